@@ -1,0 +1,45 @@
+//! Built-in chain specifications: `dev` (one validator, Alice) and `local` (Alice, Bob, Charlie).
+//! Genesis state comes from the runtime's presets (`genesis_config_presets.rs`).
+
+use clearing_runtime::{constants, WASM_BINARY};
+use sc_service::{ChainType, Properties};
+
+/// A chain spec of this node: no extensions.
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+/// Token symbol, decimals and address format, as wallets (polkadot.js) read them.
+fn token_properties() -> Properties {
+	let mut properties = Properties::new();
+	properties.insert("tokenSymbol".into(), constants::CLR_SYMBOL.into());
+	properties.insert("tokenDecimals".into(), constants::CLR_DECIMALS.into());
+	properties.insert("ss58Format".into(), 42.into());
+	properties
+}
+
+fn wasm() -> Result<&'static [u8], String> {
+	WASM_BINARY.ok_or_else(|| "the runtime Wasm was not built (SKIP_WASM_BUILD was set?)".into())
+}
+
+/// One authority, Alice, which authors and finalizes alone; Alice holds sudo.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Clearing Development")
+		.with_id("clearing_dev")
+		.with_protocol_id("clearing")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_properties(token_properties())
+		.build())
+}
+
+/// Three validators on one machine or a LAN: Alice, Bob and Charlie.
+pub fn local_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Clearing Local Testnet")
+		.with_id("clearing_local")
+		.with_protocol_id("clearing")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(token_properties())
+		.build())
+}

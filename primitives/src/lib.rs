@@ -1,0 +1,25 @@
+//! Shared vocabulary of the Clearing runtime: ids, balances and the one conversion from a
+//! position size at a price into a settlement-asset notional.
+//!
+//! Units, fixed once here:
+//! - a **price** is USD per *whole* unit of an asset, as [`Price`] (`FixedU128`);
+//! - a **size** is in the base asset's smallest unit (its decimals are market config);
+//! - a **notional** is in the settlement asset's smallest unit (USDC, 6 decimals).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod units;
+
+pub use units::{notional, NotionalError, Price, SETTLEMENT_DECIMALS};
+
+/// Identifies a fungible asset in `pallet-assets` (and the oracle's price feeds).
+pub type AssetId = u32;
+
+/// A token amount in an asset's smallest unit.
+pub type Balance = u128;
+
+/// The settlement stablecoin's asset id: PnL, fees and funding settle in it.
+pub const USDC_ASSET_ID: AssetId = 1;
+
+/// Decimals of the settlement stablecoin USDC.
+pub const USDC_DECIMALS: u8 = SETTLEMENT_DECIMALS;

@@ -1,0 +1,78 @@
+//! frame-system: block limits sized for a 1 s block, and the sudo key (dev chains only).
+
+use crate::{
+	constants::MILLI_SECS_PER_BLOCK, AccountId, Block, BlockNumber, Hash, Nonce, PalletInfo,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, VERSION,
+};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::ConstU32,
+	weights::{
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_MILLIS},
+		Weight,
+	},
+};
+use sp_runtime::Perbill;
+use sp_version::RuntimeVersion;
+
+/// Share of a block's weight and length open to normal (user) transactions; the rest is kept
+/// for operational ones (e.g. governance), so they still get in when the chain is full.
+const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+
+/// Compute budget of a block: 40% of the 1 s slot. The author proposes within 2/3 of the slot,
+/// and every other validator must import the block and vote before the next one arrives, so
+/// execution has to fit well inside the slot on validator hardware.
+pub const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(
+	WEIGHT_REF_TIME_PER_MILLIS.saturating_mul(MILLI_SECS_PER_BLOCK.saturating_mul(2) / 5),
+	u64::MAX,
+);
+
+/// Maximum encoded size of a block: 5 MiB.
+const MAXIMUM_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+
+parameter_types! {
+	pub const Version: RuntimeVersion = VERSION;
+	/// Block hashes kept for mortal transactions: 40 minutes of 1 s blocks.
+	pub const BlockHashCount: BlockNumber = 2400;
+	pub RuntimeBlockWeights: frame_system::limits::BlockWeights =
+		frame_system::limits::BlockWeights::with_sensible_defaults(
+			MAXIMUM_BLOCK_WEIGHT,
+			NORMAL_DISPATCH_RATIO,
+		);
+	pub RuntimeBlockLength: frame_system::limits::BlockLength =
+		frame_system::limits::BlockLength::max_with_normal_ratio(
+			MAXIMUM_BLOCK_LENGTH,
+			NORMAL_DISPATCH_RATIO,
+		);
+	/// Generic Substrate address format, so standard wallets and the dev keyring show the
+	/// familiar addresses.
+	pub const SS58Prefix: u16 = 42;
+}
+
+#[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
+impl frame_system::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeOrigin = RuntimeOrigin;
+	type RuntimeCall = RuntimeCall;
+	type RuntimeTask = RuntimeTask;
+	type PalletInfo = PalletInfo;
+	type Block = Block;
+	type AccountId = AccountId;
+	type Nonce = Nonce;
+	type Hash = Hash;
+	type BlockWeights = RuntimeBlockWeights;
+	type BlockLength = RuntimeBlockLength;
+	type BlockHashCount = BlockHashCount;
+	// The node stores state in ParityDB, so storage access is costed at its measured speed.
+	type DbWeight = ParityDbWeight;
+	type Version = Version;
+	type AccountData = pallet_balances::AccountData<crate::Balance>;
+	type SS58Prefix = SS58Prefix;
+	type MaxConsumers = ConstU32<16>;
+}
+
+impl pallet_sudo::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}

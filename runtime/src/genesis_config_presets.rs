@@ -1,0 +1,105 @@
+//! Genesis presets: `development` (one authority, Alice, with sudo) and `local_testnet`
+//! (Alice, Bob and Charlie as validators, no sudo key).
+
+use crate::{
+	constants::UNIT, AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig,
+	GrandpaConfig, RuntimeGenesisConfig, SudoConfig,
+};
+use alloc::{vec, vec::Vec};
+use clearing_primitives::{USDC_ASSET_ID, USDC_DECIMALS};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// CLR each well-known dev account starts with.
+pub const ENDOWMENT_CLR: Balance = 1_000_000 * UNIT;
+/// USDC each well-known dev account starts with: one million dollars.
+pub const ENDOWMENT_USDC: Balance = 1_000_000 * 1_000_000;
+
+/// A validator's consensus keys: the dev keyring's sr25519 key for Aura and its ed25519 key
+/// (same name) for GRANDPA, as `key insert --suri //Name` would create them.
+fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
+	(aura.public().into(), grandpa.public().into())
+}
+
+/// The accounts funded on every test chain: the well-known dev keyring.
+fn endowed_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+fn clearing_genesis(
+	authorities: Vec<(AuraId, GrandpaId)>,
+	endowed: Vec<AccountId>,
+	usdc_owner: AccountId,
+	sudo: Option<AccountId>,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.iter().cloned().map(|a| (a, ENDOWMENT_CLR)).collect::<Vec<_>>(),
+		},
+		aura: AuraConfig {
+			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: GrandpaConfig {
+			authorities: authorities.iter().map(|(_, gp)| (gp.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: sudo },
+		assets: AssetsConfig {
+			// USDC is sufficient: an account may hold it without any CLR.
+			assets: vec![(USDC_ASSET_ID, usdc_owner, true, crate::configs::USDC_MIN_BALANCE)],
+			metadata: vec![(
+				USDC_ASSET_ID,
+				b"USD Coin".to_vec(),
+				b"USDC".to_vec(),
+				USDC_DECIMALS
+			)],
+			accounts: endowed
+				.iter()
+				.cloned()
+				.map(|a| (USDC_ASSET_ID, a, ENDOWMENT_USDC))
+				.collect::<Vec<_>>(),
+		},
+	})
+}
+
+/// One authority (Alice) that authors and finalizes alone; Alice holds sudo.
+pub fn development_config_genesis() -> Value {
+	clearing_genesis(
+		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		endowed_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+	)
+}
+
+/// Three validators (Alice, Bob, Charlie). No sudo: root exists on `dev` only.
+pub fn local_testnet_genesis() -> Value {
+	clearing_genesis(
+		vec![
+			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		],
+		endowed_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+		None,
+	)
+}
+
+/// The JSON patch of a named preset, if the runtime has one by that name.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		DEV_RUNTIME_PRESET => development_config_genesis(),
+		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		_ => return None,
+	};
+	serde_json::to_vec(&patch).ok()
+}
+
+/// The names of every preset this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+}

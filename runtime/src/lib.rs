@@ -1,0 +1,198 @@
+//! The Clearing runtime: the state-transition function of a derivatives clearinghouse.
+//!
+//! `lib.rs` only composes the runtime; each pallet's configuration lives in [`configs`], the
+//! runtime APIs in [`apis`] and the genesis presets in [`genesis_config_presets`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`/`impl_runtime_apis` expand into code the recursion limit must allow.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use alloc::borrow::Cow;
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+#[cfg(feature = "std")]
+use sp_version::NativeVersion;
+use sp_version::RuntimeVersion;
+
+pub use clearing_primitives::{AssetId, Balance};
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Chain-wide constants: token units, time and the slot.
+pub mod constants {
+	use super::{Balance, BlockNumber};
+
+	/// Decimals of the native token CLR.
+	pub const CLR_DECIMALS: u8 = 12;
+	/// One whole CLR in its smallest unit.
+	pub const UNIT: Balance = 1_000_000_000_000;
+	/// One thousandth of a CLR.
+	pub const MILLI_UNIT: Balance = UNIT / 1_000;
+	/// The native token's ticker, as wallets show it.
+	pub const CLR_SYMBOL: &str = "CLR";
+	/// Below this free balance an account is reaped.
+	pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+	/// Target block time. Margin is only as safe as the delay between a price move and the
+	/// block that acts on it, so blocks are short.
+	pub const MILLI_SECS_PER_BLOCK: u64 = 1_000;
+	/// Aura's slot is the block time. It cannot change once a chain has started.
+	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+
+	/// Block counts for human time spans.
+	pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+	pub const HOURS: BlockNumber = MINUTES * 60;
+	pub const DAYS: BlockNumber = HOURS * 24;
+}
+
+/// A block number.
+pub type BlockNumber = u32;
+/// The signature scheme of transactions (sr25519, ed25519 or ecdsa).
+pub type Signature = MultiSignature;
+/// An account is identified by its public key.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// A transaction counter per account.
+pub type Nonce = u32;
+/// A block or state hash.
+pub type Hash = sp_core::H256;
+
+/// Types the node uses without knowing the runtime's extrinsic format, so it keeps syncing
+/// across runtime upgrades.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block hash.
+	pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
+}
+
+impl_opaque_keys! {
+	/// The keys a validator holds: Aura to author blocks, GRANDPA to finalize them.
+	pub struct SessionKeys {
+		pub aura: Aura,
+		pub grandpa: Grandpa,
+	}
+}
+
+/// Runtime version. `spec_version` must rise with every runtime that changes behaviour;
+/// `transaction_version` whenever a call's index or arguments change.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("clearing"),
+	impl_name: Cow::Borrowed("clearing-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The version a native node reports about the runtime it was built with.
+#[cfg(feature = "std")]
+pub fn native_version() -> NativeVersion {
+	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
+}
+
+/// How an extrinsic names an account.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// Checks every signed transaction passes, in order, before and after dispatch.
+pub type TxExtension = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// An extrinsic as the runtime decodes it.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// What a signer signs.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Storage migrations run on the next runtime upgrade, beyond the pallets' own.
+type Migrations = ();
+
+/// Dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(10)]
+	pub type Assets = pallet_assets;
+}

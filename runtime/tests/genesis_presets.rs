@@ -1,0 +1,107 @@
+//! The genesis presets build a chain with the authorities, tokens and keys the README promises.
+
+use clearing_runtime::{
+	configs::{RuntimeBlockWeights, USDC_MIN_BALANCE},
+	constants::{SLOT_DURATION, UNIT},
+	genesis_config_presets::{get_preset, preset_names, ENDOWMENT_CLR, ENDOWMENT_USDC},
+	Runtime, RuntimeGenesisConfig,
+};
+use clearing_primitives::{USDC_ASSET_ID, USDC_DECIMALS};
+use frame_support::traits::{fungibles::metadata::Inspect as MetadataInspect, Get};
+use serde_json::Value;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Applies a preset's JSON patch over the default genesis, as the node's chain spec does.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+fn externalities_for(preset: &str) -> sp_io::TestExternalities {
+	let patch: Value = serde_json::from_slice(
+		&get_preset(&PresetId::from(preset)).expect("the preset exists"),
+	)
+	.expect("a preset is JSON");
+	let mut genesis = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut genesis, patch);
+	let genesis: RuntimeGenesisConfig = serde_json::from_value(genesis).expect("a full config");
+	let storage = sp_runtime::BuildStorage::build_storage(&genesis).expect("genesis builds");
+	sp_io::TestExternalities::new(storage)
+}
+
+fn aura_authorities() -> Vec<sp_consensus_aura::sr25519::AuthorityId> {
+	pallet_aura::Authorities::<Runtime>::get().into_inner()
+}
+
+#[test]
+fn development_has_alice_as_sole_authority_and_sudo() {
+	externalities_for(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(aura_authorities(), vec![Sr25519Keyring::Alice.public().into()]);
+		let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
+		assert_eq!(grandpa, vec![(Ed25519Keyring::Alice.public().into(), 1)]);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+	});
+}
+
+#[test]
+fn local_testnet_has_three_validators_and_no_sudo() {
+	externalities_for(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			.into_iter()
+			.map(|k| k.public().into())
+			.collect();
+		assert_eq!(aura_authorities(), expected);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+	});
+}
+
+#[test]
+fn usdc_is_created_with_six_decimals_and_dev_accounts_hold_clr_and_usdc() {
+	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		externalities_for(preset).execute_with(|| {
+			type Assets = pallet_assets::Pallet<Runtime>;
+			assert_eq!(<Assets as MetadataInspect<_>>::decimals(USDC_ASSET_ID), USDC_DECIMALS);
+			assert_eq!(<Assets as MetadataInspect<_>>::symbol(USDC_ASSET_ID), b"USDC".to_vec());
+			assert_eq!(Assets::minimum_balance(USDC_ASSET_ID), USDC_MIN_BALANCE);
+			for who in Sr25519Keyring::well_known() {
+				let account = who.to_account_id();
+				assert_eq!(Assets::balance(USDC_ASSET_ID, &account), ENDOWMENT_USDC, "{who:?}");
+				assert_eq!(
+					pallet_balances::Pallet::<Runtime>::free_balance(&account),
+					ENDOWMENT_CLR,
+					"{who:?}"
+				);
+			}
+			// A one-million-dollar endowment in 6-decimal units.
+			assert_eq!(ENDOWMENT_USDC, 1_000_000 * 10u128.pow(6));
+			assert_eq!(ENDOWMENT_CLR, 1_000_000 * UNIT);
+		});
+	}
+}
+
+#[test]
+fn presets_are_listed_and_unknown_names_are_refused() {
+	let names = preset_names();
+	assert!(names.contains(&PresetId::from(DEV_RUNTIME_PRESET)));
+	assert!(names.contains(&PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)));
+	assert!(get_preset(&PresetId::from("mainnet")).is_none());
+}
+
+#[test]
+fn blocks_are_one_second_and_compute_fits_well_inside_the_slot() {
+	externalities_for(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(SLOT_DURATION, 1_000);
+		assert_eq!(pallet_aura::Pallet::<Runtime>::slot_duration(), 1_000);
+	});
+	let max_block = RuntimeBlockWeights::get().max_block;
+	// At most half the slot of execution, so other validators can import and vote in time.
+	assert!(max_block.ref_time() <= frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND / 2);
+	assert!(max_block.ref_time() >= frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND / 4);
+}

@@ -1,0 +1,85 @@
+// Shared client plumbing for the end-to-end suite: one connection, the dev keyring, and a
+// submit helper that waits for inclusion or finality and returns the outcome with its events.
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+
+export const WS_URL = process.env.CLEARING_WS ?? 'ws://127.0.0.1:9944';
+export const USDC = 1;
+
+export async function connect() {
+  await cryptoWaitReady();
+  const provider = new WsProvider(WS_URL, 1000, {}, 30_000);
+  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  return {
+    api,
+    alice: keyring.addFromUri('//Alice'),
+    bob: keyring.addFromUri('//Bob'),
+    // A brand-new account per call, so tests never depend on what ran before them.
+    fresh: () => keyring.addFromUri(mnemonicGenerate()),
+  };
+}
+
+// Submits `tx` signed by `signer` and resolves once it is in a block (or finalized, with
+// `{ finalized: true }`). Never rejects on a failed dispatch: the caller inspects `error`.
+export function submit(api, tx, signer, { finalized = false } = {}) {
+  return new Promise((resolve, reject) => {
+    let unsub = () => {};
+    const timer = setTimeout(() => { unsub(); reject(new Error('transaction not included within 60 s')); }, 60_000);
+    tx.signAndSend(signer, { nonce: -1 }, (result) => {
+      const { status, events, dispatchError } = result;
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        clearTimeout(timer); unsub();
+        reject(new Error(`transaction ${status.type}`));
+        return;
+      }
+      const done = finalized ? status.isFinalized : (status.isInBlock || status.isFinalized);
+      if (!done) return;
+      clearTimeout(timer); unsub();
+      const blockHash = finalized ? status.asFinalized : (status.isInBlock ? status.asInBlock : status.asFinalized);
+      resolve({ blockHash, events, error: dispatchError ? describeError(api, dispatchError) : null });
+    }).then((u) => { unsub = u; }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+// Names a dispatch error as `pallet.Variant` from the metadata, or `Token.Variant` etc.
+export function describeError(api, dispatchError) {
+  if (dispatchError.isModule) {
+    const meta = api.registry.findMetaError(dispatchError.asModule);
+    return `${meta.section}.${meta.name}`;
+  }
+  if (dispatchError.isToken) return `Token.${dispatchError.asToken.type}`;
+  if (dispatchError.isArithmetic) return `Arithmetic.${dispatchError.asArithmetic.type}`;
+  return dispatchError.type;
+}
+
+// The fee the signer paid, from the block's `TransactionFeePaid` event.
+export function feePaid(api, events, who) {
+  const paid = events.find(({ event }) =>
+    api.events.transactionPayment.TransactionFeePaid.is(event) && event.data[0].eq(who.address));
+  if (!paid) throw new Error('no TransactionFeePaid event for the signer');
+  return paid.event.data[1].toBigInt();
+}
+
+export async function freeClr(api, who, at) {
+  const source = at ? await api.at(at) : api;
+  return (await source.query.system.account(who.address)).data.free.toBigInt();
+}
+
+export async function usdcBalance(api, who, at) {
+  const source = at ? await api.at(at) : api;
+  const account = await source.query.assets.account(USDC, who.address);
+  return account.isSome ? account.unwrap().balance.toBigInt() : 0n;
+}
+
+// The block before `hash`: the state a transaction in `hash` started from.
+export async function parentOf(api, hash) {
+  return (await api.rpc.chain.getHeader(hash)).parentHash;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Shared by the scripts: where builds go, and installing what a fresh machine lacks.
+# Sourced, not run.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# One target directory for every build, outside the clone, so CI and every session reuse it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/clearing-target}"
+NODE_BIN="$CARGO_TARGET_DIR/release/clearing-node"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs the Rust target/component and the Debian packages the build needs, when missing.
+ensure_prerequisites() {
+	cd "$REPO_ROOT"
+	if ! command -v rustup >/dev/null; then
+		echo "rustup is required (https://rustup.rs)" >&2
+		return 1
+	fi
+	# rust-toolchain.toml pins the toolchain; these act on it.
+	local toolchain
+	toolchain="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)"
+	if ! rustup target list --toolchain "$toolchain" --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+		log "adding the wasm32-unknown-unknown target"
+		rustup target add wasm32-unknown-unknown --toolchain "$toolchain"
+	fi
+	if ! rustup component list --toolchain "$toolchain" --installed 2>/dev/null | grep -q '^rust-src'; then
+		log "adding rust-src"
+		rustup component add rust-src --toolchain "$toolchain"
+	fi
+	local missing=()
+	command -v protoc >/dev/null || missing+=(protobuf-compiler)
+	command -v clang >/dev/null || missing+=(clang)
+	dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]}"
+		local sudo=""
+		[ "$(id -u)" -ne 0 ] && sudo="sudo"
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+	fi
+}
+
+# Builds the release node (and the Wasm runtime inside it).
+build_node() {
+	log "building clearing-node (release; target dir $CARGO_TARGET_DIR)"
+	(cd "$REPO_ROOT" && cargo build --release --locked -p clearing-node)
+}
+
+# Prints a TCP port nobody listens on.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits until the node's JSON-RPC on $1 answers and the chain has authored block $2 (default 1).
+wait_for_rpc() {
+	local port="$1" min_block="${2:-1}" tries=0
+	while [ $tries -lt 120 ]; do
+		local head
+		head=$(curl -s -H 'Content-Type: application/json' \
+			-d '{"id":1,"jsonrpc":"2.0","method":"chain_getHeader","params":[]}' \
+			"http://127.0.0.1:$port" 2>/dev/null | python3 -c 'import sys,json; print(int(json.load(sys.stdin)["result"]["number"],16))' 2>/dev/null || true)
+		if [ -n "$head" ] && [ "$head" -ge "$min_block" ]; then
+			return 0
+		fi
+		sleep 0.5
+		tries=$((tries + 1))
+	done
+	return 1
+}
+
+# Installs the end-to-end suite's npm packages from the committed lockfile, when missing.
+ensure_e2e_packages() {
+	local dir="$REPO_ROOT/scripts/e2e"
+	if [ ! -d "$dir/node_modules/@polkadot/api" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		log "installing the e2e suite's npm packages"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}

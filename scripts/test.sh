@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The test command (README, CI): Rust tests, then a real dev node driven by the polkadot.js
+# end-to-end suite. Exits non-zero on any failure; always stops the node it started.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+ensure_prerequisites
+bash scripts/check-sdk-pins.sh
+
+log "cargo test --release --workspace --locked"
+cargo test --release --workspace --locked
+
+# Same profile and target dir as the tests above: this reuses their artifacts.
+build_node
+
+ensure_e2e_packages
+
+workdir="$(mktemp -d -t clearing-e2e.XXXXXX)"
+node_pid=""
+stop_node() {
+	if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
+		kill "$node_pid" 2>/dev/null || true
+		for _ in $(seq 1 20); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.5; done
+		kill -9 "$node_pid" 2>/dev/null || true
+	fi
+	rm -rf "$workdir"
+}
+trap stop_node EXIT INT TERM
+
+rpc_port="$(free_port)"
+p2p_port="$(free_port)"
+prom_port="$(free_port)"
+log "starting a dev node (RPC $rpc_port, p2p $p2p_port, Prometheus $prom_port, base path $workdir)"
+"$NODE_BIN" --dev --base-path "$workdir/chain" \
+	--rpc-port "$rpc_port" --port "$p2p_port" --prometheus-port "$prom_port" \
+	--no-telemetry --no-mdns >"$workdir/node.log" 2>&1 &
+node_pid=$!
+
+if ! wait_for_rpc "$rpc_port" 2; then
+	echo "the dev node did not author blocks within 60 s; its log:" >&2
+	tail -n 50 "$workdir/node.log" >&2
+	exit 1
+fi
+
+log "end-to-end suite against ws://127.0.0.1:$rpc_port"
+status=0
+(cd scripts/e2e && CLEARING_WS="ws://127.0.0.1:$rpc_port" npm test --silent) || status=$?
+if [ "$status" -ne 0 ]; then
+	echo "end-to-end suite failed; the node's log tail:" >&2
+	tail -n 40 "$workdir/node.log" >&2
+fi
+exit "$status"
