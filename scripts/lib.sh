@@ -31,6 +31,9 @@ ensure_prerequisites() {
 	command -v protoc >/dev/null || missing+=(protobuf-compiler)
 	command -v clang >/dev/null || missing+=(clang)
 	dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+	# litep2p's WebRTC transport links OpenSSL.
+	dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+	command -v pkg-config >/dev/null || missing+=(pkg-config)
 	if [ ${#missing[@]} -gt 0 ]; then
 		log "installing ${missing[*]}"
 		local sudo=""

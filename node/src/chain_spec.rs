@@ -43,3 +43,38 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_properties(token_properties())
 		.build())
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sc_service::ChainSpec as _;
+
+	/// Builds the raw genesis of a spec: runs the runtime's preset inside the Wasm runtime.
+	fn raw_genesis(spec: &ChainSpec) -> serde_json::Value {
+		let json = spec.as_json(true).expect("the genesis builds in the Wasm runtime");
+		serde_json::from_str(&json).expect("a chain spec is JSON")
+	}
+
+	#[test]
+	fn dev_and_local_specs_carry_the_clr_token_and_build_their_genesis() {
+		for (spec, id) in [
+			(development_chain_spec().expect("dev spec"), "clearing_dev"),
+			(local_chain_spec().expect("local spec"), "clearing_local"),
+		] {
+			assert_eq!(spec.id(), id);
+			let properties = spec.properties();
+			assert_eq!(properties.get("tokenSymbol"), Some(&"CLR".into()));
+			assert_eq!(properties.get("tokenDecimals"), Some(&12.into()));
+			let raw = raw_genesis(&spec);
+			let top = raw["genesis"]["raw"]["top"].as_object().expect("raw storage");
+			// `:code` is the runtime itself, stored at genesis so the chain can upgrade it.
+			assert!(top.contains_key("0x3a636f6465"), "{id}: no :code in genesis");
+		}
+	}
+
+	#[test]
+	fn local_spec_is_a_local_chain_and_dev_a_development_chain() {
+		assert_eq!(development_chain_spec().unwrap().chain_type(), ChainType::Development);
+		assert_eq!(local_chain_spec().unwrap().chain_type(), ChainType::Local);
+	}
+}

@@ -3,7 +3,7 @@
 use crate::{constants::MILLI_UNIT, AccountId, AssetId, Balance, Balances, Runtime, RuntimeEvent};
 use frame_support::{
 	parameter_types,
-	traits::{AsEnsureOriginWithArg, ConstU128, ConstU32},
+	traits::{AsEnsureOriginWithArg, ConstU128, ConstU32, NeverEnsureOrigin},
 };
 use frame_system::EnsureRoot;
 
@@ -23,8 +23,9 @@ impl pallet_assets::Config for Runtime {
 	type AssetIdParameter = codec::Compact<AssetId>;
 	type ReserveData = ();
 	type Currency = Balances;
-	// Listing an asset is a governance act on this chain, never a user's.
-	type CreateOrigin = AsEnsureOriginWithArg<EnsureRoot<AccountId>>;
+	// Listing an asset is a governance act on this chain (root's `force_create`), never a
+	// user's: the permissionless `create` is closed.
+	type CreateOrigin = AsEnsureOriginWithArg<NeverEnsureOrigin<AccountId>>;
 	type ForceOrigin = EnsureRoot<AccountId>;
 	type AssetDeposit = ConstU128<{ 100 * crate::constants::UNIT }>;
 	type AssetAccountDeposit = ConstU128<MILLI_UNIT>;

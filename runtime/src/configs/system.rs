@@ -5,7 +5,9 @@ use crate::{
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, VERSION,
 };
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
 	traits::ConstU32,
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_MILLIS},
@@ -40,10 +42,12 @@ parameter_types! {
 			NORMAL_DISPATCH_RATIO,
 		);
 	pub RuntimeBlockLength: frame_system::limits::BlockLength =
-		frame_system::limits::BlockLength::max_with_normal_ratio(
-			MAXIMUM_BLOCK_LENGTH,
-			NORMAL_DISPATCH_RATIO,
-		);
+		frame_system::limits::BlockLength::builder()
+			.max_length(MAXIMUM_BLOCK_LENGTH)
+			.modify_max_length_for_class(DispatchClass::Normal, |max| {
+				*max = NORMAL_DISPATCH_RATIO * *max
+			})
+			.build();
 	/// Generic Substrate address format, so standard wallets and the dev keyring show the
 	/// familiar addresses.
 	pub const SS58Prefix: u16 = 42;
