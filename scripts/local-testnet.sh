@@ -9,6 +9,7 @@ cd "$REPO_ROOT"
 [ "${SKIP_BUILD:-0}" = 1 ] || { ensure_prerequisites; build_node; }
 
 base="${BASE_DIR:-$(mktemp -d -t clearing-local.XXXXXX)}"
+mkdir -p "$base"
 pids=()
 cleanup() {
 	trap - EXIT INT TERM

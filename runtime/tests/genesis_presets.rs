@@ -7,7 +7,7 @@ use clearing_runtime::{
 	Runtime, RuntimeGenesisConfig,
 };
 use clearing_primitives::{USDC_ASSET_ID, USDC_DECIMALS};
-use frame_support::traits::{fungibles::metadata::Inspect as MetadataInspect, Get};
+use frame_support::traits::fungibles::{metadata::Inspect as MetadataInspect, Inspect};
 use serde_json::Value;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
@@ -69,7 +69,7 @@ fn usdc_is_created_with_six_decimals_and_dev_accounts_hold_clr_and_usdc() {
 			type Assets = pallet_assets::Pallet<Runtime>;
 			assert_eq!(<Assets as MetadataInspect<_>>::decimals(USDC_ASSET_ID), USDC_DECIMALS);
 			assert_eq!(<Assets as MetadataInspect<_>>::symbol(USDC_ASSET_ID), b"USDC".to_vec());
-			assert_eq!(Assets::minimum_balance(USDC_ASSET_ID), USDC_MIN_BALANCE);
+			assert_eq!(<Assets as Inspect<_>>::minimum_balance(USDC_ASSET_ID), USDC_MIN_BALANCE);
 			for who in Sr25519Keyring::well_known() {
 				let account = who.to_account_id();
 				assert_eq!(Assets::balance(USDC_ASSET_ID, &account), ENDOWMENT_USDC, "{who:?}");
