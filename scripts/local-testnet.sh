@@ -2,6 +2,7 @@
 # A 3-validator network (Alice, Bob, Charlie) on loopback, chain `local`, each node with its
 # own base path and ports. RPC: Alice 9944, Bob 9945, Charlie 9946; Prometheus 9615-9617.
 # Ctrl-C stops all three. BASE_DIR keeps the databases (default: a fresh temporary dir).
+# Arguments are passed to every node, e.g. `scripts/local-testnet.sh --grandpa-gossip-ms 333`.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -35,9 +36,9 @@ start() { # name index node-key extra-args...
 		--rpc-cors all --no-mdns --no-telemetry "$@" >"$base/$name.log" 2>&1 &
 	pids+=($!)
 }
-start alice 0 "$alice_key"
-start bob 1 "$bob_key" --bootnodes "$bootnode"
-start charlie 2 "$charlie_key" --bootnodes "$bootnode"
+start alice 0 "$alice_key" "$@"
+start bob 1 "$bob_key" --bootnodes "$bootnode" "$@"
+start charlie 2 "$charlie_key" --bootnodes "$bootnode" "$@"
 
 if wait_for_rpc 9944 2; then
 	echo "local testnet up: RPC ws://127.0.0.1:9944 (Alice), :9945 (Bob), :9946 (Charlie); logs in $base/*.log"
