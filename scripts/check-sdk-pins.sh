@@ -7,7 +7,8 @@ python3 - <<'PY'
 import re, sys
 release = dict(line.split() for line in open("scripts/polkadot-sdk-stable2609.txt") if line.strip())
 lock = open("Cargo.lock").read()
-packages = re.findall(r'\[\[package\]\]\nname = "([^"]+)"\nversion = "([^"]+)"', lock)
+# Registry packages only: the workspace's own crates (no `source`) may share a name.
+packages = re.findall(r'\[\[package\]\]\nname = "([^"]+)"\nversion = "([^"]+)"\nsource = "registry', lock)
 drift = [f"{n} {v} (release: {release[n]})" for n, v in packages if n in release and release[n] != v]
 rocks = sorted({n for n, _ in packages if "rocksdb" in n})
 if drift:

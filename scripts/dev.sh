@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
 RPC_PORT="${RPC_PORT:-9944}"
+PRICE_FEED_PORT="${PRICE_FEED_PORT:-8099}"
 
 ensure_prerequisites
 build_node
@@ -18,11 +19,22 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# --dev: chain `dev`, Alice's keys, a temporary database, RPC open to browsers.
+# The local exchange-API simulator the dev node's oracle feeder reads (BTC, ETH, DOT).
+if curl -s "http://127.0.0.1:$PRICE_FEED_PORT/control/state" >/dev/null 2>&1; then
+	log "a price feed already answers on $PRICE_FEED_PORT; using it"
+else
+	feed_pid="$(start_price_feed "$PRICE_FEED_PORT")" || { echo "cannot start the price feed on $PRICE_FEED_PORT" >&2; exit 1; }
+	pids+=("$feed_pid")
+fi
+
+# --dev: chain `dev`, Alice's keys (oracle key included), a temporary database, RPC open to
+# browsers.
 "$NODE_BIN" --dev --rpc-port "$RPC_PORT" --prometheus-port "${PROMETHEUS_PORT:-9615}" "$@" &
 pids+=($!)
 
 if wait_for_rpc "$RPC_PORT" 1; then
+	point_oracle_at "$RPC_PORT" "http://127.0.0.1:$PRICE_FEED_PORT" ||
+		echo "could not point the oracle at the price feed (offchain_localStorageSet failed)" >&2
 	cat <<MSG
 
   Clearing dev chain is up: one block per second, finalized by GRANDPA.
@@ -30,6 +42,9 @@ if wait_for_rpc "$RPC_PORT" 1; then
     polkadot.js apps:        https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/explorer
     Prometheus metrics:      http://127.0.0.1:${PROMETHEUS_PORT:-9615}/metrics
     Dev accounts (//Alice, //Bob, ...) hold 1,000,000 CLR and 1,000,000 USDC (asset 1).
+    Oracle: Alice's node feeds BTC (2), ETH (3), DOT (4) from the local price feed
+      http://127.0.0.1:$PRICE_FEED_PORT (scripts/price-feed); read them with
+      api.call.oracleApi.prices(), or move a price: curl -XPOST -d '{"asset":"BTC","price":"65000"}' http://127.0.0.1:$PRICE_FEED_PORT/control/set
   Ctrl-C stops the chain (its database is temporary).
 
 MSG

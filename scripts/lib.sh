@@ -79,3 +79,27 @@ ensure_e2e_packages() {
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
 }
+
+# Points the oracle feeder of the node whose RPC is on $1 at the exchange-API host $2 (e.g. the
+# local price feed), by writing the host override into the node's persistent offchain storage.
+point_oracle_at() {
+	local port="$1" host="$2" key value
+	key="0x$(printf '%s' 'clearing::oracle::host' | od -An -tx1 | tr -d ' \n')"
+	value="0x$(printf '%s' "$host" | od -An -tx1 | tr -d ' \n')"
+	curl -s -H 'Content-Type: application/json' \
+		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"offchain_localStorageSet\",\"params\":[\"PERSISTENT\",\"$key\",\"$value\"]}" \
+		"http://127.0.0.1:$port" | grep -q '"result":null'
+}
+
+# Starts the local exchange-API simulator on port $1 in the background; prints its pid.
+start_price_feed() {
+	local port="$1"; shift
+	python3 "$REPO_ROOT/scripts/price-feed" --port "$port" "$@" >/dev/null 2>&1 &
+	local pid=$!
+	for _ in $(seq 1 40); do
+		curl -s "http://127.0.0.1:$port/control/state" >/dev/null 2>&1 && { echo "$pid"; return 0; }
+		sleep 0.25
+	done
+	kill "$pid" 2>/dev/null
+	return 1
+}

@@ -18,7 +18,9 @@ ensure_e2e_packages
 
 workdir="$(mktemp -d -t clearing-e2e.XXXXXX)"
 node_pid=""
+feed_pid=""
 stop_node() {
+	[ -n "$feed_pid" ] && kill "$feed_pid" 2>/dev/null || true
 	if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
 		kill "$node_pid" 2>/dev/null || true
 		for _ in $(seq 1 20); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.5; done
@@ -27,6 +29,9 @@ stop_node() {
 	rm -rf "$workdir"
 }
 trap stop_node EXIT INT TERM
+
+feed_port="$(free_port)"
+feed_pid="$(start_price_feed "$feed_port" --seed 7)" || { echo "the price feed did not start" >&2; exit 1; }
 
 rpc_port="$(free_port)"
 p2p_port="$(free_port)"
@@ -43,9 +48,12 @@ if ! wait_for_rpc "$rpc_port" 2; then
 	exit 1
 fi
 
-log "end-to-end suite against ws://127.0.0.1:$rpc_port"
+point_oracle_at "$rpc_port" "http://127.0.0.1:$feed_port" || { echo "cannot point the oracle at the feed" >&2; exit 1; }
+
+log "end-to-end suite against ws://127.0.0.1:$rpc_port (price feed on $feed_port)"
 status=0
-(cd scripts/e2e && CLEARING_WS="ws://127.0.0.1:$rpc_port" npm test --silent) || status=$?
+(cd scripts/e2e && CLEARING_WS="ws://127.0.0.1:$rpc_port" PRICE_FEED_URL="http://127.0.0.1:$feed_port" \
+	npm test --silent) || status=$?
 if [ "$status" -ne 0 ]; then
 	echo "end-to-end suite failed; the node's log tail:" >&2
 	tail -n 40 "$workdir/node.log" >&2

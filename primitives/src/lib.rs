@@ -8,6 +8,7 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod oracle;
 pub mod units;
 
 pub use units::{notional, NotionalError, Price, SETTLEMENT_DECIMALS};
@@ -18,8 +19,16 @@ pub type AssetId = u32;
 /// A token amount in an asset's smallest unit.
 pub type Balance = u128;
 
+/// The native token CLR, in the shared asset-id space (oracle prices, collateral).
+pub const CLR_ASSET_ID: AssetId = 0;
 /// The settlement stablecoin's asset id: PnL, fees and funding settle in it.
 pub const USDC_ASSET_ID: AssetId = 1;
+/// Bitcoin, as priced by the oracle (a perpetual's base asset; 8 decimals).
+pub const BTC_ASSET_ID: AssetId = 2;
+/// Ether (18 decimals).
+pub const ETH_ASSET_ID: AssetId = 3;
+/// Polkadot's DOT (10 decimals).
+pub const DOT_ASSET_ID: AssetId = 4;
 
 /// Decimals of the settlement stablecoin USDC.
 pub const USDC_DECIMALS: u8 = SETTLEMENT_DECIMALS;

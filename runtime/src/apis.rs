@@ -204,6 +204,16 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_oracle::runtime_api::OracleApi<Block> for Runtime {
+		fn price(asset: clearing_primitives::AssetId) -> Option<clearing_primitives::oracle::PriceQuote> {
+			crate::Oracle::quote(asset)
+		}
+
+		fn prices() -> Vec<(clearing_primitives::AssetId, clearing_primitives::oracle::PriceQuote)> {
+			crate::Oracle::quotes()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -18,6 +18,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, crate::Timestamp]
 	[pallet_sudo, crate::Sudo]
 	[pallet_assets, crate::Assets]
+	[pallet_oracle, crate::Oracle]
 );
 
 /// Every benchmark this runtime offers, and the storage items they touch.

@@ -3,10 +3,14 @@
 
 use crate::{
 	constants::UNIT, AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig,
-	GrandpaConfig, RuntimeGenesisConfig, SudoConfig,
+	GrandpaConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig,
 };
+use pallet_oracle::{OracleParams, SourceFormat};
+use sp_runtime::Permill;
 use alloc::{vec, vec::Vec};
-use clearing_primitives::{USDC_ASSET_ID, USDC_DECIMALS};
+use clearing_primitives::{
+	AssetId, BTC_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID, USDC_ASSET_ID, USDC_DECIMALS,
+};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -25,6 +29,41 @@ fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, Gra
 	(aura.public().into(), grandpa.public().into())
 }
 
+/// The public exchange endpoints each asset is read from (DESIGN.md, "Exchange API formats").
+/// A node operator may point them at another host (`scripts/dev.sh` uses the local feed).
+pub fn oracle_sources() -> Vec<(AssetId, Vec<(Vec<u8>, SourceFormat)>)> {
+	let asset = |id: AssetId, binance: &str, coinbase: &str, kraken: &str| {
+		(
+			id,
+			vec![
+				(
+					[b"https://api.binance.com/api/v3/ticker/price?symbol=".as_slice(), binance.as_bytes()].concat(),
+					SourceFormat::Binance,
+				),
+				(
+					[b"https://api.coinbase.com/v2/prices/".as_slice(), coinbase.as_bytes(), b"/spot"].concat(),
+					SourceFormat::Coinbase,
+				),
+				(
+					[b"https://api.kraken.com/0/public/Ticker?pair=".as_slice(), kraken.as_bytes()].concat(),
+					SourceFormat::Kraken,
+				),
+			],
+		)
+	};
+	vec![
+		asset(BTC_ASSET_ID, "BTCUSDT", "BTC-USD", "XBTUSD"),
+		asset(ETH_ASSET_ID, "ETHUSDT", "ETH-USD", "ETHUSD"),
+		asset(DOT_ASSET_ID, "DOTUSDT", "DOT-USD", "DOTUSD"),
+	]
+}
+
+/// Aggregation parameters: a quorum of `min_feeders`, feeds valid 10 s (ten blocks), and at
+/// most a 10% move per aggregate.
+fn oracle_params(min_feeders: u32) -> OracleParams {
+	OracleParams { min_feeders, max_age_ms: 10_000, max_jump: Permill::from_percent(10) }
+}
+
 /// The accounts funded on every test chain: the well-known dev keyring.
 fn endowed_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
@@ -35,6 +74,8 @@ fn clearing_genesis(
 	endowed: Vec<AccountId>,
 	usdc_owner: AccountId,
 	sudo: Option<AccountId>,
+	feeders: Vec<AccountId>,
+	min_feeders: u32,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -62,20 +103,30 @@ fn clearing_genesis(
 				.map(|a| (USDC_ASSET_ID, a, ENDOWMENT_USDC))
 				.collect::<Vec<_>>(),
 		},
+		oracle: OracleConfig {
+			feeders,
+			assets: oracle_sources(),
+			params: Some(oracle_params(min_feeders)),
+		},
 	})
 }
 
-/// One authority (Alice) that authors and finalizes alone; Alice holds sudo.
+/// One authority (Alice) that authors and finalizes alone; Alice holds sudo and is the
+/// one oracle feeder (quorum 1).
 pub fn development_config_genesis() -> Value {
 	clearing_genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		endowed_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
+		// Alice's node feeds prices with her oracle key (`--alice` inserts it).
+		vec![Sr25519Keyring::Alice.to_account_id()],
+		1,
 	)
 }
 
-/// Three validators (Alice, Bob, Charlie). No sudo: root exists on `dev` only.
+/// Three validators (Alice, Bob, Charlie), also the oracle feeders (quorum 2). No sudo:
+/// root exists on `dev` only.
 pub fn local_testnet_genesis() -> Value {
 	clearing_genesis(
 		vec![
@@ -86,6 +137,11 @@ pub fn local_testnet_genesis() -> Value {
 		endowed_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		None,
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			.into_iter()
+			.map(|k| k.to_account_id())
+			.collect(),
+		2,
 	)
 }
 

@@ -86,10 +86,12 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The keys a validator holds: Aura to author blocks, GRANDPA to finalize them.
+	/// The keys a validator holds: Aura to author blocks, GRANDPA to finalize them, and
+	/// the oracle key its offchain feeder signs prices with.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub oracle: pallet_oracle::crypto::OracleAuthId,
 	}
 }
 
@@ -124,7 +126,13 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	// Fees, unless the call is free (an oracle member's feed).
+	pallet_skip_feeless_payment::SkipCheckIfFeeless<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
+	// Oracle feeds: members only, once per block (they are free, so the pool must check).
+	pallet_oracle::CheckFeed<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -185,6 +193,12 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
 
+	#[runtime::pallet_index(7)]
+	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
+
 	#[runtime::pallet_index(10)]
 	pub type Assets = pallet_assets;
+
+	#[runtime::pallet_index(20)]
+	pub type Oracle = pallet_oracle;
 }

@@ -105,3 +105,32 @@ fn blocks_are_one_second_and_compute_fits_well_inside_the_slot() {
 	assert!(max_block.ref_time() <= frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND / 2);
 	assert!(max_block.ref_time() >= frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND / 4);
 }
+
+#[test]
+fn the_oracle_prices_btc_eth_and_dot_fed_by_the_validators() {
+	use clearing_primitives::{BTC_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID};
+	for (preset, feeders, quorum) in [
+		(DEV_RUNTIME_PRESET, vec![Sr25519Keyring::Alice], 1),
+		(
+			LOCAL_TESTNET_RUNTIME_PRESET,
+			vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
+			2,
+		),
+	] {
+		externalities_for(preset).execute_with(|| {
+			let mut assets: Vec<_> = pallet_oracle::OracleAssets::<Runtime>::iter_keys().collect();
+			assets.sort();
+			assert_eq!(assets, vec![BTC_ASSET_ID, ETH_ASSET_ID, DOT_ASSET_ID]);
+			for asset in assets {
+				let sources = pallet_oracle::OracleAssets::<Runtime>::get(asset).expect("sources");
+				assert_eq!(sources.len(), 3, "Binance, Coinbase and Kraken for asset {asset}");
+			}
+			for who in &feeders {
+				assert!(pallet_oracle::Feeders::<Runtime>::contains_key(who.to_account_id()));
+			}
+			assert_eq!(pallet_oracle::Feeders::<Runtime>::count() as usize, feeders.len());
+			assert_eq!(pallet_oracle::Params::<Runtime>::get().min_feeders, quorum);
+			pallet_oracle::Pallet::<Runtime>::do_try_state().expect("a consistent oracle");
+		});
+	}
+}

@@ -3,7 +3,9 @@
 mod assets;
 mod consensus;
 mod monetary;
-mod system;
+mod oracle;
+pub(crate) mod system;
 
 pub use assets::{UsdcAssetId, USDC_MIN_BALANCE};
+pub use oracle::offchain_tx_extension;
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights, MAXIMUM_BLOCK_WEIGHT};

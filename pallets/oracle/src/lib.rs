@@ -1,0 +1,336 @@
+//! # Oracle
+//!
+//! One index price per asset, from a governed set of feeders.
+//!
+//! - Feeders (root adds and removes them) submit `feed_prices`: a bounded list of
+//!   `(asset, price)`, at most once per block each, free of fees for members.
+//! - At the end of every block in which an asset was fed, its aggregate is the **median** of
+//!   the feeds younger than `max_age_ms`, if at least `min_feeders` of them are; with fewer,
+//!   the last price stays and is marked **stale**. An aggregate more than `max_jump` away
+//!   from the last price is **clamped** to that band and the asset **flagged**; the flag
+//!   clears when an aggregate lands inside the band again (the feeds "confirm" the price),
+//!   so a real move is followed at most `max_jump` per block.
+//! - Every node whose keystore holds an oracle key (`orcl`) of a feeder runs the
+//!   [offchain feeder](offchain): it reads each asset's exchange sources over HTTP, takes
+//!   their median and submits it.
+//!
+//! Other pallets read prices through [`clearing_primitives::oracle::PriceProvider`]; clients
+//! through the `OracleApi` runtime API ([`runtime_api`]).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+pub mod crypto;
+mod feed_check;
+mod functions;
+pub mod median;
+pub mod offchain;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use feed_check::CheckFeed;
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use clearing_primitives::{oracle::Moment, AssetId, Price};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{BuildGenesisConfig, Time},
+	};
+	use frame_system::{
+		offchain::{AppCrypto, CreateSignedTransaction},
+		pallet_prelude::*,
+	};
+
+	/// A feeder's record: when it last fed.
+	#[derive(Clone, Default, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+	pub struct FeederState<BlockNumber> {
+		pub last_fed: Option<BlockNumber>,
+	}
+
+	/// A source URL, as stored.
+	pub type UrlOf<T> = BoundedVec<u8, <T as Config>::MaxUrlLen>;
+	/// The sources of one asset, as stored.
+	pub type SourcesOf<T> = BoundedVec<PriceSource<UrlOf<T>>, <T as Config>::MaxSources>;
+	/// The values of one `feed_prices` call.
+	pub type FeedValuesOf<T> = BoundedVec<(AssetId, Price), <T as Config>::MaxAssets>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config:
+		CreateSignedTransaction<Call<Self>> + frame_system::Config<RuntimeEvent: From<Event<Self>>>
+	{
+		/// The key the offchain feeder signs `feed_prices` with (key type `orcl`).
+		type AuthorityId: AppCrypto<Self::Public, Self::Signature>;
+
+		/// Block time, in milliseconds since the Unix epoch.
+		type Time: Time<Moment = Moment>;
+
+		/// Most feeders the set may hold; bounds every per-asset feed list.
+		#[pallet::constant]
+		type MaxFeeders: Get<u32>;
+
+		/// Most assets the oracle prices; bounds `feed_prices` and every per-block loop.
+		#[pallet::constant]
+		type MaxAssets: Get<u32>;
+
+		/// Most HTTP sources per asset.
+		#[pallet::constant]
+		type MaxSources: Get<u32>;
+
+		/// Longest source URL, in bytes.
+		#[pallet::constant]
+		type MaxUrlLen: Get<u32>;
+
+		/// The offchain feeder submits every this many blocks.
+		#[pallet::constant]
+		type FeedInterval: Get<BlockNumberFor<Self>>;
+
+		/// Pool priority of a valid feed: prices must not wait behind ordinary transfers.
+		#[pallet::constant]
+		type FeedPriority: Get<TransactionPriority>;
+
+		/// Weights of the calls, measured by `benchmarking.rs`.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The feeders, with the block each last fed in.
+	#[pallet::storage]
+	pub type Feeders<T: Config> = CountedStorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		FeederState<BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// The priced assets and where the offchain feeder reads them.
+	#[pallet::storage]
+	pub type OracleAssets<T: Config> =
+		CountedStorageMap<_, Twox64Concat, AssetId, SourcesOf<T>, OptionQuery>;
+
+	/// Each feeder's latest value per asset.
+	#[pallet::storage]
+	pub type Feeds<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		AssetId,
+		BoundedVec<Feed<T::AccountId>, T::MaxFeeders>,
+		ValueQuery,
+	>;
+
+	/// The aggregated price per asset.
+	#[pallet::storage]
+	pub type Prices<T: Config> = StorageMap<_, Twox64Concat, AssetId, PriceRecord, OptionQuery>;
+
+	/// Assets fed (or whose feeds changed) in this block, aggregated in `on_finalize`.
+	#[pallet::storage]
+	pub type PendingAggregation<T: Config> =
+		StorageValue<_, BoundedVec<AssetId, T::MaxAssets>, ValueQuery>;
+
+	/// Quorum, feed expiry and jump limit.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, OracleParams, ValueQuery, DefaultParams>;
+
+	/// Conservative parameters until genesis or governance sets them.
+	#[pallet::type_value]
+	pub fn DefaultParams() -> OracleParams {
+		OracleParams {
+			min_feeders: 3,
+			max_age_ms: 30_000,
+			max_jump: sp_runtime::Permill::from_percent(10),
+		}
+	}
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The initial feeders.
+		pub feeders: Vec<T::AccountId>,
+		/// The initial assets, each with its sources: `(url, format)`.
+		pub assets: Vec<(AssetId, Vec<(Vec<u8>, SourceFormat)>)>,
+		/// Quorum, expiry and jump limit; `None` keeps the conservative defaults.
+		pub params: Option<OracleParams>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		#[allow(clippy::expect_used)]
+		fn build(&self) {
+			// Genesis must be valid: a bad preset is a bug to stop at, not a chain to start.
+			for who in &self.feeders {
+				Pallet::<T>::do_add_feeder(who.clone()).expect("genesis feeders are valid");
+			}
+			for (asset, sources) in &self.assets {
+				let sources: Vec<PriceSource<UrlOf<T>>> = sources
+					.iter()
+					.map(|(url, format)| PriceSource {
+						url: url.clone().try_into().expect("genesis URLs fit MaxUrlLen"),
+						format: *format,
+					})
+					.collect();
+				let sources: SourcesOf<T> =
+					sources.try_into().expect("genesis sources fit MaxSources");
+				Pallet::<T>::do_set_asset(*asset, sources).expect("genesis assets are valid");
+			}
+			if let Some(params) = self.params {
+				Pallet::<T>::ensure_valid_params(&params).expect("genesis params are in bounds");
+				Params::<T>::put(params);
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A feeder submitted values for `count` assets.
+		PricesFed { feeder: T::AccountId, count: u32 },
+		/// An asset's aggregate changed: its new price, and whether it was clamped (flagged).
+		PriceAggregated { asset: AssetId, price: Price, flagged: bool },
+		/// Too few recent feeds: the asset's last price stands, now stale.
+		PriceWentStale { asset: AssetId },
+		/// A feeder joined the set.
+		FeederAdded { feeder: T::AccountId },
+		/// A feeder left the set; its values were dropped.
+		FeederRemoved { feeder: T::AccountId },
+		/// An asset was registered or its sources replaced.
+		AssetSet { asset: AssetId, sources: u32 },
+		/// An asset, its feeds and its price were removed.
+		AssetRemoved { asset: AssetId },
+		/// The aggregation parameters changed.
+		ParamsSet { params: OracleParams },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The signer is not in the feeder set.
+		NotFeeder,
+		/// This feeder already fed in this block.
+		AlreadyFedThisBlock,
+		/// `feed_prices` carried no values.
+		NoValues,
+		/// An asset appears twice in one `feed_prices`.
+		DuplicateAsset,
+		/// The asset is not priced by the oracle.
+		UnknownAsset,
+		/// A price of zero was fed.
+		ZeroPrice,
+		/// The account is already a feeder.
+		AlreadyFeeder,
+		/// The feeder set is full (`MaxFeeders`).
+		TooManyFeeders,
+		/// The oracle prices `MaxAssets` assets already.
+		TooManyAssets,
+		/// A source URL is not `http://` or `https://` followed by a host.
+		InvalidSourceUrl,
+		/// `min_feeders` is zero or above `MaxFeeders`.
+		MinFeedersOutOfBounds,
+		/// `max_age_ms` is under a second or over an hour.
+		MaxAgeOutOfBounds,
+		/// `max_jump` is zero or above 50%.
+		MaxJumpOutOfBounds,
+		/// More feeds for an asset than feeders (a broken invariant, never expected).
+		FeedListFull,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+			// `on_finalize` aggregates what this block's calls queued; each call already paid
+			// for its share of that work, so only the queue read is left to account here.
+			T::WeightInfo::aggregate(0)
+		}
+
+		fn on_finalize(_n: BlockNumberFor<T>) {
+			Self::aggregate_pending();
+		}
+
+		fn offchain_worker(n: BlockNumberFor<T>) {
+			offchain::run::<T>(n);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submits the caller's prices: `(asset, USD per whole unit)` for distinct, priced
+		/// assets, none zero. Only feeders may call it, once per block; it is free for them.
+		/// The aggregate is computed at the end of the block.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::feed_prices(values.len() as u32)
+			.saturating_add(T::WeightInfo::aggregate(values.len() as u32)))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _values: &FeedValuesOf<T>| -> bool {
+			ensure_signed(origin.clone()).is_ok_and(|who| Feeders::<T>::contains_key(who))
+		})]
+		pub fn feed_prices(origin: OriginFor<T>, values: FeedValuesOf<T>) -> DispatchResultWithPostInfo {
+			let feeder = ensure_signed(origin)?;
+			Self::do_feed(feeder, values)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Adds `feeder` to the feeder set. Root only.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::add_feeder())]
+		pub fn add_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_add_feeder(feeder)
+		}
+
+		/// Removes `feeder` and drops its values; affected assets re-aggregate at block end.
+		/// Root only.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::remove_feeder(T::MaxAssets::get())
+			.saturating_add(T::WeightInfo::aggregate(T::MaxAssets::get())))]
+		pub fn remove_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_remove_feeder(feeder)
+		}
+
+		/// Registers `asset` for pricing, or replaces its HTTP sources. Root only.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_asset(sources.len() as u32))]
+		pub fn set_asset(origin: OriginFor<T>, asset: AssetId, sources: SourcesOf<T>) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_set_asset(asset, sources)
+		}
+
+		/// Stops pricing `asset`: removes its sources, feeds and price. Root only.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::remove_asset())]
+		pub fn remove_asset(origin: OriginFor<T>, asset: AssetId) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_remove_asset(asset)
+		}
+
+		/// Sets quorum, feed expiry and jump limit, within the hard bounds. Root only.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: OracleParams) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::ensure_valid_params(&params)?;
+			Params::<T>::put(params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+	}
+}

@@ -1,0 +1,145 @@
+//! End-of-block aggregation: median, quorum, expiry, clamp and flag, removed feeders.
+
+use crate::{mock::*, Event, Prices, PriceRecord};
+use clearing_primitives::{
+	oracle::{PriceProvider, PriceStatus},
+	Price,
+};
+use frame_support::{assert_ok, BoundedVec};
+use sp_runtime::FixedPointNumber;
+
+fn feed(who: u8, asset: u32, price: Price) {
+	let values: BoundedVec<_, _> = vec![(asset, price)].try_into().expect("one value");
+	assert_ok!(Oracle::feed_prices(RuntimeOrigin::signed(account(who)), values));
+}
+
+fn status(asset: u32) -> Option<PriceStatus> {
+	<Oracle as PriceProvider>::quote(asset).map(|q| q.status)
+}
+
+#[test]
+fn the_aggregate_is_the_median_of_the_feeds_at_block_end() {
+	ExtBuilder::default().build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(61_000, 0));
+		feed(3, BTC, usd(90_000, 0)); // an outlier does not move the median
+		assert_eq!(Prices::<Test>::get(BTC), None, "aggregation waits for the block's end");
+		next_block();
+		let record = Prices::<Test>::get(BTC).expect("priced");
+		assert_eq!(
+			record,
+			PriceRecord { price: usd(61_000, 0), updated_at: GENESIS_MS, stale: false, flagged: false }
+		);
+		assert_eq!(status(BTC), Some(PriceStatus::Fresh));
+		assert!(oracle_events().contains(&Event::PriceAggregated {
+			asset: BTC,
+			price: usd(61_000, 0),
+			flagged: false
+		}));
+	});
+}
+
+#[test]
+fn an_even_number_of_feeds_averages_the_middle_two() {
+	ExtBuilder::default().build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(60_001, 0));
+		next_block();
+		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_000, 50)));
+	});
+}
+
+#[test]
+fn without_quorum_there_is_no_first_price_and_a_later_one_goes_stale() {
+	ExtBuilder::default().min_feeders(2).build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		next_block();
+		assert_eq!(Prices::<Test>::get(BTC), None, "one feed is below the quorum of two");
+		feed(2, BTC, usd(60_100, 0));
+		next_block();
+		let priced = Prices::<Test>::get(BTC).expect("two recent feeds");
+		assert_eq!(priced.price, usd(60_050, 0));
+
+		// Feeder 1's value expires; feeder 2 alone is below quorum: the price stays, stale.
+		next_block_after(9_000);
+		feed(2, BTC, usd(70_000, 0));
+		next_block();
+		let record = Prices::<Test>::get(BTC).expect("still priced");
+		assert_eq!((record.price, record.stale), (usd(60_050, 0), true));
+		assert_eq!(status(BTC), Some(PriceStatus::Stale));
+		assert!(oracle_events().contains(&Event::PriceWentStale { asset: BTC }));
+	});
+}
+
+#[test]
+fn a_price_older_than_max_age_reads_as_stale_without_any_new_feed() {
+	ExtBuilder::default().build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(60_000, 0));
+		next_block();
+		assert_eq!(status(BTC), Some(PriceStatus::Fresh));
+		next_block_after(default_params().max_age_ms);
+		assert_eq!(status(BTC), Some(PriceStatus::Stale));
+		assert_eq!(<Oracle as PriceProvider>::fresh_price(BTC), None);
+	});
+}
+
+#[test]
+fn a_jump_beyond_the_limit_is_clamped_and_flagged_until_confirmed() {
+	ExtBuilder::default().build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(60_000, 0));
+		next_block();
+		// A 50% crash: the aggregate moves only the 10% limit, flagged.
+		feed(1, BTC, usd(30_000, 0));
+		feed(2, BTC, usd(30_000, 0));
+		next_block();
+		let record = Prices::<Test>::get(BTC).expect("priced");
+		assert_eq!((record.price, record.flagged), (usd(54_000, 0), true));
+		assert_eq!(status(BTC), Some(PriceStatus::Flagged));
+		assert!(oracle_events().contains(&Event::PriceAggregated {
+			asset: BTC,
+			price: usd(54_000, 0),
+			flagged: true
+		}));
+		// Feeds that land inside the band confirm the price and clear the flag.
+		feed(1, BTC, usd(50_000, 0));
+		feed(2, BTC, usd(50_000, 0));
+		next_block();
+		let record = Prices::<Test>::get(BTC).expect("priced");
+		assert_eq!((record.price, record.flagged), (usd(50_000, 0), false));
+		assert_eq!(status(BTC), Some(PriceStatus::Fresh));
+	});
+}
+
+#[test]
+fn a_real_move_is_followed_at_most_max_jump_per_block() {
+	ExtBuilder::default().build_and_execute(|| {
+		let mut expected = usd(100, 0);
+		feed(1, BTC, expected);
+		feed(2, BTC, expected);
+		next_block();
+		for _ in 0..3 {
+			feed(1, BTC, usd(200, 0));
+			feed(2, BTC, usd(200, 0));
+			next_block();
+			expected = expected + expected * Price::saturating_from_rational(1, 10);
+			assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(expected));
+		}
+	});
+}
+
+#[test]
+fn a_removed_feeders_values_are_dropped_and_the_price_re_aggregated() {
+	ExtBuilder::default().build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(60_200, 0));
+		feed(3, BTC, usd(60_400, 0));
+		next_block();
+		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_200, 0)));
+		assert_ok!(Oracle::remove_feeder(RuntimeOrigin::root(), account(3)));
+		next_block();
+		assert!(crate::Feeds::<Test>::get(BTC).iter().all(|f| f.feeder != account(3)));
+		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_100, 0)));
+	});
+}

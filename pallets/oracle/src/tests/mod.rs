@@ -1,0 +1,6 @@
+mod aggregation;
+mod check_feed;
+mod feeds;
+mod governance;
+mod offchain;
+mod properties;

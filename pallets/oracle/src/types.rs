@@ -1,0 +1,88 @@
+//! Stored types of the oracle.
+
+use clearing_primitives::{oracle::Moment, Price};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::Permill;
+
+/// The JSON body a price source answers with.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug, serde::Serialize, serde::Deserialize,
+)]
+pub enum SourceFormat {
+	/// `GET /api/v3/ticker/price?symbol=BTCUSDT` → `{"symbol":"BTCUSDT","price":"60000.12"}`
+	Binance,
+	/// `GET /v2/prices/BTC-USD/spot` → `{"data":{"amount":"60000.12","base":"BTC",...}}`
+	Coinbase,
+	/// `GET /0/public/Ticker?pair=XBTUSD` → `{"error":[],"result":{"XXBTZUSD":{"c":["60000.1",..]}}}`
+	/// (last trade price `c[0]`; the result key is Kraken's pair name, not the query's).
+	Kraken,
+}
+
+/// Where the offchain feeder reads one asset's price.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug,
+)]
+pub struct PriceSource<Url> {
+	/// Full URL, `http://` or `https://`. An operator may redirect its scheme and host locally.
+	pub url: Url,
+	pub format: SourceFormat,
+}
+
+/// One feeder's latest value for one asset.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug,
+)]
+pub struct Feed<AccountId> {
+	pub feeder: AccountId,
+	pub price: Price,
+	/// When it was fed (the block's timestamp).
+	pub at: Moment,
+}
+
+/// The aggregated price of an asset as stored.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug,
+)]
+pub struct PriceRecord {
+	/// USD per whole unit of the asset.
+	pub price: Price,
+	/// When this price was aggregated.
+	pub updated_at: Moment,
+	/// The last aggregation attempt had fewer than `min_feeders` recent feeds.
+	pub stale: bool,
+	/// The last aggregate jumped beyond `max_jump` and was clamped.
+	pub flagged: bool,
+}
+
+/// Governed parameters of the aggregation.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug,
+)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OracleParams {
+	/// Recent feeds an aggregate needs; with fewer the last price stays and goes stale.
+	pub min_feeders: u32,
+	/// A feed older than this (ms) no longer counts, and a price older than this is stale.
+	pub max_age_ms: Moment,
+	/// The largest move one aggregate may make from the last price; beyond it, the price is
+	/// clamped to this band and flagged.
+	pub max_jump: Permill,
+}
+
+/// Hard bounds no origin can set the parameters beyond.
+pub mod bounds {
+	use super::*;
+	/// A feed may count for at most an hour.
+	pub const MAX_AGE_CEILING_MS: Moment = 3_600_000;
+	/// …and must count for at least a second (one block).
+	pub const MAX_AGE_FLOOR_MS: Moment = 1_000;
+	/// One aggregate may never move the price by more than half.
+	pub const MAX_JUMP_CEILING: Permill = Permill::from_percent(50);
+}

@@ -1,0 +1,55 @@
+//! What the oracle offers the other pallets: a quoted index price per asset and how much
+//! to trust it.
+
+use crate::{AssetId, Price};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Milliseconds since the Unix epoch (the timestamp pallet's unit).
+pub type Moment = u64;
+
+/// How far a quoted price can be trusted.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum PriceStatus {
+	/// Aggregated from enough recent feeds, within the jump limit.
+	Fresh,
+	/// Too few recent feeds (or none for longer than the maximum age): the last price stands,
+	/// but may be far from the market. Value collateral at zero for opening risk.
+	Stale,
+	/// The market moved more than the jump limit in one aggregation: the price was clamped and
+	/// lags the feeds until they confirm it.
+	Flagged,
+}
+
+/// An index price as the oracle holds it.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct PriceQuote {
+	/// USD per whole unit of the asset.
+	pub price: Price,
+	/// When the price was aggregated.
+	pub updated_at: Moment,
+	/// Whether to trust it.
+	pub status: PriceStatus,
+}
+
+impl PriceQuote {
+	/// Only a fresh price may be used to take on more risk.
+	pub fn is_fresh(&self) -> bool {
+		self.status == PriceStatus::Fresh
+	}
+}
+
+/// Index prices for the margin engine, vaults and liquidation.
+pub trait PriceProvider {
+	/// The current quote for `asset`, with its status as of now; `None` if never priced.
+	fn quote(asset: AssetId) -> Option<PriceQuote>;
+
+	/// The price only if it is fresh; `None` when stale, flagged or missing.
+	fn fresh_price(asset: AssetId) -> Option<Price> {
+		Self::quote(asset).filter(PriceQuote::is_fresh).map(|q| q.price)
+	}
+}

@@ -1,0 +1,96 @@
+//! The oracle, and how the runtime signs the transactions its offchain feeder submits.
+
+use crate::{
+	configs::system::BlockHashCount, AccountId, Nonce, Runtime, RuntimeCall, Signature, System,
+	Timestamp, TxExtension, UncheckedExtrinsic,
+};
+use codec::Encode;
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, Get},
+};
+use sp_runtime::{
+	generic::{Era, SignedPayload},
+	traits::{SaturatedConversion, Verify},
+	transaction_validity::TransactionPriority,
+	MultiAddress,
+};
+
+parameter_types! {
+	/// Feeds go ahead of ordinary transactions in the pool: margin needs the price first.
+	pub const OracleFeedPriority: TransactionPriority = TransactionPriority::MAX / 2;
+	/// The offchain feeder submits every block (1 s).
+	pub const OracleFeedInterval: crate::BlockNumber = 1;
+}
+
+impl pallet_oracle::Config for Runtime {
+	type AuthorityId = pallet_oracle::crypto::OracleAuthId;
+	type Time = Timestamp;
+	type MaxFeeders = ConstU32<16>;
+	type MaxAssets = ConstU32<16>;
+	type MaxSources = ConstU32<4>;
+	type MaxUrlLen = ConstU32<200>;
+	type FeedInterval = OracleFeedInterval;
+	type FeedPriority = OracleFeedPriority;
+	type WeightInfo = pallet_oracle::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_skip_feeless_payment::Config for Runtime {}
+
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <Signature as Verify>::Signer;
+	type Signature = Signature;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+/// The extensions a transaction from this node's offchain workers carries: the same as any
+/// wallet's, mortal for the longest era the block-hash history allows, no tip.
+pub fn offchain_tx_extension(nonce: Nonce) -> TxExtension {
+	let period = u64::from(BlockHashCount::get()).checked_next_power_of_two().map_or(2, |p| p / 2);
+	// During the offchain worker the block number is already the next block's.
+	let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
+	(
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::mortal(period, current)),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_skip_feeless_payment::SkipCheckIfFeeless::from(
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		),
+		pallet_oracle::CheckFeed::<Runtime>::new(),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	)
+}
+
+impl<LocalCall> frame_system::offchain::CreateSignedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_signed_transaction<
+		C: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		public: <Signature as Verify>::Signer,
+		account: AccountId,
+		nonce: Nonce,
+	) -> Option<UncheckedExtrinsic> {
+		let extension = offchain_tx_extension(nonce);
+		let payload = SignedPayload::new(call, extension)
+			.map_err(|e| log::warn!(target: "runtime::oracle", "cannot sign a feed: {e:?}"))
+			.ok()?;
+		let signature = payload.using_encoded(|bytes| C::sign(bytes, public))?;
+		let (call, extension, _) = payload.deconstruct();
+		Some(UncheckedExtrinsic::new_signed(call, MultiAddress::Id(account), signature, extension))
+	}
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Regenerates every Clearing pallet's weights.rs on this machine from its benchmarks:
+#   scripts/bench/weights.sh [pallet ...]      (default: all Clearing pallets)
+# Builds the node with `--features runtime-benchmarks` (about 120 more crates) first.
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+cd "$REPO_ROOT"
+
+pallets=("$@")
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_oracle)
+
+ensure_prerequisites
+log "building clearing-node with runtime benchmarks"
+cargo build --release --locked -p clearing-node --features runtime-benchmarks
+
+for pallet in "${pallets[@]}"; do
+	dir="pallets/${pallet#pallet_}"
+	log "benchmarking $pallet → $dir/src/weights.rs"
+	"$NODE_BIN" benchmark pallet \
+		--chain dev \
+		--pallet "$pallet" \
+		--extrinsic '*' \
+		--steps "${STEPS:-50}" \
+		--repeat "${REPEAT:-20}" \
+		--wasm-execution compiled \
+		--heap-pages 4096 \
+		--template scripts/bench/pallet-weight-template.hbs \
+		--output "$dir/src/weights.rs"
+done
