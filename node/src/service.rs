@@ -10,6 +10,7 @@ use sc_consensus_grandpa::SharedVoterState;
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
+use sp_keystore::Keystore;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 use std::{sync::Arc, time::Duration};
 
@@ -189,6 +190,16 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	// A dev validator (`--dev`, `--alice`, …) also feeds prices: its oracle key is derived
+	// from its dev seed (`//Alice//oracle`), an account of its own, apart from the trader's.
+	if let Some(seed) = config.dev_key_seed.as_deref() {
+		let oracle_suri = format!("{seed}//oracle");
+		keystore_container
+			.keystore()
+			.sr25519_generate_new(clearing_runtime::ORACLE_KEY_TYPE, Some(&oracle_suri))
+			.map_err(|e| ServiceError::Other(format!("cannot insert the dev oracle key: {e}")))?;
+	}
 
 	// Offchain workers feed oracle prices and run the liquidation keeper; they may submit
 	// transactions and make HTTP requests.

@@ -64,6 +64,27 @@ fn oracle_params(min_feeders: u32) -> OracleParams {
 	OracleParams { min_feeders, max_age_ms: 10_000, max_jump: Permill::from_percent(10) }
 }
 
+/// The oracle feeder accounts of the dev validators: sr25519 keys of `//Alice//oracle`,
+/// `//Bob//oracle` and `//Charlie//oracle`, which `clearing-node --alice` (`--bob`,
+/// `--charlie`, `--dev`) puts in its keystore. A feeder is its own account, apart from the
+/// validator's trading account, so feeds never race a trader's nonces. (Public keys, because
+/// the Wasm runtime cannot derive keys; a test checks them against the derivation.)
+pub fn dev_oracle_feeder(who: Sr25519Keyring) -> Option<AccountId> {
+	let public: [u8; 32] = match who {
+		Sr25519Keyring::Alice =>
+			sp_core::hex2array!("8ef5a06b56835e3d797d40e610583635a097ba8f4aa624a221ba276e1aea023b"),
+		Sr25519Keyring::Bob =>
+			sp_core::hex2array!("4aaefa723f94ad04274e8938af9ba7753edcbaf9befcc9343e2d62131f77f12d"),
+		Sr25519Keyring::Charlie =>
+			sp_core::hex2array!("880a69b513023d2a1eeb3e46ceb79b831ec7cafb95a2313b304fd0944095b25b"),
+		_ => return None,
+	};
+	Some(AccountId::from(public))
+}
+
+/// CLR each feeder account holds: it must exist for its (free) feeds to be valid.
+pub const FEEDER_ENDOWMENT_CLR: Balance = UNIT;
+
 /// The accounts funded on every test chain: the well-known dev keyring.
 fn endowed_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
@@ -79,7 +100,12 @@ fn clearing_genesis(
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed.iter().cloned().map(|a| (a, ENDOWMENT_CLR)).collect::<Vec<_>>(),
+			balances: endowed
+				.iter()
+				.cloned()
+				.map(|a| (a, ENDOWMENT_CLR))
+				.chain(feeders.iter().cloned().map(|f| (f, FEEDER_ENDOWMENT_CLR)))
+				.collect::<Vec<_>>(),
 		},
 		aura: AuraConfig {
 			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
@@ -119,8 +145,8 @@ pub fn development_config_genesis() -> Value {
 		endowed_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
-		// Alice's node feeds prices with her oracle key (`--alice` inserts it).
-		vec![Sr25519Keyring::Alice.to_account_id()],
+		// Alice's node feeds prices with the oracle key `--dev` inserts.
+		[Sr25519Keyring::Alice].into_iter().filter_map(dev_oracle_feeder).collect(),
 		1,
 	)
 }
@@ -139,7 +165,7 @@ pub fn local_testnet_genesis() -> Value {
 		None,
 		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
 			.into_iter()
-			.map(|k| k.to_account_id())
+			.filter_map(dev_oracle_feeder)
 			.collect(),
 		2,
 	)

@@ -27,6 +27,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 pub use clearing_primitives::{AssetId, Balance};
+/// Key type of the oracle feeder key in a node's keystore (`key insert --key-type orcl`).
+pub use pallet_oracle::crypto::KEY_TYPE as ORACLE_KEY_TYPE;
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;
@@ -86,12 +88,10 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The keys a validator holds: Aura to author blocks, GRANDPA to finalize them, and
-	/// the oracle key its offchain feeder signs prices with.
+	/// The keys a validator holds: Aura to author blocks, GRANDPA to finalize them.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
-		pub oracle: pallet_oracle::crypto::OracleAuthId,
 	}
 }
 

@@ -3,7 +3,9 @@
 use clearing_runtime::{
 	configs::{RuntimeBlockWeights, USDC_MIN_BALANCE},
 	constants::{SLOT_DURATION, UNIT},
-	genesis_config_presets::{get_preset, preset_names, ENDOWMENT_CLR, ENDOWMENT_USDC},
+	genesis_config_presets::{
+		dev_oracle_feeder, get_preset, preset_names, ENDOWMENT_CLR, ENDOWMENT_USDC,
+	},
 	Runtime, RuntimeGenesisConfig,
 };
 use clearing_primitives::{USDC_ASSET_ID, USDC_DECIMALS};
@@ -126,11 +128,30 @@ fn the_oracle_prices_btc_eth_and_dot_fed_by_the_validators() {
 				assert_eq!(sources.len(), 3, "Binance, Coinbase and Kraken for asset {asset}");
 			}
 			for who in &feeders {
-				assert!(pallet_oracle::Feeders::<Runtime>::contains_key(who.to_account_id()));
+				let feeder = dev_oracle_feeder(*who).expect("a dev feeder");
+				assert!(pallet_oracle::Feeders::<Runtime>::contains_key(&feeder));
+				// It exists (its feeds need an account) and is not the trading account.
+				assert!(pallet_balances::Pallet::<Runtime>::free_balance(&feeder) > 0);
+				assert_ne!(feeder, who.to_account_id());
 			}
 			assert_eq!(pallet_oracle::Feeders::<Runtime>::count() as usize, feeders.len());
 			assert_eq!(pallet_oracle::Params::<Runtime>::get().min_feeders, quorum);
 			pallet_oracle::Pallet::<Runtime>::do_try_state().expect("a consistent oracle");
 		});
 	}
+}
+
+#[test]
+fn dev_feeder_accounts_are_the_oracle_keys_the_node_derives() {
+	use sp_core::{sr25519, Pair};
+	for (who, name) in [
+		(Sr25519Keyring::Alice, "Alice"),
+		(Sr25519Keyring::Bob, "Bob"),
+		(Sr25519Keyring::Charlie, "Charlie"),
+	] {
+		let pair = sr25519::Pair::from_string(&format!("//{name}//oracle"), None).expect("a path");
+		let derived = clearing_runtime::AccountId::from(pair.public());
+		assert_eq!(dev_oracle_feeder(who), Some(derived), "{name}");
+	}
+	assert_eq!(dev_oracle_feeder(Sr25519Keyring::Dave), None);
 }

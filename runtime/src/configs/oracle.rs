@@ -7,7 +7,7 @@ use crate::{
 use codec::Encode;
 use frame_support::{
 	parameter_types,
-	traits::{ConstU32, Get},
+	traits::ConstU32,
 };
 use sp_runtime::{
 	generic::{Era, SignedPayload},
@@ -35,7 +35,9 @@ impl pallet_oracle::Config for Runtime {
 	type WeightInfo = pallet_oracle::weights::SubstrateWeight<Runtime>;
 }
 
-impl pallet_skip_feeless_payment::Config for Runtime {}
+impl pallet_skip_feeless_payment::Config for Runtime {
+	type RuntimeEvent = crate::RuntimeEvent;
+}
 
 impl frame_system::offchain::SigningTypes for Runtime {
 	type Public = <Signature as Verify>::Signer;

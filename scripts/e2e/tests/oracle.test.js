@@ -18,8 +18,9 @@ after(async () => { await ctx?.api.disconnect(); });
 
 async function feed(path, body) {
   const res = await fetch(`${FEED}${path}`, body ? { method: 'POST', body: JSON.stringify(body) } : undefined);
-  assert.equal(res.status, 200, `${path}: ${await res.text()}`);
-  return res.json();
+  const text = await res.text();
+  assert.equal(res.status, 200, `${path}: ${text}`);
+  return JSON.parse(text);
 }
 
 // Decimal string → FixedU128 inner value, exactly.
