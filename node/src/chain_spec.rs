@@ -20,28 +20,35 @@ fn wasm() -> Result<&'static [u8], String> {
 	WASM_BINARY.ok_or_else(|| "the runtime Wasm was not built (SKIP_WASM_BUILD was set?)".into())
 }
 
-/// One authority, Alice, which authors and finalizes alone; Alice holds sudo.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+fn spec(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Clearing Development")
-		.with_id("clearing_dev")
+		.with_name(name)
+		.with_id(id)
 		.with_protocol_id("clearing")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(token_properties())
 		.build())
 }
 
+/// One authority, Alice, which authors and finalizes alone; Alice holds sudo.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	spec(
+		"Clearing Development",
+		"clearing_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
 /// Three validators on one machine or a LAN: Alice, Bob and Charlie.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Clearing Local Testnet")
-		.with_id("clearing_local")
-		.with_protocol_id("clearing")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(token_properties())
-		.build())
+	spec(
+		"Clearing Local Testnet",
+		"clearing_local",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }
 
 #[cfg(test)]

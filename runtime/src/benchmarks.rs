@@ -24,7 +24,7 @@ frame_benchmarking::define_benchmarks!(
 /// Every benchmark this runtime offers, and the storage items they touch.
 pub fn metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {
 	let mut list = Vec::<BenchmarkList>::new();
-	frame_benchmarking::list_benchmarks!(list, extra);
+	list_benchmarks!(list, extra);
 	(list, AllPalletsWithSystem::storage_info())
 }
 
@@ -33,6 +33,6 @@ pub fn dispatch(config: BenchmarkConfig) -> Result<Vec<BenchmarkBatch>, String> 
 	let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
 	let mut batches = Vec::<BenchmarkBatch>::new();
 	let params = (&config, &whitelist);
-	frame_benchmarking::add_benchmarks!(params, batches);
+	add_benchmarks!(params, batches);
 	Ok(batches)
 }

@@ -7,9 +7,8 @@ use alloc::{vec, vec::Vec};
 use clearing_primitives::{AssetId, Price};
 use frame_benchmarking::v2::*;
 use frame_support::{
-	dispatch::GetDispatchInfo,
+	dispatch::{DispatchInfo, GetDispatchInfo},
 	traits::{Get, IsSubType},
-	BoundedVec,
 };
 use frame_system::RawOrigin;
 use sp_runtime::{
@@ -38,9 +37,20 @@ fn full_sources<T: Config>() -> SourcesOf<T> {
 	vec![long_source::<T>(); T::MaxSources::get() as usize].try_into().expect("MaxSources")
 }
 
+/// Empties the oracle, whatever the chain's genesis put there, so each benchmark builds
+/// exactly the state it measures.
+fn reset<T: Config>() {
+	let _ = Feeders::<T>::clear(u32::MAX, None);
+	let _ = OracleAssets::<T>::clear(u32::MAX, None);
+	let _ = Feeds::<T>::clear(u32::MAX, None);
+	let _ = Prices::<T>::clear(u32::MAX, None);
+	PendingAggregation::<T>::kill();
+}
+
 /// Registers `n` assets, fills the feeder set, and gives every feeder but the last a feed
 /// for every asset. Returns the last feeder, which has fed nothing yet.
 fn setup<T: Config>(n: u32) -> T::AccountId {
+	reset::<T>();
 	Params::<T>::put(OracleParams {
 		min_feeders: 1,
 		max_age_ms: types::bounds::MAX_AGE_CEILING_MS,
@@ -54,6 +64,9 @@ fn setup<T: Config>(n: u32) -> T::AccountId {
 		Pallet::<T>::do_add_feeder(feeder::<T>(index)).expect("room for MaxFeeders");
 	}
 	for index in 0..feeders.saturating_sub(1) {
+		if n == 0 {
+			break;
+		}
 		let values: Vec<(AssetId, Price)> = (0..n).map(|a| (a, price(index))).collect();
 		Pallet::<T>::do_feed(feeder::<T>(index), values.try_into().expect("MaxAssets"))
 			.expect("valid feed");
@@ -67,7 +80,8 @@ fn values_for<T: Config>(n: u32) -> FeedValuesOf<T> {
 
 #[benchmarks(where
 	T: Send + Sync,
-	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>> + From<Call<T>> + GetDispatchInfo,
+	<T as frame_system::Config>::RuntimeCall:
+		IsSubType<Call<T>> + From<Call<T>> + GetDispatchInfo + Dispatchable<Info = DispatchInfo>,
 	<<T as frame_system::Config>::RuntimeCall as Dispatchable>::RuntimeOrigin:
 		AsSystemOriginSigner<T::AccountId> + Clone + From<RawOrigin<T::AccountId>>,
 )]
@@ -112,6 +126,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn add_feeder() {
+		reset::<T>();
 		let feeders = T::MaxFeeders::get();
 		for index in 0..feeders.saturating_sub(1) {
 			Pallet::<T>::do_add_feeder(feeder::<T>(index)).expect("room");
@@ -141,6 +156,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_asset(s: Linear<0, { T::MaxSources::get() }>) {
+		reset::<T>();
 		let assets = T::MaxAssets::get();
 		for asset in 0..assets.saturating_sub(1) {
 			Pallet::<T>::do_set_asset(asset, full_sources::<T>()).expect("room");
