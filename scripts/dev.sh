@@ -30,7 +30,8 @@ fi
 # --dev: chain `dev`, Alice's keys (oracle key included), a temporary database, RPC open to
 # browsers.
 "$NODE_BIN" --dev --rpc-port "$RPC_PORT" --prometheus-port "${PROMETHEUS_PORT:-9615}" "$@" &
-pids+=($!)
+node_pid=$!
+pids+=("$node_pid")
 
 if wait_for_rpc "$RPC_PORT" 1; then
 	point_oracle_at "$RPC_PORT" "http://127.0.0.1:$PRICE_FEED_PORT" ||
@@ -49,4 +50,5 @@ if wait_for_rpc "$RPC_PORT" 1; then
 
 MSG
 fi
-wait "${pids[0]}"
+# Runs until the node stops or Ctrl-C; the trap then stops the price feed too.
+wait "$node_pid"
