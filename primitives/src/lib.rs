@@ -8,6 +8,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod collateral;
+pub mod insurance;
 pub mod oracle;
 pub mod units;
 
@@ -32,3 +34,17 @@ pub const DOT_ASSET_ID: AssetId = 4;
 
 /// Decimals of the settlement stablecoin USDC.
 pub const USDC_DECIMALS: u8 = SETTLEMENT_DECIMALS;
+
+/// Splits the shared asset-id space between the native token (`CLR_ASSET_ID`, held by
+/// `pallet-balances`) and `pallet-assets` (every other id), for `fungible::UnionOf`.
+pub struct NativeOrAsset;
+
+impl sp_runtime::traits::Convert<AssetId, sp_runtime::Either<(), AssetId>> for NativeOrAsset {
+	fn convert(asset: AssetId) -> sp_runtime::Either<(), AssetId> {
+		if asset == CLR_ASSET_ID {
+			sp_runtime::Either::Left(())
+		} else {
+			sp_runtime::Either::Right(asset)
+		}
+	}
+}

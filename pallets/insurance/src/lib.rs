@@ -1,0 +1,239 @@
+//! # Insurance
+//!
+//! The fund that absorbs losses a liquidation cannot cover, owned by its stakers.
+//!
+//! - The fund holds the settlement asset in an account derived from `PalletId`. It keeps the
+//!   asset's minimum balance there as an existential reserve (minted at genesis), never owed
+//!   to anyone, so paying the last unit out never reaps the account.
+//! - `stake(amount)` mints shares at the fund's share price (balance ÷ shares), rounded down.
+//!   `request_unstake(shares)` starts a cooldown; `unstake()` after it pays the shares' value
+//!   *at that moment*, so a staker who sees a loss coming cannot leave ahead of it.
+//! - Revenue (fee shares, liquidation penalties) comes in and bad debt goes out through
+//!   [`clearing_primitives::insurance::InsuranceFund`], implemented here. Revenue that
+//!   arrives while nobody stakes belongs to the protocol: the next stake first mints it
+//!   protocol-owned shares, so no staker is handed value it did not put in.
+//! - The fund's balance is what came in less what went out, tracked in storage: tokens sent
+//!   to the account directly are not revenue and cannot move the share price.
+//!
+//! Clients read the fund through the `InsuranceApi` runtime API ([`runtime_api`]).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod fund;
+mod functions;
+pub mod runtime_api;
+pub mod shares;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use clearing_primitives::{AssetId, Balance};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{fungibles, BuildGenesisConfig},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Every token; the fund holds only the settlement asset.
+		type Assets: fungibles::Mutate<Self::AccountId, AssetId = AssetId, Balance = Balance>;
+
+		/// The asset stakes, revenue and cover are paid in.
+		#[pallet::constant]
+		type SettlementAsset: Get<AssetId>;
+
+		/// Derives the fund account.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// Smallest stake, in the settlement asset's smallest unit.
+		#[pallet::constant]
+		type MinStake: Get<Balance>;
+
+		/// Longest cooldown governance may set, in blocks.
+		#[pallet::constant]
+		type MaxCooldown: Get<BlockNumberFor<Self>>;
+
+		/// Weights of the calls, measured by `benchmarking.rs`.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The fund's value: settlement asset in less out (the reserve and any donations apart).
+	#[pallet::storage]
+	pub type FundBalance<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
+	/// Every share outstanding: Σ stakers' shares + the protocol's.
+	#[pallet::storage]
+	pub type TotalShares<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
+	/// Shares owned by the protocol (revenue that arrived while nobody staked).
+	#[pallet::storage]
+	pub type ProtocolShares<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
+	/// Each staker's shares, pending ones included (no zero entries).
+	#[pallet::storage]
+	pub type Shares<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Balance, OptionQuery>;
+
+	/// Unstake requests waiting out their cooldown, one per staker.
+	#[pallet::storage]
+	pub type PendingUnstakes<T: Config> = CountedStorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		UnstakeRequest<BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// Σ shares of all pending requests.
+	#[pallet::storage]
+	pub type PendingShares<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
+	/// Blocks between `request_unstake` and `unstake`.
+	#[pallet::storage]
+	pub type CooldownBlocks<T: Config> =
+		StorageValue<_, BlockNumberFor<T>, ValueQuery, DefaultCooldown<T>>;
+
+	/// Seven days of 1 s blocks until genesis or governance says otherwise.
+	#[pallet::type_value]
+	pub fn DefaultCooldown<T: Config>() -> BlockNumberFor<T> {
+		BlockNumberFor::<T>::from(7u32 * 24 * 60 * 60)
+	}
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The cooldown; `None` keeps seven days.
+		pub cooldown_blocks: Option<BlockNumberFor<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		#[allow(clippy::expect_used)]
+		fn build(&self) {
+			// Genesis must be valid: a bad preset is a bug to stop at, not a chain to start.
+			Pallet::<T>::fund_reserve_at_genesis().expect("the settlement asset exists");
+			if let Some(blocks) = self.cooldown_blocks {
+				Pallet::<T>::do_set_cooldown(blocks).expect("genesis cooldown is in bounds");
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `who` put `amount` into the fund for `shares`.
+		Staked { who: T::AccountId, amount: Balance, shares: Balance },
+		/// `who` asked to leave with `shares`, payable from `unlock_at`.
+		UnstakeRequested { who: T::AccountId, shares: Balance, unlock_at: BlockNumberFor<T> },
+		/// `who` withdrew its request; its shares stay staked.
+		UnstakeCancelled { who: T::AccountId, shares: Balance },
+		/// `who` left with `amount` for `shares`.
+		Unstaked { who: T::AccountId, shares: Balance, amount: Balance },
+		/// Revenue came in from `from`.
+		RevenueDeposited { from: T::AccountId, amount: Balance },
+		/// The fund paid `paid` of a `requested` loss to `to`.
+		LossCovered { to: T::AccountId, requested: Balance, paid: Balance },
+		/// Revenue that arrived while nobody staked became the protocol's shares.
+		ProtocolSharesMinted { shares: Balance },
+		/// The cooldown changed (requests already made keep theirs).
+		CooldownSet { blocks: BlockNumberFor<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The stake is below `MinStake`, or too small to buy a whole share.
+		StakeTooSmall,
+		/// Shares exist but the fund is worth nothing: no price for a new stake until
+		/// revenue arrives.
+		FundDepleted,
+		/// Zero shares were given.
+		ZeroShares,
+		/// The staker holds fewer shares than asked for.
+		InsufficientShares,
+		/// The staker already has a request waiting; cancel it first.
+		UnstakeAlreadyRequested,
+		/// The staker has no request waiting.
+		NoUnstakeRequested,
+		/// The request's cooldown has not ended.
+		CooldownNotOver,
+		/// The cooldown is zero or above `MaxCooldown`.
+		CooldownOutOfBounds,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Moves `amount` of the settlement asset from the signer into the fund and mints it
+		/// shares at the current share price, rounded down. At least `MinStake`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::stake())]
+		pub fn stake(origin: OriginFor<T>, #[pallet::compact] amount: Balance) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_stake(who, amount)
+		}
+
+		/// Starts the cooldown for `shares` of the signer's shares. They keep bearing the
+		/// fund's gains and losses until paid out. One request at a time.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::request_unstake())]
+		pub fn request_unstake(
+			origin: OriginFor<T>,
+			#[pallet::compact] shares: Balance,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_request_unstake(who, shares)
+		}
+
+		/// After the cooldown, burns the requested shares and pays their value now, rounded
+		/// down.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::unstake())]
+		pub fn unstake(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unstake(who)
+		}
+
+		/// Withdraws the signer's pending request; its shares stay staked.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::cancel_unstake())]
+		pub fn cancel_unstake(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_unstake(who)
+		}
+
+		/// Sets the cooldown for new requests, between 1 and `MaxCooldown` blocks. Root only.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_cooldown())]
+		pub fn set_cooldown(origin: OriginFor<T>, blocks: BlockNumberFor<T>) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_set_cooldown(blocks)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+mod fund;
+mod properties;
+mod staking;

@@ -1,0 +1,127 @@
+use crate::{mock::*, CooldownBlocks, Error, Event, FundBalance, PendingUnstakes, Shares, TotalShares};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::DispatchError;
+
+#[test]
+fn genesis_funds_the_reserve_and_sets_the_cooldown() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_eq!(balance(fund()), USDC_MIN);
+		assert_eq!(FundBalance::<Test>::get(), 0);
+		assert_eq!(CooldownBlocks::<Test>::get(), COOLDOWN);
+	});
+}
+
+#[test]
+fn the_first_stake_mints_one_share_per_unit() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 500 * USDC_UNIT));
+		assert_eq!(Shares::<Test>::get(ALICE), Some(500 * USDC_UNIT));
+		assert_eq!(TotalShares::<Test>::get(), 500 * USDC_UNIT);
+		assert_eq!(FundBalance::<Test>::get(), 500 * USDC_UNIT);
+		assert_eq!(balance(ALICE), 999_500 * USDC_UNIT);
+		assert_eq!(
+			insurance_events(),
+			vec![Event::Staked { who: ALICE, amount: 500 * USDC_UNIT, shares: 500 * USDC_UNIT }]
+		);
+	});
+}
+
+#[test]
+fn later_stakes_buy_at_the_share_price() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 1_000 * USDC_UNIT));
+		// Revenue lifts the price to 1.5.
+		assert_ok!(<Insurance as clearing_primitives::insurance::InsuranceFund<_>>::deposit_revenue(
+			&MARKET,
+			500 * USDC_UNIT
+		));
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(BOB), 300 * USDC_UNIT));
+		assert_eq!(Shares::<Test>::get(BOB), Some(200 * USDC_UNIT));
+	});
+}
+
+#[test]
+fn stakes_below_the_minimum_are_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_noop!(
+			Insurance::stake(RuntimeOrigin::signed(ALICE), USDC_UNIT - 1),
+			Error::<Test>::StakeTooSmall
+		);
+		assert_noop!(Insurance::stake(RuntimeOrigin::root(), USDC_UNIT), DispatchError::BadOrigin);
+	});
+}
+
+#[test]
+fn unstake_before_the_cooldown_fails_and_after_it_pays() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 1_000 * USDC_UNIT));
+		assert_ok!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 400 * USDC_UNIT));
+		assert_eq!(PendingUnstakes::<Test>::get(ALICE).map(|r| r.unlock_at), Some(1 + COOLDOWN));
+		run_to_block(COOLDOWN);
+		assert_noop!(Insurance::unstake(RuntimeOrigin::signed(ALICE)), Error::<Test>::CooldownNotOver);
+		run_to_block(1 + COOLDOWN);
+		let before = balance(ALICE);
+		assert_ok!(Insurance::unstake(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(balance(ALICE), before + 400 * USDC_UNIT);
+		assert_eq!(Shares::<Test>::get(ALICE), Some(600 * USDC_UNIT));
+		assert_eq!(
+			insurance_events().last(),
+			Some(&Event::Unstaked { who: ALICE, shares: 400 * USDC_UNIT, amount: 400 * USDC_UNIT })
+		);
+	});
+}
+
+#[test]
+fn a_loss_during_the_cooldown_is_borne_by_the_leaving_staker() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 1_000 * USDC_UNIT));
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(BOB), 1_000 * USDC_UNIT));
+		assert_ok!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 1_000 * USDC_UNIT));
+		// Bad debt of 500 lands while Alice waits: she leaves with half of it.
+		assert_eq!(
+			<Insurance as clearing_primitives::insurance::InsuranceFund<_>>::cover(&MARKET, 500 * USDC_UNIT),
+			Ok(500 * USDC_UNIT)
+		);
+		run_to_block(1 + COOLDOWN);
+		let before = balance(ALICE);
+		assert_ok!(Insurance::unstake(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(balance(ALICE), before + 750 * USDC_UNIT);
+		assert_eq!(Shares::<Test>::get(ALICE), None);
+		assert_eq!(FundBalance::<Test>::get(), 750 * USDC_UNIT);
+	});
+}
+
+#[test]
+fn requests_are_checked() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 100 * USDC_UNIT));
+		assert_noop!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroShares);
+		assert_noop!(
+			Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 100 * USDC_UNIT + 1),
+			Error::<Test>::InsufficientShares
+		);
+		assert_noop!(Insurance::unstake(RuntimeOrigin::signed(ALICE)), Error::<Test>::NoUnstakeRequested);
+		assert_ok!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 10 * USDC_UNIT));
+		assert_noop!(
+			Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 10 * USDC_UNIT),
+			Error::<Test>::UnstakeAlreadyRequested
+		);
+		assert_ok!(Insurance::cancel_unstake(RuntimeOrigin::signed(ALICE)));
+		assert_noop!(
+			Insurance::cancel_unstake(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::NoUnstakeRequested
+		);
+		assert_eq!(Insurance::fund_info().pending_shares, 0);
+	});
+}
+
+#[test]
+fn root_sets_the_cooldown_within_bounds() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::set_cooldown(RuntimeOrigin::root(), 1_000));
+		assert_eq!(CooldownBlocks::<Test>::get(), 1_000);
+		assert_noop!(Insurance::set_cooldown(RuntimeOrigin::root(), 0), Error::<Test>::CooldownOutOfBounds);
+		assert_noop!(Insurance::set_cooldown(RuntimeOrigin::root(), 1_001), Error::<Test>::CooldownOutOfBounds);
+		assert_noop!(Insurance::set_cooldown(RuntimeOrigin::signed(ALICE), 10), DispatchError::BadOrigin);
+	});
+}

@@ -1,0 +1,98 @@
+//! Benchmarks of every call, each on its most expensive path: deposits and withdrawals that
+//! update an existing holding, a transfer into an existing holding, and the registration of
+//! a new asset (which also reads the registry's count and the vault's reserve).
+
+use super::*;
+use crate::pallet::*;
+use clearing_primitives::{collateral::Subaccount, AssetId, Balance};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{fungibles::Mutate, Get};
+use frame_system::RawOrigin;
+use sp_runtime::Permill;
+
+const AMOUNT: Balance = 1_000_000_000;
+
+/// The settlement asset, registered with room for any amount the benchmarks move.
+fn open_collateral<T: Config>() -> AssetId {
+	let asset = T::SettlementAsset::get();
+	let decimals = CollateralAssets::<T>::get(asset).map_or(6, |config| config.decimals);
+	CollateralAssets::<T>::insert(
+		asset,
+		CollateralConfig {
+			haircut: Permill::zero(),
+			deposit_cap: Balance::MAX,
+			min_deposit: 1,
+			decimals,
+			enabled: true,
+		},
+	);
+	asset
+}
+
+/// A funded trader holding `AMOUNT` in its subaccount 0.
+fn trader_with_collateral<T: Config>(asset: AssetId) -> T::AccountId {
+	let trader: T::AccountId = whitelisted_caller();
+	T::Assets::mint_into(asset, &trader, AMOUNT.saturating_mul(4)).expect("mint for the benchmark");
+	Pallet::<T>::do_deposit(Subaccount::new(trader.clone(), 0), asset, AMOUNT)
+		.expect("deposit for the benchmark");
+	trader
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn deposit() {
+		let asset = open_collateral::<T>();
+		let trader = trader_with_collateral::<T>(asset);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(trader.clone()), 0, asset, AMOUNT);
+
+		assert_eq!(
+			Pallet::<T>::collateral_of(&Subaccount::new(trader, 0), asset),
+			AMOUNT.saturating_mul(2)
+		);
+	}
+
+	#[benchmark]
+	fn withdraw() {
+		let asset = open_collateral::<T>();
+		let trader = trader_with_collateral::<T>(asset);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(trader.clone()), 0, asset, AMOUNT / 2);
+
+		assert_eq!(Pallet::<T>::collateral_of(&Subaccount::new(trader, 0), asset), AMOUNT / 2);
+	}
+
+	#[benchmark]
+	fn transfer() {
+		let asset = open_collateral::<T>();
+		let trader = trader_with_collateral::<T>(asset);
+		Pallet::<T>::do_deposit(Subaccount::new(trader.clone(), 1), asset, AMOUNT)
+			.expect("second holding");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(trader.clone()), 0, 1, asset, AMOUNT / 2);
+
+		assert_eq!(
+			Pallet::<T>::collateral_of(&Subaccount::new(trader, 1), asset),
+			AMOUNT.saturating_add(AMOUNT / 2)
+		);
+	}
+
+	#[benchmark]
+	fn set_collateral_asset() {
+		let asset = open_collateral::<T>();
+		let config = CollateralAssets::<T>::take(asset).expect("just registered");
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, asset, config);
+
+		assert_eq!(CollateralAssets::<T>::get(asset), Some(config));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+}

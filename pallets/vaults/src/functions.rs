@@ -1,0 +1,278 @@
+//! The calls' logic, the registry, valuation and the invariants.
+
+use crate::{
+	pallet::*,
+	runtime_api::{AssetCollateral, SubaccountCollateral},
+	valuation, CollateralConfig,
+};
+use alloc::vec::Vec;
+use clearing_primitives::{
+	collateral::{MarginGuard, Subaccount, SubaccountNumber, Valuation},
+	oracle::PriceProvider,
+	units::MAX_BASE_DECIMALS,
+	AssetId, Balance,
+};
+use frame_support::{
+	ensure,
+	traits::{
+		fungibles::{Inspect, Mutate},
+		tokens::{Fortitude, Preservation},
+		Get,
+	},
+};
+use sp_runtime::{
+	traits::AccountIdConversion, ArithmeticError, DispatchError, DispatchResult, Permill,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The account that holds every subaccount's collateral.
+	pub fn vault_account() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	/// What `subaccount` holds of `asset`.
+	pub fn collateral_of(subaccount: &SubaccountOf<T>, asset: AssetId) -> Balance {
+		Collateral::<T>::get(subaccount, asset).unwrap_or_default()
+	}
+
+	pub(crate) fn do_deposit(
+		subaccount: SubaccountOf<T>,
+		asset: AssetId,
+		amount: Balance,
+	) -> DispatchResult {
+		let config = CollateralAssets::<T>::get(asset).ok_or(Error::<T>::NotCollateral)?;
+		ensure!(config.enabled, Error::<T>::AssetDisabled);
+		ensure!(amount >= config.min_deposit, Error::<T>::BelowMinimum);
+		let total = TotalCollateral::<T>::get(asset)
+			.checked_add(amount)
+			.ok_or(ArithmeticError::Overflow)?;
+		ensure!(total <= config.deposit_cap, Error::<T>::CapExceeded);
+		let held = Self::collateral_of(&subaccount, asset)
+			.checked_add(amount)
+			.ok_or(ArithmeticError::Overflow)?;
+
+		// The depositor keeps its existential deposit: collateral never reaps an account.
+		T::Assets::transfer(
+			asset,
+			&subaccount.owner,
+			&Self::vault_account(),
+			amount,
+			Preservation::Preserve,
+		)?;
+		Collateral::<T>::insert(&subaccount, asset, held);
+		TotalCollateral::<T>::insert(asset, total);
+		Self::deposit_event(Event::Deposited { subaccount, asset, amount });
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw(
+		subaccount: SubaccountOf<T>,
+		asset: AssetId,
+		amount: Balance,
+	) -> DispatchResult {
+		Self::debit(&subaccount, asset, amount)?;
+		Self::ensure_margin(&subaccount)?;
+		// The vault keeps its existential reserve; everything above it is owed, so this
+		// cannot fail for want of tokens while the invariants hold.
+		T::Assets::transfer(
+			asset,
+			&Self::vault_account(),
+			&subaccount.owner,
+			amount,
+			Preservation::Preserve,
+		)?;
+		Self::deposit_event(Event::Withdrawn { subaccount, asset, amount });
+		Ok(())
+	}
+
+	pub(crate) fn do_transfer(
+		owner: T::AccountId,
+		from: SubaccountNumber,
+		to: SubaccountNumber,
+		asset: AssetId,
+		amount: Balance,
+	) -> DispatchResult {
+		ensure!(from != to, Error::<T>::SameSubaccount);
+		let source = Subaccount::new(owner.clone(), from);
+		let target = Subaccount::new(owner.clone(), to);
+		Self::debit(&source, asset, amount)?;
+		Self::credit(&target, asset, amount)?;
+		Self::ensure_margin(&source)?;
+		Self::deposit_event(Event::Transferred { owner, from, to, asset, amount });
+		Ok(())
+	}
+
+	/// Lowers `subaccount`'s `asset` and the asset's total by `amount` (ledger only).
+	pub(crate) fn debit(
+		subaccount: &SubaccountOf<T>,
+		asset: AssetId,
+		amount: Balance,
+	) -> DispatchResult {
+		ensure!(CollateralAssets::<T>::contains_key(asset), Error::<T>::NotCollateral);
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		let held = Self::collateral_of(subaccount, asset)
+			.checked_sub(amount)
+			.ok_or(Error::<T>::InsufficientCollateral)?;
+		// The total is the sum of the holdings, so it covers any one of them.
+		let total = TotalCollateral::<T>::get(asset)
+			.checked_sub(amount)
+			.ok_or(ArithmeticError::Underflow)?;
+		if held == 0 {
+			Collateral::<T>::remove(subaccount, asset);
+		} else {
+			Collateral::<T>::insert(subaccount, asset, held);
+		}
+		TotalCollateral::<T>::insert(asset, total);
+		Ok(())
+	}
+
+	/// Raises `subaccount`'s `asset` and the asset's total by `amount` (ledger only).
+	pub(crate) fn credit(
+		subaccount: &SubaccountOf<T>,
+		asset: AssetId,
+		amount: Balance,
+	) -> DispatchResult {
+		let held = Self::collateral_of(subaccount, asset)
+			.checked_add(amount)
+			.ok_or(ArithmeticError::Overflow)?;
+		let total = TotalCollateral::<T>::get(asset)
+			.checked_add(amount)
+			.ok_or(ArithmeticError::Overflow)?;
+		if held > 0 {
+			Collateral::<T>::insert(subaccount, asset, held);
+		}
+		TotalCollateral::<T>::insert(asset, total);
+		Ok(())
+	}
+
+	fn ensure_margin(subaccount: &SubaccountOf<T>) -> DispatchResult {
+		T::MarginGuard::ensure_initial_margin(subaccount)
+			.map_err(|_| Error::<T>::WouldBreachMargin.into())
+	}
+
+	pub(crate) fn do_set_collateral_asset(
+		asset: AssetId,
+		config: CollateralConfig,
+	) -> DispatchResult {
+		ensure!(T::Assets::asset_exists(asset), Error::<T>::UnknownAsset);
+		ensure!(config.haircut < Permill::one(), Error::<T>::HaircutTooHigh);
+		ensure!(config.min_deposit > 0, Error::<T>::ZeroMinimumDeposit);
+		ensure!(config.decimals <= MAX_BASE_DECIMALS, Error::<T>::UnsupportedDecimals);
+		match CollateralAssets::<T>::get(asset) {
+			Some(existing) =>
+				ensure!(existing.decimals == config.decimals, Error::<T>::DecimalsChanged),
+			None => {
+				ensure!(
+					CollateralAssets::<T>::count() < T::MaxCollateralAssets::get(),
+					Error::<T>::TooManyCollateralAssets
+				);
+				let reserve = T::Assets::minimum_balance(asset);
+				ensure!(
+					T::Assets::balance(asset, &Self::vault_account()) >= reserve,
+					Error::<T>::VaultReserveMissing
+				);
+			},
+		}
+		CollateralAssets::<T>::insert(asset, config);
+		Self::deposit_event(Event::CollateralAssetSet { asset, config });
+		Ok(())
+	}
+
+	/// Genesis only: mints the vault's existential reserve of `asset` where it is missing.
+	pub(crate) fn fund_reserve_at_genesis(asset: AssetId) -> DispatchResult {
+		ensure!(T::Assets::asset_exists(asset), Error::<T>::UnknownAsset);
+		let vault = Self::vault_account();
+		let missing =
+			T::Assets::minimum_balance(asset).saturating_sub(T::Assets::balance(asset, &vault));
+		if missing > 0 {
+			T::Assets::mint_into(asset, &vault, missing)?;
+		}
+		Ok(())
+	}
+
+	/// What `amount` of `asset` counts for, in settlement units, under `valuation`.
+	/// Unregistered assets and assets without a usable price count for zero.
+	pub fn value_of(
+		asset: AssetId,
+		amount: Balance,
+		valuation: Valuation,
+	) -> Result<Balance, DispatchError> {
+		let Some(config) = CollateralAssets::<T>::get(asset) else { return Ok(0) };
+		if asset == T::SettlementAsset::get() {
+			return Ok(valuation::after_haircut(amount, config.haircut));
+		}
+		let price = match valuation {
+			Valuation::Opening => T::Prices::fresh_price(asset),
+			Valuation::Maintenance => T::Prices::quote(asset).map(|quote| quote.price),
+		};
+		let Some(price) = price else { return Ok(0) };
+		valuation::collateral_value(amount, config.decimals, price, config.haircut)
+			.map_err(|_| ArithmeticError::Overflow.into())
+	}
+
+	/// Σ value of everything `subaccount` holds (at most `MaxCollateralAssets` entries).
+	pub fn total_value(
+		subaccount: &SubaccountOf<T>,
+		valuation: Valuation,
+	) -> Result<Balance, DispatchError> {
+		Collateral::<T>::iter_prefix(subaccount).try_fold(0, |sum: Balance, (asset, amount)| {
+			sum.checked_add(Self::value_of(asset, amount, valuation)?)
+				.ok_or_else(|| ArithmeticError::Overflow.into())
+		})
+	}
+
+	/// The `VaultsApi` view of a subaccount: amounts and values for opening risk. A value
+	/// that overflows is reported as the largest balance rather than failing the query.
+	pub fn subaccount_view(owner: T::AccountId, number: SubaccountNumber) -> SubaccountCollateral {
+		let subaccount = Subaccount::new(owner, number);
+		let assets: Vec<AssetCollateral> = Collateral::<T>::iter_prefix(&subaccount)
+			.map(|(asset, amount)| AssetCollateral {
+				asset,
+				amount,
+				value: Self::value_of(asset, amount, Valuation::Opening).unwrap_or(Balance::MAX),
+			})
+			.collect();
+		let total_value = assets.iter().fold(0, |sum: Balance, a| sum.saturating_add(a.value));
+		SubaccountCollateral { assets, total_value }
+	}
+
+	/// The vaults' invariants: each asset's total is the sum of the holdings, no holding is
+	/// zero or of an unregistered asset, and the vault account can pay every total out while
+	/// keeping its reserve. (It may hold more: anyone can send tokens to it.)
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		ensure!(
+			CollateralAssets::<T>::count() <= T::MaxCollateralAssets::get(),
+			"more collateral assets than MaxCollateralAssets"
+		);
+		ensure!(
+			CollateralAssets::<T>::count() as usize == CollateralAssets::<T>::iter_keys().count(),
+			"registry counter differs from the registry"
+		);
+		let mut sums = alloc::collections::BTreeMap::<AssetId, Balance>::new();
+		for (_, asset, amount) in Collateral::<T>::iter() {
+			ensure!(amount > 0, "a zero holding is stored");
+			ensure!(CollateralAssets::<T>::contains_key(asset), "a holding of an unregistered asset");
+			let sum = sums.entry(asset).or_default();
+			*sum = sum.checked_add(amount).ok_or("holdings overflow")?;
+		}
+		let vault = Self::vault_account();
+		for asset in CollateralAssets::<T>::iter_keys() {
+			let total = TotalCollateral::<T>::get(asset);
+			ensure!(
+				sums.get(&asset).copied().unwrap_or_default() == total,
+				"an asset's total differs from the sum of its holdings"
+			);
+			let payable =
+				T::Assets::reducible_balance(asset, &vault, Preservation::Preserve, Fortitude::Polite);
+			ensure!(payable >= total, "the vault account holds less than it owes");
+		}
+		for (asset, total) in TotalCollateral::<T>::iter() {
+			ensure!(
+				total == 0 || CollateralAssets::<T>::contains_key(asset),
+				"a total for an unregistered asset"
+			);
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,268 @@
+//! # Vaults
+//!
+//! Custody of traders' collateral, per subaccount.
+//!
+//! - Root keeps a registry of collateral assets: haircut, deposit cap, minimum deposit,
+//!   decimals, enabled.
+//! - A trader's subaccount is `(signer, number)`. `deposit` moves tokens from the signer into
+//!   the vault account (derived from `PalletId`) and credits the subaccount; `withdraw` pays
+//!   them back; `transfer` moves collateral between two of the signer's subaccounts. Tokens
+//!   are moved, never minted. `withdraw` and `transfer` ask the margin engine
+//!   ([`clearing_primitives::collateral::MarginGuard`]) whether the subaccount still meets its
+//!   initial requirement, inside the same call: a refusal changes nothing.
+//! - The margin engine values collateral and settles PnL, fees and funding through
+//!   [`clearing_primitives::collateral::CollateralLedger`], implemented here.
+//! - The vault account keeps each asset's minimum balance as an existential reserve (minted
+//!   at genesis, or funded before root registers a new asset), so paying out the last unit
+//!   of collateral never reaps it. Everything above the reserve is owed to subaccounts.
+//!
+//! Clients read a subaccount through the `VaultsApi` runtime API ([`runtime_api`]).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod functions;
+mod ledger;
+pub mod runtime_api;
+pub mod types;
+pub mod valuation;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use clearing_primitives::{
+		collateral::{MarginGuard, Subaccount, SubaccountNumber},
+		oracle::PriceProvider,
+		AssetId, Balance,
+	};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{fungibles, BuildGenesisConfig},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+
+	/// A subaccount of this runtime's accounts.
+	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Every token the vaults can hold (the native token and `pallet-assets` assets).
+		type Assets: fungibles::Mutate<Self::AccountId, AssetId = AssetId, Balance = Balance>;
+
+		/// Index prices that value non-settlement collateral.
+		type Prices: PriceProvider;
+
+		/// The margin engine's check that a subaccount may lose collateral.
+		type MarginGuard: MarginGuard<Self::AccountId>;
+
+		/// Derives the vault account that holds every deposit.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// The asset PnL, fees and funding settle in; valued at face, never by the oracle.
+		#[pallet::constant]
+		type SettlementAsset: Get<AssetId>;
+
+		/// Most collateral assets the registry holds; bounds every per-subaccount loop.
+		#[pallet::constant]
+		type MaxCollateralAssets: Get<u32>;
+
+		/// Weights of the calls, measured by `benchmarking.rs`.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The collateral registry.
+	#[pallet::storage]
+	pub type CollateralAssets<T: Config> =
+		CountedStorageMap<_, Twox64Concat, AssetId, CollateralConfig, OptionQuery>;
+
+	/// What each subaccount holds, per asset (no zero entries).
+	#[pallet::storage]
+	pub type Collateral<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		SubaccountOf<T>,
+		Twox64Concat,
+		AssetId,
+		Balance,
+		OptionQuery,
+	>;
+
+	/// Σ collateral of every subaccount, per asset: what the vault owes, and what the cap
+	/// limits.
+	#[pallet::storage]
+	pub type TotalCollateral<T: Config> =
+		StorageMap<_, Twox64Concat, AssetId, Balance, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The initial collateral assets. The vault account receives each one's minimum
+		/// balance as its existential reserve.
+		pub collateral_assets: Vec<(AssetId, CollateralConfig)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		#[allow(clippy::expect_used)]
+		fn build(&self) {
+			// Genesis must be valid: a bad preset is a bug to stop at, not a chain to start.
+			for (asset, config) in &self.collateral_assets {
+				Pallet::<T>::fund_reserve_at_genesis(*asset).expect("genesis collateral exists");
+				Pallet::<T>::do_set_collateral_asset(*asset, *config)
+					.expect("genesis collateral configs are valid");
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `amount` of `asset` moved from the owner into `subaccount`.
+		Deposited { subaccount: SubaccountOf<T>, asset: AssetId, amount: Balance },
+		/// `amount` of `asset` paid out of `subaccount` to its owner.
+		Withdrawn { subaccount: SubaccountOf<T>, asset: AssetId, amount: Balance },
+		/// Collateral moved between two subaccounts of `owner`.
+		Transferred {
+			owner: T::AccountId,
+			from: SubaccountNumber,
+			to: SubaccountNumber,
+			asset: AssetId,
+			amount: Balance,
+		},
+		/// Settlement asset moved between subaccounts by the margin engine (PnL, funding).
+		SettlementMoved { from: SubaccountOf<T>, to: SubaccountOf<T>, amount: Balance },
+		/// Settlement asset paid out of a subaccount to an account (fees, penalties).
+		SettlementPaidOut { from: SubaccountOf<T>, to: T::AccountId, amount: Balance },
+		/// Settlement asset paid into a subaccount from an account (backstop).
+		SettlementPaidIn { from: T::AccountId, to: SubaccountOf<T>, amount: Balance },
+		/// A collateral asset was registered or its configuration changed.
+		CollateralAssetSet { asset: AssetId, config: CollateralConfig },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The deposit is below the asset's minimum deposit.
+		BelowMinimum,
+		/// The deposit would take the asset's total above its deposit cap.
+		CapExceeded,
+		/// The subaccount holds less of the asset than asked for.
+		InsufficientCollateral,
+		/// After this the subaccount would no longer meet its initial margin requirement.
+		WouldBreachMargin,
+		/// The asset is not in the collateral registry.
+		NotCollateral,
+		/// The asset takes no new deposits (withdrawals still work).
+		AssetDisabled,
+		/// An amount of zero was given.
+		ZeroAmount,
+		/// A transfer from a subaccount to itself.
+		SameSubaccount,
+		/// The haircut is 100%: the asset would count for nothing.
+		HaircutTooHigh,
+		/// A minimum deposit of zero would let dust into the registry.
+		ZeroMinimumDeposit,
+		/// More decimals than the unit conversion supports (24).
+		UnsupportedDecimals,
+		/// An asset's decimals cannot change once registered.
+		DecimalsChanged,
+		/// The registry holds `MaxCollateralAssets` assets already.
+		TooManyCollateralAssets,
+		/// No such token exists.
+		UnknownAsset,
+		/// The vault account must hold the asset's minimum balance before it is registered
+		/// (its existential reserve); transfer it there first.
+		VaultReserveMissing,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Moves `amount` of `asset` from the signer into its subaccount `subaccount`. The
+		/// asset must be registered and enabled, `amount` at least its minimum deposit, and
+		/// the total within its cap. The signer keeps at least its existential deposit.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::deposit())]
+		pub fn deposit(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			asset: AssetId,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_deposit(Subaccount::new(owner, subaccount), asset, amount)
+		}
+
+		/// Pays `amount` of `asset` out of the signer's subaccount `subaccount` to the signer,
+		/// if the subaccount holds it and still meets its initial margin requirement after.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::withdraw()
+			.saturating_add(T::MarginGuard::ensure_initial_margin_weight()))]
+		pub fn withdraw(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			asset: AssetId,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_withdraw(Subaccount::new(owner, subaccount), asset, amount)
+		}
+
+		/// Moves `amount` of `asset` from the signer's subaccount `from` to its subaccount
+		/// `to`, if `from` holds it and still meets its initial margin requirement after.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::transfer()
+			.saturating_add(T::MarginGuard::ensure_initial_margin_weight()))]
+		pub fn transfer(
+			origin: OriginFor<T>,
+			from: SubaccountNumber,
+			to: SubaccountNumber,
+			asset: AssetId,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_transfer(owner, from, to, asset, amount)
+		}
+
+		/// Registers `asset` as collateral, or changes its configuration. Root only. The
+		/// haircut must be below 100%, the minimum deposit above zero, the decimals those
+		/// first registered, and the vault account must hold the asset's minimum balance.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_collateral_asset())]
+		pub fn set_collateral_asset(
+			origin: OriginFor<T>,
+			asset: AssetId,
+			config: CollateralConfig,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_set_collateral_asset(asset, config)
+		}
+	}
+}

@@ -1,0 +1,34 @@
+//! `VaultsApi`: a subaccount's collateral for clients
+//! (`api.call.vaultsApi.collateral(owner, number)` in polkadot.js).
+
+use alloc::vec::Vec;
+use clearing_primitives::{collateral::SubaccountNumber, AssetId, Balance};
+use codec::{Codec, Decode, Encode};
+use scale_info::TypeInfo;
+
+/// One asset a subaccount holds.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct AssetCollateral {
+	pub asset: AssetId,
+	/// In the asset's smallest unit.
+	pub amount: Balance,
+	/// What it counts for when taking on risk: settlement units after the haircut, at the
+	/// fresh oracle price (zero when the price is stale, flagged or missing).
+	pub value: Balance,
+}
+
+/// A subaccount's collateral.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct SubaccountCollateral {
+	pub assets: Vec<AssetCollateral>,
+	/// Σ value, settlement units.
+	pub total_value: Balance,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Collateral as the vaults hold it now.
+	pub trait VaultsApi<AccountId: Codec> {
+		/// What `owner`'s subaccount `number` holds, per asset, with its haircut value.
+		fn collateral(owner: AccountId, number: SubaccountNumber) -> SubaccountCollateral;
+	}
+}

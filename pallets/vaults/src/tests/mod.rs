@@ -1,0 +1,6 @@
+mod deposit;
+mod ledger;
+mod properties;
+mod registry;
+mod transfer;
+mod withdraw;

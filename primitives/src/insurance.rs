@@ -1,0 +1,19 @@
+//! What the insurance fund offers the trading pallets: revenue in, bad debt out.
+
+use crate::Balance;
+use sp_runtime::{DispatchError, DispatchResult};
+
+/// The fund that absorbs losses a liquidation cannot cover. Amounts are in the settlement
+/// asset's smallest unit.
+pub trait InsuranceFund<AccountId> {
+	/// Moves `amount` from `from` into the fund as revenue (fee share, liquidation penalty).
+	/// Raises the share price; fails, changing nothing, if `from` cannot pay.
+	fn deposit_revenue(from: &AccountId, amount: Balance) -> DispatchResult;
+
+	/// Pays bad debt to `to`: `amount`, or what the fund holds if less. Returns what was
+	/// paid; the rest is for deleveraging.
+	fn cover(to: &AccountId, amount: Balance) -> Result<Balance, DispatchError>;
+
+	/// What the fund holds for its stakers.
+	fn fund_balance() -> Balance;
+}
