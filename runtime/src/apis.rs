@@ -214,6 +214,25 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_vaults::runtime_api::VaultsApi<Block, AccountId> for Runtime {
+		fn collateral(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> pallet_vaults::runtime_api::SubaccountCollateral {
+			crate::Vaults::subaccount_view(owner, number)
+		}
+	}
+
+	impl pallet_insurance::runtime_api::InsuranceApi<Block, AccountId, crate::BlockNumber> for Runtime {
+		fn fund() -> pallet_insurance::FundInfo {
+			crate::Insurance::fund_info()
+		}
+
+		fn staker(who: AccountId) -> pallet_insurance::StakerInfo<crate::BlockNumber> {
+			crate::Insurance::staker_info(who)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -19,6 +19,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, crate::Sudo]
 	[pallet_assets, crate::Assets]
 	[pallet_oracle, crate::Oracle]
+	[pallet_vaults, crate::Vaults]
+	[pallet_insurance, crate::Insurance]
 );
 
 /// Every benchmark this runtime offers, and the storage items they touch.

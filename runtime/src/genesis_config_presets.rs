@@ -2,15 +2,17 @@
 //! (Alice, Bob and Charlie as validators, no sudo key).
 
 use crate::{
-	constants::UNIT, AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig,
-	GrandpaConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig,
+	constants::{DAYS, UNIT},
+	AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig, BlockNumber, GrandpaConfig,
+	InsuranceConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig, VaultsConfig,
 };
 use pallet_oracle::{OracleParams, SourceFormat};
 use sp_runtime::Permill;
 use alloc::{vec, vec::Vec};
 use clearing_primitives::{
-	AssetId, BTC_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID, USDC_ASSET_ID, USDC_DECIMALS,
+	AssetId, BTC_ASSET_ID, CLR_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID, USDC_ASSET_ID, USDC_DECIMALS,
 };
+use pallet_vaults::CollateralConfig;
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -58,6 +60,48 @@ pub fn oracle_sources() -> Vec<(AssetId, Vec<(Vec<u8>, SourceFormat)>)> {
 	]
 }
 
+/// CLR trades on no public exchange: test chains read it from the local price feed
+/// (`scripts/price-feed`, Binance format), so it can be valued as collateral.
+pub fn clr_local_source() -> (AssetId, Vec<(Vec<u8>, SourceFormat)>) {
+	(
+		CLR_ASSET_ID,
+		vec![(b"http://127.0.0.1:8099/api/v3/ticker/price?symbol=CLRUSDT".to_vec(), SourceFormat::Binance)],
+	)
+}
+
+/// The collateral registry at genesis: USDC at face value, CLR at its oracle price less a
+/// 25% haircut (a native token's price falls hardest exactly when it is needed).
+pub fn collateral_assets() -> Vec<(AssetId, CollateralConfig)> {
+	const USDC: Balance = 1_000_000;
+	vec![
+		(
+			USDC_ASSET_ID,
+			CollateralConfig {
+				haircut: Permill::zero(),
+				deposit_cap: 1_000_000_000 * USDC,
+				min_deposit: USDC,
+				decimals: USDC_DECIMALS,
+				enabled: true,
+			},
+		),
+		(
+			CLR_ASSET_ID,
+			CollateralConfig {
+				haircut: Permill::from_percent(25),
+				deposit_cap: 100_000_000 * UNIT,
+				min_deposit: UNIT,
+				decimals: 12,
+				enabled: true,
+			},
+		),
+	]
+}
+
+/// Insurance unstake cooldown on `local` (and the default): seven days of 1 s blocks.
+pub const INSURANCE_COOLDOWN_BLOCKS: BlockNumber = 7 * DAYS;
+/// On `dev`: 100 blocks, so the whole cycle can be tried in two minutes.
+pub const DEV_INSURANCE_COOLDOWN_BLOCKS: BlockNumber = 100;
+
 /// Aggregation parameters: a quorum of `min_feeders`, feeds valid 10 s (ten blocks), and at
 /// most a 10% move per aggregate.
 fn oracle_params(min_feeders: u32) -> OracleParams {
@@ -97,6 +141,7 @@ fn clearing_genesis(
 	sudo: Option<AccountId>,
 	feeders: Vec<AccountId>,
 	min_feeders: u32,
+	insurance_cooldown: BlockNumber,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -131,9 +176,11 @@ fn clearing_genesis(
 		},
 		oracle: OracleConfig {
 			feeders,
-			assets: oracle_sources(),
+			assets: oracle_sources().into_iter().chain([clr_local_source()]).collect::<Vec<_>>(),
 			params: Some(oracle_params(min_feeders)),
 		},
+		vaults: VaultsConfig { collateral_assets: collateral_assets() },
+		insurance: InsuranceConfig { cooldown_blocks: Some(insurance_cooldown) },
 	})
 }
 
@@ -148,6 +195,7 @@ pub fn development_config_genesis() -> Value {
 		// Alice's node feeds prices with the oracle key `--dev` inserts.
 		[Sr25519Keyring::Alice].into_iter().filter_map(dev_oracle_feeder).collect(),
 		1,
+		DEV_INSURANCE_COOLDOWN_BLOCKS,
 	)
 }
 
@@ -168,6 +216,7 @@ pub fn local_testnet_genesis() -> Value {
 			.filter_map(dev_oracle_feeder)
 			.collect(),
 		2,
+		INSURANCE_COOLDOWN_BLOCKS,
 	)
 }
 

@@ -201,4 +201,10 @@ mod runtime {
 
 	#[runtime::pallet_index(20)]
 	pub type Oracle = pallet_oracle;
+
+	#[runtime::pallet_index(30)]
+	pub type Vaults = pallet_vaults;
+
+	#[runtime::pallet_index(31)]
+	pub type Insurance = pallet_insurance;
 }

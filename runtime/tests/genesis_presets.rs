@@ -109,8 +109,8 @@ fn blocks_are_one_second_and_compute_fits_well_inside_the_slot() {
 }
 
 #[test]
-fn the_oracle_prices_btc_eth_and_dot_fed_by_the_validators() {
-	use clearing_primitives::{BTC_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID};
+fn the_oracle_prices_btc_eth_dot_and_clr_fed_by_the_validators() {
+	use clearing_primitives::{BTC_ASSET_ID, CLR_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID};
 	for (preset, feeders, quorum) in [
 		(DEV_RUNTIME_PRESET, vec![Sr25519Keyring::Alice], 1),
 		(
@@ -122,11 +122,14 @@ fn the_oracle_prices_btc_eth_and_dot_fed_by_the_validators() {
 		externalities_for(preset).execute_with(|| {
 			let mut assets: Vec<_> = pallet_oracle::OracleAssets::<Runtime>::iter_keys().collect();
 			assets.sort();
-			assert_eq!(assets, vec![BTC_ASSET_ID, ETH_ASSET_ID, DOT_ASSET_ID]);
-			for asset in assets {
+			assert_eq!(assets, vec![CLR_ASSET_ID, BTC_ASSET_ID, ETH_ASSET_ID, DOT_ASSET_ID]);
+			for asset in [BTC_ASSET_ID, ETH_ASSET_ID, DOT_ASSET_ID] {
 				let sources = pallet_oracle::OracleAssets::<Runtime>::get(asset).expect("sources");
 				assert_eq!(sources.len(), 3, "Binance, Coinbase and Kraken for asset {asset}");
 			}
+			// CLR trades nowhere: one source, the local price feed.
+			let clr = pallet_oracle::OracleAssets::<Runtime>::get(CLR_ASSET_ID).expect("sources");
+			assert_eq!(clr.len(), 1);
 			for who in &feeders {
 				let feeder = dev_oracle_feeder(*who).expect("a dev feeder");
 				assert!(pallet_oracle::Feeders::<Runtime>::contains_key(&feeder));
@@ -154,4 +157,37 @@ fn dev_feeder_accounts_are_the_oracle_keys_the_node_derives() {
 		assert_eq!(dev_oracle_feeder(who), Some(derived), "{name}");
 	}
 	assert_eq!(dev_oracle_feeder(Sr25519Keyring::Dave), None);
+}
+
+#[test]
+fn usdc_and_clr_are_collateral_and_the_vault_and_fund_hold_their_reserves() {
+	use clearing_primitives::CLR_ASSET_ID;
+	use clearing_runtime::{
+		configs::Tokens,
+		genesis_config_presets::{DEV_INSURANCE_COOLDOWN_BLOCKS, INSURANCE_COOLDOWN_BLOCKS},
+		Insurance, Vaults,
+	};
+	for (preset, cooldown) in [
+		(DEV_RUNTIME_PRESET, DEV_INSURANCE_COOLDOWN_BLOCKS),
+		(LOCAL_TESTNET_RUNTIME_PRESET, INSURANCE_COOLDOWN_BLOCKS),
+	] {
+		externalities_for(preset).execute_with(|| {
+			let usdc = pallet_vaults::CollateralAssets::<Runtime>::get(USDC_ASSET_ID).expect("USDC");
+			assert!(usdc.haircut.is_zero() && usdc.enabled && usdc.decimals == USDC_DECIMALS);
+			let clr = pallet_vaults::CollateralAssets::<Runtime>::get(CLR_ASSET_ID).expect("CLR");
+			assert!(!clr.haircut.is_zero() && clr.enabled && clr.decimals == 12);
+			let vault = Vaults::vault_account();
+			assert_eq!(<Tokens as Inspect<_>>::balance(USDC_ASSET_ID, &vault), USDC_MIN_BALANCE);
+			assert_eq!(
+				<Tokens as Inspect<_>>::balance(CLR_ASSET_ID, &vault),
+				clearing_runtime::constants::EXISTENTIAL_DEPOSIT
+			);
+			let fund = Insurance::fund_account();
+			assert_eq!(<Tokens as Inspect<_>>::balance(USDC_ASSET_ID, &fund), USDC_MIN_BALANCE);
+			assert_eq!(pallet_insurance::CooldownBlocks::<Runtime>::get(), cooldown);
+			Vaults::do_try_state().expect("consistent vaults");
+			Insurance::do_try_state().expect("a consistent fund");
+		});
+	}
+	assert_eq!(INSURANCE_COOLDOWN_BLOCKS, 7 * 24 * 60 * 60, "seven days of 1 s blocks");
 }

@@ -2,10 +2,13 @@
 
 mod assets;
 mod consensus;
+mod insurance;
 mod monetary;
 mod oracle;
 pub(crate) mod system;
+mod vaults;
 
 pub use assets::{UsdcAssetId, USDC_MIN_BALANCE};
 pub use oracle::offchain_tx_extension;
+pub use vaults::Tokens;
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights, MAXIMUM_BLOCK_WEIGHT};
