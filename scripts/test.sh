@@ -15,6 +15,12 @@ build_node
 log "cargo test --release --workspace --locked"
 cargo test --release --workspace --locked
 
+# Every pallet benchmark also runs once against its pallet's mock, so a benchmark that no
+# longer sets up its worst case fails here, not at the next weight regeneration.
+log "benchmark test suites (--features runtime-benchmarks, native)"
+SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-oracle -p pallet-vaults -p pallet-insurance \
+	--features runtime-benchmarks benchmarking
+
 ensure_e2e_packages
 
 workdir="$(mktemp -d -t clearing-e2e.XXXXXX)"
