@@ -1,7 +1,7 @@
 //! How the margin engine and the vaults talk: subaccounts, collateral values and the margin
 //! check a withdrawal must pass.
 
-use crate::Balance;
+use crate::{Balance, SignedBalance};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::{DispatchError, DispatchResult, Weight};
@@ -43,24 +43,27 @@ pub enum Valuation {
 /// settlement-asset amounts (PnL, fees, funding) move. Amounts are in the settlement asset's
 /// smallest unit.
 pub trait CollateralLedger<AccountId> {
-	/// The haircut value of all of `subaccount`'s collateral, rounded down.
+	/// The haircut value of all of `subaccount`'s collateral, rounded down; the settlement
+	/// balance counts at face value, negative when owed.
 	fn collateral_value(
 		subaccount: &Subaccount<AccountId>,
 		valuation: Valuation,
-	) -> Result<Balance, DispatchError>;
+	) -> Result<SignedBalance, DispatchError>;
 
-	/// The settlement asset `subaccount` holds.
-	fn settlement_balance(subaccount: &Subaccount<AccountId>) -> Balance;
+	/// The settlement balance of `subaccount` (negative when it owes).
+	fn settlement_balance(subaccount: &Subaccount<AccountId>) -> SignedBalance;
 
-	/// Moves settlement asset between two subaccounts (realized PnL, funding). The tokens
-	/// stay in the vault; fails, changing nothing, if `from` holds less than `amount`.
+	/// Moves settlement asset between two subaccounts (trade cash flows, PnL, funding). The
+	/// tokens stay in the vault and `from` may go negative: the margin engine, not the
+	/// ledger, decides what a subaccount may owe.
 	fn move_settlement(
 		from: &Subaccount<AccountId>,
 		to: &Subaccount<AccountId>,
 		amount: Balance,
 	) -> DispatchResult;
 
-	/// Pays settlement asset out of `from` to an outside account (fees, penalties).
+	/// Pays settlement asset out of `from` to an outside account (fees, penalties); `from`
+	/// may go negative, as for `move_settlement`.
 	fn pay_out(from: &Subaccount<AccountId>, to: &AccountId, amount: Balance) -> DispatchResult;
 
 	/// Pays settlement asset from an outside account into `to` (a backstop covering a loss).

@@ -21,6 +21,10 @@ pub type AssetId = u32;
 /// A token amount in an asset's smallest unit.
 pub type Balance = u128;
 
+/// A settlement-asset amount that may be owed: a subaccount's settlement balance goes
+/// negative when it buys on margin (PnL, fees and funding settle into it).
+pub type SignedBalance = i128;
+
 /// The native token CLR, in the shared asset-id space (oracle prices, collateral).
 pub const CLR_ASSET_ID: AssetId = 0;
 /// The settlement stablecoin's asset id: PnL, fees and funding settle in it.

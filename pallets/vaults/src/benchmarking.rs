@@ -38,6 +38,11 @@ fn trader_with_collateral<T: Config>(asset: AssetId) -> T::AccountId {
 	trader
 }
 
+fn held<T: Config>(owner: T::AccountId, number: u16, asset: AssetId) -> Balance {
+	Balance::try_from(Pallet::<T>::collateral_of(&Subaccount::new(owner, number), asset))
+		.unwrap_or_default()
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -50,10 +55,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(trader.clone()), 0, asset, AMOUNT);
 
-		assert_eq!(
-			Pallet::<T>::collateral_of(&Subaccount::new(trader, 0), asset),
-			AMOUNT.saturating_mul(2)
-		);
+		assert_eq!(held::<T>(trader, 0, asset), AMOUNT.saturating_mul(2));
 	}
 
 	#[benchmark]
@@ -64,7 +66,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(trader.clone()), 0, asset, AMOUNT / 2);
 
-		assert_eq!(Pallet::<T>::collateral_of(&Subaccount::new(trader, 0), asset), AMOUNT / 2);
+		assert_eq!(held::<T>(trader, 0, asset), AMOUNT / 2);
 	}
 
 	#[benchmark]
@@ -77,10 +79,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(trader.clone()), 0, 1, asset, AMOUNT / 2);
 
-		assert_eq!(
-			Pallet::<T>::collateral_of(&Subaccount::new(trader, 1), asset),
-			AMOUNT.saturating_add(AMOUNT / 2)
-		);
+		assert_eq!(held::<T>(trader, 1, asset), AMOUNT.saturating_add(AMOUNT / 2));
 	}
 
 	#[benchmark]

@@ -10,7 +10,7 @@ use clearing_primitives::{
 	collateral::{MarginGuard, Subaccount, SubaccountNumber, Valuation},
 	oracle::PriceProvider,
 	units::MAX_BASE_DECIMALS,
-	AssetId, Balance,
+	AssetId, Balance, SignedBalance,
 };
 use frame_support::{
 	ensure,
@@ -24,15 +24,28 @@ use sp_runtime::{
 	traits::AccountIdConversion, ArithmeticError, DispatchError, DispatchResult, Permill,
 };
 
+/// Whether a debit may leave a settlement debt behind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Debt {
+	/// A trader's own withdrawal or transfer: only what is held.
+	Refused,
+	/// The margin engine's cash flows: the settlement balance may go negative.
+	Allowed,
+}
+
 impl<T: Config> Pallet<T> {
 	/// The account that holds every subaccount's collateral.
 	pub fn vault_account() -> T::AccountId {
 		T::PalletId::get().into_account_truncating()
 	}
 
-	/// What `subaccount` holds of `asset`.
-	pub fn collateral_of(subaccount: &SubaccountOf<T>, asset: AssetId) -> Balance {
+	/// What `subaccount` holds of `asset` (negative: a settlement debt).
+	pub fn collateral_of(subaccount: &SubaccountOf<T>, asset: AssetId) -> SignedBalance {
 		Collateral::<T>::get(subaccount, asset).unwrap_or_default()
+	}
+
+	fn signed(amount: Balance) -> Result<SignedBalance, DispatchError> {
+		SignedBalance::try_from(amount).map_err(|_| ArithmeticError::Overflow.into())
 	}
 
 	pub(crate) fn do_deposit(
@@ -48,7 +61,7 @@ impl<T: Config> Pallet<T> {
 			.ok_or(ArithmeticError::Overflow)?;
 		ensure!(total <= config.deposit_cap, Error::<T>::CapExceeded);
 		let held = Self::collateral_of(&subaccount, asset)
-			.checked_add(amount)
+			.checked_add(Self::signed(amount)?)
 			.ok_or(ArithmeticError::Overflow)?;
 
 		// The depositor keeps its existential deposit: collateral never reaps an account.
@@ -70,7 +83,8 @@ impl<T: Config> Pallet<T> {
 		asset: AssetId,
 		amount: Balance,
 	) -> DispatchResult {
-		Self::debit(&subaccount, asset, amount)?;
+		Self::debit(&subaccount, asset, amount, Debt::Refused)?;
+		Self::tokens_out(asset, amount)?;
 		Self::ensure_margin(&subaccount)?;
 		// The vault keeps its existential reserve; everything above it is owed, so this
 		// cannot fail for want of tokens while the invariants hold.
@@ -95,53 +109,71 @@ impl<T: Config> Pallet<T> {
 		ensure!(from != to, Error::<T>::SameSubaccount);
 		let source = Subaccount::new(owner.clone(), from);
 		let target = Subaccount::new(owner.clone(), to);
-		Self::debit(&source, asset, amount)?;
+		Self::debit(&source, asset, amount, Debt::Refused)?;
 		Self::credit(&target, asset, amount)?;
 		Self::ensure_margin(&source)?;
 		Self::deposit_event(Event::Transferred { owner, from, to, asset, amount });
 		Ok(())
 	}
 
-	/// Lowers `subaccount`'s `asset` and the asset's total by `amount` (ledger only).
+	/// Lowers `subaccount`'s holding of `asset` by `amount` (ledger only; the total is the
+	/// caller's to adjust if tokens moved). Only the margin engine may take a settlement
+	/// balance below zero (`Debt::Allowed`).
 	pub(crate) fn debit(
 		subaccount: &SubaccountOf<T>,
 		asset: AssetId,
 		amount: Balance,
+		debt: Debt,
 	) -> DispatchResult {
 		ensure!(CollateralAssets::<T>::contains_key(asset), Error::<T>::NotCollateral);
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
 		let held = Self::collateral_of(subaccount, asset)
-			.checked_sub(amount)
-			.ok_or(Error::<T>::InsufficientCollateral)?;
-		// The total is the sum of the holdings, so it covers any one of them.
-		let total = TotalCollateral::<T>::get(asset)
-			.checked_sub(amount)
+			.checked_sub(Self::signed(amount)?)
 			.ok_or(ArithmeticError::Underflow)?;
+		let may_owe = debt == Debt::Allowed && asset == T::SettlementAsset::get();
+		ensure!(held >= 0 || may_owe, Error::<T>::InsufficientCollateral);
+		Self::store_holding(subaccount, asset, held);
+		Ok(())
+	}
+
+	fn store_holding(subaccount: &SubaccountOf<T>, asset: AssetId, held: SignedBalance) {
 		if held == 0 {
 			Collateral::<T>::remove(subaccount, asset);
 		} else {
 			Collateral::<T>::insert(subaccount, asset, held);
 		}
+	}
+
+	/// Tokens left the vault (a withdrawal, a fee): the asset's total falls. Holdings net of
+	/// debts always cover it, so a shortfall means the vault cannot pay.
+	pub(crate) fn tokens_out(asset: AssetId, amount: Balance) -> DispatchResult {
+		let total = TotalCollateral::<T>::get(asset)
+			.checked_sub(amount)
+			.ok_or(Error::<T>::InsufficientCollateral)?;
 		TotalCollateral::<T>::insert(asset, total);
 		Ok(())
 	}
 
-	/// Raises `subaccount`'s `asset` and the asset's total by `amount` (ledger only).
+	/// Tokens came into the vault: the asset's total rises.
+	pub(crate) fn tokens_in(asset: AssetId, amount: Balance) -> DispatchResult {
+		let total = TotalCollateral::<T>::get(asset)
+			.checked_add(amount)
+			.ok_or(ArithmeticError::Overflow)?;
+		TotalCollateral::<T>::insert(asset, total);
+		Ok(())
+	}
+
+	/// Raises `subaccount`'s holding of `asset` by `amount` (ledger only; the total is the
+	/// caller's to adjust if tokens moved).
 	pub(crate) fn credit(
 		subaccount: &SubaccountOf<T>,
 		asset: AssetId,
 		amount: Balance,
 	) -> DispatchResult {
 		let held = Self::collateral_of(subaccount, asset)
-			.checked_add(amount)
+			.checked_add(Self::signed(amount)?)
 			.ok_or(ArithmeticError::Overflow)?;
-		let total = TotalCollateral::<T>::get(asset)
-			.checked_add(amount)
-			.ok_or(ArithmeticError::Overflow)?;
-		if held > 0 {
-			Collateral::<T>::insert(subaccount, asset, held);
-		}
-		TotalCollateral::<T>::insert(asset, total);
+		Self::store_holding(subaccount, asset, held);
 		Ok(())
 	}
 
@@ -191,31 +223,37 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What `amount` of `asset` counts for, in settlement units, under `valuation`.
-	/// Unregistered assets and assets without a usable price count for zero.
+	/// Unregistered assets and assets without a usable price count for zero; a settlement
+	/// debt counts in full.
 	pub fn value_of(
 		asset: AssetId,
-		amount: Balance,
+		amount: SignedBalance,
 		valuation: Valuation,
-	) -> Result<Balance, DispatchError> {
+	) -> Result<SignedBalance, DispatchError> {
 		let Some(config) = CollateralAssets::<T>::get(asset) else { return Ok(0) };
+		let Ok(amount) = Balance::try_from(amount) else {
+			// Only the settlement asset can be negative.
+			return Ok(amount);
+		};
 		if asset == T::SettlementAsset::get() {
-			return Ok(valuation::after_haircut(amount, config.haircut));
+			return Self::signed(valuation::after_haircut(amount, config.haircut));
 		}
 		let price = match valuation {
 			Valuation::Opening => T::Prices::fresh_price(asset),
 			Valuation::Maintenance => T::Prices::quote(asset).map(|quote| quote.price),
 		};
 		let Some(price) = price else { return Ok(0) };
-		valuation::collateral_value(amount, config.decimals, price, config.haircut)
-			.map_err(|_| ArithmeticError::Overflow.into())
+		let value = valuation::collateral_value(amount, config.decimals, price, config.haircut)
+			.map_err(|_| DispatchError::from(ArithmeticError::Overflow))?;
+		Self::signed(value)
 	}
 
 	/// Σ value of everything `subaccount` holds (at most `MaxCollateralAssets` entries).
 	pub fn total_value(
 		subaccount: &SubaccountOf<T>,
 		valuation: Valuation,
-	) -> Result<Balance, DispatchError> {
-		Collateral::<T>::iter_prefix(subaccount).try_fold(0, |sum: Balance, (asset, amount)| {
+	) -> Result<SignedBalance, DispatchError> {
+		Collateral::<T>::iter_prefix(subaccount).try_fold(0, |sum: SignedBalance, (asset, amount)| {
 			sum.checked_add(Self::value_of(asset, amount, valuation)?)
 				.ok_or_else(|| ArithmeticError::Overflow.into())
 		})
@@ -229,16 +267,19 @@ impl<T: Config> Pallet<T> {
 			.map(|(asset, amount)| AssetCollateral {
 				asset,
 				amount,
-				value: Self::value_of(asset, amount, Valuation::Opening).unwrap_or(Balance::MAX),
+				value: Self::value_of(asset, amount, Valuation::Opening)
+					.unwrap_or(SignedBalance::MAX),
 			})
 			.collect();
-		let total_value = assets.iter().fold(0, |sum: Balance, a| sum.saturating_add(a.value));
+		let total_value =
+			assets.iter().fold(0, |sum: SignedBalance, a| sum.saturating_add(a.value));
 		SubaccountCollateral { assets, total_value }
 	}
 
-	/// The vaults' invariants: each asset's total is the sum of the holdings, no holding is
-	/// zero or of an unregistered asset, and the vault account can pay every total out while
-	/// keeping its reserve. (It may hold more: anyone can send tokens to it.)
+	/// The vaults' invariants: each asset's total is the sum of the holdings (debts netted),
+	/// no holding is zero or of an unregistered asset, only the settlement asset is ever
+	/// negative, and the vault account can pay every total out while keeping its reserve.
+	/// (It may hold more: anyone can send tokens to it.)
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		ensure!(
@@ -249,9 +290,13 @@ impl<T: Config> Pallet<T> {
 			CollateralAssets::<T>::count() as usize == CollateralAssets::<T>::iter_keys().count(),
 			"registry counter differs from the registry"
 		);
-		let mut sums = alloc::collections::BTreeMap::<AssetId, Balance>::new();
+		let mut sums = alloc::collections::BTreeMap::<AssetId, SignedBalance>::new();
 		for (_, asset, amount) in Collateral::<T>::iter() {
-			ensure!(amount > 0, "a zero holding is stored");
+			ensure!(amount != 0, "a zero holding is stored");
+			ensure!(
+				amount > 0 || asset == T::SettlementAsset::get(),
+				"a negative holding of a non-settlement asset"
+			);
 			ensure!(CollateralAssets::<T>::contains_key(asset), "a holding of an unregistered asset");
 			let sum = sums.entry(asset).or_default();
 			*sum = sum.checked_add(amount).ok_or("holdings overflow")?;
@@ -260,7 +305,7 @@ impl<T: Config> Pallet<T> {
 		for asset in CollateralAssets::<T>::iter_keys() {
 			let total = TotalCollateral::<T>::get(asset);
 			ensure!(
-				sums.get(&asset).copied().unwrap_or_default() == total,
+				Balance::try_from(sums.get(&asset).copied().unwrap_or_default()) == Ok(total),
 				"an asset's total differs from the sum of its holdings"
 			);
 			let payable =

@@ -2,10 +2,10 @@
 //! fees and funding. Each movement is atomic on its own (a storage layer), so a caller that
 //! handles the error and goes on finds nothing half-written.
 
-use crate::pallet::*;
+use crate::{functions::Debt, pallet::*};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, Valuation},
-	Balance,
+	Balance, SignedBalance,
 };
 use frame_support::{
 	storage::with_storage_layer,
@@ -17,11 +17,11 @@ impl<T: Config> CollateralLedger<T::AccountId> for Pallet<T> {
 	fn collateral_value(
 		subaccount: &Subaccount<T::AccountId>,
 		valuation: Valuation,
-	) -> Result<Balance, DispatchError> {
+	) -> Result<SignedBalance, DispatchError> {
 		Self::total_value(subaccount, valuation)
 	}
 
-	fn settlement_balance(subaccount: &Subaccount<T::AccountId>) -> Balance {
+	fn settlement_balance(subaccount: &Subaccount<T::AccountId>) -> SignedBalance {
 		Self::collateral_of(subaccount, T::SettlementAsset::get())
 	}
 
@@ -35,7 +35,7 @@ impl<T: Config> CollateralLedger<T::AccountId> for Pallet<T> {
 		}
 		let asset = T::SettlementAsset::get();
 		with_storage_layer(|| {
-			Self::debit(from, asset, amount)?;
+			Self::debit(from, asset, amount, Debt::Allowed)?;
 			Self::credit(to, asset, amount)?;
 			Self::deposit_event(Event::SettlementMoved { from: from.clone(), to: to.clone(), amount });
 			Ok(())
@@ -52,7 +52,8 @@ impl<T: Config> CollateralLedger<T::AccountId> for Pallet<T> {
 		}
 		let asset = T::SettlementAsset::get();
 		with_storage_layer(|| {
-			Self::debit(from, asset, amount)?;
+			Self::debit(from, asset, amount, Debt::Allowed)?;
+			Self::tokens_out(asset, amount)?;
 			T::Assets::transfer(asset, &Self::vault_account(), to, amount, Preservation::Preserve)?;
 			Self::deposit_event(Event::SettlementPaidOut {
 				from: from.clone(),
@@ -75,6 +76,7 @@ impl<T: Config> CollateralLedger<T::AccountId> for Pallet<T> {
 		with_storage_layer(|| {
 			T::Assets::transfer(asset, from, &Self::vault_account(), amount, Preservation::Preserve)?;
 			Self::credit(to, asset, amount)?;
+			Self::tokens_in(asset, amount)?;
 			Self::deposit_event(Event::SettlementPaidIn { from: from.clone(), to: to.clone(), amount });
 			Ok(())
 		})

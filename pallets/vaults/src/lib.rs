@@ -47,7 +47,7 @@ pub mod pallet {
 	use clearing_primitives::{
 		collateral::{MarginGuard, Subaccount, SubaccountNumber},
 		oracle::PriceProvider,
-		AssetId, Balance,
+		AssetId, Balance, SignedBalance,
 	};
 	use frame_support::{
 		pallet_prelude::*,
@@ -94,7 +94,8 @@ pub mod pallet {
 	pub type CollateralAssets<T: Config> =
 		CountedStorageMap<_, Twox64Concat, AssetId, CollateralConfig, OptionQuery>;
 
-	/// What each subaccount holds, per asset (no zero entries).
+	/// What each subaccount holds, per asset (no zero entries). Only the settlement asset
+	/// can be negative: a debt the margin engine ran up (buying on margin, fees, funding).
 	#[pallet::storage]
 	pub type Collateral<T: Config> = StorageDoubleMap<
 		_,
@@ -102,12 +103,12 @@ pub mod pallet {
 		SubaccountOf<T>,
 		Twox64Concat,
 		AssetId,
-		Balance,
+		SignedBalance,
 		OptionQuery,
 	>;
 
-	/// Σ collateral of every subaccount, per asset: what the vault owes, and what the cap
-	/// limits.
+	/// Σ collateral of every subaccount (debts netted), per asset: what the vault owes, and
+	/// what the cap limits.
 	#[pallet::storage]
 	pub type TotalCollateral<T: Config> =
 		StorageMap<_, Twox64Concat, AssetId, Balance, ValueQuery>;

@@ -243,10 +243,11 @@ impl ExtBuilder {
 /// Tokens in the vault account = Σ collateral of all subaccounts + the existential reserve.
 pub fn assert_vault_holds_exactly_what_it_owes() {
 	for asset in crate::CollateralAssets::<Test>::iter_keys() {
-		let owed: Balance = crate::Collateral::<Test>::iter()
+		let owed: i128 = crate::Collateral::<Test>::iter()
 			.filter(|(_, a, _)| *a == asset)
 			.map(|(_, _, amount)| amount)
 			.sum();
+		let owed = Balance::try_from(owed).expect("debts never exceed holdings");
 		let reserve = <Tokens as Inspect<AccountId>>::minimum_balance(asset);
 		assert_eq!(balance(asset, vault()), owed + reserve, "vault holdings of asset {asset}");
 	}
@@ -266,4 +267,9 @@ pub fn vault_events() -> Vec<pallet_vaults::Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// What `subaccount` holds of `asset`, for assertions on holdings that cannot be negative.
+pub fn held(subaccount: &Subaccount<AccountId>, asset: AssetId) -> Balance {
+	Balance::try_from(Vaults::collateral_of(subaccount, asset)).expect("not a debt")
 }

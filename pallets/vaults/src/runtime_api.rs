@@ -2,7 +2,7 @@
 //! (`api.call.vaultsApi.collateral(owner, number)` in polkadot.js).
 
 use alloc::vec::Vec;
-use clearing_primitives::{collateral::SubaccountNumber, AssetId, Balance};
+use clearing_primitives::{collateral::SubaccountNumber, AssetId, SignedBalance};
 use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
 
@@ -10,11 +10,11 @@ use scale_info::TypeInfo;
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct AssetCollateral {
 	pub asset: AssetId,
-	/// In the asset's smallest unit.
-	pub amount: Balance,
+	/// In the asset's smallest unit; the settlement asset's is negative when owed.
+	pub amount: SignedBalance,
 	/// What it counts for when taking on risk: settlement units after the haircut, at the
 	/// fresh oracle price (zero when the price is stale, flagged or missing).
-	pub value: Balance,
+	pub value: SignedBalance,
 }
 
 /// A subaccount's collateral.
@@ -22,7 +22,7 @@ pub struct AssetCollateral {
 pub struct SubaccountCollateral {
 	pub assets: Vec<AssetCollateral>,
 	/// Σ value, settlement units.
-	pub total_value: Balance,
+	pub total_value: SignedBalance,
 }
 
 sp_api::decl_runtime_apis! {

@@ -8,7 +8,7 @@ fn deposit_moves_tokens_into_the_vault_and_credits_the_subaccount() {
 		let before = balance(USDC, ALICE);
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 250 * USDC_UNIT));
 		assert_eq!(balance(USDC, ALICE), before - 250 * USDC_UNIT);
-		assert_eq!(Vaults::collateral_of(&sub(ALICE, 0), USDC), 250 * USDC_UNIT);
+		assert_eq!(held(&sub(ALICE, 0), USDC), 250 * USDC_UNIT);
 		assert_eq!(TotalCollateral::<Test>::get(USDC), 250 * USDC_UNIT);
 		assert_eq!(
 			vault_events(),
@@ -23,7 +23,7 @@ fn deposits_of_the_native_token_move_real_balance() {
 		let issuance = Balances::total_issuance();
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 3, CLR, 10 * CLR_UNIT));
 		assert_eq!(Balances::free_balance(ALICE), 990 * CLR_UNIT);
-		assert_eq!(Vaults::collateral_of(&sub(ALICE, 3), CLR), 10 * CLR_UNIT);
+		assert_eq!(held(&sub(ALICE, 3), CLR), 10 * CLR_UNIT);
 		// Moved, not minted.
 		assert_eq!(Balances::total_issuance(), issuance);
 	});
@@ -90,6 +90,6 @@ fn a_deposit_may_not_reap_the_depositor() {
 		// Alice holds exactly 1,000 CLR; all of it would take her below the existential deposit.
 		assert!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, CLR, 1_000 * CLR_UNIT).is_err());
 		assert_eq!(Balances::free_balance(ALICE), 1_000 * CLR_UNIT);
-		assert_eq!(Vaults::collateral_of(&sub(ALICE, 0), CLR), 0);
+		assert_eq!(held(&sub(ALICE, 0), CLR), 0);
 	});
 }

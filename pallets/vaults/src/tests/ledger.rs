@@ -6,7 +6,7 @@ use clearing_primitives::{
 };
 use frame_support::{assert_noop, assert_ok};
 
-fn value(owner: AccountId, number: u16, valuation: Valuation) -> u128 {
+fn value(owner: AccountId, number: u16, valuation: Valuation) -> i128 {
 	<Vaults as CollateralLedger<AccountId>>::collateral_value(&sub(owner, number), valuation)
 		.expect("no overflow")
 }
@@ -18,8 +18,8 @@ fn collateral_is_valued_with_haircuts_at_oracle_prices() {
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, CLR, 100 * CLR_UNIT));
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, BTC, BTC_UNIT / 2));
 		// $1,000 + 100 × $2 × 0.8 + 0.5 × $60,000 × 0.9 = $1,000 + $160 + $27,000.
-		assert_eq!(value(ALICE, 0, Valuation::Opening), 28_160 * USDC_UNIT);
-		assert_eq!(value(ALICE, 0, Valuation::Maintenance), 28_160 * USDC_UNIT);
+		assert_eq!(value(ALICE, 0, Valuation::Opening), (28_160 * USDC_UNIT) as i128);
+		assert_eq!(value(ALICE, 0, Valuation::Maintenance), (28_160 * USDC_UNIT) as i128);
 		assert_eq!(value(ALICE, 1, Valuation::Opening), 0);
 	});
 }
@@ -30,11 +30,11 @@ fn stale_or_flagged_prices_count_zero_for_opening_risk_only() {
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 1_000 * USDC_UNIT));
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, BTC, BTC_UNIT));
 		set_price(BTC, Price::from_u32(60_000), PriceStatus::Stale);
-		assert_eq!(value(ALICE, 0, Valuation::Opening), 1_000 * USDC_UNIT);
-		assert_eq!(value(ALICE, 0, Valuation::Maintenance), 55_000 * USDC_UNIT);
+		assert_eq!(value(ALICE, 0, Valuation::Opening), (1_000 * USDC_UNIT) as i128);
+		assert_eq!(value(ALICE, 0, Valuation::Maintenance), (55_000 * USDC_UNIT) as i128);
 		set_price(BTC, Price::from_u32(50_000), PriceStatus::Flagged);
-		assert_eq!(value(ALICE, 0, Valuation::Opening), 1_000 * USDC_UNIT);
-		assert_eq!(value(ALICE, 0, Valuation::Maintenance), 46_000 * USDC_UNIT);
+		assert_eq!(value(ALICE, 0, Valuation::Opening), (1_000 * USDC_UNIT) as i128);
+		assert_eq!(value(ALICE, 0, Valuation::Maintenance), (46_000 * USDC_UNIT) as i128);
 	});
 }
 
@@ -49,11 +49,11 @@ fn the_runtime_api_view_lists_amounts_and_values() {
 		assert_eq!(
 			assets,
 			vec![
-				AssetCollateral { asset: CLR, amount: 5 * CLR_UNIT, value: 8 * USDC_UNIT },
-				AssetCollateral { asset: USDC, amount: 10 * USDC_UNIT, value: 10 * USDC_UNIT },
+				AssetCollateral { asset: CLR, amount: (5 * CLR_UNIT) as i128, value: (8 * USDC_UNIT) as i128 },
+				AssetCollateral { asset: USDC, amount: (10 * USDC_UNIT) as i128, value: (10 * USDC_UNIT) as i128 },
 			]
 		);
-		assert_eq!(view.total_value, 18 * USDC_UNIT);
+		assert_eq!(view.total_value, (18 * USDC_UNIT) as i128);
 	});
 }
 
@@ -64,14 +64,42 @@ fn settlement_moves_between_subaccounts_and_out_and_in() {
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 100 * USDC_UNIT));
 		// PnL: Alice's subaccount pays Bob's.
 		assert_ok!(<Ledger as CollateralLedger<_>>::move_settlement(&sub(ALICE, 0), &sub(BOB, 0), 30 * USDC_UNIT));
-		assert_eq!(<Ledger as CollateralLedger<_>>::settlement_balance(&sub(BOB, 0)), 30 * USDC_UNIT);
+		assert_eq!(<Ledger as CollateralLedger<_>>::settlement_balance(&sub(BOB, 0)), 30 * USDC_UNIT as i128);
 		// A fee leaves the vault to an outside account.
 		let before = balance(USDC, ISSUER);
 		assert_ok!(<Ledger as CollateralLedger<_>>::pay_out(&sub(BOB, 0), &ISSUER, 5 * USDC_UNIT));
 		assert_eq!(balance(USDC, ISSUER), before + 5 * USDC_UNIT);
 		// A backstop pays into a subaccount.
 		assert_ok!(<Ledger as CollateralLedger<_>>::pay_in(&BOB, &sub(ALICE, 0), 7 * USDC_UNIT));
-		assert_eq!(<Ledger as CollateralLedger<_>>::settlement_balance(&sub(ALICE, 0)), 77 * USDC_UNIT);
+		assert_eq!(<Ledger as CollateralLedger<_>>::settlement_balance(&sub(ALICE, 0)), 77 * USDC_UNIT as i128);
+	});
+}
+
+#[test]
+fn the_margin_engine_may_run_a_settlement_debt_that_counts_against_equity() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 10 * USDC_UNIT));
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, BTC, BTC_UNIT));
+		// Buying on margin: Alice's subaccount pays 60 USDC it does not hold.
+		assert_ok!(<Vaults as CollateralLedger<_>>::move_settlement(&sub(ALICE, 0), &sub(BOB, 0), 60 * USDC_UNIT));
+		assert_eq!(<Vaults as CollateralLedger<_>>::settlement_balance(&sub(ALICE, 0)), -50 * USDC_UNIT as i128);
+		// $54,000 of BTC after its haircut, less the $50 owed.
+		assert_eq!(value(ALICE, 0, Valuation::Opening), (54_000 * USDC_UNIT - 50 * USDC_UNIT) as i128);
+		// A trader cannot withdraw into debt, nor move a debt's worth away.
+		assert_noop!(
+			Vaults::withdraw(RuntimeOrigin::signed(ALICE), 0, USDC, USDC_UNIT),
+			Error::<Test>::InsufficientCollateral
+		);
+		assert_noop!(
+			Vaults::transfer(RuntimeOrigin::signed(ALICE), 0, 1, USDC, USDC_UNIT),
+			Error::<Test>::InsufficientCollateral
+		);
+		// Bob's 60 are real tokens he can take out: Alice's 10 and his own 50 pay them.
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(BOB), 0, USDC, 50 * USDC_UNIT));
+		assert_ok!(Vaults::withdraw(RuntimeOrigin::signed(BOB), 0, USDC, 60 * USDC_UNIT));
+		// A deposit pays the debt down first.
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 80 * USDC_UNIT));
+		assert_eq!(<Vaults as CollateralLedger<_>>::settlement_balance(&sub(ALICE, 0)), 30 * USDC_UNIT as i128);
 	});
 }
 
@@ -79,12 +107,13 @@ fn settlement_moves_between_subaccounts_and_out_and_in() {
 fn a_failing_ledger_movement_leaves_nothing_half_written() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 10 * USDC_UNIT));
-		assert_noop!(
-			<Vaults as CollateralLedger<_>>::move_settlement(&sub(ALICE, 0), &sub(BOB, 0), 11 * USDC_UNIT),
-			Error::<Test>::InsufficientCollateral
-		);
 		// The payer of a backstop lacks the funds: no credit appears.
 		assert!(<Vaults as CollateralLedger<_>>::pay_in(&ISSUER, &sub(ALICE, 0), 5 * USDC_UNIT).is_err());
-		assert_eq!(<Vaults as CollateralLedger<_>>::settlement_balance(&sub(ALICE, 0)), 10 * USDC_UNIT);
+		assert_eq!(<Vaults as CollateralLedger<_>>::settlement_balance(&sub(ALICE, 0)), 10 * USDC_UNIT as i128);
+		// A fee the vault cannot pay (more than every holding together) moves nothing.
+		assert_noop!(
+			<Vaults as CollateralLedger<_>>::pay_out(&sub(ALICE, 0), &ISSUER, 11 * USDC_UNIT),
+			Error::<Test>::InsufficientCollateral
+		);
 	});
 }

@@ -48,7 +48,7 @@ proptest! {
 				assert_ok!(Vaults::withdraw(RuntimeOrigin::signed(ALICE), number, USDC, second));
 			}
 			assert_eq!(balance(USDC, ALICE), start);
-			assert_eq!(Vaults::collateral_of(&sub(ALICE, number), USDC), 0);
+			assert_eq!(held(&sub(ALICE, number), USDC), 0);
 		});
 	}
 }

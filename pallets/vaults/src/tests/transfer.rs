@@ -7,8 +7,8 @@ fn transfer_moves_collateral_between_the_owners_subaccounts() {
 		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 300 * USDC_UNIT));
 		let vault_before = balance(USDC, vault());
 		assert_ok!(Vaults::transfer(RuntimeOrigin::signed(ALICE), 0, 7, USDC, 120 * USDC_UNIT));
-		assert_eq!(Vaults::collateral_of(&sub(ALICE, 0), USDC), 180 * USDC_UNIT);
-		assert_eq!(Vaults::collateral_of(&sub(ALICE, 7), USDC), 120 * USDC_UNIT);
+		assert_eq!(held(&sub(ALICE, 0), USDC), 180 * USDC_UNIT);
+		assert_eq!(held(&sub(ALICE, 7), USDC), 120 * USDC_UNIT);
 		// Ledger only: no token moves, the total is unchanged.
 		assert_eq!(balance(USDC, vault()), vault_before);
 		assert_eq!(TotalCollateral::<Test>::get(USDC), 300 * USDC_UNIT);

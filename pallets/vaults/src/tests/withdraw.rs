@@ -8,7 +8,7 @@ fn withdraw_pays_the_owner_and_debits_the_subaccount() {
 		let before = balance(USDC, ALICE);
 		assert_ok!(Vaults::withdraw(RuntimeOrigin::signed(ALICE), 1, USDC, 200 * USDC_UNIT));
 		assert_eq!(balance(USDC, ALICE), before + 200 * USDC_UNIT);
-		assert_eq!(Vaults::collateral_of(&sub(ALICE, 1), USDC), 300 * USDC_UNIT);
+		assert_eq!(held(&sub(ALICE, 1), USDC), 300 * USDC_UNIT);
 		assert_eq!(TotalCollateral::<Test>::get(USDC), 300 * USDC_UNIT);
 		assert_eq!(
 			vault_events().last(),
