@@ -10,9 +10,11 @@
 
 pub mod collateral;
 pub mod insurance;
+pub mod margin;
 pub mod oracle;
 pub mod units;
 
+pub use margin::MarketId;
 pub use units::{notional, NotionalError, Price, SETTLEMENT_DECIMALS};
 
 /// Identifies a fungible asset in `pallet-assets` (and the oracle's price feeds).

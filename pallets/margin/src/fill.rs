@@ -1,0 +1,170 @@
+//! Applying a fill: funding first, then the trade's cash, positions, open interest, and the
+//! initial-margin check of every side that took on risk.
+
+use crate::{
+	weights::WeightInfo,functions::overflow, math, pallet::*, Position};
+use clearing_primitives::{
+	collateral::CollateralLedger,
+	margin::{Fill, MarginEngine, Side},
+	notional, Balance, MarketId, SignedBalance,
+};
+use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
+use sp_runtime::{ArithmeticError, DispatchResult, Rounding};
+
+impl<T: Config> Pallet<T> {
+	/// Settles `subaccount`'s unsettled funding in `market` against the funding pool and
+	/// brings its position's index up to date.
+	pub(crate) fn settle_funding(subaccount: &SubaccountOf<T>, market: MarketId) -> DispatchResult {
+		let Some(mut position) = Positions::<T>::get(subaccount, market) else { return Ok(()) };
+		let config = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
+		let index = MarketStates::<T>::get(market).funding_index;
+		let amount =
+			math::funding_payment(position.size, config.base_decimals, position.funding_index, index)
+				.map_err(overflow)?;
+		if amount != 0 {
+			let pool = Self::funding_pool();
+			if amount > 0 {
+				T::Ledger::move_settlement(&pool, subaccount, amount.unsigned_abs())?;
+			} else {
+				T::Ledger::move_settlement(subaccount, &pool, amount.unsigned_abs())?;
+			}
+			Self::deposit_event(Event::FundingSettled {
+				subaccount: subaccount.clone(),
+				market,
+				amount,
+			});
+		}
+		position.funding_index = index;
+		Positions::<T>::insert(subaccount, market, position);
+		Ok(())
+	}
+
+	/// Stores `position` (removing it at size zero), keeping counts, the position bound and
+	/// the isolated-market rule.
+	fn put_position(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		position: Position,
+		isolated: bool,
+	) -> DispatchResult {
+		let existed = Positions::<T>::contains_key(subaccount, market);
+		if position.size == 0 {
+			if existed {
+				Positions::<T>::remove(subaccount, market);
+				PositionCount::<T>::mutate_exists(subaccount, |count| {
+					*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+				});
+			}
+			return Ok(());
+		}
+		if !existed {
+			let count = PositionCount::<T>::get(subaccount);
+			ensure!(count < T::MaxPositions::get(), Error::<T>::TooManyPositions);
+			// An isolated market is alone in its subaccount, whichever came first.
+			let others_isolated = Positions::<T>::iter_key_prefix(subaccount)
+				.filter_map(Markets::<T>::get)
+				.any(|other| other.isolated_only);
+			ensure!(count == 0 || (!isolated && !others_isolated), Error::<T>::IsolatedMarket);
+			PositionCount::<T>::insert(subaccount, count.saturating_add(1));
+		}
+		Positions::<T>::insert(subaccount, market, position);
+		Ok(())
+	}
+
+	pub(crate) fn do_apply_fill(fill: &Fill<T::AccountId>) -> DispatchResult {
+		ensure!(fill.taker != fill.maker, Error::<T>::SelfTrade);
+		let market = fill.market;
+		let config = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
+		ensure!(math::on_tick(fill.price, config.tick_size), Error::<T>::PriceOffTick);
+		ensure!(math::on_step(fill.size, config.step_size), Error::<T>::SizeOffStep);
+
+		Self::settle_funding(&fill.taker, market)?;
+		Self::settle_funding(&fill.maker, market)?;
+
+		let (buyer, seller) = match fill.taker_side {
+			Side::Buy => (&fill.taker, &fill.maker),
+			Side::Sell => (&fill.maker, &fill.taker),
+		};
+		let cash: Balance = notional(fill.size, config.base_decimals, fill.price, Rounding::Down)
+			.map_err(|_| ArithmeticError::Overflow)?;
+		T::Ledger::move_settlement(buyer, seller, cash)?;
+
+		let size = SignedBalance::try_from(fill.size).map_err(|_| ArithmeticError::Overflow)?;
+		let cash_signed = SignedBalance::try_from(cash).map_err(|_| ArithmeticError::Overflow)?;
+		let mut state = MarketStates::<T>::get(market);
+		let index = state.funding_index;
+		let mut open_interest = state.open_interest;
+		let mut riskier = [false, false];
+		for (i, (who, delta, paid)) in
+			[(buyer, size, cash_signed), (seller, size.saturating_neg(), cash_signed.saturating_neg())]
+				.into_iter()
+				.enumerate()
+		{
+			let old = Positions::<T>::get(who, market).unwrap_or_default();
+			let new_size = old.size.checked_add(delta).ok_or(ArithmeticError::Overflow)?;
+			let cost = math::cost_after_fill(old.size, old.cost_basis, delta, paid).map_err(overflow)?;
+			// Open interest counts the long side: remove the old long, add the new.
+			open_interest = open_interest
+				.checked_sub(old.size.max(0).unsigned_abs())
+				.and_then(|oi| oi.checked_add(new_size.max(0).unsigned_abs()))
+				.ok_or(ArithmeticError::Overflow)?;
+			if let Some(flag) = riskier.get_mut(i) {
+				*flag = new_size.unsigned_abs() > old.size.unsigned_abs() ||
+					(new_size != 0 && (new_size > 0) != (old.size > 0) && old.size != 0);
+			}
+			Self::put_position(
+				who,
+				market,
+				Position { size: new_size, cost_basis: cost, funding_index: index },
+				config.isolated_only,
+			)?;
+			Self::deposit_event(Event::PositionChanged {
+				subaccount: who.clone(),
+				market,
+				size: new_size,
+				cost_basis: cost,
+			});
+		}
+		if open_interest > state.open_interest {
+			ensure!(
+				open_interest <= config.max_open_interest,
+				Error::<T>::OpenInterestCapReached
+			);
+		}
+		state.open_interest = open_interest;
+		MarketStates::<T>::insert(market, state);
+
+		// Risk is added only at a fresh price, and only with the collateral to carry it.
+		if riskier.iter().any(|r| *r) {
+			ensure!(
+				Self::mark(&config, clearing_primitives::collateral::Valuation::Opening).is_some(),
+				Error::<T>::NoFreshPrice
+			);
+		}
+		for (who, flag) in [buyer, seller].into_iter().zip(riskier) {
+			if flag {
+				Self::ensure_initial(who)?;
+			}
+		}
+		Self::deposit_event(Event::FillApplied {
+			market,
+			taker: fill.taker.clone(),
+			maker: fill.maker.clone(),
+			taker_side: fill.taker_side,
+			price: fill.price,
+			size: fill.size,
+		});
+		Ok(())
+	}
+}
+
+impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
+	fn apply_fill(fill: &Fill<T::AccountId>) -> DispatchResult {
+		// Atomic on its own: an order book that skips a refused fill finds nothing changed.
+		with_storage_layer(|| Self::do_apply_fill(fill))
+	}
+
+	fn apply_fill_weight() -> Weight {
+		T::WeightInfo::apply_fill(T::MaxPositions::get())
+	}
+}

@@ -1,0 +1,276 @@
+//! Markets, health and the views the runtime API serves.
+
+use crate::{
+	weights::WeightInfo,math, pallet::*, Health, MarketConfig, Position, PositionView};
+use alloc::vec::Vec;
+use clearing_primitives::{
+	collateral::{CollateralLedger, MarginGuard, Subaccount, SubaccountNumber, Valuation},
+	oracle::PriceProvider,
+	units::MAX_BASE_DECIMALS,
+	Balance, MarketId, Price, SignedBalance,
+};
+use frame_support::{ensure, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{AccountIdConversion, Saturating, Zero},
+	ArithmeticError, DispatchError, DispatchResult, Permill,
+};
+
+/// Maps the pure math's overflow to the dispatch error every caller expects.
+pub(crate) fn overflow(_: math::Overflow) -> DispatchError {
+	ArithmeticError::Overflow.into()
+}
+
+impl<T: Config> Pallet<T> {
+	/// The subaccount funding is paid into and out of.
+	pub fn funding_pool() -> SubaccountOf<T> {
+		Subaccount::new(T::PalletId::get().into_account_truncating(), 0)
+	}
+
+	fn ensure_valid(config: &MarketConfig<BlockNumberFor<T>>) -> DispatchResult {
+		ensure!(
+			!config.maintenance_margin.is_zero() &&
+				config.maintenance_margin < config.initial_margin,
+			Error::<T>::InvalidMarginFractions
+		);
+		ensure!(
+			config.oi_lower < config.oi_upper && config.max_open_interest > 0,
+			Error::<T>::InvalidOpenInterestBounds
+		);
+		ensure!(
+			!config.tick_size.is_zero() &&
+				config.step_size > 0 &&
+				config.base_decimals <= MAX_BASE_DECIMALS,
+			Error::<T>::InvalidTickOrStep
+		);
+		ensure!(
+			!config.funding_interval.is_zero() && config.funding_cap < Permill::one(),
+			Error::<T>::InvalidFundingParams
+		);
+		Ok(())
+	}
+
+	pub(crate) fn do_create_market(
+		market: MarketId,
+		config: MarketConfig<BlockNumberFor<T>>,
+	) -> DispatchResult {
+		ensure!(!Markets::<T>::contains_key(market), Error::<T>::MarketExists);
+		ensure!(Markets::<T>::count() < T::MaxMarkets::get(), Error::<T>::TooManyMarkets);
+		Self::ensure_valid(&config)?;
+		Markets::<T>::insert(market, config);
+		let next = frame_system::Pallet::<T>::block_number().saturating_add(config.funding_interval);
+		MarketStates::<T>::mutate(market, |state| state.next_funding_at = next);
+		Self::deposit_event(Event::MarketCreated { market, config });
+		Ok(())
+	}
+
+	pub(crate) fn do_update_market(
+		market: MarketId,
+		config: MarketConfig<BlockNumberFor<T>>,
+	) -> DispatchResult {
+		let existing = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
+		ensure!(
+			existing.base_asset == config.base_asset &&
+				existing.base_decimals == config.base_decimals,
+			Error::<T>::MarketAssetChanged
+		);
+		Self::ensure_valid(&config)?;
+		Markets::<T>::insert(market, config);
+		Self::deposit_event(Event::MarketUpdated { market, config });
+		Ok(())
+	}
+
+	/// The mark of `config`'s market: the fresh index price for opening risk, the last one
+	/// whatever its status for maintenance.
+	pub(crate) fn mark(
+		config: &MarketConfig<BlockNumberFor<T>>,
+		valuation: Valuation,
+	) -> Option<Price> {
+		match valuation {
+			Valuation::Opening => T::Prices::fresh_price(config.base_asset),
+			Valuation::Maintenance => T::Prices::quote(config.base_asset).map(|q| q.price),
+		}
+	}
+
+	/// `subaccount`'s equity and requirements under `valuation`. Opening risk needs a fresh
+	/// price for every market it holds (`NoFreshPrice` otherwise).
+	pub fn health(
+		subaccount: &SubaccountOf<T>,
+		valuation: Valuation,
+	) -> Result<Health, DispatchError> {
+		let mut equity = T::Ledger::collateral_value(subaccount, valuation)?;
+		let mut initial: Balance = 0;
+		let mut maintenance: Balance = 0;
+		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
+			let config = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
+			let state = MarketStates::<T>::get(market);
+			let mark = Self::mark(&config, valuation).ok_or(Error::<T>::NoFreshPrice)?;
+			let decimals = config.base_decimals;
+			let value = math::position_value(position.size, decimals, mark).map_err(overflow)?;
+			let funding = math::funding_payment(
+				position.size,
+				decimals,
+				position.funding_index,
+				state.funding_index,
+			)
+			.map_err(overflow)?;
+			let fraction = math::initial_fraction(
+				config.initial_margin,
+				state.open_interest,
+				config.oi_lower,
+				config.oi_upper,
+			);
+			equity = equity
+				.checked_add(value)
+				.and_then(|e| e.checked_add(funding))
+				.ok_or(ArithmeticError::Overflow)?;
+			initial = initial
+				.checked_add(
+					math::requirement(position.size, decimals, mark, fraction).map_err(overflow)?,
+				)
+				.ok_or(ArithmeticError::Overflow)?;
+			maintenance = maintenance
+				.checked_add(
+					math::requirement(position.size, decimals, mark, config.maintenance_margin)
+						.map_err(overflow)?,
+				)
+				.ok_or(ArithmeticError::Overflow)?;
+		}
+		let initial_signed = SignedBalance::try_from(initial).map_err(|_| ArithmeticError::Overflow)?;
+		let maintenance_signed =
+			SignedBalance::try_from(maintenance).map_err(|_| ArithmeticError::Overflow)?;
+		Ok(Health {
+			equity,
+			initial_requirement: initial,
+			maintenance_requirement: maintenance,
+			free_collateral: equity.saturating_sub(initial_signed),
+			liquidatable: equity < maintenance_signed,
+		})
+	}
+
+	/// `Ok` if `subaccount` holds no position, or meets its initial requirement at fresh
+	/// prices.
+	pub(crate) fn ensure_initial(subaccount: &SubaccountOf<T>) -> DispatchResult {
+		if PositionCount::<T>::get(subaccount) == 0 {
+			return Ok(());
+		}
+		let health = Self::health(subaccount, Valuation::Opening)?;
+		ensure!(health.free_collateral >= 0, Error::<T>::InitialMarginBreached);
+		Ok(())
+	}
+
+	/// `MarginApi.account_health`: at the last prices, as liquidation would see it.
+	pub fn account_health(owner: T::AccountId, number: SubaccountNumber) -> Option<Health> {
+		Self::health(&Subaccount::new(owner, number), Valuation::Maintenance).ok()
+	}
+
+	/// `MarginApi.positions`.
+	pub fn position_views(owner: T::AccountId, number: SubaccountNumber) -> Vec<PositionView> {
+		let subaccount = Subaccount::new(owner, number);
+		Positions::<T>::iter_prefix(&subaccount)
+			.filter_map(|(market, position)| {
+				let config = Markets::<T>::get(market)?;
+				let state = MarketStates::<T>::get(market);
+				let mark = Self::mark(&config, Valuation::Maintenance);
+				let value = mark
+					.and_then(|m| math::position_value(position.size, config.base_decimals, m).ok())
+					.unwrap_or_default();
+				Some(PositionView {
+					market,
+					size: position.size,
+					cost_basis: position.cost_basis,
+					value,
+					unrealized_pnl: value.saturating_sub(position.cost_basis),
+					unsettled_funding: math::funding_payment(
+						position.size,
+						config.base_decimals,
+						position.funding_index,
+						state.funding_index,
+					)
+					.unwrap_or_default(),
+					mark,
+				})
+			})
+			.collect()
+	}
+
+	/// `MarginApi.liquidation_price`: the mark of `market` at which the subaccount would
+	/// reach its maintenance requirement, other prices fixed.
+	pub fn liquidation_price_of(
+		owner: T::AccountId,
+		number: SubaccountNumber,
+		market: MarketId,
+	) -> Option<Price> {
+		let subaccount = Subaccount::new(owner, number);
+		let position: Position = Positions::<T>::get(&subaccount, market)?;
+		let config = Markets::<T>::get(market)?;
+		let mark = Self::mark(&config, Valuation::Maintenance)?;
+		let health = Self::health(&subaccount, Valuation::Maintenance).ok()?;
+		math::liquidation_price(
+			health.equity,
+			health.maintenance_requirement,
+			position.size,
+			config.base_decimals,
+			config.maintenance_margin,
+			mark,
+		)
+	}
+
+	/// `MarginApi.markets`.
+	pub fn market_views(
+	) -> Vec<(MarketId, MarketConfigOf<T>, crate::MarketState<BlockNumberFor<T>>)> {
+		Markets::<T>::iter()
+			.map(|(market, config)| (market, config, MarketStates::<T>::get(market)))
+			.collect()
+	}
+
+	/// The margin engine's invariants: per market Σ long = Σ short = open interest; position
+	/// counts match; no zero position.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		let mut longs = BTreeMap::<MarketId, Balance>::new();
+		let mut shorts = BTreeMap::<MarketId, Balance>::new();
+		let mut counts = BTreeMap::<SubaccountOf<T>, u32>::new();
+		for (subaccount, market, position) in Positions::<T>::iter() {
+			ensure!(position.size != 0, "a zero position is stored");
+			ensure!(Markets::<T>::contains_key(market), "a position in no market");
+			let side = if position.size > 0 { &mut longs } else { &mut shorts };
+			let sum = side.entry(market).or_default();
+			*sum = sum.checked_add(position.size.unsigned_abs()).ok_or("size overflow")?;
+			let count = counts.entry(subaccount).or_default();
+			*count = count.saturating_add(1);
+		}
+		for (market, _) in Markets::<T>::iter() {
+			let long = longs.get(&market).copied().unwrap_or_default();
+			let short = shorts.get(&market).copied().unwrap_or_default();
+			ensure!(long == short, "Σ long size differs from Σ short size");
+			ensure!(
+				MarketStates::<T>::get(market).open_interest == long,
+				"open interest differs from Σ long size"
+			);
+		}
+		for (subaccount, count) in PositionCount::<T>::iter() {
+			ensure!(
+				counts.get(&subaccount).copied().unwrap_or_default() == count,
+				"a position count differs from the positions"
+			);
+			ensure!(count <= T::MaxPositions::get(), "more positions than MaxPositions");
+		}
+		ensure!(
+			counts.len() == PositionCount::<T>::iter().count(),
+			"a subaccount with positions has no count"
+		);
+		Ok(())
+	}
+}
+
+impl<T: Config> MarginGuard<T::AccountId> for Pallet<T> {
+	fn ensure_initial_margin(subaccount: &Subaccount<T::AccountId>) -> DispatchResult {
+		Self::ensure_initial(subaccount)
+	}
+
+	fn ensure_initial_margin_weight() -> Weight {
+		T::WeightInfo::check_initial_margin(T::MaxPositions::get())
+	}
+}

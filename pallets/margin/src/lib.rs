@@ -1,0 +1,261 @@
+//! # Margin
+//!
+//! Perpetual markets, positions, funding, and the margin (risk) engine.
+//!
+//! - Root creates and updates markets: margin fractions (the initial one rising linearly with
+//!   open interest between two bounds, to 100%), open-interest cap, tick and step, fees,
+//!   funding interval, cap and interest, `isolated_only`.
+//! - A position is a signed size per `(subaccount, market)`, with its cost basis and the
+//!   funding index at its last settlement. Trade cash moves between the subaccounts'
+//!   settlement balances in the vaults (a buyer's may go negative: buying on margin), so
+//!   equity = collateral value (settlement balance included) + Σ size × mark + unsettled
+//!   funding. The mark is the oracle's index price.
+//! - [`clearing_primitives::margin::MarginEngine::apply_fill`] (for the order book) settles
+//!   both sides' funding, moves the cash, updates positions and open interest, and refuses a
+//!   fill that leaves a side that took on risk below its initial requirement.
+//! - [`clearing_primitives::collateral::MarginGuard`] (for the vaults) refuses a withdrawal
+//!   that would do the same.
+//! - Funding: each block samples the premium (book impact mid against the index); each
+//!   interval the clamped mean premium plus interest moves the market's cumulative index;
+//!   positions settle it, through a funding pool subaccount, whenever touched.
+//!
+//! Clients read health, positions, liquidation prices and markets through `MarginApi`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod fill;
+mod functions;
+mod funding;
+pub mod math;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use clearing_primitives::{
+		collateral::{CollateralLedger, Subaccount},
+		margin::{BookPrices, Side},
+		oracle::PriceProvider,
+		Balance, MarketId, Price, SignedBalance,
+	};
+	use frame_support::{pallet_prelude::*, traits::BuildGenesisConfig, PalletId};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::FixedI128;
+
+	/// A subaccount of this runtime's accounts.
+	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+	/// A market configuration with this runtime's block numbers.
+	pub type MarketConfigOf<T> = MarketConfig<BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Collateral values and settlement-asset movements (the vaults).
+		type Ledger: CollateralLedger<Self::AccountId>;
+
+		/// Index prices: every market's mark.
+		type Prices: PriceProvider;
+
+		/// The order book's impact prices, for the funding premium.
+		type Book: BookPrices;
+
+		/// Derives the funding pool: the subaccount funding is paid into and out of.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// Most markets; bounds the per-block funding loop.
+		#[pallet::constant]
+		type MaxMarkets: Get<u32>;
+
+		/// Most open positions per subaccount; bounds every health computation.
+		#[pallet::constant]
+		type MaxPositions: Get<u32>;
+
+		/// Weights of the calls and hooks, measured by `benchmarking.rs`.
+		type WeightInfo: WeightInfo;
+
+		/// Sets prices and collateral up for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// What the benchmarks need the runtime to arrange.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper<AccountId> {
+		/// Makes `price` the fresh index price of `asset`.
+		fn set_price(asset: clearing_primitives::AssetId, price: Price);
+		/// Gives `subaccount` `amount` of settlement collateral.
+		fn fund(subaccount: &Subaccount<AccountId>, amount: Balance);
+	}
+
+	/// The markets.
+	#[pallet::storage]
+	pub type Markets<T: Config> =
+		CountedStorageMap<_, Twox64Concat, MarketId, MarketConfigOf<T>, OptionQuery>;
+
+	/// Each market's open interest and funding state.
+	#[pallet::storage]
+	pub type MarketStates<T: Config> =
+		StorageMap<_, Twox64Concat, MarketId, MarketState<BlockNumberFor<T>>, ValueQuery>;
+
+	/// Open positions (no zero sizes).
+	#[pallet::storage]
+	pub type Positions<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		SubaccountOf<T>,
+		Twox64Concat,
+		MarketId,
+		Position,
+		OptionQuery,
+	>;
+
+	/// How many positions each subaccount holds (at most `MaxPositions`).
+	#[pallet::storage]
+	pub type PositionCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, u32, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The initial markets.
+		pub markets: Vec<(MarketId, MarketConfigOf<T>)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		#[allow(clippy::expect_used)]
+		fn build(&self) {
+			// Genesis must be valid: a bad preset is a bug to stop at, not a chain to start.
+			for (market, config) in &self.markets {
+				Pallet::<T>::do_create_market(*market, *config).expect("genesis markets are valid");
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A market opened.
+		MarketCreated { market: MarketId, config: MarketConfigOf<T> },
+		/// A market's rules changed.
+		MarketUpdated { market: MarketId, config: MarketConfigOf<T> },
+		/// A fill between a taker and a maker was applied.
+		FillApplied {
+			market: MarketId,
+			taker: SubaccountOf<T>,
+			maker: SubaccountOf<T>,
+			taker_side: Side,
+			price: Price,
+			size: Balance,
+		},
+		/// A position's size or cost changed (size 0: closed).
+		PositionChanged {
+			subaccount: SubaccountOf<T>,
+			market: MarketId,
+			size: SignedBalance,
+			cost_basis: SignedBalance,
+		},
+		/// A position settled funding: positive received, negative paid.
+		FundingSettled { subaccount: SubaccountOf<T>, market: MarketId, amount: SignedBalance },
+		/// A market's funding index moved by `rate` × index price.
+		FundingUpdated { market: MarketId, rate: FixedI128, index: FixedI128 },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No market by that id.
+		MarketNotFound,
+		/// A market by that id exists.
+		MarketExists,
+		/// The runtime's market limit (`MaxMarkets`) is reached.
+		TooManyMarkets,
+		/// Fractions must satisfy 0 < maintenance < initial ≤ 100%.
+		InvalidMarginFractions,
+		/// Open-interest bounds must satisfy lower < upper and a non-zero cap.
+		InvalidOpenInterestBounds,
+		/// Tick and step must be above zero, and decimals at most 24.
+		InvalidTickOrStep,
+		/// The funding interval must be above zero and the cap below 100%.
+		InvalidFundingParams,
+		/// A market's base asset and decimals never change.
+		MarketAssetChanged,
+		/// The price is not a positive multiple of the market's tick.
+		PriceOffTick,
+		/// The size is not a positive multiple of the market's step.
+		SizeOffStep,
+		/// The market's index price is stale, flagged or missing: no risk may be added.
+		NoFreshPrice,
+		/// After this the subaccount would be below its initial margin requirement.
+		InitialMarginBreached,
+		/// The fill would take the market's open interest above its cap.
+		OpenInterestCapReached,
+		/// The subaccount holds `MaxPositions` positions already.
+		TooManyPositions,
+		/// An isolated market shares its subaccount with no other market.
+		IsolatedMarket,
+		/// A subaccount cannot trade with itself.
+		SelfTrade,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			Self::update_funding(n);
+			T::WeightInfo::on_initialize(T::MaxMarkets::get())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Opens market `market` with `config`. Root only. Fractions must satisfy
+		/// 0 < maintenance < initial ≤ 100%; lower < upper open-interest bound; tick, step and
+		/// funding interval above zero; funding cap below 100%.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_market())]
+		pub fn create_market(
+			origin: OriginFor<T>,
+			market: MarketId,
+			config: MarketConfigOf<T>,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_create_market(market, config)
+		}
+
+		/// Replaces market `market`'s rules (same bounds; base asset and decimals fixed).
+		/// Root only. Open positions keep their size; new requirements apply at once.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_market())]
+		pub fn update_market(
+			origin: OriginFor<T>,
+			market: MarketId,
+			config: MarketConfigOf<T>,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_update_market(market, config)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+//! A minimal runtime for the margin engine's tests: the ledger, the oracle and the book are
+//! stand-ins each test sets (settlement balances at face value, prices, an impact mid).
+
+use crate::{self as pallet_margin, MarketConfig};
+use clearing_primitives::{
+	collateral::{CollateralLedger, Subaccount, Valuation},
+	margin::BookPrices,
+	oracle::{PriceProvider, PriceQuote, PriceStatus},
+	AssetId, Balance, MarketId, Price, SignedBalance,
+};
+use codec::Encode;
+use core::cell::RefCell;
+use frame_support::storage::unhashed;
+use frame_support::{derive_impl, parameter_types, traits::{ConstU32, Hooks}, PalletId};
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult, FixedPointNumber, Permill};
+use std::collections::BTreeMap;
+
+pub type AccountId = u64;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Margin: pallet_margin,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+thread_local! {
+	/// Every subaccount the ledger has seen; their balances live in storage, so a failed
+	/// call's movements roll back like the vaults' would.
+	static SEEN: RefCell<std::collections::BTreeSet<Subaccount<AccountId>>> = RefCell::new(Default::default());
+	static PRICES: RefCell<BTreeMap<AssetId, PriceQuote>> = RefCell::new(BTreeMap::new());
+	static MID: RefCell<Option<Price>> = RefCell::new(None);
+}
+
+/// Settlement balances only, at face value: enough to see every cash flow.
+pub struct MockLedger;
+impl CollateralLedger<AccountId> for MockLedger {
+	fn collateral_value(s: &Subaccount<AccountId>, _: Valuation) -> Result<SignedBalance, DispatchError> {
+		Ok(Self::settlement_balance(s))
+	}
+	fn settlement_balance(s: &Subaccount<AccountId>) -> SignedBalance {
+		unhashed::get(&ledger_key(s)).unwrap_or_default()
+	}
+	fn move_settlement(from: &Subaccount<AccountId>, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
+		add(from, -(amount as SignedBalance));
+		add(to, amount as SignedBalance);
+		Ok(())
+	}
+	fn pay_out(_: &Subaccount<AccountId>, _: &AccountId, _: Balance) -> DispatchResult {
+		Err(DispatchError::Other("not used by the margin engine"))
+	}
+	fn pay_in(_: &AccountId, _: &Subaccount<AccountId>, _: Balance) -> DispatchResult {
+		Err(DispatchError::Other("not used by the margin engine"))
+	}
+}
+
+fn ledger_key(s: &Subaccount<AccountId>) -> Vec<u8> {
+	(b"mock-ledger", s).encode()
+}
+
+fn add(s: &Subaccount<AccountId>, delta: SignedBalance) {
+	SEEN.with(|seen| seen.borrow_mut().insert(s.clone()));
+	unhashed::put(&ledger_key(s), &(MockLedger::settlement_balance(s) + delta));
+}
+
+pub fn fund(s: &Subaccount<AccountId>, amount: Balance) {
+	add(s, amount as SignedBalance);
+}
+
+pub fn settlement(s: &Subaccount<AccountId>) -> SignedBalance {
+	MockLedger::settlement_balance(s)
+}
+
+/// Σ of every settlement balance: fills and funding only move them.
+pub fn total_settlement() -> SignedBalance {
+	SEEN.with(|seen| seen.borrow().iter().map(MockLedger::settlement_balance).sum())
+}
+
+pub struct MockPrices;
+impl PriceProvider for MockPrices {
+	fn quote(asset: AssetId) -> Option<PriceQuote> {
+		PRICES.with(|p| p.borrow().get(&asset).copied())
+	}
+}
+
+pub fn set_price(asset: AssetId, price: Price, status: PriceStatus) {
+	PRICES.with(|p| p.borrow_mut().insert(asset, PriceQuote { price, updated_at: 0, status }));
+}
+
+pub struct MockBook;
+impl BookPrices for MockBook {
+	fn impact_mid(_: MarketId) -> Option<Price> {
+		MID.with(|m| *m.borrow())
+	}
+}
+
+pub fn set_impact_mid(mid: Option<Price>) {
+	MID.with(|m| *m.borrow_mut() = mid);
+}
+
+parameter_types! {
+	pub const MarginPalletId: PalletId = PalletId(*b"clr/mrgn");
+}
+
+impl pallet_margin::Config for Test {
+	type Ledger = MockLedger;
+	type Prices = MockPrices;
+	type Book = MockBook;
+	type PalletId = MarginPalletId;
+	type MaxMarkets = ConstU32<4>;
+	type MaxPositions = ConstU32<3>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_margin::BenchmarkHelper<AccountId> for MockHelper {
+	fn set_price(asset: AssetId, price: Price) {
+		set_price(asset, price, PriceStatus::Fresh);
+	}
+	fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
+		fund(subaccount, amount);
+	}
+}
+
+pub const BTC: AssetId = 2;
+pub const ETH: AssetId = 3;
+pub const BTC_USD: MarketId = 0;
+pub const ETH_USD: MarketId = 1;
+pub const ONE_BTC: Balance = 100_000_000;
+pub const USDC: Balance = 1_000_000;
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+
+pub fn sub(owner: AccountId, number: u16) -> Subaccount<AccountId> {
+	Subaccount::new(owner, number)
+}
+
+pub fn usd(whole: u128) -> Price {
+	Price::saturating_from_integer(whole)
+}
+
+/// BTC-USD: 5% / 3%, open interest 10 → 20 BTC raises the initial fraction, cap 30 BTC,
+/// $1 ticks, 0.001 BTC steps, funding every 10 blocks capped at 1%, 0.001% interest.
+pub fn btc_usd() -> MarketConfig<u64> {
+	MarketConfig {
+		base_asset: BTC,
+		base_decimals: 8,
+		initial_margin: Permill::from_percent(5),
+		maintenance_margin: Permill::from_percent(3),
+		oi_lower: 10 * ONE_BTC,
+		oi_upper: 20 * ONE_BTC,
+		max_open_interest: 30 * ONE_BTC,
+		tick_size: usd(1),
+		step_size: ONE_BTC / 1_000,
+		maker_fee: Permill::from_parts(100),
+		taker_fee: Permill::from_parts(500),
+		funding_interval: 10,
+		funding_cap: Permill::from_percent(1),
+		interest_per_interval: Permill::from_parts(10),
+		isolated_only: false,
+	}
+}
+
+/// ETH-USD: 18 decimals, isolated only.
+pub fn eth_usd() -> MarketConfig<u64> {
+	MarketConfig {
+		base_asset: ETH,
+		base_decimals: 18,
+		oi_lower: 1_000 * 10u128.pow(18),
+		oi_upper: 2_000 * 10u128.pow(18),
+		max_open_interest: 5_000 * 10u128.pow(18),
+		step_size: 10u128.pow(15),
+		isolated_only: true,
+		..btc_usd()
+	}
+}
+
+/// BTC-USD and ETH-USD open; BTC $60,000 and ETH $3,000, fresh; no book.
+#[derive(Default)]
+pub struct ExtBuilder;
+
+impl ExtBuilder {
+	pub fn build(self) -> sp_io::TestExternalities {
+		let storage = RuntimeGenesisConfig {
+			system: Default::default(),
+			margin: pallet_margin::GenesisConfig { markets: vec![(BTC_USD, btc_usd()), (ETH_USD, eth_usd())] },
+		}
+		.build_storage()
+		.expect("the mock genesis builds");
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			SEEN.with(|seen| seen.borrow_mut().clear());
+			PRICES.with(|p| p.borrow_mut().clear());
+			set_price(BTC, usd(60_000), PriceStatus::Fresh);
+			set_price(ETH, usd(3_000), PriceStatus::Fresh);
+			set_impact_mid(None);
+		});
+		ext
+	}
+
+	/// Runs `test`, then checks the margin engine's invariants (`try_state`).
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		let mut ext = self.build();
+		ext.execute_with(|| {
+			test();
+			Margin::do_try_state().expect("try_state holds after the test");
+		});
+	}
+}
+
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Margin::on_initialize(next);
+	}
+}
+
+pub fn margin_events() -> Vec<pallet_margin::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Margin(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}

@@ -1,0 +1,22 @@
+//! `MarginApi`: health, positions, liquidation prices and markets for clients
+//! (`api.call.marginApi.accountHealth(owner, number)` in polkadot.js).
+
+use crate::{Health, MarketConfig, MarketState, PositionView};
+use alloc::vec::Vec;
+use clearing_primitives::{collateral::SubaccountNumber, MarketId, Price};
+use codec::Codec;
+
+sp_api::decl_runtime_apis! {
+	/// The margin engine's view of accounts and markets, at the last index prices.
+	pub trait MarginApi<AccountId: Codec, BlockNumber: Codec> {
+		/// Equity, initial and maintenance requirement, free collateral, liquidatable;
+		/// `None` if it cannot be computed (a market without any price).
+		fn account_health(owner: AccountId, number: SubaccountNumber) -> Option<Health>;
+		/// Every open position with its value, PnL and unsettled funding.
+		fn positions(owner: AccountId, number: SubaccountNumber) -> Vec<PositionView>;
+		/// The mark of `market` at which the subaccount reaches its maintenance requirement.
+		fn liquidation_price(owner: AccountId, number: SubaccountNumber, market: MarketId) -> Option<Price>;
+		/// Every market with its rules and state.
+		fn markets() -> Vec<(MarketId, MarketConfig<BlockNumber>, MarketState<BlockNumber>)>;
+	}
+}

@@ -1,0 +1,134 @@
+use super::trade;
+use crate::{mock::*, Error, Event, MarketStates, PositionCount, Positions};
+use clearing_primitives::{
+	margin::{Fill, MarginEngine, Side},
+	oracle::PriceStatus,
+};
+use frame_support::{assert_noop, assert_ok};
+
+#[test]
+fn a_fill_moves_the_cash_and_opens_both_positions() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 10_000 * USDC);
+		fund(&sub(BOB, 0), 10_000 * USDC);
+		let total = total_settlement();
+		// Alice buys 0.1 BTC at $60,000 from Bob: $6,000 changes hands.
+		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
+		assert_eq!(settlement(&sub(ALICE, 0)), 4_000 * USDC as i128);
+		assert_eq!(settlement(&sub(BOB, 0)), 16_000 * USDC as i128);
+		assert_eq!(total_settlement(), total);
+		let alice = Positions::<Test>::get(sub(ALICE, 0), BTC_USD).unwrap();
+		let bob = Positions::<Test>::get(sub(BOB, 0), BTC_USD).unwrap();
+		assert_eq!((alice.size, alice.cost_basis), (ONE_BTC as i128 / 10, 6_000 * USDC as i128));
+		assert_eq!((bob.size, bob.cost_basis), (-(ONE_BTC as i128) / 10, -(6_000 * USDC as i128)));
+		assert_eq!(MarketStates::<Test>::get(BTC_USD).open_interest, ONE_BTC / 10);
+		assert!(margin_events().iter().any(|e| matches!(e, Event::FillApplied { size, .. } if *size == ONE_BTC / 10)));
+	});
+}
+
+#[test]
+fn buying_on_margin_runs_a_settlement_debt_within_the_initial_requirement() {
+	ExtBuilder::default().build_and_execute(|| {
+		// $3,000 carries 1 BTC at 5% initial margin ($3,000) exactly.
+		fund(&sub(ALICE, 0), 3_000 * USDC);
+		fund(&sub(BOB, 0), 3_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		assert_eq!(settlement(&sub(ALICE, 0)), -57_000 * USDC as i128);
+		// One step more is beyond it, for either side that adds risk.
+		assert_noop!(trade(Side::Buy, ONE_BTC / 1_000, 60_000), Error::<Test>::InitialMarginBreached);
+	});
+}
+
+#[test]
+fn reducing_risk_is_always_allowed_even_below_the_requirement() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 3_000 * USDC);
+		fund(&sub(BOB, 0), 100_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		// BTC falls: Alice is below initial, and may only reduce.
+		set_price(BTC, usd(59_000), PriceStatus::Fresh);
+		assert_noop!(trade(Side::Buy, ONE_BTC / 1_000, 59_000), Error::<Test>::InitialMarginBreached);
+		assert_ok!(trade(Side::Sell, ONE_BTC / 2, 59_000));
+		let alice = Positions::<Test>::get(sub(ALICE, 0), BTC_USD).unwrap();
+		assert_eq!((alice.size, alice.cost_basis), (ONE_BTC as i128 / 2, 30_000 * USDC as i128));
+		// Closing entirely removes the position and frees the count.
+		assert_ok!(trade(Side::Sell, ONE_BTC / 2, 59_000));
+		assert_eq!(Positions::<Test>::get(sub(ALICE, 0), BTC_USD), None);
+		assert_eq!(PositionCount::<Test>::get(sub(ALICE, 0)), 0);
+		// Realized: −$1,000 on the whole BTC.
+		assert_eq!(settlement(&sub(ALICE, 0)), 2_000 * USDC as i128);
+	});
+}
+
+#[test]
+fn fills_are_checked_against_the_market_rules() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 1_000_000 * USDC);
+		fund(&sub(BOB, 0), 1_000_000 * USDC);
+		assert_noop!(trade(Side::Buy, ONE_BTC / 10_000, 60_000), Error::<Test>::SizeOffStep);
+		assert_noop!(trade(Side::Buy, 0, 60_000), Error::<Test>::SizeOffStep);
+		let half_dollar = Fill {
+			market: BTC_USD,
+			taker: sub(ALICE, 0),
+			maker: sub(BOB, 0),
+			taker_side: Side::Buy,
+			price: sp_runtime::FixedU128::from_rational(1_201, 2),
+			size: ONE_BTC,
+		};
+		assert_noop!(Margin::apply_fill(&half_dollar), Error::<Test>::PriceOffTick);
+		let to_self = Fill { maker: sub(ALICE, 0), price: usd(60_000), ..half_dollar.clone() };
+		assert_noop!(Margin::apply_fill(&to_self), Error::<Test>::SelfTrade);
+		let nowhere = Fill { market: 9, price: usd(60_000), ..half_dollar };
+		assert_noop!(Margin::apply_fill(&nowhere), Error::<Test>::MarketNotFound);
+		// The open-interest cap: 30 BTC.
+		assert_ok!(trade(Side::Buy, 15 * ONE_BTC, 60_000));
+		assert_noop!(trade(Side::Buy, 16 * ONE_BTC, 60_000), Error::<Test>::OpenInterestCapReached);
+	});
+}
+
+#[test]
+fn no_risk_is_added_at_a_stale_or_flagged_price() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 100_000 * USDC);
+		fund(&sub(BOB, 0), 100_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		set_price(BTC, usd(60_000), PriceStatus::Stale);
+		assert_noop!(trade(Side::Buy, ONE_BTC, 60_000), Error::<Test>::NoFreshPrice);
+		set_price(BTC, usd(60_000), PriceStatus::Flagged);
+		assert_noop!(trade(Side::Buy, ONE_BTC, 60_000), Error::<Test>::NoFreshPrice);
+	});
+}
+
+#[test]
+fn positions_are_bounded_and_isolated_markets_stand_alone() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 1_000_000 * USDC);
+		fund(&sub(BOB, 0), 1_000_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		let eth = Fill {
+			market: ETH_USD,
+			taker: sub(ALICE, 0),
+			maker: sub(BOB, 1),
+			taker_side: Side::Buy,
+			price: usd(3_000),
+			size: 10u128.pow(18),
+		};
+		fund(&sub(BOB, 1), 1_000_000 * USDC);
+		// ETH-USD is isolated: not beside BTC-USD in subaccount 0…
+		assert_noop!(Margin::apply_fill(&eth), Error::<Test>::IsolatedMarket);
+		// …but alone in subaccount 1 it trades, and then nothing joins it there.
+		fund(&sub(ALICE, 1), 1_000_000 * USDC);
+		assert_ok!(Margin::apply_fill(&Fill { taker: sub(ALICE, 1), ..eth.clone() }));
+		assert_noop!(
+			Margin::apply_fill(&Fill {
+				market: BTC_USD,
+				taker: sub(ALICE, 1),
+				maker: sub(BOB, 0),
+				taker_side: Side::Buy,
+				price: usd(60_000),
+				size: ONE_BTC,
+			}),
+			Error::<Test>::IsolatedMarket
+		);
+	});
+}

@@ -1,0 +1,20 @@
+mod fills;
+mod funding;
+mod health;
+mod markets;
+mod properties;
+
+use crate::mock::*;
+use clearing_primitives::margin::{Fill, MarginEngine, Side};
+
+/// Alice's subaccount 0 takes `side` of `size` BTC at `price` from Bob's subaccount 0.
+pub fn trade(side: Side, size: u128, price: u128) -> sp_runtime::DispatchResult {
+	Margin::apply_fill(&Fill {
+		market: BTC_USD,
+		taker: sub(ALICE, 0),
+		maker: sub(BOB, 0),
+		taker_side: side,
+		price: usd(price),
+		size,
+	})
+}

@@ -1,0 +1,104 @@
+//! What the margin engine stores and reports.
+
+use clearing_primitives::{AssetId, Balance, MarketId, Price, SignedBalance};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::{FixedI128, Permill};
+
+/// A perpetual market's rules. Set by root.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo, serde::Serialize, serde::Deserialize,
+)]
+pub struct MarketConfig<BlockNumber> {
+	/// The oracle asset the market tracks (its index price is the mark).
+	pub base_asset: AssetId,
+	/// Decimals of a position size: sizes are in the base asset's smallest unit.
+	pub base_decimals: u8,
+	/// Initial margin fraction while open interest is at or below `oi_lower`.
+	pub initial_margin: Permill,
+	/// Maintenance margin fraction (below the initial one).
+	pub maintenance_margin: Permill,
+	/// Open interest (base units) above which the initial fraction starts to rise…
+	pub oi_lower: Balance,
+	/// …linearly, reaching 100% here.
+	pub oi_upper: Balance,
+	/// Most open interest the market takes (base units).
+	pub max_open_interest: Balance,
+	/// Prices are multiples of this (USD per whole unit).
+	pub tick_size: Price,
+	/// Sizes are multiples of this (base units).
+	pub step_size: Balance,
+	/// Fee on the maker's notional.
+	pub maker_fee: Permill,
+	/// Fee on the taker's notional.
+	pub taker_fee: Permill,
+	/// Blocks between funding updates.
+	pub funding_interval: BlockNumber,
+	/// Largest funding rate per interval, either way.
+	pub funding_cap: Permill,
+	/// Interest component of the funding rate per interval (longs pay shorts).
+	pub interest_per_interval: Permill,
+	/// Only tradable from a subaccount with no other market.
+	pub isolated_only: bool,
+}
+
+/// A market's running state.
+#[derive(
+	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+pub struct MarketState<BlockNumber> {
+	/// Σ long sizes = Σ short sizes (base units).
+	pub open_interest: Balance,
+	/// Cumulative funding per whole base unit, USD; a long pays its growth.
+	pub funding_index: FixedI128,
+	/// Σ premium samples since the last funding update, and how many.
+	pub premium_sum: FixedI128,
+	pub premium_samples: u32,
+	/// The block of the next funding update.
+	pub next_funding_at: BlockNumber,
+}
+
+/// A subaccount's position in one market.
+#[derive(
+	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+pub struct Position {
+	/// Signed size in base units: positive long, negative short.
+	pub size: SignedBalance,
+	/// What the open size cost, in settlement units (negative for a short: what it received).
+	pub cost_basis: SignedBalance,
+	/// The market's funding index when funding was last settled.
+	pub funding_index: FixedI128,
+}
+
+/// A subaccount's margin, as `MarginApi.account_health` reports it (settlement units).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Health {
+	/// Collateral value + Σ position values + Σ unsettled funding.
+	pub equity: SignedBalance,
+	pub initial_requirement: Balance,
+	pub maintenance_requirement: Balance,
+	/// Equity − initial requirement: what is left to open or withdraw.
+	pub free_collateral: SignedBalance,
+	/// Equity below the maintenance requirement.
+	pub liquidatable: bool,
+}
+
+/// One position, as `MarginApi.positions` reports it (settlement units unless said).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct PositionView {
+	pub market: MarketId,
+	/// Base units, signed.
+	pub size: SignedBalance,
+	pub cost_basis: SignedBalance,
+	/// Size × mark (rounded against the holder).
+	pub value: SignedBalance,
+	pub unrealized_pnl: SignedBalance,
+	/// Funding owed (negative) or due (positive) since the last settlement.
+	pub unsettled_funding: SignedBalance,
+	/// The mark used.
+	pub mark: Option<Price>,
+}
