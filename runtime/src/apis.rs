@@ -233,6 +233,38 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_margin::runtime_api::MarginApi<Block, AccountId, crate::BlockNumber> for Runtime {
+		fn account_health(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Option<pallet_margin::Health> {
+			crate::Margin::account_health(owner, number)
+		}
+
+		fn positions(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Vec<pallet_margin::PositionView> {
+			crate::Margin::position_views(owner, number)
+		}
+
+		fn liquidation_price(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+			market: clearing_primitives::MarketId,
+		) -> Option<clearing_primitives::Price> {
+			crate::Margin::liquidation_price_of(owner, number, market)
+		}
+
+		fn markets() -> Vec<(
+			clearing_primitives::MarketId,
+			pallet_margin::MarketConfig<crate::BlockNumber>,
+			pallet_margin::MarketState<crate::BlockNumber>,
+		)> {
+			crate::Margin::market_views()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -21,6 +21,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_oracle, crate::Oracle]
 	[pallet_vaults, crate::Vaults]
 	[pallet_insurance, crate::Insurance]
+	[pallet_margin, crate::Margin]
 );
 
 /// Every benchmark this runtime offers, and the storage items they touch.

@@ -4,7 +4,7 @@
 use crate::{
 	constants::{DAYS, UNIT},
 	AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig, BlockNumber, GrandpaConfig,
-	InsuranceConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig, VaultsConfig,
+	InsuranceConfig, MarginConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig, VaultsConfig,
 };
 use pallet_oracle::{OracleParams, SourceFormat};
 use sp_runtime::Permill;
@@ -12,7 +12,10 @@ use alloc::{vec, vec::Vec};
 use clearing_primitives::{
 	AssetId, BTC_ASSET_ID, CLR_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID, USDC_ASSET_ID, USDC_DECIMALS,
 };
+use pallet_margin::MarketConfig;
 use pallet_vaults::CollateralConfig;
+use clearing_primitives::{MarketId, Price};
+use sp_runtime::FixedPointNumber;
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -97,6 +100,50 @@ pub fn collateral_assets() -> Vec<(AssetId, CollateralConfig)> {
 	]
 }
 
+/// The perpetual markets' ids.
+pub const BTC_USD: MarketId = 0;
+pub const ETH_USD: MarketId = 1;
+pub const DOT_USD: MarketId = 2;
+
+/// Funding every hour of 1 s blocks on `local`…
+pub const FUNDING_INTERVAL_BLOCKS: BlockNumber = 3_600;
+/// …and every minute on `dev`, so funding can be watched.
+pub const DEV_FUNDING_INTERVAL_BLOCKS: BlockNumber = 60;
+
+/// The genesis markets: BTC-USD and ETH-USD at 5% initial / 3% maintenance margin, DOT-USD
+/// at 10% / 5%; maker 0.02%, taker 0.05%; funding capped at 0.5% per interval with 0.0012%
+/// interest (≈ 0.01% per 8 h).
+pub fn markets(funding_interval: BlockNumber) -> Vec<(MarketId, MarketConfig<BlockNumber>)> {
+	let market = |base_asset, base_decimals: u8, imf, mmf, oi_lower_whole: u128, tick: Price, step| {
+		let whole = 10u128.pow(u32::from(base_decimals));
+		MarketConfig {
+			base_asset,
+			base_decimals,
+			initial_margin: Permill::from_percent(imf),
+			maintenance_margin: Permill::from_percent(mmf),
+			oi_lower: oi_lower_whole.saturating_mul(whole),
+			oi_upper: oi_lower_whole.saturating_mul(whole).saturating_mul(10),
+			max_open_interest: oi_lower_whole.saturating_mul(whole).saturating_mul(20),
+			tick_size: tick,
+			step_size: step,
+			maker_fee: Permill::from_parts(200),
+			taker_fee: Permill::from_parts(500),
+			funding_interval,
+			funding_cap: Permill::from_parts(5_000),
+			interest_per_interval: Permill::from_parts(12),
+			isolated_only: false,
+		}
+	};
+	vec![
+		// $1 ticks, 0.0001 BTC steps; the initial fraction rises from 100 BTC of open interest.
+		(BTC_USD, market(BTC_ASSET_ID, 8, 5, 3, 100, Price::from_u32(1), 10_000)),
+		// $0.01 ticks, 0.001 ETH steps.
+		(ETH_USD, market(ETH_ASSET_ID, 18, 5, 3, 2_000, Price::saturating_from_rational(1, 100), 10u128.pow(15))),
+		// $0.001 ticks, 0.1 DOT steps.
+		(DOT_USD, market(DOT_ASSET_ID, 10, 10, 5, 1_000_000, Price::saturating_from_rational(1, 1_000), 10u128.pow(9))),
+	]
+}
+
 /// Insurance unstake cooldown on `local` (and the default): seven days of 1 s blocks.
 pub const INSURANCE_COOLDOWN_BLOCKS: BlockNumber = 7 * DAYS;
 /// On `dev`: 100 blocks, so the whole cycle can be tried in two minutes.
@@ -142,6 +189,7 @@ fn clearing_genesis(
 	feeders: Vec<AccountId>,
 	min_feeders: u32,
 	insurance_cooldown: BlockNumber,
+	funding_interval: BlockNumber,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -181,6 +229,7 @@ fn clearing_genesis(
 		},
 		vaults: VaultsConfig { collateral_assets: collateral_assets() },
 		insurance: InsuranceConfig { cooldown_blocks: Some(insurance_cooldown) },
+		margin: MarginConfig { markets: markets(funding_interval) },
 	})
 }
 
@@ -196,6 +245,7 @@ pub fn development_config_genesis() -> Value {
 		[Sr25519Keyring::Alice].into_iter().filter_map(dev_oracle_feeder).collect(),
 		1,
 		DEV_INSURANCE_COOLDOWN_BLOCKS,
+		DEV_FUNDING_INTERVAL_BLOCKS,
 	)
 }
 
@@ -217,6 +267,7 @@ pub fn local_testnet_genesis() -> Value {
 			.collect(),
 		2,
 		INSURANCE_COOLDOWN_BLOCKS,
+		FUNDING_INTERVAL_BLOCKS,
 	)
 }
 

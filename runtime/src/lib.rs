@@ -207,4 +207,7 @@ mod runtime {
 
 	#[runtime::pallet_index(31)]
 	pub type Insurance = pallet_insurance;
+
+	#[runtime::pallet_index(40)]
+	pub type Margin = pallet_margin;
 }

@@ -191,3 +191,26 @@ fn usdc_and_clr_are_collateral_and_the_vault_and_fund_hold_their_reserves() {
 	}
 	assert_eq!(INSURANCE_COOLDOWN_BLOCKS, 7 * 24 * 60 * 60, "seven days of 1 s blocks");
 }
+
+#[test]
+fn btc_eth_and_dot_perpetuals_open_at_genesis() {
+	use clearing_runtime::genesis_config_presets::{
+		BTC_USD, DEV_FUNDING_INTERVAL_BLOCKS, DOT_USD, ETH_USD, FUNDING_INTERVAL_BLOCKS,
+	};
+	use sp_runtime::Permill;
+	for (preset, interval) in [
+		(DEV_RUNTIME_PRESET, DEV_FUNDING_INTERVAL_BLOCKS),
+		(LOCAL_TESTNET_RUNTIME_PRESET, FUNDING_INTERVAL_BLOCKS),
+	] {
+		externalities_for(preset).execute_with(|| {
+			for (market, imf, mmf) in [(BTC_USD, 5, 3), (ETH_USD, 5, 3), (DOT_USD, 10, 5)] {
+				let config = pallet_margin::Markets::<Runtime>::get(market).expect("the market");
+				assert_eq!(config.initial_margin, Permill::from_percent(imf));
+				assert_eq!(config.maintenance_margin, Permill::from_percent(mmf));
+				assert_eq!(config.funding_interval, interval);
+			}
+			assert_eq!(pallet_margin::Markets::<Runtime>::count(), 3);
+			pallet_margin::Pallet::<Runtime>::do_try_state().expect("a consistent margin engine");
+		});
+	}
+}

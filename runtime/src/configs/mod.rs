@@ -3,6 +3,7 @@
 mod assets;
 mod consensus;
 mod insurance;
+mod margin;
 mod monetary;
 mod oracle;
 pub(crate) mod system;

@@ -1,7 +1,7 @@
 //! Collateral vaults: every token by its shared asset id, valued by the oracle, guarded by the
 //! margin engine.
 
-use crate::{AccountId, Assets, Balances, Oracle, Runtime};
+use crate::{AccountId, Assets, Balances, Margin, Oracle, Runtime};
 use clearing_primitives::{AssetId, NativeOrAsset, USDC_ASSET_ID};
 use frame_support::{
 	parameter_types,
@@ -22,8 +22,8 @@ parameter_types! {
 impl pallet_vaults::Config for Runtime {
 	type Assets = Tokens;
 	type Prices = Oracle;
-	// No margin engine yet: no positions, so every withdrawal keeps its requirement.
-	type MarginGuard = ();
+	// Withdrawals and transfers keep the subaccount above its initial requirement.
+	type MarginGuard = Margin;
 	type PalletId = VaultsPalletId;
 	type SettlementAsset = SettlementAsset;
 	type MaxCollateralAssets = ConstU32<16>;

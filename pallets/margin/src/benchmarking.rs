@@ -1,0 +1,166 @@
+//! Benchmarks of every call and hook at its worst case: `on_initialize` with every market
+//! due for funding and sampling a premium; `apply_fill` and the initial-margin check with
+//! both sides holding `MaxPositions` positions, so health walks all of them.
+
+use super::*;
+use crate::pallet::*;
+use alloc::vec::Vec;
+use clearing_primitives::{
+	collateral::Subaccount,
+	margin::{Fill, Side},
+	AssetId, Balance, MarketId, Price,
+};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{Get, Hooks};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_runtime::{
+	traits::{One, Saturating},
+	FixedPointNumber, Permill,
+};
+
+const DECIMALS: u8 = 8;
+const UNIT: Balance = 100_000_000;
+
+fn config<T: Config>(asset: AssetId) -> MarketConfigOf<T> {
+	MarketConfig {
+		base_asset: asset,
+		base_decimals: DECIMALS,
+		initial_margin: Permill::from_percent(5),
+		maintenance_margin: Permill::from_percent(3),
+		oi_lower: 1_000 * UNIT,
+		oi_upper: 2_000 * UNIT,
+		max_open_interest: 1_000_000 * UNIT,
+		tick_size: Price::one(),
+		step_size: 1,
+		maker_fee: Permill::zero(),
+		taker_fee: Permill::zero(),
+		funding_interval: BlockNumberFor::<T>::one(),
+		funding_cap: Permill::from_percent(1),
+		interest_per_interval: Permill::from_parts(10),
+		isolated_only: false,
+	}
+}
+
+/// Market ids and base assets far from the genesis ones, so benchmarks never collide.
+fn market_id(i: u32) -> MarketId {
+	1_000u32.saturating_add(i)
+}
+
+/// Closes every market the chain's genesis opened and opens `n` (ids from `market_id(0)`),
+/// each with a fresh $100 index price.
+fn open_markets<T: Config>(n: u32) -> Vec<MarketId> {
+	let _ = Markets::<T>::clear(u32::MAX, None);
+	let _ = MarketStates::<T>::clear(u32::MAX, None);
+	(0..n)
+		.map(|i| {
+			let market = market_id(i);
+			let asset = 10_000u32.saturating_add(i);
+			T::BenchmarkHelper::set_price(asset, Price::saturating_from_integer(100u32));
+			Pallet::<T>::do_create_market(market, config::<T>(asset)).expect("room for MaxMarkets");
+			market
+		})
+		.collect()
+}
+
+fn trader<T: Config>(name: &'static str) -> Subaccount<T::AccountId> {
+	let subaccount = Subaccount::new(account(name, 0, 0), 0);
+	T::BenchmarkHelper::fund(&subaccount, 1_000_000_000_000);
+	subaccount
+}
+
+fn fill<T: Config>(
+	market: MarketId,
+	taker: &Subaccount<T::AccountId>,
+	maker: &Subaccount<T::AccountId>,
+) -> Fill<T::AccountId> {
+	Fill {
+		market,
+		taker: taker.clone(),
+		maker: maker.clone(),
+		taker_side: Side::Buy,
+		price: Price::saturating_from_integer(100u32),
+		size: UNIT,
+	}
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn create_market() {
+		open_markets::<T>(0);
+		let market = market_id(0);
+		T::BenchmarkHelper::set_price(10_000, Price::one());
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, market, config::<T>(10_000));
+
+		assert!(Markets::<T>::contains_key(market));
+	}
+
+	#[benchmark]
+	fn update_market() {
+		let market = open_markets::<T>(1).first().copied().expect("one market");
+		let mut changed = config::<T>(10_000);
+		changed.initial_margin = Permill::from_percent(10);
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, market, changed);
+
+		assert_eq!(Markets::<T>::get(market), Some(changed));
+	}
+
+	/// `m` markets, all due for funding this block.
+	#[benchmark]
+	fn on_initialize(m: Linear<1, { T::MaxMarkets::get() }>) {
+		let markets = open_markets::<T>(m);
+		let now = frame_system::Pallet::<T>::block_number().saturating_add(BlockNumberFor::<T>::one());
+		frame_system::Pallet::<T>::set_block_number(now);
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+
+		for market in markets {
+			assert_eq!(MarketStates::<T>::get(market).next_funding_at, now.saturating_add(One::one()));
+		}
+	}
+
+	/// Both sides already hold `p − 1` positions; the fill adds risk to both.
+	#[benchmark]
+	fn apply_fill(p: Linear<1, { T::MaxPositions::get() }>) {
+		let markets = open_markets::<T>(p);
+		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
+		for market in markets.iter().skip(1) {
+			Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker)).expect("room");
+		}
+		let first = markets.first().copied().expect("p ≥ 1");
+		let the_fill = fill::<T>(first, &taker, &maker);
+
+		#[block]
+		{
+			Pallet::<T>::do_apply_fill(&the_fill).expect("the fill applies");
+		}
+
+		assert_eq!(PositionCount::<T>::get(&taker), p);
+	}
+
+	/// A subaccount with `p` positions, each needing a fresh price.
+	#[benchmark]
+	fn check_initial_margin(p: Linear<1, { T::MaxPositions::get() }>) {
+		let markets = open_markets::<T>(p);
+		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
+		for market in &markets {
+			Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker)).expect("room");
+		}
+
+		#[block]
+		{
+			Pallet::<T>::ensure_initial(&taker).expect("well collateralised");
+		}
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+}

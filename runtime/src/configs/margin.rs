@@ -1,0 +1,62 @@
+//! The margin engine: settles through the vaults, marks at the oracle's index prices.
+
+use crate::{Oracle, Runtime, Vaults};
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
+
+parameter_types! {
+	/// Derives the funding pool (`modlclr/mrgn…`, subaccount 0).
+	pub const MarginPalletId: PalletId = PalletId(*b"clr/mrgn");
+}
+
+impl pallet_margin::Config for Runtime {
+	type Ledger = Vaults;
+	type Prices = Oracle;
+	// No order book yet: funding is interest only until it samples a premium.
+	type Book = ();
+	type PalletId = MarginPalletId;
+	type MaxMarkets = ConstU32<32>;
+	type MaxPositions = ConstU32<16>;
+	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helper::MarginBenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper {
+	use crate::{configs::Tokens, AccountId, Runtime, RuntimeOrigin, Timestamp, Vaults};
+	use clearing_primitives::{
+		collateral::Subaccount, AssetId, Balance, Price, USDC_ASSET_ID,
+	};
+	use frame_support::traits::{fungibles::Mutate, Time};
+
+	/// Prices straight into the oracle's storage, collateral through a real deposit.
+	pub struct MarginBenchmarkHelper;
+
+	impl pallet_margin::BenchmarkHelper<AccountId> for MarginBenchmarkHelper {
+		fn set_price(asset: AssetId, price: Price) {
+			pallet_oracle::Prices::<Runtime>::insert(
+				asset,
+				pallet_oracle::PriceRecord {
+					price,
+					updated_at: Timestamp::now(),
+					stale: false,
+					flagged: false,
+				},
+			);
+		}
+
+		fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
+			let _ = <Tokens as Mutate<AccountId>>::mint_into(
+				USDC_ASSET_ID,
+				&subaccount.owner,
+				amount.saturating_mul(2),
+			);
+			let _ = Vaults::deposit(
+				RuntimeOrigin::signed(subaccount.owner.clone()),
+				subaccount.number,
+				USDC_ASSET_ID,
+				amount,
+			);
+		}
+	}
+}
