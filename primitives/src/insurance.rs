@@ -16,4 +16,12 @@ pub trait InsuranceFund<AccountId> {
 
 	/// What the fund holds for its stakers.
 	fn fund_balance() -> Balance;
+
+	/// The account that holds the fund.
+	fn account() -> AccountId;
+
+	/// Books `amount` the caller has just moved into [`Self::account`] as revenue (for
+	/// callers that pay through another ledger, like the vaults). The caller makes both steps
+	/// one storage layer.
+	fn revenue_received(amount: Balance) -> DispatchResult;
 }

@@ -4,7 +4,7 @@
 use crate::{collateral::Subaccount, Balance, Price};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{DispatchResult, Weight};
+use sp_runtime::{DispatchError, Permill, Weight};
 
 /// Identifies a perpetual market.
 pub type MarketId = u32;
@@ -33,6 +33,31 @@ pub struct Fill<AccountId> {
 	pub size: Balance,
 }
 
+/// Which side of a fill a refusal is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FillParty {
+	Taker,
+	Maker,
+}
+
+/// Why a fill was refused, and whose fault it is: a maker's refusal cancels its resting
+/// order and matching goes on; a taker's fails the taker's call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FillRefusal {
+	pub party: FillParty,
+	pub error: DispatchError,
+}
+
+/// A market's trading rules, as the order book needs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarketRules {
+	pub base_decimals: u8,
+	pub tick_size: Price,
+	pub step_size: Balance,
+	pub maker_fee: Permill,
+	pub taker_fee: Permill,
+}
+
 /// The margin engine, for the order book: applies fills, refusing any that leaves a side that
 /// took on risk below its initial requirement.
 pub trait MarginEngine<AccountId> {
@@ -40,7 +65,13 @@ pub trait MarginEngine<AccountId> {
 	/// positions and the market's open interest. Fails, changing nothing, if a side that
 	/// increased its risk would fall below its initial margin requirement, or a market limit
 	/// would be crossed.
-	fn apply_fill(fill: &Fill<AccountId>) -> DispatchResult;
+	fn apply_fill(fill: &Fill<AccountId>) -> Result<(), FillRefusal>;
+
+	/// The rules of `market`, if it exists.
+	fn market_rules(market: MarketId) -> Option<MarketRules>;
+
+	/// `subaccount`'s signed position size in `market` (zero if none).
+	fn position_size(subaccount: &Subaccount<AccountId>, market: MarketId) -> i128;
 
 	/// The worst-case weight of one `apply_fill`.
 	fn apply_fill_weight() -> Weight;
@@ -57,5 +88,12 @@ pub trait BookPrices {
 impl BookPrices for () {
 	fn impact_mid(_: MarketId) -> Option<Price> {
 		None
+	}
+}
+
+/// Anything that fails before a side's margin is checked is the taker's to answer for.
+impl From<DispatchError> for FillRefusal {
+	fn from(error: DispatchError) -> Self {
+		Self { party: FillParty::Taker, error }
 	}
 }

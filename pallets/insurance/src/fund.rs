@@ -54,4 +54,15 @@ impl<T: Config> InsuranceFund<T::AccountId> for Pallet<T> {
 	fn fund_balance() -> Balance {
 		FundBalance::<T>::get()
 	}
+
+	fn account() -> T::AccountId {
+		Self::fund_account()
+	}
+
+	fn revenue_received(amount: Balance) -> DispatchResult {
+		let fund = FundBalance::<T>::get().checked_add(amount).ok_or(ArithmeticError::Overflow)?;
+		FundBalance::<T>::put(fund);
+		Self::deposit_event(Event::RevenueDeposited { from: Self::fund_account(), amount });
+		Ok(())
+	}
 }

@@ -4,12 +4,12 @@
 use crate::{
 	weights::WeightInfo,functions::overflow, math, pallet::*, Position};
 use clearing_primitives::{
-	collateral::CollateralLedger,
-	margin::{Fill, MarginEngine, Side},
+	collateral::{CollateralLedger, Valuation},
+	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, Side},
 	notional, Balance, MarketId, SignedBalance,
 };
 use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
-use sp_runtime::{ArithmeticError, DispatchResult, Rounding};
+use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, Rounding};
 
 impl<T: Config> Pallet<T> {
 	/// Settles `subaccount`'s unsettled funding in `market` against the funding pool and
@@ -71,10 +71,47 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	pub(crate) fn do_apply_fill(fill: &Fill<T::AccountId>) -> DispatchResult {
+	/// Applies `fill`. A side below its initial requirement is refused as that side's fault;
+	/// every other refusal (market, tick, step, limits, a stale price) is the taker's.
+	pub(crate) fn do_apply_fill(fill: &Fill<T::AccountId>) -> Result<(), FillRefusal> {
+		let as_taker = |error: DispatchError| FillRefusal { party: FillParty::Taker, error };
+		let config = Markets::<T>::get(fill.market)
+			.ok_or(Error::<T>::MarketNotFound)
+			.map_err(|e| as_taker(e.into()))?;
+		let checks = Self::move_positions(fill, &config).map_err(as_taker)?;
+		// Risk is added only at a fresh price, and only with the collateral to carry it.
+		if checks.iter().any(|(_, riskier)| *riskier) &&
+			Self::mark(&config, Valuation::Opening).is_none()
+		{
+			return Err(as_taker(Error::<T>::NoFreshPrice.into()));
+		}
+		for (who, riskier) in checks {
+			if riskier {
+				Self::ensure_initial(&who).map_err(|error| FillRefusal {
+					party: if who == fill.taker { FillParty::Taker } else { FillParty::Maker },
+					error,
+				})?;
+			}
+		}
+		Self::deposit_event(Event::FillApplied {
+			market: fill.market,
+			taker: fill.taker.clone(),
+			maker: fill.maker.clone(),
+			taker_side: fill.taker_side,
+			price: fill.price,
+			size: fill.size,
+		});
+		Ok(())
+	}
+
+	/// Settles funding, moves the cash, updates both positions and open interest. Returns
+	/// each side with whether its risk grew.
+	fn move_positions(
+		fill: &Fill<T::AccountId>,
+		config: &crate::MarketConfigOf<T>,
+	) -> Result<[(SubaccountOf<T>, bool); 2], DispatchError> {
 		ensure!(fill.taker != fill.maker, Error::<T>::SelfTrade);
 		let market = fill.market;
-		let config = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
 		ensure!(math::on_tick(fill.price, config.tick_size), Error::<T>::PriceOffTick);
 		ensure!(math::on_step(fill.size, config.step_size), Error::<T>::SizeOffStep);
 
@@ -109,8 +146,8 @@ impl<T: Config> Pallet<T> {
 				.and_then(|oi| oi.checked_add(new_size.max(0).unsigned_abs()))
 				.ok_or(ArithmeticError::Overflow)?;
 			if let Some(flag) = riskier.get_mut(i) {
-				*flag = new_size.unsigned_abs() > old.size.unsigned_abs() ||
-					(new_size != 0 && (new_size > 0) != (old.size > 0) && old.size != 0);
+				let flipped = old.size != 0 && new_size != 0 && (new_size > 0) != (old.size > 0);
+				*flag = new_size.unsigned_abs() > old.size.unsigned_abs() || flipped;
 			}
 			Self::put_position(
 				who,
@@ -133,35 +170,29 @@ impl<T: Config> Pallet<T> {
 		}
 		state.open_interest = open_interest;
 		MarketStates::<T>::insert(market, state);
-
-		// Risk is added only at a fresh price, and only with the collateral to carry it.
-		if riskier.iter().any(|r| *r) {
-			ensure!(
-				Self::mark(&config, clearing_primitives::collateral::Valuation::Opening).is_some(),
-				Error::<T>::NoFreshPrice
-			);
-		}
-		for (who, flag) in [buyer, seller].into_iter().zip(riskier) {
-			if flag {
-				Self::ensure_initial(who)?;
-			}
-		}
-		Self::deposit_event(Event::FillApplied {
-			market,
-			taker: fill.taker.clone(),
-			maker: fill.maker.clone(),
-			taker_side: fill.taker_side,
-			price: fill.price,
-			size: fill.size,
-		});
-		Ok(())
+		let [buyer_riskier, seller_riskier] = riskier;
+		Ok([(buyer.clone(), buyer_riskier), (seller.clone(), seller_riskier)])
 	}
 }
 
 impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
-	fn apply_fill(fill: &Fill<T::AccountId>) -> DispatchResult {
+	fn apply_fill(fill: &Fill<T::AccountId>) -> Result<(), FillRefusal> {
 		// Atomic on its own: an order book that skips a refused fill finds nothing changed.
 		with_storage_layer(|| Self::do_apply_fill(fill))
+	}
+
+	fn market_rules(market: MarketId) -> Option<MarketRules> {
+		Markets::<T>::get(market).map(|config| MarketRules {
+			base_decimals: config.base_decimals,
+			tick_size: config.tick_size,
+			step_size: config.step_size,
+			maker_fee: config.maker_fee,
+			taker_fee: config.taker_fee,
+		})
+	}
+
+	fn position_size(subaccount: &SubaccountOf<T>, market: MarketId) -> SignedBalance {
+		Positions::<T>::get(subaccount, market).map(|p| p.size).unwrap_or_default()
 	}
 
 	fn apply_fill_weight() -> Weight {

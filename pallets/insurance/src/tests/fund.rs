@@ -1,7 +1,7 @@
 use crate::{mock::*, Error, Event, FundBalance, ProtocolShares, Shares, TotalShares};
 use clearing_primitives::insurance::InsuranceFund;
 use frame_support::{assert_noop, assert_ok};
-use sp_runtime::{FixedPointNumber, FixedU128};
+use sp_runtime::FixedU128;
 
 type Fund = Insurance;
 

@@ -1,7 +1,7 @@
-use super::trade;
+use super::{apply, trade};
 use crate::{mock::*, Error, Event, MarketStates, PositionCount, Positions};
 use clearing_primitives::{
-	margin::{Fill, MarginEngine, Side},
+	margin::{Fill, Side},
 	oracle::PriceStatus,
 };
 use frame_support::{assert_noop, assert_ok};
@@ -75,11 +75,11 @@ fn fills_are_checked_against_the_market_rules() {
 			price: sp_runtime::FixedU128::from_rational(1_201, 2),
 			size: ONE_BTC,
 		};
-		assert_noop!(Margin::apply_fill(&half_dollar), Error::<Test>::PriceOffTick);
+		assert_noop!(apply(&half_dollar), Error::<Test>::PriceOffTick);
 		let to_self = Fill { maker: sub(ALICE, 0), price: usd(60_000), ..half_dollar.clone() };
-		assert_noop!(Margin::apply_fill(&to_self), Error::<Test>::SelfTrade);
+		assert_noop!(apply(&to_self), Error::<Test>::SelfTrade);
 		let nowhere = Fill { market: 9, price: usd(60_000), ..half_dollar };
-		assert_noop!(Margin::apply_fill(&nowhere), Error::<Test>::MarketNotFound);
+		assert_noop!(apply(&nowhere), Error::<Test>::MarketNotFound);
 		// The open-interest cap: 30 BTC.
 		assert_ok!(trade(Side::Buy, 15 * ONE_BTC, 60_000));
 		assert_noop!(trade(Side::Buy, 16 * ONE_BTC, 60_000), Error::<Test>::OpenInterestCapReached);
@@ -115,12 +115,12 @@ fn positions_are_bounded_and_isolated_markets_stand_alone() {
 		};
 		fund(&sub(BOB, 1), 1_000_000 * USDC);
 		// ETH-USD is isolated: not beside BTC-USD in subaccount 0…
-		assert_noop!(Margin::apply_fill(&eth), Error::<Test>::IsolatedMarket);
+		assert_noop!(apply(&eth), Error::<Test>::IsolatedMarket);
 		// …but alone in subaccount 1 it trades, and then nothing joins it there.
 		fund(&sub(ALICE, 1), 1_000_000 * USDC);
-		assert_ok!(Margin::apply_fill(&Fill { taker: sub(ALICE, 1), ..eth.clone() }));
+		assert_ok!(apply(&Fill { taker: sub(ALICE, 1), ..eth.clone() }));
 		assert_noop!(
-			Margin::apply_fill(&Fill {
+			apply(&Fill {
 				market: BTC_USD,
 				taker: sub(ALICE, 1),
 				maker: sub(BOB, 0),
@@ -130,5 +130,29 @@ fn positions_are_bounded_and_isolated_markets_stand_alone() {
 			}),
 			Error::<Test>::IsolatedMarket
 		);
+	});
+}
+
+#[test]
+fn a_refusal_names_the_side_below_its_requirement() {
+	use clearing_primitives::margin::{FillParty, MarginEngine};
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 100_000 * USDC);
+		fund(&sub(BOB, 0), 1_000 * USDC);
+		// Bob (the maker) cannot carry a 1 BTC short with $1,000.
+		let refusal = Margin::apply_fill(&Fill {
+			market: BTC_USD,
+			taker: sub(ALICE, 0),
+			maker: sub(BOB, 0),
+			taker_side: Side::Buy,
+			price: usd(60_000),
+			size: ONE_BTC,
+		})
+		.unwrap_err();
+		assert_eq!(refusal.party, FillParty::Maker);
+		assert_eq!(refusal.error, Error::<Test>::InitialMarginBreached.into());
+		// Nothing moved.
+		assert_eq!(settlement(&sub(ALICE, 0)), 100_000 * USDC as i128);
+		assert_eq!(Positions::<Test>::get(sub(BOB, 0), BTC_USD), None);
 	});
 }

@@ -1,8 +1,8 @@
-use super::trade;
+use super::{apply, trade};
 use crate::{mock::*, Error, Health};
 use clearing_primitives::{
 	collateral::{CollateralLedger, MarginGuard},
-	margin::{Fill, MarginEngine, Side},
+	margin::{Fill, Side},
 	oracle::PriceStatus,
 };
 use frame_support::{assert_noop, assert_ok};
@@ -99,12 +99,12 @@ fn a_subaccount_holds_at_most_max_positions() {
 			size: ONE_BTC,
 		};
 		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
-		assert_ok!(Margin::apply_fill(&fill(2)));
-		assert_ok!(Margin::apply_fill(&fill(3)));
+		assert_ok!(apply(&fill(2)));
+		assert_ok!(apply(&fill(3)));
 		assert_eq!(crate::PositionCount::<Test>::get(sub(ALICE, 0)), 3);
 		// A fourth position (ETH-USD, the mock's fourth market) is refused.
 		assert_noop!(
-			Margin::apply_fill(&Fill { market: ETH_USD, price: usd(3_000), size: 10u128.pow(18), ..fill(0) }),
+			apply(&Fill { market: ETH_USD, price: usd(3_000), size: 10u128.pow(18), ..fill(0) }),
 			Error::<Test>::TooManyPositions
 		);
 	});

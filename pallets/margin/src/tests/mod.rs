@@ -7,9 +7,14 @@ mod properties;
 use crate::mock::*;
 use clearing_primitives::margin::{Fill, MarginEngine, Side};
 
+/// Applies `fill` as the order book would, reporting the refusal's error.
+pub fn apply(fill: &Fill<AccountId>) -> sp_runtime::DispatchResult {
+	Margin::apply_fill(fill).map_err(|refusal| refusal.error)
+}
+
 /// Alice's subaccount 0 takes `side` of `size` BTC at `price` from Bob's subaccount 0.
 pub fn trade(side: Side, size: u128, price: u128) -> sp_runtime::DispatchResult {
-	Margin::apply_fill(&Fill {
+	apply(&Fill {
 		market: BTC_USD,
 		taker: sub(ALICE, 0),
 		maker: sub(BOB, 0),
