@@ -1,0 +1,185 @@
+//! The book's storage: levels in price order, orders in time order at a level.
+
+use crate::{pallet::*, CancelReason, Depth, OrderId};
+use alloc::vec::Vec;
+use clearing_primitives::{margin::Side, notional, Balance, MarketId, Price};
+use frame_support::{
+	ensure,
+	traits::{fungible::MutateHold, tokens::Precision, Get},
+};
+use sp_runtime::{DispatchResult, Rounding};
+
+/// The side a taker on `side` trades against.
+pub(crate) fn opposite(side: Side) -> Side {
+	match side {
+		Side::Buy => Side::Sell,
+		Side::Sell => Side::Buy,
+	}
+}
+
+/// `true` if a level at `level` comes before one at `other` on `side` (better price).
+fn better(side: Side, level: Price, other: Price) -> bool {
+	match side {
+		Side::Buy => level > other,
+		Side::Sell => level < other,
+	}
+}
+
+/// `true` if an order on `side` at `limit` trades with a resting level at `level`.
+pub(crate) fn crosses(side: Side, limit: Price, level: Price) -> bool {
+	match side {
+		Side::Buy => level <= limit,
+		Side::Sell => level >= limit,
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The best resting price on `side` of `market`.
+	pub(crate) fn best_price(market: MarketId, side: Side) -> Option<Price> {
+		LevelPrices::<T>::get(market, side).first().copied()
+	}
+
+	/// The oldest order at the best level of `side`.
+	pub(crate) fn best_order(market: MarketId, side: Side) -> Option<OrderId> {
+		let price = Self::best_price(market, side)?;
+		Levels::<T>::get((market, side, price)).and_then(|level| level.orders.first().copied())
+	}
+
+	/// Puts `order` at the back of its level, creating the level in price order.
+	pub(crate) fn insert_order(order: &OrderOf<T>) -> DispatchResult {
+		let key = (order.market, order.side, order.price);
+		let mut level = Levels::<T>::get(key).unwrap_or_default();
+		if level.orders.is_empty() {
+			LevelPrices::<T>::try_mutate(order.market, order.side, |prices| {
+				let at = prices
+					.iter()
+					.position(|p| better(order.side, order.price, *p))
+					.unwrap_or(prices.len());
+				prices.try_insert(at, order.price).map_err(|_| Error::<T>::BookFull)
+			})?;
+		}
+		level.orders.try_push(order.id).map_err(|_| Error::<T>::BookFull)?;
+		level.total = level.total.saturating_add(order.remaining);
+		Levels::<T>::insert(key, level);
+		Ok(())
+	}
+
+	/// Takes `order` out of its level (dropping an emptied level) — book only.
+	fn unlink_order(order: &OrderOf<T>) {
+		let key = (order.market, order.side, order.price);
+		let Some(mut level) = Levels::<T>::get(key) else { return };
+		level.orders.retain(|id| *id != order.id);
+		level.total = level.total.saturating_sub(order.remaining);
+		if level.orders.is_empty() {
+			Levels::<T>::remove(key);
+			LevelPrices::<T>::mutate(order.market, order.side, |prices| {
+				prices.retain(|p| *p != order.price)
+			});
+		} else {
+			Levels::<T>::insert(key, level);
+		}
+	}
+
+	/// Removes `order` from the book and its owner's list, releases its deposit, and says
+	/// why.
+	pub(crate) fn remove_order(order: &OrderOf<T>, reason: CancelReason) -> DispatchResult {
+		Self::unlink_order(order);
+		SubaccountOrders::<T>::mutate(&order.owner, |ids| ids.retain(|id| *id != order.id));
+		Orders::<T>::remove(order.id);
+		T::Currency::release(
+			&HoldReason::OrderDeposit.into(),
+			&order.owner.owner,
+			order.deposit,
+			Precision::BestEffort,
+		)?;
+		Self::deposit_event(Event::OrderCancelled {
+			id: order.id,
+			remaining: order.remaining,
+			reason,
+		});
+		Ok(())
+	}
+
+	/// Lowers a resting order by a fill of `size`; removes it (deposit released) when done.
+	pub(crate) fn reduce_order(order: &mut OrderOf<T>, size: Balance) -> DispatchResult {
+		let key = (order.market, order.side, order.price);
+		if let Some(mut level) = Levels::<T>::get(key) {
+			level.total = level.total.saturating_sub(size);
+			Levels::<T>::insert(key, level);
+		}
+		order.remaining = order.remaining.saturating_sub(size);
+		if order.remaining == 0 {
+			// Filled: out of the book without a cancellation event.
+			Self::unlink_order(order);
+			SubaccountOrders::<T>::mutate(&order.owner, |ids| ids.retain(|id| *id != order.id));
+			Orders::<T>::remove(order.id);
+			T::Currency::release(
+				&HoldReason::OrderDeposit.into(),
+				&order.owner.owner,
+				order.deposit,
+				Precision::BestEffort,
+			)?;
+		} else {
+			Orders::<T>::insert(order.id, order.clone());
+		}
+		Ok(())
+	}
+
+	/// Rests `order`: in the book, in its owner's list, its deposit held.
+	pub(crate) fn rest_order(order: &OrderOf<T>) -> DispatchResult {
+		SubaccountOrders::<T>::try_mutate(&order.owner, |ids| {
+			ids.try_push(order.id).map_err(|_| Error::<T>::TooManyOpenOrders)
+		})?;
+		Self::insert_order(order)?;
+		T::Currency::hold(&HoldReason::OrderDeposit.into(), &order.owner.owner, order.deposit)?;
+		Orders::<T>::insert(order.id, order.clone());
+		Ok(())
+	}
+
+	/// Up to `levels` aggregated levels of `side`, best first.
+	pub(crate) fn side_depth(market: MarketId, side: Side, levels: u32) -> Vec<(Price, Balance)> {
+		LevelPrices::<T>::get(market, side)
+			.into_iter()
+			.take(levels as usize)
+			.filter_map(|price| Levels::<T>::get((market, side, price)).map(|l| (price, l.total)))
+			.collect()
+	}
+
+	/// `OrderbookApi.depth`.
+	pub fn depth(market: MarketId, levels: u32) -> Depth {
+		let levels = levels.min(T::MaxLevels::get());
+		Depth {
+			bids: Self::side_depth(market, Side::Buy, levels),
+			asks: Self::side_depth(market, Side::Sell, levels),
+		}
+	}
+
+	/// The price at which `ImpactNotional` would fill against `side`, walking at most eight
+	/// levels; `None` if the side is thinner than that.
+	pub(crate) fn impact_price(market: MarketId, side: Side, decimals: u8) -> Option<Price> {
+		let mut filled: Balance = 0;
+		for (price, size) in Self::side_depth(market, side, 8) {
+			filled = filled.saturating_add(notional(size, decimals, price, Rounding::Down).ok()?);
+			if filled >= T::ImpactNotional::get() {
+				return Some(price);
+			}
+		}
+		None
+	}
+
+	/// Whether the level bounds leave room for a new order at `price` on `side`.
+	pub(crate) fn ensure_room(market: MarketId, side: Side, price: Price) -> DispatchResult {
+		match Levels::<T>::get((market, side, price)) {
+			Some(level) => ensure!(
+				(level.orders.len() as u32) < T::MaxOrdersPerLevel::get(),
+				Error::<T>::BookFull
+			),
+			None => ensure!(
+				(LevelPrices::<T>::decode_len(market, side).unwrap_or_default() as u32) <
+					T::MaxLevels::get(),
+				Error::<T>::BookFull
+			),
+		}
+		Ok(())
+	}
+}

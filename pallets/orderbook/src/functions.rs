@@ -1,0 +1,268 @@
+//! Placing an order: matching, fees, and the rest of its life.
+
+use crate::{
+	book::{crosses, opposite},
+	pallet::*,
+	weights::WeightInfo,
+	CancelReason, Order, OrderKind,
+};
+use alloc::vec::Vec;
+use clearing_primitives::{
+	collateral::{CollateralLedger, Subaccount, SubaccountNumber},
+	insurance::InsuranceFund,
+	margin::{BookPrices, Fill, FillParty, MarginEngine, MarketRules, Side},
+	notional, Balance, MarketId, Price,
+};
+use frame_support::{
+	ensure,
+	traits::{fungible::InspectHold, Get},
+	weights::Weight,
+};
+use sp_runtime::{
+	traits::{AccountIdConversion, Zero},
+	ArithmeticError, DispatchError, Rounding,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The subaccount fees are paid into.
+	pub fn fee_subaccount() -> SubaccountOf<T> {
+		Subaccount::new(T::PalletId::get().into_account_truncating(), 0)
+	}
+
+	/// What a `place_order` with `fills` fills costs: the book's work plus the margin
+	/// engine's per fill.
+	pub fn place_order_weight(fills: u32) -> Weight {
+		T::WeightInfo::place_order(fills)
+			.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(fills)))
+	}
+
+	/// How much of `size` a reduce-only order on `side` may fill: the position it reduces.
+	fn reducible(owner: &SubaccountOf<T>, market: MarketId, side: Side, size: Balance) -> Balance {
+		let position = T::Margin::position_size(owner, market);
+		let reduces = match side {
+			Side::Buy if position < 0 => position.unsigned_abs(),
+			Side::Sell if position > 0 => position.unsigned_abs(),
+			_ => 0,
+		};
+		size.min(reduces)
+	}
+
+	/// `fee` of `size` at `price`, rounded up.
+	fn fee(rules: &MarketRules, fee: sp_runtime::Permill, size: Balance, price: Price) -> Result<Balance, DispatchError> {
+		let value = notional(size, rules.base_decimals, price, Rounding::Up)
+			.map_err(|_| ArithmeticError::Overflow)?;
+		Ok(fee.mul_ceil(value))
+	}
+
+	/// Places and matches an order; returns how many fills it made.
+	pub(crate) fn do_place_order(
+		taker: SubaccountOf<T>,
+		market: MarketId,
+		side: Side,
+		price: Price,
+		size: Balance,
+		kind: OrderKind,
+		reduce_only: bool,
+	) -> Result<u32, DispatchError> {
+		let rules = T::Margin::market_rules(market).ok_or(Error::<T>::MarketNotFound)?;
+		ensure!(
+			!price.is_zero() && price.into_inner() % rules.tick_size.into_inner() == 0,
+			Error::<T>::PriceOffTick
+		);
+		ensure!(
+			size > 0 && rules.step_size > 0 && size % rules.step_size == 0,
+			Error::<T>::SizeOffStep
+		);
+		let against = opposite(side);
+		if kind == OrderKind::PostOnly {
+			if let Some(best) = Self::best_price(market, against) {
+				ensure!(!crosses(side, price, best), Error::<T>::WouldCross);
+			}
+		}
+		let mut remaining = size;
+		if reduce_only {
+			remaining = Self::reducible(&taker, market, side, size);
+			ensure!(remaining > 0, Error::<T>::NothingToReduce);
+		}
+
+		let id = NextOrderId::<T>::get();
+		NextOrderId::<T>::put(id.saturating_add(1));
+		Self::deposit_event(Event::OrderPlaced {
+			id,
+			owner: taker.clone(),
+			market,
+			side,
+			price,
+			size,
+			kind,
+		});
+
+		let mut fills: u32 = 0;
+		let mut fees: Balance = 0;
+		while remaining > 0 && fills < T::MaxFills::get() {
+			let Some(best) = Self::best_price(market, against) else { break };
+			if !crosses(side, price, best) {
+				break;
+			}
+			let Some(mut maker) = Self::best_order(market, against).and_then(Orders::<T>::get)
+			else {
+				break;
+			};
+			fills = fills.saturating_add(1);
+			if maker.owner.owner == taker.owner {
+				Self::remove_order(&maker, CancelReason::SelfTrade)?;
+				continue;
+			}
+			let mut fill_size = remaining.min(maker.remaining);
+			if maker.reduce_only {
+				fill_size = Self::reducible(&maker.owner, market, against, fill_size);
+				if fill_size == 0 {
+					Self::remove_order(&maker, CancelReason::ReduceOnly)?;
+					continue;
+				}
+			}
+			let fill = Fill {
+				market,
+				taker: taker.clone(),
+				maker: maker.owner.clone(),
+				taker_side: side,
+				price: maker.price,
+				size: fill_size,
+			};
+			match T::Margin::apply_fill(&fill) {
+				Ok(()) => {},
+				Err(refusal) if refusal.party == FillParty::Maker => {
+					Self::remove_order(&maker, CancelReason::MarginRefused)?;
+					continue;
+				},
+				Err(refusal) => return Err(refusal.error),
+			}
+			let taker_fee = Self::fee(&rules, rules.taker_fee, fill_size, maker.price)?;
+			let maker_fee = Self::fee(&rules, rules.maker_fee, fill_size, maker.price)?;
+			let fee_account = Self::fee_subaccount();
+			T::Ledger::move_settlement(&taker, &fee_account, taker_fee)?;
+			T::Ledger::move_settlement(&maker.owner, &fee_account, maker_fee)?;
+			fees = fees.saturating_add(taker_fee).saturating_add(maker_fee);
+			Self::deposit_event(Event::OrderFilled {
+				maker_order: maker.id,
+				taker_order: id,
+				market,
+				price: maker.price,
+				size: fill_size,
+				taker_fee,
+				maker_fee,
+			});
+			Self::reduce_order(&mut maker, fill_size)?;
+			remaining = remaining.saturating_sub(fill_size);
+		}
+
+		let share = T::InsuranceShare::get().mul_floor(fees);
+		if share > 0 {
+			T::Ledger::pay_out(&Self::fee_subaccount(), &T::Insurance::account(), share)?;
+			T::Insurance::revenue_received(share)?;
+		}
+
+		if remaining > 0 {
+			match kind {
+				OrderKind::ImmediateOrCancel => Self::deposit_event(Event::OrderCancelled {
+					id,
+					remaining,
+					reason: CancelReason::Expired,
+				}),
+				OrderKind::Limit | OrderKind::PostOnly => {
+					Self::ensure_room(market, side, price)?;
+					let order = Order {
+						id,
+						owner: taker,
+						market,
+						side,
+						price,
+						remaining,
+						reduce_only,
+						placed_at: frame_system::Pallet::<T>::block_number(),
+						deposit: T::OrderDeposit::get(),
+					};
+					Self::rest_order(&order)?;
+					Self::deposit_event(Event::OrderRested { id, remaining });
+				},
+			}
+		}
+		Ok(fills)
+	}
+
+	/// `OrderbookApi.orders`.
+	pub fn open_orders(owner: T::AccountId, number: SubaccountNumber) -> Vec<OrderOf<T>> {
+		SubaccountOrders::<T>::get(Subaccount::new(owner, number))
+			.into_iter()
+			.filter_map(Orders::<T>::get)
+			.collect()
+	}
+
+	/// The book's invariants: levels and orders agree both ways, levels are in price order,
+	/// every order is in its owner's list, and every resting order is backed by its deposit.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		let mut held = BTreeMap::<T::AccountId, Balance>::new();
+		let mut listed = 0usize;
+		for (id, order) in Orders::<T>::iter() {
+			ensure!(order.id == id, "an order stored under another id");
+			ensure!(order.remaining > 0, "an empty order rests");
+			let level = Levels::<T>::get((order.market, order.side, order.price))
+				.ok_or("an order without its level")?;
+			ensure!(level.orders.contains(&id), "an order missing from its level");
+			ensure!(
+				SubaccountOrders::<T>::get(&order.owner).contains(&id),
+				"an order missing from its owner's list"
+			);
+			let sum = held.entry(order.owner.owner.clone()).or_default();
+			*sum = sum.saturating_add(order.deposit);
+			listed = listed.saturating_add(1);
+		}
+		for ((market, side, price), level) in Levels::<T>::iter() {
+			ensure!(!level.orders.is_empty(), "an empty level is stored");
+			ensure!(
+				LevelPrices::<T>::get(market, side).contains(&price),
+				"a level missing from its side's prices"
+			);
+			let mut total: Balance = 0;
+			for id in &level.orders {
+				let order = Orders::<T>::get(id).ok_or("a level lists a missing order")?;
+				ensure!(order.price == price && order.side == side, "an order at the wrong level");
+				total = total.saturating_add(order.remaining);
+			}
+			ensure!(total == level.total, "a level's total differs from its orders");
+		}
+		for (market, side, prices) in LevelPrices::<T>::iter() {
+			let sorted = prices.windows(2).all(|w| match (w.first(), w.get(1), side) {
+				(Some(a), Some(b), Side::Buy) => a > b,
+				(Some(a), Some(b), Side::Sell) => a < b,
+				_ => true,
+			});
+			ensure!(sorted, "levels out of price order");
+			for price in prices {
+				ensure!(Levels::<T>::contains_key((market, side, price)), "a price without a level");
+			}
+		}
+		let in_lists: usize = SubaccountOrders::<T>::iter().map(|(_, ids)| ids.len()).sum();
+		ensure!(in_lists == listed, "owner lists and orders differ");
+		for (who, deposits) in held {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::OrderDeposit.into(), &who) == deposits,
+				"resting orders not backed by their deposits"
+			);
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> BookPrices for Pallet<T> {
+	fn impact_mid(market: MarketId) -> Option<Price> {
+		let decimals = T::Margin::market_rules(market)?.base_decimals;
+		let bid = Self::impact_price(market, Side::Buy, decimals)?;
+		let ask = Self::impact_price(market, Side::Sell, decimals)?;
+		Some(Price::from_inner(
+			bid.into_inner().saturating_add(ask.into_inner().saturating_sub(bid.into_inner()) / 2),
+		))
+	}
+}

@@ -1,0 +1,281 @@
+//! # Order book
+//!
+//! A price-time priority limit order book per perpetual market.
+//!
+//! - `place_order` matches at once against the opposite side, best price first and oldest
+//!   order first at a price, up to `MaxFills` fills per call; what is left rests (`Limit`),
+//!   is cancelled (`ImmediateOrCancel`), or the order is refused if it would cross at all
+//!   (`PostOnly`). Reduce-only orders are clipped to the position they reduce.
+//! - Every fill goes through the margin engine
+//!   ([`clearing_primitives::margin::MarginEngine::apply_fill`]): a maker it refuses loses its
+//!   order and matching goes on; a taker it refuses fails the call, changing nothing.
+//! - An order crossing one of its own account's resting orders cancels the resting one
+//!   (self-trade prevention).
+//! - Taker and maker fees are paid in the settlement asset into the book's fee subaccount in
+//!   the vaults; `InsuranceShare` of them goes to the insurance fund.
+//! - A resting order holds `OrderDeposit` of the native token from its owner, released when
+//!   it leaves the book. Orders per subaccount, levels per side and orders per level are
+//!   bounded.
+//!
+//! The book offers the margin engine its impact prices for funding
+//! ([`clearing_primitives::margin::BookPrices`]), and clients `OrderbookApi`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod book;
+mod functions;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use clearing_primitives::{
+		collateral::{CollateralLedger, Subaccount, SubaccountNumber},
+		insurance::InsuranceFund,
+		margin::{MarginEngine, Side},
+		Balance, MarketId, Price,
+	};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, MutateHold},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::Permill;
+
+	/// A subaccount of this runtime's accounts.
+	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+	/// An order with this runtime's types.
+	pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// A price level with this runtime's bound.
+	pub type LevelOf<T> = Level<<T as Config>::MaxOrdersPerLevel>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Applies fills and knows the markets' rules.
+		type Margin: MarginEngine<Self::AccountId>;
+
+		/// Where fees are paid (the vaults' settlement balances).
+		type Ledger: CollateralLedger<Self::AccountId>;
+
+		/// Receives its share of the fees.
+		type Insurance: InsuranceFund<Self::AccountId>;
+
+		/// The native token, held as order deposits.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Inspect<Self::AccountId, Balance = Balance>;
+
+		/// The runtime's hold reasons, this pallet's among them.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Derives the fee subaccount.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// Native token held per resting order.
+		#[pallet::constant]
+		type OrderDeposit: Get<Balance>;
+
+		/// The insurance fund's share of every fee.
+		#[pallet::constant]
+		type InsuranceShare: Get<Permill>;
+
+		/// Most fills one `place_order` makes.
+		#[pallet::constant]
+		type MaxFills: Get<u32>;
+
+		/// Most open orders per subaccount.
+		#[pallet::constant]
+		type MaxOpenOrders: Get<u32>;
+
+		/// Most price levels per side of a market.
+		#[pallet::constant]
+		type MaxLevels: Get<u32>;
+
+		/// Most orders at one price level.
+		#[pallet::constant]
+		type MaxOrdersPerLevel: Get<u32>;
+
+		/// The notional (settlement units) an impact price must fill, for funding.
+		#[pallet::constant]
+		type ImpactNotional: Get<Balance>;
+
+		/// Weights of the calls, measured by `benchmarking.rs`.
+		type WeightInfo: WeightInfo;
+
+		/// Sets a market and collateral up for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// What the benchmarks need the runtime to arrange.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper<AccountId> {
+		/// A market with a fresh index price at `price`, and its tick and step.
+		fn market(price: Price) -> (MarketId, Price, Balance);
+		/// Gives `subaccount` settlement collateral and its owner native tokens for deposits.
+		fn fund(subaccount: &Subaccount<AccountId>);
+	}
+
+	/// Why this pallet holds native tokens.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of a resting order.
+		OrderDeposit,
+	}
+
+	/// Every resting order.
+	#[pallet::storage]
+	pub type Orders<T: Config> = StorageMap<_, Twox64Concat, OrderId, OrderOf<T>, OptionQuery>;
+
+	/// Each side's price levels, best first (bids descending, asks ascending).
+	#[pallet::storage]
+	pub type LevelPrices<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		MarketId,
+		Twox64Concat,
+		Side,
+		BoundedVec<Price, T::MaxLevels>,
+		ValueQuery,
+	>;
+
+	/// The orders at one price, oldest first.
+	#[pallet::storage]
+	pub type Levels<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, MarketId>,
+			NMapKey<Twox64Concat, Side>,
+			NMapKey<Twox64Concat, Price>,
+		),
+		LevelOf<T>,
+		OptionQuery,
+	>;
+
+	/// Each subaccount's open orders.
+	#[pallet::storage]
+	pub type SubaccountOrders<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		SubaccountOf<T>,
+		BoundedVec<OrderId, T::MaxOpenOrders>,
+		ValueQuery,
+	>;
+
+	/// The next order's id.
+	#[pallet::storage]
+	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An order was placed (before matching).
+		OrderPlaced {
+			id: OrderId,
+			owner: SubaccountOf<T>,
+			market: MarketId,
+			side: Side,
+			price: Price,
+			size: Balance,
+			kind: OrderKind,
+		},
+		/// A taker filled `size` against resting order `maker_order` at its price.
+		OrderFilled {
+			maker_order: OrderId,
+			taker_order: OrderId,
+			market: MarketId,
+			price: Price,
+			size: Balance,
+			taker_fee: Balance,
+			maker_fee: Balance,
+		},
+		/// What was left of an order rests in the book.
+		OrderRested { id: OrderId, remaining: Balance },
+		/// An order left the book unfilled (or partly), its deposit released.
+		OrderCancelled { id: OrderId, remaining: Balance, reason: CancelReason },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No market by that id.
+		MarketNotFound,
+		/// The price is not a positive multiple of the market's tick.
+		PriceOffTick,
+		/// The size is not a positive multiple of the market's step.
+		SizeOffStep,
+		/// A post-only order would cross the book.
+		WouldCross,
+		/// A reduce-only order with no position to reduce on its side.
+		NothingToReduce,
+		/// The subaccount has `MaxOpenOrders` open orders.
+		TooManyOpenOrders,
+		/// The side has `MaxLevels` better levels, or the level `MaxOrdersPerLevel` orders.
+		BookFull,
+		/// No order by that id is open.
+		OrderNotFound,
+		/// The order belongs to another account.
+		NotOrderOwner,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Places an order for the signer's subaccount `subaccount`: `side` `size` base units
+		/// at `price` or better. Matches at once (at most `MaxFills` fills), then rests,
+		/// cancels or refuses the rest as `kind` says. Fees are paid per fill; a resting order
+		/// holds `OrderDeposit`. Fails, changing nothing, if the market's rules, the book's
+		/// bounds or the signer's margin refuse it.
+		#[pallet::call_index(0)]
+		#[pallet::weight(Pallet::<T>::place_order_weight(T::MaxFills::get()))]
+		pub fn place_order(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			market: MarketId,
+			side: Side,
+			price: Price,
+			#[pallet::compact] size: Balance,
+			kind: OrderKind,
+			reduce_only: bool,
+		) -> DispatchResultWithPostInfo {
+			let owner = ensure_signed(origin)?;
+			let fills = Self::do_place_order(
+				Subaccount::new(owner, subaccount),
+				market,
+				side,
+				price,
+				size,
+				kind,
+				reduce_only,
+			)?;
+			Ok(Some(Self::place_order_weight(fills)).into())
+		}
+
+		/// Cancels the signer's open order `id` and releases its deposit.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::cancel_order())]
+		pub fn cancel_order(origin: OriginFor<T>, id: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let order = Orders::<T>::get(id).ok_or(Error::<T>::OrderNotFound)?;
+			ensure!(order.owner.owner == who, Error::<T>::NotOrderOwner);
+			Self::remove_order(&order, CancelReason::ByOwner)
+		}
+	}
+}

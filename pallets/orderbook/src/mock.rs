@@ -1,0 +1,249 @@
+//! A minimal runtime for the book's tests: real balances (deposits are real holds); the
+//! margin engine, the vaults' ledger and the insurance fund are storage-backed stand-ins, so
+//! a failed call rolls them back like the real ones.
+
+use crate as pallet_orderbook;
+use clearing_primitives::{
+	collateral::{CollateralLedger, Subaccount, Valuation},
+	insurance::InsuranceFund,
+	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, Side},
+	Balance, MarketId, Price, SignedBalance,
+};
+use codec::Encode;
+use frame_support::{
+	derive_impl, parameter_types,
+	storage::unhashed,
+	traits::{ConstU128, ConstU32},
+	PalletId,
+};
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult, FixedPointNumber, Permill, Weight};
+
+pub type AccountId = u64;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Orderbook: pallet_orderbook,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = ConstU128<1>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+fn get<V: codec::Decode + Default>(key: impl Encode) -> V {
+	unhashed::get(&key.encode()).unwrap_or_default()
+}
+fn put<V: Encode>(key: impl Encode, value: V) {
+	unhashed::put(&key.encode(), &value);
+}
+
+/// Fills as the margin engine saw them; sizes per subaccount; who it refuses.
+pub struct MockMargin;
+impl MarginEngine<AccountId> for MockMargin {
+	fn apply_fill(fill: &Fill<AccountId>) -> Result<(), FillRefusal> {
+		let refused: Vec<AccountId> = get(b"refuse");
+		for (party, who) in [(FillParty::Taker, &fill.taker), (FillParty::Maker, &fill.maker)] {
+			if refused.contains(&who.owner) {
+				return Err(FillRefusal { party, error: DispatchError::Other("margin") });
+			}
+		}
+		let size = fill.size as SignedBalance;
+		let (buyer, seller) = match fill.taker_side {
+			Side::Buy => (&fill.taker, &fill.maker),
+			Side::Sell => (&fill.maker, &fill.taker),
+		};
+		put((b"pos", buyer), Self::position_size(buyer, fill.market) + size);
+		put((b"pos", seller), Self::position_size(seller, fill.market) - size);
+		let mut fills: Vec<(AccountId, AccountId, u128, u128)> = get(b"fills");
+		fills.push((fill.taker.owner, fill.maker.owner, fill.price.into_inner(), fill.size));
+		put(b"fills", fills);
+		Ok(())
+	}
+	fn market_rules(market: MarketId) -> Option<MarketRules> {
+		(market == BTC_USD).then(|| MarketRules {
+			base_decimals: 8,
+			tick_size: usd(1),
+			step_size: STEP,
+			maker_fee: Permill::from_parts(200),
+			taker_fee: Permill::from_parts(500),
+		})
+	}
+	fn position_size(subaccount: &Subaccount<AccountId>, _: MarketId) -> SignedBalance {
+		get((b"pos", subaccount))
+	}
+	fn apply_fill_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// `(taker, maker, price inner, size)` of every applied fill.
+pub fn fills() -> Vec<(AccountId, AccountId, u128, u128)> {
+	get(b"fills")
+}
+
+pub fn refuse(who: Vec<AccountId>) {
+	put(b"refuse", who);
+}
+
+pub struct MockLedger;
+impl CollateralLedger<AccountId> for MockLedger {
+	fn collateral_value(s: &Subaccount<AccountId>, _: Valuation) -> Result<SignedBalance, DispatchError> {
+		Ok(Self::settlement_balance(s))
+	}
+	fn settlement_balance(s: &Subaccount<AccountId>) -> SignedBalance {
+		get((b"bal", s))
+	}
+	fn move_settlement(from: &Subaccount<AccountId>, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
+		put((b"bal", from), Self::settlement_balance(from) - amount as SignedBalance);
+		put((b"bal", to), Self::settlement_balance(to) + amount as SignedBalance);
+		Ok(())
+	}
+	fn pay_out(from: &Subaccount<AccountId>, to: &AccountId, amount: Balance) -> DispatchResult {
+		put((b"bal", from), Self::settlement_balance(from) - amount as SignedBalance);
+		put((b"out", to), get::<Balance>((b"out", to)) + amount);
+		Ok(())
+	}
+	fn pay_in(_: &AccountId, _: &Subaccount<AccountId>, _: Balance) -> DispatchResult {
+		Err(DispatchError::Other("unused"))
+	}
+}
+
+pub fn settlement(s: &Subaccount<AccountId>) -> SignedBalance {
+	MockLedger::settlement_balance(s)
+}
+
+pub const FUND: AccountId = 999;
+pub struct MockFund;
+impl InsuranceFund<AccountId> for MockFund {
+	fn deposit_revenue(_: &AccountId, _: Balance) -> DispatchResult {
+		Err(DispatchError::Other("unused"))
+	}
+	fn cover(_: &AccountId, _: Balance) -> Result<Balance, DispatchError> {
+		Ok(0)
+	}
+	fn fund_balance() -> Balance {
+		get(b"fund")
+	}
+	fn account() -> AccountId {
+		FUND
+	}
+	fn revenue_received(amount: Balance) -> DispatchResult {
+		put(b"fund", Self::fund_balance() + amount);
+		Ok(())
+	}
+}
+
+/// What the fund booked, and what the ledger paid it: they must agree.
+pub fn fund_revenue() -> (Balance, Balance) {
+	(MockFund::fund_balance(), get((b"out", FUND)))
+}
+
+parameter_types! {
+	pub const OrderbookPalletId: PalletId = PalletId(*b"clr/book");
+	pub const InsuranceShare: Permill = Permill::from_percent(50);
+}
+
+impl pallet_orderbook::Config for Test {
+	type Margin = MockMargin;
+	type Ledger = MockLedger;
+	type Insurance = MockFund;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type PalletId = OrderbookPalletId;
+	type OrderDeposit = ConstU128<DEPOSIT>;
+	type InsuranceShare = InsuranceShare;
+	type MaxFills = ConstU32<4>;
+	type MaxOpenOrders = ConstU32<5>;
+	type MaxLevels = ConstU32<6>;
+	type MaxOrdersPerLevel = ConstU32<3>;
+	type ImpactNotional = ConstU128<{ 10_000 * USDC }>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_orderbook::BenchmarkHelper<AccountId> for MockHelper {
+	fn market(_: Price) -> (MarketId, Price, Balance) {
+		(BTC_USD, usd(1), STEP)
+	}
+	fn fund(subaccount: &Subaccount<AccountId>) {
+		let _ = <Balances as frame_support::traits::fungible::Mutate<AccountId>>::mint_into(
+			&subaccount.owner,
+			1_000_000,
+		);
+	}
+}
+
+pub const BTC_USD: MarketId = 0;
+pub const STEP: Balance = 100_000; // 0.001 BTC
+pub const USDC: Balance = 1_000_000;
+pub const DEPOSIT: Balance = 10;
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CAROL: AccountId = 3;
+
+pub fn sub(owner: AccountId, number: u16) -> Subaccount<AccountId> {
+	Subaccount::new(owner, number)
+}
+
+pub fn usd(whole: u128) -> Price {
+	Price::saturating_from_integer(whole)
+}
+
+#[derive(Default)]
+pub struct ExtBuilder;
+
+impl ExtBuilder {
+	pub fn build(self) -> sp_io::TestExternalities {
+		let storage = RuntimeGenesisConfig {
+			system: Default::default(),
+			balances: pallet_balances::GenesisConfig {
+				balances: vec![(ALICE, 1_000), (BOB, 1_000), (CAROL, 1_000)],
+				..Default::default()
+			},
+		}
+		.build_storage()
+		.expect("the mock genesis builds");
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Runs `test`, then checks the book's invariants (`try_state`) and that the fund was
+	/// paid exactly what it booked.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		let mut ext = self.build();
+		ext.execute_with(|| {
+			test();
+			Orderbook::do_try_state().expect("try_state holds after the test");
+			let (booked, paid) = fund_revenue();
+			assert_eq!(booked, paid);
+		});
+	}
+}
+
+pub fn book_events() -> Vec<pallet_orderbook::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Orderbook(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}

@@ -1,0 +1,17 @@
+//! `OrderbookApi`: depth and open orders for clients
+//! (`api.call.orderbookApi.depth(market, levels)` in polkadot.js).
+
+use crate::{Depth, Order};
+use alloc::vec::Vec;
+use clearing_primitives::{collateral::SubaccountNumber, MarketId};
+use codec::Codec;
+
+sp_api::decl_runtime_apis! {
+	/// The order book as the chain holds it now.
+	pub trait OrderbookApi<AccountId: Codec, BlockNumber: Codec> {
+		/// Up to `levels` aggregated price levels per side, best first.
+		fn depth(market: MarketId, levels: u32) -> Depth;
+		/// The open orders of `owner`'s subaccount `number`.
+		fn orders(owner: AccountId, number: SubaccountNumber) -> Vec<Order<AccountId, BlockNumber>>;
+	}
+}

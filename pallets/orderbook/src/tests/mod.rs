@@ -1,0 +1,14 @@
+mod cancel;
+mod matching;
+mod placing;
+mod properties;
+
+use crate::{mock::*, OrderKind};
+use clearing_primitives::margin::Side;
+
+/// `who`'s subaccount 0 places a `kind` order of `steps` × 0.001 BTC at `$price`.
+pub fn place(who: AccountId, side: Side, price: u128, steps: u128, kind: OrderKind) -> sp_runtime::DispatchResult {
+	Orderbook::place_order(RuntimeOrigin::signed(who), 0, BTC_USD, side, usd(price), steps * STEP, kind, false)
+		.map(|_| ())
+		.map_err(|e| e.error)
+}

@@ -1,0 +1,34 @@
+//! Property test: any sequence of orders keeps the book consistent, positions zero-sum and
+//! every resting order backed by its deposit.
+
+use crate::{mock::*, OrderKind};
+use clearing_primitives::margin::{MarginEngine, Side};
+use proptest::prelude::*;
+
+fn kind(k: u8) -> OrderKind {
+	[OrderKind::Limit, OrderKind::ImmediateOrCancel, OrderKind::PostOnly][k as usize % 3]
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(64))]
+	#[test]
+	fn the_book_stays_consistent(
+		orders in proptest::collection::vec((0u64..3, any::<bool>(), 59_990u128..60_010, 1u128..4, 0u8..3), 1..40),
+	) {
+		ExtBuilder::default().build_and_execute(|| {
+			for (who, buy, price, steps, k) in orders {
+				let side = if buy { Side::Buy } else { Side::Sell };
+				let _ = Orderbook::place_order(RuntimeOrigin::signed(who + 1), 0, BTC_USD, side,
+					usd(price), steps * STEP, kind(k), false);
+				Orderbook::do_try_state().expect("consistent after every order");
+			}
+			let net: i128 = [ALICE, BOB, CAROL].iter()
+				.map(|who| MockMargin::position_size(&sub(*who, 0), BTC_USD)).sum();
+			assert_eq!(net, 0);
+			let depth = Orderbook::depth(BTC_USD, 10);
+			if let (Some(bid), Some(ask)) = (depth.bids.first(), depth.asks.first()) {
+				assert!(bid.0 < ask.0, "the book never rests crossed");
+			}
+		});
+	}
+}

@@ -1,0 +1,87 @@
+//! What the order book stores and reports.
+
+use clearing_primitives::{collateral::Subaccount, margin::Side, Balance, MarketId, Price};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Identifies an order for its whole life.
+pub type OrderId = u64;
+
+/// How an order treats what it cannot fill at once.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum OrderKind {
+	/// Fills what crosses, rests the rest.
+	Limit,
+	/// Fills what crosses up to its price, cancels the rest (a market order with a bound).
+	ImmediateOrCancel,
+	/// Only rests: refused if it would cross.
+	PostOnly,
+}
+
+/// A resting order.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Order<AccountId, BlockNumber> {
+	pub id: OrderId,
+	pub owner: Subaccount<AccountId>,
+	pub market: MarketId,
+	pub side: Side,
+	/// USD per whole base unit.
+	pub price: Price,
+	/// Base units still open.
+	pub remaining: Balance,
+	/// Only ever reduces the owner's position.
+	pub reduce_only: bool,
+	pub placed_at: BlockNumber,
+	/// Native token held from the owner while the order rests.
+	pub deposit: Balance,
+}
+
+/// One price level: its orders, oldest first, and their total size.
+#[derive(
+	frame_support::CloneNoBound,
+	frame_support::DebugNoBound,
+	frame_support::DefaultNoBound,
+	frame_support::PartialEqNoBound,
+	frame_support::EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxOrders))]
+#[codec(mel_bound())]
+pub struct Level<MaxOrders: frame_support::traits::Get<u32>> {
+	pub orders: frame_support::BoundedVec<OrderId, MaxOrders>,
+	pub total: Balance,
+}
+
+/// Why an order left the book.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum CancelReason {
+	/// Its owner cancelled it.
+	ByOwner,
+	/// An order of the same account crossed it (self-trade prevention cancels the resting one).
+	SelfTrade,
+	/// Its owner could no longer carry it at its initial margin.
+	MarginRefused,
+	/// A reduce-only order that would no longer reduce.
+	ReduceOnly,
+	/// The unfilled rest of an immediate-or-cancel order.
+	Expired,
+}
+
+/// The book's aggregated levels, best first: `(price, total size)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Depth {
+	pub bids: alloc::vec::Vec<(Price, Balance)>,
+	pub asks: alloc::vec::Vec<(Price, Balance)>,
+}
