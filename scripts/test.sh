@@ -19,6 +19,7 @@ cargo test --release --workspace --locked
 # longer sets up its worst case fails here, not at the next weight regeneration.
 log "benchmark test suites (--features runtime-benchmarks, native)"
 SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-oracle -p pallet-vaults -p pallet-insurance \
+	-p pallet-margin -p pallet-orderbook \
 	--features runtime-benchmarks benchmarking
 
 ensure_e2e_packages

@@ -265,6 +265,19 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_orderbook::runtime_api::OrderbookApi<Block, AccountId, crate::BlockNumber> for Runtime {
+		fn depth(market: clearing_primitives::MarketId, levels: u32) -> pallet_orderbook::Depth {
+			crate::Orderbook::depth(market, levels)
+		}
+
+		fn orders(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Vec<pallet_orderbook::Order<AccountId, crate::BlockNumber>> {
+			crate::Orderbook::open_orders(owner, number)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

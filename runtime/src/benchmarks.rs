@@ -22,6 +22,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_vaults, crate::Vaults]
 	[pallet_insurance, crate::Insurance]
 	[pallet_margin, crate::Margin]
+	[pallet_orderbook, crate::Orderbook]
 );
 
 /// Every benchmark this runtime offers, and the storage items they touch.

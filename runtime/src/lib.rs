@@ -210,4 +210,7 @@ mod runtime {
 
 	#[runtime::pallet_index(40)]
 	pub type Margin = pallet_margin;
+
+	#[runtime::pallet_index(41)]
+	pub type Orderbook = pallet_orderbook;
 }

@@ -1,6 +1,6 @@
 //! The margin engine: settles through the vaults, marks at the oracle's index prices.
 
-use crate::{Oracle, Runtime, Vaults};
+use crate::{Oracle, Orderbook, Runtime, Vaults};
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 
 parameter_types! {
@@ -11,8 +11,8 @@ parameter_types! {
 impl pallet_margin::Config for Runtime {
 	type Ledger = Vaults;
 	type Prices = Oracle;
-	// No order book yet: funding is interest only until it samples a premium.
-	type Book = ();
+	// Funding samples the book's impact mid against the index.
+	type Book = Orderbook;
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<32>;
 	type MaxPositions = ConstU32<16>;
@@ -22,41 +22,57 @@ impl pallet_margin::Config for Runtime {
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmark_helper {
+pub(crate) mod benchmark_helper {
 	use crate::{configs::Tokens, AccountId, Runtime, RuntimeOrigin, Timestamp, Vaults};
 	use clearing_primitives::{
-		collateral::Subaccount, AssetId, Balance, Price, USDC_ASSET_ID,
+		collateral::Subaccount, AssetId, Balance, Price, CLR_ASSET_ID, USDC_ASSET_ID,
 	};
 	use frame_support::traits::{fungibles::Mutate, Time};
 
 	/// Prices straight into the oracle's storage, collateral through a real deposit.
 	pub struct MarginBenchmarkHelper;
 
+	/// Makes `price` the fresh index price of `asset`.
+	pub fn set_price(asset: AssetId, price: Price) {
+		pallet_oracle::Prices::<Runtime>::insert(
+			asset,
+			pallet_oracle::PriceRecord {
+				price,
+				updated_at: Timestamp::now(),
+				stale: false,
+				flagged: false,
+			},
+		);
+	}
+
+	/// Gives `subaccount` `amount` of USDC collateral through a real deposit, and its owner
+	/// native tokens for fees and deposits.
+	pub fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
+		let _ = <Tokens as Mutate<AccountId>>::mint_into(
+			CLR_ASSET_ID,
+			&subaccount.owner,
+			100 * crate::constants::UNIT,
+		);
+		let _ = <Tokens as Mutate<AccountId>>::mint_into(
+			USDC_ASSET_ID,
+			&subaccount.owner,
+			amount.saturating_mul(2),
+		);
+		let _ = Vaults::deposit(
+			RuntimeOrigin::signed(subaccount.owner.clone()),
+			subaccount.number,
+			USDC_ASSET_ID,
+			amount,
+		);
+	}
+
 	impl pallet_margin::BenchmarkHelper<AccountId> for MarginBenchmarkHelper {
 		fn set_price(asset: AssetId, price: Price) {
-			pallet_oracle::Prices::<Runtime>::insert(
-				asset,
-				pallet_oracle::PriceRecord {
-					price,
-					updated_at: Timestamp::now(),
-					stale: false,
-					flagged: false,
-				},
-			);
+			set_price(asset, price)
 		}
 
 		fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
-			let _ = <Tokens as Mutate<AccountId>>::mint_into(
-				USDC_ASSET_ID,
-				&subaccount.owner,
-				amount.saturating_mul(2),
-			);
-			let _ = Vaults::deposit(
-				RuntimeOrigin::signed(subaccount.owner.clone()),
-				subaccount.number,
-				USDC_ASSET_ID,
-				amount,
-			);
+			fund(subaccount, amount)
 		}
 	}
 }

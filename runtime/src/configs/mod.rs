@@ -3,7 +3,8 @@
 mod assets;
 mod consensus;
 mod insurance;
-mod margin;
+pub(crate) mod margin;
+mod orderbook;
 mod monetary;
 mod oracle;
 pub(crate) mod system;

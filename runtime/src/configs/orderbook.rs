@@ -1,0 +1,67 @@
+//! The order book: fills through the margin engine, fees into the vaults, a share to the
+//! insurance fund, deposits held in CLR.
+
+use crate::{
+	constants::MILLI_UNIT, Balances, Insurance, Margin, Runtime, RuntimeHoldReason, Vaults,
+};
+use clearing_primitives::Balance;
+use frame_support::{
+	parameter_types,
+	traits::{ConstU128, ConstU32},
+	PalletId,
+};
+use sp_runtime::Permill;
+
+parameter_types! {
+	/// Derives the fee subaccount (`modlclr/book…`, subaccount 0).
+	pub const OrderbookPalletId: PalletId = PalletId(*b"clr/book");
+	/// Half of every trading fee goes to the insurance fund.
+	pub const InsuranceFeeShare: Permill = Permill::from_percent(50);
+}
+
+/// Held per resting order, refunded when it leaves the book: 0.1 CLR.
+pub const ORDER_DEPOSIT: Balance = 100 * MILLI_UNIT;
+
+impl pallet_orderbook::Config for Runtime {
+	type Margin = Margin;
+	type Ledger = Vaults;
+	type Insurance = Insurance;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type PalletId = OrderbookPalletId;
+	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
+	type InsuranceShare = InsuranceFeeShare;
+	type MaxFills = ConstU32<16>;
+	type MaxOpenOrders = ConstU32<32>;
+	type MaxLevels = ConstU32<128>;
+	type MaxOrdersPerLevel = ConstU32<32>;
+	// $10,000 each side for an impact price.
+	type ImpactNotional = ConstU128<10_000_000_000>;
+	type WeightInfo = pallet_orderbook::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helper::OrderbookBenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper {
+	use crate::{configs::margin::benchmark_helper, AccountId, Runtime};
+	use clearing_primitives::{collateral::Subaccount, Balance, MarketId, Price, BTC_ASSET_ID};
+
+	/// BTC-USD from genesis, priced fresh; collateral through real deposits.
+	pub struct OrderbookBenchmarkHelper;
+
+	impl pallet_orderbook::BenchmarkHelper<AccountId> for OrderbookBenchmarkHelper {
+		fn market(price: Price) -> (MarketId, Price, Balance) {
+			benchmark_helper::set_price(BTC_ASSET_ID, price);
+			let market = crate::genesis_config_presets::BTC_USD;
+			// Genesis opens BTC-USD with $1 ticks and 0.0001 BTC steps.
+			let (tick, step) = pallet_margin::Markets::<Runtime>::get(market)
+				.map_or((Price::from_u32(1), 10_000), |c| (c.tick_size, c.step_size));
+			(market, tick, step)
+		}
+
+		fn fund(subaccount: &Subaccount<AccountId>) {
+			benchmark_helper::fund(subaccount, 1_000_000_000_000);
+		}
+	}
+}
