@@ -57,8 +57,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof size: measured `1166`, estimated `6208`.
-		// Minimum execution time: 69_323_000 picoseconds.
-		Weight::from_parts(109_323_000, 6208)
+		// Minimum execution time: 68_782_000 picoseconds.
+		Weight::from_parts(105_567_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -68,29 +68,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::TotalCollateral` (r:1 w:1)
 	/// Proof: `Vaults::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Proof size: measured `1157`, estimated `6208`.
-		// Minimum execution time: 70_345_000 picoseconds.
-		Weight::from_parts(114_060_000, 6208)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Proof size: measured `1233`, estimated `6208`.
+		// Minimum execution time: 72_809_000 picoseconds.
+		Weight::from_parts(111_316_000, 6208)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:2 w:2)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::TotalCollateral` (r:1 w:1)
-	/// Proof: `Vaults::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn transfer() -> Weight {
-		// Proof size: measured `371`, estimated `6096`.
-		// Minimum execution time: 31_998_000 picoseconds.
-		Weight::from_parts(55_262_000, 6096)
+		// Proof size: measured `432`, estimated `6096`.
+		// Minimum execution time: 28_562_000 picoseconds.
+		Weight::from_parts(50_265_000, 6096)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Assets::Asset` (r:1 w:0)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
@@ -102,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn set_collateral_asset() -> Weight {
 		// Proof size: measured `896`, estimated `3675`.
-		// Minimum execution time: 29_284_000 picoseconds.
-		Weight::from_parts(48_953_000, 3675)
+		// Minimum execution time: 29_333_000 picoseconds.
+		Weight::from_parts(49_073_000, 3675)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -112,22 +114,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(109_323_000, 6208)
+		Weight::from_parts(105_567_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(114_060_000, 6208)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+		Weight::from_parts(111_316_000, 6208)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn transfer() -> Weight {
-		Weight::from_parts(55_262_000, 6096)
+		Weight::from_parts(50_265_000, 6096)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_collateral_asset() -> Weight {
-		Weight::from_parts(48_953_000, 3675)
+		Weight::from_parts(49_073_000, 3675)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
