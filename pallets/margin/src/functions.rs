@@ -177,7 +177,7 @@ impl<T: Config> Pallet<T> {
 					.unwrap_or_default();
 				Some(PositionView {
 					market,
-					size: position.size,
+					base_size: position.size,
 					cost_basis: position.cost_basis,
 					value,
 					unrealized_pnl: value.saturating_sub(position.cost_basis),

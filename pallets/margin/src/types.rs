@@ -91,8 +91,9 @@ pub struct Health {
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct PositionView {
 	pub market: MarketId,
-	/// Base units, signed.
-	pub size: SignedBalance,
+	/// Signed size in base units. (Not `size`: polkadot.js renames that, it clashes with
+	/// `Map.size`.)
+	pub base_size: SignedBalance,
 	pub cost_basis: SignedBalance,
 	/// Size × mark (rounded against the holder).
 	pub value: SignedBalance,

@@ -91,10 +91,10 @@ test('a resting ask is bought by an IOC order; positions and fees match the calc
 
   const at = await api.at(blockHash);
   const [position] = await at.call.marginApi.positions(taker.address, 0);
-  assert.equal(position.size.toBigInt(), size);
+  assert.equal(position.baseSize.toBigInt(), size);
   assert.equal(position.costBasis.toBigInt(), notional);
   const [short] = await at.call.marginApi.positions(maker.address, 0);
-  assert.equal(short.size.toBigInt(), -size);
+  assert.equal(short.baseSize.toBigInt(), -size);
 
   // Health at the $60,000 mark: equity = collateral + value; 5% initial, 3% maintenance.
   const health = (await at.call.marginApi.accountHealth(taker.address, 0)).unwrap();
@@ -161,19 +161,28 @@ test('an order beyond the initial requirement fails with margin.InitialMarginBre
   assert.ok(api.errors.margin.InitialMarginBreached, 'the error is named in the metadata');
   assert.equal(await usdcIn(taker, 0, blockHash), collateral, 'nothing moved');
   const [position] = await (await api.at(blockHash)).call.marginApi.positions(taker.address, 0);
-  assert.equal(position.size.toBigInt(), SATS / 100n);
+  assert.equal(position.baseSize.toBigInt(), SATS / 100n);
   // Alice's order still rests; she cancels it and her deposit comes back.
   const [resting] = await api.call.orderbookApi.orders(alice.address, 7);
   assert.equal((await submit(api, api.tx.orderbook.cancelOrder(resting.id), alice)).error, null);
 });
 
 test('a withdrawal beyond the initial requirement fails with vaults.WouldBreachMargin', async () => {
-  const { api } = ctx;
+  const { api, alice } = ctx;
+  // The taker goes short 1 BTC (selling 1.01 into Alice's bid): its USDC grows by the sale,
+  // but its equity does not, so part of that USDC is margin it cannot withdraw.
+  const bid = api.tx.orderbook.placeOrder(7, BTC_USD, 'Buy', 61_000n * FIXED, 101n * SATS / 100n, 'Limit', false);
+  assert.equal((await submit(api, bid, alice)).error, null);
+  assert.equal((await submit(api, order('Sell', 61_000, 101n * SATS / 100n, 'ImmediateOrCancel'), taker)).error, null);
+  const [position] = await api.call.marginApi.positions(taker.address, 0);
+  assert.equal(position.baseSize.toBigInt(), -SATS);
   const health = (await api.call.marginApi.accountHealth(taker.address, 0)).unwrap();
   const free = health.freeCollateral.toBigInt();
   const held = await usdcIn(taker);
+  assert.ok(free + USDC_UNIT <= held, `free ${free} < held ${held}`);
   const { blockHash, error } = await submit(api, api.tx.vaults.withdraw(0, USDC, free + USDC_UNIT), taker);
   assert.equal(error, 'vaults.WouldBreachMargin');
+  assert.ok(api.errors.vaults.WouldBreachMargin, 'the error is named in the metadata');
   assert.equal(await usdcIn(taker, 0, blockHash), held, 'nothing moved');
   // Within the free collateral it goes through.
   assert.equal((await submit(api, api.tx.vaults.withdraw(0, USDC, 1_000n * USDC_UNIT), taker)).error, null);
