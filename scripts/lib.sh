@@ -27,6 +27,10 @@ ensure_prerequisites() {
 		log "adding rust-src"
 		rustup component add rust-src --toolchain "$toolchain"
 	fi
+	if ! rustup component list --toolchain "$toolchain" --installed 2>/dev/null | grep -q '^clippy'; then
+		log "installing clippy"
+		rustup component add clippy --toolchain "$toolchain"
+	fi
 	local missing=()
 	command -v protoc >/dev/null || missing+=(protobuf-compiler)
 	command -v clang >/dev/null || missing+=(clang)

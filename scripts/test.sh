@@ -15,6 +15,12 @@ build_node
 log "cargo test --release --workspace --locked"
 cargo test --release --workspace --locked
 
+# The hard rules for runtime code (no panics, no unchecked arithmetic or indexing) are
+# clippy lints the workspace denies: every Clearing pallet and the primitives must pass them.
+log "clippy: Clearing's pallets and primitives"
+SKIP_WASM_BUILD=1 cargo clippy --release --locked -p clearing-primitives -p pallet-oracle -p pallet-vaults \
+	-p pallet-insurance -p pallet-margin -p pallet-orderbook
+
 # Every pallet benchmark also runs once against its pallet's mock, so a benchmark that no
 # longer sets up its worst case fails here, not at the next weight regeneration.
 log "benchmark test suites (--features runtime-benchmarks, native)"

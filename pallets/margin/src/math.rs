@@ -195,12 +195,12 @@ pub fn liquidation_price(
 
 /// `true` if `price` is a positive multiple of `tick`.
 pub fn on_tick(price: Price, tick: Price) -> bool {
-	!price.is_zero() && !tick.is_zero() && price.into_inner() % tick.into_inner() == 0
+	!price.is_zero() && price.into_inner().checked_rem(tick.into_inner()) == Some(0)
 }
 
 /// `true` if `size` is a positive multiple of `step`.
 pub fn on_step(size: Balance, step: Balance) -> bool {
-	size > 0 && step > 0 && size % step == 0
+	size > 0 && size.checked_rem(step) == Some(0)
 }
 
 #[cfg(test)]

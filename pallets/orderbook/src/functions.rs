@@ -66,11 +66,12 @@ impl<T: Config> Pallet<T> {
 	) -> Result<u32, DispatchError> {
 		let rules = T::Margin::market_rules(market).ok_or(Error::<T>::MarketNotFound)?;
 		ensure!(
-			!price.is_zero() && price.into_inner() % rules.tick_size.into_inner() == 0,
+			!price.is_zero() &&
+				price.into_inner().checked_rem(rules.tick_size.into_inner()) == Some(0),
 			Error::<T>::PriceOffTick
 		);
 		ensure!(
-			size > 0 && rules.step_size > 0 && size % rules.step_size == 0,
+			size > 0 && size.checked_rem(rules.step_size) == Some(0),
 			Error::<T>::SizeOffStep
 		);
 		let against = opposite(side);
