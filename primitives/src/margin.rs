@@ -58,6 +58,29 @@ pub struct MarketRules {
 	pub taker_fee: Permill,
 }
 
+impl MarketRules {
+	/// `true` if `price` is a positive multiple of the tick.
+	pub fn on_tick(&self, price: Price) -> bool {
+		on_tick(price, self.tick_size)
+	}
+
+	/// `true` if `size` is a positive multiple of the step.
+	pub fn on_step(&self, size: Balance) -> bool {
+		on_step(size, self.step_size)
+	}
+}
+
+/// `true` if `price` is a positive multiple of `tick`.
+pub fn on_tick(price: Price, tick: Price) -> bool {
+	use sp_runtime::traits::Zero;
+	!price.is_zero() && price.into_inner().checked_rem(tick.into_inner()) == Some(0)
+}
+
+/// `true` if `size` is a positive multiple of `step`.
+pub fn on_step(size: Balance, step: Balance) -> bool {
+	size > 0 && size.checked_rem(step) == Some(0)
+}
+
 /// The margin engine, for the order book: applies fills, refusing any that leaves a side that
 /// took on risk below its initial requirement.
 pub trait MarginEngine<AccountId> {

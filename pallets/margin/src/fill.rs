@@ -12,15 +12,18 @@ use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::W
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, Rounding};
 
 impl<T: Config> Pallet<T> {
-	/// Settles `subaccount`'s unsettled funding in `market` against the funding pool and
-	/// brings its position's index up to date.
-	pub(crate) fn settle_funding(subaccount: &SubaccountOf<T>, market: MarketId) -> DispatchResult {
+	/// Settles `subaccount`'s unsettled funding in `market` (whose sizes have `decimals` and
+	/// whose funding index is now `index`) against the funding pool, and brings its position's
+	/// index up to date.
+	fn settle_funding(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		decimals: u8,
+		index: sp_runtime::FixedI128,
+	) -> DispatchResult {
 		let Some(mut position) = Positions::<T>::get(subaccount, market) else { return Ok(()) };
-		let config = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
-		let index = MarketStates::<T>::get(market).funding_index;
-		let amount =
-			math::funding_payment(position.size, config.base_decimals, position.funding_index, index)
-				.map_err(overflow)?;
+		let amount = math::funding_payment(position.size, decimals, position.funding_index, index)
+			.map_err(overflow)?;
 		if amount != 0 {
 			let pool = Self::funding_pool();
 			if amount > 0 {
@@ -115,8 +118,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(math::on_tick(fill.price, config.tick_size), Error::<T>::PriceOffTick);
 		ensure!(math::on_step(fill.size, config.step_size), Error::<T>::SizeOffStep);
 
-		Self::settle_funding(&fill.taker, market)?;
-		Self::settle_funding(&fill.maker, market)?;
+		let mut state = MarketStates::<T>::get(market);
+		let index = state.funding_index;
+		Self::settle_funding(&fill.taker, market, config.base_decimals, index)?;
+		Self::settle_funding(&fill.maker, market, config.base_decimals, index)?;
 
 		let (buyer, seller) = match fill.taker_side {
 			Side::Buy => (&fill.taker, &fill.maker),
@@ -128,8 +133,6 @@ impl<T: Config> Pallet<T> {
 
 		let size = SignedBalance::try_from(fill.size).map_err(|_| ArithmeticError::Overflow)?;
 		let cash_signed = SignedBalance::try_from(cash).map_err(|_| ArithmeticError::Overflow)?;
-		let mut state = MarketStates::<T>::get(market);
-		let index = state.funding_index;
 		let mut open_interest = state.open_interest;
 		let mut riskier = [false, false];
 		for (i, (who, delta, paid)) in

@@ -193,15 +193,7 @@ pub fn liquidation_price(
 	}
 }
 
-/// `true` if `price` is a positive multiple of `tick`.
-pub fn on_tick(price: Price, tick: Price) -> bool {
-	!price.is_zero() && price.into_inner().checked_rem(tick.into_inner()) == Some(0)
-}
-
-/// `true` if `size` is a positive multiple of `step`.
-pub fn on_step(size: Balance, step: Balance) -> bool {
-	size > 0 && size.checked_rem(step) == Some(0)
-}
+pub use clearing_primitives::margin::{on_step, on_tick};
 
 #[cfg(test)]
 mod tests {

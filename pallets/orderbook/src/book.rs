@@ -3,10 +3,7 @@
 use crate::{pallet::*, CancelReason, Depth, OrderId};
 use alloc::vec::Vec;
 use clearing_primitives::{margin::Side, notional, Balance, MarketId, Price};
-use frame_support::{
-	ensure,
-	traits::{fungible::MutateHold, tokens::Precision, Get},
-};
+use frame_support::traits::{fungible::MutateHold, tokens::Precision, Get};
 use sp_runtime::{DispatchResult, Rounding};
 
 /// The side a taker on `side` trades against.
@@ -39,9 +36,8 @@ impl<T: Config> Pallet<T> {
 		LevelPrices::<T>::get(market, side).first().copied()
 	}
 
-	/// The oldest order at the best level of `side`.
-	pub(crate) fn best_order(market: MarketId, side: Side) -> Option<OrderId> {
-		let price = Self::best_price(market, side)?;
+	/// The oldest order at the level of `side` at `price`.
+	pub(crate) fn first_order_at(market: MarketId, side: Side, price: Price) -> Option<OrderId> {
 		Levels::<T>::get((market, side, price)).and_then(|level| level.orders.first().copied())
 	}
 
@@ -80,9 +76,8 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Removes `order` from the book and its owner's list, releases its deposit, and says
-	/// why.
-	pub(crate) fn remove_order(order: &OrderOf<T>, reason: CancelReason) -> DispatchResult {
+	/// Takes `order` out of the book, its owner's list and storage, and releases its deposit.
+	fn take_out(order: &OrderOf<T>) -> DispatchResult {
 		Self::unlink_order(order);
 		SubaccountOrders::<T>::mutate(&order.owner, |ids| ids.retain(|id| *id != order.id));
 		Orders::<T>::remove(order.id);
@@ -92,6 +87,12 @@ impl<T: Config> Pallet<T> {
 			order.deposit,
 			Precision::BestEffort,
 		)?;
+		Ok(())
+	}
+
+	/// Removes `order` unfilled (or partly filled), and says why.
+	pub(crate) fn remove_order(order: &OrderOf<T>, reason: CancelReason) -> DispatchResult {
+		Self::take_out(order)?;
 		Self::deposit_event(Event::OrderCancelled {
 			id: order.id,
 			remaining: order.remaining,
@@ -100,28 +101,19 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Lowers a resting order by a fill of `size`; removes it (deposit released) when done.
+	/// Lowers a resting order by a fill of `size`; takes it out (deposit released, no
+	/// cancellation event) when it is filled.
 	pub(crate) fn reduce_order(order: &mut OrderOf<T>, size: Balance) -> DispatchResult {
+		if size >= order.remaining {
+			return Self::take_out(order);
+		}
 		let key = (order.market, order.side, order.price);
 		if let Some(mut level) = Levels::<T>::get(key) {
 			level.total = level.total.saturating_sub(size);
 			Levels::<T>::insert(key, level);
 		}
 		order.remaining = order.remaining.saturating_sub(size);
-		if order.remaining == 0 {
-			// Filled: out of the book without a cancellation event.
-			Self::unlink_order(order);
-			SubaccountOrders::<T>::mutate(&order.owner, |ids| ids.retain(|id| *id != order.id));
-			Orders::<T>::remove(order.id);
-			T::Currency::release(
-				&HoldReason::OrderDeposit.into(),
-				&order.owner.owner,
-				order.deposit,
-				Precision::BestEffort,
-			)?;
-		} else {
-			Orders::<T>::insert(order.id, order.clone());
-		}
+		Orders::<T>::insert(order.id, order.clone());
 		Ok(())
 	}
 
@@ -165,21 +157,5 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		None
-	}
-
-	/// Whether the level bounds leave room for a new order at `price` on `side`.
-	pub(crate) fn ensure_room(market: MarketId, side: Side, price: Price) -> DispatchResult {
-		match Levels::<T>::get((market, side, price)) {
-			Some(level) => ensure!(
-				(level.orders.len() as u32) < T::MaxOrdersPerLevel::get(),
-				Error::<T>::BookFull
-			),
-			None => ensure!(
-				(LevelPrices::<T>::decode_len(market, side).unwrap_or_default() as u32) <
-					T::MaxLevels::get(),
-				Error::<T>::BookFull
-			),
-		}
-		Ok(())
 	}
 }

@@ -19,7 +19,7 @@ use frame_support::{
 	weights::Weight,
 };
 use sp_runtime::{
-	traits::{AccountIdConversion, Zero},
+	traits::AccountIdConversion,
 	ArithmeticError, DispatchError, Rounding,
 };
 
@@ -65,15 +65,8 @@ impl<T: Config> Pallet<T> {
 		reduce_only: bool,
 	) -> Result<u32, DispatchError> {
 		let rules = T::Margin::market_rules(market).ok_or(Error::<T>::MarketNotFound)?;
-		ensure!(
-			!price.is_zero() &&
-				price.into_inner().checked_rem(rules.tick_size.into_inner()) == Some(0),
-			Error::<T>::PriceOffTick
-		);
-		ensure!(
-			size > 0 && size.checked_rem(rules.step_size) == Some(0),
-			Error::<T>::SizeOffStep
-		);
+		ensure!(rules.on_tick(price), Error::<T>::PriceOffTick);
+		ensure!(rules.on_step(size), Error::<T>::SizeOffStep);
 		let against = opposite(side);
 		if kind == OrderKind::PostOnly {
 			if let Some(best) = Self::best_price(market, against) {
@@ -105,7 +98,8 @@ impl<T: Config> Pallet<T> {
 			if !crosses(side, price, best) {
 				break;
 			}
-			let Some(mut maker) = Self::best_order(market, against).and_then(Orders::<T>::get)
+			let Some(mut maker) =
+				Self::first_order_at(market, against, best).and_then(Orders::<T>::get)
 			else {
 				break;
 			};
@@ -171,7 +165,6 @@ impl<T: Config> Pallet<T> {
 					reason: CancelReason::Expired,
 				}),
 				OrderKind::Limit | OrderKind::PostOnly => {
-					Self::ensure_room(market, side, price)?;
 					let order = Order {
 						id,
 						owner: taker,

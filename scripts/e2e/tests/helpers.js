@@ -5,6 +5,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 
 export const WS_URL = process.env.CLEARING_WS ?? 'ws://127.0.0.1:9944';
+export const FEED_URL = process.env.PRICE_FEED_URL ?? 'http://127.0.0.1:8099';
 export const USDC = 1;
 
 export async function connect() {
@@ -82,4 +83,24 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// Calls the price feed's control API (GET without a body, POST with one) and returns its JSON.
+export async function feed(path, body) {
+  const res = await fetch(`${FEED_URL}${path}`, body ? { method: 'POST', body: JSON.stringify(body) } : undefined);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+// `from` sends `who` `clr` of the native token (for fees and deposits) and `usdc` of USDC,
+// each in its smallest unit; throws if either transfer fails.
+export async function fund(api, from, who, { clr, usdc }) {
+  for (const tx of [
+    api.tx.balances.transferKeepAlive(who.address, clr),
+    api.tx.assets.transfer(USDC, who.address, usdc),
+  ]) {
+    const { error } = await submit(api, tx, from);
+    if (error) throw new Error(`funding ${who.address}: ${error}`);
+  }
 }

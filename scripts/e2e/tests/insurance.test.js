@@ -2,7 +2,7 @@
 // before the cooldown (100 blocks on dev) and is paid after it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, usdcBalance, USDC } from './helpers.js';
+import { connect, submit, fund, usdcBalance, USDC } from './helpers.js';
 
 const CLR = 10n ** 12n;
 const USDC_UNIT = 1_000_000n;
@@ -12,13 +12,7 @@ before(async () => {
   ctx = await connect();
   const { api, alice, fresh } = ctx;
   staker = fresh();
-  for (const tx of [
-    api.tx.balances.transferKeepAlive(staker.address, 10n * CLR),
-    api.tx.assets.transfer(USDC, staker.address, 1_000n * USDC_UNIT),
-  ]) {
-    const { error } = await submit(api, tx, alice);
-    assert.equal(error, null);
-  }
+  await fund(api, alice, staker, { clr: 10n * CLR, usdc: 1_000n * USDC_UNIT });
 });
 after(async () => { await ctx?.api.disconnect(); });
 
@@ -38,8 +32,8 @@ test('stake, request unstake, unstake fails before the cooldown and pays after i
 
   let { blockHash, error } = await submit(api, api.tx.insurance.stake(amount), staker);
   assert.equal(error, null);
-  const fund = await (await api.at(blockHash)).call.insuranceApi.fund();
-  assert.equal(fund.balance.toBigInt(), fundBefore.balance.toBigInt() + amount);
+  const fundAfter = await (await api.at(blockHash)).call.insuranceApi.fund();
+  assert.equal(fundAfter.balance.toBigInt(), fundBefore.balance.toBigInt() + amount);
   const me = await (await api.at(blockHash)).call.insuranceApi.staker(staker.address);
   const shares = me.shares.toBigInt();
   assert.ok(shares > 0n);

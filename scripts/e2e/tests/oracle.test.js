@@ -4,9 +4,8 @@
 // are refused by the pool.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from './helpers.js';
+import { connect, feed } from './helpers.js';
 
-const FEED = process.env.PRICE_FEED_URL ?? 'http://127.0.0.1:8099';
 const BTC = 2;
 const ETH = 3;
 const DOT = 4;
@@ -15,13 +14,6 @@ const UNIT = 10n ** 18n; // FixedU128 accuracy
 let ctx;
 before(async () => { ctx = await connect(); });
 after(async () => { await ctx?.api.disconnect(); });
-
-async function feed(path, body) {
-  const res = await fetch(`${FEED}${path}`, body ? { method: 'POST', body: JSON.stringify(body) } : undefined);
-  const text = await res.text();
-  assert.equal(res.status, 200, `${path}: ${text}`);
-  return JSON.parse(text);
-}
 
 // Decimal string → FixedU128 inner value, exactly.
 function fixed(text) {

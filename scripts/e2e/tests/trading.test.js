@@ -5,9 +5,8 @@
 // initial requirement fails with its named error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, USDC } from './helpers.js';
+import { connect, submit, feed, fund, USDC } from './helpers.js';
 
-const FEED = process.env.PRICE_FEED_URL ?? 'http://127.0.0.1:8099';
 const BTC = 2;
 const BTC_USD = 0;
 const CLR = 10n ** 12n;
@@ -17,11 +16,6 @@ const SATS = 100_000_000n; // BTC has 8 decimals
 let ctx;
 let maker;
 let taker;
-
-async function feed(path, body) {
-  const res = await fetch(`${FEED}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  assert.equal(res.status, 200, await res.text());
-}
 
 // Waits until the chain's BTC index is `price` dollars and fresh.
 function waitForBtc(price, maxBlocks = 20) {
@@ -38,10 +32,7 @@ function waitForBtc(price, maxBlocks = 20) {
 
 async function fundTrader(who, usdc) {
   const { api, alice } = ctx;
-  for (const tx of [
-    api.tx.balances.transferKeepAlive(who.address, 100n * CLR),
-    api.tx.assets.transfer(USDC, who.address, usdc + 1_000n * USDC_UNIT),
-  ]) assert.equal((await submit(api, tx, alice)).error, null);
+  await fund(api, alice, who, { clr: 100n * CLR, usdc: usdc + 1_000n * USDC_UNIT });
   assert.equal((await submit(api, api.tx.vaults.deposit(0, USDC, usdc), who)).error, null);
 }
 

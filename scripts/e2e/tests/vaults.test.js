@@ -2,7 +2,7 @@
 // VaultsApi, withdraws, and an over-withdrawal fails with the named error and moves nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, usdcBalance, parentOf, USDC } from './helpers.js';
+import { connect, submit, fund, usdcBalance, parentOf, USDC } from './helpers.js';
 
 const CLR_ID = 0;
 const CLR = 10n ** 12n;
@@ -14,13 +14,7 @@ before(async () => {
   const { api, alice, fresh } = ctx;
   trader = fresh();
   // Fees in CLR, collateral in USDC and CLR.
-  for (const tx of [
-    api.tx.balances.transferKeepAlive(trader.address, 100n * CLR),
-    api.tx.assets.transfer(USDC, trader.address, 10_000n * USDC_UNIT),
-  ]) {
-    const { error } = await submit(api, tx, alice);
-    assert.equal(error, null);
-  }
+  await fund(api, alice, trader, { clr: 100n * CLR, usdc: 10_000n * USDC_UNIT });
 });
 after(async () => { await ctx?.api.disconnect(); });
 
