@@ -34,6 +34,9 @@ pub struct PriceQuote {
 	pub updated_at: Moment,
 	/// Whether to trust it.
 	pub status: PriceStatus,
+	/// Aggregates in a row since the price was last stale, flagged or too old (0 unless
+	/// fresh): liquidation waits for a few after a halt or a restart.
+	pub fresh_streak: u32,
 }
 
 impl PriceQuote {

@@ -154,9 +154,18 @@ impl<T: Config> Pallet<T> {
 					Self::deposit_event(Event::PriceWentStale { asset });
 				},
 			Aggregate::Price { price, clamped } => {
+				// The streak survives only an unbroken run of fresh, unclamped aggregates.
+				let fresh_streak = match last {
+					_ if clamped => 0,
+					Some(r)
+						if !r.stale &&
+							!r.flagged && now.saturating_sub(r.updated_at) <= params.max_age_ms =>
+						r.fresh_streak.saturating_add(1),
+					_ => 1,
+				};
 				Prices::<T>::insert(
 					asset,
-					PriceRecord { price, updated_at: now, stale: false, flagged: clamped },
+					PriceRecord { price, updated_at: now, stale: false, flagged: clamped, fresh_streak },
 				);
 				Self::deposit_event(Event::PriceAggregated { asset, price, flagged: clamped });
 			},
@@ -175,7 +184,8 @@ impl<T: Config> Pallet<T> {
 		} else {
 			PriceStatus::Fresh
 		};
-		Some(PriceQuote { price: record.price, updated_at: record.updated_at, status })
+		let fresh_streak = if status == PriceStatus::Fresh { record.fresh_streak } else { 0 };
+		Some(PriceQuote { price: record.price, updated_at: record.updated_at, status, fresh_streak })
 	}
 
 	/// Every priced asset's quote (bounded by `MaxAssets`).

@@ -57,6 +57,9 @@ pub struct PriceRecord {
 	pub stale: bool,
 	/// The last aggregate jumped beyond `max_jump` and was clamped.
 	pub flagged: bool,
+	/// Aggregates in a row since the price was last stale, flagged or too old (a halt, a
+	/// restart): liquidation waits for a few before trusting the price again.
+	pub fresh_streak: u32,
 }
 
 /// Governed parameters of the aggregation.

@@ -73,7 +73,7 @@ impl PriceProvider for MockPrices {
 }
 
 pub fn set_price(asset: AssetId, price: Price, status: PriceStatus) {
-	PRICES.with(|p| p.borrow_mut().insert(asset, PriceQuote { price, updated_at: 0, status }));
+	PRICES.with(|p| p.borrow_mut().insert(asset, PriceQuote { price, updated_at: 0, status, fresh_streak: u32::from(status == PriceStatus::Fresh) * 10 }));
 }
 
 /// The margin engine, refusing or allowing every check as each test sets it.

@@ -41,6 +41,7 @@ pub(crate) mod benchmark_helper {
 				updated_at: Timestamp::now(),
 				stale: false,
 				flagged: false,
+				fresh_streak: 100,
 			},
 		);
 	}

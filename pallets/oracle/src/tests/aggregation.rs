@@ -28,7 +28,13 @@ fn the_aggregate_is_the_median_of_the_feeds_at_block_end() {
 		let record = Prices::<Test>::get(BTC).expect("priced");
 		assert_eq!(
 			record,
-			PriceRecord { price: usd(61_000, 0), updated_at: GENESIS_MS, stale: false, flagged: false }
+			PriceRecord {
+				price: usd(61_000, 0),
+				updated_at: GENESIS_MS,
+				stale: false,
+				flagged: false,
+				fresh_streak: 1
+			}
 		);
 		assert_eq!(status(BTC), Some(PriceStatus::Fresh));
 		assert!(oracle_events().contains(&Event::PriceAggregated {
@@ -141,5 +147,38 @@ fn a_removed_feeders_values_are_dropped_and_the_price_re_aggregated() {
 		next_block();
 		assert!(crate::Feeds::<Test>::get(BTC).iter().all(|f| f.feeder != account(3)));
 		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_100, 0)));
+	});
+}
+
+fn streak(asset: u32) -> u32 {
+	<Oracle as PriceProvider>::quote(asset).map_or(0, |q| q.fresh_streak)
+}
+
+fn feed_both(price: Price) {
+	feed(1, BTC, price);
+	feed(2, BTC, price);
+	next_block();
+}
+
+#[test]
+fn the_fresh_streak_counts_aggregates_and_restarts_after_a_halt_or_a_flag() {
+	ExtBuilder::default().build_and_execute(|| {
+		for expected in 1..=3 {
+			feed_both(usd(60_000, 0));
+			assert_eq!(streak(BTC), expected);
+		}
+		// A halt longer than max_age: the price reads stale (streak 0), and the first
+		// aggregate after it starts the count again.
+		next_block_after(default_params().max_age_ms + 1);
+		assert_eq!(streak(BTC), 0);
+		feed_both(usd(60_000, 0));
+		assert_eq!(streak(BTC), 1);
+		feed_both(usd(60_000, 0));
+		assert_eq!(streak(BTC), 2);
+		// A clamped jump flags the price: no streak until an aggregate confirms it.
+		feed_both(usd(30_000, 0));
+		assert_eq!(streak(BTC), 0);
+		feed_both(usd(54_000, 0));
+		assert_eq!(streak(BTC), 1);
 	});
 }
