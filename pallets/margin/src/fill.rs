@@ -107,36 +107,54 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Settles funding, moves the cash, updates both positions and open interest. Returns
-	/// each side with whether its risk grew.
+	/// Checks `fill` against its market's rules, then exchanges it. Returns each side with
+	/// whether its risk grew.
 	fn move_positions(
 		fill: &Fill<T::AccountId>,
 		config: &crate::MarketConfigOf<T>,
 	) -> Result<[(SubaccountOf<T>, bool); 2], DispatchError> {
 		ensure!(fill.taker != fill.maker, Error::<T>::SelfTrade);
-		let market = fill.market;
 		ensure!(math::on_tick(fill.price, config.tick_size), Error::<T>::PriceOffTick);
 		ensure!(math::on_step(fill.size, config.step_size), Error::<T>::SizeOffStep);
-
-		let mut state = MarketStates::<T>::get(market);
-		let index = state.funding_index;
-		Self::settle_funding(&fill.taker, market, config.base_decimals, index)?;
-		Self::settle_funding(&fill.maker, market, config.base_decimals, index)?;
-
 		let (buyer, seller) = match fill.taker_side {
 			Side::Buy => (&fill.taker, &fill.maker),
 			Side::Sell => (&fill.maker, &fill.taker),
 		};
 		let cash: Balance = notional(fill.size, config.base_decimals, fill.price, Rounding::Down)
 			.map_err(|_| ArithmeticError::Overflow)?;
-		T::Ledger::move_settlement(buyer, seller, cash)?;
+		let cash = SignedBalance::try_from(cash).map_err(|_| ArithmeticError::Overflow)?;
+		let [buyer_riskier, seller_riskier] =
+			Self::exchange(fill.market, config, buyer, seller, fill.size, cash, config.isolated_only)?;
+		Ok([(buyer.clone(), buyer_riskier), (seller.clone(), seller_riskier)])
+	}
 
-		let size = SignedBalance::try_from(fill.size).map_err(|_| ArithmeticError::Overflow)?;
-		let cash_signed = SignedBalance::try_from(cash).map_err(|_| ArithmeticError::Overflow)?;
+	/// Settles both sides' funding, has `buyer` pay `seller` `cash` (negative: the seller
+	/// pays), moves `size` base units from the seller to the buyer, and keeps open interest.
+	/// Returns, for the buyer and the seller, whether its risk grew.
+	pub(crate) fn exchange(
+		market: MarketId,
+		config: &crate::MarketConfigOf<T>,
+		buyer: &SubaccountOf<T>,
+		seller: &SubaccountOf<T>,
+		size: Balance,
+		cash: SignedBalance,
+		isolated: bool,
+	) -> Result<[bool; 2], DispatchError> {
+		let mut state = MarketStates::<T>::get(market);
+		let index = state.funding_index;
+		Self::settle_funding(buyer, market, config.base_decimals, index)?;
+		Self::settle_funding(seller, market, config.base_decimals, index)?;
+		if cash >= 0 {
+			T::Ledger::move_settlement(buyer, seller, cash.unsigned_abs())?;
+		} else {
+			T::Ledger::move_settlement(seller, buyer, cash.unsigned_abs())?;
+		}
+
+		let size = SignedBalance::try_from(size).map_err(|_| ArithmeticError::Overflow)?;
 		let mut open_interest = state.open_interest;
 		let mut riskier = [false, false];
 		for (i, (who, delta, paid)) in
-			[(buyer, size, cash_signed), (seller, size.saturating_neg(), cash_signed.saturating_neg())]
+			[(buyer, size, cash), (seller, size.saturating_neg(), cash.saturating_neg())]
 				.into_iter()
 				.enumerate()
 		{
@@ -156,7 +174,7 @@ impl<T: Config> Pallet<T> {
 				who,
 				market,
 				Position { size: new_size, cost_basis: cost, funding_index: index },
-				config.isolated_only,
+				isolated,
 			)?;
 			Self::deposit_event(Event::PositionChanged {
 				subaccount: who.clone(),
@@ -173,8 +191,7 @@ impl<T: Config> Pallet<T> {
 		}
 		state.open_interest = open_interest;
 		MarketStates::<T>::insert(market, state);
-		let [buyer_riskier, seller_riskier] = riskier;
-		Ok([(buyer.clone(), buyer_riskier), (seller.clone(), seller_riskier)])
+		Ok(riskier)
 	}
 }
 

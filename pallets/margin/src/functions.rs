@@ -82,7 +82,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The mark of `config`'s market: the fresh index price for opening risk, the last one
 	/// whatever its status for maintenance.
-	pub(crate) fn mark(
+	pub fn mark(
 		config: &MarketConfig<BlockNumberFor<T>>,
 		valuation: Valuation,
 	) -> Option<Price> {

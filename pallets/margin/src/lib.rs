@@ -28,6 +28,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod fill;
+mod forced;
 mod functions;
 mod funding;
 pub mod math;
@@ -179,6 +180,15 @@ pub mod pallet {
 		},
 		/// A position settled funding: positive received, negative paid.
 		FundingSettled { subaccount: SubaccountOf<T>, market: MarketId, amount: SignedBalance },
+		/// Liquidation moved `size` of `from`'s position to `to`, who paid `cash` for it
+		/// (negative: received it).
+		PositionTransferred {
+			market: MarketId,
+			from: SubaccountOf<T>,
+			to: SubaccountOf<T>,
+			size: Balance,
+			cash: SignedBalance,
+		},
 		/// A market's funding index moved by `rate` × index price.
 		FundingUpdated { market: MarketId, rate: FixedI128, index: FixedI128 },
 	}
@@ -217,6 +227,8 @@ pub mod pallet {
 		IsolatedMarket,
 		/// A subaccount cannot trade with itself.
 		SelfTrade,
+		/// The subaccount holds no position of that size in that market.
+		NoSuchPosition,
 	}
 
 	#[pallet::hooks]

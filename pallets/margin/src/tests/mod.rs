@@ -23,3 +23,4 @@ pub fn trade(side: Side, size: u128, price: u128) -> sp_runtime::DispatchResult 
 		size,
 	})
 }
+mod forced;

@@ -1,0 +1,103 @@
+//! Forced transfers (liquidation's backstop and deleveraging): any cash, no margin check,
+//! open interest and funding kept right.
+
+use super::trade;
+use crate::{mock::*, Error, Event, MarketStates, Pallet, PositionCount, Positions};
+use clearing_primitives::{margin::Side, oracle::PriceStatus};
+use frame_support::{assert_noop, assert_ok};
+
+const CAROL: AccountId = 3;
+
+#[test]
+fn a_long_moves_to_the_receiver_who_pays_the_set_cash_with_no_margin_check() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 3_000 * USDC);
+		fund(&sub(BOB, 0), 100_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		set_price(BTC, usd(57_000), PriceStatus::Fresh);
+		let total = total_settlement();
+		// Carol has nothing, yet takes the whole long for $57,000 (she goes into debt).
+		assert_ok!(Pallet::<Test>::transfer_position(
+			BTC_USD,
+			&sub(ALICE, 0),
+			&sub(CAROL, 0),
+			ONE_BTC,
+			57_000 * USDC as i128
+		));
+		assert_eq!(Positions::<Test>::get(sub(ALICE, 0), BTC_USD), None);
+		assert_eq!(PositionCount::<Test>::get(sub(ALICE, 0)), 0);
+		let carol = Positions::<Test>::get(sub(CAROL, 0), BTC_USD).unwrap();
+		assert_eq!((carol.size, carol.cost_basis), (ONE_BTC as i128, 57_000 * USDC as i128));
+		assert_eq!(settlement(&sub(ALICE, 0)), 0);
+		assert_eq!(settlement(&sub(CAROL, 0)), -57_000 * USDC as i128);
+		assert_eq!(total_settlement(), total);
+		assert_eq!(MarketStates::<Test>::get(BTC_USD).open_interest, ONE_BTC);
+		assert!(margin_events().contains(&Event::PositionTransferred {
+			market: BTC_USD,
+			from: sub(ALICE, 0),
+			to: sub(CAROL, 0),
+			size: ONE_BTC,
+			cash: 57_000 * USDC as i128,
+		}));
+	});
+}
+
+#[test]
+fn a_short_is_bought_back_by_closing_the_receivers_long_and_open_interest_falls() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 100_000 * USDC);
+		fund(&sub(BOB, 0), 3_000 * USDC);
+		// Alice long 1 BTC, Bob short 1 BTC.
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		// Bob's short half goes to Alice (deleveraging her long) for $63,000 paid by Bob:
+		// cash −$31,500 from Alice's point of view as payer.
+		assert_ok!(Pallet::<Test>::transfer_position(
+			BTC_USD,
+			&sub(BOB, 0),
+			&sub(ALICE, 0),
+			ONE_BTC / 2,
+			-(31_500 * USDC as i128)
+		));
+		assert_eq!(Positions::<Test>::get(sub(BOB, 0), BTC_USD).unwrap().size, -(ONE_BTC as i128) / 2);
+		assert_eq!(Positions::<Test>::get(sub(ALICE, 0), BTC_USD).unwrap().size, ONE_BTC as i128 / 2);
+		assert_eq!(MarketStates::<Test>::get(BTC_USD).open_interest, ONE_BTC / 2);
+		// Alice sold half her long for $31,500: 40,000 + 31,500.
+		assert_eq!(settlement(&sub(ALICE, 0)), 71_500 * USDC as i128);
+		assert_eq!(settlement(&sub(BOB, 0)), 31_500 * USDC as i128);
+	});
+}
+
+#[test]
+fn only_a_held_size_moves_and_never_to_the_same_subaccount() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 10_000 * USDC);
+		fund(&sub(BOB, 0), 10_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
+		let transfer = |size, to| {
+			Pallet::<Test>::transfer_position(BTC_USD, &sub(ALICE, 0), &to, size, 0)
+		};
+		assert_noop!(transfer(ONE_BTC, sub(CAROL, 0)), Error::<Test>::NoSuchPosition);
+		assert_noop!(transfer(0, sub(CAROL, 0)), Error::<Test>::NoSuchPosition);
+		assert_noop!(transfer(ONE_BTC / 10, sub(ALICE, 0)), Error::<Test>::SelfTrade);
+		assert_noop!(
+			Pallet::<Test>::transfer_position(9, &sub(ALICE, 0), &sub(CAROL, 0), 1, 0),
+			Error::<Test>::MarketNotFound
+		);
+	});
+}
+
+#[test]
+fn positions_carry_their_signed_value_at_the_last_mark() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 100_000 * USDC);
+		fund(&sub(BOB, 0), 100_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
+		// A stale price still marks for liquidation (the last price, whatever its status).
+		set_price(BTC, usd(50_000), PriceStatus::Stale);
+		let alice = Pallet::<Test>::positions_by_value(&sub(ALICE, 0)).unwrap();
+		let bob = Pallet::<Test>::positions_by_value(&sub(BOB, 0)).unwrap();
+		assert_eq!(alice.iter().map(|p| (p.0, p.2)).collect::<Vec<_>>(), vec![(BTC_USD, 5_000 * USDC as i128)]);
+		assert_eq!(bob.iter().map(|p| (p.0, p.2)).collect::<Vec<_>>(), vec![(BTC_USD, -5_000 * USDC as i128)]);
+		assert!(Pallet::<Test>::positions_by_value(&sub(CAROL, 0)).unwrap().is_empty());
+	});
+}
