@@ -100,6 +100,40 @@ pub trait MarginEngine<AccountId> {
 	fn apply_fill_weight() -> Weight;
 }
 
+/// The order book, for liquidation: closing a position against resting orders.
+pub trait LiquidationBook<AccountId> {
+	/// Trades up to `size` of `subaccount`'s position in `market` on `side` (reduce only,
+	/// immediate or cancel) at `limit` or better, through the book's usual matching and
+	/// fees. Returns the size traded and its notional (settlement units).
+	fn close(
+		subaccount: &Subaccount<AccountId>,
+		market: MarketId,
+		side: Side,
+		size: Balance,
+		limit: Price,
+	) -> Result<(Balance, Balance), DispatchError>;
+
+	/// The worst-case weight of one `close`.
+	fn close_weight() -> Weight;
+}
+
+/// No book: nothing closes there.
+impl<AccountId> LiquidationBook<AccountId> for () {
+	fn close(
+		_: &Subaccount<AccountId>,
+		_: MarketId,
+		_: Side,
+		_: Balance,
+		_: Price,
+	) -> Result<(Balance, Balance), DispatchError> {
+		Ok((0, 0))
+	}
+
+	fn close_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
 /// Prices the order book offers the margin engine for funding.
 pub trait BookPrices {
 	/// The mid of the prices at which a standard-size order would fill on each side, if both

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, SubaccountNumber},
 	insurance::InsuranceFund,
-	margin::{BookPrices, Fill, FillParty, MarginEngine, MarketRules, Side},
+	margin::{BookPrices, Fill, FillParty, LiquidationBook, MarginEngine, MarketRules, Side},
 	notional, Balance, MarketId, Price,
 };
 use frame_support::{
@@ -54,7 +54,7 @@ impl<T: Config> Pallet<T> {
 		Ok(fee.mul_ceil(value))
 	}
 
-	/// Places and matches an order; returns how many fills it made.
+	/// Places and matches an order; returns what it matched.
 	pub(crate) fn do_place_order(
 		taker: SubaccountOf<T>,
 		market: MarketId,
@@ -63,7 +63,7 @@ impl<T: Config> Pallet<T> {
 		size: Balance,
 		kind: OrderKind,
 		reduce_only: bool,
-	) -> Result<u32, DispatchError> {
+	) -> Result<Matched, DispatchError> {
 		let rules = T::Margin::market_rules(market).ok_or(Error::<T>::MarketNotFound)?;
 		ensure!(rules.on_tick(price), Error::<T>::PriceOffTick);
 		ensure!(rules.on_step(size), Error::<T>::SizeOffStep);
@@ -78,6 +78,7 @@ impl<T: Config> Pallet<T> {
 			remaining = Self::reducible(&taker, market, side, size);
 			ensure!(remaining > 0, Error::<T>::NothingToReduce);
 		}
+		let wanted = remaining;
 
 		let id = NextOrderId::<T>::get();
 		NextOrderId::<T>::put(id.saturating_add(1));
@@ -93,6 +94,7 @@ impl<T: Config> Pallet<T> {
 
 		let mut fills: u32 = 0;
 		let mut fees: Balance = 0;
+		let mut matched_notional: Balance = 0;
 		while remaining > 0 && fills < T::MaxFills::get() {
 			let Some(best) = Self::best_price(market, against) else { break };
 			if !crosses(side, price, best) {
@@ -138,6 +140,10 @@ impl<T: Config> Pallet<T> {
 			T::Ledger::move_settlement(&taker, &fee_account, taker_fee)?;
 			T::Ledger::move_settlement(&maker.owner, &fee_account, maker_fee)?;
 			fees = fees.saturating_add(taker_fee).saturating_add(maker_fee);
+			matched_notional = matched_notional.saturating_add(
+				notional(fill_size, rules.base_decimals, maker.price, Rounding::Down)
+					.map_err(|_| ArithmeticError::Overflow)?,
+			);
 			Self::deposit_event(Event::OrderFilled {
 				maker_order: maker.id,
 				taker_order: id,
@@ -157,6 +163,7 @@ impl<T: Config> Pallet<T> {
 			T::Insurance::revenue_received(share)?;
 		}
 
+		let matched = Matched { fills, size: wanted.saturating_sub(remaining), notional: matched_notional };
 		if remaining > 0 {
 			match kind {
 				OrderKind::ImmediateOrCancel => Self::deposit_event(Event::OrderCancelled {
@@ -181,7 +188,7 @@ impl<T: Config> Pallet<T> {
 				},
 			}
 		}
-		Ok(fills)
+		Ok(matched)
 	}
 
 	/// `OrderbookApi.orders`.
@@ -247,6 +254,41 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		Ok(())
+	}
+}
+
+/// What one order matched.
+pub(crate) struct Matched {
+	/// Fills made (including resting orders skipped as self-trades or refusals).
+	pub fills: u32,
+	/// Base units traded.
+	pub size: Balance,
+	/// Their notional at the makers' prices, settlement units.
+	pub notional: Balance,
+}
+
+impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
+	fn close(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		side: Side,
+		size: Balance,
+		limit: Price,
+	) -> Result<(Balance, Balance), DispatchError> {
+		let matched = Self::do_place_order(
+			subaccount.clone(),
+			market,
+			side,
+			limit,
+			size,
+			OrderKind::ImmediateOrCancel,
+			true,
+		)?;
+		Ok((matched.size, matched.notional))
+	}
+
+	fn close_weight() -> Weight {
+		Self::place_order_weight(T::MaxFills::get())
 	}
 }
 

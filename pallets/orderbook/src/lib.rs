@@ -259,7 +259,7 @@ pub mod pallet {
 			reduce_only: bool,
 		) -> DispatchResultWithPostInfo {
 			let owner = ensure_signed(origin)?;
-			let fills = Self::do_place_order(
+			let matched = Self::do_place_order(
 				Subaccount::new(owner, subaccount),
 				market,
 				side,
@@ -268,7 +268,7 @@ pub mod pallet {
 				kind,
 				reduce_only,
 			)?;
-			Ok(Some(Self::place_order_weight(fills)).into())
+			Ok(Some(Self::place_order_weight(matched.fills)).into())
 		}
 
 		/// Cancels the signer's open order `id` and releases its deposit.

@@ -1,4 +1,5 @@
 mod cancel;
+mod liquidation;
 mod matching;
 mod placing;
 mod properties;
