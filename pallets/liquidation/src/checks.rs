@@ -1,0 +1,87 @@
+//! Whether a subaccount may be liquidated now: prices ready, below maintenance, not the
+//! backstop; and the pool-side check of the keeper's authorized transactions.
+
+use crate::{pallet::*, weights::WeightInfo};
+use clearing_primitives::{
+	collateral::{Subaccount, Valuation},
+	margin::LiquidationBook,
+	oracle::PriceProvider,
+	MarketId,
+};
+use frame_support::{
+	ensure,
+	pallet_prelude::{
+		InvalidTransaction, TransactionSource, TransactionValidityError, ValidTransaction,
+	},
+	traits::Get,
+	weights::Weight,
+};
+use pallet_margin::{Health, Markets, Positions};
+use sp_runtime::{traits::AccountIdConversion, DispatchError};
+
+/// How many blocks the keeper's transaction may wait in the pool: a liquidation is urgent
+/// or pointless.
+pub const KEEPER_LONGEVITY: u64 = 3;
+
+impl<T: Config> Pallet<T> {
+	/// The subaccount the backstop holds taken-over positions in.
+	pub fn backstop() -> SubaccountOf<T> {
+		Subaccount::new(Self::backstop_account(), 0)
+	}
+
+	/// The backstop's account: receives the fund's cover before it moves into the vaults.
+	pub fn backstop_account() -> T::AccountId {
+		T::BackstopId::get().into_account_truncating()
+	}
+
+	/// `Ok` if `market`'s index price is fresh and has been for `MinFreshAggregates`
+	/// aggregates.
+	pub(crate) fn ensure_price_ready(market: MarketId) -> Result<(), DispatchError> {
+		let config = Markets::<T>::get(market).ok_or(Error::<T>::PriceNotReady)?;
+		let quote = <T as pallet_margin::Config>::Prices::quote(config.base_asset)
+			.ok_or(Error::<T>::PriceNotReady)?;
+		ensure!(
+			quote.is_fresh() && quote.fresh_streak >= T::MinFreshAggregates::get(),
+			Error::<T>::PriceNotReady
+		);
+		Ok(())
+	}
+
+	/// `subaccount`'s health if it may be liquidated now, the named reason otherwise.
+	pub fn ensure_liquidatable(subaccount: &SubaccountOf<T>) -> Result<Health, DispatchError> {
+		ensure!(*subaccount != Self::backstop(), Error::<T>::BackstopExempt);
+		let mut holds_any = false;
+		for market in Positions::<T>::iter_key_prefix(subaccount) {
+			Self::ensure_price_ready(market)?;
+			holds_any = true;
+		}
+		ensure!(holds_any, Error::<T>::NotLiquidatable);
+		let health = pallet_margin::Pallet::<T>::health(subaccount, Valuation::Maintenance)?;
+		ensure!(health.liquidatable, Error::<T>::NotLiquidatable);
+		Ok(health)
+	}
+
+	/// The keeper's transaction is valid only while its subaccount is liquidatable; one per
+	/// subaccount in the pool, ahead of ordinary transactions, and short-lived.
+	pub(crate) fn authorize_liquidate(
+		_source: TransactionSource,
+		subaccount: &SubaccountOf<T>,
+		_counterparties: &CounterpartiesOf<T>,
+	) -> Result<(ValidTransaction, Weight), TransactionValidityError> {
+		Self::ensure_liquidatable(subaccount)
+			.map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))?;
+		let valid = ValidTransaction::with_tag_prefix("Liquidation")
+			.priority(T::KeeperPriority::get())
+			.and_provides(subaccount)
+			.longevity(KEEPER_LONGEVITY)
+			.propagate(true)
+			.build()?;
+		Ok((valid, Weight::zero()))
+	}
+
+	/// What a `liquidate` working through `markets` markets may cost: the pallet's own work
+	/// at its worst, plus a book close per market.
+	pub fn liquidate_weight(markets: u32) -> Weight {
+		T::Weights::liquidate().saturating_add(T::ClosingBook::close_weight().saturating_mul(u64::from(markets)))
+	}
+}

@@ -1,0 +1,116 @@
+//! The keeper offchain worker: on a validator, each block checks the next
+//! `KeeperScanPerBlock` subaccounts with positions (from a cursor kept in the node's
+//! persistent offchain storage, wrapping at the end) and submits `liquidate` for each one
+//! below maintenance, as an authorized transaction the chain re-validates.
+
+use crate::pallet::*;
+use alloc::vec::Vec;
+use clearing_primitives::{collateral::Valuation, insurance::InsuranceFund, MarketId};
+use frame_support::traits::Get;
+use frame_system::{
+	offchain::SubmitTransaction,
+	pallet_prelude::BlockNumberFor,
+};
+use pallet_margin::{PositionCount, Positions};
+use sp_runtime::{offchain::storage::StorageValueRef, FixedU128};
+
+/// Where the keeper's scan resumes: the last subaccount key it checked.
+pub const CURSOR_KEY: &[u8] = b"clearing/liquidation/keeper-cursor";
+
+/// Most subaccounts a `LiquidationApi.liquidatable` query reads.
+pub const API_SCAN_LIMIT: u32 = 10_000;
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn run_keeper(_n: BlockNumberFor<T>) {
+		if !sp_io::offchain::is_validator() {
+			return;
+		}
+		let mut cursor = StorageValueRef::persistent(CURSOR_KEY);
+		let start = cursor.get::<Vec<u8>>().ok().flatten();
+		let (found, next) = Self::scan(start, T::KeeperScanPerBlock::get());
+		match next {
+			Some(key) => cursor.set(&key),
+			None => cursor.clear(),
+		}
+		for subaccount in found {
+			let counterparties = Self::counterparties_for(&subaccount);
+			let call = Call::<T>::liquidate { subaccount, counterparties };
+			let xt = T::create_authorized_transaction(call.into());
+			if SubmitTransaction::<T, Call<T>>::submit_transaction(xt).is_err() {
+				log::debug!(target: "runtime::liquidation", "the pool refused a liquidation");
+			}
+		}
+	}
+
+	/// Checks up to `limit` subaccounts with positions after the raw key `start`; returns
+	/// the liquidatable ones and the key to resume from (`None`: the scan reached the end).
+	pub fn scan(start: Option<Vec<u8>>, limit: u32) -> (Vec<SubaccountOf<T>>, Option<Vec<u8>>) {
+		let iter = match start {
+			Some(key) => PositionCount::<T>::iter_from(key),
+			None => PositionCount::<T>::iter(),
+		};
+		let mut found = Vec::new();
+		let mut last = None;
+		let mut seen: u32 = 0;
+		// One past the slice tells whether there is more to come.
+		for (subaccount, _) in iter.take((limit as usize).saturating_add(1)) {
+			if seen == limit {
+				return (found, last);
+			}
+			seen = seen.saturating_add(1);
+			last = Some(PositionCount::<T>::hashed_key_for(&subaccount));
+			if Self::ensure_liquidatable(&subaccount).is_ok() {
+				found.push(subaccount);
+			}
+		}
+		(found, None)
+	}
+
+	/// `LiquidationApi.liquidatable`: up to `limit` liquidatable subaccounts after `from`
+	/// (from the start if `None`), reading at most `API_SCAN_LIMIT` subaccounts.
+	pub fn liquidatable(from: Option<SubaccountOf<T>>, limit: u32) -> Vec<SubaccountOf<T>> {
+		let iter = match from {
+			Some(from) => PositionCount::<T>::iter_from(PositionCount::<T>::hashed_key_for(&from)),
+			None => PositionCount::<T>::iter(),
+		};
+		iter.take(API_SCAN_LIMIT as usize)
+			.map(|(subaccount, _)| subaccount)
+			.filter(|subaccount| Self::ensure_liquidatable(subaccount).is_ok())
+			.take(limit as usize)
+			.collect()
+	}
+
+	/// Counterparties for a subaccount the fund cannot cover: the best-ranked opposite
+	/// positions in its largest market, among the first `KeeperRankScan` positions.
+	pub(crate) fn counterparties_for(subaccount: &SubaccountOf<T>) -> CounterpartiesOf<T> {
+		let Ok(health) = pallet_margin::Pallet::<T>::health(subaccount, Valuation::Maintenance)
+		else {
+			return Default::default();
+		};
+		if health.equity >= 0 || T::Insurance::fund_balance() >= health.equity.unsigned_abs() {
+			return Default::default();
+		}
+		let Some((market, position, _)) = pallet_margin::Pallet::<T>::positions_by_value(subaccount)
+			.ok()
+			.and_then(|positions| positions.into_iter().next())
+		else {
+			return Default::default();
+		};
+		let mut ranked = Self::ranked_opposites(market, position.size > 0);
+		ranked.truncate(T::MaxCounterparties::get() as usize);
+		ranked.into_iter().map(|(_, c)| c).collect::<Vec<_>>().try_into().unwrap_or_default()
+	}
+
+	/// Holders of `market` short (if `long` is the side to absorb) or long, in profit, best
+	/// rank first, among the first `KeeperRankScan` positions.
+	pub fn ranked_opposites(market: MarketId, long: bool) -> Vec<(FixedU128, SubaccountOf<T>)> {
+		let mut ranked: Vec<(FixedU128, SubaccountOf<T>)> = Positions::<T>::iter()
+			.take(T::KeeperRankScan::get() as usize)
+			.filter(|(_, m, p)| *m == market && p.size != 0 && (p.size > 0) != long)
+			.filter(|(subaccount, _, _)| *subaccount != Self::backstop())
+			.filter_map(|(subaccount, m, _)| Self::rank(&subaccount, m).map(|r| (r, subaccount)))
+			.collect();
+		ranked.sort_by(|a, b| b.0.cmp(&a.0));
+		ranked
+	}
+}

@@ -1,0 +1,255 @@
+//! # Liquidation
+//!
+//! Closes out every subaccount that falls below its maintenance requirement, and puts every
+//! loss beyond its collateral somewhere defined.
+//!
+//! - `liquidate(subaccount, counterparties)`: anyone may call it (signed: the caller pays the
+//!   fee and earns the keeper's share of the penalty), and validators' keeper submits it as
+//!   an authorized transaction (`#[pallet::authorize]`: re-validated by every node and again
+//!   in the block, fee-free, high priority, one per subaccount). It fails with
+//!   `NotLiquidatable` for a healthy subaccount, and with `PriceNotReady` while any of its
+//!   markets' prices is stale, flagged, or back from a halt with fewer than
+//!   `MinFreshAggregates` aggregates.
+//! - Per market, largest position first (at most `MaxMarketsPerCall`), while the subaccount
+//!   stays below maintenance:
+//!   1. close in the book (reduce-only, immediate-or-cancel) just enough to restore
+//!      maintenance, no worse than `MaxSlippage` from the mark nor the bankruptcy price,
+//!      within the block's notional cap; a penalty (`PenaltyRate` of the closed notional, at
+//!      most the equity left) goes to the keeper (`KeeperShare`) and the insurance fund;
+//!   2. if still below maintenance, what is left moves at the bankruptcy price (the price at
+//!      which the subaccount's equity is exactly zero) to the backstop — a subaccount of this
+//!      pallet, its loss covered by the insurance fund — while the fund can cover it;
+//!   3. otherwise it is deleveraged against the `counterparties` given, ranked on chain by
+//!      profit × leverage, at the bankruptcy price; too few fails the call.
+//!   A subaccount left with no positions and negative collateral (fees) is made whole by the
+//!   fund, and beyond it by the backstop: no subaccount keeps a negative balance.
+//! - Every step emits an event with its amounts. The keeper offchain worker scans subaccounts
+//!   with positions from a persisted cursor, `KeeperScanPerBlock` per block.
+//!
+//! Clients read `LiquidationApi.liquidatable(from, limit)` and `deleverage_rank`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod checks;
+mod keeper;
+pub mod math;
+mod resolve;
+pub mod runtime_api;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+// FRAME's macros expand to `expect`s on invariants they guarantee (pallet names, storage
+// prefixes); the calls here are thin and the logic lives in the linted modules beside.
+#[allow(clippy::expect_used)]
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use clearing_primitives::{
+		collateral::Subaccount, insurance::InsuranceFund, margin::LiquidationBook, Balance,
+		MarketId, SignedBalance,
+	};
+	use frame_support::{pallet_prelude::*, PalletId};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::Permill;
+
+	/// A subaccount of this runtime's accounts.
+	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+	/// The counterparties a caller offers for deleveraging.
+	pub type CounterpartiesOf<T> = BoundedVec<SubaccountOf<T>, <T as Config>::MaxCounterparties>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		+ pallet_margin::Config
+		+ frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+	{
+		/// Where positions are closed first.
+		type ClosingBook: LiquidationBook<Self::AccountId>;
+
+		/// Receives the fund's penalty share; covers the backstop's losses and bad debt.
+		type Insurance: InsuranceFund<Self::AccountId>;
+
+		/// Derives the backstop's account (its subaccount 0 holds what it takes over).
+		#[pallet::constant]
+		type BackstopId: Get<PalletId>;
+
+		/// Penalty on the notional closed in the book.
+		#[pallet::constant]
+		type PenaltyRate: Get<Permill>;
+
+		/// The keeper's part of the penalty (a signed caller's; an authorized keeper's goes
+		/// to the fund).
+		#[pallet::constant]
+		type KeeperShare: Get<Permill>;
+
+		/// Closing in the book goes at most this far from the mark.
+		#[pallet::constant]
+		type MaxSlippage: Get<Permill>;
+
+		/// Most notional closed in the book per block (settlement units), so one crash does
+		/// not empty the book in one block.
+		#[pallet::constant]
+		type BlockNotionalCap: Get<Balance>;
+
+		/// Fresh aggregates in a row a price needs (after a halt, a restart or a flag)
+		/// before liquidations use it.
+		#[pallet::constant]
+		type MinFreshAggregates: Get<u32>;
+
+		/// Most markets one call works through.
+		#[pallet::constant]
+		type MaxMarketsPerCall: Get<u32>;
+
+		/// Most counterparties one call may deleverage.
+		#[pallet::constant]
+		type MaxCounterparties: Get<u32>;
+
+		/// Subaccounts the keeper checks per block.
+		#[pallet::constant]
+		type KeeperScanPerBlock: Get<u32>;
+
+		/// Positions the keeper reads to rank deleveraging counterparties.
+		#[pallet::constant]
+		type KeeperRankScan: Get<u32>;
+
+		/// Pool priority of the keeper's liquidations: ahead of ordinary transactions.
+		#[pallet::constant]
+		type KeeperPriority: Get<TransactionPriority>;
+
+		/// Weights of the call, measured by `benchmarking.rs`.
+		type Weights: WeightInfo;
+
+		/// Sets an unhealthy subaccount up for the benchmark.
+		#[cfg(feature = "runtime-benchmarks")]
+		type Scenario: BenchmarkScenario<Self::AccountId>;
+	}
+
+	/// What the benchmark needs the runtime to arrange.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkScenario<AccountId> {
+		/// Leaves `victim` below maintenance, bankrupt, holding `positions` positions, with
+		/// `counterparties` profitable opposite positions to deleverage and an empty fund;
+		/// returns the counterparties.
+		fn bankrupt(
+			victim: &Subaccount<AccountId>,
+			positions: u32,
+			counterparties: u32,
+		) -> alloc::vec::Vec<Subaccount<AccountId>>;
+	}
+
+	/// Notional closed in the book in the current block, against `BlockNotionalCap`.
+	#[pallet::storage]
+	pub type ClosedThisBlock<T: Config> =
+		StorageValue<_, (BlockNumberFor<T>, Balance), ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Part of a position was closed in the book.
+		ClosedInBook {
+			subaccount: SubaccountOf<T>,
+			market: MarketId,
+			size: Balance,
+			notional: Balance,
+		},
+		/// The liquidation penalty was paid: to the keeper (if a signed caller) and the fund.
+		PenaltyPaid {
+			subaccount: SubaccountOf<T>,
+			keeper: Option<T::AccountId>,
+			to_keeper: Balance,
+			to_fund: Balance,
+		},
+		/// The backstop took a position over at the bankruptcy price, paying `cash` (negative:
+		/// receiving it); the fund covered `loss_covered`.
+		TakenByBackstop {
+			subaccount: SubaccountOf<T>,
+			market: MarketId,
+			size: Balance,
+			cash: SignedBalance,
+			loss_covered: Balance,
+		},
+		/// A profitable opposite position absorbed part of the position at the bankruptcy
+		/// price, paying `cash` (negative: receiving it).
+		Deleveraged {
+			subaccount: SubaccountOf<T>,
+			counterparty: SubaccountOf<T>,
+			market: MarketId,
+			size: Balance,
+			cash: SignedBalance,
+		},
+		/// A subaccount left with negative collateral was made whole.
+		BadDebtCovered { subaccount: SubaccountOf<T>, from_fund: Balance, from_backstop: Balance },
+		/// A liquidation call finished; `healthy`: the subaccount is above maintenance (or
+		/// holds nothing) now.
+		Liquidated { subaccount: SubaccountOf<T>, markets: u32, healthy: bool },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The subaccount is at or above its maintenance requirement (or holds nothing).
+		NotLiquidatable,
+		/// A price the subaccount's markets need is stale, flagged, missing, or has had too
+		/// few fresh aggregates since the oracle recovered.
+		PriceNotReady,
+		/// This block's notional cap is used up; try again next block.
+		LiquidationCapReached,
+		/// The backstop's own subaccount is never liquidated.
+		BackstopExempt,
+		/// A counterparty offered for deleveraging holds no profitable opposite position, is
+		/// the subaccount itself, or is listed twice.
+		InvalidCounterparty,
+		/// The fund cannot cover the loss and the counterparties offered cannot absorb it.
+		InsufficientCounterparties,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn offchain_worker(n: BlockNumberFor<T>) {
+			Self::run_keeper(n);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Liquidates `subaccount` (see the pallet docs for the order of resolution), offering
+		/// `counterparties` for deleveraging should the fund be unable to cover the loss.
+		/// Signed: the caller pays the fee whatever the outcome and earns the keeper's share.
+		/// Authorized (the keeper's transaction): valid only while the subaccount is
+		/// liquidatable, free, and the whole penalty goes to the fund.
+		#[pallet::call_index(0)]
+		#[pallet::weight(Pallet::<T>::liquidate_weight(T::MaxMarketsPerCall::get()))]
+		#[pallet::authorize(Pallet::<T>::authorize_liquidate)]
+		#[pallet::weight_of_authorize(<T as Config>::Weights::authorize_liquidate())]
+		pub fn liquidate(
+			origin: OriginFor<T>,
+			subaccount: SubaccountOf<T>,
+			counterparties: CounterpartiesOf<T>,
+		) -> DispatchResultWithPostInfo {
+			let keeper = match ensure_authorized(origin.clone()) {
+				Ok(()) => None,
+				Err(_) => Some(ensure_signed(origin)?),
+			};
+			let markets = Self::do_liquidate(&subaccount, keeper, &counterparties)?;
+			Ok(Some(Self::liquidate_weight(markets)).into())
+		}
+	}
+}

@@ -1,0 +1,402 @@
+//! A runtime for liquidation's tests: the real margin engine; storage-backed stand-ins for
+//! the vaults' ledger (settlement balances and plain account balances), the oracle (status
+//! and fresh streak per asset), a book of resting orders that fills through the margin
+//! engine, and the insurance fund. Everything lives in storage, so a failed call rolls back.
+
+use crate as pallet_liquidation;
+use clearing_primitives::{
+	collateral::{CollateralLedger, Subaccount, Valuation},
+	insurance::InsuranceFund,
+	margin::{Fill, LiquidationBook, MarginEngine, Side},
+	notional,
+	oracle::{PriceProvider, PriceQuote, PriceStatus},
+	AssetId, Balance, MarketId, Price, SignedBalance,
+};
+use codec::{Decode, Encode};
+use frame_support::{
+	derive_impl, parameter_types,
+	storage::unhashed,
+	traits::{ConstU128, ConstU32, ConstU64},
+	PalletId,
+};
+use pallet_margin::MarketConfig;
+use sp_runtime::{
+	BuildStorage, DispatchError, DispatchResult, FixedPointNumber, Permill, Rounding, Weight,
+};
+
+pub type AccountId = u64;
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type TxExtension = (frame_system::AuthorizeCall<Test>,);
+pub type Extrinsic = sp_runtime::testing::TestXt<RuntimeCall, TxExtension>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Margin: pallet_margin,
+		Liquidation: pallet_liquidation,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> TxExtension {
+		(frame_system::AuthorizeCall::<Test>::new(),)
+	}
+}
+
+fn get<V: Decode + Default>(key: impl Encode) -> V {
+	unhashed::get(&key.encode()).unwrap_or_default()
+}
+fn put<V: Encode>(key: impl Encode, value: V) {
+	unhashed::put(&key.encode(), &value);
+}
+
+/// Settlement balances of subaccounts and plain balances of accounts, both in storage; the
+/// subaccounts seen and the total minted are kept to check conservation.
+pub struct MockLedger;
+impl CollateralLedger<AccountId> for MockLedger {
+	fn collateral_value(s: &Subaccount<AccountId>, _: Valuation) -> Result<SignedBalance, DispatchError> {
+		Ok(Self::settlement_balance(s))
+	}
+	fn settlement_balance(s: &Subaccount<AccountId>) -> SignedBalance {
+		get((b"settle", s))
+	}
+	fn move_settlement(from: &Subaccount<AccountId>, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
+		add(from, -(amount as SignedBalance));
+		add(to, amount as SignedBalance);
+		Ok(())
+	}
+	fn pay_out(from: &Subaccount<AccountId>, to: &AccountId, amount: Balance) -> DispatchResult {
+		add(from, -(amount as SignedBalance));
+		put((b"account", to), account_balance(*to) + amount);
+		Ok(())
+	}
+	fn pay_in(from: &AccountId, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
+		let balance = account_balance(*from);
+		let left = balance.checked_sub(amount).ok_or(DispatchError::Other("insufficient"))?;
+		put((b"account", from), left);
+		add(to, amount as SignedBalance);
+		Ok(())
+	}
+}
+
+fn add(s: &Subaccount<AccountId>, delta: SignedBalance) {
+	let mut seen: Vec<Subaccount<AccountId>> = get(b"seen");
+	if !seen.contains(s) {
+		seen.push(s.clone());
+		put(b"seen", seen);
+	}
+	put((b"settle", s), MockLedger::settlement_balance(s) + delta);
+}
+
+/// Gives `s` `amount` of settlement collateral from outside.
+pub fn fund(s: &Subaccount<AccountId>, amount: Balance) {
+	add(s, amount as SignedBalance);
+	put(b"minted", minted() + amount);
+}
+
+pub fn settlement(s: &Subaccount<AccountId>) -> SignedBalance {
+	MockLedger::settlement_balance(s)
+}
+
+pub fn account_balance(who: AccountId) -> Balance {
+	get((b"account", who))
+}
+
+fn minted() -> Balance {
+	get(b"minted")
+}
+
+/// Σ settlement balances + Σ account balances (the fund's included): only ever moved.
+pub fn total_tokens() -> SignedBalance {
+	let seen: Vec<Subaccount<AccountId>> = get(b"seen");
+	let subs: SignedBalance = seen.iter().map(settlement).sum();
+	let accounts: Balance = [ALICE, BOB, CAROL, DAVE, KEEPER, FUND, Liquidation::backstop_account()]
+		.iter()
+		.map(|a| account_balance(*a))
+		.sum();
+	subs + accounts as SignedBalance
+}
+
+pub struct MockPrices;
+impl PriceProvider for MockPrices {
+	fn quote(asset: AssetId) -> Option<PriceQuote> {
+		get::<Option<PriceQuote>>((b"price", asset))
+	}
+}
+
+/// Sets `asset` to `price`, fresh for `streak` aggregates in a row (0: stale).
+pub fn set_price(asset: AssetId, price: Price, status: PriceStatus, streak: u32) {
+	put((b"price", asset), Some(PriceQuote { price, updated_at: 0, status, fresh_streak: streak }));
+}
+
+/// BTC's price, fresh long enough for liquidation.
+pub fn btc_at(whole: u128) {
+	set_price(BTC, usd(whole), PriceStatus::Fresh, 10);
+}
+
+/// Resting orders: (price, size, maker), per side, matched best price first.
+pub struct MockBook;
+impl LiquidationBook<AccountId> for MockBook {
+	fn close(
+		subaccount: &Subaccount<AccountId>,
+		market: MarketId,
+		side: Side,
+		size: Balance,
+		limit: Price,
+	) -> Result<(Balance, Balance), DispatchError> {
+		let against = match side {
+			Side::Buy => Side::Sell,
+			Side::Sell => Side::Buy,
+		};
+		let mut orders: Vec<(Price, Balance, Subaccount<AccountId>)> = get((b"book", against.encode()));
+		orders.sort_by(|a, b| if side == Side::Sell { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
+		let mut left = size.min(Margin::position_size(subaccount, market).unsigned_abs());
+		let (mut filled, mut value) = (0, 0);
+		let mut rest = Vec::new();
+		for (price, available, maker) in orders {
+			let crosses = if side == Side::Sell { price >= limit } else { price <= limit };
+			if left == 0 || !crosses {
+				rest.push((price, available, maker));
+				continue;
+			}
+			let take = left.min(available);
+			let fill = Fill { market, taker: subaccount.clone(), maker: maker.clone(), taker_side: side, price, size: take };
+			if Margin::apply_fill(&fill).is_err() {
+				continue;
+			}
+			// A flat taker fee per fill, if a test set one.
+			let fee: Balance = get(b"taker-fee");
+			MockLedger::move_settlement(subaccount, &sub(FEES, 0), fee)?;
+			left -= take;
+			filled += take;
+			value += notional(take, 8, price, Rounding::Down).map_err(|_| DispatchError::Other("notional"))?;
+			if available > take {
+				rest.push((price, available - take, maker));
+			}
+		}
+		put((b"book", against.encode()), rest);
+		Ok((filled, value))
+	}
+	fn close_weight() -> Weight {
+		Weight::from_parts(1_000, 0)
+	}
+}
+
+/// `maker` rests an order on `side` at `$price` for `size`.
+pub fn rest(side: Side, price: u128, size: Balance, maker: Subaccount<AccountId>) {
+	let mut orders: Vec<(Price, Balance, Subaccount<AccountId>)> = get((b"book", side.encode()));
+	orders.push((usd(price), size, maker));
+	put((b"book", side.encode()), orders);
+}
+
+pub const FUND: AccountId = 999;
+pub const FEES: AccountId = 998;
+
+/// Every fill in the book charges its taker `fee`.
+pub fn set_taker_fee(fee: Balance) {
+	put(b"taker-fee", fee);
+}
+
+/// The fund: a balance in storage, paid out of the `FUND` account.
+pub struct MockInsurance;
+impl InsuranceFund<AccountId> for MockInsurance {
+	fn deposit_revenue(_: &AccountId, _: Balance) -> DispatchResult {
+		Err(DispatchError::Other("not used by liquidation"))
+	}
+	fn cover(to: &AccountId, amount: Balance) -> Result<Balance, DispatchError> {
+		let paid = amount.min(fund_balance());
+		put(b"fund", fund_balance() - paid);
+		put((b"account", FUND), account_balance(FUND) - paid);
+		put((b"account", to), account_balance(*to) + paid);
+		Ok(paid)
+	}
+	fn fund_balance() -> Balance {
+		fund_balance()
+	}
+	fn account() -> AccountId {
+		FUND
+	}
+	fn revenue_received(amount: Balance) -> DispatchResult {
+		put(b"fund", fund_balance() + amount);
+		Ok(())
+	}
+}
+
+pub fn fund_balance() -> Balance {
+	get(b"fund")
+}
+
+/// Puts `amount` in the fund (from outside).
+pub fn seed_fund(amount: Balance) {
+	put(b"fund", fund_balance() + amount);
+	put((b"account", FUND), account_balance(FUND) + amount);
+	put(b"minted", minted() + amount);
+}
+
+parameter_types! {
+	pub const MarginPalletId: PalletId = PalletId(*b"clr/mrgn");
+	pub const BackstopId: PalletId = PalletId(*b"clr/liqd");
+	pub const PenaltyRate: Permill = Permill::from_parts(15_000);
+	pub const KeeperShare: Permill = Permill::from_percent(50);
+	pub const MaxSlippage: Permill = Permill::from_percent(1);
+}
+
+impl pallet_margin::Config for Test {
+	type Ledger = MockLedger;
+	type Prices = MockPrices;
+	type Book = ();
+	type PalletId = MarginPalletId;
+	type MaxMarkets = ConstU32<4>;
+	type MaxPositions = ConstU32<4>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockHelper;
+}
+
+impl pallet_liquidation::Config for Test {
+	type ClosingBook = MockBook;
+	type Insurance = MockInsurance;
+	type BackstopId = BackstopId;
+	type PenaltyRate = PenaltyRate;
+	type KeeperShare = KeeperShare;
+	type MaxSlippage = MaxSlippage;
+	// $100,000 of notional per block.
+	type BlockNotionalCap = ConstU128<100_000_000_000>;
+	type MinFreshAggregates = ConstU32<3>;
+	type MaxMarketsPerCall = ConstU32<2>;
+	type MaxCounterparties = ConstU32<4>;
+	type KeeperScanPerBlock = ConstU32<2>;
+	type KeeperRankScan = ConstU32<100>;
+	type KeeperPriority = ConstU64<{ u64::MAX / 2 }>;
+	type Weights = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type Scenario = MockScenario;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_margin::BenchmarkHelper<AccountId> for MockHelper {
+	fn set_price(asset: AssetId, price: Price) {
+		set_price(asset, price, PriceStatus::Fresh, 10);
+	}
+	fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
+		fund(subaccount, amount);
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockScenario;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_liquidation::BenchmarkScenario<AccountId> for MockScenario {
+	fn bankrupt(victim: &Subaccount<AccountId>, _positions: u32, counterparties: u32) -> Vec<Subaccount<AccountId>> {
+		crate::tests::bankrupt_scenario(victim, counterparties)
+	}
+}
+
+pub const BTC: AssetId = 2;
+pub const BTC_USD: MarketId = 0;
+pub const ONE_BTC: Balance = 100_000_000;
+pub const STEP: Balance = ONE_BTC / 1_000;
+pub const USDC: Balance = 1_000_000;
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CAROL: AccountId = 3;
+pub const DAVE: AccountId = 4;
+pub const KEEPER: AccountId = 7;
+
+pub fn sub(owner: AccountId, number: u16) -> Subaccount<AccountId> {
+	Subaccount::new(owner, number)
+}
+
+pub fn usd(whole: u128) -> Price {
+	Price::saturating_from_integer(whole)
+}
+
+/// BTC-USD: 5% / 3%, $1 ticks, 0.001 BTC steps, no fees, no funding to speak of.
+pub fn btc_usd() -> MarketConfig<u64> {
+	MarketConfig {
+		base_asset: BTC,
+		base_decimals: 8,
+		initial_margin: Permill::from_percent(5),
+		maintenance_margin: Permill::from_percent(3),
+		oi_lower: 1_000 * ONE_BTC,
+		oi_upper: 2_000 * ONE_BTC,
+		max_open_interest: 3_000 * ONE_BTC,
+		tick_size: usd(1),
+		step_size: STEP,
+		maker_fee: Permill::zero(),
+		taker_fee: Permill::zero(),
+		funding_interval: 1_000,
+		funding_cap: Permill::from_percent(1),
+		interest_per_interval: Permill::zero(),
+		isolated_only: false,
+	}
+}
+
+#[derive(Default)]
+pub struct ExtBuilder;
+
+impl ExtBuilder {
+	pub fn build(self) -> sp_io::TestExternalities {
+		let storage = RuntimeGenesisConfig {
+			system: Default::default(),
+			margin: pallet_margin::GenesisConfig { markets: vec![(BTC_USD, btc_usd())] },
+		}
+		.build_storage()
+		.expect("the mock genesis builds");
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			btc_at(60_000);
+		});
+		ext
+	}
+
+	/// Runs `test`, then checks the invariants: the margin engine's (open interest, counts),
+	/// liquidation's own, and that tokens were only moved.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		let mut ext = self.build();
+		ext.execute_with(|| {
+			test();
+			Liquidation::do_try_state().expect("try_state holds after the test");
+			assert_eq!(total_tokens(), minted() as SignedBalance, "tokens were created or lost");
+		});
+	}
+}
+
+pub fn liquidation_events() -> Vec<pallet_liquidation::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Liquidation(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}

@@ -1,0 +1,294 @@
+//! The order of resolution: the book, then the backstop, then deleveraging; penalty and
+//! bad debt.
+
+use crate::{math, pallet::*};
+use alloc::vec::Vec;
+use clearing_primitives::{
+	collateral::{CollateralLedger, Valuation},
+	insurance::InsuranceFund,
+	margin::{LiquidationBook, Side},
+	oracle::PriceProvider,
+	Balance, MarketId, SignedBalance,
+};
+use frame_support::{ensure, traits::Get};
+use pallet_margin::{Health, MarketConfigOf, Positions};
+use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, FixedU128};
+
+type Margin<T> = pallet_margin::Pallet<T>;
+type Ledger<T> = <T as pallet_margin::Config>::Ledger;
+
+fn overflow(_: math::Overflow) -> DispatchError {
+	ArithmeticError::Overflow.into()
+}
+
+impl<T: Config> Pallet<T> {
+	/// Liquidates `subaccount`; returns how many markets it worked through.
+	pub(crate) fn do_liquidate(
+		subaccount: &SubaccountOf<T>,
+		keeper: Option<T::AccountId>,
+		counterparties: &CounterpartiesOf<T>,
+	) -> Result<u32, DispatchError> {
+		let mut health = Self::ensure_liquidatable(subaccount)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let (block, used) = ClosedThisBlock::<T>::get();
+		let mut cap_left = T::BlockNotionalCap::get().saturating_sub(if block == now { used } else { 0 });
+		// A solvent subaccount waits for room in the book; a bankrupt one only gets worse.
+		ensure!(cap_left > 0 || health.equity < 0, Error::<T>::LiquidationCapReached);
+
+		let positions = Margin::<T>::positions_by_value(subaccount)?;
+		let mut markets: u32 = 0;
+		for (market, _, _) in positions.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
+			if !health.liquidatable {
+				break;
+			}
+			markets = markets.saturating_add(1);
+			let config =
+				pallet_margin::Markets::<T>::get(market).ok_or(Error::<T>::PriceNotReady)?;
+			let capped =
+				Self::close_in_book(subaccount, market, &config, &health, &mut cap_left, &keeper)?;
+			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
+			let left = Positions::<T>::get(subaccount, market).map(|p| p.size).unwrap_or_default();
+			if !health.liquidatable || left == 0 {
+				continue;
+			}
+			// The cap stopped a solvent subaccount: the rest waits for the next block.
+			if capped && health.equity >= 0 {
+				break;
+			}
+			Self::take_over(subaccount, market, &config, &health, counterparties)?;
+			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
+		}
+		ClosedThisBlock::<T>::put((now, T::BlockNotionalCap::get().saturating_sub(cap_left)));
+		Self::settle_bad_debt(subaccount)?;
+		let healthy = !Margin::<T>::health(subaccount, Valuation::Maintenance)?.liquidatable;
+		Self::deposit_event(Event::Liquidated { subaccount: subaccount.clone(), markets, healthy });
+		Ok(markets)
+	}
+
+	/// Closes what restores maintenance in the book, within the price bound and the block's
+	/// cap, and charges the penalty. Returns whether the cap cut the close short.
+	fn close_in_book(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		config: &MarketConfigOf<T>,
+		health: &Health,
+		cap_left: &mut Balance,
+		keeper: &Option<T::AccountId>,
+	) -> Result<bool, DispatchError> {
+		let Some(position) = Positions::<T>::get(subaccount, market) else { return Ok(false) };
+		let mark = <T as pallet_margin::Config>::Prices::quote(config.base_asset)
+			.map(|q| q.price)
+			.ok_or(Error::<T>::PriceNotReady)?;
+		let decimals = config.base_decimals;
+		let held = position.size.unsigned_abs();
+		let deficit = SignedBalance::try_from(health.maintenance_requirement)
+			.map_err(|_| ArithmeticError::Overflow)?
+			.saturating_sub(health.equity)
+			.max(0)
+			.unsigned_abs();
+		let wanted = math::close_size(
+			deficit,
+			held,
+			config.step_size,
+			decimals,
+			mark,
+			config.maintenance_margin,
+			T::PenaltyRate::get(),
+			T::MaxSlippage::get(),
+		)
+		.map_err(overflow)?;
+		// The cap, in whole steps at the mark.
+		let step_notional =
+			clearing_primitives::notional(config.step_size, decimals, mark, sp_runtime::Rounding::Up)
+				.map_err(|_| ArithmeticError::Overflow)?
+				.max(1);
+		let allowed = (*cap_left / step_notional).saturating_mul(config.step_size);
+		let size = wanted.min(allowed);
+		let capped = size < wanted;
+		if size == 0 {
+			return Ok(capped);
+		}
+		let value = pallet_margin::math::position_value(position.size, decimals, mark)
+			.map_err(|_| ArithmeticError::Overflow)?;
+		let cash = math::bankruptcy_cash(value, health.equity).map_err(overflow)?;
+		let bankruptcy = math::bankruptcy_price(cash, position.size, decimals);
+		let selling = position.size > 0;
+		let limit = math::limit_price(selling, mark, bankruptcy, T::MaxSlippage::get(), config.tick_size)
+			.map_err(overflow)?;
+		let side = if selling { Side::Sell } else { Side::Buy };
+		let (closed, notional) = T::ClosingBook::close(subaccount, market, side, size, limit)?;
+		if closed == 0 {
+			return Ok(capped);
+		}
+		*cap_left = cap_left.saturating_sub(notional);
+		Self::deposit_event(Event::ClosedInBook {
+			subaccount: subaccount.clone(),
+			market,
+			size: closed,
+			notional,
+		});
+		Self::charge_penalty(subaccount, notional, keeper)?;
+		Ok(capped)
+	}
+
+	/// The penalty on `notional` closed, at most the equity left: the keeper's share to a
+	/// signed caller, the rest to the insurance fund.
+	fn charge_penalty(
+		subaccount: &SubaccountOf<T>,
+		notional: Balance,
+		keeper: &Option<T::AccountId>,
+	) -> DispatchResult {
+		let equity = Margin::<T>::health(subaccount, Valuation::Maintenance)?.equity;
+		let share = if keeper.is_some() { T::KeeperShare::get() } else { sp_runtime::Permill::zero() };
+		let (to_keeper, to_fund) = math::penalty(notional, T::PenaltyRate::get(), equity, share);
+		if let Some(keeper) = keeper {
+			Ledger::<T>::pay_out(subaccount, keeper, to_keeper)?;
+		}
+		if to_fund > 0 {
+			Ledger::<T>::pay_out(subaccount, &T::Insurance::account(), to_fund)?;
+			T::Insurance::revenue_received(to_fund)?;
+		}
+		if to_keeper > 0 || to_fund > 0 {
+			Self::deposit_event(Event::PenaltyPaid {
+				subaccount: subaccount.clone(),
+				keeper: keeper.clone(),
+				to_keeper,
+				to_fund,
+			});
+		}
+		Ok(())
+	}
+
+	/// Moves what is left of `market` at the bankruptcy price: to the backstop if the fund
+	/// covers its loss, else to the offered counterparties, best ranked first.
+	fn take_over(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		config: &MarketConfigOf<T>,
+		health: &Health,
+		counterparties: &CounterpartiesOf<T>,
+	) -> DispatchResult {
+		let Some(position) = Positions::<T>::get(subaccount, market) else { return Ok(()) };
+		let mark = <T as pallet_margin::Config>::Prices::quote(config.base_asset)
+			.map(|q| q.price)
+			.ok_or(Error::<T>::PriceNotReady)?;
+		let value = pallet_margin::math::position_value(position.size, config.base_decimals, mark)
+			.map_err(|_| ArithmeticError::Overflow)?;
+		let cash = math::bankruptcy_cash(value, health.equity).map_err(overflow)?;
+		let size = position.size.unsigned_abs();
+		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
+		let loss = health.equity.min(0).unsigned_abs();
+		if T::Insurance::fund_balance() >= loss {
+			let backstop = Self::backstop();
+			let covered = T::Insurance::cover(&Self::backstop_account(), loss)?;
+			Ledger::<T>::pay_in(&Self::backstop_account(), &backstop, covered)?;
+			Margin::<T>::transfer_position(market, subaccount, &backstop, size, cash)?;
+			Self::deposit_event(Event::TakenByBackstop {
+				subaccount: subaccount.clone(),
+				market,
+				size,
+				cash,
+				loss_covered: covered,
+			});
+			return Ok(());
+		}
+		Self::deleverage(subaccount, market, position.size, cash, counterparties)
+	}
+
+	/// Spreads `size` (signed, the subaccount's) and its bankruptcy `cash` over the
+	/// counterparties holding profitable opposite positions, highest rank first.
+	fn deleverage(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		size: SignedBalance,
+		cash: SignedBalance,
+		counterparties: &CounterpartiesOf<T>,
+	) -> DispatchResult {
+		let mut ranked: Vec<(FixedU128, SubaccountOf<T>, Balance)> = Vec::new();
+		for counterparty in counterparties.iter() {
+			ensure!(
+				counterparty != subaccount && !ranked.iter().any(|(_, c, _)| c == counterparty),
+				Error::<T>::InvalidCounterparty
+			);
+			let held = Positions::<T>::get(counterparty, market).map(|p| p.size).unwrap_or_default();
+			ensure!(held != 0 && (held > 0) != (size > 0), Error::<T>::InvalidCounterparty);
+			let rank = Self::rank(counterparty, market).ok_or(Error::<T>::InvalidCounterparty)?;
+			ranked.push((rank, counterparty.clone(), held.unsigned_abs()));
+		}
+		ranked.sort_by(|a, b| b.0.cmp(&a.0));
+		let total = size.unsigned_abs();
+		let mut left = total;
+		let mut cash_left = cash;
+		for (_, counterparty, held) in ranked {
+			if left == 0 {
+				break;
+			}
+			let part = left.min(held);
+			let part_cash = if part == left {
+				cash_left
+			} else {
+				math::pro_rata(cash, part, total).map_err(overflow)?
+			};
+			Margin::<T>::transfer_position(market, subaccount, &counterparty, part, part_cash)?;
+			left = left.saturating_sub(part);
+			cash_left = cash_left.saturating_sub(part_cash);
+			Self::deposit_event(Event::Deleveraged {
+				subaccount: subaccount.clone(),
+				counterparty,
+				market,
+				size: part,
+				cash: part_cash,
+			});
+		}
+		ensure!(left == 0, Error::<T>::InsufficientCounterparties);
+		Ok(())
+	}
+
+	/// `counterparty`'s deleveraging rank in `market`: profit × leverage, `None` if not in
+	/// profit or without equity.
+	pub fn rank(counterparty: &SubaccountOf<T>, market: MarketId) -> Option<FixedU128> {
+		let position = Positions::<T>::get(counterparty, market)?;
+		let config = pallet_margin::Markets::<T>::get(market)?;
+		let mark = Margin::<T>::mark(&config, Valuation::Maintenance)?;
+		let value =
+			pallet_margin::math::position_value(position.size, config.base_decimals, mark).ok()?;
+		let equity = Margin::<T>::health(counterparty, Valuation::Maintenance).ok()?.equity;
+		math::deleverage_rank(value.saturating_sub(position.cost_basis), value, equity)
+	}
+
+	/// A subaccount left with no positions and negative collateral (fees it could not pay)
+	/// is made whole: by the fund as far as it reaches, the rest by the backstop.
+	fn settle_bad_debt(subaccount: &SubaccountOf<T>) -> DispatchResult {
+		if pallet_margin::PositionCount::<T>::get(subaccount) > 0 {
+			return Ok(());
+		}
+		let value = Ledger::<T>::collateral_value(subaccount, Valuation::Maintenance)?;
+		if value >= 0 {
+			return Ok(());
+		}
+		let debt = value.unsigned_abs();
+		let from_fund = T::Insurance::cover(&Self::backstop_account(), debt)?;
+		Ledger::<T>::pay_in(&Self::backstop_account(), subaccount, from_fund)?;
+		let from_backstop = debt.saturating_sub(from_fund);
+		Ledger::<T>::move_settlement(&Self::backstop(), subaccount, from_backstop)?;
+		Self::deposit_event(Event::BadDebtCovered {
+			subaccount: subaccount.clone(),
+			from_fund,
+			from_backstop,
+		});
+		Ok(())
+	}
+
+	/// The invariants a liquidation must keep are the margin engine's (Σ long = Σ short =
+	/// open interest, counts) and, in the runtime, the vaults' and the fund's (each pallet's
+	/// own `try_state`); this pallet stores only the block's closed notional.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let (block, _) = ClosedThisBlock::<T>::get();
+		ensure!(
+			block <= frame_system::Pallet::<T>::block_number(),
+			"the closed notional is recorded for a future block"
+		);
+		Margin::<T>::do_try_state()
+	}
+}

@@ -1,0 +1,125 @@
+//! The keeper offchain worker: scans from a persisted cursor, bounded per block, and submits
+//! an authorized `liquidate` for each subaccount below maintenance.
+
+use super::*;
+use crate::{keeper::CURSOR_KEY, Call};
+use codec::Decode;
+use sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt};
+use std::sync::Arc;
+
+struct Harness {
+	ext: sp_io::TestExternalities,
+	pool: Arc<parking_lot::RwLock<testing::PoolState>>,
+	offchain: Arc<parking_lot::RwLock<testing::OffchainState>>,
+}
+
+/// A validator node's offchain context (the test externalities always report a validator).
+fn harness() -> Harness {
+	let mut ext = ExtBuilder::default().build();
+	let (offchain, offchain_state) = testing::TestOffchainExt::new();
+	let (pool_ext, pool_state) = testing::TestTransactionPoolExt::new();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool_ext));
+	Harness { ext, pool: pool_state, offchain: offchain_state }
+}
+
+/// The subaccounts the pool holds liquidations of, and their counterparties.
+fn submitted(h: &Harness) -> Vec<(AccountId, Vec<AccountId>)> {
+	h.pool
+		.read()
+		.transactions
+		.iter()
+		.map(|bytes| {
+			let xt = Extrinsic::decode(&mut &bytes[..]).expect("an extrinsic");
+			assert!(
+				matches!(xt.preamble, sp_runtime::generic::Preamble::General(..)),
+				"an authorized (general) transaction"
+			);
+			match xt.function {
+				RuntimeCall::Liquidation(Call::liquidate { subaccount, counterparties }) =>
+					(subaccount.owner, counterparties.iter().map(|c| c.owner).collect()),
+				other => panic!("unexpected call {other:?}"),
+			}
+		})
+		.collect()
+}
+
+/// Five traders long 1 BTC each against Bob; those listed hold only $3,000 (the others
+/// $20,000), and BTC falls to $58,000.
+fn crash(thin: &[AccountId]) {
+	for who in [ALICE, CAROL, DAVE, 10, 11] {
+		let collateral = if thin.contains(&who) { 3_000 } else { 20_000 };
+		open(who, collateral, Side::Buy, ONE_BTC, 60_000, sub(BOB, 0));
+	}
+	btc_at(58_000);
+}
+
+#[test]
+fn the_keeper_scans_a_bounded_slice_per_block_and_resumes_from_its_cursor() {
+	let mut h = harness();
+	h.ext.execute_with(|| {
+		crash(&[ALICE, CAROL, DAVE, 10, 11]);
+		// Six subaccounts hold positions (Bob too); two are read per block.
+		Liquidation::run_keeper(1);
+	});
+	assert_eq!(submitted(&h).len(), 2);
+	let cursor = h.offchain.read().persistent_storage.get(CURSOR_KEY);
+	assert!(cursor.is_some(), "the cursor is persisted");
+	h.ext.execute_with(|| {
+		Liquidation::run_keeper(2);
+		Liquidation::run_keeper(3);
+	});
+	// All five unhealthy traders found once in three blocks; Bob (healthy) never.
+	let mut found: Vec<AccountId> = submitted(&h).into_iter().map(|(who, _)| who).collect();
+	found.sort();
+	assert_eq!(found, vec![ALICE, CAROL, DAVE, 10, 11]);
+	// The scan reached the end: the cursor is cleared and the next block starts over.
+	assert_eq!(h.offchain.read().persistent_storage.get(CURSOR_KEY), None);
+	h.ext.execute_with(|| {
+		Liquidation::do_try_state().expect("try_state");
+	});
+}
+
+#[test]
+fn healthy_subaccounts_are_never_submitted() {
+	let mut h = harness();
+	h.ext.execute_with(|| {
+		crash(&[]);
+		for n in 1..=4 {
+			Liquidation::run_keeper(n);
+		}
+	});
+	assert!(submitted(&h).is_empty());
+}
+
+#[test]
+fn for_a_bankruptcy_the_fund_cannot_cover_the_keeper_offers_ranked_counterparties() {
+	let mut h = harness();
+	h.ext.execute_with(|| {
+		bankrupt_scenario(&sub(ALICE, 0), 3);
+		// Nobody else is unhealthy; read everything in one go.
+		for n in 1..=3 {
+			Liquidation::run_keeper(n);
+		}
+	});
+	let found = submitted(&h);
+	assert_eq!(found.len(), 1);
+	let (who, counterparties) = &found[0];
+	assert_eq!(*who, ALICE);
+	// The three shorts (100, 101, 102), all equally placed: each ranks the same.
+	let mut offered = counterparties.clone();
+	offered.sort();
+	assert_eq!(offered, vec![100, 101, 102]);
+	// The chain accepts the keeper's call as submitted.
+	h.ext.execute_with(|| {
+		let offered: Vec<_> = counterparties.iter().map(|c| sub(*c, 0)).collect();
+		frame_support::assert_ok!(Liquidation::liquidate(
+			RuntimeOrigin::from(frame_system::RawOrigin::Authorized),
+			sub(ALICE, 0),
+			offered.try_into().unwrap()
+		));
+		assert_eq!(position(ALICE), 0);
+		assert_eq!(settlement(&sub(ALICE, 0)), 0);
+	});
+}
