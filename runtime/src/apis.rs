@@ -278,6 +278,22 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_liquidation::runtime_api::LiquidationApi<Block, AccountId> for Runtime {
+		fn liquidatable(
+			from: Option<clearing_primitives::collateral::Subaccount<AccountId>>,
+			limit: u32,
+		) -> Vec<clearing_primitives::collateral::Subaccount<AccountId>> {
+			crate::Liquidation::liquidatable(from, limit)
+		}
+
+		fn deleverage_rank(
+			subaccount: clearing_primitives::collateral::Subaccount<AccountId>,
+			market: clearing_primitives::MarketId,
+		) -> Option<sp_runtime::FixedU128> {
+			crate::Liquidation::rank(&subaccount, market)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

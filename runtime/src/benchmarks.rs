@@ -23,6 +23,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_insurance, crate::Insurance]
 	[pallet_margin, crate::Margin]
 	[pallet_orderbook, crate::Orderbook]
+	[pallet_liquidation, crate::Liquidation]
 );
 
 /// Every benchmark this runtime offers, and the storage items they touch.

@@ -220,6 +220,12 @@ fn clearing_genesis(
 				.iter()
 				.cloned()
 				.map(|a| (USDC_ASSET_ID, a, ENDOWMENT_USDC))
+				// The backstop passes the fund's cover into the vaults: it keeps a minimum.
+				.chain([(
+					USDC_ASSET_ID,
+					crate::configs::liquidation::backstop_account(),
+					crate::configs::USDC_MIN_BALANCE
+				)])
 				.collect::<Vec<_>>(),
 		},
 		oracle: OracleConfig {

@@ -213,4 +213,7 @@ mod runtime {
 
 	#[runtime::pallet_index(41)]
 	pub type Orderbook = pallet_orderbook;
+
+	#[runtime::pallet_index(42)]
+	pub type Liquidation = pallet_liquidation;
 }

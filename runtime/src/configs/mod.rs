@@ -3,6 +3,7 @@
 mod assets;
 mod consensus;
 mod insurance;
+pub(crate) mod liquidation;
 pub(crate) mod margin;
 mod orderbook;
 mod monetary;

@@ -1,0 +1,160 @@
+//! Liquidation: closes in the order book, backstopped by the insurance fund, with the
+//! validators' keeper submitting authorized (fee-free, re-validated) transactions.
+
+use crate::{
+	AccountId, Insurance, Orderbook, Runtime, RuntimeCall, TxExtension, UncheckedExtrinsic,
+};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU128, ConstU32},
+	PalletId,
+};
+use sp_runtime::{generic::Era, transaction_validity::TransactionPriority, Permill};
+
+parameter_types! {
+	/// Derives the backstop's account (`modlclr/liqd…`; subaccount 0 holds takeovers).
+	pub const BackstopPalletId: PalletId = PalletId(*b"clr/liqd");
+	/// 1.5% of the notional closed in the book.
+	pub const LiquidationPenalty: Permill = Permill::from_parts(15_000);
+	/// Half the penalty to a signed keeper, half to the fund.
+	pub const KeeperShare: Permill = Permill::from_percent(50);
+	/// Closing goes at most 1% from the mark (BTC's 3% maintenance leaves 0.5% per unit
+	/// closed to restore it after the penalty).
+	pub const MaxSlippage: Permill = Permill::from_percent(1);
+	/// Liquidations go ahead of everything but oracle feeds.
+	pub const KeeperPriority: TransactionPriority = TransactionPriority::MAX / 4;
+}
+
+impl pallet_liquidation::Config for Runtime {
+	type ClosingBook = Orderbook;
+	type Insurance = Insurance;
+	type BackstopId = BackstopPalletId;
+	type PenaltyRate = LiquidationPenalty;
+	type KeeperShare = KeeperShare;
+	type MaxSlippage = MaxSlippage;
+	// $5,000,000 of notional per block (settlement units, 6 decimals).
+	type BlockNotionalCap = ConstU128<5_000_000_000_000>;
+	type MinFreshAggregates = ConstU32<3>;
+	type MaxMarketsPerCall = ConstU32<2>;
+	type MaxCounterparties = ConstU32<4>;
+	type KeeperScanPerBlock = ConstU32<64>;
+	type KeeperRankScan = ConstU32<2_048>;
+	type KeeperPriority = KeeperPriority;
+	type Weights = pallet_liquidation::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type Scenario = benchmark_scenario::Scenario;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+/// An authorized transaction (the keeper's) carries the usual extensions; with no signer,
+/// nonce and fee checks pass it by and `AuthorizeCall` runs the call's own validation.
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_skip_feeless_payment::SkipCheckIfFeeless::from(
+				pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			),
+			pallet_oracle::CheckFeed::<Runtime>::new(),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
+}
+
+/// The backstop's account, which the genesis gives USDC's minimum balance so the fund's
+/// cover can pass through it into the vaults.
+pub fn backstop_account() -> AccountId {
+	pallet_liquidation::Pallet::<Runtime>::backstop_account()
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_scenario {
+	use crate::{
+		configs::margin::benchmark_helper::{fund, set_price},
+		AccountId, Margin, Runtime, RuntimeOrigin,
+	};
+	use alloc::vec::Vec;
+	use clearing_primitives::{
+		collateral::Subaccount,
+		margin::{Fill, MarginEngine, Side},
+		Balance, MarketId, Price, BTC_ASSET_ID,
+	};
+	use frame_benchmarking::account;
+	use sp_runtime::FixedPointNumber;
+
+	/// The victim holds a position in `MaxPositions` markets (BTC-USD the largest), every
+	/// counterparty too; BTC falls until the victim is bankrupt.
+	pub struct Scenario;
+
+	const USDC: Balance = 1_000_000;
+	const ONE_BTC: Balance = 100_000_000;
+
+	fn usd(whole: u32) -> Price {
+		Price::saturating_from_integer(whole)
+	}
+
+	fn trade(market: MarketId, buyer: &Subaccount<AccountId>, seller: &Subaccount<AccountId>, price: Price, size: Balance) {
+		let fill = Fill { market, taker: buyer.clone(), maker: seller.clone(), taker_side: Side::Buy, price, size };
+		if let Err(refusal) = Margin::apply_fill(&fill) {
+			log::error!(target: "runtime::liquidation", "benchmark fill refused: {:?}", refusal.error);
+		}
+	}
+
+	impl pallet_liquidation::BenchmarkScenario<AccountId> for Scenario {
+		fn bankrupt(
+			victim: &Subaccount<AccountId>,
+			positions: u32,
+			counterparties: u32,
+		) -> Vec<Subaccount<AccountId>> {
+			let btc = crate::genesis_config_presets::BTC_USD;
+			set_price(BTC_ASSET_ID, usd(60_000));
+			let filler = Subaccount::new(account::<AccountId>("filler", 0, 0), 0);
+			fund(&filler, 100_000_000 * USDC);
+			fund(victim, 3_000 * USDC);
+			let shorts: Vec<_> = (0..counterparties.max(1))
+				.map(|i| Subaccount::new(account::<AccountId>("short", i, 0), 0))
+				.collect();
+			// Small positions in extra markets, for the victim and every short, so each
+			// health read walks `positions` of them.
+			let base = pallet_margin::Markets::<Runtime>::get(btc).expect("genesis opens BTC-USD");
+			for i in 1..positions {
+				let market = 1_000 + i;
+				let asset = 10_000 + i;
+				set_price(asset, usd(100));
+				let config = pallet_margin::MarketConfig { base_asset: asset, isolated_only: false, ..base };
+				let _ = Margin::create_market(RuntimeOrigin::root(), market, config);
+				for holder in core::iter::once(victim).chain(shorts.iter()) {
+					trade(market, holder, &filler, usd(100), base.step_size);
+				}
+			}
+			for short in &shorts {
+				fund(short, 10_000 * USDC);
+				let share = ONE_BTC / u128::from(counterparties.max(1));
+				let size = share - share % base.step_size;
+				trade(btc, victim, short, usd(60_000), size);
+			}
+			set_price(BTC_ASSET_ID, usd(56_000));
+			shorts
+		}
+	}
+}
