@@ -19,13 +19,13 @@ cargo test --release --workspace --locked
 # clippy lints the workspace denies: every Clearing pallet and the primitives must pass them.
 log "clippy: Clearing's pallets and primitives"
 SKIP_WASM_BUILD=1 cargo clippy --release --locked -p clearing-primitives -p pallet-oracle -p pallet-vaults \
-	-p pallet-insurance -p pallet-margin -p pallet-orderbook
+	-p pallet-insurance -p pallet-margin -p pallet-orderbook -p pallet-liquidation
 
 # Every pallet benchmark also runs once against its pallet's mock, so a benchmark that no
 # longer sets up its worst case fails here, not at the next weight regeneration.
 log "benchmark test suites (--features runtime-benchmarks, native)"
 SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-oracle -p pallet-vaults -p pallet-insurance \
-	-p pallet-margin -p pallet-orderbook \
+	-p pallet-margin -p pallet-orderbook -p pallet-liquidation \
 	--features runtime-benchmarks benchmarking
 
 ensure_e2e_packages

@@ -110,7 +110,7 @@ impl<T: Config> Pallet<T> {
 			.filter(|(subaccount, _, _)| *subaccount != Self::backstop())
 			.filter_map(|(subaccount, m, _)| Self::rank(&subaccount, m).map(|r| (r, subaccount)))
 			.collect();
-		ranked.sort_by(|a, b| b.0.cmp(&a.0));
+		ranked.sort_by_key(|r| core::cmp::Reverse(r.0));
 		ranked
 	}
 }

@@ -21,7 +21,7 @@
 //!      pallet, its loss covered by the insurance fund — while the fund can cover it;
 //!   3. otherwise it is deleveraged against the `counterparties` given, ranked on chain by
 //!      profit × leverage, at the bankruptcy price; too few fails the call.
-//!   A subaccount left with no positions and negative collateral (fees) is made whole by the
+//! - A subaccount left with no positions and negative collateral (fees) is made whole by the
 //!   fund, and beyond it by the backstop: no subaccount keeps a negative balance.
 //! - Every step emits an event with its amounts. The keeper offchain worker scans subaccounts
 //!   with positions from a persisted cursor, `KeeperScanPerBlock` per block.

@@ -35,6 +35,7 @@ pub fn bankruptcy_price(cash: SignedBalance, size: SignedBalance, decimals: u8) 
 /// `deficit` below maintenance is made good: each unit closed frees its maintenance
 /// requirement and costs the penalty and at most the slippage bound. All of it if closing
 /// frees nothing net.
+#[allow(clippy::too_many_arguments)]
 pub fn close_size(
 	deficit: Balance,
 	held: Balance,

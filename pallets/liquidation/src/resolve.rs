@@ -102,7 +102,7 @@ impl<T: Config> Pallet<T> {
 			clearing_primitives::notional(config.step_size, decimals, mark, sp_runtime::Rounding::Up)
 				.map_err(|_| ArithmeticError::Overflow)?
 				.max(1);
-		let allowed = (*cap_left / step_notional).saturating_mul(config.step_size);
+		let allowed = cap_left.checked_div(step_notional).unwrap_or_default().saturating_mul(config.step_size);
 		let size = wanted.min(allowed);
 		let capped = size < wanted;
 		if size == 0 {
@@ -215,7 +215,7 @@ impl<T: Config> Pallet<T> {
 			let rank = Self::rank(counterparty, market).ok_or(Error::<T>::InvalidCounterparty)?;
 			ranked.push((rank, counterparty.clone(), held.unsigned_abs()));
 		}
-		ranked.sort_by(|a, b| b.0.cmp(&a.0));
+		ranked.sort_by_key(|r| core::cmp::Reverse(r.0));
 		let total = size.unsigned_abs();
 		let mut left = total;
 		let mut cash_left = cash;

@@ -21,7 +21,7 @@ impl<T: Config> Pallet<T> {
 				math::position_value(position.size, config.base_decimals, mark).map_err(overflow)?;
 			positions.push((market, position, value));
 		}
-		positions.sort_by(|a, b| b.2.unsigned_abs().cmp(&a.2.unsigned_abs()));
+		positions.sort_by_key(|p| core::cmp::Reverse(p.2.unsigned_abs()));
 		Ok(positions)
 	}
 
