@@ -5,7 +5,7 @@
 
 use crate::pallet::*;
 use alloc::vec::Vec;
-use clearing_primitives::{collateral::Valuation, insurance::InsuranceFund, MarketId};
+use clearing_primitives::{collateral::Valuation, MarketId};
 use frame_support::traits::Get;
 use frame_system::{
 	offchain::SubmitTransaction,
@@ -80,14 +80,17 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Counterparties for a subaccount the fund cannot cover: the best-ranked opposite
-	/// positions in its largest market, among the first `KeeperRankScan` positions.
+	/// Counterparties for a bankrupt subaccount, in case the fund cannot cover it: the
+	/// best-ranked opposite positions in its largest market, among the first
+	/// `KeeperRankScan` positions.
 	pub(crate) fn counterparties_for(subaccount: &SubaccountOf<T>) -> CounterpartiesOf<T> {
 		let Ok(health) = pallet_margin::Pallet::<T>::health(subaccount, Valuation::Maintenance)
 		else {
 			return Default::default();
 		};
-		if health.equity >= 0 || T::Insurance::fund_balance() >= health.equity.unsigned_abs() {
+		// Offered for every bankruptcy: several in one block may drain the fund before this
+		// one's turn, and the chain uses them only if the fund cannot cover.
+		if health.equity >= 0 {
 			return Default::default();
 		}
 		let Some((market, position, _)) = pallet_margin::Pallet::<T>::positions_by_value(subaccount)

@@ -71,6 +71,8 @@ fn the_keeper_scans_a_bounded_slice_per_block_and_resumes_from_its_cursor() {
 		Liquidation::run_keeper(3);
 	});
 	// All five unhealthy traders found once in three blocks; Bob (healthy) never.
+	// Solvent ($3,000 − $2,000 > 0): nothing offered for deleveraging.
+	assert!(submitted(&h).iter().all(|(_, offered)| offered.is_empty()));
 	let mut found: Vec<AccountId> = submitted(&h).into_iter().map(|(who, _)| who).collect();
 	found.sort();
 	assert_eq!(found, vec![ALICE, CAROL, DAVE, 10, 11]);
@@ -94,7 +96,7 @@ fn healthy_subaccounts_are_never_submitted() {
 }
 
 #[test]
-fn for_a_bankruptcy_the_fund_cannot_cover_the_keeper_offers_ranked_counterparties() {
+fn for_a_bankruptcy_the_keeper_offers_ranked_counterparties_in_case_the_fund_falls_short() {
 	let mut h = harness();
 	h.ext.execute_with(|| {
 		bankrupt_scenario(&sub(ALICE, 0), 3);
