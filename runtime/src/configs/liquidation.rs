@@ -130,10 +130,14 @@ mod benchmark_scenario {
 			set_price(BTC_ASSET_ID, usd(60_000));
 			let filler = Subaccount::new(account::<AccountId>("filler", 0, 0), 0);
 			fund(&filler, 100_000_000 * USDC);
-			fund(victim, 3_000 * USDC);
+			// $3,000 carries the 1 BTC long at 5%; the rest, the small positions.
+			fund(victim, 3_100 * USDC);
 			let shorts: Vec<_> = (0..counterparties.max(1))
 				.map(|i| Subaccount::new(account::<AccountId>("short", i, 0), 0))
 				.collect();
+			for short in &shorts {
+				fund(short, 10_000 * USDC);
+			}
 			// Small positions in extra markets, for the victim and every short, so each
 			// health read walks `positions` of them.
 			let base = pallet_margin::Markets::<Runtime>::get(btc).expect("genesis opens BTC-USD");
@@ -148,7 +152,6 @@ mod benchmark_scenario {
 				}
 			}
 			for short in &shorts {
-				fund(short, 10_000 * USDC);
 				let share = ONE_BTC / u128::from(counterparties.max(1));
 				let size = share - share % base.step_size;
 				trade(btc, victim, short, usd(60_000), size);
