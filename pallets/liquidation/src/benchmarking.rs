@@ -30,12 +30,11 @@ mod benchmarks {
 	#[benchmark]
 	fn liquidate() -> Result<(), BenchmarkError> {
 		let (victim, counterparties) = scenario::<T>();
+		// The keeper's call: only it may offer counterparties to deleverage.
 		Pallet::<T>::ensure_liquidatable(&victim)
 			.map_err(|_| BenchmarkError::Stop("the scenario is not liquidatable"))?;
-		let caller: T::AccountId = whitelisted_caller();
-
 		#[extrinsic_call]
-		liquidate(RawOrigin::Signed(caller), victim.clone(), counterparties);
+		liquidate(RawOrigin::Authorized, victim.clone(), counterparties);
 
 		assert!(
 			frame_system::Pallet::<T>::events().len() > 0 &&

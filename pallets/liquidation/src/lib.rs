@@ -214,6 +214,8 @@ pub mod pallet {
 		InvalidCounterparty,
 		/// The fund cannot cover the loss and the counterparties offered cannot absorb it.
 		InsufficientCounterparties,
+		/// Only the chain's keeper (an authorized call) may offer deleveraging counterparties.
+		CounterpartiesFromKeeperOnly,
 	}
 
 	#[pallet::hooks]
@@ -232,9 +234,11 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Liquidates `subaccount` (see the pallet docs for the order of resolution), offering
 		/// `counterparties` for deleveraging should the fund be unable to cover the loss.
-		/// Signed: the caller pays the fee whatever the outcome and earns the keeper's share.
-		/// Authorized (the keeper's transaction): valid only while the subaccount is
-		/// liquidatable, free, and the whole penalty goes to the fund.
+		/// Signed: the caller pays the fee whatever the outcome, earns the keeper's share, and
+		/// offers no counterparties (`CounterpartiesFromKeeperOnly`): a bankruptcy the fund
+		/// cannot cover waits for the chain's keeper. Authorized (the keeper's transaction):
+		/// valid only while the subaccount is liquidatable, free, and the whole penalty goes
+		/// to the fund.
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight(T::MaxMarketsPerCall::get()))]
 		#[pallet::authorize(Pallet::<T>::authorize_liquidate)]

@@ -29,6 +29,9 @@ impl<T: Config> Pallet<T> {
 		counterparties: &CounterpartiesOf<T>,
 	) -> Result<u32, DispatchError> {
 		let mut health = Self::ensure_liquidatable(subaccount)?;
+		// Who gets deleveraged is the chain keeper's choice (ranked over every position it
+		// reads), never a signed caller's, who could pick its victims among the profitable.
+		ensure!(keeper.is_none() || counterparties.is_empty(), Error::<T>::CounterpartiesFromKeeperOnly);
 		let now = frame_system::Pallet::<T>::block_number();
 		let (block, used) = ClosedThisBlock::<T>::get();
 		let mut cap_left = T::BlockNotionalCap::get().saturating_sub(if block == now { used } else { 0 });

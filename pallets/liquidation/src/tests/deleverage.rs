@@ -31,7 +31,7 @@ fn scenario() {
 fn liquidate_with(counterparties: Vec<AccountId>) -> sp_runtime::DispatchResult {
 	let offered: BoundedVec<_, _> =
 		counterparties.into_iter().map(|c| sub(c, 0)).collect::<Vec<_>>().try_into().unwrap();
-	Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), offered)
+	Liquidation::liquidate(RuntimeOrigin::from(frame_system::RawOrigin::Authorized), sub(ALICE, 0), offered)
 		.map(|_| ())
 		.map_err(|e| e.error)
 }
@@ -97,5 +97,22 @@ fn only_distinct_profitable_opposite_positions_may_be_offered() {
 		btc_at(56_000);
 		assert_eq!(Liquidation::rank(&sub(KEEPER, 0), BTC_USD), None);
 		assert_noop!(liquidate_with(vec![KEEPER, CAROL, BOB]), Error::<Test>::InvalidCounterparty);
+	});
+}
+
+#[test]
+fn a_signed_caller_cannot_choose_who_is_deleveraged() {
+	ExtBuilder::default().build_and_execute(|| {
+		scenario();
+		let offered: BoundedVec<_, _> = vec![sub(CAROL, 0), sub(BOB, 0)].try_into().unwrap();
+		assert_noop!(
+			Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), offered),
+			Error::<Test>::CounterpartiesFromKeeperOnly
+		);
+		// Without counterparties it gets as far as the fund, which cannot cover.
+		assert_noop!(
+			Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), Default::default()),
+			Error::<Test>::InsufficientCounterparties
+		);
 	});
 }
