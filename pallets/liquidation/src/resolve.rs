@@ -7,11 +7,10 @@ use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
 	insurance::InsuranceFund,
 	margin::{LiquidationBook, Side},
-	oracle::PriceProvider,
-	Balance, MarketId, SignedBalance,
+	Balance, MarketId, Price, SignedBalance,
 };
 use frame_support::{ensure, traits::Get};
-use pallet_margin::{Health, MarketConfigOf, Positions};
+use pallet_margin::{Health, MarketConfigOf, Position, Positions};
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, FixedU128};
 
 type Margin<T> = pallet_margin::Pallet<T>;
@@ -78,10 +77,10 @@ impl<T: Config> Pallet<T> {
 		cap_left: &mut Balance,
 		keeper: &Option<T::AccountId>,
 	) -> Result<bool, DispatchError> {
-		let Some(position) = Positions::<T>::get(subaccount, market) else { return Ok(false) };
-		let mark = <T as pallet_margin::Config>::Prices::quote(config.base_asset)
-			.map(|q| q.price)
-			.ok_or(Error::<T>::PriceNotReady)?;
+		let Some((position, mark, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
+		else {
+			return Ok(false);
+		};
 		let decimals = config.base_decimals;
 		let held = position.size.unsigned_abs();
 		let deficit = SignedBalance::try_from(health.maintenance_requirement)
@@ -111,9 +110,6 @@ impl<T: Config> Pallet<T> {
 		if size == 0 {
 			return Ok(capped);
 		}
-		let value = pallet_margin::math::position_value(position.size, decimals, mark)
-			.map_err(|_| ArithmeticError::Overflow)?;
-		let cash = math::bankruptcy_cash(value, health.equity).map_err(overflow)?;
 		let bankruptcy = math::bankruptcy_price(cash, position.size, decimals);
 		let selling = position.size > 0;
 		let limit = math::limit_price(selling, mark, bankruptcy, T::MaxSlippage::get(), config.tick_size)
@@ -162,6 +158,31 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// `subaccount`'s position in `market`, its mark, and the bankruptcy cash for all of it
+	/// (what moving it leaves the subaccount at exactly zero equity for); `None` if it holds
+	/// none.
+	fn bankruptcy_terms(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		config: &MarketConfigOf<T>,
+		health: &Health,
+	) -> Result<Option<(Position, Price, SignedBalance)>, DispatchError> {
+		let Some(position) = Positions::<T>::get(subaccount, market) else { return Ok(None) };
+		let mark = Margin::<T>::mark(config, Valuation::Maintenance).ok_or(Error::<T>::PriceNotReady)?;
+		let value = pallet_margin::math::position_value(position.size, config.base_decimals, mark)
+			.map_err(|_| ArithmeticError::Overflow)?;
+		let cash = math::bankruptcy_cash(value, health.equity).map_err(overflow)?;
+		Ok(Some((position, mark, cash)))
+	}
+
+	/// Has the fund cover up to `amount` into `subaccount` (through the backstop's account,
+	/// which holds USDC's minimum); returns what it paid.
+	fn cover_into(subaccount: &SubaccountOf<T>, amount: Balance) -> Result<Balance, DispatchError> {
+		let paid = T::Insurance::cover(&Self::backstop_account(), amount)?;
+		Ledger::<T>::pay_in(&Self::backstop_account(), subaccount, paid)?;
+		Ok(paid)
+	}
+
 	/// Moves what is left of `market` at the bankruptcy price: to the backstop if the fund
 	/// covers its loss, else to the offered counterparties, best ranked first.
 	fn take_over(
@@ -171,20 +192,16 @@ impl<T: Config> Pallet<T> {
 		health: &Health,
 		counterparties: &CounterpartiesOf<T>,
 	) -> DispatchResult {
-		let Some(position) = Positions::<T>::get(subaccount, market) else { return Ok(()) };
-		let mark = <T as pallet_margin::Config>::Prices::quote(config.base_asset)
-			.map(|q| q.price)
-			.ok_or(Error::<T>::PriceNotReady)?;
-		let value = pallet_margin::math::position_value(position.size, config.base_decimals, mark)
-			.map_err(|_| ArithmeticError::Overflow)?;
-		let cash = math::bankruptcy_cash(value, health.equity).map_err(overflow)?;
+		let Some((position, _, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
+		else {
+			return Ok(());
+		};
 		let size = position.size.unsigned_abs();
 		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
 		let loss = health.equity.min(0).unsigned_abs();
 		if T::Insurance::fund_balance() >= loss {
 			let backstop = Self::backstop();
-			let covered = T::Insurance::cover(&Self::backstop_account(), loss)?;
-			Ledger::<T>::pay_in(&Self::backstop_account(), &backstop, covered)?;
+			let covered = Self::cover_into(&backstop, loss)?;
 			Margin::<T>::transfer_position(market, subaccount, &backstop, size, cash)?;
 			Self::deposit_event(Event::TakenByBackstop {
 				subaccount: subaccount.clone(),
@@ -270,8 +287,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		let debt = value.unsigned_abs();
-		let from_fund = T::Insurance::cover(&Self::backstop_account(), debt)?;
-		Ledger::<T>::pay_in(&Self::backstop_account(), subaccount, from_fund)?;
+		let from_fund = Self::cover_into(subaccount, debt)?;
 		let from_backstop = debt.saturating_sub(from_fund);
 		Ledger::<T>::move_settlement(&Self::backstop(), subaccount, from_backstop)?;
 		Self::deposit_event(Event::BadDebtCovered {
