@@ -12,6 +12,9 @@ bash scripts/check-sdk-pins.sh
 # rebuilds the workspace crates once more, measured at ~2.5 min here).
 build_node
 
+# The second runtime the end-to-end upgrade test enacts (spec_version + 1; cached per tree).
+upgrade_wasm="$(bash scripts/build-upgrade-runtime.sh)"
+
 log "cargo test --release --workspace --locked"
 cargo test --release --workspace --locked
 
@@ -19,13 +22,13 @@ cargo test --release --workspace --locked
 # clippy lints the workspace denies: every Clearing pallet and the primitives must pass them.
 log "clippy: Clearing's pallets and primitives"
 SKIP_WASM_BUILD=1 cargo clippy --release --locked -p clearing-primitives -p pallet-oracle -p pallet-vaults \
-	-p pallet-insurance -p pallet-margin -p pallet-orderbook -p pallet-liquidation
+	-p pallet-insurance -p pallet-margin -p pallet-orderbook -p pallet-liquidation -p pallet-governance
 
 # Every pallet benchmark also runs once against its pallet's mock, so a benchmark that no
 # longer sets up its worst case fails here, not at the next weight regeneration.
 log "benchmark test suites (--features runtime-benchmarks, native)"
 SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-oracle -p pallet-vaults -p pallet-insurance \
-	-p pallet-margin -p pallet-orderbook -p pallet-liquidation \
+	-p pallet-margin -p pallet-orderbook -p pallet-liquidation -p pallet-governance \
 	--features runtime-benchmarks benchmarking
 
 ensure_e2e_packages
@@ -67,7 +70,7 @@ point_oracle_at "$rpc_port" "http://127.0.0.1:$feed_port" || { echo "cannot poin
 log "end-to-end suite against ws://127.0.0.1:$rpc_port (price feed on $feed_port)"
 status=0
 (cd scripts/e2e && CLEARING_WS="ws://127.0.0.1:$rpc_port" PRICE_FEED_URL="http://127.0.0.1:$feed_port" \
-	npm test --silent) || status=$?
+	UPGRADE_WASM="$upgrade_wasm" npm test --silent) || status=$?
 if [ "$status" -ne 0 ]; then
 	echo "end-to-end suite failed; the node's log tail:" >&2
 	tail -n 40 "$workdir/node.log" >&2

@@ -48,9 +48,47 @@ pub struct FillRefusal {
 	pub error: DispatchError,
 }
 
+/// What a market accepts, from least to most restrictive. Set by governance per market; a
+/// market whose index price is stale or flagged is at least `ReduceOnly` whatever is set.
+#[derive(
+	Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Encode, Decode,
+	DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum MarketStatus {
+	/// Any order; orders match.
+	#[default]
+	Active,
+	/// Only post-only orders: the book refills without matching (as after a halt).
+	PostOnly,
+	/// Only reduce-only orders, and no fill that grows a position on either side.
+	ReduceOnly,
+	/// No new orders and no fills; cancels still work.
+	Halted,
+}
+
+impl MarketStatus {
+	/// The stricter of two statuses.
+	pub fn strictest(self, other: Self) -> Self {
+		self.max(other)
+	}
+
+	/// Whether an order of this shape may be placed: `post_only` orders never match,
+	/// `reduce_only` ones never grow a position.
+	pub fn admits(self, post_only: bool, reduce_only: bool) -> bool {
+		match self {
+			Self::Active => true,
+			Self::PostOnly => post_only,
+			Self::ReduceOnly => reduce_only,
+			Self::Halted => false,
+		}
+	}
+}
+
 /// A market's trading rules, as the order book needs them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MarketRules {
+	/// What the market accepts now (its index price's freshness included).
+	pub status: MarketStatus,
 	pub base_decimals: u8,
 	pub tick_size: Price,
 	pub step_size: Balance,

@@ -256,6 +256,12 @@ impl_runtime_apis! {
 			crate::Margin::liquidation_price_of(owner, number, market)
 		}
 
+		fn market_status(
+			market: clearing_primitives::MarketId,
+		) -> Option<clearing_primitives::margin::MarketStatus> {
+			crate::Margin::market_status(market)
+		}
+
 		fn markets() -> Vec<(
 			clearing_primitives::MarketId,
 			pallet_margin::MarketConfig<crate::BlockNumber>,

@@ -24,6 +24,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_margin, crate::Margin]
 	[pallet_orderbook, crate::Orderbook]
 	[pallet_liquidation, crate::Liquidation]
+	[pallet_governance, crate::Governance]
 );
 
 /// Every benchmark this runtime offers, and the storage items they touch.

@@ -4,7 +4,8 @@
 use crate::{
 	constants::{DAYS, UNIT},
 	AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig, BlockNumber, GrandpaConfig,
-	InsuranceConfig, MarginConfig, OracleConfig, RuntimeGenesisConfig, SudoConfig, VaultsConfig,
+	GovernanceConfig, InsuranceConfig, MarginConfig, OracleConfig, RiskCouncilConfig,
+	RuntimeGenesisConfig, SudoConfig, VaultsConfig,
 };
 use pallet_oracle::{OracleParams, SourceFormat};
 use sp_runtime::Permill;
@@ -190,6 +191,8 @@ fn clearing_genesis(
 	min_feeders: u32,
 	insurance_cooldown: BlockNumber,
 	funding_interval: BlockNumber,
+	council: Vec<AccountId>,
+	timelock: BlockNumber,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -236,7 +239,18 @@ fn clearing_genesis(
 		vaults: VaultsConfig { collateral_assets: collateral_assets() },
 		insurance: InsuranceConfig { cooldown_blocks: Some(insurance_cooldown) },
 		margin: MarginConfig { markets: markets(funding_interval) },
+		risk_council: RiskCouncilConfig { members: council },
+		governance: GovernanceConfig { timelock },
 	})
+}
+
+/// The risk council on test chains: Alice, Bob and Charlie (two of them enact a
+/// risk-reducing change, one cancels a scheduled one).
+fn risk_council() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.into_iter()
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 /// One authority (Alice) that authors and finalizes alone; Alice holds sudo and is the
@@ -252,6 +266,8 @@ pub fn development_config_genesis() -> Value {
 		1,
 		DEV_INSURANCE_COOLDOWN_BLOCKS,
 		DEV_FUNDING_INTERVAL_BLOCKS,
+		risk_council(),
+		crate::configs::DEV_TIMELOCK,
 	)
 }
 
@@ -274,6 +290,8 @@ pub fn local_testnet_genesis() -> Value {
 		2,
 		INSURANCE_COOLDOWN_BLOCKS,
 		FUNDING_INTERVAL_BLOCKS,
+		risk_council(),
+		crate::configs::DEFAULT_TIMELOCK,
 	)
 }
 

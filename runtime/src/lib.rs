@@ -95,14 +95,32 @@ impl_opaque_keys! {
 	}
 }
 
-/// Runtime version. `spec_version` must rise with every runtime that changes behaviour;
-/// `transaction_version` whenever a call's index or arguments change.
+/// Runtime version. Rules (README, "Runtime upgrades"): `spec_version` rises with every
+/// runtime that changes behaviour, and a chain accepts new code only with a higher one;
+/// `transaction_version` rises whenever a call's index or arguments change; `impl_version`
+/// for a change that leaves behaviour alone.
+#[cfg(not(feature = "next-spec-version"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("clearing"),
 	impl_name: Cow::Borrowed("clearing-node"),
 	authoring_version: 1,
 	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The same runtime one `spec_version` higher: the second runtime the end-to-end upgrade
+/// test enacts on a running chain (`scripts/build-upgrade-runtime.sh`).
+#[cfg(feature = "next-spec-version")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("clearing"),
+	impl_name: Cow::Borrowed("clearing-node"),
+	authoring_version: 1,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -216,4 +234,10 @@ mod runtime {
 
 	#[runtime::pallet_index(42)]
 	pub type Liquidation = pallet_liquidation;
+
+	#[runtime::pallet_index(50)]
+	pub type RiskCouncil = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(51)]
+	pub type Governance = pallet_governance;
 }

@@ -111,6 +111,16 @@ mod benchmarks {
 		assert_eq!(Markets::<T>::get(market), Some(changed));
 	}
 
+	#[benchmark]
+	fn set_market_status() {
+		let market = open_markets::<T>(1).first().copied().expect("one market");
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, market, MarketStatus::Halted);
+
+		assert_eq!(MarketStatuses::<T>::get(market), MarketStatus::Halted);
+	}
+
 	/// `m` markets, all due for funding this block.
 	#[benchmark]
 	fn on_initialize(m: Linear<1, { T::MaxMarkets::get() }>) {

@@ -5,7 +5,7 @@ use crate::{
 	weights::WeightInfo,functions::overflow, math, pallet::*, Position};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
-	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, Side},
+	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side},
 	notional, Balance, MarketId, SignedBalance,
 };
 use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
@@ -81,7 +81,22 @@ impl<T: Config> Pallet<T> {
 		let config = Markets::<T>::get(fill.market)
 			.ok_or(Error::<T>::MarketNotFound)
 			.map_err(|e| as_taker(e.into()))?;
+		let set_status = MarketStatuses::<T>::get(fill.market);
+		if set_status == MarketStatus::Halted {
+			return Err(as_taker(Error::<T>::MarketHalted.into()));
+		}
 		let checks = Self::move_positions(fill, &config).map_err(as_taker)?;
+		let party_of =
+			|who: &SubaccountOf<T>| if *who == fill.taker { FillParty::Taker } else { FillParty::Maker };
+		// A reduce-only market lets no side grow: the side that would is refused.
+		if set_status == MarketStatus::ReduceOnly {
+			if let Some((who, _)) = checks.iter().find(|(_, riskier)| *riskier) {
+				return Err(FillRefusal {
+					party: party_of(who),
+					error: Error::<T>::MarketReduceOnly.into(),
+				});
+			}
+		}
 		// Risk is added only at a fresh price, and only with the collateral to carry it.
 		if checks.iter().any(|(_, riskier)| *riskier) &&
 			Self::mark(&config, Valuation::Opening).is_none()
@@ -90,10 +105,8 @@ impl<T: Config> Pallet<T> {
 		}
 		for (who, riskier) in checks {
 			if riskier {
-				Self::ensure_initial(&who).map_err(|error| FillRefusal {
-					party: if who == fill.taker { FillParty::Taker } else { FillParty::Maker },
-					error,
-				})?;
+				Self::ensure_initial(&who)
+					.map_err(|error| FillRefusal { party: party_of(&who), error })?;
 			}
 		}
 		Self::deposit_event(Event::FillApplied {
@@ -203,6 +216,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 
 	fn market_rules(market: MarketId) -> Option<MarketRules> {
 		Markets::<T>::get(market).map(|config| MarketRules {
+			status: Self::effective_status(market, &config),
 			base_decimals: config.base_decimals,
 			tick_size: config.tick_size,
 			step_size: config.step_size,

@@ -5,6 +5,7 @@ use crate::{
 use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, MarginGuard, Subaccount, SubaccountNumber, Valuation},
+	margin::MarketStatus,
 	oracle::PriceProvider,
 	units::MAX_BASE_DECIMALS,
 	Balance, MarketId, Price, SignedBalance,
@@ -78,6 +79,25 @@ impl<T: Config> Pallet<T> {
 		Markets::<T>::insert(market, config);
 		Self::deposit_event(Event::MarketUpdated { market, config });
 		Ok(())
+	}
+
+	/// What market `market` (with `config`) accepts now: its set status, and at least
+	/// `ReduceOnly` while its index price is stale, flagged or missing.
+	pub fn effective_status(
+		market: MarketId,
+		config: &MarketConfig<BlockNumberFor<T>>,
+	) -> MarketStatus {
+		let set = MarketStatuses::<T>::get(market);
+		if set < MarketStatus::ReduceOnly && T::Prices::fresh_price(config.base_asset).is_none() {
+			MarketStatus::ReduceOnly
+		} else {
+			set
+		}
+	}
+
+	/// What market `market` accepts now, if it exists.
+	pub fn market_status(market: MarketId) -> Option<MarketStatus> {
+		Markets::<T>::get(market).map(|config| Self::effective_status(market, &config))
 	}
 
 	/// The mark of `config`'s market: the fresh index price for opening risk, the last one

@@ -132,6 +132,12 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// Each market's status as set by governance (absent: `Active`). What a market accepts
+	/// also depends on its index price: see [`Pallet::market_status`].
+	#[pallet::storage]
+	pub type MarketStatuses<T: Config> =
+		StorageMap<_, Twox64Concat, MarketId, MarketStatus, ValueQuery>;
+
 	/// How many positions each subaccount holds (at most `MaxPositions`).
 	#[pallet::storage]
 	pub type PositionCount<T: Config> =
@@ -162,6 +168,8 @@ pub mod pallet {
 		MarketCreated { market: MarketId, config: MarketConfigOf<T> },
 		/// A market's rules changed.
 		MarketUpdated { market: MarketId, config: MarketConfigOf<T> },
+		/// A market's status was set.
+		MarketStatusSet { market: MarketId, status: MarketStatus },
 		/// A fill between a taker and a maker was applied.
 		FillApplied {
 			market: MarketId,
@@ -229,6 +237,11 @@ pub mod pallet {
 		SelfTrade,
 		/// The subaccount holds no position of that size in that market.
 		NoSuchPosition,
+		/// The market is halted: no orders, no fills.
+		MarketHalted,
+		/// The market is reduce-only (set so, or its index price is stale or flagged): no
+		/// fill may grow a position.
+		MarketReduceOnly,
 	}
 
 	#[pallet::hooks]
@@ -271,6 +284,22 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_root(origin)?;
 			Self::do_update_market(market, config)
+		}
+
+		/// Sets market `market`'s status. Root only (the risk governance enacts it). One
+		/// market's status never touches another market.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_market_status())]
+		pub fn set_market_status(
+			origin: OriginFor<T>,
+			market: MarketId,
+			status: MarketStatus,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			ensure!(Markets::<T>::contains_key(market), Error::<T>::MarketNotFound);
+			MarketStatuses::<T>::insert(market, status);
+			Self::deposit_event(Event::MarketStatusSet { market, status });
+			Ok(())
 		}
 	}
 }

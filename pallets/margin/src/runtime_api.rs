@@ -16,6 +16,9 @@ sp_api::decl_runtime_apis! {
 		fn positions(owner: AccountId, number: SubaccountNumber) -> Vec<PositionView>;
 		/// The mark of `market` at which the subaccount reaches its maintenance requirement.
 		fn liquidation_price(owner: AccountId, number: SubaccountNumber, market: MarketId) -> Option<Price>;
+		/// What `market` accepts now: its status as governance set it, and at least
+		/// `ReduceOnly` while its index price is stale or flagged.
+		fn market_status(market: MarketId) -> Option<clearing_primitives::margin::MarketStatus>;
 		/// Every market with its rules and state.
 		fn markets() -> Vec<(MarketId, MarketConfig<BlockNumber>, MarketState<BlockNumber>)>;
 	}

@@ -103,3 +103,4 @@ pub struct PositionView {
 	/// The mark used.
 	pub mark: Option<Price>,
 }
+pub use clearing_primitives::margin::MarketStatus;

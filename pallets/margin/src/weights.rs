@@ -38,6 +38,7 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn create_market() -> Weight;
 	fn update_market() -> Weight;
+	fn set_market_status() -> Weight;
 	fn on_initialize(m: u32, ) -> Weight;
 	fn apply_fill(p: u32, ) -> Weight;
 	fn check_initial_margin(p: u32, ) -> Weight;
@@ -64,6 +65,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn update_market() -> Weight {
 		// Proof size: measured `192`, estimated `3591`.
 		// Minimum execution time: 14_983_000 picoseconds.
+		Weight::from_parts(25_929_000, 3591)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn set_market_status() -> Weight {
 		Weight::from_parts(25_929_000, 3591)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -161,6 +167,11 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
+		Weight::from_parts(25_929_000, 3591)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn set_market_status() -> Weight {
 		Weight::from_parts(25_929_000, 3591)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

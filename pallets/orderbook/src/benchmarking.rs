@@ -25,7 +25,7 @@ fn place<T: Config>(
 	price: Price,
 	size: clearing_primitives::Balance,
 ) {
-	Pallet::<T>::do_place_order(who.clone(), market, side, price, size, OrderKind::Limit, false)
+	Pallet::<T>::do_place_order(who.clone(), market, side, price, size, OrderKind::Limit, false, crate::functions::PlacedBy::Trader)
 		.expect("the setup order rests");
 }
 

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, SubaccountNumber},
 	insurance::InsuranceFund,
-	margin::{BookPrices, Fill, FillParty, LiquidationBook, MarginEngine, MarketRules, Side},
+	margin::{BookPrices, Fill, FillParty, LiquidationBook, MarginEngine, MarketRules, MarketStatus, Side},
 	notional, Balance, MarketId, Price,
 };
 use frame_support::{
@@ -20,7 +20,7 @@ use frame_support::{
 };
 use sp_runtime::{
 	traits::AccountIdConversion,
-	ArithmeticError, DispatchError, Rounding,
+	ArithmeticError, DispatchError, DispatchResult, Rounding,
 };
 
 impl<T: Config> Pallet<T> {
@@ -54,7 +54,22 @@ impl<T: Config> Pallet<T> {
 		Ok(fee.mul_ceil(value))
 	}
 
-	/// Places and matches an order; returns what it matched.
+	/// Refuses a trader's order the market's status does not admit.
+	fn ensure_admitted(status: MarketStatus, kind: OrderKind, reduce_only: bool) -> DispatchResult {
+		if status.admits(kind == OrderKind::PostOnly, reduce_only) {
+			return Ok(());
+		}
+		Err(match status {
+			MarketStatus::PostOnly => Error::<T>::MarketPostOnly,
+			MarketStatus::ReduceOnly => Error::<T>::MarketReduceOnly,
+			_ => Error::<T>::MarketHalted,
+		}
+		.into())
+	}
+
+	/// Places and matches an order; returns what it matched. A trader's order must be one
+	/// the market's status admits; a liquidation's close goes through in every status but
+	/// `Halted`, where it matches nothing.
 	pub(crate) fn do_place_order(
 		taker: SubaccountOf<T>,
 		market: MarketId,
@@ -63,8 +78,15 @@ impl<T: Config> Pallet<T> {
 		size: Balance,
 		kind: OrderKind,
 		reduce_only: bool,
+		by: PlacedBy,
 	) -> Result<Matched, DispatchError> {
 		let rules = T::Margin::market_rules(market).ok_or(Error::<T>::MarketNotFound)?;
+		match by {
+			PlacedBy::Trader => Self::ensure_admitted(rules.status, kind, reduce_only)?,
+			PlacedBy::Liquidation if rules.status == MarketStatus::Halted =>
+				return Ok(Matched::default()),
+			PlacedBy::Liquidation => {},
+		}
 		ensure!(rules.on_tick(price), Error::<T>::PriceOffTick);
 		ensure!(rules.on_step(size), Error::<T>::SizeOffStep);
 		let against = opposite(side);
@@ -257,7 +279,15 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+/// Who places an order: a trader (held to the market's status) or a liquidation's close.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlacedBy {
+	Trader,
+	Liquidation,
+}
+
 /// What one order matched.
+#[derive(Default)]
 pub(crate) struct Matched {
 	/// Fills made (including resting orders skipped as self-trades or refusals).
 	pub fills: u32,
@@ -283,6 +313,7 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 			size,
 			OrderKind::ImmediateOrCancel,
 			true,
+			PlacedBy::Liquidation,
 		)?;
 		Ok((matched.size, matched.notional))
 	}

@@ -235,6 +235,13 @@ pub mod pallet {
 		BookFull,
 		/// No order by that id is open.
 		OrderNotFound,
+		/// The market is halted: only cancels.
+		MarketHalted,
+		/// The market takes post-only orders only.
+		MarketPostOnly,
+		/// The market takes reduce-only orders only (set so, or its index price is stale or
+		/// flagged).
+		MarketReduceOnly,
 		/// The order belongs to another account.
 		NotOrderOwner,
 	}
@@ -267,6 +274,7 @@ pub mod pallet {
 				size,
 				kind,
 				reduce_only,
+				crate::functions::PlacedBy::Trader,
 			)?;
 			Ok(Some(Self::place_order_weight(matched.fills)).into())
 		}

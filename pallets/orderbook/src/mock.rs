@@ -6,7 +6,7 @@ use crate as pallet_orderbook;
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, Valuation},
 	insurance::InsuranceFund,
-	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, Side},
+	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side},
 	Balance, MarketId, Price, SignedBalance,
 };
 use codec::Encode;
@@ -74,6 +74,7 @@ impl MarginEngine<AccountId> for MockMargin {
 	}
 	fn market_rules(market: MarketId) -> Option<MarketRules> {
 		(market == BTC_USD).then(|| MarketRules {
+			status: BtcStatus::get(),
 			base_decimals: 8,
 			tick_size: usd(1),
 			step_size: STEP,
@@ -149,6 +150,11 @@ impl InsuranceFund<AccountId> for MockFund {
 /// What the fund booked, and what the ledger paid it: they must agree.
 pub fn fund_revenue() -> (Balance, Balance) {
 	(MockFund::fund_balance(), get((b"out", FUND)))
+}
+
+parameter_types! {
+	/// The mock BTC market's status, as its margin engine reports it.
+	pub storage BtcStatus: MarketStatus = MarketStatus::Active;
 }
 
 parameter_types! {

@@ -2,6 +2,7 @@
 
 mod assets;
 mod consensus;
+pub(crate) mod governance;
 mod insurance;
 pub(crate) mod liquidation;
 pub(crate) mod margin;
@@ -12,6 +13,7 @@ pub(crate) mod system;
 mod vaults;
 
 pub use assets::{UsdcAssetId, USDC_MIN_BALANCE};
+pub use governance::{DEFAULT_TIMELOCK, DEV_TIMELOCK};
 pub use oracle::offchain_tx_extension;
 pub use vaults::Tokens;
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights, MAXIMUM_BLOCK_WEIGHT};

@@ -17,6 +17,7 @@ export async function connect() {
     api,
     alice: keyring.addFromUri('//Alice'),
     bob: keyring.addFromUri('//Bob'),
+    charlie: keyring.addFromUri('//Charlie'),
     // A brand-new account per call, so tests never depend on what ran before them.
     fresh: () => keyring.addFromUri(mnemonicGenerate()),
   };
@@ -103,4 +104,60 @@ export async function fund(api, from, who, { clr, usdc }) {
     const { error } = await submit(api, tx, from);
     if (error) throw new Error(`funding ${who.address}: ${error}`);
   }
+}
+
+// The risk council (Alice, Bob, Charlie on dev) decides on `call`: `members[0]` proposes it
+// with a threshold of `members.length`, the others vote aye, and the first closes the motion.
+// With one member the motion executes at once. Resolves with the block the call ran in and
+// the call's own outcome (`error`: null or its `pallet.Variant`).
+export async function councilDecide(api, members, call) {
+  const threshold = members.length;
+  const lengthBound = call.method.encodedLength;
+  const proposed = await submit(api, api.tx.riskCouncil.propose(threshold, call.method, lengthBound), members[0]);
+  if (proposed.error) throw new Error(`council proposal: ${proposed.error}`);
+  const executedIn = (events, blockHash) => {
+    const executed = events.find(({ event }) => api.events.riskCouncil.Executed.is(event));
+    if (!executed) return null;
+    const result = executed.event.data.result;
+    return { blockHash, error: result.isErr ? describeError(api, result.asErr) : null, events };
+  };
+  if (threshold === 1) {
+    const outcome = executedIn(proposed.events, proposed.blockHash);
+    if (!outcome) throw new Error('a one-member motion did not execute');
+    return outcome;
+  }
+  const motion = proposed.events.find(({ event }) => api.events.riskCouncil.Proposed.is(event)).event.data;
+  for (const voter of members.slice(1)) {
+    const voted = await submit(api, api.tx.riskCouncil.vote(motion.proposalHash, motion.proposalIndex, true), voter);
+    if (voted.error) throw new Error(`council vote: ${voted.error}`);
+  }
+  const { weight } = await call.paymentInfo(members[0]);
+  const closed = await submit(
+    api, api.tx.riskCouncil.close(motion.proposalHash, motion.proposalIndex, weight, lengthBound), members[0]);
+  if (closed.error) throw new Error(`council close: ${closed.error}`);
+  const outcome = executedIn(closed.events, closed.blockHash);
+  if (!outcome) throw new Error('the council motion closed without executing');
+  return outcome;
+}
+
+// Resolves with the hash of block `number` once the chain has imported it.
+export function blockNumbered(api, number, maxWaitBlocks = 200) {
+  return new Promise((resolve, reject) => {
+    let unsub = () => {};
+    let seen = 0;
+    api.rpc.chain.subscribeNewHeads(async (header) => {
+      if (header.number.toNumber() >= number) {
+        unsub();
+        resolve(await api.rpc.chain.getBlockHash(number));
+      } else if (++seen > maxWaitBlocks) {
+        unsub();
+        reject(new Error(`block ${number} not reached within ${maxWaitBlocks} blocks`));
+      }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+// The events of block `hash`.
+export async function eventsAt(api, hash) {
+  return (await (await api.at(hash)).query.system.events()).map((r) => r.event);
 }

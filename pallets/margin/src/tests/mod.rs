@@ -3,6 +3,7 @@ mod funding;
 mod health;
 mod markets;
 mod properties;
+mod status;
 
 use crate::mock::*;
 use clearing_primitives::margin::{Fill, MarginEngine, Side};

@@ -3,6 +3,7 @@ mod liquidation;
 mod matching;
 mod placing;
 mod properties;
+mod status;
 
 use crate::{mock::*, OrderKind};
 use clearing_primitives::margin::Side;

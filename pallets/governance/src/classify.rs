@@ -1,0 +1,196 @@
+//! Which way a change moves the chain's risk, and whether it stays within the hard bounds and
+//! the step limit. Pure: every rule of the governance's two paths is here, and nowhere else.
+//!
+//! A change is risk-reducing only if every value it touches moves the safe way (higher
+//! margin, lower caps, higher haircut, stricter status, fewer feeders, longer cooldown…);
+//! anything mixed counts as risk-increasing and waits out the timelock.
+
+use clearing_primitives::{margin::MarketStatus, Balance};
+use sp_runtime::Permill;
+
+/// Which way a change moves risk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Direction {
+	/// Nothing changes.
+	Unchanged,
+	/// Every value moves the safe way: enacted at once.
+	Reduces,
+	/// Some value moves the unsafe way: scheduled behind the timelock.
+	Increases,
+}
+
+impl Direction {
+	/// Two changes together: the riskier direction wins.
+	pub fn and(self, other: Self) -> Self {
+		self.max(other)
+	}
+
+	/// `current` → `proposed` where a higher value is safer.
+	pub fn higher_is_safer<V: Ord>(current: V, proposed: V) -> Self {
+		match proposed.cmp(&current) {
+			core::cmp::Ordering::Equal => Self::Unchanged,
+			core::cmp::Ordering::Greater => Self::Reduces,
+			core::cmp::Ordering::Less => Self::Increases,
+		}
+	}
+
+	/// `current` → `proposed` where a lower value is safer.
+	pub fn lower_is_safer<V: Ord>(current: V, proposed: V) -> Self {
+		Self::higher_is_safer(proposed, current)
+	}
+}
+
+/// Why a value may not be set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundError {
+	/// Outside the runtime's hard bounds for that parameter.
+	OutOfBounds,
+	/// A larger move than one change may make.
+	StepTooLarge,
+}
+
+/// The hard bounds and step limits. No origin can set a value beyond them.
+pub mod bounds {
+	use super::*;
+
+	/// Initial margin at least 1% (100× leverage at most).
+	pub const MIN_INITIAL_MARGIN: Permill = Permill::from_percent(1);
+	/// Maintenance margin at least 0.5%, and always below the initial one.
+	pub const MIN_MAINTENANCE_MARGIN: Permill = Permill::from_parts(5_000);
+	/// A haircut below 100%: collateral is always worth something.
+	pub const MAX_HAIRCUT: Permill = Permill::from_percent(95);
+	/// A margin fraction or haircut moves at most 10 percentage points per change (a sudden
+	/// jump would liquidate accounts that were healthy a block earlier).
+	pub const MAX_FRACTION_STEP: Permill = Permill::from_percent(10);
+	/// A cap or duration at most doubles or halves per change.
+	pub const MAX_RATIO_STEP: u128 = 2;
+	/// The oracle needs at least one feeder's price.
+	pub const MIN_FEEDERS: u32 = 1;
+	/// A feed counts for between one second and an hour.
+	pub const MIN_MAX_AGE_MS: u64 = 1_000;
+	pub const MAX_MAX_AGE_MS: u64 = 3_600_000;
+	/// One aggregate never moves more than 50%.
+	pub const MAX_JUMP: Permill = Permill::from_percent(50);
+	/// Stakers wait between 10 blocks and 30 days of 1 s blocks to unstake.
+	pub const MIN_COOLDOWN: u32 = 10;
+	pub const MAX_COOLDOWN: u32 = 2_592_000;
+}
+
+/// The two margin fractions of a market.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarginFractions {
+	pub initial: Permill,
+	pub maintenance: Permill,
+}
+
+/// The oracle's aggregation limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OracleLimits {
+	pub min_feeders: u32,
+	pub max_age_ms: u64,
+	pub max_jump: Permill,
+}
+
+fn ensure(condition: bool, error: BoundError) -> Result<(), BoundError> {
+	if condition {
+		Ok(())
+	} else {
+		Err(error)
+	}
+}
+
+/// `proposed` is within `max_step` percentage points of `current`.
+fn fraction_step(current: Permill, proposed: Permill) -> Result<(), BoundError> {
+	let distance = current.deconstruct().abs_diff(proposed.deconstruct());
+	ensure(distance <= bounds::MAX_FRACTION_STEP.deconstruct(), BoundError::StepTooLarge)
+}
+
+/// `proposed` is at most double and at least half of `current`.
+fn ratio_step(current: u128, proposed: u128) -> Result<(), BoundError> {
+	let up = proposed <= current.saturating_mul(bounds::MAX_RATIO_STEP);
+	let down = proposed.saturating_mul(bounds::MAX_RATIO_STEP) >= current;
+	ensure(up && down, BoundError::StepTooLarge)
+}
+
+/// Margin fractions within the hard bounds, whatever they replace.
+pub fn margin_in_bounds(fractions: MarginFractions) -> Result<(), BoundError> {
+	ensure(fractions.initial >= bounds::MIN_INITIAL_MARGIN, BoundError::OutOfBounds)?;
+	ensure(fractions.maintenance >= bounds::MIN_MAINTENANCE_MARGIN, BoundError::OutOfBounds)?;
+	ensure(fractions.maintenance < fractions.initial, BoundError::OutOfBounds)
+}
+
+/// New margin fractions for a market: higher is safer.
+pub fn margin(current: MarginFractions, proposed: MarginFractions) -> Result<Direction, BoundError> {
+	margin_in_bounds(proposed)?;
+	fraction_step(current.initial, proposed.initial)?;
+	fraction_step(current.maintenance, proposed.maintenance)?;
+	Ok(Direction::higher_is_safer(current.initial, proposed.initial)
+		.and(Direction::higher_is_safer(current.maintenance, proposed.maintenance)))
+}
+
+/// A new cap (open interest, deposits): lower is safer; never zero (disable or halt instead).
+pub fn cap(current: Balance, proposed: Balance) -> Result<Direction, BoundError> {
+	ensure(proposed > 0, BoundError::OutOfBounds)?;
+	ratio_step(current, proposed)?;
+	Ok(Direction::lower_is_safer(current, proposed))
+}
+
+/// A haircut within the hard bounds.
+pub fn haircut_in_bounds(haircut: Permill) -> Result<(), BoundError> {
+	ensure(haircut <= bounds::MAX_HAIRCUT, BoundError::OutOfBounds)
+}
+
+/// A new collateral haircut: higher is safer.
+pub fn haircut(current: Permill, proposed: Permill) -> Result<Direction, BoundError> {
+	haircut_in_bounds(proposed)?;
+	fraction_step(current, proposed)?;
+	Ok(Direction::higher_is_safer(current, proposed))
+}
+
+/// A new market status: stricter is safer; any status may be set at any time (a halt is
+/// the emergency brake, so it has no step).
+pub fn status(current: MarketStatus, proposed: MarketStatus) -> Direction {
+	Direction::higher_is_safer(current, proposed)
+}
+
+/// New oracle limits: more feeders, a shorter age and a smaller jump are safer.
+pub fn oracle(current: OracleLimits, proposed: OracleLimits) -> Result<Direction, BoundError> {
+	ensure(proposed.min_feeders >= bounds::MIN_FEEDERS, BoundError::OutOfBounds)?;
+	ensure(
+		(bounds::MIN_MAX_AGE_MS..=bounds::MAX_MAX_AGE_MS).contains(&proposed.max_age_ms),
+		BoundError::OutOfBounds,
+	)?;
+	ensure(proposed.max_jump <= bounds::MAX_JUMP && proposed.max_jump.deconstruct() > 0, BoundError::OutOfBounds)?;
+	ratio_step(current.min_feeders.into(), proposed.min_feeders.into())?;
+	ratio_step(current.max_age_ms.into(), proposed.max_age_ms.into())?;
+	fraction_step(current.max_jump, proposed.max_jump)?;
+	Ok(Direction::higher_is_safer(current.min_feeders, proposed.min_feeders)
+		.and(Direction::lower_is_safer(current.max_age_ms, proposed.max_age_ms))
+		.and(Direction::lower_is_safer(current.max_jump, proposed.max_jump)))
+}
+
+/// A new unstaking cooldown (blocks): longer is safer (stakers cannot run ahead of a loss).
+pub fn cooldown(current: u32, proposed: u32) -> Result<Direction, BoundError> {
+	ensure(
+		(bounds::MIN_COOLDOWN..=bounds::MAX_COOLDOWN).contains(&proposed),
+		BoundError::OutOfBounds,
+	)?;
+	ratio_step(current.into(), proposed.into())?;
+	Ok(Direction::higher_is_safer(current, proposed))
+}
+
+/// Adding an oracle feeder gives a new key a say in every price: risk-increasing.
+pub fn add_feeder() -> Direction {
+	Direction::Increases
+}
+
+/// Removing a feeder (a compromised key) reduces risk: with too few left prices go stale and
+/// markets turn reduce-only, the safe failure.
+pub fn remove_feeder() -> Direction {
+	Direction::Reduces
+}
+
+/// Listing a market or a collateral, or new runtime code, always waits out the timelock.
+pub fn listing() -> Direction {
+	Direction::Increases
+}

@@ -1,0 +1,3 @@
+mod paths;
+mod properties;
+mod refusals;

@@ -1,0 +1,121 @@
+//! Properties of the classification and the bounds, over the whole domain.
+
+use crate::classify::{self, bounds, BoundError, Direction, MarginFractions, OracleLimits};
+use clearing_primitives::margin::MarketStatus;
+use proptest::prelude::*;
+use sp_runtime::Permill;
+
+fn permill() -> impl Strategy<Value = Permill> {
+	(0u32..=1_000_000).prop_map(Permill::from_parts)
+}
+
+fn fractions() -> impl Strategy<Value = MarginFractions> {
+	(permill(), permill()).prop_map(|(initial, maintenance)| MarginFractions { initial, maintenance })
+}
+
+fn status() -> impl Strategy<Value = MarketStatus> {
+	prop_oneof![
+		Just(MarketStatus::Active),
+		Just(MarketStatus::PostOnly),
+		Just(MarketStatus::ReduceOnly),
+		Just(MarketStatus::Halted),
+	]
+}
+
+fn limits() -> impl Strategy<Value = OracleLimits> {
+	(0u32..20, 0u64..5_000_000, permill())
+		.prop_map(|(min_feeders, max_age_ms, max_jump)| OracleLimits { min_feeders, max_age_ms, max_jump })
+}
+
+/// Undoing a fast change is slow, and undoing a slow one-way change is fast.
+fn reverses(there: Direction, back: Direction) -> bool {
+	match there {
+		Direction::Unchanged => back == Direction::Unchanged,
+		Direction::Reduces => back == Direction::Increases,
+		Direction::Increases => back != Direction::Unchanged,
+	}
+}
+
+proptest! {
+	#[test]
+	fn accepted_margins_are_within_bounds_and_one_step(current in fractions(), proposed in fractions()) {
+		if let Ok(direction) = classify::margin(current, proposed) {
+			prop_assert!(proposed.initial >= bounds::MIN_INITIAL_MARGIN);
+			prop_assert!(proposed.maintenance >= bounds::MIN_MAINTENANCE_MARGIN);
+			prop_assert!(proposed.maintenance < proposed.initial);
+			let step = bounds::MAX_FRACTION_STEP.deconstruct();
+			prop_assert!(current.initial.deconstruct().abs_diff(proposed.initial.deconstruct()) <= step);
+			prop_assert!(current.maintenance.deconstruct().abs_diff(proposed.maintenance.deconstruct()) <= step);
+			// Fast only if neither fraction falls.
+			prop_assert_eq!(
+				direction == Direction::Reduces,
+				proposed.initial >= current.initial && proposed.maintenance >= current.maintenance &&
+					proposed != current
+			);
+			if classify::margin(proposed, current).is_ok() {
+				prop_assert!(reverses(direction, classify::margin(proposed, current).unwrap()));
+			}
+		} else {
+			let in_bounds = classify::margin_in_bounds(proposed).is_ok();
+			prop_assert!(!in_bounds || classify::margin(current, proposed) == Err(BoundError::StepTooLarge));
+		}
+	}
+
+	#[test]
+	fn caps_fall_fast_and_rise_slowly_within_a_factor_of_two(current in 1u128..u128::MAX / 4, proposed in 0u128..u128::MAX / 2) {
+		match classify::cap(current, proposed) {
+			Ok(direction) => {
+				prop_assert!(proposed > 0 && proposed <= current * 2 && proposed * 2 >= current);
+				prop_assert_eq!(direction, Direction::lower_is_safer(current, proposed));
+				prop_assert!(reverses(direction, classify::cap(proposed, current).unwrap()));
+			},
+			Err(_) => prop_assert!(proposed == 0 || proposed > current * 2 || proposed * 2 < current),
+		}
+	}
+
+	#[test]
+	fn haircuts_rise_fast_stay_below_the_ceiling_and_step(current in permill(), proposed in permill()) {
+		if let Ok(direction) = classify::haircut(current, proposed) {
+			prop_assert!(proposed <= bounds::MAX_HAIRCUT && proposed < Permill::one());
+			prop_assert_eq!(direction, Direction::higher_is_safer(current, proposed));
+		}
+	}
+
+	#[test]
+	fn a_stricter_status_is_always_fast_and_a_looser_one_always_slow(a in status(), b in status()) {
+		let direction = classify::status(a, b);
+		prop_assert_eq!(direction == Direction::Reduces, b > a);
+		prop_assert_eq!(direction == Direction::Increases, b < a);
+		prop_assert!(reverses(direction, classify::status(b, a)));
+		prop_assert_ne!(classify::status(a, MarketStatus::Halted), Direction::Increases);
+	}
+
+	#[test]
+	fn oracle_limits_are_fast_only_when_every_limit_tightens(current in limits(), proposed in limits()) {
+		if let Ok(direction) = classify::oracle(current, proposed) {
+			prop_assert!(proposed.min_feeders >= bounds::MIN_FEEDERS);
+			prop_assert!(proposed.max_jump <= bounds::MAX_JUMP);
+			prop_assert!((bounds::MIN_MAX_AGE_MS..=bounds::MAX_MAX_AGE_MS).contains(&proposed.max_age_ms));
+			prop_assert_eq!(
+				direction == Direction::Reduces,
+				proposed.min_feeders >= current.min_feeders && proposed.max_age_ms <= current.max_age_ms &&
+					proposed.max_jump <= current.max_jump && proposed != current
+			);
+		}
+	}
+
+	#[test]
+	fn cooldowns_lengthen_fast_and_shorten_slowly(current in 0u32..5_000_000, proposed in 0u32..5_000_000) {
+		if let Ok(direction) = classify::cooldown(current, proposed) {
+			prop_assert!((bounds::MIN_COOLDOWN..=bounds::MAX_COOLDOWN).contains(&proposed));
+			prop_assert_eq!(direction, Direction::higher_is_safer(current, proposed));
+		}
+	}
+}
+
+#[test]
+fn listings_feeders_and_upgrades_take_the_path_their_risk_says() {
+	assert_eq!(classify::listing(), Direction::Increases);
+	assert_eq!(classify::add_feeder(), Direction::Increases);
+	assert_eq!(classify::remove_feeder(), Direction::Reduces);
+}

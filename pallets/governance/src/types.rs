@@ -1,0 +1,98 @@
+//! The changes the risk governance makes, what it keeps while one waits, and what it asks of
+//! the runtime.
+
+use crate::classify::{MarginFractions, OracleLimits};
+use clearing_primitives::{margin::MarketStatus, AssetId, Balance, MarketId};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::DispatchResult, weights::Weight, Parameter};
+use scale_info::TypeInfo;
+use sp_runtime::Permill;
+
+/// Identifies a scheduled change.
+pub type ChangeId = u32;
+
+/// One change to a risk parameter. Each names one parameter (or one listing) so its
+/// direction is unambiguous.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing> {
+	/// A market's initial and maintenance margin fractions.
+	SetMarketMargin { market: MarketId, initial: Permill, maintenance: Permill },
+	/// A market's open-interest cap (base units).
+	SetOpenInterestCap { market: MarketId, max_open_interest: Balance },
+	/// A market's status (halt, reduce-only, post-only, active).
+	SetMarketStatus { market: MarketId, status: MarketStatus },
+	/// A new market.
+	ListMarket { market: MarketId, listing: MarketListing },
+	/// A collateral asset's haircut.
+	SetHaircut { asset: AssetId, haircut: Permill },
+	/// A collateral asset's deposit cap (its smallest units).
+	SetDepositCap { asset: AssetId, deposit_cap: Balance },
+	/// A new collateral asset (or a disabled one re-enabled).
+	ListCollateral { asset: AssetId, listing: CollateralListing },
+	/// The oracle's aggregation limits.
+	SetOracleLimits { min_feeders: u32, max_age_ms: u64, max_jump: Permill },
+	/// A new oracle feeder.
+	AddFeeder { feeder: AccountId },
+	/// An oracle feeder removed.
+	RemoveFeeder { feeder: AccountId },
+	/// The insurance fund's unstaking cooldown (blocks).
+	SetUnstakeCooldown { blocks: u32 },
+	/// Authorizes a runtime upgrade to the code with this hash (anyone may then submit the
+	/// code with `system.applyAuthorizedUpgrade`; its spec version must rise).
+	AuthorizeUpgrade { code_hash: Hash },
+}
+
+/// A change waiting out its timelock.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct PendingChange<Change, BlockNumber> {
+	pub change: Change,
+	/// When it was scheduled.
+	pub scheduled_at: BlockNumber,
+	/// The block at whose start it is enacted.
+	pub enact_at: BlockNumber,
+}
+
+/// The risk parameters as the runtime keeps them: read for classification, written on
+/// enactment. Enacting goes through each pallet's own validation too.
+pub trait RiskParameters<AccountId, Hash> {
+	/// What a new market lists with (the margin engine's market configuration).
+	type MarketListing: Parameter + MaxEncodedLen;
+	/// What a new collateral lists with (the vaults' collateral configuration).
+	type CollateralListing: Parameter + MaxEncodedLen;
+
+	/// A market's margin fractions, if it exists.
+	fn market_margin(market: MarketId) -> Option<MarginFractions>;
+	/// A market's open-interest cap, if it exists.
+	fn open_interest_cap(market: MarketId) -> Option<Balance>;
+	/// A market's status as set, if it exists.
+	fn market_status(market: MarketId) -> Option<MarketStatus>;
+	/// A collateral's haircut and deposit cap, if it is registered.
+	fn collateral(asset: AssetId) -> Option<(Permill, Balance)>;
+	/// The oracle's limits.
+	fn oracle_limits() -> OracleLimits;
+	/// Whether `who` feeds the oracle.
+	fn is_feeder(who: &AccountId) -> bool;
+	/// The unstaking cooldown (blocks).
+	fn unstake_cooldown() -> u32;
+	/// The margin fractions a market listing asks for.
+	fn listing_margin(listing: &Self::MarketListing) -> MarginFractions;
+	/// The haircut a collateral listing asks for.
+	fn listing_haircut(listing: &Self::CollateralListing) -> Permill;
+
+	/// Makes `change` so. Fails, changing nothing, if the owning pallet refuses it.
+	fn enact(change: &RiskChangeFor<AccountId, Hash, Self>) -> DispatchResult;
+	/// The worst-case weight of enacting `change`.
+	fn enact_weight(change: &RiskChangeFor<AccountId, Hash, Self>) -> Weight;
+}
+
+/// The change type of a [`RiskParameters`] implementation.
+pub type RiskChangeFor<AccountId, Hash, P> = RiskChange<
+	AccountId,
+	Hash,
+	<P as RiskParameters<AccountId, Hash>>::MarketListing,
+	<P as RiskParameters<AccountId, Hash>>::CollateralListing,
+>;

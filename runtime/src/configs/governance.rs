@@ -1,0 +1,240 @@
+//! Risk governance: a risk council (`pallet-collective`) whose risk-reducing changes take
+//! effect at once, and whose risk-increasing ones wait out the timelock. The adapter below
+//! is the only place the governance touches the other pallets: it reads each parameter for
+//! classification and enacts a change through the owning pallet's own root call, so every
+//! pallet's validation still applies.
+
+use crate::{
+	constants::{DAYS, MINUTES},
+	AccountId, BlockNumber, Hash, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin,
+};
+use clearing_primitives::{margin::MarketStatus, AssetId, Balance, MarketId};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, EitherOfDiverse, Get},
+	weights::Weight,
+};
+use frame_system::{EnsureRoot, RawOrigin};
+use pallet_governance::{
+	classify::{MarginFractions, OracleLimits},
+	RiskChange, RiskChangeFor, RiskParameters,
+};
+use sp_runtime::{DispatchResult, Perbill, Permill};
+
+/// The risk council.
+pub type RiskCouncilInstance = pallet_collective::Instance1;
+
+parameter_types! {
+	/// A council motion lapses after a day.
+	pub const CouncilMotionDuration: BlockNumber = DAYS;
+	pub const CouncilMaxProposals: u32 = 32;
+	pub const CouncilMaxMembers: u32 = 16;
+	pub MaxCouncilProposalWeight: Weight = Perbill::from_percent(50) * crate::configs::RuntimeBlockWeights::get().max_block;
+}
+
+impl pallet_collective::Config<RiskCouncilInstance> for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type Proposal = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type MotionDuration = CouncilMotionDuration;
+	type MaxProposals = CouncilMaxProposals;
+	type MaxMembers = CouncilMaxMembers;
+	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	type SetMembersOrigin = EnsureRoot<AccountId>;
+	type MaxProposalWeight = MaxCouncilProposalWeight;
+	type DisapproveOrigin = EnsureRoot<AccountId>;
+	type KillOrigin = EnsureRoot<AccountId>;
+	type Consideration = ();
+}
+
+/// Two thirds of the council (or root, which exists on `dev` only) propose changes.
+pub type CouncilTwoThirds = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, RiskCouncilInstance, 2, 3>,
+>;
+/// A third of the council cancels a scheduled change: stopping added risk is easy.
+pub type CouncilOneThird = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, RiskCouncilInstance, 1, 3>,
+>;
+
+parameter_types! {
+	/// No chain may start with a timelock under a minute.
+	pub const MinTimelock: BlockNumber = MINUTES;
+}
+
+/// The genesis timelock outside `dev`: a day.
+pub const DEFAULT_TIMELOCK: BlockNumber = DAYS;
+/// The `dev` timelock: a minute, so a risk-increasing change can be watched end to end.
+pub const DEV_TIMELOCK: BlockNumber = MINUTES;
+
+impl pallet_governance::Config for Runtime {
+	type Parameters = ClearingRiskParameters;
+	type CouncilOrigin = CouncilTwoThirds;
+	type CancelOrigin = CouncilOneThird;
+	type MinTimelock = MinTimelock;
+	type MaxPending = ConstU32<32>;
+	type MaxPerBlock = ConstU32<4>;
+	type WeightInfo = pallet_governance::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helper::GovernanceBenchmarkHelper;
+}
+
+/// This runtime's risk change.
+pub type ClearingRiskChange = RiskChangeFor<AccountId, Hash, ClearingRiskParameters>;
+type MarketConfig = pallet_margin::MarketConfigOf<Runtime>;
+
+/// The risk parameters, kept by the margin engine, the vaults, the oracle, the insurance
+/// fund and `frame_system` (runtime code).
+pub struct ClearingRiskParameters;
+
+fn root() -> RuntimeOrigin {
+	RawOrigin::Root.into()
+}
+
+fn market(market: MarketId) -> Result<MarketConfig, sp_runtime::DispatchError> {
+	pallet_margin::Markets::<Runtime>::get(market)
+		.ok_or_else(|| pallet_margin::Error::<Runtime>::MarketNotFound.into())
+}
+
+fn collateral(asset: AssetId) -> Result<pallet_vaults::CollateralConfig, sp_runtime::DispatchError> {
+	pallet_vaults::CollateralAssets::<Runtime>::get(asset)
+		.ok_or_else(|| pallet_vaults::Error::<Runtime>::UnknownAsset.into())
+}
+
+impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
+	type MarketListing = MarketConfig;
+	type CollateralListing = pallet_vaults::CollateralConfig;
+
+	fn market_margin(id: MarketId) -> Option<MarginFractions> {
+		market(id).ok().map(|c| MarginFractions {
+			initial: c.initial_margin,
+			maintenance: c.maintenance_margin,
+		})
+	}
+	fn open_interest_cap(id: MarketId) -> Option<Balance> {
+		market(id).ok().map(|c| c.max_open_interest)
+	}
+	fn market_status(id: MarketId) -> Option<MarketStatus> {
+		market(id).ok().map(|_| pallet_margin::MarketStatuses::<Runtime>::get(id))
+	}
+	fn collateral(asset: AssetId) -> Option<(Permill, Balance)> {
+		collateral(asset).ok().map(|c| (c.haircut, c.deposit_cap))
+	}
+	fn oracle_limits() -> OracleLimits {
+		let params = pallet_oracle::Params::<Runtime>::get();
+		OracleLimits {
+			min_feeders: params.min_feeders,
+			max_age_ms: params.max_age_ms,
+			max_jump: params.max_jump,
+		}
+	}
+	fn is_feeder(who: &AccountId) -> bool {
+		pallet_oracle::Feeders::<Runtime>::contains_key(who)
+	}
+	fn unstake_cooldown() -> u32 {
+		pallet_insurance::CooldownBlocks::<Runtime>::get()
+	}
+	fn listing_margin(listing: &MarketConfig) -> MarginFractions {
+		MarginFractions { initial: listing.initial_margin, maintenance: listing.maintenance_margin }
+	}
+	fn listing_haircut(listing: &pallet_vaults::CollateralConfig) -> Permill {
+		listing.haircut
+	}
+
+	fn enact(change: &ClearingRiskChange) -> DispatchResult {
+		match change.clone() {
+			RiskChange::SetMarketMargin { market: id, initial, maintenance } => {
+				let mut config = market(id)?;
+				config.initial_margin = initial;
+				config.maintenance_margin = maintenance;
+				crate::Margin::update_market(root(), id, config)
+			},
+			RiskChange::SetOpenInterestCap { market: id, max_open_interest } => {
+				let mut config = market(id)?;
+				config.max_open_interest = max_open_interest;
+				crate::Margin::update_market(root(), id, config)
+			},
+			RiskChange::SetMarketStatus { market: id, status } =>
+				crate::Margin::set_market_status(root(), id, status),
+			RiskChange::ListMarket { market: id, listing } =>
+				crate::Margin::create_market(root(), id, listing),
+			RiskChange::SetHaircut { asset, haircut } => {
+				let mut config = collateral(asset)?;
+				config.haircut = haircut;
+				crate::Vaults::set_collateral_asset(root(), asset, config)
+			},
+			RiskChange::SetDepositCap { asset, deposit_cap } => {
+				let mut config = collateral(asset)?;
+				config.deposit_cap = deposit_cap;
+				crate::Vaults::set_collateral_asset(root(), asset, config)
+			},
+			RiskChange::ListCollateral { asset, listing } =>
+				crate::Vaults::set_collateral_asset(root(), asset, listing),
+			RiskChange::SetOracleLimits { min_feeders, max_age_ms, max_jump } =>
+				crate::Oracle::set_params(
+					root(),
+					pallet_oracle::OracleParams { min_feeders, max_age_ms, max_jump },
+				),
+			RiskChange::AddFeeder { feeder } => crate::Oracle::add_feeder(root(), feeder),
+			RiskChange::RemoveFeeder { feeder } => crate::Oracle::remove_feeder(root(), feeder),
+			RiskChange::SetUnstakeCooldown { blocks } =>
+				crate::Insurance::set_cooldown(root(), blocks),
+			RiskChange::AuthorizeUpgrade { code_hash } => {
+				frame_system::Pallet::<Runtime>::do_authorize_upgrade(code_hash, true);
+				Ok(())
+			},
+		}
+	}
+
+	fn enact_weight(change: &ClearingRiskChange) -> Weight {
+		use frame_system::WeightInfo as _;
+		use pallet_insurance::WeightInfo as _;
+		use pallet_margin::WeightInfo as _;
+		use pallet_oracle::WeightInfo as _;
+		use pallet_vaults::WeightInfo as _;
+		type MarginW = pallet_margin::weights::SubstrateWeight<Runtime>;
+		type VaultsW = pallet_vaults::weights::SubstrateWeight<Runtime>;
+		type OracleW = pallet_oracle::weights::SubstrateWeight<Runtime>;
+		type InsuranceW = pallet_insurance::weights::SubstrateWeight<Runtime>;
+		// Reading the current configuration first costs one more read.
+		let read = <Runtime as frame_system::Config>::DbWeight::get().reads(1);
+		match change {
+			RiskChange::SetMarketMargin { .. } | RiskChange::SetOpenInterestCap { .. } =>
+				MarginW::update_market().saturating_add(read),
+			RiskChange::SetMarketStatus { .. } => MarginW::set_market_status(),
+			RiskChange::ListMarket { .. } => MarginW::create_market(),
+			RiskChange::SetHaircut { .. } | RiskChange::SetDepositCap { .. } =>
+				VaultsW::set_collateral_asset().saturating_add(read),
+			RiskChange::ListCollateral { .. } => VaultsW::set_collateral_asset(),
+			RiskChange::SetOracleLimits { .. } => OracleW::set_params(),
+			RiskChange::AddFeeder { .. } => OracleW::add_feeder(),
+			RiskChange::RemoveFeeder { .. } => {
+				let assets = <Runtime as pallet_oracle::Config>::MaxAssets::get();
+				OracleW::remove_feeder(assets).saturating_add(OracleW::aggregate(assets))
+			},
+			RiskChange::SetUnstakeCooldown { .. } => InsuranceW::set_cooldown(),
+			RiskChange::AuthorizeUpgrade { .. } =>
+				frame_system::weights::SubstrateWeight::<Runtime>::authorize_upgrade(),
+		}
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper {
+	use super::*;
+
+	/// Changes valid on a fresh `dev` genesis.
+	pub struct GovernanceBenchmarkHelper;
+
+	impl pallet_governance::BenchmarkHelper<ClearingRiskChange> for GovernanceBenchmarkHelper {
+		fn reducing() -> ClearingRiskChange {
+			RiskChange::SetMarketStatus { market: 0, status: MarketStatus::Halted }
+		}
+		fn increasing(i: u32) -> ClearingRiskChange {
+			let feeder: AccountId = frame_benchmarking::account("feeder", i, 0);
+			RiskChange::AddFeeder { feeder }
+		}
+	}
+}
