@@ -107,7 +107,8 @@ export async function fund(api, from, who, { clr, usdc }) {
 }
 
 // The risk council (Alice, Bob, Charlie on dev) decides on `call`: `members[0]` proposes it
-// with a threshold of `members.length`, the others vote aye, and the first closes the motion.
+// with a threshold of `members.length`, every member votes aye (the proposer too: a proposal
+// carries no vote), and the first closes the motion.
 // With one member the motion executes at once. Resolves with the block the call ran in and
 // the call's own outcome (`error`: null or its `pallet.Variant`).
 export async function councilDecide(api, members, call) {
@@ -127,7 +128,7 @@ export async function councilDecide(api, members, call) {
     return outcome;
   }
   const motion = proposed.events.find(({ event }) => api.events.riskCouncil.Proposed.is(event)).event.data;
-  for (const voter of members.slice(1)) {
+  for (const voter of members) {
     const voted = await submit(api, api.tx.riskCouncil.vote(motion.proposalHash, motion.proposalIndex, true), voter);
     if (voted.error) throw new Error(`council vote: ${voted.error}`);
   }
