@@ -46,7 +46,11 @@ function applyUpgrade(api, code) {
     const timer = setTimeout(() => { unsub(); reject(new Error('upgrade not included within 60 s')); }, 60_000);
     api.tx.system.applyAuthorizedUpgrade(u8aToHex(code)).send(({ status, events }) => {
       if (status.isInvalid || status.isDropped) { clearTimeout(timer); unsub(); reject(new Error(`upgrade ${status.type}`)); }
-      if (status.isInBlock) { clearTimeout(timer); unsub(); resolve({ blockHash: status.asInBlock, events }); }
+      // The pool may report the block only once finalized.
+      if (status.isInBlock || status.isFinalized) {
+        clearTimeout(timer); unsub();
+        resolve({ blockHash: status.isInBlock ? status.asInBlock : status.asFinalized, events });
+      }
     }).then((u) => { unsub = u; }, (e) => { clearTimeout(timer); reject(e); });
   });
 }
@@ -99,8 +103,15 @@ test('a runtime upgrade through the timelock keeps blocks coming and every balan
   for (const name of Object.keys(before)) {
     assert.deepEqual(after[name], before[name], `${name} changed across the upgrade`);
   }
-  const orders = await api.call.orderbookApi.orders(trader.address, 0);
-  assert.equal(orders.length, 1, 'the resting order survived');
+  // A client connecting now reads the new runtime's metadata and APIs.
+  const client = await connect();
+  try {
+    const orders = await client.api.call.orderbookApi.orders(trader.address, 0);
+    assert.equal(orders.length, 1, 'the resting order survived');
+    assert.equal(client.api.runtimeVersion.specVersion.toNumber(), specBefore + 1);
+  } finally {
+    await client.api.disconnect();
+  }
   console.log(`runtime upgrade: spec ${specBefore} → ${specBefore + 1} in block ${upgradeBlock}; ` +
     `${Object.values(before).reduce((n, m) => n + Object.keys(m).length, 0)} entries compared`);
 });
