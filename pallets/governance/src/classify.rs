@@ -71,6 +71,11 @@ pub mod bounds {
 	pub const MAX_MAX_AGE_MS: u64 = 3_600_000;
 	/// One aggregate never moves more than 50%.
 	pub const MAX_JUMP: Permill = Permill::from_percent(50);
+	/// A liquidation penalty of at least 0.1% and below 10%, moving at most one percentage
+	/// point per change.
+	pub const MIN_PENALTY: Permill = Permill::from_parts(1_000);
+	pub const PENALTY_CEILING: Permill = Permill::from_percent(10);
+	pub const MAX_PENALTY_STEP: Permill = Permill::from_percent(1);
 	/// Stakers wait between 10 blocks and 30 days of 1 s blocks to unstake.
 	pub const MIN_COOLDOWN: u32 = 10;
 	pub const MAX_COOLDOWN: u32 = 2_592_000;
@@ -176,6 +181,18 @@ pub fn cooldown(current: u32, proposed: u32) -> Result<Direction, BoundError> {
 		BoundError::OutOfBounds,
 	)?;
 	ratio_step(current.into(), proposed.into())?;
+	Ok(Direction::higher_is_safer(current, proposed))
+}
+
+/// A new liquidation penalty: higher is safer (more for the fund and the keepers that
+/// protect it; the close is sized for whatever the penalty is).
+pub fn penalty(current: Permill, proposed: Permill) -> Result<Direction, BoundError> {
+	ensure(
+		proposed >= bounds::MIN_PENALTY && proposed < bounds::PENALTY_CEILING,
+		BoundError::OutOfBounds,
+	)?;
+	let distance = current.deconstruct().abs_diff(proposed.deconstruct());
+	ensure(distance <= bounds::MAX_PENALTY_STEP.deconstruct(), BoundError::StepTooLarge)?;
 	Ok(Direction::higher_is_safer(current, proposed))
 }
 

@@ -79,6 +79,8 @@ impl<T: Config> Pallet<T> {
 			},
 			RiskChange::SetUnstakeCooldown { blocks } =>
 				classify::cooldown(T::Parameters::unstake_cooldown(), *blocks).map_err(bound)?,
+			RiskChange::SetLiquidationPenalty { rate } =>
+				classify::penalty(T::Parameters::liquidation_penalty(), *rate).map_err(bound)?,
 			RiskChange::AuthorizeUpgrade { .. } => classify::listing(),
 		};
 		Ok(direction)

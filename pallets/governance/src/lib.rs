@@ -2,7 +2,8 @@
 //!
 //! Risk parameters change by direction:
 //! - a change that **reduces** risk (higher margin, lower caps, a higher haircut, a stricter
-//!   market status, a feeder removed, a longer cooldown) is enacted at once by the risk
+//!   market status, a feeder removed, a longer cooldown, a higher liquidation penalty) is
+//!   enacted at once by the risk
 //!   council (`CouncilOrigin`);
 //! - a change that **increases** risk (the opposite moves, listings, a feeder added, new
 //!   runtime code) is only scheduled: it waits out `Timelock` blocks, visible in `Pending`
@@ -162,7 +163,7 @@ pub mod pallet {
 		/// The asset is not a registered collateral.
 		UnknownCollateral,
 		/// A value beyond the runtime's hard bounds (e.g. initial margin below 1%, maintenance
-		/// not below initial, a haircut above 95%, a zero cap).
+		/// not below initial, a haircut above 95%, a zero cap, a penalty of 10% or more).
 		OutOfBounds,
 		/// A bigger move than one change may make (10 percentage points for fractions,
 		/// double or half for caps and durations).

@@ -57,6 +57,8 @@ pub type Oracle = StorageValue<ParamStore, (u32, u64, Permill)>;
 #[storage_alias]
 pub type Cooldown = StorageValue<ParamStore, u32>;
 #[storage_alias]
+pub type Penalty = StorageValue<ParamStore, Permill>;
+#[storage_alias]
 pub type Upgrade = StorageValue<ParamStore, H256>;
 
 pub const BTC_USD: MarketId = 0;
@@ -92,6 +94,9 @@ impl RiskParameters<AccountId, H256> for MockParams {
 	}
 	fn unstake_cooldown() -> u32 {
 		Cooldown::get().unwrap_or_default()
+	}
+	fn liquidation_penalty() -> Permill {
+		Penalty::get().unwrap_or_default()
 	}
 	fn listing_margin(listing: &(Permill, Permill)) -> MarginFractions {
 		MarginFractions { initial: listing.0, maintenance: listing.1 }
@@ -138,6 +143,7 @@ impl RiskParameters<AccountId, H256> for MockParams {
 			RiskChange::AddFeeder { feeder } => Feeders::insert(feeder, ()),
 			RiskChange::RemoveFeeder { feeder } => Feeders::remove(feeder),
 			RiskChange::SetUnstakeCooldown { blocks } => Cooldown::put(blocks),
+			RiskChange::SetLiquidationPenalty { rate } => Penalty::put(rate),
 			RiskChange::AuthorizeUpgrade { code_hash } => Upgrade::put(code_hash),
 		}
 		Ok(())
@@ -194,6 +200,7 @@ impl ExtBuilder {
 			Oracle::put((2, 60_000, pct(10)));
 			Feeders::insert(7, ());
 			Cooldown::put(100);
+			Penalty::put(Permill::from_parts(15_000));
 		});
 		ext
 	}

@@ -39,6 +39,8 @@ pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing> {
 	RemoveFeeder { feeder: AccountId },
 	/// The insurance fund's unstaking cooldown (blocks).
 	SetUnstakeCooldown { blocks: u32 },
+	/// The liquidation penalty on the notional closed in the book.
+	SetLiquidationPenalty { rate: Permill },
 	/// Authorizes a runtime upgrade to the code with this hash (anyone may then submit the
 	/// code with `system.applyAuthorizedUpgrade`; its spec version must rise).
 	AuthorizeUpgrade { code_hash: Hash },
@@ -78,6 +80,8 @@ pub trait RiskParameters<AccountId, Hash> {
 	fn is_feeder(who: &AccountId) -> bool;
 	/// The unstaking cooldown (blocks).
 	fn unstake_cooldown() -> u32;
+	/// The liquidation penalty.
+	fn liquidation_penalty() -> Permill;
 	/// The margin fractions a market listing asks for.
 	fn listing_margin(listing: &Self::MarketListing) -> MarginFractions;
 	/// The haircut a collateral listing asks for.

@@ -136,6 +136,9 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 	fn unstake_cooldown() -> u32 {
 		pallet_insurance::CooldownBlocks::<Runtime>::get()
 	}
+	fn liquidation_penalty() -> Permill {
+		super::liquidation::LiquidationPenalty::get()
+	}
 	fn listing_margin(listing: &MarketConfig) -> MarginFractions {
 		MarginFractions { initial: listing.initial_margin, maintenance: listing.maintenance_margin }
 	}
@@ -181,6 +184,10 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 			RiskChange::RemoveFeeder { feeder } => crate::Oracle::remove_feeder(root(), feeder),
 			RiskChange::SetUnstakeCooldown { blocks } =>
 				crate::Insurance::set_cooldown(root(), blocks),
+			RiskChange::SetLiquidationPenalty { rate } => {
+				super::liquidation::LiquidationPenalty::set(&rate);
+				Ok(())
+			},
 			RiskChange::AuthorizeUpgrade { code_hash } => {
 				frame_system::Pallet::<Runtime>::do_authorize_upgrade(code_hash, true);
 				Ok(())
@@ -215,6 +222,9 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 				OracleW::remove_feeder(assets).saturating_add(OracleW::aggregate(assets))
 			},
 			RiskChange::SetUnstakeCooldown { .. } => InsuranceW::set_cooldown(),
+			// One well-known storage item written.
+			RiskChange::SetLiquidationPenalty { .. } =>
+				<Runtime as frame_system::Config>::DbWeight::get().reads_writes(1, 1),
 			RiskChange::AuthorizeUpgrade { .. } =>
 				frame_system::weights::SubstrateWeight::<Runtime>::authorize_upgrade(),
 		}

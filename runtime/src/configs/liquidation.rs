@@ -12,10 +12,14 @@ use frame_support::{
 use sp_runtime::{generic::Era, transaction_validity::TransactionPriority, Permill};
 
 parameter_types! {
+	/// The penalty on the notional closed in the book: 1.5% until governance changes it
+	/// (kept in storage; bounded below 10%, see `pallet_governance::classify`).
+	pub storage LiquidationPenalty: Permill = Permill::from_parts(15_000);
+}
+
+parameter_types! {
 	/// Derives the backstop's account (`modlclr/liqd…`; subaccount 0 holds takeovers).
 	pub const BackstopPalletId: PalletId = PalletId(*b"clr/liqd");
-	/// 1.5% of the notional closed in the book.
-	pub const LiquidationPenalty: Permill = Permill::from_parts(15_000);
 	/// Half the penalty to a signed keeper, half to the fund.
 	pub const KeeperShare: Permill = Permill::from_percent(50);
 	/// Closing goes at most 1% from the mark (BTC's 3% maintenance leaves 0.5% per unit

@@ -28,6 +28,7 @@ fn every_safe_move_is_fast() {
 			RiskChange::SetOracleLimits { min_feeders: 3, max_age_ms: 30_000, max_jump: pct(5) },
 			RiskChange::RemoveFeeder { feeder: 7 },
 			RiskChange::SetUnstakeCooldown { blocks: 200 },
+			RiskChange::SetLiquidationPenalty { rate: pct(2) },
 		] {
 			assert_ok!(propose(change.clone()));
 			assert!(governance_events().contains(&Event::ChangeEnacted { id: None, change }));
@@ -37,6 +38,7 @@ fn every_safe_move_is_fast() {
 		assert_eq!(Collateral::get(USDC), Some((pct(5), 500_000)));
 		assert!(!Feeders::contains_key(7));
 		assert_eq!(Cooldown::get(), Some(200));
+		assert_eq!(Penalty::get(), Some(pct(2)));
 	});
 }
 

@@ -105,6 +105,15 @@ proptest! {
 	}
 
 	#[test]
+	fn penalties_stay_below_ten_percent_rise_fast_and_move_a_point_at_most(current in permill(), proposed in permill()) {
+		if let Ok(direction) = classify::penalty(current, proposed) {
+			prop_assert!(proposed >= bounds::MIN_PENALTY && proposed < Permill::from_percent(10));
+			prop_assert!(current.deconstruct().abs_diff(proposed.deconstruct()) <= 10_000);
+			prop_assert_eq!(direction, Direction::higher_is_safer(current, proposed));
+		}
+	}
+
+	#[test]
 	fn cooldowns_lengthen_fast_and_shorten_slowly(current in 0u32..5_000_000, proposed in 0u32..5_000_000) {
 		if let Ok(direction) = classify::cooldown(current, proposed) {
 			prop_assert!((bounds::MIN_COOLDOWN..=bounds::MAX_COOLDOWN).contains(&proposed));

@@ -36,6 +36,10 @@ fn values_beyond_the_hard_bounds_are_refused_on_either_path() {
 		);
 		assert_noop!(propose(RiskChange::SetUnstakeCooldown { blocks: 9 }), Error::<Test>::OutOfBounds);
 		assert_noop!(
+			propose(RiskChange::SetLiquidationPenalty { rate: pct(10) }),
+			Error::<Test>::OutOfBounds
+		);
+		assert_noop!(
 			propose(RiskChange::ListMarket { market: 5, listing: (pct(1), pct(1)) }),
 			Error::<Test>::OutOfBounds
 		);
@@ -65,6 +69,11 @@ fn a_step_beyond_the_limit_is_refused_even_when_it_reduces_risk() {
 		);
 		assert_noop!(
 			propose(RiskChange::SetHaircut { asset: USDC, haircut: pct(11) }),
+			Error::<Test>::StepTooLarge
+		);
+		// 1.5% → 3%: more than a point.
+		assert_noop!(
+			propose(RiskChange::SetLiquidationPenalty { rate: pct(3) }),
 			Error::<Test>::StepTooLarge
 		);
 	});

@@ -1,0 +1,184 @@
+// Sustained throughput of a running node per workload, each as a ratio to the stock
+// baseline (balances.transfer_keep_alive) measured in the same run.
+//   node measure-tps.mjs <seconds> <senders> <workloads>   (see scripts/bench/tps)
+// Each workload: every sender submits a burst of signed extrinsics (its own nonces) every
+// block for <seconds>, then the pool drains. Reported from the chain: included extrinsics
+// of the workload per block and per second, block fullness (normal-class ref_time used /
+// allowed), and how many the pool rejected or never included.
+import { connect, median } from './tests/helpers.js';
+
+const [seconds, senderCount, workloadList] = [Number(process.argv[2] ?? 20), Number(process.argv[3] ?? 256),
+  (process.argv[4] ?? 'transfer,resting,crossing,mix').split(',')];
+const CLR = 10n ** 12n;
+const USDC = 1;
+const USDC_UNIT = 1_000_000n;
+const FIXED = 10n ** 18n;
+const BTC_USD = 0;
+const BTC_STEP = 10_000n; // 0.0001 BTC
+
+const ctx = await connect();
+const { api, alice } = ctx;
+const maxNormal = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+
+function say(...args) { console.log(...args); }
+
+// Deterministic senders, so a rerun against the same chain reuses their funds.
+const { Keyring } = await import('@polkadot/keyring');
+const ring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+const senders = Array.from({ length: senderCount }, (_, i) => ring.addFromUri(`//Alice//tps//${i}`));
+const nonces = new Map();
+
+async function nonceOf(pair) {
+  if (!nonces.has(pair.address)) nonces.set(pair.address, (await api.rpc.system.accountNextIndex(pair.address)).toNumber());
+  const n = nonces.get(pair.address);
+  nonces.set(pair.address, n + 1);
+  return n;
+}
+
+// Submits without waiting; resolves to true if the pool took it.
+async function fire(tx, pair) {
+  const signed = await tx.signAsync(pair, { nonce: await nonceOf(pair), era: 0 });
+  try {
+    await api.rpc.author.submitExtrinsic(signed.toHex());
+    return true;
+  } catch (e) {
+    nonces.delete(pair.address); // re-read: a refused nonce leaves a gap otherwise
+    return false;
+  }
+}
+
+async function waitBlocks(n) {
+  const start = (await api.rpc.chain.getHeader()).number.toNumber();
+  return new Promise((resolve) => {
+    let unsub = () => {};
+    api.rpc.chain.subscribeNewHeads((h) => { if (h.number.toNumber() >= start + n) { unsub(); resolve(); } })
+      .then((u) => { unsub = u; });
+  });
+}
+
+// Every sender gets CLR (fees, order deposits) and USDC collateral in subaccount 0.
+async function prepareSenders() {
+  const needs = [];
+  for (const s of senders) {
+    const free = (await api.query.system.account(s.address)).data.free.toBigInt();
+    if (free < 1_000n * CLR) needs.push(s);
+  }
+  say(`funding ${needs.length} of ${senders.length} senders`);
+  for (const s of needs) {
+    await fire(api.tx.balances.transferKeepAlive(s.address, 10_000n * CLR), alice);
+    await fire(api.tx.assets.transfer(USDC, s.address, 100_000n * USDC_UNIT), alice);
+  }
+  await waitBlocks(3);
+  for (const s of needs) await fire(api.tx.vaults.deposit(0, USDC, 50_000n * USDC_UNIT), s);
+  await waitBlocks(3);
+}
+
+// A resting order far from the market: never crosses. Sender `i`'s `j`-th order spreads over
+// the book's 128 price levels a side and the subaccounts (32 open orders each).
+function restingOrder(i, j) {
+  const level = BigInt((i * 7 + j) % 128);
+  const buy = j % 2 === 0;
+  const price = (buy ? 10_000n + level : 200_000n + level) * FIXED;
+  return api.tx.orderbook.placeOrder(Math.floor(j / 32) + 1, BTC_USD, buy ? 'Buy' : 'Sell', price, BTC_STEP, 'PostOnly', false);
+}
+
+const transfer = (i) => api.tx.balances.transferKeepAlive(senders[(i + 1) % senders.length].address, CLR);
+
+let crossingPrice = null;
+// Half the senders rest asks at one price (`asks` each), the other half buy them one fill at a
+// time with immediate-or-cancel orders.
+async function prepareCrossing(asks) {
+  const quote = (await api.call.oracleApi.price(2)).unwrap();
+  crossingPrice = (quote.price.toBigInt() / FIXED + 10n) * FIXED;
+  const makers = senders.slice(0, senders.length / 2);
+  for (let round = 0; round < asks; round++) {
+    for (const m of makers) await fire(api.tx.orderbook.placeOrder(0, BTC_USD, 'Sell', crossingPrice, BTC_STEP, 'Limit', false), m);
+    await waitBlocks(1);
+  }
+  await waitBlocks(2);
+}
+const crossing = () => api.tx.orderbook.placeOrder(0, BTC_USD, 'Buy', crossingPrice, BTC_STEP, 'ImmediateOrCancel', false);
+
+const WORKLOADS = {
+  transfer: { senders: () => senders, tx: (i, j) => transfer(i), matches: (m) => m.section === 'balances' && m.method === 'transferKeepAlive' },
+  resting: { senders: () => senders, tx: (i, j) => restingOrder(i, j), matches: (m) => m.section === 'orderbook' },
+  crossing: { senders: () => senders.slice(senders.length / 2), tx: () => crossing(), matches: (m) => m.section === 'orderbook' },
+  mix: {
+    senders: () => senders.slice(senders.length / 2),
+    tx: (i, j) => [transfer(i), restingOrder(i, 1000 + j), crossing()][j % 3],
+    matches: (m) => m.section === 'orderbook' || (m.section === 'balances' && m.method === 'transferKeepAlive'),
+  },
+};
+
+async function run(name) {
+  const workload = WORKLOADS[name];
+  const who = workload.senders();
+  const offset = name === 'mix' || name === 'crossing' ? senders.length / 2 : 0;
+  const perBlock = [];
+  let submitted = 0;
+  let rejected = 0;
+  let counted = 0;
+  const startBlock = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
+  const burst = Math.max(1, Math.ceil(4_000 / who.length));
+  const deadline = Date.now() + seconds * 1000;
+  let j = 0;
+  while (Date.now() < deadline) {
+    const sends = [];
+    for (let b = 0; b < burst; b++, j++) {
+      who.forEach((pair, k) => sends.push(fire(workload.tx(k + offset, j), pair)));
+    }
+    const results = await Promise.all(sends);
+    submitted += results.filter(Boolean).length;
+    rejected += results.filter((ok) => !ok).length;
+    await waitBlocks(1);
+  }
+  // Let the pool drain (at most 30 blocks), counting every block since the load began.
+  for (let extra = 0; extra < 30; extra++) {
+    const pending = (await api.rpc.author.pendingExtrinsics()).length;
+    if (pending === 0) break;
+    await waitBlocks(1);
+  }
+  const endBlock = (await api.rpc.chain.getHeader()).number.toNumber();
+  for (let n = startBlock; n <= endBlock; n++) {
+    const hash = await api.rpc.chain.getBlockHash(n);
+    const block = await api.rpc.chain.getBlock(hash);
+    const included = block.block.extrinsics.filter((x) => x.isSigned && workload.matches(x.method)).length;
+    const weight = await (await api.at(hash)).query.system.blockWeight();
+    const fullness = Number(weight.normal.refTime.toBigInt() * 1000n / maxNormal) / 10;
+    perBlock.push({ n, included, fullness });
+    counted += included;
+  }
+  const loaded = perBlock.filter((b) => b.included > 0);
+  const blockMs = Number(api.consts.aura.slotDuration.toBigInt());
+  const perBlockMedian = median(loaded.map((b) => b.included));
+  return {
+    name,
+    submitted,
+    rejected,
+    included: counted,
+    dropped: submitted - counted,
+    blocks: loaded.length,
+    perBlockMedian,
+    perSecond: perBlockMedian * 1000 / blockMs,
+    fullnessMedian: median(loaded.map((b) => b.fullness)),
+  };
+}
+
+await prepareSenders();
+if (workloadList.includes('crossing') || workloadList.includes('mix')) {
+  say('resting the asks the crossing orders take');
+  await prepareCrossing(24);
+}
+const results = [];
+for (const name of workloadList) {
+  say(`running ${name} for ${seconds} s with ${WORKLOADS[name].senders().length} senders`);
+  results.push(await run(name));
+}
+const base = results.find((r) => r.name === 'transfer');
+say('\nworkload   | included/s (median block) | blocks | fullness (median) | submitted | rejected | dropped | vs transfer');
+for (const r of results) {
+  const ratio = base ? (r.perSecond / base.perSecond).toFixed(2) + '×' : 'n/a';
+  say(`${r.name.padEnd(10)} | ${r.perSecond.toFixed(0).padStart(25)} | ${String(r.blocks).padStart(6)} | ${(r.fullnessMedian.toFixed(1) + '%').padStart(17)} | ${String(r.submitted).padStart(9)} | ${String(r.rejected).padStart(8)} | ${String(r.dropped).padStart(7)} | ${ratio}`);
+}
+await api.disconnect();
+process.exit(0);
