@@ -160,8 +160,11 @@ pub type UncheckedExtrinsic =
 /// What a signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations run on the next runtime upgrade, beyond the pallets' own.
-type Migrations = ();
+/// Storage migrations run on every runtime upgrade, each a `VersionedMigration` that acts
+/// once, from the storage version it expects (README, "Runtime upgrades").
+type Migrations = (
+	pallet_governance::migrations::v1::MigrateToV1<Runtime, configs::governance::UpgradeTimelock>,
+);
 
 /// Dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

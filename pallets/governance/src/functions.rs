@@ -106,7 +106,10 @@ impl<T: Config> Pallet<T> {
 			TransactionOutcome::Rollback(T::Parameters::enact(&change))
 		})?;
 		let now = frame_system::Pallet::<T>::block_number();
-		let enact_at = now.saturating_add(Timelock::<T>::get());
+		// Never below the floor, whatever storage holds (a chain that gained the pallet by an
+		// upgrade starts at zero until its migration runs).
+		let timelock = Timelock::<T>::get().max(T::MinTimelock::get());
+		let enact_at = now.saturating_add(timelock);
 		let id = NextChangeId::<T>::get();
 		Agenda::<T>::try_mutate(enact_at, |due| due.try_push(id))
 			.map_err(|_| Error::<T>::AgendaFull)?;

@@ -23,6 +23,7 @@ extern crate alloc;
 mod benchmarking;
 pub mod classify;
 mod functions;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -53,7 +54,11 @@ pub mod pallet {
 	/// A scheduled change with this runtime's block numbers.
 	pub type PendingChangeOf<T> = PendingChange<RiskChangeOf<T>, BlockNumberFor<T>>;
 
+	/// The storage layout's version (see [`crate::migrations`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

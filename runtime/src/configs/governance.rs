@@ -69,6 +69,11 @@ pub const DEFAULT_TIMELOCK: BlockNumber = DAYS;
 /// The `dev` timelock: a minute, so a risk-increasing change can be watched end to end.
 pub const DEV_TIMELOCK: BlockNumber = MINUTES;
 
+parameter_types! {
+	/// What a chain that gains the governance by a runtime upgrade starts with.
+	pub const UpgradeTimelock: BlockNumber = DEFAULT_TIMELOCK;
+}
+
 impl pallet_governance::Config for Runtime {
 	type Parameters = ClearingRiskParameters;
 	type CouncilOrigin = CouncilTwoThirds;

@@ -1,3 +1,4 @@
 mod paths;
 mod properties;
 mod refusals;
+mod migrations;
