@@ -47,6 +47,14 @@ async function fire(tx, pair) {
   }
 }
 
+// Waits until the pool is empty (at most `max` blocks).
+async function drain(max = 60) {
+  for (let extra = 0; extra < max; extra++) {
+    if ((await api.rpc.author.pendingExtrinsics()).length === 0) return;
+    await waitBlocks(1);
+  }
+}
+
 async function waitBlocks(n) {
   const start = (await api.rpc.chain.getHeader()).number.toNumber();
   return new Promise((resolve) => {
@@ -95,7 +103,7 @@ async function prepareCrossing(asks) {
     for (const m of makers) await fire(api.tx.orderbook.placeOrder(0, BTC_USD, 'Sell', crossingPrice, BTC_STEP, 'Limit', false), m);
     await waitBlocks(1);
   }
-  await waitBlocks(2);
+  await drain();
 }
 const crossing = () => api.tx.orderbook.placeOrder(0, BTC_USD, 'Buy', crossingPrice, BTC_STEP, 'ImmediateOrCancel', false);
 
@@ -113,6 +121,11 @@ const WORKLOADS = {
 async function run(name) {
   const workload = WORKLOADS[name];
   const who = workload.senders();
+  const signers = new Set(who.map((p) => p.address));
+  // Fresh nonces, read one sender at a time (parallel misses would race): what the pool
+  // dropped last time must not leave a gap.
+  for (const p of who) nonces.set(p.address, (await api.rpc.system.accountNextIndex(p.address)).toNumber());
+
   const offset = name === 'mix' || name === 'crossing' ? senders.length / 2 : 0;
   const perBlock = [];
   let submitted = 0;
@@ -133,16 +146,13 @@ async function run(name) {
     await waitBlocks(1);
   }
   // Let the pool drain (at most 30 blocks), counting every block since the load began.
-  for (let extra = 0; extra < 30; extra++) {
-    const pending = (await api.rpc.author.pendingExtrinsics()).length;
-    if (pending === 0) break;
-    await waitBlocks(1);
-  }
+  await drain(30);
   const endBlock = (await api.rpc.chain.getHeader()).number.toNumber();
   for (let n = startBlock; n <= endBlock; n++) {
     const hash = await api.rpc.chain.getBlockHash(n);
     const block = await api.rpc.chain.getBlock(hash);
-    const included = block.block.extrinsics.filter((x) => x.isSigned && workload.matches(x.method)).length;
+    const included = block.block.extrinsics
+      .filter((x) => x.isSigned && signers.has(x.signer.toString()) && workload.matches(x.method)).length;
     const weight = await (await api.at(hash)).query.system.blockWeight();
     const fullness = Number(weight.normal.refTime.toBigInt() * 1000n / maxNormal) / 10;
     perBlock.push({ n, included, fullness });
@@ -173,9 +183,10 @@ const results = [];
 for (const name of workloadList) {
   say(`running ${name} for ${seconds} s with ${WORKLOADS[name].senders().length} senders`);
   results.push(await run(name));
+  await drain();
 }
 const base = results.find((r) => r.name === 'transfer');
-say('\nworkload   | included/s (median block) | blocks | fullness (median) | submitted | rejected | dropped | vs transfer');
+say('\nworkload   | included/s (median block) | blocks | fullness (median) | submitted | rejected | not included | vs transfer');
 for (const r of results) {
   const ratio = base ? (r.perSecond / base.perSecond).toFixed(2) + '×' : 'n/a';
   say(`${r.name.padEnd(10)} | ${r.perSecond.toFixed(0).padStart(25)} | ${String(r.blocks).padStart(6)} | ${(r.fullnessMedian.toFixed(1) + '%').padStart(17)} | ${String(r.submitted).padStart(9)} | ${String(r.rejected).padStart(8)} | ${String(r.dropped).padStart(7)} | ${ratio}`);
