@@ -108,6 +108,23 @@ fn collateral(asset: AssetId) -> Result<pallet_vaults::CollateralConfig, sp_runt
 		.ok_or_else(|| pallet_vaults::Error::<Runtime>::UnknownAsset.into())
 }
 
+/// Changes one field of market `id`'s configuration through the margin engine's own update.
+fn update_market(id: MarketId, change: impl FnOnce(&mut MarketConfig)) -> DispatchResult {
+	let mut config = market(id)?;
+	change(&mut config);
+	crate::Margin::update_market(root(), id, config)
+}
+
+/// Changes one field of `asset`'s collateral configuration through the vaults' own setter.
+fn update_collateral(
+	asset: AssetId,
+	change: impl FnOnce(&mut pallet_vaults::CollateralConfig),
+) -> DispatchResult {
+	let mut config = collateral(asset)?;
+	change(&mut config);
+	crate::Vaults::set_collateral_asset(root(), asset, config)
+}
+
 impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 	type MarketListing = MarketConfig;
 	type CollateralListing = pallet_vaults::CollateralConfig;
@@ -153,31 +170,21 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 
 	fn enact(change: &ClearingRiskChange) -> DispatchResult {
 		match change.clone() {
-			RiskChange::SetMarketMargin { market: id, initial, maintenance } => {
-				let mut config = market(id)?;
-				config.initial_margin = initial;
-				config.maintenance_margin = maintenance;
-				crate::Margin::update_market(root(), id, config)
-			},
-			RiskChange::SetOpenInterestCap { market: id, max_open_interest } => {
-				let mut config = market(id)?;
-				config.max_open_interest = max_open_interest;
-				crate::Margin::update_market(root(), id, config)
-			},
+			RiskChange::SetMarketMargin { market: id, initial, maintenance } =>
+				update_market(id, |c| {
+					c.initial_margin = initial;
+					c.maintenance_margin = maintenance;
+				}),
+			RiskChange::SetOpenInterestCap { market: id, max_open_interest } =>
+				update_market(id, |c| c.max_open_interest = max_open_interest),
 			RiskChange::SetMarketStatus { market: id, status } =>
 				crate::Margin::set_market_status(root(), id, status),
 			RiskChange::ListMarket { market: id, listing } =>
 				crate::Margin::create_market(root(), id, listing),
-			RiskChange::SetHaircut { asset, haircut } => {
-				let mut config = collateral(asset)?;
-				config.haircut = haircut;
-				crate::Vaults::set_collateral_asset(root(), asset, config)
-			},
-			RiskChange::SetDepositCap { asset, deposit_cap } => {
-				let mut config = collateral(asset)?;
-				config.deposit_cap = deposit_cap;
-				crate::Vaults::set_collateral_asset(root(), asset, config)
-			},
+			RiskChange::SetHaircut { asset, haircut } =>
+				update_collateral(asset, |c| c.haircut = haircut),
+			RiskChange::SetDepositCap { asset, deposit_cap } =>
+				update_collateral(asset, |c| c.deposit_cap = deposit_cap),
 			RiskChange::ListCollateral { asset, listing } =>
 				crate::Vaults::set_collateral_asset(root(), asset, listing),
 			RiskChange::SetOracleLimits { min_feeders, max_age_ms, max_jump } =>

@@ -6,12 +6,11 @@
 // Everything here uses DOT-USD (market 2), which no other test trades.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, fund, councilDecide, blockNumbered, eventsAt, USDC } from './helpers.js';
+import { connect, submit, fundTrader, councilDecide, blockNumbered, eventsAt } from './helpers.js';
 
 const BTC = 2;
 const BTC_USD = 0;
 const DOT_USD = 2;
-const CLR = 10n ** 12n;
 const USDC_UNIT = 1_000_000n;
 const FIXED = 10n ** 18n;
 const PERCENT = 10_000; // Permill parts
@@ -29,8 +28,7 @@ const propose = (change) => ctx.api.tx.governance.propose(change);
 
 async function trader(usdc) {
   const who = ctx.fresh();
-  await fund(ctx.api, ctx.alice, who, { clr: 100n * CLR, usdc: usdc + 1_000n * USDC_UNIT });
-  assert.equal((await submit(ctx.api, ctx.api.tx.vaults.deposit(0, USDC, usdc), who)).error, null);
+  await fundTrader(ctx.api, ctx.alice, who, usdc);
   return who;
 }
 

@@ -106,6 +106,14 @@ export async function fund(api, from, who, { clr, usdc }) {
   }
 }
 
+// Funds `who` from `from` (100 CLR for fees and deposits, `usdc` + 1,000 USDC) and deposits
+// `usdc` into its subaccount 0; throws if any step fails.
+export async function fundTrader(api, from, who, usdc) {
+  await fund(api, from, who, { clr: 100n * 10n ** 12n, usdc: usdc + 1_000n * 1_000_000n });
+  const { error } = await submit(api, api.tx.vaults.deposit(0, USDC, usdc), who);
+  if (error) throw new Error(`depositing for ${who.address}: ${error}`);
+}
+
 // The risk council (Alice, Bob, Charlie on dev) decides on `call`: `members[0]` proposes it
 // with a threshold of `members.length`, every member votes aye (the proposer too: a proposal
 // carries no vote), and the first closes the motion.

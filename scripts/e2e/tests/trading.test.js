@@ -5,11 +5,10 @@
 // initial requirement fails with its named error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, feed, fund, USDC } from './helpers.js';
+import { connect, submit, feed, fundTrader, USDC } from './helpers.js';
 
 const BTC = 2;
 const BTC_USD = 0;
-const CLR = 10n ** 12n;
 const USDC_UNIT = 1_000_000n;
 const FIXED = 10n ** 18n;
 const SATS = 100_000_000n; // BTC has 8 decimals
@@ -30,12 +29,6 @@ function waitForBtc(price, maxBlocks = 20) {
   });
 }
 
-async function fundTrader(who, usdc) {
-  const { api, alice } = ctx;
-  await fund(api, alice, who, { clr: 100n * CLR, usdc: usdc + 1_000n * USDC_UNIT });
-  assert.equal((await submit(api, api.tx.vaults.deposit(0, USDC, usdc), who)).error, null);
-}
-
 const order = (side, price, sizeSats, kind) =>
   ctx.api.tx.orderbook.placeOrder(0, BTC_USD, side, BigInt(price) * FIXED, sizeSats, kind, false);
 
@@ -50,8 +43,8 @@ before(async () => {
   ctx = await connect();
   maker = ctx.fresh();
   taker = ctx.fresh();
-  await fundTrader(maker, 10_000n * USDC_UNIT);
-  await fundTrader(taker, 10_000n * USDC_UNIT);
+  await fundTrader(ctx.api, ctx.alice, maker, 10_000n * USDC_UNIT);
+  await fundTrader(ctx.api, ctx.alice, taker, 10_000n * USDC_UNIT);
   // A round index price, so every figure below is exact.
   await feed('/control/set', { asset: 'BTC', price: '60000' });
   await waitForBtc(60_000);

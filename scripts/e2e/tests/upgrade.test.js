@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
-import { connect, submit, fund, councilDecide, blockNumbered, eventsAt, USDC } from './helpers.js';
+import { connect, submit, fundTrader, councilDecide, blockNumbered, eventsAt } from './helpers.js';
 
 const BTC_USD = 0;
-const CLR = 10n ** 12n;
 const USDC_UNIT = 1_000_000n;
 const FIXED = 10n ** 18n;
 let ctx;
@@ -68,8 +67,7 @@ test('a runtime upgrade through the timelock keeps blocks coming and every balan
 
   // Something of our own to survive: a resting order, far from the market.
   const trader = ctx.fresh();
-  await fund(api, ctx.alice, trader, { clr: 100n * CLR, usdc: 2_000n * USDC_UNIT });
-  assert.equal((await submit(api, api.tx.vaults.deposit(0, USDC, 1_000n * USDC_UNIT), trader)).error, null);
+  await fundTrader(api, ctx.alice, trader, 1_000n * USDC_UNIT);
   const bid = api.tx.orderbook.placeOrder(0, BTC_USD, 'Buy', 1_000n * FIXED, 10_000n, 'PostOnly', false);
   assert.equal((await submit(api, bid, trader)).error, null);
 
