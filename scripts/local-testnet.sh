@@ -2,6 +2,7 @@
 # A 3-validator network (Alice, Bob, Charlie) on loopback, chain `local`, each node with its
 # own base path and ports. RPC: Alice 9944, Bob 9945, Charlie 9946; Prometheus 9615-9617.
 # Ctrl-C stops all three. BASE_DIR keeps the databases (default: a fresh temporary dir).
+# CHAIN names another chain spec (a JSON file) with the same three authorities.
 # Arguments are passed to every node, e.g. `scripts/local-testnet.sh --grandpa-gossip-ms 333`.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +31,7 @@ bootnode="/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer"
 
 start() { # name index node-key extra-args...
 	local name="$1" i="$2" key="$3"; shift 3
-	"$NODE_BIN" --chain local --validator "--$name" \
+	"$NODE_BIN" --chain "${CHAIN:-local}" --validator "--$name" \
 		--base-path "$base/$name" --node-key "$key" \
 		--port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i)) \
 		--rpc-cors all --no-mdns --no-telemetry "$@" >"$base/$name.log" 2>&1 &

@@ -13,7 +13,7 @@ bash scripts/check-sdk-pins.sh
 build_node
 
 # The second runtime the end-to-end upgrade test enacts (spec_version + 1; cached per tree).
-upgrade_wasm="$(bash scripts/build-upgrade-runtime.sh)"
+upgrade_wasm="$(bash scripts/build-runtime-variant.sh next-spec-version)"
 
 log "cargo test --release --workspace --locked"
 cargo test --release --workspace --locked

@@ -116,8 +116,21 @@ pub fn run() -> sc_cli::Result<()> {
 					.run_with_spec::<HashingFor<Block>, ()>(Some(config.chain_spec)),
 				BenchmarkCmd::Machine(cmd) =>
 					cmd.run(&config, frame_benchmarking_cli::SUBSTRATE_REFERENCE_HARDWARE.clone()),
+				// Empty blocks and blocks of `system.remark`s signed by Alice: this chain's own
+				// base block and base extrinsic weights (runtime/src/weights/).
+				BenchmarkCmd::Overhead(cmd) =>
+					cmd.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec)),
+				// Reads and writes of every key in the state at the best block of the chain at
+				// `--base-path`: this machine's database weights (runtime/src/weights/).
+				BenchmarkCmd::Storage(cmd) => {
+					let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+					let db = backend.expose_db();
+					let storage = backend.expose_storage();
+					let shared_trie_cache = backend.expose_shared_trie_cache();
+					cmd.run(config, client, db, storage, shared_trie_cache)
+				},
 				_ => Err("this benchmark is not wired into clearing-node yet; \
-					`benchmark pallet` and `benchmark machine` are"
+					`benchmark pallet`, `overhead`, `storage` and `machine` are"
 					.into()),
 			})
 		},

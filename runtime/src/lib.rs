@@ -51,8 +51,12 @@ pub mod constants {
 	pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
 
 	/// Target block time. Margin is only as safe as the delay between a price move and the
-	/// block that acts on it, so blocks are short.
+	/// block that acts on it, so blocks are short. The `fast-blocks` feature builds the
+	/// 500 ms variant the block-time benchmark runs (`scripts/bench/fast-blocks`).
+	#[cfg(not(feature = "fast-blocks"))]
 	pub const MILLI_SECS_PER_BLOCK: u64 = 1_000;
+	#[cfg(feature = "fast-blocks")]
+	pub const MILLI_SECS_PER_BLOCK: u64 = 500;
 	/// Aura's slot is the block time. It cannot change once a chain has started.
 	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
 
@@ -113,7 +117,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 };
 
 /// The same runtime one `spec_version` higher: the second runtime the end-to-end upgrade
-/// test enacts on a running chain (`scripts/build-upgrade-runtime.sh`).
+/// test enacts on a running chain (`scripts/build-runtime-variant.sh next-spec-version`).
 #[cfg(feature = "next-spec-version")]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {

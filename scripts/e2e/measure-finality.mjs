@@ -14,6 +14,7 @@ const quantile = (values, q) => {
 };
 
 const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true });
+const slotDuration = Number(api.consts.aura.slotDuration.toBigInt());
 const arrivedAt = new Map(); // block number → ms when first announced
 const finalizedAt = new Map(); // block number → ms when first covered by a finalized head
 const lagBlocks = [];
@@ -50,13 +51,13 @@ for (let i = 1; i < numbers.length; i++) {
   const dt = arrivedAt.get(numbers[i]) - arrivedAt.get(numbers[i - 1]);
   intervals.push(dt);
 }
-const slotMs = Number(process.env.SLOT_MS ?? 1000);
+const slotMs = Number(process.env.SLOT_MS ?? slotDuration);
 missed = intervals.filter((dt) => dt > 1.5 * slotMs).length;
 // Blocks already final when measuring began have no arrival-to-finality time.
 const measured = numbers.filter((n) => n > finalizedAtStart);
 const lagMs = measured.filter((n) => finalizedAt.has(n)).map((n) => finalizedAt.get(n) - arrivedAt.get(n));
 const report = {
-  url, seconds, blocks: numbers.length,
+  url, seconds, slot_ms: slotMs, blocks: numbers.length,
   interval_ms: { median: quantile(intervals, 0.5), p95: quantile(intervals, 0.95), p99: quantile(intervals, 0.99) },
   intervals_over_1_5_slots: missed,
   finality_lag_blocks: { median: quantile(lagBlocks, 0.5), p95: quantile(lagBlocks, 0.95) },

@@ -1,6 +1,9 @@
-//! Benchmarks at the worst case: `place_order` filling `f` makers at `f` different levels
-//! (each fill through the real margin engine in the runtime) and resting what is left;
-//! `cancel_order` from the back of a full level, by an owner with a full order list.
+//! Benchmarks at the worst case: `place_order_resting` adding the best level to a side one
+//! level short of full, beside a full opposite side, for an owner one order short of full;
+//! `place_order` filling `f` makers at `f` different levels (each fill through the real
+//! margin engine in the runtime) and resting what is left; `cancel_order` from the back of a
+//! full level, by an owner with all its other orders open. The signer is `whitelisted_caller`, as in
+//! `pallet_balances`' benchmarks: its account is read by the fee payment of every extrinsic.
 
 use super::*;
 use crate::pallet::*;
@@ -14,6 +17,13 @@ const PRICE: u32 = 60_000;
 
 fn trader<T: Config>(name: &'static str, index: u32) -> Subaccount<T::AccountId> {
 	let subaccount = Subaccount::new(account(name, index, 0), 0);
+	T::BenchmarkHelper::fund(&subaccount);
+	subaccount
+}
+
+/// The benchmarks' signer, subaccount 0, funded.
+fn whitelisted_trader<T: Config>() -> Subaccount<T::AccountId> {
+	let subaccount = Subaccount::new(whitelisted_caller(), 0);
 	T::BenchmarkHelper::fund(&subaccount);
 	subaccount
 }
@@ -33,10 +43,49 @@ fn place<T: Config>(
 mod benchmarks {
 	use super::*;
 
-	/// `f` makers rest one step each at `f` rising prices; the taker crosses them all and
-	/// rests one more step.
+	/// A limit buy that crosses nothing and rests as the new best bid: every other bid
+	/// price shifts, the full ask side is read for crossing, and the owner reaches its bound.
 	#[benchmark]
-	fn place_order(f: Linear<0, { T::MaxFills::get() }>) {
+	fn place_order_resting() {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let at = |ticks: u32| tick.saturating_mul(Price::saturating_from_integer(ticks));
+		let owner = whitelisted_trader::<T>();
+		let per_maker = T::MaxOpenOrders::get().max(1);
+		let makers: alloc::vec::Vec<_> = (0..=T::MaxLevels::get().saturating_mul(2) / per_maker)
+			.map(|i| trader::<T>("maker", i))
+			.collect();
+		let maker = |n: u32| makers.get((n / per_maker) as usize).expect("enough makers").clone();
+		// Asks from one tick above the new bid upwards: a full side.
+		let mut placed = 0u32;
+		for level in 1..=T::MaxLevels::get() {
+			place::<T>(&maker(placed), market, Side::Sell, base.saturating_add(at(level)), step);
+			placed = placed.saturating_add(1);
+		}
+		// Bids below it, one level short of full: the owner's first, then makers'.
+		let mut own = 0u32;
+		for level in 1..T::MaxLevels::get() {
+			let price = base.saturating_sub(at(level));
+			if own.saturating_add(1) < T::MaxOpenOrders::get() {
+				place::<T>(&owner, market, Side::Buy, price, step);
+				own = own.saturating_add(1);
+			} else {
+				place::<T>(&maker(placed), market, Side::Buy, price, step);
+				placed = placed.saturating_add(1);
+			}
+		}
+
+		#[extrinsic_call]
+		place_order(RawOrigin::Signed(owner.owner.clone()), 0, market, Side::Buy, base, step, OrderKind::Limit, false);
+
+		assert_eq!(Orders::<T>::iter_prefix(&owner.owner).count(), own as usize + 1);
+		assert_eq!(LevelPrices::<T>::get(market, Side::Buy).first(), Some(&base));
+	}
+
+	/// `f` makers rest one step each at `f` rising prices; the taker crosses them all and
+	/// rests one more step. (No fills is `place_order_resting`.)
+	#[benchmark]
+	fn place_order(f: Linear<1, { T::MaxFills::get() }>) {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
 		let base = Price::saturating_from_integer(PRICE);
 		for i in 0..f {
@@ -44,14 +93,14 @@ mod benchmarks {
 			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
 			place::<T>(&maker, market, Side::Sell, price, step);
 		}
-		let taker = trader::<T>("taker", 0);
+		let taker = whitelisted_trader::<T>();
 		let limit = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(f)));
 		let size = step.saturating_mul(u128::from(f).saturating_add(1));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(taker.owner.clone()), 0, market, Side::Buy, limit, size, OrderKind::Limit, false);
 
-		assert_eq!(SubaccountOrders::<T>::get(&taker).len(), 1);
+		assert_eq!(Orders::<T>::iter_prefix(&taker.owner).count(), 1);
 		assert!(LevelPrices::<T>::get(market, Side::Sell).is_empty());
 	}
 
@@ -59,8 +108,8 @@ mod benchmarks {
 	fn cancel_order() {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
 		let base = Price::saturating_from_integer(PRICE);
-		let owner = trader::<T>("owner", 0);
-		// The owner's list full, the target last in it…
+		let owner = whitelisted_trader::<T>();
+		// The owner at its bound, the target its last order…
 		for i in 1..T::MaxOpenOrders::get() {
 			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
 			place::<T>(&owner, market, Side::Sell, price, step);
@@ -75,7 +124,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.owner.clone()), id);
 
-		assert!(!Orders::<T>::contains_key(id));
+		assert!(!Orders::<T>::contains_key(&owner.owner, id));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);

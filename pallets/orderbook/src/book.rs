@@ -1,9 +1,13 @@
 //! The book's storage: levels in price order, orders in time order at a level.
 
-use crate::{pallet::*, CancelReason, Depth, OrderId};
+use crate::{pallet::*, CancelReason, Depth};
 use alloc::vec::Vec;
 use clearing_primitives::{margin::Side, notional, Balance, MarketId, Price};
-use frame_support::traits::{fungible::MutateHold, tokens::Precision, Get};
+use frame_support::traits::{
+	fungible::{InspectHold, MutateHold},
+	tokens::Precision,
+	Get,
+};
 use sp_runtime::{DispatchResult, Rounding};
 
 /// The side a taker on `side` trades against.
@@ -37,8 +41,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The oldest order at the level of `side` at `price`.
-	pub(crate) fn first_order_at(market: MarketId, side: Side, price: Price) -> Option<OrderId> {
-		Levels::<T>::get((market, side, price)).and_then(|level| level.orders.first().copied())
+	pub(crate) fn first_order_at(market: MarketId, side: Side, price: Price) -> Option<OrderOf<T>> {
+		let level = Levels::<T>::get((market, side, price))?;
+		let (id, owner) = level.orders.first()?;
+		Orders::<T>::get(owner, id)
+	}
+
+	/// How many orders `who` has open: its order deposits over the deposit per order.
+	pub(crate) fn open_order_count(who: &T::AccountId) -> u128 {
+		T::Currency::balance_on_hold(&HoldReason::OrderDeposit.into(), who)
+			.checked_div(T::OrderDeposit::get())
+			.unwrap_or_default()
 	}
 
 	/// Puts `order` at the back of its level, creating the level in price order.
@@ -54,7 +67,10 @@ impl<T: Config> Pallet<T> {
 				prices.try_insert(at, order.price).map_err(|_| Error::<T>::BookFull)
 			})?;
 		}
-		level.orders.try_push(order.id).map_err(|_| Error::<T>::BookFull)?;
+		level
+			.orders
+			.try_push((order.id, order.owner.owner.clone()))
+			.map_err(|_| Error::<T>::BookFull)?;
 		level.total = level.total.saturating_add(order.remaining);
 		Levels::<T>::insert(key, level);
 		Ok(())
@@ -64,7 +80,7 @@ impl<T: Config> Pallet<T> {
 	fn unlink_order(order: &OrderOf<T>) {
 		let key = (order.market, order.side, order.price);
 		let Some(mut level) = Levels::<T>::get(key) else { return };
-		level.orders.retain(|id| *id != order.id);
+		level.orders.retain(|(id, _)| *id != order.id);
 		level.total = level.total.saturating_sub(order.remaining);
 		if level.orders.is_empty() {
 			Levels::<T>::remove(key);
@@ -76,11 +92,10 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Takes `order` out of the book, its owner's list and storage, and releases its deposit.
+	/// Takes `order` out of the book and storage, and releases its deposit.
 	fn take_out(order: &OrderOf<T>) -> DispatchResult {
 		Self::unlink_order(order);
-		SubaccountOrders::<T>::mutate(&order.owner, |ids| ids.retain(|id| *id != order.id));
-		Orders::<T>::remove(order.id);
+		Orders::<T>::remove(&order.owner.owner, order.id);
 		T::Currency::release(
 			&HoldReason::OrderDeposit.into(),
 			&order.owner.owner,
@@ -113,18 +128,19 @@ impl<T: Config> Pallet<T> {
 			Levels::<T>::insert(key, level);
 		}
 		order.remaining = order.remaining.saturating_sub(size);
-		Orders::<T>::insert(order.id, order.clone());
+		Orders::<T>::insert(&order.owner.owner, order.id, order.clone());
 		Ok(())
 	}
 
-	/// Rests `order`: in the book, in its owner's list, its deposit held.
+	/// Rests `order`: in the book and storage, its deposit held.
 	pub(crate) fn rest_order(order: &OrderOf<T>) -> DispatchResult {
-		SubaccountOrders::<T>::try_mutate(&order.owner, |ids| {
-			ids.try_push(order.id).map_err(|_| Error::<T>::TooManyOpenOrders)
-		})?;
+		let owner = &order.owner.owner;
+		if Self::open_order_count(owner) >= u128::from(T::MaxOpenOrders::get()) {
+			return Err(Error::<T>::TooManyOpenOrders.into());
+		}
 		Self::insert_order(order)?;
-		T::Currency::hold(&HoldReason::OrderDeposit.into(), &order.owner.owner, order.deposit)?;
-		Orders::<T>::insert(order.id, order.clone());
+		T::Currency::hold(&HoldReason::OrderDeposit.into(), owner, order.deposit)?;
+		Orders::<T>::insert(owner, order.id, order.clone());
 		Ok(())
 	}
 

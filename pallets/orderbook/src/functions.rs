@@ -30,8 +30,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What a `place_order` with `fills` fills costs: the book's work plus the margin
-	/// engine's per fill.
+	/// engine's per fill; an order that fills nothing is measured on its own (resting at
+	/// the worst place in the book), not read off the fills' line.
 	pub fn place_order_weight(fills: u32) -> Weight {
+		if fills == 0 {
+			return T::WeightInfo::place_order_resting();
+		}
 		T::WeightInfo::place_order(fills)
 			.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(fills)))
 	}
@@ -122,9 +126,7 @@ impl<T: Config> Pallet<T> {
 			if !crosses(side, price, best) {
 				break;
 			}
-			let Some(mut maker) =
-				Self::first_order_at(market, against, best).and_then(Orders::<T>::get)
-			else {
+			let Some(mut maker) = Self::first_order_at(market, against, best) else {
 				break;
 			};
 			fills = fills.saturating_add(1);
@@ -213,34 +215,34 @@ impl<T: Config> Pallet<T> {
 		Ok(matched)
 	}
 
-	/// `OrderbookApi.orders`.
+	/// `OrderbookApi.orders`: the subaccount's open orders, oldest first (at most
+	/// `MaxOpenOrders` are read: the account's).
 	pub fn open_orders(owner: T::AccountId, number: SubaccountNumber) -> Vec<OrderOf<T>> {
-		SubaccountOrders::<T>::get(Subaccount::new(owner, number))
-			.into_iter()
-			.filter_map(Orders::<T>::get)
-			.collect()
+		let mut orders: Vec<OrderOf<T>> = Orders::<T>::iter_prefix_values(&owner)
+			.take(T::MaxOpenOrders::get() as usize)
+			.filter(|order| order.owner.number == number)
+			.collect();
+		orders.sort_by_key(|order| order.id);
+		orders
 	}
 
 	/// The book's invariants: levels and orders agree both ways, levels are in price order,
-	/// every order is in its owner's list, and every resting order is backed by its deposit.
+	/// every resting order is backed by its deposit, and no account has more than
+	/// `MaxOpenOrders` open.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
-		let mut held = BTreeMap::<T::AccountId, Balance>::new();
-		let mut listed = 0usize;
-		for (id, order) in Orders::<T>::iter() {
-			ensure!(order.id == id, "an order stored under another id");
+		let mut held = BTreeMap::<T::AccountId, (Balance, u32)>::new();
+		for (owner, id, order) in Orders::<T>::iter() {
+			ensure!(order.id == id && order.owner.owner == owner, "an order stored under another key");
 			ensure!(order.remaining > 0, "an empty order rests");
+			ensure!(order.deposit == T::OrderDeposit::get(), "an order's deposit is not the deposit per order");
 			let level = Levels::<T>::get((order.market, order.side, order.price))
 				.ok_or("an order without its level")?;
-			ensure!(level.orders.contains(&id), "an order missing from its level");
-			ensure!(
-				SubaccountOrders::<T>::get(&order.owner).contains(&id),
-				"an order missing from its owner's list"
-			);
-			let sum = held.entry(order.owner.owner.clone()).or_default();
+			ensure!(level.orders.contains(&(id, owner.clone())), "an order missing from its level");
+			let (sum, count) = held.entry(owner).or_default();
 			*sum = sum.saturating_add(order.deposit);
-			listed = listed.saturating_add(1);
+			*count = count.saturating_add(1);
 		}
 		for ((market, side, price), level) in Levels::<T>::iter() {
 			ensure!(!level.orders.is_empty(), "an empty level is stored");
@@ -249,8 +251,8 @@ impl<T: Config> Pallet<T> {
 				"a level missing from its side's prices"
 			);
 			let mut total: Balance = 0;
-			for id in &level.orders {
-				let order = Orders::<T>::get(id).ok_or("a level lists a missing order")?;
+			for (id, owner) in &level.orders {
+				let order = Orders::<T>::get(owner, id).ok_or("a level lists a missing order")?;
 				ensure!(order.price == price && order.side == side, "an order at the wrong level");
 				total = total.saturating_add(order.remaining);
 			}
@@ -267,13 +269,12 @@ impl<T: Config> Pallet<T> {
 				ensure!(Levels::<T>::contains_key((market, side, price)), "a price without a level");
 			}
 		}
-		let in_lists: usize = SubaccountOrders::<T>::iter().map(|(_, ids)| ids.len()).sum();
-		ensure!(in_lists == listed, "owner lists and orders differ");
-		for (who, deposits) in held {
+		for (who, (deposits, count)) in held {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::OrderDeposit.into(), &who) == deposits,
 				"resting orders not backed by their deposits"
 			);
+			ensure!(count <= T::MaxOpenOrders::get(), "an account over its open-order bound");
 		}
 		Ok(())
 	}

@@ -14,8 +14,11 @@
 //! - Taker and maker fees are paid in the settlement asset into the book's fee subaccount in
 //!   the vaults; `InsuranceShare` of them goes to the insurance fund.
 //! - A resting order holds `OrderDeposit` of the native token from its owner, released when
-//!   it leaves the book. Orders per subaccount, levels per side and orders per level are
-//!   bounded.
+//!   it leaves the book. Open orders per account (counted by those deposits), levels per side
+//!   and orders per level are bounded.
+//! - Orders are stored under their owner's account, so a cancel finds its order in one read
+//!   and a fill needs no per-owner list: placing, cancelling and filling each touch as few
+//!   storage items as the book allows.
 //!
 //! The book offers the margin engine its impact prices for funding
 //! ([`clearing_primitives::margin::BookPrices`]), and clients `OrderbookApi`.
@@ -65,8 +68,9 @@ pub mod pallet {
 	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
 	/// An order with this runtime's types.
 	pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
-	/// A price level with this runtime's bound.
-	pub type LevelOf<T> = Level<<T as Config>::MaxOrdersPerLevel>;
+	/// A price level with this runtime's types and bound.
+	pub type LevelOf<T> =
+		Level<<T as frame_system::Config>::AccountId, <T as Config>::MaxOrdersPerLevel>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -93,7 +97,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type PalletId: Get<PalletId>;
 
-		/// Native token held per resting order.
+		/// Native token held per resting order; must be above zero, as it also counts an
+		/// account's open orders (a runtime that changes it migrates the holds).
 		#[pallet::constant]
 		type OrderDeposit: Get<Balance>;
 
@@ -105,7 +110,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxFills: Get<u32>;
 
-		/// Most open orders per subaccount.
+		/// Most open orders per account, over all its subaccounts and markets.
 		#[pallet::constant]
 		type MaxOpenOrders: Get<u32>;
 
@@ -145,9 +150,17 @@ pub mod pallet {
 		OrderDeposit,
 	}
 
-	/// Every resting order.
+	/// Every resting order, under its owner's account.
 	#[pallet::storage]
-	pub type Orders<T: Config> = StorageMap<_, Twox64Concat, OrderId, OrderOf<T>, OptionQuery>;
+	pub type Orders<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		OrderId,
+		OrderOf<T>,
+		OptionQuery,
+	>;
 
 	/// Each side's price levels, best first (bids descending, asks ascending).
 	#[pallet::storage]
@@ -161,7 +174,7 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// The orders at one price, oldest first.
+	/// The orders at one price (id and owner), oldest first.
 	#[pallet::storage]
 	pub type Levels<T: Config> = StorageNMap<
 		_,
@@ -172,16 +185,6 @@ pub mod pallet {
 		),
 		LevelOf<T>,
 		OptionQuery,
-	>;
-
-	/// Each subaccount's open orders.
-	#[pallet::storage]
-	pub type SubaccountOrders<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		SubaccountOf<T>,
-		BoundedVec<OrderId, T::MaxOpenOrders>,
-		ValueQuery,
 	>;
 
 	/// The next order's id.
@@ -229,11 +232,11 @@ pub mod pallet {
 		WouldCross,
 		/// A reduce-only order with no position to reduce on its side.
 		NothingToReduce,
-		/// The subaccount has `MaxOpenOrders` open orders.
+		/// The account has `MaxOpenOrders` open orders.
 		TooManyOpenOrders,
 		/// The side has `MaxLevels` better levels, or the level `MaxOrdersPerLevel` orders.
 		BookFull,
-		/// No order by that id is open.
+		/// The signer has no open order by that id.
 		OrderNotFound,
 		/// The market is halted: only cancels.
 		MarketHalted,
@@ -242,8 +245,6 @@ pub mod pallet {
 		/// The market takes reduce-only orders only (set so, or its index price is stale or
 		/// flagged).
 		MarketReduceOnly,
-		/// The order belongs to another account.
-		NotOrderOwner,
 	}
 
 	#[pallet::call]
@@ -279,14 +280,26 @@ pub mod pallet {
 			Ok(Some(Self::place_order_weight(matched.fills)).into())
 		}
 
-		/// Cancels the signer's open order `id` and releases its deposit.
+		/// Cancels the signer's open order `id` (any of its subaccounts') and releases its
+		/// deposit.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::cancel_order())]
 		pub fn cancel_order(origin: OriginFor<T>, id: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let order = Orders::<T>::get(id).ok_or(Error::<T>::OrderNotFound)?;
-			ensure!(order.owner.owner == who, Error::<T>::NotOrderOwner);
+			let order = Orders::<T>::get(&who, id).ok_or(Error::<T>::OrderNotFound)?;
 			Self::remove_order(&order, CancelReason::ByOwner)
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::OrderDeposit::get() > 0, "the order deposit also counts open orders");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 }

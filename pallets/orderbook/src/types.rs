@@ -41,7 +41,8 @@ pub struct Order<AccountId, BlockNumber> {
 	pub deposit: Balance,
 }
 
-/// One price level: its orders, oldest first, and their total size.
+/// One price level: its orders (id and owning account, to find each in `Orders`), oldest
+/// first, and their total size.
 #[derive(
 	frame_support::CloneNoBound,
 	frame_support::DebugNoBound,
@@ -55,9 +56,9 @@ pub struct Order<AccountId, BlockNumber> {
 	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxOrders))]
-#[codec(mel_bound())]
-pub struct Level<MaxOrders: frame_support::traits::Get<u32>> {
-	pub orders: frame_support::BoundedVec<OrderId, MaxOrders>,
+#[codec(mel_bound(AccountId: MaxEncodedLen))]
+pub struct Level<AccountId: Clone + core::fmt::Debug + PartialEq + Eq, MaxOrders: frame_support::traits::Get<u32>> {
+	pub orders: frame_support::BoundedVec<(OrderId, AccountId), MaxOrders>,
 	pub total: Balance,
 }
 

@@ -36,6 +36,7 @@ use core::marker::PhantomData;
 
 /// Weight functions needed for `pallet_orderbook`.
 pub trait WeightInfo {
+	fn place_order_resting() -> Weight;
 	fn place_order(f: u32, ) -> Weight;
 	fn cancel_order() -> Weight;
 }
@@ -43,6 +44,11 @@ pub trait WeightInfo {
 /// Weights measured on the reference machine, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	fn place_order_resting() -> Weight {
+		Weight::from_parts(248_726_572, 10082)
+			.saturating_add(T::DbWeight::get().reads(22_u64))
+			.saturating_add(T::DbWeight::get().writes(16_u64))
+	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStatuses` (r:1 w:0)
@@ -119,6 +125,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
+	fn place_order_resting() -> Weight {
+		Weight::from_parts(248_726_572, 10082)
+			.saturating_add(RocksDbWeight::get().reads(22_u64))
+			.saturating_add(RocksDbWeight::get().writes(16_u64))
+	}
 	fn place_order(f: u32, ) -> Weight {
 		Weight::from_parts(248_726_572, 10082)
 			.saturating_add(Weight::from_parts(294_197_827, 0).saturating_mul(f.into()))

@@ -32,7 +32,8 @@ impl pallet_orderbook::Config for Runtime {
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type InsuranceShare = InsuranceFeeShare;
 	type MaxFills = ConstU32<16>;
-	type MaxOpenOrders = ConstU32<32>;
+	// Per account, over all its subaccounts and markets.
+	type MaxOpenOrders = ConstU32<64>;
 	type MaxLevels = ConstU32<128>;
 	type MaxOrdersPerLevel = ConstU32<32>;
 	// $10,000 each side for an impact price.

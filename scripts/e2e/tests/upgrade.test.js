@@ -1,5 +1,5 @@
 // A forkless runtime upgrade end to end: a second runtime (this one with spec_version + 1,
-// built by scripts/build-upgrade-runtime.sh and passed as UPGRADE_WASM) is authorized through
+// built by scripts/build-runtime-variant.sh next-spec-version and passed as UPGRADE_WASM) is authorized through
 // the slow path — the council schedules `AuthorizeUpgrade`, the timelock runs out — then
 // anyone submits the code. Blocks keep coming and finalizing, and every balance, collateral
 // entry, position and resting order is what it was before.
@@ -60,7 +60,7 @@ after(async () => { await ctx?.api.disconnect(); });
 
 test('a runtime upgrade through the timelock keeps blocks coming and every balance, position and order intact', async () => {
   const path = process.env.UPGRADE_WASM;
-  assert.ok(path, 'UPGRADE_WASM must name the upgrade runtime (scripts/build-upgrade-runtime.sh prints it)');
+  assert.ok(path, 'UPGRADE_WASM must name the upgrade runtime (scripts/build-runtime-variant.sh next-spec-version prints it)');
   const code = readFileSync(path);
   const { api } = ctx;
   const specBefore = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();

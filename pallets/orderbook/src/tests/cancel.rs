@@ -1,5 +1,5 @@
-use super::place;
-use crate::{mock::*, CancelReason, Error, Event, OrderKind, Orders};
+use super::{open_order, place};
+use crate::{mock::*, CancelReason, Error, Event, OrderKind};
 use clearing_primitives::margin::Side;
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 
@@ -7,9 +7,10 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 fn the_owner_cancels_and_gets_the_deposit_back() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_ok!(place(ALICE, Side::Buy, 59_000, 2, OrderKind::Limit));
-		assert_noop!(Orderbook::cancel_order(RuntimeOrigin::signed(BOB), 0), Error::<Test>::NotOrderOwner);
+		// Another account's order is none of Bob's.
+		assert_noop!(Orderbook::cancel_order(RuntimeOrigin::signed(BOB), 0), Error::<Test>::OrderNotFound);
 		assert_ok!(Orderbook::cancel_order(RuntimeOrigin::signed(ALICE), 0));
-		assert!(Orders::<Test>::get(0).is_none());
+		assert!(open_order(0).is_none());
 		assert_eq!(Balances::total_balance_on_hold(&ALICE), 0);
 		assert!(Orderbook::depth(BTC_USD, 5).bids.is_empty());
 		assert_eq!(book_events().last(), Some(&Event::OrderCancelled { id: 0, remaining: 2 * STEP, reason: CancelReason::ByOwner }));

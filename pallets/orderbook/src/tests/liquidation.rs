@@ -20,7 +20,7 @@ fn a_close_sells_into_the_bids_down_to_its_limit_and_reports_size_and_notional()
 		assert_eq!(closed, Ok((4 * STEP, 236 * USDC)));
 		assert_eq!(MockMargin::position_size(&sub(ALICE, 0), BTC_USD), 6 * STEP as i128);
 		// Nothing of the close rests.
-		assert!(Orders::<Test>::iter().all(|(_, o)| o.owner != sub(ALICE, 0)));
+		assert!(Orders::<Test>::iter_values().all(|o| o.owner != sub(ALICE, 0)));
 		// Asked for more than she holds: clipped to her 0.006 and filled at $58,000.
 		let closed =
 			<Orderbook as LiquidationBook<_>>::close(&sub(ALICE, 0), BTC_USD, Side::Sell, 50 * STEP, usd(1));

@@ -1,4 +1,4 @@
-use super::place;
+use super::{open_order, place};
 use crate::{mock::*, CancelReason, Error, Event, OrderKind, Orders};
 use clearing_primitives::{collateral::Subaccount, margin::Side};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
@@ -16,8 +16,8 @@ fn a_crossing_order_fills_best_price_first_then_oldest_first() {
 			fills(),
 			vec![(ALICE, CAROL, price(60_000), STEP), (ALICE, BOB, price(60_000), STEP), (ALICE, BOB, price(60_100), STEP)]
 		);
-		assert_eq!(Orders::<Test>::get(0).unwrap().remaining, STEP);
-		assert!(Orders::<Test>::get(1).is_none() && Orders::<Test>::get(2).is_none());
+		assert_eq!(open_order(0).unwrap().remaining, STEP);
+		assert!(open_order(1).is_none() && open_order(2).is_none());
 		// Filled orders gave their deposits back; Bob's half-filled one still holds its own.
 		assert_eq!(Balances::total_balance_on_hold(&CAROL), 0);
 		assert_eq!(Balances::total_balance_on_hold(&BOB), DEPOSIT);
@@ -103,7 +103,7 @@ fn a_taker_the_margin_engine_refuses_fails_and_changes_nothing() {
 			place(ALICE, Side::Buy, 60_000, 1, OrderKind::Limit),
 			sp_runtime::DispatchError::Other("margin")
 		);
-		assert_eq!(Orders::<Test>::get(0).unwrap().remaining, STEP);
+		assert_eq!(open_order(0).unwrap().remaining, STEP);
 	});
 }
 

@@ -8,6 +8,11 @@ mod status;
 use crate::{mock::*, OrderKind};
 use clearing_primitives::margin::Side;
 
+/// The open order `id`, whoever owns it.
+pub fn open_order(id: crate::OrderId) -> Option<crate::OrderOf<Test>> {
+	crate::Orders::<Test>::iter_values().find(|order| order.id == id)
+}
+
 /// `who`'s subaccount 0 places a `kind` order of `steps` × 0.001 BTC at `$price`.
 pub fn place(who: AccountId, side: Side, price: u128, steps: u128, kind: OrderKind) -> sp_runtime::DispatchResult {
 	Orderbook::place_order(RuntimeOrigin::signed(who), 0, BTC_USD, side, usd(price), steps * STEP, kind, false)

@@ -1,4 +1,4 @@
-use super::place;
+use super::{open_order, place};
 use crate::{mock::*, Error, Event, LevelPrices, OrderKind, Orders};
 use clearing_primitives::margin::Side;
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
@@ -7,7 +7,7 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 fn a_limit_order_that_crosses_nothing_rests_with_its_deposit() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_ok!(place(ALICE, Side::Buy, 59_000, 10, OrderKind::Limit));
-		let order = Orders::<Test>::get(0).unwrap();
+		let order = open_order(0).unwrap();
 		assert_eq!((order.remaining, order.price, order.deposit), (10 * STEP, usd(59_000), DEPOSIT));
 		assert_eq!(Balances::total_balance_on_hold(&ALICE), DEPOSIT);
 		assert_eq!(Orderbook::depth(BTC_USD, 5).bids, vec![(usd(59_000), 10 * STEP)]);
@@ -53,7 +53,7 @@ fn orders_must_fit_the_market_rules() {
 }
 
 #[test]
-fn the_book_and_each_subaccount_are_bounded() {
+fn the_book_and_each_account_are_bounded() {
 	ExtBuilder::default().build_and_execute(|| {
 		let order = |who, number, side, price| {
 			Orderbook::place_order(RuntimeOrigin::signed(who), number, BTC_USD, side, usd(price), STEP, OrderKind::Limit, false)
@@ -64,15 +64,24 @@ fn the_book_and_each_subaccount_are_bounded() {
 		}
 		assert_noop!(order(ALICE, 1, Side::Buy, 50_000), Error::<Test>::BookFull);
 		// Six levels per side.
-		for (number, price) in (1..=5).zip(50_001..) {
-			assert_ok!(order(CAROL, number, Side::Buy, price));
+		for (who, price) in [BOB, BOB, CAROL, CAROL, CAROL].into_iter().zip(50_001..) {
+			assert_ok!(order(who, 1, Side::Buy, price));
 		}
 		assert_noop!(order(BOB, 1, Side::Buy, 49_000), Error::<Test>::BookFull);
-		// Five open orders per subaccount.
-		for price in 70_000..70_005 {
+		// Five open orders per account, whichever subaccounts hold them (Alice has one).
+		for price in 70_000..70_004 {
 			assert_ok!(order(ALICE, 9, Side::Sell, price));
 		}
-		assert_noop!(order(ALICE, 9, Side::Sell, 70_005), Error::<Test>::TooManyOpenOrders);
+		assert_noop!(order(ALICE, 9, Side::Sell, 70_004), Error::<Test>::TooManyOpenOrders);
+		assert_noop!(order(ALICE, 8, Side::Sell, 70_004), Error::<Test>::TooManyOpenOrders);
+		// Each subaccount lists its own, oldest first.
+		let listed = Orderbook::open_orders(ALICE, 9);
+		assert_eq!(listed.iter().map(|o| o.price).collect::<Vec<_>>(), (70_000..70_004).map(usd).collect::<Vec<_>>());
+		assert_eq!(Orderbook::open_orders(ALICE, 0).len(), 1);
+		// A cancel frees a place.
+		let id = listed[0].id;
+		assert_ok!(Orderbook::cancel_order(RuntimeOrigin::signed(ALICE), id));
+		assert_ok!(order(ALICE, 8, Side::Sell, 70_004));
 	});
 }
 

@@ -26,7 +26,7 @@ fn alice_long_with_bids() -> u64 {
 	assert_ok!(place(CAROL, Side::Sell, 60_000, 10, OrderKind::Limit));
 	assert_ok!(place(ALICE, Side::Buy, 60_000, 10, OrderKind::ImmediateOrCancel));
 	assert_ok!(place(BOB, Side::Buy, 59_000, 10, OrderKind::Limit));
-	Orders::<Test>::iter_keys().next().expect("Bob's bid rests")
+	Orders::<Test>::iter_keys().next().map(|(_, id)| id).expect("Bob's bid rests")
 }
 
 #[test]
@@ -39,7 +39,7 @@ fn a_halted_market_takes_no_order_but_lets_owners_cancel() {
 		}
 		assert_noop!(place_reducing(ALICE, Side::Sell, 59_000, 1), Error::<Test>::MarketHalted);
 		assert_ok!(Orderbook::cancel_order(RuntimeOrigin::signed(BOB), bid));
-		assert!(Orders::<Test>::get(bid).is_none());
+		assert!(Orders::<Test>::get(BOB, bid).is_none());
 	});
 }
 
