@@ -138,18 +138,29 @@ pub trait MarginEngine<AccountId> {
 	fn apply_fill_weight() -> Weight;
 }
 
+/// What one `LiquidationBook::close` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Closed {
+	/// Base units traded.
+	pub size: Balance,
+	/// Their notional at the makers' prices, settlement units.
+	pub notional: Balance,
+	/// The weight the close used, for the caller's refund: at most `close_weight()`.
+	pub weight: Weight,
+}
+
 /// The order book, for liquidation: closing a position against resting orders.
 pub trait LiquidationBook<AccountId> {
 	/// Trades up to `size` of `subaccount`'s position in `market` on `side` (reduce only,
 	/// immediate or cancel) at `limit` or better, through the book's usual matching and
-	/// fees. Returns the size traded and its notional (settlement units).
+	/// fees.
 	fn close(
 		subaccount: &Subaccount<AccountId>,
 		market: MarketId,
 		side: Side,
 		size: Balance,
 		limit: Price,
-	) -> Result<(Balance, Balance), DispatchError>;
+	) -> Result<Closed, DispatchError>;
 
 	/// The worst-case weight of one `close`.
 	fn close_weight() -> Weight;
@@ -163,8 +174,8 @@ impl<AccountId> LiquidationBook<AccountId> for () {
 		_: Side,
 		_: Balance,
 		_: Price,
-	) -> Result<(Balance, Balance), DispatchError> {
-		Ok((0, 0))
+	) -> Result<Closed, DispatchError> {
+		Ok(Closed::default())
 	}
 
 	fn close_weight() -> Weight {

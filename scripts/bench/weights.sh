@@ -20,6 +20,7 @@ for pallet in "${pallets[@]}"; do
 		# executed from the dev genesis: what every block and every extrinsic costs before
 		# any call's own weight.
 		log "benchmarking block and extrinsic overhead → runtime/src/weights/"
+		mkdir -p runtime/src/weights
 		"$NODE_BIN" benchmark overhead \
 			--chain dev \
 			--wasm-execution compiled \

@@ -252,8 +252,9 @@ pub mod pallet {
 				Ok(()) => None,
 				Err(_) => Some(ensure_signed(origin)?),
 			};
-			let markets = Self::do_liquidate(&subaccount, keeper, &counterparties)?;
-			Ok(Some(Self::liquidate_weight(markets)).into())
+			let book_weight = Self::do_liquidate(&subaccount, keeper, &counterparties)?;
+			// Refunded to the book closes' own weight (the fills they made).
+			Ok(Some(T::Weights::liquidate().saturating_add(book_weight)).into())
 		}
 	}
 }

@@ -7,7 +7,7 @@ use crate as pallet_liquidation;
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, Valuation},
 	insurance::InsuranceFund,
-	margin::{Fill, LiquidationBook, MarginEngine, Side},
+	margin::{Closed, Fill, LiquidationBook, MarginEngine, Side},
 	notional,
 	oracle::{PriceProvider, PriceQuote, PriceStatus},
 	AssetId, Balance, MarketId, Price, SignedBalance,
@@ -160,6 +160,9 @@ pub fn btc_at(whole: u128) {
 	set_price(BTC, usd(whole), PriceStatus::Fresh, 10);
 }
 
+/// What the mock book says each of its fills weighs (`close_weight` is 1,000: ten fills).
+pub const CLOSE_WEIGHT_PER_FILL: u64 = 100;
+
 /// Resting orders: (price, size, maker), per side, matched best price first.
 pub struct MockBook;
 impl LiquidationBook<AccountId> for MockBook {
@@ -169,7 +172,7 @@ impl LiquidationBook<AccountId> for MockBook {
 		side: Side,
 		size: Balance,
 		limit: Price,
-	) -> Result<(Balance, Balance), DispatchError> {
+	) -> Result<Closed, DispatchError> {
 		let against = match side {
 			Side::Buy => Side::Sell,
 			Side::Sell => Side::Buy,
@@ -177,7 +180,7 @@ impl LiquidationBook<AccountId> for MockBook {
 		let mut orders: Vec<(Price, Balance, Subaccount<AccountId>)> = get((b"book", against.encode()));
 		orders.sort_by(|a, b| if side == Side::Sell { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
 		let mut left = size.min(Margin::position_size(subaccount, market).unsigned_abs());
-		let (mut filled, mut value) = (0, 0);
+		let (mut filled, mut value, mut fills) = (0, 0, 0u64);
 		let mut rest = Vec::new();
 		for (price, available, maker) in orders {
 			let crosses = if side == Side::Sell { price >= limit } else { price <= limit };
@@ -195,13 +198,14 @@ impl LiquidationBook<AccountId> for MockBook {
 			MockLedger::move_settlement(subaccount, &sub(FEES, 0), fee)?;
 			left -= take;
 			filled += take;
+			fills += 1;
 			value += notional(take, 8, price, Rounding::Down).map_err(|_| DispatchError::Other("notional"))?;
 			if available > take {
 				rest.push((price, available - take, maker));
 			}
 		}
 		put((b"book", against.encode()), rest);
-		Ok((filled, value))
+		Ok(Closed { size: filled, notional: value, weight: Weight::from_parts(CLOSE_WEIGHT_PER_FILL * fills, 0) })
 	}
 	fn close_weight() -> Weight {
 		Weight::from_parts(1_000, 0)

@@ -6,10 +6,10 @@ use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
 	insurance::InsuranceFund,
-	margin::{LiquidationBook, Side},
+	margin::{Closed, LiquidationBook, Side},
 	Balance, MarketId, Price, SignedBalance,
 };
-use frame_support::{ensure, traits::Get};
+use frame_support::{ensure, traits::Get, weights::Weight};
 use pallet_margin::{Health, MarketConfigOf, Position, Positions};
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, FixedU128};
 
@@ -21,12 +21,13 @@ fn overflow(_: math::Overflow) -> DispatchError {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Liquidates `subaccount`; returns how many markets it worked through.
+	/// Liquidates `subaccount`; returns the weight its book closes used (the rest of its
+	/// work is the pallet's own, `WeightInfo::liquidate`).
 	pub(crate) fn do_liquidate(
 		subaccount: &SubaccountOf<T>,
 		keeper: Option<T::AccountId>,
 		counterparties: &CounterpartiesOf<T>,
-	) -> Result<u32, DispatchError> {
+	) -> Result<Weight, DispatchError> {
 		let mut health = Self::ensure_liquidatable(subaccount)?;
 		// Who gets deleveraged is the chain keeper's choice (ranked over every position it
 		// reads), never a signed caller's, who could pick its victims among the profitable.
@@ -39,6 +40,7 @@ impl<T: Config> Pallet<T> {
 
 		let positions = Margin::<T>::positions_by_value(subaccount)?;
 		let mut markets: u32 = 0;
+		let mut book_weight = Weight::zero();
 		for (market, _, _) in positions.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
 			if !health.liquidatable {
 				break;
@@ -46,8 +48,9 @@ impl<T: Config> Pallet<T> {
 			markets = markets.saturating_add(1);
 			let config =
 				pallet_margin::Markets::<T>::get(market).ok_or(Error::<T>::PriceNotReady)?;
-			let capped =
+			let (capped, used) =
 				Self::close_in_book(subaccount, market, &config, &health, &mut cap_left, &keeper)?;
+			book_weight.saturating_accrue(used);
 			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
 			let left = Positions::<T>::get(subaccount, market).map(|p| p.size).unwrap_or_default();
 			if !health.liquidatable || left == 0 {
@@ -64,11 +67,12 @@ impl<T: Config> Pallet<T> {
 		Self::settle_bad_debt(subaccount)?;
 		let healthy = !Margin::<T>::health(subaccount, Valuation::Maintenance)?.liquidatable;
 		Self::deposit_event(Event::Liquidated { subaccount: subaccount.clone(), markets, healthy });
-		Ok(markets)
+		Ok(book_weight)
 	}
 
 	/// Closes what restores maintenance in the book, within the price bound and the block's
-	/// cap, and charges the penalty. Returns whether the cap cut the close short.
+	/// cap, and charges the penalty. Returns whether the cap cut the close short, and the
+	/// weight the book used.
 	fn close_in_book(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
@@ -76,10 +80,10 @@ impl<T: Config> Pallet<T> {
 		health: &Health,
 		cap_left: &mut Balance,
 		keeper: &Option<T::AccountId>,
-	) -> Result<bool, DispatchError> {
+	) -> Result<(bool, Weight), DispatchError> {
 		let Some((position, mark, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
-			return Ok(false);
+			return Ok((false, Weight::zero()));
 		};
 		let decimals = config.base_decimals;
 		let held = position.size.unsigned_abs();
@@ -108,16 +112,17 @@ impl<T: Config> Pallet<T> {
 		let size = wanted.min(allowed);
 		let capped = size < wanted;
 		if size == 0 {
-			return Ok(capped);
+			return Ok((capped, Weight::zero()));
 		}
 		let bankruptcy = math::bankruptcy_price(cash, position.size, decimals);
 		let selling = position.size > 0;
 		let limit = math::limit_price(selling, mark, bankruptcy, T::MaxSlippage::get(), config.tick_size)
 			.map_err(overflow)?;
 		let side = if selling { Side::Sell } else { Side::Buy };
-		let (closed, notional) = T::ClosingBook::close(subaccount, market, side, size, limit)?;
+		let Closed { size: closed, notional, weight } =
+			T::ClosingBook::close(subaccount, market, side, size, limit)?;
 		if closed == 0 {
-			return Ok(capped);
+			return Ok((capped, weight));
 		}
 		*cap_left = cap_left.saturating_sub(notional);
 		Self::deposit_event(Event::ClosedInBook {
@@ -127,7 +132,7 @@ impl<T: Config> Pallet<T> {
 			notional,
 		});
 		Self::charge_penalty(subaccount, notional, keeper)?;
-		Ok(capped)
+		Ok((capped, weight))
 	}
 
 	/// The penalty on `notional` closed, at most the equity left: the keeper's share to a

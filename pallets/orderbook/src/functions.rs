@@ -10,7 +10,9 @@ use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, SubaccountNumber},
 	insurance::InsuranceFund,
-	margin::{BookPrices, Fill, FillParty, LiquidationBook, MarginEngine, MarketRules, MarketStatus, Side},
+	margin::{
+		BookPrices, Closed, Fill, FillParty, LiquidationBook, MarginEngine, MarketRules, MarketStatus, Side,
+	},
 	notional, Balance, MarketId, Price,
 };
 use frame_support::{
@@ -305,7 +307,7 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 		side: Side,
 		size: Balance,
 		limit: Price,
-	) -> Result<(Balance, Balance), DispatchError> {
+	) -> Result<Closed, DispatchError> {
 		let matched = Self::do_place_order(
 			subaccount.clone(),
 			market,
@@ -316,7 +318,11 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 			true,
 			PlacedBy::Liquidation,
 		)?;
-		Ok((matched.size, matched.notional))
+		Ok(Closed {
+			size: matched.size,
+			notional: matched.notional,
+			weight: Self::place_order_weight(matched.fills),
+		})
 	}
 
 	fn close_weight() -> Weight {

@@ -44,10 +44,32 @@ pub trait WeightInfo {
 /// Weights measured on the reference machine, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStatuses` (r:1 w:0)
+	/// Proof: `Margin::MarketStatuses` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
+	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:2 w:1)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Levels` (r:1 w:1)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1342), added: 3817, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Orders` (r:0 w:1)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(248_726_572, 10082)
-			.saturating_add(T::DbWeight::get().reads(22_u64))
-			.saturating_add(T::DbWeight::get().writes(16_u64))
+		// Proof size: measured `5697`, estimated `10082`.
+		// Minimum execution time: 132_136_000 picoseconds.
+		Weight::from_parts(149_673_000, 10082)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(126), added: 2601, mode: `MaxEncodedLen`)
@@ -64,9 +86,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Orderbook::LevelPrices` (r:2 w:2)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:17 w:17)
-	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(318), added: 2793, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1342), added: 3817, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:16 w:17)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:1)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:34 w:17)
@@ -77,9 +99,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:17 w:17)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::SubaccountOrders` (r:17 w:17)
-	/// Proof: `Orderbook::SubaccountOrders` (`max_values`: None, `max_size`: Some(307), added: 2782, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:17 w:17)
+	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:17 w:17)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
@@ -91,57 +111,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::FundBalance` (r:1 w:1)
 	/// Proof: `Insurance::FundBalance` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// The range of component `f` is `[0, 16]`.
+	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
-		// Proof size: measured `2344`, estimated `10082`.
-		// Minimum execution time: 122_741_000 picoseconds.
-		Weight::from_parts(248_726_572, 10082)
-			// Standard Error: 518_809
-			.saturating_add(Weight::from_parts(294_197_827, 0).saturating_mul(f.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
-			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(f.into())))
+		// Proof size: measured `2107`, estimated `10082`.
+		// Minimum execution time: 335_767_000 picoseconds.
+		Weight::from_parts(217_265_839, 10082)
+			// Standard Error: 344_953
+			.saturating_add(Weight::from_parts(191_256_896, 0).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(23_u64))
+			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
-			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(f.into())))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	/// Storage: `Orderbook::Orders` (r:1 w:1)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:1 w:1)
-	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(318), added: 2793, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::SubaccountOrders` (r:1 w:1)
-	/// Proof: `Orderbook::SubaccountOrders` (`max_values`: None, `max_size`: Some(307), added: 2782, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1342), added: 3817, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
-		// Proof size: measured `3343`, estimated `3783`.
-		// Minimum execution time: 116_986_000 picoseconds.
-		Weight::from_parts(135_859_000, 3783)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof size: measured `4044`, estimated `4807`.
+		// Minimum execution time: 85_246_000 picoseconds.
+		Weight::from_parts(102_062_000, 4807)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(248_726_572, 10082)
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
-			.saturating_add(RocksDbWeight::get().writes(16_u64))
+		Weight::from_parts(149_673_000, 10082)
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(248_726_572, 10082)
-			.saturating_add(Weight::from_parts(294_197_827, 0).saturating_mul(f.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
-			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(f.into())))
+		Weight::from_parts(217_265_839, 10082)
+			.saturating_add(Weight::from_parts(191_256_896, 0).saturating_mul(f.into()))
+			.saturating_add(RocksDbWeight::get().reads(23_u64))
+			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(16_u64))
-			.saturating_add(RocksDbWeight::get().writes((8_u64).saturating_mul(f.into())))
+			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(135_859_000, 3783)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(102_062_000, 4807)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 }

@@ -1,7 +1,10 @@
-//! frame-system: block limits sized for a 1 s block, and the sudo key (dev chains only).
+//! frame-system: block limits sized for the slot (1 s; 500 ms with `fast-blocks`), on this
+//! chain's own measured base weights, and the sudo key (dev chains only).
 
 use crate::{
-	constants::MILLI_SECS_PER_BLOCK, AccountId, Block, BlockNumber, Hash, Nonce, PalletInfo,
+	constants::MILLI_SECS_PER_BLOCK,
+	weights::{block_weights::BlockExecutionWeight, extrinsic_weights::ExtrinsicBaseWeight},
+	AccountId, Block, BlockNumber, Hash, Nonce, PalletInfo,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, VERSION,
 };
 use frame_support::{
@@ -21,7 +24,10 @@ use sp_version::RuntimeVersion;
 /// for operational ones (e.g. governance), so they still get in when the chain is full.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
-/// Compute budget of a block: 40% of the 1 s slot. The author proposes within 2/3 of the slot,
+/// Share of a block's weight its `on_initialize` hooks are expected to take on average.
+const AVERAGE_ON_INITIALIZE_RATIO: Perbill = Perbill::from_percent(10);
+
+/// Compute budget of a block: 40% of the slot. The author proposes within 2/3 of the slot,
 /// and every other validator must import the block and vote before the next one arrives, so
 /// execution has to fit well inside the slot on validator hardware.
 pub const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(
@@ -36,11 +42,25 @@ parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
 	/// Block hashes kept for mortal transactions: 40 minutes of 1 s blocks.
 	pub const BlockHashCount: BlockNumber = 2400;
+	/// FRAME's usual split (normal transactions get `NORMAL_DISPATCH_RATIO`, operational ones
+	/// the whole block), but every block and every extrinsic is charged the base weights
+	/// measured for this runtime, not Substrate's reference ones.
 	pub RuntimeBlockWeights: frame_system::limits::BlockWeights =
-		frame_system::limits::BlockWeights::with_sensible_defaults(
-			MAXIMUM_BLOCK_WEIGHT,
-			NORMAL_DISPATCH_RATIO,
-		);
+		frame_system::limits::BlockWeights::builder()
+			.base_block(BlockExecutionWeight::get())
+			.for_class(DispatchClass::all(), |class| {
+				class.base_extrinsic = ExtrinsicBaseWeight::get();
+			})
+			.for_class(DispatchClass::Normal, |class| {
+				class.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+			})
+			.for_class(DispatchClass::Operational, |class| {
+				class.max_total = Some(MAXIMUM_BLOCK_WEIGHT);
+				class.reserved =
+					Some(MAXIMUM_BLOCK_WEIGHT.saturating_sub(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT));
+			})
+			.avg_block_initialization(AVERAGE_ON_INITIALIZE_RATIO)
+			.build_or_panic();
 	pub RuntimeBlockLength: frame_system::limits::BlockLength =
 		frame_system::limits::BlockLength::builder()
 			.max_length(MAXIMUM_BLOCK_LENGTH)

@@ -38,6 +38,25 @@ fn a_partial_close_restores_maintenance_and_pays_the_penalty() {
 }
 
 #[test]
+fn a_liquidation_is_charged_for_the_fills_its_close_made_not_the_worst_case() {
+	ExtBuilder::default().build_and_execute(|| {
+		alice_long();
+		// Two bids: the close takes both (two fills).
+		rest(Side::Buy, 58_400, 500 * STEP, sub(BOB, 0));
+		rest(Side::Buy, 58_300, ONE_BTC, sub(BOB, 0));
+		btc_at(58_500);
+		let max_markets = <<Test as crate::Config>::MaxMarketsPerCall as frame_support::traits::Get<u32>>::get();
+		let declared = Liquidation::liquidate_weight(max_markets);
+		let info = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), Default::default())
+			.expect("liquidates");
+		let own = <<Test as crate::Config>::Weights as crate::WeightInfo>::liquidate();
+		let charged = info.actual_weight.expect("refunds to what it used");
+		assert_eq!(charged, own.saturating_add(frame_support::weights::Weight::from_parts(2 * CLOSE_WEIGHT_PER_FILL, 0)));
+		assert!(charged.ref_time() < declared.ref_time());
+	});
+}
+
+#[test]
 fn bids_beyond_the_slippage_bound_are_left_and_the_backstop_takes_the_rest() {
 	ExtBuilder::default().build_and_execute(|| {
 		alice_long();

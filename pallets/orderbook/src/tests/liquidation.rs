@@ -2,7 +2,7 @@
 
 use super::place;
 use crate::{mock::*, Error, OrderKind, Orders};
-use clearing_primitives::margin::{LiquidationBook, MarginEngine, Side};
+use clearing_primitives::margin::{Closed, LiquidationBook, MarginEngine, Side};
 use frame_support::{assert_noop, assert_ok};
 
 #[test]
@@ -17,14 +17,17 @@ fn a_close_sells_into_the_bids_down_to_its_limit_and_reports_size_and_notional()
 		// A close of all 0.010 no lower than $58,500 takes only the $59,000 level.
 		let closed =
 			<Orderbook as LiquidationBook<_>>::close(&sub(ALICE, 0), BTC_USD, Side::Sell, 10 * STEP, usd(58_500));
-		assert_eq!(closed, Ok((4 * STEP, 236 * USDC)));
+		// One fill: charged as one, not as `MaxFills`.
+		let one_fill = Closed { size: 4 * STEP, notional: 236 * USDC, weight: Orderbook::place_order_weight(1) };
+		assert_eq!(closed, Ok(one_fill));
+		assert!(one_fill.weight.all_lt(<Orderbook as LiquidationBook<_>>::close_weight()));
 		assert_eq!(MockMargin::position_size(&sub(ALICE, 0), BTC_USD), 6 * STEP as i128);
 		// Nothing of the close rests.
 		assert!(Orders::<Test>::iter_values().all(|o| o.owner != sub(ALICE, 0)));
 		// Asked for more than she holds: clipped to her 0.006 and filled at $58,000.
 		let closed =
 			<Orderbook as LiquidationBook<_>>::close(&sub(ALICE, 0), BTC_USD, Side::Sell, 50 * STEP, usd(1));
-		assert_eq!(closed, Ok((4 * STEP, 232 * USDC)));
+		assert_eq!(closed, Ok(Closed { size: 4 * STEP, notional: 232 * USDC, weight: Orderbook::place_order_weight(1) }));
 	});
 }
 

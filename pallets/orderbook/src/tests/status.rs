@@ -78,6 +78,7 @@ fn a_liquidation_close_trades_in_post_only_and_reduce_only_markets_but_not_in_a_
 		alice_long_with_bids();
 		let close = || {
 			<Orderbook as LiquidationBook<_>>::close(&sub(ALICE, 0), BTC_USD, Side::Sell, 2 * STEP, usd(1))
+				.map(|closed| (closed.size, closed.notional))
 		};
 		BtcStatus::set(&MarketStatus::Halted);
 		assert_eq!(close(), Ok((0, 0)));
