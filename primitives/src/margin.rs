@@ -125,8 +125,9 @@ pub trait MarginEngine<AccountId> {
 	/// Settles both sides' funding, moves the trade's cash between them, updates their
 	/// positions and the market's open interest. Fails, changing nothing, if a side that
 	/// increased its risk would fall below its initial margin requirement, or a market limit
-	/// would be crossed.
-	fn apply_fill(fill: &Fill<AccountId>) -> Result<(), FillRefusal>;
+	/// would be crossed. Returns the weight it used: `apply_fill_weight()` at most, less when
+	/// the two sides hold fewer positions than the bound.
+	fn apply_fill(fill: &Fill<AccountId>) -> Result<Weight, FillRefusal>;
 
 	/// The rules of `market`, if it exists.
 	fn market_rules(market: MarketId) -> Option<MarketRules>;

@@ -19,6 +19,7 @@ const BTC_STEP = 10_000n; // 0.0001 BTC
 
 // RATE=<extrinsics per second> holds the load at that rate instead of the most the pool takes.
 const RATE = Number(process.env.RATE ?? 0);
+const BACKLOG = Number(process.env.BACKLOG ?? 1_000);
 const ctx = await connect();
 const { api, alice } = ctx;
 const maxNormal = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
@@ -29,6 +30,10 @@ function say(...args) { console.log(...args); }
 const { Keyring } = await import('@polkadot/keyring');
 const ring = new Keyring({ type: 'sr25519', ss58Format: 42 });
 const senders = Array.from({ length: senderCount }, (_, i) => ring.addFromUri(`//Alice//tps//${i}`));
+// The crossing workload's liquidity comes from accounts of its own, so no workload's
+// senders start with open orders (an account holds at most 64).
+const MAKERS = 32;
+const makers = Array.from({ length: MAKERS }, (_, i) => ring.addFromUri(`//Alice//tps-maker//${i}`));
 const nonces = new Map();
 
 async function nonceOf(pair) {
@@ -67,21 +72,28 @@ async function waitBlocks(n) {
   });
 }
 
-// Every sender gets CLR (fees, order deposits) and USDC collateral in subaccount 0.
+// Every sender and maker gets CLR (fees, order deposits) and USDC collateral in subaccount 0,
+// shared out of Alice's genesis USDC (one-step orders need a few dollars of margin).
 async function prepareSenders() {
+  const everyone = [...senders, ...makers];
+  const usdcEach = BigInt(Math.min(10_000, Math.floor(900_000 / everyone.length))) * USDC_UNIT;
   const needs = [];
-  for (const s of senders) {
+  for (const s of everyone) {
     const free = (await api.query.system.account(s.address)).data.free.toBigInt();
     if (free < 1_000n * CLR) needs.push(s);
   }
-  say(`funding ${needs.length} of ${senders.length} senders`);
+  say(`funding ${needs.length} of ${everyone.length} accounts`);
   for (const s of needs) {
     await fire(api.tx.balances.transferKeepAlive(s.address, 10_000n * CLR), alice);
-    await fire(api.tx.assets.transfer(USDC, s.address, 100_000n * USDC_UNIT), alice);
+    await fire(api.tx.assets.transfer(USDC, s.address, usdcEach), alice);
   }
   await waitBlocks(3);
-  for (const s of needs) await fire(api.tx.vaults.deposit(0, USDC, 50_000n * USDC_UNIT), s);
+  for (const s of needs) await fire(api.tx.vaults.deposit(0, USDC, usdcEach * 9n / 10n), s);
   await waitBlocks(3);
+  await drain();
+  const last = everyone[everyone.length - 1];
+  const held = await api.call.vaultsApi.collateral(last.address, 0);
+  if (held.totalValue.toBigInt() <= 0n) throw new Error('the last account got no collateral: funding failed');
 }
 
 // A resting order far from the market: never crosses. Sender `i`'s `j`-th order spreads over
@@ -96,11 +108,10 @@ function restingOrder(i, j) {
 const transfer = (i) => api.tx.balances.transferKeepAlive(senders[(i + 1) % senders.length].address, CLR);
 
 // Crossing orders trade on ETH-USD, so the resting workload's far BTC levels never block
-// them. The first half of the senders (makers) fill the ask side over every level (up to
-// MaxLevels x MaxOrdersPerLevel one-step asks a little above the index, at most
-// MaxOpenOrders per maker); the other half (takers) each buy one step with an
-// immediate-or-cancel order priced through every level: exactly one fill per crossing order
-// while asks last.
+// them. The makers fill the ask side over every level (up to MaxLevels x MaxOrdersPerLevel
+// one-step asks a little above the index, at most MaxOpenOrders per maker); the takers (the
+// second half of the senders) each buy one step with an immediate-or-cancel order priced
+// through every level: exactly one fill per crossing order while asks last.
 const ETH_USD = 1;
 const ETH = 3;
 const ETH_TICK = FIXED / 100n;
@@ -113,7 +124,6 @@ async function prepareCrossing() {
   const quote = (await api.call.oracleApi.price(ETH)).unwrap();
   const base = (quote.price.toBigInt() / FIXED + 1n) * FIXED;
   crossingLimit = base + BigInt(LEVELS + 100) * ETH_TICK;
-  const makers = senders.slice(0, senders.length / 2);
   const asks = Math.min(LEVELS * PER_LEVEL, makers.length * OPEN_ORDERS);
   let placed = 0;
   for (let g = 0; g < asks; g++) {
@@ -133,7 +143,9 @@ const crossing = () => api.tx.orderbook.placeOrder(0, ETH_USD, 'Buy', crossingLi
 
 const WORKLOADS = {
   transfer: { senders: () => senders, tx: (i, j) => transfer(i), matches: (m) => m.section === 'balances' && m.method === 'transferKeepAlive' },
-  resting: { senders: () => senders, tx: (i, j) => restingOrder(i, j), matches: (m) => m.section === 'orderbook' },
+  // The first half rests orders, the second half crosses and mixes: an account holds at most
+  // 64 open orders, so the mix's resting third must not start where the resting run left off.
+  resting: { senders: () => senders.slice(0, senders.length / 2), tx: (i, j) => restingOrder(i, j), matches: (m) => m.section === 'orderbook' },
   crossing: { senders: () => senders.slice(senders.length / 2), tx: () => crossing(), matches: (m) => m.section === 'orderbook' },
   mix: {
     senders: () => senders.slice(senders.length / 2),
@@ -141,6 +153,15 @@ const WORKLOADS = {
     matches: (m) => m.section === 'orderbook' || (m.section === 'balances' && m.method === 'transferKeepAlive'),
   },
 };
+
+// `pallet.Error` of a failed extrinsic's dispatch error (or its kind, if not a pallet's).
+function errorName(dispatchError) {
+  if (dispatchError.isModule) {
+    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+    return `${section}.${name}`;
+  }
+  return dispatchError.type;
+}
 
 async function run(name) {
   const workload = WORKLOADS[name];
@@ -156,48 +177,48 @@ async function run(name) {
   let rejected = 0;
   let counted = 0;
   let failed = 0;
+  const errors = new Map(); // dispatch error → how many of the workload's extrinsics failed with it
   const startBlock = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
-  // At most: a burst per sender per block well above what a block holds. At RATE (per
-  // second): that many per second in all, round-robin over the senders.
+  // At most: every block, the pool is topped up to BACKLOG pending extrinsics (a few blocks'
+  // worth: more only makes the drain long and spills into the next workload). At RATE (per
+  // second): that many per second in all. Either way round-robin over the senders.
   const slotMs = Number(api.consts.aura.slotDuration.toBigInt());
   const perBlockTarget = RATE > 0 ? Math.max(1, Math.round(RATE * slotMs / 1000)) : 0;
-  const burst = Math.max(1, Math.ceil(4_000 / who.length));
   const deadline = Date.now() + seconds * 1000;
-  let j = 0;
   let cursor = 0;
   while (Date.now() < deadline) {
     const sends = [];
-    if (perBlockTarget > 0) {
-      for (let t = 0; t < perBlockTarget; t++, cursor++) {
-        const k = cursor % who.length;
-        sends.push(fire(workload.tx(k + offset, Math.floor(cursor / who.length)), who[k]));
-      }
-    } else {
-      for (let b = 0; b < burst; b++, j++) {
-        who.forEach((pair, k) => sends.push(fire(workload.tx(k + offset, j), pair)));
-      }
+    const count = perBlockTarget > 0
+      ? perBlockTarget
+      : Math.max(0, BACKLOG - (await api.rpc.author.pendingExtrinsics()).length);
+    for (let t = 0; t < count; t++, cursor++) {
+      const k = cursor % who.length;
+      sends.push(fire(workload.tx(k + offset, Math.floor(cursor / who.length)), who[k]));
     }
     const results = await Promise.all(sends);
     submitted += results.filter(Boolean).length;
     rejected += results.filter((ok) => !ok).length;
     await waitBlocks(1);
   }
-  // Let the pool drain (at most 30 blocks), counting every block since the load began.
-  await drain(30);
+  // Let the pool drain, counting every block since the load began.
+  await drain(90);
   const endBlock = (await api.rpc.chain.getHeader()).number.toNumber();
   for (let n = startBlock; n <= endBlock; n++) {
     const hash = await api.rpc.chain.getBlockHash(n);
     const block = await api.rpc.chain.getBlock(hash);
     const at = await api.at(hash);
-    const failedAt = new Set((await at.query.system.events())
+    const failedAt = new Map((await at.query.system.events())
       .filter(({ phase, event }) => phase.isApplyExtrinsic && api.events.system.ExtrinsicFailed.is(event))
-      .map(({ phase }) => phase.asApplyExtrinsic.toNumber()));
+      .map(({ phase, event }) => [phase.asApplyExtrinsic.toNumber(), errorName(event.data[0])]));
     let included = 0;
     let failedHere = 0;
     block.block.extrinsics.forEach((x, index) => {
       if (!(x.isSigned && signers.has(x.signer.toString()) && workload.matches(x.method))) return;
-      if (failedAt.has(index)) failedHere++;
-      else included++;
+      if (failedAt.has(index)) {
+        failedHere++;
+        const name = failedAt.get(index);
+        errors.set(name, (errors.get(name) ?? 0) + 1);
+      } else included++;
     });
     const weight = await at.query.system.blockWeight();
     const fullness = Number(weight.normal.refTime.toBigInt() * 1000n / maxNormal) / 10;
@@ -214,6 +235,7 @@ async function run(name) {
     rejected,
     included: counted,
     failed,
+    errors: [...errors].map(([name, n]) => `${name} ×${n}`).join(', '),
     dropped: submitted - counted - failed,
     blocks: loaded.length,
     perBlockMedian,
@@ -242,6 +264,7 @@ say('\nworkload   | succeeded/s (median block) | blocks | fullness (median) | su
 for (const r of results) {
   const ratio = base ? (r.perSecond / base.perSecond).toFixed(2) + '×' : 'n/a';
   say(`${r.name.padEnd(10)} | ${r.perSecond.toFixed(0).padStart(26)} | ${String(r.blocks).padStart(6)} | ${(r.fullnessMedian.toFixed(1) + '%').padStart(17)} | ${String(r.submitted).padStart(9)} | ${String(r.rejected).padStart(8)} | ${String(r.failed).padStart(6)} | ${String(r.dropped).padStart(7)} | ${ratio}`);
+  if (r.errors) say(`           failed with: ${r.errors}`);
 }
 await api.disconnect();
 process.exit(0);

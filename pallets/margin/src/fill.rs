@@ -1,8 +1,7 @@
 //! Applying a fill: funding first, then the trade's cash, positions, open interest, and the
 //! initial-margin check of every side that took on risk.
 
-use crate::{
-	weights::WeightInfo,functions::overflow, math, pallet::*, Position};
+use crate::{functions::overflow, math, pallet::*, weights::WeightInfo, Position};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
 	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side},
@@ -209,9 +208,16 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
-	fn apply_fill(fill: &Fill<T::AccountId>) -> Result<(), FillRefusal> {
+	fn apply_fill(fill: &Fill<T::AccountId>) -> Result<Weight, FillRefusal> {
 		// Atomic on its own: an order book that skips a refused fill finds nothing changed.
-		with_storage_layer(|| Self::do_apply_fill(fill))
+		with_storage_layer(|| Self::do_apply_fill(fill))?;
+		// The benchmark holds `p` positions on each side; a side's count during the fill is
+		// at most one more than after it (a position the fill closed).
+		let positions = PositionCount::<T>::get(&fill.taker)
+			.max(PositionCount::<T>::get(&fill.maker))
+			.saturating_add(1)
+			.min(T::MaxPositions::get());
+		Ok(T::WeightInfo::apply_fill(positions))
 	}
 
 	fn market_rules(market: MarketId) -> Option<MarketRules> {

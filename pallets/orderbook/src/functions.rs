@@ -31,15 +31,24 @@ impl<T: Config> Pallet<T> {
 		Subaccount::new(T::PalletId::get().into_account_truncating(), 0)
 	}
 
-	/// What a `place_order` with `fills` fills costs: the book's work plus the margin
-	/// engine's per fill; an order that fills nothing is measured on its own (resting at
-	/// the worst place in the book), not read off the fills' line.
+	/// What a `place_order` with `fills` fills may cost: the book's work plus the margin
+	/// engine's worst case per fill; an order that fills nothing is measured on its own
+	/// (resting at the worst place in the book), not read off the fills' line.
 	pub fn place_order_weight(fills: u32) -> Weight {
 		if fills == 0 {
 			return T::WeightInfo::place_order_resting();
 		}
 		T::WeightInfo::place_order(fills)
 			.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(fills)))
+	}
+
+	/// What an order that matched `matched` cost: the book's work for its fills, plus what
+	/// the margin engine reported for each.
+	pub(crate) fn matched_weight(matched: &Matched) -> Weight {
+		if matched.fills == 0 {
+			return T::WeightInfo::place_order_resting();
+		}
+		T::WeightInfo::place_order(matched.fills).saturating_add(matched.margin_weight)
 	}
 
 	/// How much of `size` a reduce-only order on `side` may fill: the position it reduces.
@@ -121,6 +130,7 @@ impl<T: Config> Pallet<T> {
 		});
 
 		let mut fills: u32 = 0;
+		let mut margin_weight = Weight::zero();
 		let mut fees: Balance = 0;
 		let mut matched_notional: Balance = 0;
 		while remaining > 0 && fills < T::MaxFills::get() {
@@ -153,8 +163,9 @@ impl<T: Config> Pallet<T> {
 				size: fill_size,
 			};
 			match T::Margin::apply_fill(&fill) {
-				Ok(()) => {},
+				Ok(used) => margin_weight.saturating_accrue(used),
 				Err(refusal) if refusal.party == FillParty::Maker => {
+					margin_weight.saturating_accrue(T::Margin::apply_fill_weight());
 					Self::remove_order(&maker, CancelReason::MarginRefused)?;
 					continue;
 				},
@@ -189,7 +200,12 @@ impl<T: Config> Pallet<T> {
 			T::Insurance::revenue_received(share)?;
 		}
 
-		let matched = Matched { fills, size: wanted.saturating_sub(remaining), notional: matched_notional };
+		let matched = Matched {
+			fills,
+			size: wanted.saturating_sub(remaining),
+			notional: matched_notional,
+			margin_weight,
+		};
 		if remaining > 0 {
 			match kind {
 				OrderKind::ImmediateOrCancel => Self::deposit_event(Event::OrderCancelled {
@@ -298,6 +314,9 @@ pub(crate) struct Matched {
 	pub size: Balance,
 	/// Their notional at the makers' prices, settlement units.
 	pub notional: Balance,
+	/// What the margin engine reported for the fills it applied (its worst case for those
+	/// it refused).
+	pub margin_weight: Weight,
 }
 
 impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
@@ -321,7 +340,7 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 		Ok(Closed {
 			size: matched.size,
 			notional: matched.notional,
-			weight: Self::place_order_weight(matched.fills),
+			weight: Self::matched_weight(&matched),
 		})
 	}
 

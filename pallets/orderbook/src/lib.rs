@@ -277,7 +277,7 @@ pub mod pallet {
 				reduce_only,
 				crate::functions::PlacedBy::Trader,
 			)?;
-			Ok(Some(Self::place_order_weight(matched.fills)).into())
+			Ok(Some(Self::matched_weight(&matched)).into())
 		}
 
 		/// Cancels the signer's open order `id` (any of its subaccounts') and releases its

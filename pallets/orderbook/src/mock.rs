@@ -53,7 +53,7 @@ fn put<V: Encode>(key: impl Encode, value: V) {
 /// Fills as the margin engine saw them; sizes per subaccount; who it refuses.
 pub struct MockMargin;
 impl MarginEngine<AccountId> for MockMargin {
-	fn apply_fill(fill: &Fill<AccountId>) -> Result<(), FillRefusal> {
+	fn apply_fill(fill: &Fill<AccountId>) -> Result<Weight, FillRefusal> {
 		let refused: Vec<AccountId> = get(b"refuse");
 		for (party, who) in [(FillParty::Taker, &fill.taker), (FillParty::Maker, &fill.maker)] {
 			if refused.contains(&who.owner) {
@@ -70,7 +70,7 @@ impl MarginEngine<AccountId> for MockMargin {
 		let mut fills: Vec<(AccountId, AccountId, u128, u128)> = get(b"fills");
 		fills.push((fill.taker.owner, fill.maker.owner, fill.price.into_inner(), fill.size));
 		put(b"fills", fills);
-		Ok(())
+		Ok(Weight::from_parts(MOCK_FILL_WEIGHT, 0))
 	}
 	fn market_rules(market: MarketId) -> Option<MarketRules> {
 		(market == BTC_USD).then(|| MarketRules {
@@ -86,9 +86,13 @@ impl MarginEngine<AccountId> for MockMargin {
 		get((b"pos", subaccount))
 	}
 	fn apply_fill_weight() -> Weight {
-		Weight::zero()
+		Weight::from_parts(MOCK_WORST_FILL_WEIGHT, 0)
 	}
 }
+
+/// What the mock margin engine says an applied fill weighed, and its worst case.
+pub const MOCK_FILL_WEIGHT: u64 = 7;
+pub const MOCK_WORST_FILL_WEIGHT: u64 = 20;
 
 /// `(taker, maker, price inner, size)` of every applied fill.
 pub fn fills() -> Vec<(AccountId, AccountId, u128, u128)> {

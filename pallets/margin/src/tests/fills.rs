@@ -156,3 +156,26 @@ fn a_refusal_names_the_side_below_its_requirement() {
 		assert_eq!(Positions::<Test>::get(sub(BOB, 0), BTC_USD), None);
 	});
 }
+
+#[test]
+fn a_fill_reports_the_weight_of_the_positions_it_touched_not_the_bound() {
+	use crate::weights::WeightInfo;
+	use clearing_primitives::margin::MarginEngine;
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 10_000 * USDC);
+		fund(&sub(BOB, 0), 10_000 * USDC);
+		let fill = Fill {
+			market: BTC_USD,
+			taker: sub(ALICE, 0),
+			maker: sub(BOB, 0),
+			taker_side: Side::Buy,
+			price: usd(60_000),
+			size: ONE_BTC / 10,
+		};
+		// One position a side after the fill: weighed as two (one it may have closed).
+		let used = Margin::apply_fill(&fill).expect("applies");
+		assert_eq!(used, <() as WeightInfo>::apply_fill(2));
+		// The mock's bound is three positions a side.
+		assert!(used.ref_time() < Margin::apply_fill_weight().ref_time());
+	});
+}

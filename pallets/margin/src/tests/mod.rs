@@ -10,7 +10,7 @@ use clearing_primitives::margin::{Fill, MarginEngine, Side};
 
 /// Applies `fill` as the order book would, reporting the refusal's error.
 pub fn apply(fill: &Fill<AccountId>) -> sp_runtime::DispatchResult {
-	Margin::apply_fill(fill).map_err(|refusal| refusal.error)
+	Margin::apply_fill(fill).map(|_| ()).map_err(|refusal| refusal.error)
 }
 
 /// Alice's subaccount 0 takes `side` of `size` BTC at `price` from Bob's subaccount 0.

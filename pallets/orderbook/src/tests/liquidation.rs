@@ -1,6 +1,6 @@
 //! Closing a position for liquidation: reduce only, immediate or cancel, within the limit.
 
-use super::place;
+use super::{charged_for, place};
 use crate::{mock::*, Error, OrderKind, Orders};
 use clearing_primitives::margin::{Closed, LiquidationBook, MarginEngine, Side};
 use frame_support::{assert_noop, assert_ok};
@@ -18,7 +18,7 @@ fn a_close_sells_into_the_bids_down_to_its_limit_and_reports_size_and_notional()
 		let closed =
 			<Orderbook as LiquidationBook<_>>::close(&sub(ALICE, 0), BTC_USD, Side::Sell, 10 * STEP, usd(58_500));
 		// One fill: charged as one, not as `MaxFills`.
-		let one_fill = Closed { size: 4 * STEP, notional: 236 * USDC, weight: Orderbook::place_order_weight(1) };
+		let one_fill = Closed { size: 4 * STEP, notional: 236 * USDC, weight: charged_for(1) };
 		assert_eq!(closed, Ok(one_fill));
 		assert!(one_fill.weight.all_lt(<Orderbook as LiquidationBook<_>>::close_weight()));
 		assert_eq!(MockMargin::position_size(&sub(ALICE, 0), BTC_USD), 6 * STEP as i128);
@@ -27,7 +27,7 @@ fn a_close_sells_into_the_bids_down_to_its_limit_and_reports_size_and_notional()
 		// Asked for more than she holds: clipped to her 0.006 and filled at $58,000.
 		let closed =
 			<Orderbook as LiquidationBook<_>>::close(&sub(ALICE, 0), BTC_USD, Side::Sell, 50 * STEP, usd(1));
-		assert_eq!(closed, Ok(Closed { size: 4 * STEP, notional: 232 * USDC, weight: Orderbook::place_order_weight(1) }));
+		assert_eq!(closed, Ok(Closed { size: 4 * STEP, notional: 232 * USDC, weight: charged_for(1) }));
 	});
 }
 

@@ -1,4 +1,4 @@
-use super::{open_order, place};
+use super::{charged_for, open_order, place};
 use crate::{mock::*, CancelReason, Error, Event, OrderKind, Orders};
 use clearing_primitives::{collateral::Subaccount, margin::Side};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
@@ -134,5 +134,26 @@ fn reduce_only_orders_only_reduce() {
 		assert_ok!(reduce(ALICE, Side::Sell, 5));
 		let order = Orders::<Test>::iter_values().find(|o| o.owner == Subaccount::new(ALICE, 0)).unwrap();
 		assert_eq!(order.remaining, 2 * STEP);
+	});
+}
+
+#[test]
+fn an_order_is_charged_for_the_fills_it_made_at_the_margin_engines_reported_weight() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(place(BOB, Side::Sell, 60_000, 1, OrderKind::Limit));
+		assert_ok!(place(CAROL, Side::Sell, 60_001, 1, OrderKind::Limit));
+		let declared = Orderbook::place_order_weight(<<Test as crate::Config>::MaxFills as frame_support::traits::Get<u32>>::get());
+		let info = Orderbook::place_order(RuntimeOrigin::signed(ALICE), 0, BTC_USD, Side::Buy, usd(60_001), 2 * STEP,
+			OrderKind::ImmediateOrCancel, false).expect("fills both");
+		assert_eq!(info.actual_weight, Some(charged_for(2)));
+		assert!(charged_for(2).ref_time() < declared.ref_time());
+		// A maker the engine refuses is charged at the engine's worst case.
+		assert_ok!(place(BOB, Side::Sell, 60_000, 1, OrderKind::Limit));
+		assert_ok!(place(CAROL, Side::Sell, 60_000, 1, OrderKind::Limit));
+		refuse(vec![BOB]);
+		let info = Orderbook::place_order(RuntimeOrigin::signed(ALICE), 0, BTC_USD, Side::Buy, usd(60_000), STEP,
+			OrderKind::ImmediateOrCancel, false).expect("fills Carol's");
+		let worst = frame_support::weights::Weight::from_parts(MOCK_WORST_FILL_WEIGHT - MOCK_FILL_WEIGHT, 0);
+		assert_eq!(info.actual_weight, Some(charged_for(2).saturating_add(worst)));
 	});
 }

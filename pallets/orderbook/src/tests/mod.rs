@@ -8,6 +8,12 @@ mod status;
 use crate::{mock::*, OrderKind};
 use clearing_primitives::margin::Side;
 
+/// What an order that made `fills` fills, each applied by the mock margin engine, is charged.
+pub fn charged_for(fills: u32) -> frame_support::weights::Weight {
+	<<Test as crate::Config>::WeightInfo as crate::WeightInfo>::place_order(fills)
+		.saturating_add(frame_support::weights::Weight::from_parts(MOCK_FILL_WEIGHT * u64::from(fills), 0))
+}
+
 /// The open order `id`, whoever owns it.
 pub fn open_order(id: crate::OrderId) -> Option<crate::OrderOf<Test>> {
 	crate::Orders::<Test>::iter_values().find(|order| order.id == id)
