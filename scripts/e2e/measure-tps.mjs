@@ -32,7 +32,7 @@ const ring = new Keyring({ type: 'sr25519', ss58Format: 42 });
 const senders = Array.from({ length: senderCount }, (_, i) => ring.addFromUri(`//Alice//tps//${i}`));
 // The crossing workload's liquidity comes from accounts of its own, so no workload's
 // senders start with open orders (an account holds at most 64).
-const MAKERS = 32;
+const MAKERS = 64;
 const makers = Array.from({ length: MAKERS }, (_, i) => ring.addFromUri(`//Alice//tps-maker//${i}`));
 const nonces = new Map();
 
@@ -80,20 +80,27 @@ async function prepareSenders() {
   const needs = [];
   for (const s of everyone) {
     const free = (await api.query.system.account(s.address)).data.free.toBigInt();
-    if (free < 1_000n * CLR) needs.push(s);
+    if (free < 100n * CLR) needs.push(s);
   }
   say(`funding ${needs.length} of ${everyone.length} accounts`);
   for (const s of needs) {
-    await fire(api.tx.balances.transferKeepAlive(s.address, 10_000n * CLR), alice);
+    await fire(api.tx.balances.transferKeepAlive(s.address, 500n * CLR), alice);
     await fire(api.tx.assets.transfer(USDC, s.address, usdcEach), alice);
   }
-  await waitBlocks(3);
+  const usdcOf = async (s) => (await api.query.assets.account(USDC, s.address)).unwrapOr(null)?.balance.toBigInt() ?? 0n;
+  await until(async () => (await Promise.all(needs.map(usdcOf))).every((b) => b >= usdcEach), 'USDC to arrive');
   for (const s of needs) await fire(api.tx.vaults.deposit(0, USDC, usdcEach * 9n / 10n), s);
-  await waitBlocks(3);
-  await drain();
-  const last = everyone[everyone.length - 1];
-  const held = await api.call.vaultsApi.collateral(last.address, 0);
-  if (held.totalValue.toBigInt() <= 0n) throw new Error('the last account got no collateral: funding failed');
+  const collateralOf = async (s) => (await api.call.vaultsApi.collateral(s.address, 0)).totalValue.toBigInt();
+  await until(async () => (await Promise.all(needs.map(collateralOf))).every((v) => v > 0n), 'the deposits');
+}
+
+// Waits (at most 30 blocks) until `check` holds; fails naming `what` otherwise.
+async function until(check, what) {
+  for (let n = 0; n < 30; n++) {
+    if (await check()) return;
+    await waitBlocks(1);
+  }
+  throw new Error(`funding the senders failed: no ${what} after 30 blocks`);
 }
 
 // A resting order far from the market: never crosses. Sender `i`'s `j`-th order spreads over

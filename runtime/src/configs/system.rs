@@ -89,6 +89,9 @@ impl frame_system::Config for Runtime {
 	type BlockHashCount = BlockHashCount;
 	// The node stores state in ParityDB, so storage access is costed at its measured speed.
 	type DbWeight = ParityDbWeight;
+	// Every transaction pays its extensions' weight (nonce, era, weight checks): FRAME's
+	// measured figures at this chain's database weights, not the default's RocksDB ones.
+	type ExtensionsWeightInfo = frame_system::SubstrateExtensionsWeight<Runtime>;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<crate::Balance>;
 	type SS58Prefix = SS58Prefix;
