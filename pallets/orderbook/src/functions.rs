@@ -35,20 +35,23 @@ impl<T: Config> Pallet<T> {
 	/// engine's worst case per fill; an order that fills nothing is measured on its own
 	/// (resting at the worst place in the book), not read off the fills' line.
 	pub fn place_order_weight(fills: u32) -> Weight {
-		if fills == 0 {
-			return T::WeightInfo::place_order_resting();
-		}
-		T::WeightInfo::place_order(fills)
+		Self::book_weight(fills)
 			.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(fills)))
 	}
 
 	/// What an order that matched `matched` cost: the book's work for its fills, plus what
 	/// the margin engine reported for each.
 	pub(crate) fn matched_weight(matched: &Matched) -> Weight {
-		if matched.fills == 0 {
-			return T::WeightInfo::place_order_resting();
+		Self::book_weight(matched.fills).saturating_add(matched.margin_weight)
+	}
+
+	/// The book's own work for an order with `fills` fills.
+	fn book_weight(fills: u32) -> Weight {
+		if fills == 0 {
+			T::WeightInfo::place_order_resting()
+		} else {
+			T::WeightInfo::place_order(fills)
 		}
-		T::WeightInfo::place_order(matched.fills).saturating_add(matched.margin_weight)
 	}
 
 	/// How much of `size` a reduce-only order on `side` may fill: the position it reduces.
