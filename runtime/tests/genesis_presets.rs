@@ -204,7 +204,7 @@ fn btc_eth_and_dot_perpetuals_open_at_genesis() {
 	] {
 		externalities_for(preset).execute_with(|| {
 			for (market, imf, mmf) in [(BTC_USD, 5, 3), (ETH_USD, 5, 3), (DOT_USD, 10, 5)] {
-				let config = pallet_margin::Markets::<Runtime>::get(market).expect("the market");
+				let config = clearing_runtime::Margin::market_config(market).expect("the market");
 				assert_eq!(config.initial_margin, Permill::from_percent(imf));
 				assert_eq!(config.maintenance_margin, Permill::from_percent(mmf));
 				assert_eq!(config.funding_interval, interval);

@@ -1,7 +1,6 @@
 //! Benchmarks of every call on its most expensive path: a stake into a fund that already has
 //! shares (the share-price path), an unstake that leaves part of the stake, a cancellation.
 
-use super::*;
 use crate::pallet::*;
 use clearing_primitives::Balance;
 use frame_benchmarking::v2::*;

@@ -108,7 +108,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Root, market, changed);
 
-		assert_eq!(Markets::<T>::get(market), Some(changed));
+		assert_eq!(Pallet::<T>::market_config(market), Some(changed));
 	}
 
 	#[benchmark]
@@ -118,7 +118,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Root, market, MarketStatus::Halted);
 
-		assert_eq!(MarketStatuses::<T>::get(market), MarketStatus::Halted);
+		assert_eq!(Markets::<T>::get(market).map(|m| m.status), Some(MarketStatus::Halted));
 	}
 
 	/// `m` markets, all due for funding this block.

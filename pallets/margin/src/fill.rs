@@ -1,7 +1,7 @@
 //! Applying a fill: funding first, then the trade's cash, positions, open interest, and the
 //! initial-margin check of every side that took on risk.
 
-use crate::{functions::overflow, math, pallet::*, weights::WeightInfo, Position};
+use crate::{functions::overflow, math, pallet::*, weights::WeightInfo, Market, Position};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
 	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side},
@@ -64,7 +64,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(count < T::MaxPositions::get(), Error::<T>::TooManyPositions);
 			// An isolated market is alone in its subaccount, whichever came first.
 			let others_isolated = Positions::<T>::iter_key_prefix(subaccount)
-				.filter_map(Markets::<T>::get)
+				.filter_map(Self::market_config)
 				.any(|other| other.isolated_only);
 			ensure!(count == 0 || (!isolated && !others_isolated), Error::<T>::IsolatedMarket);
 			PositionCount::<T>::insert(subaccount, count.saturating_add(1));
@@ -77,10 +77,9 @@ impl<T: Config> Pallet<T> {
 	/// every other refusal (market, tick, step, limits, a stale price) is the taker's.
 	pub(crate) fn do_apply_fill(fill: &Fill<T::AccountId>) -> Result<(), FillRefusal> {
 		let as_taker = |error: DispatchError| FillRefusal { party: FillParty::Taker, error };
-		let config = Markets::<T>::get(fill.market)
+		let Market { config, status: set_status } = Markets::<T>::get(fill.market)
 			.ok_or(Error::<T>::MarketNotFound)
 			.map_err(|e| as_taker(e.into()))?;
-		let set_status = MarketStatuses::<T>::get(fill.market);
 		if set_status == MarketStatus::Halted {
 			return Err(as_taker(Error::<T>::MarketHalted.into()));
 		}
@@ -221,13 +220,13 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	}
 
 	fn market_rules(market: MarketId) -> Option<MarketRules> {
-		Markets::<T>::get(market).map(|config| MarketRules {
-			status: Self::effective_status(market, &config),
-			base_decimals: config.base_decimals,
-			tick_size: config.tick_size,
-			step_size: config.step_size,
-			maker_fee: config.maker_fee,
-			taker_fee: config.taker_fee,
+		Markets::<T>::get(market).map(|stored| MarketRules {
+			status: Self::effective_status(&stored),
+			base_decimals: stored.config.base_decimals,
+			tick_size: stored.config.tick_size,
+			step_size: stored.config.step_size,
+			maker_fee: stored.config.maker_fee,
+			taker_fee: stored.config.taker_fee,
 		})
 	}
 

@@ -15,7 +15,7 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Vec<(MarketId, Position, SignedBalance)>, DispatchError> {
 		let mut positions = Vec::new();
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
-			let config = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
+			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 			let mark = Self::mark(&config, Valuation::Maintenance).ok_or(Error::<T>::NoFreshPrice)?;
 			let value =
 				math::position_value(position.size, config.base_decimals, mark).map_err(overflow)?;
@@ -37,7 +37,7 @@ impl<T: Config> Pallet<T> {
 		cash: SignedBalance,
 	) -> DispatchResult {
 		ensure!(from != to, Error::<T>::SelfTrade);
-		let config = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
+		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 		let held = Positions::<T>::get(from, market).map(|p| p.size).unwrap_or_default();
 		ensure!(size > 0 && size <= held.unsigned_abs(), Error::<T>::NoSuchPosition);
 		// A long is sold to `to` (who pays); a short is bought back from `to`.

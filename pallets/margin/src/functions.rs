@@ -1,7 +1,7 @@
 //! Markets, health and the views the runtime API serves.
 
 use crate::{
-	weights::WeightInfo,math, pallet::*, Health, MarketConfig, Position, PositionView};
+	weights::WeightInfo,math, pallet::*, Health, Market, MarketConfig, Position, PositionView};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, MarginGuard, Subaccount, SubaccountNumber, Valuation},
@@ -58,7 +58,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Markets::<T>::contains_key(market), Error::<T>::MarketExists);
 		ensure!(Markets::<T>::count() < T::MaxMarkets::get(), Error::<T>::TooManyMarkets);
 		Self::ensure_valid(&config)?;
-		Markets::<T>::insert(market, config);
+		Markets::<T>::insert(market, Market { config, status: MarketStatus::Active });
 		let next = frame_system::Pallet::<T>::block_number().saturating_add(config.funding_interval);
 		MarketStates::<T>::mutate(market, |state| state.next_funding_at = next);
 		Self::deposit_event(Event::MarketCreated { market, config });
@@ -71,33 +71,36 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let existing = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
 		ensure!(
-			existing.base_asset == config.base_asset &&
-				existing.base_decimals == config.base_decimals,
+			existing.config.base_asset == config.base_asset &&
+				existing.config.base_decimals == config.base_decimals,
 			Error::<T>::MarketAssetChanged
 		);
 		Self::ensure_valid(&config)?;
-		Markets::<T>::insert(market, config);
+		Markets::<T>::insert(market, Market { config, ..existing });
 		Self::deposit_event(Event::MarketUpdated { market, config });
 		Ok(())
 	}
 
-	/// What market `market` (with `config`) accepts now: its set status, and at least
-	/// `ReduceOnly` while its index price is stale, flagged or missing.
-	pub fn effective_status(
-		market: MarketId,
-		config: &MarketConfig<BlockNumberFor<T>>,
-	) -> MarketStatus {
-		let set = MarketStatuses::<T>::get(market);
-		if set < MarketStatus::ReduceOnly && T::Prices::fresh_price(config.base_asset).is_none() {
+	/// Market `market`'s rules, if it exists.
+	pub fn market_config(market: MarketId) -> Option<MarketConfigOf<T>> {
+		Markets::<T>::get(market).map(|stored| stored.config)
+	}
+
+	/// What `market` accepts now: its set status, and at least `ReduceOnly` while its index
+	/// price is stale, flagged or missing.
+	pub fn effective_status(market: &Market<BlockNumberFor<T>>) -> MarketStatus {
+		if market.status < MarketStatus::ReduceOnly &&
+			T::Prices::fresh_price(market.config.base_asset).is_none()
+		{
 			MarketStatus::ReduceOnly
 		} else {
-			set
+			market.status
 		}
 	}
 
 	/// What market `market` accepts now, if it exists.
 	pub fn market_status(market: MarketId) -> Option<MarketStatus> {
-		Markets::<T>::get(market).map(|config| Self::effective_status(market, &config))
+		Markets::<T>::get(market).map(|stored| Self::effective_status(&stored))
 	}
 
 	/// The mark of `config`'s market: the fresh index price for opening risk, the last one
@@ -122,7 +125,7 @@ impl<T: Config> Pallet<T> {
 		let mut initial: Balance = 0;
 		let mut maintenance: Balance = 0;
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
-			let config = Markets::<T>::get(market).ok_or(Error::<T>::MarketNotFound)?;
+			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 			let state = MarketStates::<T>::get(market);
 			let mark = Self::mark(&config, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 			let decimals = config.base_decimals;
@@ -189,7 +192,7 @@ impl<T: Config> Pallet<T> {
 		let subaccount = Subaccount::new(owner, number);
 		Positions::<T>::iter_prefix(&subaccount)
 			.filter_map(|(market, position)| {
-				let config = Markets::<T>::get(market)?;
+				let config = Self::market_config(market)?;
 				let state = MarketStates::<T>::get(market);
 				let mark = Self::mark(&config, Valuation::Maintenance);
 				let value = mark
@@ -223,7 +226,7 @@ impl<T: Config> Pallet<T> {
 	) -> Option<Price> {
 		let subaccount = Subaccount::new(owner, number);
 		let position: Position = Positions::<T>::get(&subaccount, market)?;
-		let config = Markets::<T>::get(market)?;
+		let config = Self::market_config(market)?;
 		let mark = Self::mark(&config, Valuation::Maintenance)?;
 		let health = Self::health(&subaccount, Valuation::Maintenance).ok()?;
 		math::liquidation_price(
@@ -240,7 +243,7 @@ impl<T: Config> Pallet<T> {
 	pub fn market_views(
 	) -> Vec<(MarketId, MarketConfigOf<T>, crate::MarketState<BlockNumberFor<T>>)> {
 		Markets::<T>::iter()
-			.map(|(market, config)| (market, config, MarketStates::<T>::get(market)))
+			.map(|(market, stored)| (market, stored.config, MarketStates::<T>::get(market)))
 			.collect()
 	}
 

@@ -1,6 +1,6 @@
 //! Funding: a premium sample every block, an index update every interval.
 
-use crate::{math, pallet::*};
+use crate::{math, pallet::*, Market};
 use clearing_primitives::{margin::BookPrices, oracle::PriceProvider};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
@@ -13,7 +13,7 @@ impl<T: Config> Pallet<T> {
 	/// fresh index price allow it, and at the end of each interval moves the funding index
 	/// by the clamped mean premium plus interest, times the index price.
 	pub(crate) fn update_funding(now: BlockNumberFor<T>) {
-		for (market, config) in Markets::<T>::iter() {
+		for (market, Market { config, .. }) in Markets::<T>::iter() {
 			let Some(index_price) = T::Prices::fresh_price(config.base_asset) else { continue };
 			let mut state = MarketStates::<T>::get(market);
 			if let Some(premium) =

@@ -110,10 +110,10 @@ pub mod pallet {
 		fn fund(subaccount: &Subaccount<AccountId>, amount: Balance);
 	}
 
-	/// The markets.
+	/// The markets: rules and set status (see [`Market`]).
 	#[pallet::storage]
 	pub type Markets<T: Config> =
-		CountedStorageMap<_, Twox64Concat, MarketId, MarketConfigOf<T>, OptionQuery>;
+		CountedStorageMap<_, Twox64Concat, MarketId, Market<BlockNumberFor<T>>, OptionQuery>;
 
 	/// Each market's open interest and funding state.
 	#[pallet::storage]
@@ -131,12 +131,6 @@ pub mod pallet {
 		Position,
 		OptionQuery,
 	>;
-
-	/// Each market's status as set by governance (absent: `Active`). What a market accepts
-	/// also depends on its index price: see [`Pallet::market_status`].
-	#[pallet::storage]
-	pub type MarketStatuses<T: Config> =
-		StorageMap<_, Twox64Concat, MarketId, MarketStatus, ValueQuery>;
 
 	/// How many positions each subaccount holds (at most `MaxPositions`).
 	#[pallet::storage]
@@ -296,8 +290,11 @@ pub mod pallet {
 			status: MarketStatus,
 		) -> DispatchResult {
 			ensure_root(origin)?;
-			ensure!(Markets::<T>::contains_key(market), Error::<T>::MarketNotFound);
-			MarketStatuses::<T>::insert(market, status);
+			Markets::<T>::try_mutate(market, |stored| {
+				let stored = stored.as_mut().ok_or(Error::<T>::MarketNotFound)?;
+				stored.status = status;
+				Ok::<_, Error<T>>(())
+			})?;
 			Self::deposit_event(Event::MarketStatusSet { market, status });
 			Ok(())
 		}

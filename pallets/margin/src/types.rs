@@ -43,6 +43,19 @@ pub struct MarketConfig<BlockNumber> {
 	pub isolated_only: bool,
 }
 
+/// A market as stored: its rules and the status governance set, read together by every
+/// order and fill (one storage read, not two).
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Market<BlockNumber> {
+	pub config: MarketConfig<BlockNumber>,
+	/// As set by governance; what the market accepts also depends on its index price (see
+	/// `Pallet::market_status`).
+	pub status: MarketStatus,
+}
+
 /// A market's running state.
 #[derive(
 	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking,

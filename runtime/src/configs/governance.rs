@@ -99,7 +99,7 @@ fn root() -> RuntimeOrigin {
 }
 
 fn market(market: MarketId) -> Result<MarketConfig, sp_runtime::DispatchError> {
-	pallet_margin::Markets::<Runtime>::get(market)
+	crate::Margin::market_config(market)
 		.ok_or_else(|| pallet_margin::Error::<Runtime>::MarketNotFound.into())
 }
 
@@ -139,7 +139,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 		market(id).ok().map(|c| c.max_open_interest)
 	}
 	fn market_status(id: MarketId) -> Option<MarketStatus> {
-		market(id).ok().map(|_| pallet_margin::MarketStatuses::<Runtime>::get(id))
+		pallet_margin::Markets::<Runtime>::get(id).map(|stored| stored.status)
 	}
 	fn collateral(asset: AssetId) -> Option<(Permill, Balance)> {
 		collateral(asset).ok().map(|c| (c.haircut, c.deposit_cap))

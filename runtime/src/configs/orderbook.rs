@@ -45,7 +45,7 @@ impl pallet_orderbook::Config for Runtime {
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helper {
-	use crate::{configs::margin::benchmark_helper, AccountId, Runtime};
+	use crate::{configs::margin::benchmark_helper, AccountId};
 	use clearing_primitives::{collateral::Subaccount, Balance, MarketId, Price, BTC_ASSET_ID};
 
 	/// BTC-USD from genesis, priced fresh; collateral through real deposits.
@@ -56,7 +56,7 @@ mod benchmark_helper {
 			benchmark_helper::set_price(BTC_ASSET_ID, price);
 			let market = crate::genesis_config_presets::BTC_USD;
 			// Genesis opens BTC-USD with $1 ticks and 0.0001 BTC steps.
-			let (tick, step) = pallet_margin::Markets::<Runtime>::get(market)
+			let (tick, step) = crate::Margin::market_config(market)
 				.map_or((Price::from_u32(1), 10_000), |c| (c.tick_size, c.step_size));
 			(market, tick, step)
 		}

@@ -5,7 +5,7 @@ use sp_runtime::{DispatchError, Permill};
 #[test]
 fn genesis_opens_the_markets_with_their_first_funding_due() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert_eq!(Markets::<Test>::get(BTC_USD), Some(btc_usd()));
+		assert_eq!(Margin::market_config(BTC_USD), Some(btc_usd()));
 		assert_eq!(MarketStates::<Test>::get(BTC_USD).next_funding_at, 10);
 		assert_eq!(Markets::<Test>::count(), 2);
 	});
@@ -20,7 +20,7 @@ fn root_creates_and_updates_markets() {
 		assert_noop!(Margin::create_market(RuntimeOrigin::root(), 2, dot), Error::<Test>::MarketExists);
 		let safer = crate::MarketConfig { initial_margin: Permill::from_percent(10), ..dot };
 		assert_ok!(Margin::update_market(RuntimeOrigin::root(), 2, safer));
-		assert_eq!(Markets::<Test>::get(2), Some(safer));
+		assert_eq!(Margin::market_config(2), Some(safer));
 		assert_noop!(
 			Margin::update_market(RuntimeOrigin::root(), 2, crate::MarketConfig { base_asset: 5, ..safer }),
 			Error::<Test>::MarketAssetChanged

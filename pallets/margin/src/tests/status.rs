@@ -2,7 +2,7 @@
 //! while the index price is stale or flagged.
 
 use super::trade;
-use crate::{mock::*, Error, Event, MarketStatuses, Pallet, Positions};
+use crate::{mock::*, Error, Event, Markets, Pallet, Positions};
 use clearing_primitives::{
 	margin::{Fill, FillParty, MarginEngine, MarketStatus, Side},
 	oracle::PriceStatus,
@@ -35,11 +35,22 @@ fn only_root_sets_a_status_and_only_of_a_market_that_exists() {
 			Error::<Test>::MarketNotFound
 		);
 		assert_ok!(set_status(MarketStatus::PostOnly));
-		assert_eq!(MarketStatuses::<Test>::get(BTC_USD), MarketStatus::PostOnly);
+		assert_eq!(Markets::<Test>::get(BTC_USD).map(|m| m.status), Some(MarketStatus::PostOnly));
 		assert!(margin_events()
 			.contains(&Event::MarketStatusSet { market: BTC_USD, status: MarketStatus::PostOnly }));
 		// The other market is untouched.
 		assert_eq!(Pallet::<Test>::market_status(ETH_USD), Some(MarketStatus::Active));
+	});
+}
+
+#[test]
+fn updating_a_markets_rules_keeps_its_status() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(set_status(MarketStatus::ReduceOnly));
+		let safer = crate::MarketConfig { initial_margin: sp_runtime::Permill::from_percent(20), ..btc_usd() };
+		assert_ok!(Margin::update_market(RuntimeOrigin::root(), BTC_USD, safer));
+		assert_eq!(Margin::market_config(BTC_USD), Some(safer));
+		assert_eq!(Pallet::<Test>::market_status(BTC_USD), Some(MarketStatus::ReduceOnly));
 	});
 }
 
