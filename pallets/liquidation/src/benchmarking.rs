@@ -1,8 +1,9 @@
-//! Benchmarks at the worst case of the pallet's own work: a bankrupt subaccount holding
-//! `MaxPositions` positions, the fund empty, so its largest market is deleveraged across
-//! `MaxCounterparties` counterparties (each ranked by a health read over as many positions)
-//! and the next goes to the backstop. The book's closes are weighed by the book
-//! (`LiquidationBook::close_weight`) and added per market.
+//! Benchmarks of the pallet's own work, by the victim's positions `p` and the counterparties
+//! offered `c`: a bankrupt subaccount holding `p` positions (every health read walks them);
+//! with `c` = 0 the fund covers the loss and the backstop takes the positions over; with
+//! `c` > 0 the fund is empty, so its largest market is deleveraged across the `c`
+//! counterparties (each ranked by a health read over `MaxPositions` positions) and the next
+//! goes to the backstop. The book's closes are weighed by the book (each reports its fills).
 
 use super::*;
 use crate::pallet::*;
@@ -12,13 +13,9 @@ use frame_benchmarking::v2::*;
 use frame_support::{pallet_prelude::TransactionSource, traits::Get};
 use frame_system::RawOrigin;
 
-fn scenario<T: Config>() -> (SubaccountOf<T>, CounterpartiesOf<T>) {
+fn scenario<T: Config>(positions: u32, counterparties: u32) -> (SubaccountOf<T>, CounterpartiesOf<T>) {
 	let victim = Subaccount::new(account::<T::AccountId>("victim", 0, 0), 0);
-	let counterparties: Vec<_> = T::Scenario::bankrupt(
-		&victim,
-		<T as pallet_margin::Config>::MaxPositions::get(),
-		T::MaxCounterparties::get(),
-	);
+	let counterparties: Vec<_> = T::Scenario::bankrupt(&victim, positions, counterparties);
 	let offered = counterparties.try_into().unwrap_or_default();
 	(victim, offered)
 }
@@ -28,8 +25,11 @@ mod benchmarks {
 	use super::*;
 
 	#[benchmark]
-	fn liquidate() -> Result<(), BenchmarkError> {
-		let (victim, counterparties) = scenario::<T>();
+	fn liquidate(
+		p: Linear<1, { <T as pallet_margin::Config>::MaxPositions::get() }>,
+		c: Linear<0, { T::MaxCounterparties::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (victim, counterparties) = scenario::<T>(p, c);
 		// The keeper's call: only it may offer counterparties to deleverage.
 		Pallet::<T>::ensure_liquidatable(&victim)
 			.map_err(|_| BenchmarkError::Stop("the scenario is not liquidatable"))?;
@@ -38,16 +38,17 @@ mod benchmarks {
 
 		assert!(
 			frame_system::Pallet::<T>::events().len() > 0 &&
-				pallet_margin::Positions::<T>::iter_prefix(&victim).count() <
-					<T as pallet_margin::Config>::MaxPositions::get() as usize,
+				(pallet_margin::Positions::<T>::iter_prefix(&victim).count() as u32) < p,
 			"positions were liquidated"
 		);
 		Ok(())
 	}
 
 	#[benchmark]
-	fn authorize_liquidate() -> Result<(), BenchmarkError> {
-		let (victim, counterparties) = scenario::<T>();
+	fn authorize_liquidate(
+		p: Linear<1, { <T as pallet_margin::Config>::MaxPositions::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (victim, counterparties) = scenario::<T>(p, 0);
 		let call = Call::<T>::liquidate { subaccount: victim, counterparties };
 
 		#[block]

@@ -16,7 +16,7 @@ use frame_support::{
 	traits::Get,
 	weights::Weight,
 };
-use pallet_margin::{Health, Markets, Positions};
+use pallet_margin::{Health, PositionCount, Positions};
 use sp_runtime::{traits::AccountIdConversion, DispatchError};
 
 /// How many blocks the keeper's transaction may wait in the pool: a liquidation is urgent
@@ -37,7 +37,7 @@ impl<T: Config> Pallet<T> {
 	/// `Ok` if `market`'s index price is fresh and has been for `MinFreshAggregates`
 	/// aggregates.
 	pub(crate) fn ensure_price_ready(market: MarketId) -> Result<(), DispatchError> {
-		let config = Markets::<T>::get(market).ok_or(Error::<T>::PriceNotReady)?;
+		let config = pallet_margin::Pallet::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
 		let quote = <T as pallet_margin::Config>::Prices::quote(config.base_asset)
 			.ok_or(Error::<T>::PriceNotReady)?;
 		ensure!(
@@ -62,7 +62,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The keeper's transaction is valid only while its subaccount is liquidatable; one per
-	/// subaccount in the pool, ahead of ordinary transactions, and short-lived.
+	/// subaccount in the pool, ahead of ordinary transactions, and short-lived. Returns
+	/// what of [`Self::authorize_weight`] it did not use (it read the positions the
+	/// subaccount holds, not `MaxPositions`).
 	pub(crate) fn authorize_liquidate(
 		_source: TransactionSource,
 		subaccount: &SubaccountOf<T>,
@@ -70,18 +72,31 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(ValidTransaction, Weight), TransactionValidityError> {
 		Self::ensure_liquidatable(subaccount)
 			.map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))?;
+		let held = PositionCount::<T>::get(subaccount);
+		let unspent =
+			Self::authorize_weight().saturating_sub(T::Weights::authorize_liquidate(held));
 		let valid = ValidTransaction::with_tag_prefix("Liquidation")
 			.priority(T::KeeperPriority::get())
 			.and_provides(subaccount)
 			.longevity(KEEPER_LONGEVITY)
 			.propagate(true)
 			.build()?;
-		Ok((valid, Weight::zero()))
+		Ok((valid, unspent))
 	}
 
-	/// What a `liquidate` working through `markets` markets may cost: the pallet's own work
-	/// at its worst, plus a book close per market.
-	pub fn liquidate_weight(markets: u32) -> Weight {
-		T::Weights::liquidate().saturating_add(T::ClosingBook::close_weight().saturating_mul(u64::from(markets)))
+	/// What checking a keeper's transaction may cost: a subaccount with `MaxPositions`.
+	pub fn authorize_weight() -> Weight {
+		T::Weights::authorize_liquidate(<T as pallet_margin::Config>::MaxPositions::get())
+	}
+
+	/// What a `liquidate` offering `counterparties` may cost: the pallet's own work for a
+	/// subaccount with `MaxPositions` positions, plus a full book close in each of the
+	/// `MaxMarketsPerCall` markets it may work through.
+	pub fn liquidate_weight(counterparties: u32) -> Weight {
+		T::Weights::liquidate(<T as pallet_margin::Config>::MaxPositions::get(), counterparties)
+			.saturating_add(
+				T::ClosingBook::close_weight()
+					.saturating_mul(u64::from(T::MaxMarketsPerCall::get())),
+			)
 	}
 }

@@ -141,9 +141,10 @@ pub mod pallet {
 	/// What the benchmark needs the runtime to arrange.
 	#[cfg(feature = "runtime-benchmarks")]
 	pub trait BenchmarkScenario<AccountId> {
-		/// Leaves `victim` below maintenance, bankrupt, holding `positions` positions, with
-		/// `counterparties` profitable opposite positions to deleverage and an empty fund;
-		/// returns the counterparties.
+		/// Leaves `victim` below maintenance, bankrupt, holding `positions` positions. With
+		/// `counterparties` > 0: that many profitable opposite positions to deleverage (each
+		/// holder with `MaxPositions` positions) and an empty fund; with 0: a fund that covers
+		/// the loss. Returns the counterparties.
 		fn bankrupt(
 			victim: &Subaccount<AccountId>,
 			positions: u32,
@@ -239,10 +240,13 @@ pub mod pallet {
 		/// cannot cover waits for the chain's keeper. Authorized (the keeper's transaction):
 		/// valid only while the subaccount is liquidatable, free, and the whole penalty goes
 		/// to the fund.
+		///
+		/// Declared at its worst (`MaxPositions` positions, a full close per market) and
+		/// refunded to the positions the subaccount held and the fills its closes made.
 		#[pallet::call_index(0)]
-		#[pallet::weight(Pallet::<T>::liquidate_weight(T::MaxMarketsPerCall::get()))]
+		#[pallet::weight(Pallet::<T>::liquidate_weight(counterparties.len() as u32))]
 		#[pallet::authorize(Pallet::<T>::authorize_liquidate)]
-		#[pallet::weight_of_authorize(<T as Config>::Weights::authorize_liquidate())]
+		#[pallet::weight_of_authorize(Pallet::<T>::authorize_weight())]
 		pub fn liquidate(
 			origin: OriginFor<T>,
 			subaccount: SubaccountOf<T>,
@@ -252,9 +256,12 @@ pub mod pallet {
 				Ok(()) => None,
 				Err(_) => Some(ensure_signed(origin)?),
 			};
-			let book_weight = Self::do_liquidate(&subaccount, keeper, &counterparties)?;
-			// Refunded to the book closes' own weight (the fills they made).
-			Ok(Some(T::Weights::liquidate().saturating_add(book_weight)).into())
+			let done = Self::do_liquidate(&subaccount, keeper, &counterparties)?;
+			Ok(Some(
+				T::Weights::liquidate(done.positions, counterparties.len() as u32)
+					.saturating_add(done.book_weight),
+			)
+			.into())
 		}
 	}
 }

@@ -20,15 +20,24 @@ fn overflow(_: math::Overflow) -> DispatchError {
 	ArithmeticError::Overflow.into()
 }
 
+/// What one liquidation worked through, for its weight.
+pub(crate) struct Worked {
+	/// Positions the subaccount held when it began (every health read walks them).
+	pub positions: u32,
+	/// What its book closes reported (the fills they made).
+	pub book_weight: Weight,
+}
+
 impl<T: Config> Pallet<T> {
-	/// Liquidates `subaccount`; returns the weight its book closes used (the rest of its
-	/// work is the pallet's own, `WeightInfo::liquidate`).
+	/// Liquidates `subaccount`; returns what it worked through (the pallet's own work is
+	/// `WeightInfo::liquidate` at those positions, the book's is reported by the closes).
 	pub(crate) fn do_liquidate(
 		subaccount: &SubaccountOf<T>,
 		keeper: Option<T::AccountId>,
 		counterparties: &CounterpartiesOf<T>,
-	) -> Result<Weight, DispatchError> {
+	) -> Result<Worked, DispatchError> {
 		let mut health = Self::ensure_liquidatable(subaccount)?;
+		let held = pallet_margin::PositionCount::<T>::get(subaccount);
 		// Who gets deleveraged is the chain keeper's choice (ranked over every position it
 		// reads), never a signed caller's, who could pick its victims among the profitable.
 		ensure!(keeper.is_none() || counterparties.is_empty(), Error::<T>::CounterpartiesFromKeeperOnly);
@@ -47,7 +56,7 @@ impl<T: Config> Pallet<T> {
 			}
 			markets = markets.saturating_add(1);
 			let config =
-				pallet_margin::Markets::<T>::get(market).ok_or(Error::<T>::PriceNotReady)?;
+				Margin::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
 			let (capped, used) =
 				Self::close_in_book(subaccount, market, &config, &health, &mut cap_left, &keeper)?;
 			book_weight.saturating_accrue(used);
@@ -67,7 +76,7 @@ impl<T: Config> Pallet<T> {
 		Self::settle_bad_debt(subaccount)?;
 		let healthy = !Margin::<T>::health(subaccount, Valuation::Maintenance)?.liquidatable;
 		Self::deposit_event(Event::Liquidated { subaccount: subaccount.clone(), markets, healthy });
-		Ok(book_weight)
+		Ok(Worked { positions: held, book_weight })
 	}
 
 	/// Closes what restores maintenance in the book, within the price bound and the block's
@@ -273,7 +282,7 @@ impl<T: Config> Pallet<T> {
 	/// profit or without equity.
 	pub fn rank(counterparty: &SubaccountOf<T>, market: MarketId) -> Option<FixedU128> {
 		let position = Positions::<T>::get(counterparty, market)?;
-		let config = pallet_margin::Markets::<T>::get(market)?;
+		let config = Margin::<T>::market_config(market)?;
 		let mark = Margin::<T>::mark(&config, Valuation::Maintenance)?;
 		let value =
 			pallet_margin::math::position_value(position.size, config.base_decimals, mark).ok()?;

@@ -104,10 +104,12 @@ mod benchmark_scenario {
 		Balance, MarketId, Price, BTC_ASSET_ID,
 	};
 	use frame_benchmarking::account;
+	use frame_support::traits::Get;
 	use sp_runtime::FixedPointNumber;
 
-	/// The victim holds a position in `MaxPositions` markets (BTC-USD the largest), every
-	/// counterparty too; BTC falls until the victim is bankrupt.
+	/// The victim holds a position in `positions` markets (BTC-USD the largest), every
+	/// counterparty in `MaxPositions` (so each ranking reads its most); BTC falls until the
+	/// victim is bankrupt. With no counterparties, a staker fills the fund so it covers.
 	pub struct Scenario;
 
 	const USDC: Balance = 1_000_000;
@@ -142,16 +144,18 @@ mod benchmark_scenario {
 			for short in &shorts {
 				fund(short, 10_000 * USDC);
 			}
-			// Small positions in extra markets, for the victim and every short, so each
-			// health read walks `positions` of them.
-			let base = pallet_margin::Markets::<Runtime>::get(btc).expect("genesis opens BTC-USD");
-			for i in 1..positions {
+			// Small positions in extra markets: the victim's `positions - 1`, every short's
+			// `MaxPositions - 1`, so each health read walks that many.
+			let base = Margin::market_config(btc).expect("genesis opens BTC-USD");
+			let most = <Runtime as pallet_margin::Config>::MaxPositions::get();
+			for i in 1..most {
 				let market = 1_000 + i;
 				let asset = 10_000 + i;
 				set_price(asset, usd(100));
 				let config = pallet_margin::MarketConfig { base_asset: asset, isolated_only: false, ..base };
 				let _ = Margin::create_market(RuntimeOrigin::root(), market, config);
-				for holder in core::iter::once(victim).chain(shorts.iter()) {
+				let victim_too = (i < positions).then_some(victim);
+				for holder in victim_too.into_iter().chain(shorts.iter()) {
 					trade(market, holder, &filler, usd(100), base.step_size);
 				}
 			}
@@ -161,6 +165,12 @@ mod benchmark_scenario {
 				trade(btc, victim, short, usd(60_000), size);
 			}
 			set_price(BTC_ASSET_ID, usd(56_000));
+			if counterparties == 0 {
+				let staker = account::<AccountId>("staker", 0, 0);
+				fund(&Subaccount::new(staker.clone(), 0), 100_000 * USDC);
+				let _ = crate::Insurance::stake(RuntimeOrigin::signed(staker), 90_000 * USDC);
+				return Vec::new();
+			}
 			shorts
 		}
 	}

@@ -71,3 +71,20 @@ fn an_unsigned_origin_is_refused() {
 }
 
 use frame_support::traits::Get;
+
+#[test]
+fn a_keeper_transaction_gives_back_the_checks_it_did_not_need() {
+	ExtBuilder::default().build_and_execute(|| {
+		alice_long();
+		btc_at(58_000);
+		let call = Call::<Test>::liquidate { subaccount: sub(ALICE, 0), counterparties: Default::default() };
+		let (_, unspent) = call
+			.authorize(TransactionSource::External)
+			.expect("liquidate is an authorized call")
+			.expect("valid");
+		// Alice holds one position: the check read one, not `MaxPositions`.
+		let held_one = <<Test as crate::Config>::Weights as crate::WeightInfo>::authorize_liquidate(1);
+		assert_eq!(unspent, Liquidation::authorize_weight().saturating_sub(held_one));
+		assert!(unspent.ref_time() > 0);
+	});
+}

@@ -45,11 +45,11 @@ fn a_liquidation_is_charged_for_the_fills_its_close_made_not_the_worst_case() {
 		rest(Side::Buy, 58_400, 500 * STEP, sub(BOB, 0));
 		rest(Side::Buy, 58_300, ONE_BTC, sub(BOB, 0));
 		btc_at(58_500);
-		let max_markets = <<Test as crate::Config>::MaxMarketsPerCall as frame_support::traits::Get<u32>>::get();
-		let declared = Liquidation::liquidate_weight(max_markets);
+		let declared = Liquidation::liquidate_weight(0);
 		let info = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), Default::default())
 			.expect("liquidates");
-		let own = <<Test as crate::Config>::Weights as crate::WeightInfo>::liquidate();
+		// One position held, no counterparties offered.
+		let own = <<Test as crate::Config>::Weights as crate::WeightInfo>::liquidate(1, 0);
 		let charged = info.actual_weight.expect("refunds to what it used");
 		assert_eq!(charged, own.saturating_add(frame_support::weights::Weight::from_parts(2 * CLOSE_WEIGHT_PER_FILL, 0)));
 		assert!(charged.ref_time() < declared.ref_time());
