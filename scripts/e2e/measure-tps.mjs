@@ -7,9 +7,11 @@
 // (normal-class ref_time used / allowed), and how many the pool rejected, failed in their
 // block (e.g. a full book), or were never included.
 import { connect, median } from './tests/helpers.js';
+import { loader } from './load.mjs';
+import { massLiquidation } from './mass-liquidation.mjs';
 
 const [seconds, senderCount, workloadList] = [Number(process.argv[2] ?? 20), Number(process.argv[3] ?? 256),
-  (process.argv[4] ?? 'transfer,resting,crossing,mix').split(',')];
+  (process.argv[4] ?? 'transfer,resting,crossing,mix,liquidation').split(',')];
 const CLR = 10n ** 12n;
 const USDC = 1;
 const USDC_UNIT = 1_000_000n;
@@ -20,8 +22,11 @@ const BTC_STEP = 10_000n; // 0.0001 BTC
 // RATE=<extrinsics per second> holds the load at that rate instead of the most the pool takes.
 const RATE = Number(process.env.RATE ?? 0);
 const BACKLOG = Number(process.env.BACKLOG ?? 1_000);
+// VICTIMS=<n>: traders the mass-liquidation workload opens and liquidates.
+const VICTIMS = Number(process.env.VICTIMS ?? 600);
 const ctx = await connect();
 const { api, alice } = ctx;
+const slotMs = Number(api.consts.aura.slotDuration.toBigInt());
 const maxNormal = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
 
 function say(...args) { console.log(...args); }
@@ -34,43 +39,8 @@ const senders = Array.from({ length: senderCount }, (_, i) => ring.addFromUri(`/
 // senders start with open orders (an account holds at most 64).
 const MAKERS = 64;
 const makers = Array.from({ length: MAKERS }, (_, i) => ring.addFromUri(`//Alice//tps-maker//${i}`));
-const nonces = new Map();
-
-async function nonceOf(pair) {
-  if (!nonces.has(pair.address)) nonces.set(pair.address, (await api.rpc.system.accountNextIndex(pair.address)).toNumber());
-  const n = nonces.get(pair.address);
-  nonces.set(pair.address, n + 1);
-  return n;
-}
-
-// Submits without waiting; resolves to true if the pool took it.
-async function fire(tx, pair) {
-  const signed = await tx.signAsync(pair, { nonce: await nonceOf(pair), era: 0 });
-  try {
-    await api.rpc.author.submitExtrinsic(signed.toHex());
-    return true;
-  } catch (e) {
-    nonces.delete(pair.address); // re-read: a refused nonce leaves a gap otherwise
-    return false;
-  }
-}
-
-// Waits until the pool is empty (at most `max` blocks).
-async function drain(max = 60) {
-  for (let extra = 0; extra < max; extra++) {
-    if ((await api.rpc.author.pendingExtrinsics()).length === 0) return;
-    await waitBlocks(1);
-  }
-}
-
-async function waitBlocks(n) {
-  const start = (await api.rpc.chain.getHeader()).number.toNumber();
-  return new Promise((resolve) => {
-    let unsub = () => {};
-    api.rpc.chain.subscribeNewHeads((h) => { if (h.number.toNumber() >= start + n) { unsub(); resolve(); } })
-      .then((u) => { unsub = u; });
-  });
-}
+const load = loader(api);
+const { fire, waitBlocks, drain } = load;
 
 // Every sender and maker gets CLR (fees, order deposits) and USDC collateral in subaccount 0,
 // shared out of Alice's genesis USDC (one-step orders need a few dollars of margin).
@@ -94,13 +64,12 @@ async function prepareSenders() {
   await until(async () => (await Promise.all(needs.map(collateralOf))).every((v) => v > 0n), 'the deposits');
 }
 
-// Waits (at most 30 blocks) until `check` holds; fails naming `what` otherwise.
 async function until(check, what) {
-  for (let n = 0; n < 30; n++) {
-    if (await check()) return;
-    await waitBlocks(1);
+  try {
+    await load.until(check, what);
+  } catch (e) {
+    throw new Error(`funding the senders failed: ${e.message}`);
   }
-  throw new Error(`funding the senders failed: no ${what} after 30 blocks`);
 }
 
 // A resting order far from the market: never crosses. Sender `i`'s `j`-th order spreads over
@@ -176,7 +145,7 @@ async function run(name) {
   const signers = new Set(who.map((p) => p.address));
   // Fresh nonces, read one sender at a time (parallel misses would race): what the pool
   // dropped last time must not leave a gap.
-  for (const p of who) nonces.set(p.address, (await api.rpc.system.accountNextIndex(p.address)).toNumber());
+  await load.refreshNonces(who);
 
   const offset = name === 'mix' || name === 'crossing' ? senders.length / 2 : 0;
   const perBlock = [];
@@ -189,7 +158,6 @@ async function run(name) {
   // At most: every block, the pool is topped up to BACKLOG pending extrinsics (a few blocks'
   // worth: more only makes the drain long and spills into the next workload). At RATE (per
   // second): that many per second in all. Either way round-robin over the senders.
-  const slotMs = Number(api.consts.aura.slotDuration.toBigInt());
   const perBlockTarget = RATE > 0 ? Math.max(1, Math.round(RATE * slotMs / 1000)) : 0;
   const deadline = Date.now() + seconds * 1000;
   let cursor = 0;
@@ -257,7 +225,7 @@ if (workloadList.includes('crossing') || workloadList.includes('mix')) {
   await prepareCrossing();
 }
 const results = [];
-for (const name of workloadList) {
+for (const name of workloadList.filter((n) => n !== 'liquidation')) {
   say(`running ${name} for ${seconds} s with ${WORKLOADS[name].senders().length} senders`);
   results.push(await run(name));
   await drain();
@@ -272,6 +240,14 @@ for (const r of results) {
   const ratio = base ? (r.perSecond / base.perSecond).toFixed(2) + '×' : 'n/a';
   say(`${r.name.padEnd(10)} | ${r.perSecond.toFixed(0).padStart(26)} | ${String(r.blocks).padStart(6)} | ${(r.fullnessMedian.toFixed(1) + '%').padStart(17)} | ${String(r.submitted).padStart(9)} | ${String(r.rejected).padStart(8)} | ${String(r.failed).padStart(6)} | ${String(r.dropped).padStart(7)} | ${ratio}`);
   if (r.errors) say(`           failed with: ${r.errors}`);
+}
+if (workloadList.includes('liquidation')) {
+  say(`\nmass liquidation: ${VICTIMS} traders at 9× leverage, DOT −7%, liquidated by ${senders.length} senders and the keeper`);
+  const r = await massLiquidation({ api, alice, ring, load, senders, count: VICTIMS });
+  const perSecond = r.perBlockMedian * 1000 / slotMs;
+  const ratio = base ? (perSecond / base.perSecond).toFixed(2) + '×' : 'n/a';
+  say('liquidated | per block (median / most) | per s (median block) | blocks with any | first to last | vs transfer');
+  say(`${String(r.liquidated).padStart(10)} | ${`${r.perBlockMedian} / ${r.perBlockMax}`.padStart(24)} | ${perSecond.toFixed(0).padStart(20)} | ${String(r.blocks).padStart(15)} | ${`${r.spanBlocks} blocks, ${r.spanMs} ms`.padStart(13)} | ${ratio}`);
 }
 await api.disconnect();
 process.exit(0);

@@ -1,0 +1,105 @@
+// The mass-liquidation workload: `count` traders each open a ~9× DOT-USD long against one
+// market maker's ask; the price feed drops DOT 7%, leaving every one of them below
+// maintenance (still solvent); then every trader is liquidated at once — by the load
+// generator's senders (signed `liquidate` calls, each its share) and the node's own keeper.
+// Read from the chain: `Liquidated` events per block, and how many blocks and seconds the
+// chain took from the first liquidation to the last.
+import { feed, median, USDC } from './tests/helpers.js';
+
+const DOT = 4;
+const DOT_USD = 2;
+const DOT_UNIT = 10n ** 10n;
+const USDC_UNIT = 1_000_000n;
+const CLR = 10n ** 12n;
+const FIXED = 10n ** 18n;
+const OPEN_PRICE = 10n; // dollars
+const CRASH_PRICE = '9.3';
+const COLLATERAL = 100n * USDC_UNIT;
+const SIZE = 90n * DOT_UNIT; // $900 at $10: 9× the collateral, within DOT's 10% initial margin
+
+// Resolves once the oracle's DOT price is `dollars` (a decimal string) and fresh.
+async function dotAt(api, load, dollars) {
+  const [whole, cents = ''] = dollars.split('.');
+  const want = BigInt(whole) * FIXED + BigInt(cents.padEnd(2, '0')) * FIXED / 100n;
+  await load.until(async () => {
+    const q = await api.call.oracleApi.price(DOT);
+    return q.isSome && q.unwrap().price.toBigInt() === want && q.unwrap().status.isFresh;
+  }, `DOT at $${dollars}`);
+}
+
+async function openPositions(api, alice, ring, load, count) {
+  const maker = ring.addFromUri('//Alice//tps-dot-maker');
+  const victims = Array.from({ length: count }, (_, i) => ring.addFromUri(`//Alice//tps-victim//${i}`));
+  await feed('/control/set', { asset: 'DOT', price: String(OPEN_PRICE) });
+  await dotAt(api, load, String(OPEN_PRICE));
+
+  // Alice issues USDC on test chains: the maker and every trader get theirs minted.
+  const makerUsdc = BigInt(count) * 200n * USDC_UNIT + 10_000n * USDC_UNIT;
+  await load.refreshNonces([alice]);
+  await load.fire(api.tx.balances.transferKeepAlive(maker.address, 100n * CLR), alice);
+  await load.fire(api.tx.assets.mint(USDC, maker.address, makerUsdc), alice);
+  for (const v of victims) {
+    await load.fire(api.tx.balances.transferKeepAlive(v.address, 10n * CLR), alice);
+    await load.fire(api.tx.assets.mint(USDC, v.address, COLLATERAL + USDC_UNIT), alice);
+  }
+  const usdcOf = async (who) => (await api.query.assets.account(USDC, who.address)).unwrapOr(null)?.balance.toBigInt() ?? 0n;
+  await load.until(async () => (await Promise.all([maker, ...victims].map(usdcOf))).every((b) => b > 0n), 'USDC minted', 60);
+
+  await load.refreshNonces([maker, ...victims]);
+  await load.fire(api.tx.vaults.deposit(0, USDC, makerUsdc - 1_000n * USDC_UNIT), maker);
+  await load.fire(api.tx.orderbook.placeOrder(0, DOT_USD, 'Sell', OPEN_PRICE * FIXED, SIZE * BigInt(count), 'Limit', false), maker);
+  for (const v of victims) await load.fire(api.tx.vaults.deposit(0, USDC, COLLATERAL), v);
+  await load.drain(60);
+  for (const v of victims) {
+    await load.fire(api.tx.orderbook.placeOrder(0, DOT_USD, 'Buy', OPEN_PRICE * FIXED, SIZE, 'ImmediateOrCancel', false), v);
+  }
+  await load.drain(60);
+  const holding = async (v) => (await api.call.marginApi.positions(v.address, 0)).some((p) => p.market.toNumber() === DOT_USD);
+  const open = (await Promise.all(victims.map(holding))).filter(Boolean).length;
+  if (open !== count) throw new Error(`only ${open} of ${count} traders hold a DOT position`);
+  return victims;
+}
+
+// Liquidated events per block from `from` to the head.
+async function liquidationsPerBlock(api, from) {
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
+  const blocks = [];
+  for (let n = from; n <= head; n++) {
+    const hash = await api.rpc.chain.getBlockHash(n);
+    const events = await (await api.at(hash)).query.system.events();
+    const liquidated = events.filter(({ event }) => api.events.liquidation.Liquidated.is(event)).length;
+    const moment = (await (await api.at(hash)).query.timestamp.now()).toNumber();
+    blocks.push({ n, liquidated, moment });
+  }
+  return blocks;
+}
+
+export async function massLiquidation({ api, alice, ring, load, senders, count }) {
+  const victims = await openPositions(api, alice, ring, load, count);
+  const crashAt = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
+  await feed('/control/set', { asset: 'DOT', price: CRASH_PRICE });
+  await dotAt(api, load, CRASH_PRICE);
+  // Liquidations wait for a few fresh aggregates in a row after a move: fire once they may.
+  await load.until(async () => (await api.call.liquidationApi.liquidatable(null, 1)).length > 0, 'liquidatable trader');
+  await load.refreshNonces(senders);
+  let submitted = 0;
+  const sends = victims.map((v, i) => load.fire(api.tx.liquidation.liquidate({ owner: v.address, number: 0 }, []), senders[i % senders.length]));
+  submitted = (await Promise.all(sends)).filter(Boolean).length;
+  await load.until(async () => (await api.call.liquidationApi.liquidatable(null, 1)).length === 0, 'end of the liquidations', 120);
+  await load.drain(30);
+  const blocks = (await liquidationsPerBlock(api, crashAt)).filter((b) => b.liquidated > 0);
+  const total = blocks.reduce((n, b) => n + b.liquidated, 0);
+  const first = blocks[0];
+  const last = blocks[blocks.length - 1];
+  await feed('/control/walk', { asset: 'DOT', enabled: true });
+  return {
+    name: 'liquidation',
+    submitted,
+    liquidated: total,
+    blocks: blocks.length,
+    perBlockMedian: median(blocks.map((b) => b.liquidated)),
+    perBlockMax: Math.max(...blocks.map((b) => b.liquidated)),
+    spanBlocks: first ? last.n - first.n + 1 : 0,
+    spanMs: first ? last.moment - first.moment : 0,
+  };
+}
