@@ -386,6 +386,8 @@ impl ExtBuilder {
 			System::set_block_number(1);
 			btc_at(60_000);
 		});
+		// Into the backend, so the benchmark suite's wipe between component values keeps it.
+		ext.commit_all().expect("the mock's setup commits");
 		ext
 	}
 
