@@ -146,25 +146,29 @@ pub struct Closed {
 	pub size: Balance,
 	/// Their notional at the makers' prices, settlement units.
 	pub notional: Balance,
-	/// The weight the close used, for the caller's refund: at most `close_weight()`.
+	/// The weight the close used, for the caller's refund: at most `close_weight(max_fills)`.
 	pub weight: Weight,
+	/// The close stopped at its fill bound while the book still offered more within the
+	/// limit: a later close can take more.
+	pub fill_bound_reached: bool,
 }
 
 /// The order book, for liquidation: closing a position against resting orders.
 pub trait LiquidationBook<AccountId> {
 	/// Trades up to `size` of `subaccount`'s position in `market` on `side` (reduce only,
 	/// immediate or cancel) at `limit` or better, through the book's usual matching and
-	/// fees.
+	/// fees, in at most `max_fills` fills (the book's own bound if lower).
 	fn close(
 		subaccount: &Subaccount<AccountId>,
 		market: MarketId,
 		side: Side,
 		size: Balance,
 		limit: Price,
+		max_fills: u32,
 	) -> Result<Closed, DispatchError>;
 
-	/// The worst-case weight of one `close`.
-	fn close_weight() -> Weight;
+	/// The worst-case weight of one `close` of at most `max_fills` fills.
+	fn close_weight(max_fills: u32) -> Weight;
 }
 
 /// No book: nothing closes there.
@@ -175,11 +179,12 @@ impl<AccountId> LiquidationBook<AccountId> for () {
 		_: Side,
 		_: Balance,
 		_: Price,
+		_: u32,
 	) -> Result<Closed, DispatchError> {
 		Ok(Closed::default())
 	}
 
-	fn close_weight() -> Weight {
+	fn close_weight(_: u32) -> Weight {
 		Weight::zero()
 	}
 }

@@ -1,9 +1,10 @@
-//! Benchmarks of the pallet's own work, by the victim's positions `p` and the counterparties
-//! offered `c`: a bankrupt subaccount holding `p` positions (every health read walks them);
-//! with `c` = 0 the fund covers the loss and the backstop takes the positions over; with
-//! `c` > 0 the fund is empty, so its largest market is deleveraged across the `c`
-//! counterparties (each ranked by a health read over `MaxPositions` positions) and the next
-//! goes to the backstop. The book's closes are weighed by the book (each reports its fills).
+//! Benchmarks of the pallet's own work, in its two paths. `liquidate(p)`: a bankrupt
+//! subaccount holding `p` positions (every health read walks them), a fund that covers its
+//! loss, the backstop taking the positions over. `liquidate_deleveraging(c)`: the same at
+//! `MaxPositions` positions with an empty fund, so its largest market is deleveraged across
+//! `c` counterparties (each ranked by a health read over `MaxPositions` positions) and the next
+//! goes to the backstop. Measured apart so neither path is charged the other's reads. The
+//! book's closes are weighed by the book (each reports its fills).
 
 use super::*;
 use crate::pallet::*;
@@ -20,6 +21,15 @@ fn scenario<T: Config>(positions: u32, counterparties: u32) -> (SubaccountOf<T>,
 	(victim, offered)
 }
 
+/// Fewer positions than `held` are left: the call liquidated something.
+fn assert_liquidated<T: Config>(victim: &SubaccountOf<T>, held: u32) {
+	assert!(
+		frame_system::Pallet::<T>::events().len() > 0 &&
+			(pallet_margin::Positions::<T>::iter_prefix(victim).count() as u32) < held,
+		"positions were liquidated"
+	);
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -27,20 +37,28 @@ mod benchmarks {
 	#[benchmark]
 	fn liquidate(
 		p: Linear<1, { <T as pallet_margin::Config>::MaxPositions::get() }>,
-		c: Linear<0, { T::MaxCounterparties::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let (victim, counterparties) = scenario::<T>(p, c);
+		let (victim, counterparties) = scenario::<T>(p, 0);
+		Pallet::<T>::ensure_liquidatable(&victim)
+			.map_err(|_| BenchmarkError::Stop("the scenario is not liquidatable"))?;
+		#[extrinsic_call]
+		liquidate(RawOrigin::Authorized, victim.clone(), counterparties);
+
+		assert_liquidated::<T>(&victim, p);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn liquidate_deleveraging(c: Linear<1, { T::MaxCounterparties::get() }>) -> Result<(), BenchmarkError> {
+		let most = <T as pallet_margin::Config>::MaxPositions::get();
+		let (victim, counterparties) = scenario::<T>(most, c);
 		// The keeper's call: only it may offer counterparties to deleverage.
 		Pallet::<T>::ensure_liquidatable(&victim)
 			.map_err(|_| BenchmarkError::Stop("the scenario is not liquidatable"))?;
 		#[extrinsic_call]
 		liquidate(RawOrigin::Authorized, victim.clone(), counterparties);
 
-		assert!(
-			frame_system::Pallet::<T>::events().len() > 0 &&
-				(pallet_margin::Positions::<T>::iter_prefix(&victim).count() as u32) < p,
-			"positions were liquidated"
-		);
+		assert_liquidated::<T>(&victim, most);
 		Ok(())
 	}
 

@@ -89,13 +89,24 @@ impl<T: Config> Pallet<T> {
 		T::Weights::authorize_liquidate(<T as pallet_margin::Config>::MaxPositions::get())
 	}
 
+	/// The pallet's own work liquidating a subaccount that holds `positions`, offered
+	/// `counterparties`: without them, measured by the positions (the backstop's path); with
+	/// them, at least the deleveraging across that many, measured at `MaxPositions`.
+	pub fn own_weight(positions: u32, counterparties: u32) -> Weight {
+		let by_positions = T::Weights::liquidate(positions);
+		if counterparties == 0 {
+			return by_positions;
+		}
+		by_positions.max(T::Weights::liquidate_deleveraging(counterparties))
+	}
+
 	/// What a `liquidate` offering `counterparties` may cost: the pallet's own work for a
-	/// subaccount with `MaxPositions` positions, plus a full book close in each of the
-	/// `MaxMarketsPerCall` markets it may work through.
+	/// subaccount with `MaxPositions` positions, plus a close of `MaxCloseFills` fills in
+	/// each of the `MaxMarketsPerCall` markets it may work through.
 	pub fn liquidate_weight(counterparties: u32) -> Weight {
-		T::Weights::liquidate(<T as pallet_margin::Config>::MaxPositions::get(), counterparties)
+		Self::own_weight(<T as pallet_margin::Config>::MaxPositions::get(), counterparties)
 			.saturating_add(
-				T::ClosingBook::close_weight()
+				T::ClosingBook::close_weight(T::MaxCloseFills::get())
 					.saturating_mul(u64::from(T::MaxMarketsPerCall::get())),
 			)
 	}

@@ -14,7 +14,8 @@
 //!   stays below maintenance:
 //!   1. close in the book (reduce-only, immediate-or-cancel) just enough to restore
 //!      maintenance, no worse than `MaxSlippage` from the mark nor the bankruptcy price,
-//!      within the block's notional cap; a penalty (`PenaltyRate` of the closed notional, at
+//!      within the block's notional cap and `MaxCloseFills` fills (a solvent subaccount cut
+//!      short by either keeps the rest for a later call); a penalty (`PenaltyRate` of the closed notional, at
 //!      most the equity left) goes to the keeper (`KeeperShare`) and the insurance fund;
 //!   2. if still below maintenance, what is left moves at the bankruptcy price (the price at
 //!      which the subaccount's equity is exactly zero) to the backstop — a subaccount of this
@@ -113,6 +114,12 @@ pub mod pallet {
 		/// Most markets one call works through.
 		#[pallet::constant]
 		type MaxMarketsPerCall: Get<u32>;
+
+		/// Most fills one call's close makes in each market's book. A call is declared at
+		/// this many fills per market, so it bounds what every liquidation reserves of a
+		/// block; a solvent subaccount the bound cuts short keeps the rest for the next call.
+		#[pallet::constant]
+		type MaxCloseFills: Get<u32>;
 
 		/// Most counterparties one call may deleverage.
 		#[pallet::constant]
@@ -241,8 +248,11 @@ pub mod pallet {
 		/// valid only while the subaccount is liquidatable, free, and the whole penalty goes
 		/// to the fund.
 		///
-		/// Declared at its worst (`MaxPositions` positions, a full close per market) and
-		/// refunded to the positions the subaccount held and the fills its closes made.
+		/// Declared at its worst (`MaxPositions` positions, `MaxCloseFills` fills in each
+		/// market's close) and refunded to the positions the subaccount held and the fills its
+		/// closes made; a refusal before any work (`NotLiquidatable`, `PriceNotReady`,
+		/// `BackstopExempt`, `CounterpartiesFromKeeperOnly`, `LiquidationCapReached`) is charged
+		/// only the check.
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight(counterparties.len() as u32))]
 		#[pallet::authorize(Pallet::<T>::authorize_liquidate)]
@@ -258,7 +268,7 @@ pub mod pallet {
 			};
 			let done = Self::do_liquidate(&subaccount, keeper, &counterparties)?;
 			Ok(Some(
-				T::Weights::liquidate(done.positions, counterparties.len() as u32)
+				Self::own_weight(done.positions, counterparties.len() as u32)
 					.saturating_add(done.book_weight),
 			)
 			.into())

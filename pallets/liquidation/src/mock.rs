@@ -160,7 +160,7 @@ pub fn btc_at(whole: u128) {
 	set_price(BTC, usd(whole), PriceStatus::Fresh, 10);
 }
 
-/// What the mock book says each of its fills weighs (`close_weight` is 1,000: ten fills).
+/// What the mock book says each of its fills weighs (`close_weight(f)` is `f` of them).
 pub const CLOSE_WEIGHT_PER_FILL: u64 = 100;
 
 /// Resting orders: (price, size, maker), per side, matched best price first.
@@ -172,6 +172,7 @@ impl LiquidationBook<AccountId> for MockBook {
 		side: Side,
 		size: Balance,
 		limit: Price,
+		max_fills: u32,
 	) -> Result<Closed, DispatchError> {
 		let against = match side {
 			Side::Buy => Side::Sell,
@@ -181,10 +182,14 @@ impl LiquidationBook<AccountId> for MockBook {
 		orders.sort_by(|a, b| if side == Side::Sell { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
 		let mut left = size.min(Margin::position_size(subaccount, market).unsigned_abs());
 		let (mut filled, mut value, mut fills) = (0, 0, 0u64);
+		let mut fill_bound_reached = false;
 		let mut rest = Vec::new();
 		for (price, available, maker) in orders {
 			let crosses = if side == Side::Sell { price >= limit } else { price <= limit };
-			if left == 0 || !crosses {
+			if left > 0 && crosses && fills >= u64::from(max_fills) {
+				fill_bound_reached = true;
+			}
+			if left == 0 || !crosses || fill_bound_reached {
 				rest.push((price, available, maker));
 				continue;
 			}
@@ -205,10 +210,11 @@ impl LiquidationBook<AccountId> for MockBook {
 			}
 		}
 		put((b"book", against.encode()), rest);
-		Ok(Closed { size: filled, notional: value, weight: Weight::from_parts(CLOSE_WEIGHT_PER_FILL * fills, 0) })
+		let weight = Weight::from_parts(CLOSE_WEIGHT_PER_FILL * fills, 0);
+		Ok(Closed { size: filled, notional: value, weight, fill_bound_reached })
 	}
-	fn close_weight() -> Weight {
-		Weight::from_parts(1_000, 0)
+	fn close_weight(max_fills: u32) -> Weight {
+		Weight::from_parts(CLOSE_WEIGHT_PER_FILL * u64::from(max_fills), 0)
 	}
 }
 
@@ -269,6 +275,8 @@ parameter_types! {
 	pub const PenaltyRate: Permill = Permill::from_parts(15_000);
 	pub const KeeperShare: Permill = Permill::from_percent(50);
 	pub const MaxSlippage: Permill = Permill::from_percent(1);
+	/// Ten fills per market by default; a test lowers it to cut a close short.
+	pub static MaxCloseFills: u32 = 10;
 }
 
 impl pallet_margin::Config for Test {
@@ -294,6 +302,7 @@ impl pallet_liquidation::Config for Test {
 	type BlockNotionalCap = ConstU128<100_000_000_000>;
 	type MinFreshAggregates = ConstU32<3>;
 	type MaxMarketsPerCall = ConstU32<2>;
+	type MaxCloseFills = MaxCloseFills;
 	type MaxCounterparties = ConstU32<4>;
 	type KeeperScanPerBlock = ConstU32<2>;
 	type KeeperRankScan = ConstU32<100>;

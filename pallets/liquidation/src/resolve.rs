@@ -1,7 +1,7 @@
 //! The order of resolution: the book, then the backstop, then deleveraging; penalty and
 //! bad debt.
 
-use crate::{math, pallet::*};
+use crate::{math, pallet::*, weights::WeightInfo};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
@@ -9,7 +9,7 @@ use clearing_primitives::{
 	margin::{Closed, LiquidationBook, Side},
 	Balance, MarketId, Price, SignedBalance,
 };
-use frame_support::{ensure, traits::Get, weights::Weight};
+use frame_support::{dispatch::DispatchErrorWithPostInfo, ensure, traits::Get, weights::Weight};
 use pallet_margin::{Health, MarketConfigOf, Position, Positions};
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, FixedU128};
 
@@ -30,22 +30,33 @@ pub(crate) struct Worked {
 
 impl<T: Config> Pallet<T> {
 	/// Liquidates `subaccount`; returns what it worked through (the pallet's own work is
-	/// `WeightInfo::liquidate` at those positions, the book's is reported by the closes).
+	/// `WeightInfo::liquidate` at those positions, the book's is reported by the closes). A
+	/// refusal before any work (not liquidatable, prices not ready, counterparties from a
+	/// signed caller, the block's cap) is charged only the check, so a keeper that came
+	/// second to a subaccount does not cost a block a whole liquidation's weight.
 	pub(crate) fn do_liquidate(
 		subaccount: &SubaccountOf<T>,
 		keeper: Option<T::AccountId>,
 		counterparties: &CounterpartiesOf<T>,
-	) -> Result<Worked, DispatchError> {
-		let mut health = Self::ensure_liquidatable(subaccount)?;
+	) -> Result<Worked, DispatchErrorWithPostInfo> {
 		let held = pallet_margin::PositionCount::<T>::get(subaccount);
+		let refused = |error: DispatchError| DispatchErrorWithPostInfo {
+			post_info: Some(T::Weights::authorize_liquidate(held)).into(),
+			error,
+		};
+		let mut health = Self::ensure_liquidatable(subaccount).map_err(refused)?;
 		// Who gets deleveraged is the chain keeper's choice (ranked over every position it
 		// reads), never a signed caller's, who could pick its victims among the profitable.
-		ensure!(keeper.is_none() || counterparties.is_empty(), Error::<T>::CounterpartiesFromKeeperOnly);
+		if keeper.is_some() && !counterparties.is_empty() {
+			return Err(refused(Error::<T>::CounterpartiesFromKeeperOnly.into()));
+		}
 		let now = frame_system::Pallet::<T>::block_number();
 		let (block, used) = ClosedThisBlock::<T>::get();
 		let mut cap_left = T::BlockNotionalCap::get().saturating_sub(if block == now { used } else { 0 });
 		// A solvent subaccount waits for room in the book; a bankrupt one only gets worse.
-		ensure!(cap_left > 0 || health.equity < 0, Error::<T>::LiquidationCapReached);
+		if cap_left == 0 && health.equity >= 0 {
+			return Err(refused(Error::<T>::LiquidationCapReached.into()));
+		}
 
 		let positions = Margin::<T>::positions_by_value(subaccount)?;
 		let mut markets: u32 = 0;
@@ -57,31 +68,39 @@ impl<T: Config> Pallet<T> {
 			markets = markets.saturating_add(1);
 			let config =
 				Margin::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
-			let (capped, used) =
+			let (closed, cut_short, used) =
 				Self::close_in_book(subaccount, market, &config, &health, &mut cap_left, &keeper)?;
 			book_weight.saturating_accrue(used);
-			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
+			// Health moves only if the book closed something.
+			if closed > 0 {
+				health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
+			}
 			let left = Positions::<T>::get(subaccount, market).map(|p| p.size).unwrap_or_default();
 			if !health.liquidatable || left == 0 {
 				continue;
 			}
-			// The cap stopped a solvent subaccount: the rest waits for the next block.
-			if capped && health.equity >= 0 {
+			// The block's cap or the call's fill bound stopped a solvent subaccount while the
+			// book had more: the rest waits for a later call, not the backstop.
+			if cut_short && health.equity >= 0 {
 				break;
 			}
 			Self::take_over(subaccount, market, &config, &health, counterparties)?;
 			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
 		}
 		ClosedThisBlock::<T>::put((now, T::BlockNotionalCap::get().saturating_sub(cap_left)));
-		Self::settle_bad_debt(subaccount)?;
-		let healthy = !Margin::<T>::health(subaccount, Valuation::Maintenance)?.liquidatable;
+		// Covering bad debt can only make the subaccount healthier than the last reading.
+		let healthy = if Self::settle_bad_debt(subaccount)? {
+			!Margin::<T>::health(subaccount, Valuation::Maintenance)?.liquidatable
+		} else {
+			!health.liquidatable
+		};
 		Self::deposit_event(Event::Liquidated { subaccount: subaccount.clone(), markets, healthy });
 		Ok(Worked { positions: held, book_weight })
 	}
 
-	/// Closes what restores maintenance in the book, within the price bound and the block's
-	/// cap, and charges the penalty. Returns whether the cap cut the close short, and the
-	/// weight the book used.
+	/// Closes what restores maintenance in the book, within the price bound, the block's cap
+	/// and the call's fill bound, and charges the penalty. Returns the size closed, whether
+	/// the cap or the fill bound cut the close short, and the weight the book used.
 	fn close_in_book(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
@@ -89,10 +108,10 @@ impl<T: Config> Pallet<T> {
 		health: &Health,
 		cap_left: &mut Balance,
 		keeper: &Option<T::AccountId>,
-	) -> Result<(bool, Weight), DispatchError> {
+	) -> Result<(Balance, bool, Weight), DispatchError> {
 		let Some((position, mark, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
-			return Ok((false, Weight::zero()));
+			return Ok((0, false, Weight::zero()));
 		};
 		let decimals = config.base_decimals;
 		let held = position.size.unsigned_abs();
@@ -121,17 +140,18 @@ impl<T: Config> Pallet<T> {
 		let size = wanted.min(allowed);
 		let capped = size < wanted;
 		if size == 0 {
-			return Ok((capped, Weight::zero()));
+			return Ok((0, capped, Weight::zero()));
 		}
 		let bankruptcy = math::bankruptcy_price(cash, position.size, decimals);
 		let selling = position.size > 0;
 		let limit = math::limit_price(selling, mark, bankruptcy, T::MaxSlippage::get(), config.tick_size)
 			.map_err(overflow)?;
 		let side = if selling { Side::Sell } else { Side::Buy };
-		let Closed { size: closed, notional, weight } =
-			T::ClosingBook::close(subaccount, market, side, size, limit)?;
+		let Closed { size: closed, notional, weight, fill_bound_reached } =
+			T::ClosingBook::close(subaccount, market, side, size, limit, T::MaxCloseFills::get())?;
+		let cut_short = capped || fill_bound_reached;
 		if closed == 0 {
-			return Ok((capped, weight));
+			return Ok((0, cut_short, weight));
 		}
 		*cap_left = cap_left.saturating_sub(notional);
 		Self::deposit_event(Event::ClosedInBook {
@@ -141,7 +161,7 @@ impl<T: Config> Pallet<T> {
 			notional,
 		});
 		Self::charge_penalty(subaccount, notional, keeper)?;
-		Ok((capped, weight))
+		Ok((closed, cut_short, weight))
 	}
 
 	/// The penalty on `notional` closed, at most the equity left: the keeper's share to a
@@ -291,14 +311,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A subaccount left with no positions and negative collateral (fees it could not pay)
-	/// is made whole: by the fund as far as it reaches, the rest by the backstop.
-	fn settle_bad_debt(subaccount: &SubaccountOf<T>) -> DispatchResult {
+	/// is made whole: by the fund as far as it reaches, the rest by the backstop. Returns
+	/// whether there was a debt to settle.
+	fn settle_bad_debt(subaccount: &SubaccountOf<T>) -> Result<bool, DispatchError> {
 		if pallet_margin::PositionCount::<T>::get(subaccount) > 0 {
-			return Ok(());
+			return Ok(false);
 		}
 		let value = Ledger::<T>::collateral_value(subaccount, Valuation::Maintenance)?;
 		if value >= 0 {
-			return Ok(());
+			return Ok(false);
 		}
 		let debt = value.unsigned_abs();
 		let from_fund = Self::cover_into(subaccount, debt)?;
@@ -309,7 +330,7 @@ impl<T: Config> Pallet<T> {
 			from_fund,
 			from_backstop,
 		});
-		Ok(())
+		Ok(true)
 	}
 
 	/// The invariants a liquidation must keep are the margin engine's (Σ long = Σ short =

@@ -99,12 +99,15 @@ impl<T: Config> Pallet<T> {
 		by: PlacedBy,
 	) -> Result<Matched, DispatchError> {
 		let rules = T::Margin::market_rules(market).ok_or(Error::<T>::MarketNotFound)?;
-		match by {
-			PlacedBy::Trader => Self::ensure_admitted(rules.status, kind, reduce_only)?,
-			PlacedBy::Liquidation if rules.status == MarketStatus::Halted =>
+		let max_fills = match by {
+			PlacedBy::Trader => {
+				Self::ensure_admitted(rules.status, kind, reduce_only)?;
+				T::MaxFills::get()
+			},
+			PlacedBy::Liquidation { .. } if rules.status == MarketStatus::Halted =>
 				return Ok(Matched::default()),
-			PlacedBy::Liquidation => {},
-		}
+			PlacedBy::Liquidation { max_fills } => max_fills.min(T::MaxFills::get()),
+		};
 		ensure!(rules.on_tick(price), Error::<T>::PriceOffTick);
 		ensure!(rules.on_step(size), Error::<T>::SizeOffStep);
 		let against = opposite(side);
@@ -136,7 +139,7 @@ impl<T: Config> Pallet<T> {
 		let mut margin_weight = Weight::zero();
 		let mut fees: Balance = 0;
 		let mut matched_notional: Balance = 0;
-		while remaining > 0 && fills < T::MaxFills::get() {
+		while remaining > 0 && fills < max_fills {
 			let Some(best) = Self::best_price(market, against) else { break };
 			if !crosses(side, price, best) {
 				break;
@@ -203,11 +206,15 @@ impl<T: Config> Pallet<T> {
 			T::Insurance::revenue_received(share)?;
 		}
 
+		let fill_bound_reached = remaining > 0 &&
+			fills >= max_fills &&
+			Self::best_price(market, against).is_some_and(|best| crosses(side, price, best));
 		let matched = Matched {
 			fills,
 			size: wanted.saturating_sub(remaining),
 			notional: matched_notional,
 			margin_weight,
+			fill_bound_reached,
 		};
 		if remaining > 0 {
 			match kind {
@@ -215,6 +222,12 @@ impl<T: Config> Pallet<T> {
 					id,
 					remaining,
 					reason: CancelReason::Expired,
+				}),
+				// Resting it would cross the book.
+				OrderKind::Limit if fill_bound_reached => Self::deposit_event(Event::OrderCancelled {
+					id,
+					remaining,
+					reason: CancelReason::FillLimit,
 				}),
 				OrderKind::Limit | OrderKind::PostOnly => {
 					let order = Order {
@@ -301,11 +314,12 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-/// Who places an order: a trader (held to the market's status) or a liquidation's close.
+/// Who places an order: a trader (held to the market's status, up to `MaxFills` fills) or
+/// a liquidation's close (up to its own fill bound, never above `MaxFills`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PlacedBy {
 	Trader,
-	Liquidation,
+	Liquidation { max_fills: u32 },
 }
 
 /// What one order matched.
@@ -320,6 +334,8 @@ pub(crate) struct Matched {
 	/// What the margin engine reported for the fills it applied (its worst case for those
 	/// it refused).
 	pub margin_weight: Weight,
+	/// Matching stopped at the fill bound while the book still crossed the order's price.
+	pub fill_bound_reached: bool,
 }
 
 impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
@@ -329,6 +345,7 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 		side: Side,
 		size: Balance,
 		limit: Price,
+		max_fills: u32,
 	) -> Result<Closed, DispatchError> {
 		let matched = Self::do_place_order(
 			subaccount.clone(),
@@ -338,17 +355,18 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 			size,
 			OrderKind::ImmediateOrCancel,
 			true,
-			PlacedBy::Liquidation,
+			PlacedBy::Liquidation { max_fills },
 		)?;
 		Ok(Closed {
 			size: matched.size,
 			notional: matched.notional,
 			weight: Self::matched_weight(&matched),
+			fill_bound_reached: matched.fill_bound_reached,
 		})
 	}
 
-	fn close_weight() -> Weight {
-		Self::place_order_weight(T::MaxFills::get())
+	fn close_weight(max_fills: u32) -> Weight {
+		Self::place_order_weight(max_fills.min(T::MaxFills::get()))
 	}
 }
 

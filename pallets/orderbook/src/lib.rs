@@ -5,7 +5,8 @@
 //! - `place_order` matches at once against the opposite side, best price first and oldest
 //!   order first at a price, up to `MaxFills` fills per call; what is left rests (`Limit`),
 //!   is cancelled (`ImmediateOrCancel`), or the order is refused if it would cross at all
-//!   (`PostOnly`). Reduce-only orders are clipped to the position they reduce.
+//!   (`PostOnly`). A limit order that used its `MaxFills` while the book still crosses its
+//!   price is cancelled for the rest (`FillLimit`): the book never rests crossed. Reduce-only orders are clipped to the position they reduce.
 //! - Every fill goes through the margin engine
 //!   ([`clearing_primitives::margin::MarginEngine::apply_fill`]): a maker it refuses loses its
 //!   order and matching goes on; a taker it refuses fails the call, changing nothing.
@@ -251,7 +252,8 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Places an order for the signer's subaccount `subaccount`: `side` `size` base units
 		/// at `price` or better. Matches at once (at most `MaxFills` fills), then rests,
-		/// cancels or refuses the rest as `kind` says. Fees are paid per fill; a resting order
+		/// cancels or refuses the rest as `kind` says (a limit order's rest that would still
+		/// cross is cancelled, `FillLimit`). Fees are paid per fill; a resting order
 		/// holds `OrderDeposit`. Fails, changing nothing, if the market's rules, the book's
 		/// bounds or the signer's margin refuse it.
 		#[pallet::call_index(0)]

@@ -175,7 +175,7 @@ impl pallet_orderbook::Config for Test {
 	type PalletId = OrderbookPalletId;
 	type OrderDeposit = ConstU128<DEPOSIT>;
 	type InsuranceShare = InsuranceShare;
-	type MaxFills = ConstU32<4>;
+	type MaxFills = ConstU32<MAX_FILLS>;
 	type MaxOpenOrders = ConstU32<5>;
 	type MaxLevels = ConstU32<6>;
 	type MaxOrdersPerLevel = ConstU32<3>;
@@ -200,6 +200,8 @@ impl pallet_orderbook::BenchmarkHelper<AccountId> for MockHelper {
 	}
 }
 
+/// The book's fill bound per order.
+pub const MAX_FILLS: u32 = 4;
 pub const BTC_USD: MarketId = 0;
 pub const STEP: Balance = 100_000; // 0.001 BTC
 pub const USDC: Balance = 1_000_000;

@@ -78,6 +78,9 @@ pub enum CancelReason {
 	ReduceOnly,
 	/// The unfilled rest of an immediate-or-cancel order.
 	Expired,
+	/// The rest of a limit order that used its `MaxFills` fills while the book still crossed
+	/// its price: resting it would cross the book.
+	FillLimit,
 }
 
 /// The book's aggregated levels, best first: `(price, total size)`.

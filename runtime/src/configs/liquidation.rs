@@ -40,6 +40,10 @@ impl pallet_liquidation::Config for Runtime {
 	type BlockNotionalCap = ConstU128<5_000_000_000_000>;
 	type MinFreshAggregates = ConstU32<3>;
 	type MaxMarketsPerCall = ConstU32<2>;
+	// Four fills per market and call: every liquidation reserves that much of a block when it
+	// is admitted (not the book's 16), and a solvent account cut short is closed further by
+	// the next call.
+	type MaxCloseFills = ConstU32<4>;
 	type MaxCounterparties = ConstU32<4>;
 	type KeeperScanPerBlock = ConstU32<64>;
 	type KeeperRankScan = ConstU32<2_048>;

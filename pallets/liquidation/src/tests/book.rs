@@ -49,10 +49,41 @@ fn a_liquidation_is_charged_for_the_fills_its_close_made_not_the_worst_case() {
 		let info = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), Default::default())
 			.expect("liquidates");
 		// One position held, no counterparties offered.
-		let own = <<Test as crate::Config>::Weights as crate::WeightInfo>::liquidate(1, 0);
+		let own = <<Test as crate::Config>::Weights as crate::WeightInfo>::liquidate(1);
 		let charged = info.actual_weight.expect("refunds to what it used");
 		assert_eq!(charged, own.saturating_add(frame_support::weights::Weight::from_parts(2 * CLOSE_WEIGHT_PER_FILL, 0)));
 		assert!(charged.ref_time() < declared.ref_time());
+	});
+}
+
+#[test]
+fn a_solvent_subaccount_cut_short_by_the_fill_bound_keeps_the_rest_for_the_next_call() {
+	ExtBuilder::default().build_and_execute(|| {
+		alice_long();
+		// Two bids: 0.300 BTC, then 1 BTC, both inside the bound; one fill per call.
+		rest(Side::Buy, 58_400, 300 * STEP, sub(BOB, 0));
+		rest(Side::Buy, 58_400, ONE_BTC, sub(BOB, 0));
+		MaxCloseFills::set(1);
+		btc_at(58_500);
+		let declared = Liquidation::liquidate_weight(0);
+		assert_ok!(liquidate(&sub(ALICE, 0)));
+		// The first bid only: still below maintenance but solvent, so the backstop waits.
+		assert_eq!(position(ALICE), 700 * STEP as i128);
+		assert!(liquidatable(&sub(ALICE, 0)));
+		assert!(!liquidation_events().iter().any(|e| matches!(e, Event::TakenByBackstop { .. })));
+		assert!(liquidation_events().contains(&Event::Liquidated {
+			subaccount: sub(ALICE, 0),
+			markets: 1,
+			healthy: false
+		}));
+		// The next call takes what restores maintenance from the second bid.
+		assert_ok!(liquidate(&sub(ALICE, 0)));
+		assert!(!liquidatable(&sub(ALICE, 0)));
+		assert!(position(ALICE) > 0);
+		assert!(!liquidation_events().iter().any(|e| matches!(e, Event::TakenByBackstop { .. })));
+		// A lower fill bound declares less.
+		MaxCloseFills::set(10);
+		assert!(declared.ref_time() < Liquidation::liquidate_weight(0).ref_time());
 	});
 }
 

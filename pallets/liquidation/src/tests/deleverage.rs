@@ -106,7 +106,7 @@ fn a_signed_caller_cannot_choose_who_is_deleveraged() {
 		scenario();
 		let offered: BoundedVec<_, _> = vec![sub(CAROL, 0), sub(BOB, 0)].try_into().unwrap();
 		assert_noop!(
-			Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), offered),
+			Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), offered).map_err(|e| e.error),
 			Error::<Test>::CounterpartiesFromKeeperOnly
 		);
 		// Without counterparties it gets as far as the fund, which cannot cover.

@@ -24,6 +24,20 @@ fn a_healthy_or_empty_subaccount_is_not_liquidatable() {
 }
 
 #[test]
+fn a_refused_liquidation_is_charged_its_check_not_a_whole_liquidation() {
+	ExtBuilder::default().build_and_execute(|| {
+		alice_long();
+		let refused = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), Default::default())
+			.expect_err("Alice is healthy");
+		assert_eq!(refused.error, Error::<Test>::NotLiquidatable.into());
+		// The check read her one position; the call was declared at its worst.
+		let check = <<Test as crate::Config>::Weights as crate::WeightInfo>::authorize_liquidate(1);
+		assert_eq!(refused.post_info.actual_weight, Some(check));
+		assert!(check.ref_time() < Liquidation::liquidate_weight(0).ref_time());
+	});
+}
+
+#[test]
 fn the_backstop_is_never_liquidated() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_noop!(liquidate(&Liquidation::backstop()), Error::<Test>::BackstopExempt);

@@ -52,6 +52,30 @@ fn an_immediate_or_cancel_order_never_rests() {
 }
 
 #[test]
+fn a_limit_order_that_uses_its_fills_while_the_book_still_crosses_cancels_the_rest() {
+	ExtBuilder::default().build_and_execute(|| {
+		// One more ask than a call may fill, each of one step, the last the cheapest to leave.
+		for price in 60_000..=60_000 + u128::from(MAX_FILLS) {
+			assert_ok!(place(BOB, Side::Sell, price, 1, OrderKind::Limit));
+		}
+		let id = u64::from(MAX_FILLS) + 1;
+		assert_ok!(place(ALICE, Side::Buy, 60_100, 10, OrderKind::Limit));
+		assert_eq!(fills().len(), MAX_FILLS as usize);
+		// The last ask still crosses $60,100: resting the bid would cross the book.
+		let depth = Orderbook::depth(BTC_USD, 5);
+		assert!(depth.bids.is_empty());
+		assert_eq!(depth.asks, vec![(usd(60_000 + u128::from(MAX_FILLS)), STEP)]);
+		let left = (10 - u128::from(MAX_FILLS)) * STEP;
+		assert!(book_events().contains(&Event::OrderCancelled { id, remaining: left, reason: CancelReason::FillLimit }));
+		assert!(open_order(id).is_none());
+		assert_eq!(Balances::total_balance_on_hold(&ALICE), 0);
+		// With nothing left to cross, the rest of a limit order rests as before.
+		assert_ok!(place(ALICE, Side::Buy, 60_100, 2, OrderKind::Limit));
+		assert_eq!(Orderbook::depth(BTC_USD, 5).bids, vec![(usd(60_100), STEP)]);
+	});
+}
+
+#[test]
 fn a_limit_order_fills_what_crosses_and_rests_the_rest() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_ok!(place(BOB, Side::Sell, 60_000, 1, OrderKind::Limit));
@@ -104,21 +128,6 @@ fn a_taker_the_margin_engine_refuses_fails_and_changes_nothing() {
 			sp_runtime::DispatchError::Other("margin")
 		);
 		assert_eq!(open_order(0).unwrap().remaining, STEP);
-	});
-}
-
-#[test]
-fn fills_stop_at_max_fills_and_the_rest_rests() {
-	ExtBuilder::default().build_and_execute(|| {
-		for (i, price) in (60_000..60_005).enumerate() {
-			let who = [BOB, CAROL][i % 2];
-			assert_ok!(Orderbook::place_order(RuntimeOrigin::signed(who), i as u16, BTC_USD, Side::Sell,
-				usd(price), STEP, OrderKind::Limit, false));
-		}
-		assert_ok!(place(ALICE, Side::Buy, 60_010, 5, OrderKind::Limit));
-		assert_eq!(fills().len(), 4);
-		assert_eq!(Orderbook::depth(BTC_USD, 5).asks, vec![(usd(60_004), STEP)]);
-		assert_eq!(Orderbook::depth(BTC_USD, 5).bids, vec![(usd(60_010), STEP)]);
 	});
 }
 

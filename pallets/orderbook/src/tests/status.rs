@@ -77,7 +77,7 @@ fn a_liquidation_close_trades_in_post_only_and_reduce_only_markets_but_not_in_a_
 	ExtBuilder::default().build_and_execute(|| {
 		alice_long_with_bids();
 		let close = || {
-			<Orderbook as LiquidationBook<_>>::close(&sub(ALICE, 0), BTC_USD, Side::Sell, 2 * STEP, usd(1))
+			<Orderbook as LiquidationBook<_>>::close(&sub(ALICE, 0), BTC_USD, Side::Sell, 2 * STEP, usd(1), MAX_FILLS)
 				.map(|closed| (closed.size, closed.notional))
 		};
 		BtcStatus::set(&MarketStatus::Halted);
