@@ -1,9 +1,12 @@
 //! frame-system: block limits sized for the slot (1 s; 500 ms with `fast-blocks`), on this
-//! chain's own measured base weights, and the sudo key (dev chains only).
+//! chain's own measured base and database weights, and the sudo key (dev chains only).
 
 use crate::{
 	constants::MILLI_SECS_PER_BLOCK,
-	weights::{block_weights::BlockExecutionWeight, extrinsic_weights::ExtrinsicBaseWeight},
+	weights::{
+		block_weights::BlockExecutionWeight, extrinsic_weights::ExtrinsicBaseWeight,
+		paritydb_weights::constants::ParityDbWeight,
+	},
 	AccountId, Block, BlockNumber, Hash, Nonce, PalletInfo,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, VERSION,
 };
@@ -13,7 +16,7 @@ use frame_support::{
 	parameter_types,
 	traits::ConstU32,
 	weights::{
-		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_MILLIS},
+		constants::WEIGHT_REF_TIME_PER_MILLIS,
 		Weight,
 	},
 };
@@ -87,7 +90,8 @@ impl frame_system::Config for Runtime {
 	type BlockWeights = RuntimeBlockWeights;
 	type BlockLength = RuntimeBlockLength;
 	type BlockHashCount = BlockHashCount;
-	// The node stores state in ParityDB, so storage access is costed at its measured speed.
+	// The node stores state in ParityDB: storage access costs what `benchmark storage` measured
+	// on this chain (runtime/src/weights/paritydb_weights.rs).
 	type DbWeight = ParityDbWeight;
 	// Every transaction pays its extensions' weight (nonce, era, weight checks): FRAME's
 	// measured figures at this chain's database weights, not the default's RocksDB ones.

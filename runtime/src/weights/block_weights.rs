@@ -1,7 +1,7 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-12-02 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `clearing`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -31,17 +31,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 159_972, 498_225
-	///   Average:  228_945
-	///   Median:   204_698
-	///   Std-Dev:  59611.64
+	///   Min, Max: 467_317, 3_224_619
+	///   Average:  633_204
+	///   Median:   595_637
+	///   Std-Dev:  268020.01
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 462_436
-	///   95th: 327_025
-	///   75th: 256_787
+	///   99th: 944_422
+	///   95th: 712_457
+	///   75th: 633_348
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(228_945), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(633_204), 0);
 }
 
 #[cfg(test)]

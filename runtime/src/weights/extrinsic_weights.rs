@@ -1,7 +1,7 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-12-02 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `clearing`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -31,17 +31,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 93_200, 119_877
-	///   Average:  102_617
-	///   Median:   101_758
-	///   Std-Dev:  4009.79
+	///   Min, Max: 144_323, 282_992
+	///   Average:  197_763
+	///   Median:   189_855
+	///   Std-Dev:  39009.19
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 113_036
-	///   95th: 110_001
-	///   75th: 103_872
+	///   99th: 270_339
+	///   95th: 256_414
+	///   75th: 232_743
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(102_617), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(197_763), 0);
 }
 
 #[cfg(test)]
