@@ -60,16 +60,22 @@ async function openPositions(api, alice, ring, load, count) {
   return victims;
 }
 
-// Liquidated events per block from `from` to the head.
+// Per block from `from` to the head: Liquidated events, failed extrinsics (a liquidation
+// someone else got to first fails as not liquidatable) and fullness (normal-class ref_time
+// used / allowed), to tell a block full by weight from one cut short by time.
 async function liquidationsPerBlock(api, from) {
+  const maxNormal = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const blocks = [];
   for (let n = from; n <= head; n++) {
-    const hash = await api.rpc.chain.getBlockHash(n);
-    const events = await (await api.at(hash)).query.system.events();
+    const at = await api.at(await api.rpc.chain.getBlockHash(n));
+    const events = await at.query.system.events();
     const liquidated = events.filter(({ event }) => api.events.liquidation.Liquidated.is(event)).length;
-    const moment = (await (await api.at(hash)).query.timestamp.now()).toNumber();
-    blocks.push({ n, liquidated, moment });
+    const failed = events.filter(({ event }) => api.events.system.ExtrinsicFailed.is(event)).length;
+    const moment = (await at.query.timestamp.now()).toNumber();
+    const weight = await at.query.system.blockWeight();
+    const fullness = Number(weight.normal.refTime.toBigInt() * 1000n / maxNormal) / 10;
+    blocks.push({ n, liquidated, failed, moment, fullness });
   }
   return blocks;
 }
@@ -99,6 +105,8 @@ export async function massLiquidation({ api, alice, ring, load, senders, count }
     blocks: blocks.length,
     perBlockMedian: median(blocks.map((b) => b.liquidated)),
     perBlockMax: Math.max(...blocks.map((b) => b.liquidated)),
+    fullnessMedian: median(blocks.map((b) => b.fullness)),
+    failed: blocks.reduce((n, b) => n + b.failed, 0),
     spanBlocks: first ? last.n - first.n + 1 : 0,
     spanMs: first ? last.moment - first.moment : 0,
   };

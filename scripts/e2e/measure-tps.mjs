@@ -246,8 +246,8 @@ if (workloadList.includes('liquidation')) {
   const r = await massLiquidation({ api, alice, ring, load, senders, count: VICTIMS });
   const perSecond = r.perBlockMedian * 1000 / slotMs;
   const ratio = base ? (perSecond / base.perSecond).toFixed(2) + '×' : 'n/a';
-  say('liquidated | per block (median / most) | per s (median block) | blocks with any | first to last | vs transfer');
-  say(`${String(r.liquidated).padStart(10)} | ${`${r.perBlockMedian} / ${r.perBlockMax}`.padStart(24)} | ${perSecond.toFixed(0).padStart(20)} | ${String(r.blocks).padStart(15)} | ${`${r.spanBlocks} blocks, ${r.spanMs} ms`.padStart(13)} | ${ratio}`);
+  say('liquidated | per block (median / most) | per s (median block) | blocks with any | first to last | fullness (median) | failed calls | vs transfer');
+  say(`${String(r.liquidated).padStart(10)} | ${`${r.perBlockMedian} / ${r.perBlockMax}`.padStart(24)} | ${perSecond.toFixed(0).padStart(20)} | ${String(r.blocks).padStart(15)} | ${`${r.spanBlocks} blocks, ${r.spanMs} ms`.padStart(13)} | ${(r.fullnessMedian.toFixed(1) + '%').padStart(17)} | ${String(r.failed).padStart(12)} | ${ratio}`);
 }
 await api.disconnect();
 process.exit(0);
