@@ -146,7 +146,9 @@ pub struct Closed {
 	pub size: Balance,
 	/// Their notional at the makers' prices, settlement units.
 	pub notional: Balance,
-	/// The weight the close used, for the caller's refund: at most `close_weight(max_fills)`.
+	/// The weight the close used beyond a look at the book, for the caller's refund: at most
+	/// `close_weight(max_fills)`; zero when it made no fill (the caller's own benchmark,
+	/// which closes against the real book, already holds that look).
 	pub weight: Weight,
 	/// The close stopped at its fill bound while the book still offered more within the
 	/// limit: a later close can take more.

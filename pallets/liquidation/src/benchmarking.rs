@@ -3,8 +3,9 @@
 //! loss, the backstop taking the positions over. `liquidate_deleveraging(c)`: the same at
 //! `MaxPositions` positions with an empty fund, so its largest market is deleveraged across
 //! `c` counterparties (each ranked by a health read over `MaxPositions` positions) and the next
-//! goes to the backstop. Measured apart so neither path is charged the other's reads. The
-//! book's closes are weighed by the book (each reports its fills).
+//! goes to the backstop. Measured apart so neither path is charged the other's reads. Every
+//! market worked is first closed against the runtime's real, empty book, so a close that
+//! fills nothing is measured here; the book reports the weight of the fills a close makes.
 
 use super::*;
 use crate::pallet::*;

@@ -81,3 +81,24 @@ fn a_close_stops_at_its_own_fill_bound_and_says_whether_the_book_had_more() {
 		);
 	});
 }
+
+#[test]
+fn a_close_that_fills_nothing_reports_no_weight_but_a_skipped_own_order_counts() {
+	ExtBuilder::default().build_and_execute(|| {
+		alice_long();
+		// Bob's bid is below the limit: nothing crosses, nothing rests, nothing to charge
+		// beyond the look at the book the caller's benchmark already measures.
+		assert_ok!(place(BOB, Side::Buy, 57_000, 4, OrderKind::Limit));
+		assert_eq!(close_alice(10, 58_000, MAX_FILLS), Ok(Closed::default()));
+		assert!(Orders::<Test>::iter_values().all(|o| o.owner != sub(ALICE, 0)));
+		// Alice's own bid crosses: self-trade prevention cancels it, the book's work for one
+		// fill (no margin engine call), charged.
+		assert_ok!(place(ALICE, Side::Buy, 59_000, 2, OrderKind::Limit));
+		let one_fill_of_the_book = <<Test as crate::Config>::WeightInfo as crate::WeightInfo>::place_order(1);
+		assert_eq!(
+			close_alice(10, 58_000, MAX_FILLS),
+			Ok(Closed { size: 0, notional: 0, weight: one_fill_of_the_book, fill_bound_reached: false })
+		);
+		assert!(Orders::<Test>::iter_values().all(|o| o.owner != sub(ALICE, 0)));
+	});
+}
