@@ -53,7 +53,7 @@ pub mod constants {
 
 	/// Target block time. Margin is only as safe as the delay between a price move and the
 	/// block that acts on it, so blocks are short. The `fast-blocks` feature builds the
-	/// 500 ms variant the block-time benchmark runs (`scripts/bench/fast-blocks`).
+	/// 500 ms variant the block-time benchmark runs (`scripts/bench/blocktime 500`).
 	#[cfg(not(feature = "fast-blocks"))]
 	pub const MILLI_SECS_PER_BLOCK: u64 = 1_000;
 	#[cfg(feature = "fast-blocks")]

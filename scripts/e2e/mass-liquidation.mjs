@@ -67,17 +67,34 @@ async function liquidationsPerBlock(api, from) {
   const maxNormal = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const blocks = [];
+  const errors = {};
   for (let n = from; n <= head; n++) {
-    const at = await api.at(await api.rpc.chain.getBlockHash(n));
+    const hash = await api.rpc.chain.getBlockHash(n);
+    const at = await api.at(hash);
     const events = await at.query.system.events();
     const liquidated = events.filter(({ event }) => api.events.liquidation.Liquidated.is(event)).length;
     const failed = events.filter(({ event }) => api.events.system.ExtrinsicFailed.is(event)).length;
     const moment = (await at.query.timestamp.now()).toNumber();
     const weight = await at.query.system.blockWeight();
     const fullness = Number(weight.normal.refTime.toBigInt() * 1000n / maxNormal) / 10;
-    blocks.push({ n, liquidated, failed, moment, fullness });
+    // What each `liquidate` extrinsic was charged (call and extensions, after refunds).
+    const { block } = await api.rpc.chain.getBlock(hash);
+    const charged = { ok: [], failed: [] };
+    for (const { phase, event } of events) {
+      if (!phase.isApplyExtrinsic) continue;
+      if (block.extrinsics[phase.asApplyExtrinsic.toNumber()].method.section !== 'liquidation') continue;
+      if (api.events.system.ExtrinsicSuccess.is(event)) charged.ok.push(event.data.dispatchInfo.weight.refTime.toNumber());
+      if (api.events.system.ExtrinsicFailed.is(event)) {
+        charged.failed.push(event.data.dispatchInfo.weight.refTime.toNumber());
+        const error = event.data.dispatchError;
+        const name = error.isModule ? api.registry.findMetaError(error.asModule).name : error.type;
+        const who = block.extrinsics[phase.asApplyExtrinsic.toNumber()].isSigned ? 'signed' : 'keeper';
+        errors[`${name} (${who})`] = (errors[`${name} (${who})`] ?? 0) + 1;
+      }
+    }
+    blocks.push({ n, liquidated, failed, moment, fullness, charged });
   }
-  return blocks;
+  return { blocks, errors };
 }
 
 export async function massLiquidation({ api, alice, ring, load, senders, count }) {
@@ -93,7 +110,8 @@ export async function massLiquidation({ api, alice, ring, load, senders, count }
   submitted = (await Promise.all(sends)).filter(Boolean).length;
   await load.until(async () => (await api.call.liquidationApi.liquidatable(null, 1)).length === 0, 'end of the liquidations', 120);
   await load.drain(30);
-  const blocks = (await liquidationsPerBlock(api, crashAt)).filter((b) => b.liquidated > 0);
+  const seen = await liquidationsPerBlock(api, crashAt);
+  const blocks = seen.blocks.filter((b) => b.liquidated > 0);
   const total = blocks.reduce((n, b) => n + b.liquidated, 0);
   const first = blocks[0];
   const last = blocks[blocks.length - 1];
@@ -107,6 +125,9 @@ export async function massLiquidation({ api, alice, ring, load, senders, count }
     perBlockMax: Math.max(...blocks.map((b) => b.liquidated)),
     fullnessMedian: median(blocks.map((b) => b.fullness)),
     failed: blocks.reduce((n, b) => n + b.failed, 0),
+    chargedOk: median(blocks.flatMap((b) => b.charged.ok)),
+    chargedFailed: median(blocks.flatMap((b) => b.charged.failed)),
+    errors: Object.entries(seen.errors).map(([name, count]) => `${name} ×${count}`).join(', '),
     spanBlocks: first ? last.n - first.n + 1 : 0,
     spanMs: first ? last.moment - first.moment : 0,
   };

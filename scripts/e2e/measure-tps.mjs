@@ -248,6 +248,9 @@ if (workloadList.includes('liquidation')) {
   const ratio = base ? (perSecond / base.perSecond).toFixed(2) + '×' : 'n/a';
   say('liquidated | per block (median / most) | per s (median block) | blocks with any | first to last | fullness (median) | failed calls | vs transfer');
   say(`${String(r.liquidated).padStart(10)} | ${`${r.perBlockMedian} / ${r.perBlockMax}`.padStart(24)} | ${perSecond.toFixed(0).padStart(20)} | ${String(r.blocks).padStart(15)} | ${`${r.spanBlocks} blocks, ${r.spanMs} ms`.padStart(13)} | ${(r.fullnessMedian.toFixed(1) + '%').padStart(17)} | ${String(r.failed).padStart(12)} | ${ratio}`);
+  const gigas = (w) => (w === undefined || Number.isNaN(w) ? 'n/a' : `${(w / 1e9).toFixed(2)} G`);
+  say(`charged per liquidate (median, call + extensions, before the ${gigas(Number(api.consts.system.blockWeights.perClass.normal.baseExtrinsic.refTime.toBigInt()))} base): ${gigas(r.chargedOk)} liquidated, ${gigas(r.chargedFailed)} failed`);
+  if (r.errors) say(`failed liquidate calls: ${r.errors}`);
 }
 await api.disconnect();
 process.exit(0);
