@@ -13,6 +13,7 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 pub mod apis;
+pub mod authorize_call;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
 pub mod configs;
@@ -141,7 +142,8 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// Checks every signed transaction passes, in order, before and after dispatch.
 pub type TxExtension = (
-	frame_system::AuthorizeCall<Runtime>,
+	// FRAME's, but a signed transaction is not charged the authorization it skips.
+	authorize_call::AuthorizeCall<Runtime>,
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
 	frame_system::CheckTxVersion<Runtime>,

@@ -72,7 +72,7 @@ where
 {
 	fn create_extension() -> TxExtension {
 		(
-			frame_system::AuthorizeCall::<Runtime>::new(),
+			crate::authorize_call::AuthorizeCall::<Runtime>::new(),
 			frame_system::CheckNonZeroSender::<Runtime>::new(),
 			frame_system::CheckSpecVersion::<Runtime>::new(),
 			frame_system::CheckTxVersion::<Runtime>::new(),

@@ -59,7 +59,7 @@ pub fn offchain_tx_extension(nonce: Nonce) -> TxExtension {
 	// During the offchain worker the block number is already the next block's.
 	let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
 	(
-		frame_system::AuthorizeCall::<Runtime>::new(),
+		crate::authorize_call::AuthorizeCall::<Runtime>::new(),
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
 		frame_system::CheckSpecVersion::<Runtime>::new(),
 		frame_system::CheckTxVersion::<Runtime>::new(),
