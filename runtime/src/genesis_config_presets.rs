@@ -2,7 +2,7 @@
 //! (Alice, Bob and Charlie as validators, no sudo key).
 
 use crate::{
-	constants::{DAYS, UNIT},
+	constants::{DAYS, HOURS, MINUTES, UNIT},
 	AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig, BlockNumber, GrandpaConfig,
 	GovernanceConfig, InsuranceConfig, MarginConfig, OracleConfig, RiskCouncilConfig,
 	RuntimeGenesisConfig, SudoConfig, VaultsConfig,
@@ -106,10 +106,10 @@ pub const BTC_USD: MarketId = 0;
 pub const ETH_USD: MarketId = 1;
 pub const DOT_USD: MarketId = 2;
 
-/// Funding every hour of 1 s blocks on `local`…
-pub const FUNDING_INTERVAL_BLOCKS: BlockNumber = 3_600;
+/// Funding every hour on `local` (3,600 blocks of 1 s)…
+pub const FUNDING_INTERVAL_BLOCKS: BlockNumber = HOURS;
 /// …and every minute on `dev`, so funding can be watched.
-pub const DEV_FUNDING_INTERVAL_BLOCKS: BlockNumber = 60;
+pub const DEV_FUNDING_INTERVAL_BLOCKS: BlockNumber = MINUTES;
 
 /// The genesis markets: BTC-USD and ETH-USD at 5% initial / 3% maintenance margin, DOT-USD
 /// at 10% / 5%; maker 0.02%, taker 0.05%; funding capped at 0.5% per interval with 0.0012%
@@ -145,7 +145,7 @@ pub fn markets(funding_interval: BlockNumber) -> Vec<(MarketId, MarketConfig<Blo
 	]
 }
 
-/// Insurance unstake cooldown on `local` (and the default): seven days of 1 s blocks.
+/// Insurance unstake cooldown on `local` (and the default): seven days.
 pub const INSURANCE_COOLDOWN_BLOCKS: BlockNumber = 7 * DAYS;
 /// On `dev`: 100 blocks, so the whole cycle can be tried in two minutes.
 pub const DEV_INSURANCE_COOLDOWN_BLOCKS: BlockNumber = 100;

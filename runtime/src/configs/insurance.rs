@@ -4,8 +4,8 @@ use super::vaults::{SettlementAsset, Tokens};
 use crate::{BlockNumber, Runtime};
 use frame_support::{parameter_types, traits::ConstU128, PalletId};
 
-/// Thirty days of 1 s blocks: the longest cooldown governance may set.
-pub const MAX_COOLDOWN_BLOCKS: BlockNumber = 30 * 24 * 60 * 60;
+/// Thirty days: the longest cooldown governance may set.
+pub const MAX_COOLDOWN_BLOCKS: BlockNumber = 30 * crate::constants::DAYS;
 
 parameter_types! {
 	/// Derives the fund account (`modlclr/insr…`).

@@ -43,8 +43,8 @@ const MAXIMUM_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
 parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
-	/// Block hashes kept for mortal transactions: 40 minutes of 1 s blocks.
-	pub const BlockHashCount: BlockNumber = 2400;
+	/// Block hashes kept for mortal transactions: 40 minutes (2,400 blocks of 1 s).
+	pub const BlockHashCount: BlockNumber = 40 * crate::constants::MINUTES;
 	/// FRAME's usual split (normal transactions get `NORMAL_DISPATCH_RATIO`, operational ones
 	/// the whole block), but every block and every extrinsic is charged the base weights
 	/// measured for this runtime, not Substrate's reference ones.
