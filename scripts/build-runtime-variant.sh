@@ -2,7 +2,7 @@
 # Builds a variant of the runtime's Wasm with one cargo feature and prints the path of its
 # compressed Wasm:
 #   scripts/build-runtime-variant.sh next-spec-version   # spec_version + 1: the e2e upgrade test
-#   scripts/build-runtime-variant.sh one-second-blocks   # 1 s blocks: scripts/bench/blocktime 1000
+#   scripts/build-runtime-variant.sh fast-blocks         # 500 ms blocks: scripts/bench/blocktime 500
 # Cached per feature and source tree under $CARGO_TARGET_DIR/upgrade-runtime/, so an unchanged
 # tree costs nothing. The node's own runtime is left exactly as it was: the Wasm builder writes both
 # variants to one place, so the node's files are saved first and put back (same mtimes, so

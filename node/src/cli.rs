@@ -58,7 +58,7 @@ pub struct BenchmarksNotBuilt {
 	pub args: Vec<String>,
 }
 
-/// GRANDPA settings tuned for sub-second blocks (see README, "Finality").
+/// GRANDPA settings tuned for 1 s blocks (see README, "Finality").
 #[derive(Debug, Clone, clap::Args)]
 pub struct FinalityParams {
 	/// How often GRANDPA gossips votes, in milliseconds. Substrate's stock 333 ms costs a

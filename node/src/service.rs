@@ -32,10 +32,10 @@ type GrandpaBlockImport =
 type GrandpaLinkHalf = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>;
 
 /// Blocks between GRANDPA justifications kept for light clients and warp sync: about
-/// 4 minutes of 500 ms blocks.
+/// 8.5 minutes of 1 s blocks.
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
 
-/// Share of the slot the author may spend building a block; the rest is for propagation
+/// Share of the 1 s slot the author may spend building a block; the rest is for propagation
 /// and import by the other validators before the next slot.
 const BLOCK_PROPOSAL_SLOT_PORTION: f32 = 2.0 / 3.0;
 

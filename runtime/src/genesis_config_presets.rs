@@ -106,7 +106,7 @@ pub const BTC_USD: MarketId = 0;
 pub const ETH_USD: MarketId = 1;
 pub const DOT_USD: MarketId = 2;
 
-/// Funding every hour on `local` (7,200 blocks of 500 ms)…
+/// Funding every hour on `local` (3,600 blocks of 1 s)…
 pub const FUNDING_INTERVAL_BLOCKS: BlockNumber = HOURS;
 /// …and every minute on `dev`, so funding can be watched.
 pub const DEV_FUNDING_INTERVAL_BLOCKS: BlockNumber = MINUTES;
@@ -147,7 +147,7 @@ pub fn markets(funding_interval: BlockNumber) -> Vec<(MarketId, MarketConfig<Blo
 
 /// Insurance unstake cooldown on `local` (and the default): seven days.
 pub const INSURANCE_COOLDOWN_BLOCKS: BlockNumber = 7 * DAYS;
-/// On `dev`: 100 blocks (50 s), so the whole cycle can be tried in a minute.
+/// On `dev`: 100 blocks, so the whole cycle can be tried in two minutes.
 pub const DEV_INSURANCE_COOLDOWN_BLOCKS: BlockNumber = 100;
 
 /// Aggregation parameters: a quorum of `min_feeders`, feeds valid 10 s (ten blocks), and at

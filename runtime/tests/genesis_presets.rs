@@ -97,10 +97,10 @@ fn presets_are_listed_and_unknown_names_are_refused() {
 }
 
 #[test]
-fn blocks_are_half_a_second_and_compute_fits_well_inside_the_slot() {
+fn blocks_are_one_second_and_compute_fits_well_inside_the_slot() {
 	externalities_for(DEV_RUNTIME_PRESET).execute_with(|| {
-		assert_eq!(SLOT_DURATION, 500);
-		assert_eq!(pallet_aura::Pallet::<Runtime>::slot_duration(), 500);
+		assert_eq!(SLOT_DURATION, 1_000);
+		assert_eq!(pallet_aura::Pallet::<Runtime>::slot_duration(), 1_000);
 	});
 	let max_block = RuntimeBlockWeights::get().max_block;
 	// At most half the slot of execution, so other validators can import and vote in time.
@@ -190,7 +190,7 @@ fn usdc_and_clr_are_collateral_and_the_vault_and_fund_hold_their_reserves() {
 			Insurance::do_try_state().expect("a consistent fund");
 		});
 	}
-	assert_eq!(INSURANCE_COOLDOWN_BLOCKS, 7 * 24 * 60 * 60 * 2, "seven days of 500 ms blocks");
+	assert_eq!(INSURANCE_COOLDOWN_BLOCKS, 7 * 24 * 60 * 60, "seven days of 1 s blocks");
 }
 
 #[test]

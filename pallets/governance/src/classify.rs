@@ -76,10 +76,9 @@ pub mod bounds {
 	pub const MIN_PENALTY: Permill = Permill::from_parts(1_000);
 	pub const PENALTY_CEILING: Permill = Permill::from_percent(10);
 	pub const MAX_PENALTY_STEP: Permill = Permill::from_percent(1);
-	/// Stakers wait between 10 blocks and 30 days of 500 ms blocks to unstake (the runtime's
-	/// insurance fund may bound it lower).
+	/// Stakers wait between 10 blocks and 30 days of 1 s blocks to unstake.
 	pub const MIN_COOLDOWN: u32 = 10;
-	pub const MAX_COOLDOWN: u32 = 5_184_000;
+	pub const MAX_COOLDOWN: u32 = 2_592_000;
 }
 
 /// The two margin fractions of a market.

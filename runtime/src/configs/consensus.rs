@@ -1,4 +1,4 @@
-//! Block time and consensus: Aura authors one block per 500 ms slot, GRANDPA finalizes.
+//! Block time and consensus: Aura authors one block per 1 s slot, GRANDPA finalizes.
 
 use crate::{constants::SLOT_DURATION, Aura, Runtime, RuntimeEvent};
 use frame_support::traits::{ConstBool, ConstU32, ConstU64};

@@ -19,7 +19,7 @@ use sp_runtime::{
 parameter_types! {
 	/// Feeds go ahead of ordinary transactions in the pool: margin needs the price first.
 	pub const OracleFeedPriority: TransactionPriority = TransactionPriority::MAX / 2;
-	/// The offchain feeder submits every block (500 ms).
+	/// The offchain feeder submits every block (1 s).
 	pub const OracleFeedInterval: crate::BlockNumber = 1;
 }
 

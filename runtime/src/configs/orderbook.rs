@@ -31,10 +31,7 @@ impl pallet_orderbook::Config for Runtime {
 	type PalletId = OrderbookPalletId;
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type InsuranceShare = InsuranceFeeShare;
-	// Every order is declared at this many fills, each at `MaxPositions` a side (≈ 38 G at 8),
-	// and a 500 ms block admits one only while that still fits in its 150 G: at 16 (≈ 75 G)
-	// blocks of orders stopped half full. Eight per call is sixteen a second.
-	type MaxFills = ConstU32<8>;
+	type MaxFills = ConstU32<16>;
 	// Per account, over all its subaccounts and markets.
 	type MaxOpenOrders = ConstU32<64>;
 	type MaxLevels = ConstU32<128>;

@@ -1,4 +1,4 @@
-//! frame-system: block limits sized for the slot (500 ms; 1 s with `one-second-blocks`), on this
+//! frame-system: block limits sized for the slot (1 s; 500 ms with `fast-blocks`), on this
 //! chain's own measured base and database weights, and the sudo key (dev chains only).
 
 use crate::{
@@ -43,7 +43,7 @@ const MAXIMUM_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
 parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
-	/// Block hashes kept for mortal transactions: 40 minutes (4,800 blocks of 500 ms).
+	/// Block hashes kept for mortal transactions: 40 minutes (2,400 blocks of 1 s).
 	pub const BlockHashCount: BlockNumber = 40 * crate::constants::MINUTES;
 	/// FRAME's usual split (normal transactions get `NORMAL_DISPATCH_RATIO`, operational ones
 	/// the whole block), but every block and every extrinsic is charged the base weights

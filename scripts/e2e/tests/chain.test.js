@@ -25,10 +25,10 @@ test('runtime APIs are callable by name from the metadata', async () => {
   const nonce = await api.call.accountNonceApi.accountNonce(alice.address);
   assert.ok(nonce.toNumber() >= 0);
   const slot = await api.call.auraApi.slotDuration();
-  assert.equal(slot.toNumber(), 500);
+  assert.equal(slot.toNumber(), 1000);
 });
 
-test('blocks arrive about every half second and finality stays within 3 blocks', async () => {
+test('blocks arrive about every second and finality stays within 3 blocks', async () => {
   const { api } = ctx;
   // Let the first GRANDPA round conclude before measuring.
   for (let i = 0; i < 30 && (await api.rpc.chain.getFinalizedHead().then((h) => api.rpc.chain.getHeader(h))).number.toNumber() < 1; i++) {
@@ -54,6 +54,6 @@ test('blocks arrive about every half second and finality stays within 3 blocks',
   unsubFinal();
   const intervals = arrivals.slice(1).map((t, i) => (t - arrivals[i]) / 1000);
   const m = median(intervals);
-  assert.ok(m >= 0.4 && m <= 0.65, `median block interval ${m} s (intervals ${intervals.join(', ')})`);
+  assert.ok(m >= 0.8 && m <= 1.3, `median block interval ${m} s (intervals ${intervals.join(', ')})`);
   assert.ok(Math.max(...lags) <= 3, `finality lag in blocks: ${lags.join(', ')}`);
 });
