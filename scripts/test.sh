@@ -19,10 +19,11 @@ log "cargo test --release --workspace --locked"
 cargo test --release --workspace --locked
 
 # The hard rules for runtime code (no panics, no unchecked arithmetic or indexing) are
-# clippy lints the workspace denies: every Clearing pallet and the primitives must pass them.
-log "clippy: Clearing's pallets and primitives"
+# clippy lints the workspace denies: every Clearing pallet, the primitives and the runtime must pass them.
+log "clippy: Clearing's pallets, primitives and runtime"
 SKIP_WASM_BUILD=1 cargo clippy --release --locked -p clearing-primitives -p pallet-oracle -p pallet-vaults \
-	-p pallet-insurance -p pallet-margin -p pallet-orderbook -p pallet-liquidation -p pallet-governance
+	-p pallet-insurance -p pallet-margin -p pallet-orderbook -p pallet-liquidation -p pallet-governance \
+	-p clearing-runtime
 
 # Every pallet benchmark also runs once against its pallet's mock, so a benchmark that no
 # longer sets up its worst case fails here, not at the next weight regeneration.

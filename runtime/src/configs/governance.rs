@@ -29,7 +29,8 @@ parameter_types! {
 	pub const CouncilMotionDuration: BlockNumber = DAYS;
 	pub const CouncilMaxProposals: u32 = 32;
 	pub const CouncilMaxMembers: u32 = 16;
-	pub MaxCouncilProposalWeight: Weight = Perbill::from_percent(50) * crate::configs::RuntimeBlockWeights::get().max_block;
+	pub MaxCouncilProposalWeight: Weight =
+		crate::configs::system::share_of(Perbill::from_percent(50), crate::configs::RuntimeBlockWeights::get().max_block);
 }
 
 impl pallet_collective::Config<RiskCouncilInstance> for Runtime {

@@ -38,6 +38,11 @@ pub const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(
 	u64::MAX,
 );
 
+/// `ratio` of `weight`, each component rounded down (the hard rules allow no bare `*`).
+pub fn share_of(ratio: Perbill, weight: Weight) -> Weight {
+	Weight::from_parts(ratio.mul_floor(weight.ref_time()), ratio.mul_floor(weight.proof_size()))
+}
+
 /// Maximum encoded size of a block: 5 MiB.
 const MAXIMUM_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
@@ -55,12 +60,12 @@ parameter_types! {
 				class.base_extrinsic = ExtrinsicBaseWeight::get();
 			})
 			.for_class(DispatchClass::Normal, |class| {
-				class.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+				class.max_total = Some(share_of(NORMAL_DISPATCH_RATIO, MAXIMUM_BLOCK_WEIGHT));
 			})
 			.for_class(DispatchClass::Operational, |class| {
 				class.max_total = Some(MAXIMUM_BLOCK_WEIGHT);
 				class.reserved =
-					Some(MAXIMUM_BLOCK_WEIGHT.saturating_sub(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT));
+					Some(MAXIMUM_BLOCK_WEIGHT.saturating_sub(share_of(NORMAL_DISPATCH_RATIO, MAXIMUM_BLOCK_WEIGHT)));
 			})
 			.avg_block_initialization(AVERAGE_ON_INITIALIZE_RATIO)
 			.build_or_panic();
@@ -68,7 +73,7 @@ parameter_types! {
 		frame_system::limits::BlockLength::builder()
 			.max_length(MAXIMUM_BLOCK_LENGTH)
 			.modify_max_length_for_class(DispatchClass::Normal, |max| {
-				*max = NORMAL_DISPATCH_RATIO * *max
+				*max = NORMAL_DISPATCH_RATIO.mul_floor(*max)
 			})
 			.build();
 	/// Generic Substrate address format, so standard wallets and the dev keyring show the
