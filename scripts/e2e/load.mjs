@@ -1,6 +1,22 @@
 // Load-generator plumbing shared by the throughput workloads: signing with locally tracked
 // nonces, fire-and-forget submission, and waiting on blocks and the pool.
 
+// `pallet.Error` for a module error, else the error's kind (e.g. `Token`).
+export function errorName(api, dispatchError) {
+  if (dispatchError.isModule) {
+    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+    return `${section}.${name}`;
+  }
+  return dispatchError.type;
+}
+
+// Normal-class ref_time used / allowed in the block `at`, as a percentage (one decimal).
+export async function blockFullness(api, at) {
+  const allowed = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+  const used = (await at.query.system.blockWeight()).normal.refTime.toBigInt();
+  return Number(used * 1000n / allowed) / 10;
+}
+
 export function loader(api) {
   const nonces = new Map();
 

@@ -5,6 +5,7 @@
 // Read from the chain: `Liquidated` events per block, and how many blocks and seconds the
 // chain took from the first liquidation to the last.
 import { feed, median, USDC } from './tests/helpers.js';
+import { blockFullness, errorName } from './load.mjs';
 
 const DOT = 4;
 const DOT_USD = 2;
@@ -64,7 +65,6 @@ async function openPositions(api, alice, ring, load, count) {
 // someone else got to first fails as not liquidatable) and fullness (normal-class ref_time
 // used / allowed), to tell a block full by weight from one cut short by time.
 async function liquidationsPerBlock(api, from) {
-  const maxNormal = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const blocks = [];
   const errors = {};
@@ -75,21 +75,19 @@ async function liquidationsPerBlock(api, from) {
     const liquidated = events.filter(({ event }) => api.events.liquidation.Liquidated.is(event)).length;
     const failed = events.filter(({ event }) => api.events.system.ExtrinsicFailed.is(event)).length;
     const moment = (await at.query.timestamp.now()).toNumber();
-    const weight = await at.query.system.blockWeight();
-    const fullness = Number(weight.normal.refTime.toBigInt() * 1000n / maxNormal) / 10;
+    const fullness = await blockFullness(api, at);
     // What each `liquidate` extrinsic was charged (call and extensions, after refunds).
     const { block } = await api.rpc.chain.getBlock(hash);
     const charged = { ok: [], failed: [] };
     for (const { phase, event } of events) {
       if (!phase.isApplyExtrinsic) continue;
-      if (block.extrinsics[phase.asApplyExtrinsic.toNumber()].method.section !== 'liquidation') continue;
+      const extrinsic = block.extrinsics[phase.asApplyExtrinsic.toNumber()];
+      if (extrinsic.method.section !== 'liquidation') continue;
       if (api.events.system.ExtrinsicSuccess.is(event)) charged.ok.push(event.data.dispatchInfo.weight.refTime.toNumber());
       if (api.events.system.ExtrinsicFailed.is(event)) {
         charged.failed.push(event.data.dispatchInfo.weight.refTime.toNumber());
-        const error = event.data.dispatchError;
-        const name = error.isModule ? api.registry.findMetaError(error.asModule).name : error.type;
-        const who = block.extrinsics[phase.asApplyExtrinsic.toNumber()].isSigned ? 'signed' : 'keeper';
-        errors[`${name} (${who})`] = (errors[`${name} (${who})`] ?? 0) + 1;
+        const reason = `${errorName(api, event.data.dispatchError)} (${extrinsic.isSigned ? 'signed' : 'keeper'})`;
+        errors[reason] = (errors[reason] ?? 0) + 1;
       }
     }
     blocks.push({ n, liquidated, failed, moment, fullness, charged });

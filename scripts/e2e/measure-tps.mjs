@@ -7,7 +7,7 @@
 // (normal-class ref_time used / allowed), and how many the pool rejected, failed in their
 // block (e.g. a full book), or were never included.
 import { connect, median } from './tests/helpers.js';
-import { loader } from './load.mjs';
+import { blockFullness, errorName, loader } from './load.mjs';
 import { massLiquidation } from './mass-liquidation.mjs';
 
 const [seconds, senderCount, workloadList] = [Number(process.argv[2] ?? 20), Number(process.argv[3] ?? 256),
@@ -27,7 +27,6 @@ const VICTIMS = Number(process.env.VICTIMS ?? 600);
 const ctx = await connect();
 const { api, alice } = ctx;
 const slotMs = Number(api.consts.aura.slotDuration.toBigInt());
-const maxNormal = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
 
 function say(...args) { console.log(...args); }
 
@@ -131,14 +130,6 @@ const WORKLOADS = {
 };
 
 // `pallet.Error` of a failed extrinsic's dispatch error (or its kind, if not a pallet's).
-function errorName(dispatchError) {
-  if (dispatchError.isModule) {
-    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-    return `${section}.${name}`;
-  }
-  return dispatchError.type;
-}
-
 async function run(name) {
   const workload = WORKLOADS[name];
   const who = workload.senders();
@@ -184,7 +175,7 @@ async function run(name) {
     const at = await api.at(hash);
     const failedAt = new Map((await at.query.system.events())
       .filter(({ phase, event }) => phase.isApplyExtrinsic && api.events.system.ExtrinsicFailed.is(event))
-      .map(({ phase, event }) => [phase.asApplyExtrinsic.toNumber(), errorName(event.data[0])]));
+      .map(({ phase, event }) => [phase.asApplyExtrinsic.toNumber(), errorName(api, event.data[0])]));
     let included = 0;
     let failedHere = 0;
     block.block.extrinsics.forEach((x, index) => {
@@ -195,8 +186,7 @@ async function run(name) {
         errors.set(name, (errors.get(name) ?? 0) + 1);
       } else included++;
     });
-    const weight = await at.query.system.blockWeight();
-    const fullness = Number(weight.normal.refTime.toBigInt() * 1000n / maxNormal) / 10;
+    const fullness = await blockFullness(api, at);
     perBlock.push({ n, included, fullness });
     counted += included;
     failed += failedHere;
