@@ -153,6 +153,9 @@ pub struct Closed {
 	/// The close stopped at its fill bound while the book still offered more within the
 	/// limit: a later close can take more.
 	pub fill_bound_reached: bool,
+	/// Fills made (makers the margin engine refused and self-trades cancelled count: each
+	/// was a step of matching).
+	pub fills: u32,
 }
 
 /// The order book, for liquidation: closing a position against resting orders.

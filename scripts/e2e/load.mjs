@@ -10,11 +10,18 @@ export function errorName(api, dispatchError) {
   return dispatchError.type;
 }
 
-// Normal-class ref_time used / allowed in the block `at`, as a percentage (one decimal).
-export async function blockFullness(api, at) {
+// Normal-class ref_time used / allowed in the block `at`, as a percentage (one decimal);
+// `wholeBlock`: every class's use over the block's maximum.
+export async function blockFullness(api, at, wholeBlock = false) {
+  const used = await at.query.system.blockWeight();
+  if (wholeBlock) {
+    // Every class over the block's maximum: operational transactions (the keeper's
+    // batches) may fill past the normal share.
+    const all = ['normal', 'operational', 'mandatory'].reduce((n, c) => n + used[c].refTime.toBigInt(), 0n);
+    return Number(all * 1000n / api.consts.system.blockWeights.maxBlock.refTime.toBigInt()) / 10;
+  }
   const allowed = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
-  const used = (await at.query.system.blockWeight()).normal.refTime.toBigInt();
-  return Number(used * 1000n / allowed) / 10;
+  return Number(used.normal.refTime.toBigInt() * 1000n / allowed) / 10;
 }
 
 export function loader(api) {

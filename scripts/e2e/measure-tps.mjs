@@ -236,10 +236,12 @@ if (workloadList.includes('liquidation')) {
   const r = await massLiquidation({ api, alice, ring, load, senders, count: VICTIMS });
   const perSecond = r.perBlockMedian * 1000 / slotMs;
   const ratio = base ? (perSecond / base.perSecond).toFixed(2) + '×' : 'n/a';
-  say('liquidated | per block (median / most) | per s (median block) | blocks with any | first to last | fullness (median) | failed calls | vs transfer');
-  say(`${String(r.liquidated).padStart(10)} | ${`${r.perBlockMedian} / ${r.perBlockMax}`.padStart(24)} | ${perSecond.toFixed(0).padStart(20)} | ${String(r.blocks).padStart(15)} | ${`${r.spanBlocks} blocks, ${r.spanMs} ms`.padStart(13)} | ${(r.fullnessMedian.toFixed(1) + '%').padStart(17)} | ${String(r.failed).padStart(12)} | ${ratio}`);
+  say('liquidated | per block (median / most) | per s (median block) | blocks with any | first to last | fullness, whole block (median) | failed calls | vs transfer');
+  say(`${String(r.liquidated).padStart(10)} | ${`${r.perBlockMedian} / ${r.perBlockMax}`.padStart(24)} | ${perSecond.toFixed(0).padStart(20)} | ${String(r.blocks).padStart(15)} | ${`${r.spanBlocks} blocks, ${r.spanMs} ms`.padStart(13)} | ${(r.fullnessMedian.toFixed(1) + '%').padStart(30)} | ${String(r.failed).padStart(12)} | ${ratio}`);
   const gigas = (w) => (w === undefined || Number.isNaN(w) ? 'n/a' : `${(w / 1e9).toFixed(2)} G`);
-  say(`charged per liquidate (median, call + extensions, before the ${gigas(Number(api.consts.system.blockWeights.perClass.normal.baseExtrinsic.refTime.toBigInt()))} base): ${gigas(r.chargedOk)} liquidated, ${gigas(r.chargedFailed)} failed`);
+  say(`${r.batched} of ${r.liquidated} liquidated in the keeper's batches`);
+  for (const b of r.perBlock) say(`  block ${b.n}: ${b.liquidated} liquidated (${b.batched} batched), ${b.fullness.toFixed(1)}% of the block's weight`);
+  say(`charged per liquidation (median, call + extensions, a batch's over its entries; before the ${gigas(Number(api.consts.system.blockWeights.perClass.normal.baseExtrinsic.refTime.toBigInt()))} base): ${gigas(r.chargedOk)} liquidated, ${gigas(r.chargedFailed)} failed`);
   if (r.errors) say(`failed liquidate calls: ${r.errors}`);
 }
 await api.disconnect();

@@ -16,7 +16,15 @@ use frame_support::{pallet_prelude::TransactionSource, traits::Get};
 use frame_system::RawOrigin;
 
 fn scenario<T: Config>(positions: u32, counterparties: u32) -> (SubaccountOf<T>, CounterpartiesOf<T>) {
-	let victim = Subaccount::new(account::<T::AccountId>("victim", 0, 0), 0);
+	scenario_of::<T>(0, positions, counterparties)
+}
+
+fn scenario_of<T: Config>(
+	index: u32,
+	positions: u32,
+	counterparties: u32,
+) -> (SubaccountOf<T>, CounterpartiesOf<T>) {
+	let victim = Subaccount::new(account::<T::AccountId>("victim", index, 0), 0);
 	let counterparties: Vec<_> = T::Scenario::bankrupt(&victim, positions, counterparties);
 	let offered = counterparties.try_into().unwrap_or_default();
 	(victim, offered)
@@ -76,6 +84,44 @@ mod benchmarks {
 			call.authorize(TransactionSource::External)
 				.ok_or(BenchmarkError::Stop("liquidate is authorized"))?
 				.map_err(|_| BenchmarkError::Stop("the scenario is liquidatable"))?;
+		}
+		Ok(())
+	}
+
+	/// `n` bankrupt subaccounts of one position each (in the same market, as in a crash),
+	/// a fund that covers them all: the batch's shared part and each entry's own.
+	#[benchmark]
+	fn liquidate_batch(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
+		let victims: Vec<_> = (0..n).map(|i| scenario_of::<T>(i, 1, 0).0).collect();
+		for victim in &victims {
+			Pallet::<T>::ensure_liquidatable(victim)
+				.map_err(|_| BenchmarkError::Stop("the scenario is not liquidatable"))?;
+		}
+		let batch: BatchOf<T> =
+			victims.clone().try_into().map_err(|_| BenchmarkError::Stop("within MaxBatch"))?;
+
+		#[extrinsic_call]
+		liquidate_batch(RawOrigin::Authorized, batch, 1);
+
+		for victim in &victims {
+			assert_liquidated::<T>(victim, 1);
+		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_liquidate_batch(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
+		let victims: Vec<_> = (0..n).map(|i| scenario_of::<T>(i, 1, 0).0).collect();
+		let batch: BatchOf<T> =
+			victims.try_into().map_err(|_| BenchmarkError::Stop("within MaxBatch"))?;
+		let call = Call::<T>::liquidate_batch { subaccounts: batch, max_positions: 1 };
+
+		#[block]
+		{
+			use frame_support::pallet_prelude::Authorize;
+			call.authorize(TransactionSource::External)
+				.ok_or(BenchmarkError::Stop("liquidate_batch is authorized"))?
+				.map_err(|_| BenchmarkError::Stop("every entry is liquidatable"))?;
 		}
 		Ok(())
 	}

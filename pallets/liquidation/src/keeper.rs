@@ -1,7 +1,8 @@
 //! The keeper offchain worker: on a validator, each block checks the next
 //! `KeeperScanPerBlock` subaccounts with positions (from a cursor kept in the node's
-//! persistent offchain storage, wrapping at the end) and submits `liquidate` for each one
-//! below maintenance, as an authorized transaction the chain re-validates.
+//! persistent offchain storage, wrapping at the end) and submits the ones below maintenance
+//! as authorized transactions the chain re-validates: `liquidate_batch` of up to `MaxBatch`,
+//! and `liquidate` with counterparties for a bankruptcy the fund may not cover.
 
 use crate::pallet::*;
 use alloc::vec::Vec;
@@ -25,6 +26,7 @@ impl<T: Config> Pallet<T> {
 		if !sp_io::offchain::is_validator() {
 			return;
 		}
+		let began = sp_io::offchain::timestamp();
 		let mut cursor = StorageValueRef::persistent(CURSOR_KEY);
 		let start = cursor.get::<Vec<u8>>().ok().flatten();
 		let (found, next) = Self::scan(start, T::KeeperScanPerBlock::get());
@@ -32,13 +34,39 @@ impl<T: Config> Pallet<T> {
 			Some(key) => cursor.set(&key),
 			None => cursor.clear(),
 		}
+		// A bankruptcy the fund may not cover goes alone, with counterparties to deleverage;
+		// the rest in batches.
+		let mut batched = Vec::new();
 		for subaccount in found {
 			let counterparties = Self::counterparties_for(&subaccount);
-			let call = Call::<T>::liquidate { subaccount, counterparties };
-			let xt = T::create_authorized_transaction(call.into());
-			if SubmitTransaction::<T, Call<T>>::submit_transaction(xt).is_err() {
-				log::debug!(target: "runtime::liquidation", "the pool refused a liquidation");
+			if counterparties.is_empty() {
+				batched.push(subaccount);
+			} else {
+				Self::submit(Call::<T>::liquidate { subaccount, counterparties });
 			}
+		}
+		let scanned = sp_io::offchain::timestamp();
+		for chunk in batched.chunks(T::MaxBatch::get().max(1) as usize) {
+			let max_positions =
+				chunk.iter().map(PositionCount::<T>::get).max().unwrap_or_default();
+			let subaccounts: BatchOf<T> = chunk.to_vec().try_into().unwrap_or_default();
+			Self::submit(Call::<T>::liquidate_batch { subaccounts, max_positions });
+		}
+		if !batched.is_empty() {
+			log::debug!(
+				target: "runtime::liquidation",
+				"keeper: {} batched; scan {} ms, submission {} ms",
+				batched.len(),
+				scanned.diff(&began).millis(),
+				sp_io::offchain::timestamp().diff(&scanned).millis(),
+			);
+		}
+	}
+
+	fn submit(call: Call<T>) {
+		let xt = T::create_authorized_transaction(call.into());
+		if SubmitTransaction::<T, Call<T>>::submit_transaction(xt).is_err() {
+			log::debug!(target: "runtime::liquidation", "the pool refused a liquidation");
 		}
 	}
 

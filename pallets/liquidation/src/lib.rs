@@ -24,8 +24,14 @@
 //!      profit × leverage, at the bankruptcy price; too few fails the call.
 //! - A subaccount left with no positions and negative collateral (fees) is made whole by the
 //!   fund, and beyond it by the backstop: no subaccount keeps a negative balance.
+//! - `liquidate_batch(subaccounts, max_positions)`: the keeper's call for a crash, up to
+//!   `MaxBatch` subaccounts in one authorized, operational transaction, each liquidated as
+//!   above (without counterparties) in its own storage layer: one that fails is reported
+//!   (`BatchEntryFailed`) and changes nothing. The entries share the transaction's overhead
+//!   and what they read in common; its closes make at most `MaxBatchFills` fills in all.
 //! - Every step emits an event with its amounts. The keeper offchain worker scans subaccounts
-//!   with positions from a persisted cursor, `KeeperScanPerBlock` per block.
+//!   with positions from a persisted cursor, `KeeperScanPerBlock` per block, and submits
+//!   them in batches (a bankruptcy the fund may not cover alone, with counterparties).
 //!
 //! Clients read `LiquidationApi.liquidatable(from, limit)` and `deleverage_rank`.
 
@@ -35,6 +41,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod batch;
 mod checks;
 mod keeper;
 pub mod math;
@@ -68,6 +75,8 @@ pub mod pallet {
 	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
 	/// The counterparties a caller offers for deleveraging.
 	pub type CounterpartiesOf<T> = BoundedVec<SubaccountOf<T>, <T as Config>::MaxCounterparties>;
+	/// The subaccounts of one `liquidate_batch`.
+	pub type BatchOf<T> = BoundedVec<SubaccountOf<T>, <T as Config>::MaxBatch>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -124,6 +133,18 @@ pub mod pallet {
 		/// Most counterparties one call may deleverage.
 		#[pallet::constant]
 		type MaxCounterparties: Get<u32>;
+
+		/// Most subaccounts one `liquidate_batch` works through.
+		#[pallet::constant]
+		type MaxBatch: Get<u32>;
+
+		/// Most fills one `liquidate_batch`'s closes make in the book, all entries together
+		/// (each close still at most `MaxCloseFills`); the batch is declared at this many, not
+		/// at a full close per market of every entry. A solvent entry whose close finds the
+		/// budget spent keeps its position for a later call, as any close cut short by its
+		/// fill bound.
+		#[pallet::constant]
+		type MaxBatchFills: Get<u32>;
 
 		/// Subaccounts the keeper checks per block.
 		#[pallet::constant]
@@ -204,6 +225,9 @@ pub mod pallet {
 		/// A liquidation call finished; `healthy`: the subaccount is above maintenance (or
 		/// holds nothing) now.
 		Liquidated { subaccount: SubaccountOf<T>, markets: u32, healthy: bool },
+		/// An entry of a `liquidate_batch` failed and changed nothing (an earlier entry may
+		/// have used the block's cap, or the subaccount recovered); the others went on.
+		BatchEntryFailed { subaccount: SubaccountOf<T>, error: DispatchError },
 	}
 
 	#[pallet::error]
@@ -224,6 +248,8 @@ pub mod pallet {
 		InsufficientCounterparties,
 		/// Only the chain's keeper (an authorized call) may offer deleveraging counterparties.
 		CounterpartiesFromKeeperOnly,
+		/// A batch entry holds more positions than the batch's `max_positions` witness.
+		PositionWitnessTooLow,
 	}
 
 	#[pallet::hooks]
@@ -266,12 +292,40 @@ pub mod pallet {
 				Ok(()) => None,
 				Err(_) => Some(ensure_signed(origin)?),
 			};
-			let done = Self::do_liquidate(&subaccount, keeper, &counterparties)?;
+			// One subaccount: every close may make its `MaxCloseFills`.
+			let mut fills_left =
+				T::MaxCloseFills::get().saturating_mul(T::MaxMarketsPerCall::get());
+			let done = Self::do_liquidate(&subaccount, keeper, &counterparties, &mut fills_left)?;
 			Ok(Some(
 				Self::own_weight(done.positions, counterparties.len() as u32)
 					.saturating_add(done.book_weight),
 			)
 			.into())
+		}
+
+		/// The keeper's call for many subaccounts at once (a crash): liquidates each of
+		/// `subaccounts` in turn as an authorized `liquidate` offering no counterparties
+		/// would, sharing one transaction's overhead and what the entries read in common
+		/// (markets, prices, the fund). Authorized only: valid while every entry is
+		/// liquidatable, listed once and holds at most `max_positions` positions (the witness
+		/// the call is declared at). An entry that fails changes nothing and is reported
+		/// (`BatchEntryFailed`); the rest go on. Its closes make at most `MaxBatchFills` fills in the
+		/// book. Operational: in a crash, liquidations go ahead of ordinary transactions and
+		/// may use the block's reserve. Refunded to what the entries worked through.
+		#[pallet::call_index(1)]
+		#[pallet::weight((
+			Pallet::<T>::batch_weight(subaccounts.len() as u32, *max_positions),
+			DispatchClass::Operational,
+		))]
+		#[pallet::authorize(Pallet::<T>::authorize_batch)]
+		#[pallet::weight_of_authorize(Pallet::<T>::authorize_batch_weight(subaccounts.len() as u32, *max_positions))]
+		pub fn liquidate_batch(
+			origin: OriginFor<T>,
+			subaccounts: BatchOf<T>,
+			max_positions: u32,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			Ok(Some(Self::do_liquidate_batch(&subaccounts, max_positions)).into())
 		}
 	}
 }

@@ -211,7 +211,7 @@ impl LiquidationBook<AccountId> for MockBook {
 		}
 		put((b"book", against.encode()), rest);
 		let weight = Weight::from_parts(CLOSE_WEIGHT_PER_FILL * fills, 0);
-		Ok(Closed { size: filled, notional: value, weight, fill_bound_reached })
+		Ok(Closed { size: filled, notional: value, weight, fill_bound_reached, fills: fills as u32 })
 	}
 	fn close_weight(max_fills: u32) -> Weight {
 		Weight::from_parts(CLOSE_WEIGHT_PER_FILL * u64::from(max_fills), 0)
@@ -304,6 +304,8 @@ impl pallet_liquidation::Config for Test {
 	type MaxMarketsPerCall = ConstU32<2>;
 	type MaxCloseFills = MaxCloseFills;
 	type MaxCounterparties = ConstU32<4>;
+	type MaxBatch = ConstU32<4>;
+	type MaxBatchFills = ConstU32<1>;
 	type KeeperScanPerBlock = ConstU32<2>;
 	type KeeperRankScan = ConstU32<100>;
 	type KeeperPriority = ConstU64<{ u64::MAX / 2 }>;

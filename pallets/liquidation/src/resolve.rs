@@ -34,10 +34,15 @@ impl<T: Config> Pallet<T> {
 	/// refusal before any work (not liquidatable, prices not ready, counterparties from a
 	/// signed caller, the block's cap) is charged only the check, so a keeper that came
 	/// second to a subaccount does not cost a block a whole liquidation's weight.
+	///
+	/// `fills_left`: how many more fills this call's closes may make (each close at most
+	/// `MaxCloseFills`); once none is left a close only looks, and a solvent subaccount it
+	/// would have closed waits, as if cut short.
 	pub(crate) fn do_liquidate(
 		subaccount: &SubaccountOf<T>,
 		keeper: Option<T::AccountId>,
 		counterparties: &CounterpartiesOf<T>,
+		fills_left: &mut u32,
 	) -> Result<Worked, DispatchErrorWithPostInfo> {
 		let held = pallet_margin::PositionCount::<T>::get(subaccount);
 		let refused = |error: DispatchError| DispatchErrorWithPostInfo {
@@ -68,8 +73,15 @@ impl<T: Config> Pallet<T> {
 			markets = markets.saturating_add(1);
 			let config =
 				Margin::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
-			let (closed, cut_short, used) =
-				Self::close_in_book(subaccount, market, &config, &health, &mut cap_left, &keeper)?;
+			let (closed, cut_short, used) = Self::close_in_book(
+				subaccount,
+				market,
+				&config,
+				&health,
+				&mut cap_left,
+				&keeper,
+				fills_left,
+			)?;
 			book_weight.saturating_accrue(used);
 			// Health moves only if the book closed something.
 			if closed > 0 {
@@ -99,8 +111,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Closes what restores maintenance in the book, within the price bound, the block's cap
-	/// and the call's fill bound, and charges the penalty. Returns the size closed, whether
-	/// the cap or the fill bound cut the close short, and the weight the book used.
+	/// and `MaxCloseFills` (at most `fills_left`, which it lowers by the fills it makes), and
+	/// charges the penalty. Returns the size closed, whether the cap or the fill bound cut
+	/// the close short, and the weight the book used.
 	fn close_in_book(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
@@ -108,6 +121,7 @@ impl<T: Config> Pallet<T> {
 		health: &Health,
 		cap_left: &mut Balance,
 		keeper: &Option<T::AccountId>,
+		fills_left: &mut u32,
 	) -> Result<(Balance, bool, Weight), DispatchError> {
 		let Some((position, mark, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
@@ -147,8 +161,10 @@ impl<T: Config> Pallet<T> {
 		let limit = math::limit_price(selling, mark, bankruptcy, T::MaxSlippage::get(), config.tick_size)
 			.map_err(overflow)?;
 		let side = if selling { Side::Sell } else { Side::Buy };
-		let Closed { size: closed, notional, weight, fill_bound_reached } =
-			T::ClosingBook::close(subaccount, market, side, size, limit, T::MaxCloseFills::get())?;
+		let max_fills = T::MaxCloseFills::get().min(*fills_left);
+		let Closed { size: closed, notional, weight, fill_bound_reached, fills } =
+			T::ClosingBook::close(subaccount, market, side, size, limit, max_fills)?;
+		*fills_left = fills_left.saturating_sub(fills);
 		let cut_short = capped || fill_bound_reached;
 		if closed == 0 {
 			return Ok((0, cut_short, weight));

@@ -39,11 +39,15 @@ pub trait WeightInfo {
 	fn liquidate(p: u32, ) -> Weight;
 	fn liquidate_deleveraging(c: u32, ) -> Weight;
 	fn authorize_liquidate(p: u32, ) -> Weight;
+	fn liquidate_batch(n: u32, ) -> Weight;
+	fn authorize_liquidate_batch(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Margin::PositionCount` (r:2 w:2)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:20 w:4)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:16 w:0)
@@ -58,8 +62,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:2)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::PositionCount` (r:2 w:2)
-	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Liquidation::ClosedThisBlock` (r:1 w:1)
 	/// Proof: `Liquidation::ClosedThisBlock` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: UNKNOWN KEY `0x02ea2cf3fbd9926783a55e9602b2e157` (r:1 w:0)
@@ -78,16 +80,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Proof size: measured `3962`, estimated `10818`.
-		// Minimum execution time: 497_263_000 picoseconds.
-		Weight::from_parts(1_023_887_669, 10818)
-			// Standard Error: 2_489_440
-			.saturating_add(Weight::from_parts(48_907_568, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
+		// Proof size: measured `3698`, estimated `10665`.
+		// Minimum execution time: 411_031_000 picoseconds.
+		Weight::from_parts(483_338_940, 10665)
+			// Standard Error: 270_853
+			.saturating_add(Weight::from_parts(59_676_967, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
-			.saturating_add(Weight::from_parts(0, 2632).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2645).saturating_mul(p.into()))
 	}
+	/// Storage: `Margin::PositionCount` (r:6 w:6)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:87 w:7)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:16 w:0)
@@ -102,8 +106,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:2)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::PositionCount` (r:6 w:6)
-	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Liquidation::ClosedThisBlock` (r:1 w:1)
 	/// Proof: `Liquidation::ClosedThisBlock` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: UNKNOWN KEY `0x02ea2cf3fbd9926783a55e9602b2e157` (r:1 w:0)
@@ -117,10 +119,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 4]`.
 	fn liquidate_deleveraging(c: u32, ) -> Weight {
 		// Proof size: measured `6054`, estimated `50105`.
-		// Minimum execution time: 1_640_738_000 picoseconds.
-		Weight::from_parts(2_276_363_569, 50105)
-			// Standard Error: 23_060_922
-			.saturating_add(Weight::from_parts(110_924_246, 0).saturating_mul(c.into()))
+		// Minimum execution time: 1_461_261_000 picoseconds.
+		Weight::from_parts(1_201_818_476, 50105)
+			// Standard Error: 468_120
+			.saturating_add(Weight::from_parts(294_774_313, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(80_u64))
 			.saturating_add(T::DbWeight::get().reads((20_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -146,29 +148,101 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn authorize_liquidate(p: u32, ) -> Weight {
 		// Proof size: measured `2561`, estimated `6096`.
-		// Minimum execution time: 114_976_000 picoseconds.
-		Weight::from_parts(140_276_184, 6096)
-			// Standard Error: 860_173
-			.saturating_add(Weight::from_parts(35_732_727, 0).saturating_mul(p.into()))
+		// Minimum execution time: 94_307_000 picoseconds.
+		Weight::from_parts(77_558_011, 6096)
+			// Standard Error: 36_821
+			.saturating_add(Weight::from_parts(27_024_618, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2602).saturating_mul(p.into()))
+	}
+	/// Storage: `Margin::PositionCount` (r:65 w:65)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Positions` (r:130 w:65)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:129 w:65)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:1 w:1)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Liquidation::ClosedThisBlock` (r:1 w:1)
+	/// Proof: `Liquidation::ClosedThisBlock` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: UNKNOWN KEY `0x02ea2cf3fbd9926783a55e9602b2e157` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x02ea2cf3fbd9926783a55e9602b2e157` (r:1 w:0)
+	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
+	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:1 w:0)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::FundBalance` (r:1 w:1)
+	/// Proof: `Insurance::FundBalance` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:1 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:3 w:3)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::TotalCollateral` (r:1 w:1)
+	/// Proof: `Vaults::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn liquidate_batch(n: u32, ) -> Weight {
+		// Proof size: measured `3430`, estimated `8817`.
+		// Minimum execution time: 427_042_000 picoseconds.
+		Weight::from_parts(432_552_000, 8817)
+			// Standard Error: 499_235
+			.saturating_add(Weight::from_parts(325_755_098, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
+	}
+	/// Storage: `Margin::Positions` (r:128 w:0)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:128 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:1 w:0)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:64 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn authorize_liquidate_batch(n: u32, ) -> Weight {
+		// Proof size: measured `2405`, estimated `3592`.
+		// Minimum execution time: 94_687_000 picoseconds.
+		Weight::from_parts(14_104_207, 3592)
+			// Standard Error: 58_717
+			.saturating_add(Weight::from_parts(53_011_005, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(1_023_887_669, 10818)
-			.saturating_add(Weight::from_parts(48_907_568, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
+		Weight::from_parts(483_338_940, 10665)
+			.saturating_add(Weight::from_parts(59_676_967, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(17_u64))
-			.saturating_add(Weight::from_parts(0, 2632).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2645).saturating_mul(p.into()))
 	}
 	fn liquidate_deleveraging(c: u32, ) -> Weight {
-		Weight::from_parts(2_276_363_569, 50105)
-			.saturating_add(Weight::from_parts(110_924_246, 0).saturating_mul(c.into()))
+		Weight::from_parts(1_201_818_476, 50105)
+			.saturating_add(Weight::from_parts(294_774_313, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(80_u64))
 			.saturating_add(RocksDbWeight::get().reads((20_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
@@ -176,10 +250,26 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 43945).saturating_mul(c.into()))
 	}
 	fn authorize_liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(140_276_184, 6096)
-			.saturating_add(Weight::from_parts(35_732_727, 0).saturating_mul(p.into()))
+		Weight::from_parts(77_558_011, 6096)
+			.saturating_add(Weight::from_parts(27_024_618, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2602).saturating_mul(p.into()))
+	}
+	fn liquidate_batch(n: u32, ) -> Weight {
+		Weight::from_parts(432_552_000, 8817)
+			.saturating_add(Weight::from_parts(325_755_098, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(19_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
+	}
+	fn authorize_liquidate_batch(n: u32, ) -> Weight {
+		Weight::from_parts(14_104_207, 3592)
+			.saturating_add(Weight::from_parts(53_011_005, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
 	}
 }

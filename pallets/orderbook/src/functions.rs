@@ -365,6 +365,7 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 			notional: matched.notional,
 			weight,
 			fill_bound_reached: matched.fill_bound_reached,
+			fills: matched.fills,
 		})
 	}
 

@@ -24,21 +24,29 @@ fn harness() -> Harness {
 	Harness { ext, pool: pool_state, offchain: offchain_state }
 }
 
-/// The subaccounts the pool holds liquidations of, and their counterparties.
+/// The subaccounts the pool holds liquidations of (a batch's entries each), and their
+/// counterparties.
 fn submitted(h: &Harness) -> Vec<(AccountId, Vec<AccountId>)> {
 	h.pool
 		.read()
 		.transactions
 		.iter()
-		.map(|bytes| {
+		.flat_map(|bytes| {
 			let xt = Extrinsic::decode(&mut &bytes[..]).expect("an extrinsic");
 			assert!(
 				matches!(xt.preamble, sp_runtime::generic::Preamble::General(..)),
 				"an authorized (general) transaction"
 			);
 			match xt.function {
-				RuntimeCall::Liquidation(Call::liquidate { subaccount, counterparties }) =>
-					(subaccount.owner, counterparties.iter().map(|c| c.owner).collect()),
+				RuntimeCall::Liquidation(Call::liquidate { subaccount, counterparties }) => {
+					assert!(!counterparties.is_empty(), "alone only with counterparties");
+					vec![(subaccount.owner, counterparties.iter().map(|c| c.owner).collect())]
+				},
+				RuntimeCall::Liquidation(Call::liquidate_batch { subaccounts, max_positions }) => {
+					// Every trader in these tests holds one position: the witness says so.
+					assert_eq!(max_positions, 1, "the witness is the most any entry holds");
+					subaccounts.iter().map(|s| (s.owner, Vec::new())).collect()
+				},
 				other => panic!("unexpected call {other:?}"),
 			}
 		})
@@ -64,6 +72,8 @@ fn the_keeper_scans_a_bounded_slice_per_block_and_resumes_from_its_cursor() {
 		Liquidation::run_keeper(1);
 	});
 	assert_eq!(submitted(&h).len(), 2);
+	// Both in one batch.
+	assert_eq!(h.pool.read().transactions.len(), 1);
 	let cursor = h.offchain.read().persistent_storage.get(CURSOR_KEY);
 	assert!(cursor.is_some(), "the cursor is persisted");
 	h.ext.execute_with(|| {

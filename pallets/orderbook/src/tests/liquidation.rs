@@ -27,7 +27,7 @@ fn a_close_sells_into_the_bids_down_to_its_limit_and_reports_size_and_notional()
 		let closed = close_alice(10, 58_500, MAX_FILLS);
 		// One fill: charged as one, not as `MaxFills`; the book offers no more within the limit.
 		let one_fill =
-			Closed { size: 4 * STEP, notional: 236 * USDC, weight: charged_for(1), fill_bound_reached: false };
+			Closed { size: 4 * STEP, notional: 236 * USDC, weight: charged_for(1), fill_bound_reached: false, fills: 1 };
 		assert_eq!(closed, Ok(one_fill));
 		assert!(one_fill.weight.all_lt(<Orderbook as LiquidationBook<_>>::close_weight(MAX_FILLS)));
 		assert_eq!(MockMargin::position_size(&sub(ALICE, 0), BTC_USD), 6 * STEP as i128);
@@ -37,7 +37,7 @@ fn a_close_sells_into_the_bids_down_to_its_limit_and_reports_size_and_notional()
 		let closed = close_alice(50, 1, MAX_FILLS);
 		assert_eq!(
 			closed,
-			Ok(Closed { size: 4 * STEP, notional: 232 * USDC, weight: charged_for(1), fill_bound_reached: false })
+			Ok(Closed { size: 4 * STEP, notional: 232 * USDC, weight: charged_for(1), fill_bound_reached: false, fills: 1 })
 		);
 	});
 }
@@ -64,7 +64,7 @@ fn a_close_stops_at_its_own_fill_bound_and_says_whether_the_book_had_more() {
 		let closed = close_alice(10, 58_000, 1);
 		assert_eq!(
 			closed,
-			Ok(Closed { size: 2 * STEP, notional: 118 * USDC, weight: charged_for(1), fill_bound_reached: true })
+			Ok(Closed { size: 2 * STEP, notional: 118 * USDC, weight: charged_for(1), fill_bound_reached: true, fills: 1 })
 		);
 		assert_eq!(MockMargin::position_size(&sub(ALICE, 0), BTC_USD), 8 * STEP as i128);
 		// Charged no more than the bound declared, which is below the book's own.
@@ -97,7 +97,7 @@ fn a_close_that_fills_nothing_reports_no_weight_but_a_skipped_own_order_counts()
 		let one_fill_of_the_book = <<Test as crate::Config>::WeightInfo as crate::WeightInfo>::place_order(1);
 		assert_eq!(
 			close_alice(10, 58_000, MAX_FILLS),
-			Ok(Closed { size: 0, notional: 0, weight: one_fill_of_the_book, fill_bound_reached: false })
+			Ok(Closed { size: 0, notional: 0, weight: one_fill_of_the_book, fill_bound_reached: false, fills: 1 })
 		);
 		assert!(Orders::<Test>::iter_values().all(|o| o.owner != sub(ALICE, 0)));
 	});

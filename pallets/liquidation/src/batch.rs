@@ -1,0 +1,141 @@
+//! `liquidate_batch`: many subaccounts in one keeper transaction, each entry on its own
+//! (one that fails changes nothing and the rest go on), weighed per entry.
+
+use crate::{pallet::*, weights::WeightInfo};
+use frame_support::{
+	dispatch::DispatchErrorWithPostInfo,
+	pallet_prelude::{
+		InvalidTransaction, TransactionSource, TransactionValidityError, ValidTransaction,
+	},
+	storage::with_storage_layer,
+	traits::Get,
+	weights::Weight,
+};
+use pallet_margin::PositionCount;
+use clearing_primitives::margin::LiquidationBook;
+
+impl<T: Config> Pallet<T> {
+	/// Positions an entry is weighed at: what it holds, never more than `MaxPositions`.
+	fn weighed_positions(positions: u32) -> u32 {
+		positions.clamp(1, <T as pallet_margin::Config>::MaxPositions::get())
+	}
+
+	/// One entry's own work beyond the batch's shared part: the batch benchmark's slope (an
+	/// entry of one position) plus the single call's cost of each further position.
+	pub fn batch_entry_weight(positions: u32) -> Weight {
+		let positions = Self::weighed_positions(positions);
+		T::Weights::liquidate_batch(1)
+			.saturating_sub(T::Weights::liquidate_batch(0))
+			.saturating_add(
+				T::Weights::liquidate(positions).saturating_sub(T::Weights::liquidate(1)),
+			)
+	}
+
+	/// What a batch of `entries`, each holding at most `max_positions`, may cost: the shared
+	/// part, every entry's own work, and `MaxBatchFills` fills in the book (at worst each in
+	/// a close of its own).
+	pub fn batch_weight(entries: u32, max_positions: u32) -> Weight {
+		T::Weights::liquidate_batch(0)
+			.saturating_add(Self::batch_entry_weight(max_positions).saturating_mul(entries.into()))
+			.saturating_add(
+				T::ClosingBook::close_weight(1).saturating_mul(T::MaxBatchFills::get().into()),
+			)
+	}
+
+	/// One entry's check beyond the batch check's shared part.
+	fn authorize_entry_weight(positions: u32) -> Weight {
+		let positions = Self::weighed_positions(positions);
+		T::Weights::authorize_liquidate_batch(1)
+			.saturating_sub(T::Weights::authorize_liquidate_batch(0))
+			.saturating_add(
+				T::Weights::authorize_liquidate(positions)
+					.saturating_sub(T::Weights::authorize_liquidate(1)),
+			)
+	}
+
+	/// What checking a batch of `entries` holding at most `max_positions` each may cost.
+	pub fn authorize_batch_weight(entries: u32, max_positions: u32) -> Weight {
+		T::Weights::authorize_liquidate_batch(0).saturating_add(
+			Self::authorize_entry_weight(max_positions).saturating_mul(entries.into()),
+		)
+	}
+
+	/// A batch is valid while it lists every subaccount once, each liquidatable and holding
+	/// at most `max_positions`; it provides each subaccount's tag, so it and a single keeper
+	/// transaction for the same subaccount never both enter the pool. Returns what of the
+	/// declared check it did not use.
+	pub(crate) fn authorize_batch(
+		_source: TransactionSource,
+		subaccounts: &BatchOf<T>,
+		max_positions: &u32,
+	) -> Result<(ValidTransaction, Weight), TransactionValidityError> {
+		let invalid = TransactionValidityError::Invalid(InvalidTransaction::Call);
+		if subaccounts.is_empty() {
+			return Err(invalid);
+		}
+		let mut spent = T::Weights::authorize_liquidate_batch(0);
+		let mut valid = ValidTransaction::with_tag_prefix("Liquidation")
+			.priority(T::KeeperPriority::get())
+			.longevity(crate::checks::KEEPER_LONGEVITY)
+			.propagate(true);
+		for (index, subaccount) in subaccounts.iter().enumerate() {
+			let earlier = subaccounts.get(..index).unwrap_or_default();
+			if earlier.contains(subaccount) {
+				return Err(invalid);
+			}
+			Self::ensure_liquidatable(subaccount).map_err(|_| invalid)?;
+			let held = PositionCount::<T>::get(subaccount);
+			if held > *max_positions {
+				return Err(invalid);
+			}
+			spent.saturating_accrue(Self::authorize_entry_weight(held));
+			valid = valid.and_provides(subaccount);
+		}
+		let declared = Self::authorize_batch_weight(subaccounts.len() as u32, *max_positions);
+		Ok((valid.build()?, declared.saturating_sub(spent)))
+	}
+
+	/// Liquidates every entry in its own storage layer; returns the weight the batch used.
+	pub(crate) fn do_liquidate_batch(subaccounts: &BatchOf<T>, max_positions: u32) -> Weight {
+		let mut used = T::Weights::liquidate_batch(0);
+		let mut fills_left = T::MaxBatchFills::get();
+		let no_counterparties = CounterpartiesOf::<T>::default();
+		for subaccount in subaccounts.iter() {
+			let held = PositionCount::<T>::get(subaccount);
+			let fills_before = fills_left;
+			let outcome = if held > max_positions {
+				// Refused on the count it just read.
+				Err(DispatchErrorWithPostInfo {
+					post_info: Some(T::DbWeight::get().reads(1)).into(),
+					error: Error::<T>::PositionWitnessTooLow.into(),
+				})
+			} else {
+				with_storage_layer(|| {
+					Self::do_liquidate(subaccount, None, &no_counterparties, &mut fills_left)
+				})
+			};
+			match outcome {
+				Ok(done) => {
+					used.saturating_accrue(Self::batch_entry_weight(done.positions));
+					used.saturating_accrue(done.book_weight);
+				},
+				Err(failed) => {
+					// A refusal before any work reports its check; anything later is charged
+					// the entry's whole work and its fills, each as a close of its own.
+					let charged = failed.post_info.actual_weight.unwrap_or_else(|| {
+						let fills = fills_before.saturating_sub(fills_left);
+						Self::batch_entry_weight(held).saturating_add(
+							T::ClosingBook::close_weight(1).saturating_mul(fills.into()),
+						)
+					});
+					used.saturating_accrue(charged);
+					Self::deposit_event(Event::BatchEntryFailed {
+						subaccount: subaccount.clone(),
+						error: failed.error,
+					});
+				},
+			}
+		}
+		used
+	}
+}
