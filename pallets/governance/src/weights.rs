@@ -60,8 +60,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Governance::Pending` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	fn propose() -> Weight {
 		// Proof size: measured `1347`, estimated `3604`.
-		// Minimum execution time: 71_905_000 picoseconds.
-		Weight::from_parts(113_403_000, 3604)
+		// Minimum execution time: 64_751_000 picoseconds.
+		Weight::from_parts(68_679_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -73,8 +73,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Governance::Agenda` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
 		// Proof size: measured `323`, estimated `3604`.
-		// Minimum execution time: 29_015_000 picoseconds.
-		Weight::from_parts(49_193_000, 3604)
+		// Minimum execution time: 26_059_000 picoseconds.
+		Weight::from_parts(28_694_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -91,10 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 4]`.
 	fn on_initialize(k: u32, ) -> Weight {
 		// Proof size: measured `171`, estimated `3494`.
-		// Minimum execution time: 6_522_000 picoseconds.
-		Weight::from_parts(17_379_395, 3494)
-			// Standard Error: 145_930
-			.saturating_add(Weight::from_parts(42_890_820, 0).saturating_mul(k.into()))
+		// Minimum execution time: 6_061_000 picoseconds.
+		Weight::from_parts(11_452_438, 3494)
+			// Standard Error: 48_367
+			.saturating_add(Weight::from_parts(33_818_598, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -106,18 +106,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn propose() -> Weight {
-		Weight::from_parts(113_403_000, 3604)
+		Weight::from_parts(68_679_000, 3604)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(49_193_000, 3604)
+		Weight::from_parts(28_694_000, 3604)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize(k: u32, ) -> Weight {
-		Weight::from_parts(17_379_395, 3494)
-			.saturating_add(Weight::from_parts(42_890_820, 0).saturating_mul(k.into()))
+		Weight::from_parts(11_452_438, 3494)
+			.saturating_add(Weight::from_parts(33_818_598, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

@@ -55,8 +55,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3592`.
-		// Minimum execution time: 43_912_000 picoseconds.
-		Weight::from_parts(48_220_000, 3592)
+		// Minimum execution time: 25_207_000 picoseconds.
+		Weight::from_parts(27_261_000, 3592)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -64,8 +64,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `193`, estimated `3592`.
-		// Minimum execution time: 34_695_000 picoseconds.
-		Weight::from_parts(45_094_000, 3592)
+		// Minimum execution time: 21_570_000 picoseconds.
+		Weight::from_parts(24_576_000, 3592)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -73,8 +73,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `193`, estimated `3592`.
-		// Minimum execution time: 32_882_000 picoseconds.
-		Weight::from_parts(37_099_000, 3592)
+		// Minimum execution time: 18_023_000 picoseconds.
+		Weight::from_parts(19_827_000, 3592)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -91,10 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3592`.
-		// Minimum execution time: 86_262_000 picoseconds.
-		Weight::from_parts(19_080_458, 3592)
-			// Standard Error: 833_783
-			.saturating_add(Weight::from_parts(74_895_839, 0).saturating_mul(m.into()))
+		// Minimum execution time: 47_239_000 picoseconds.
+		Weight::from_parts(23_859_304, 3592)
+			// Standard Error: 12_729
+			.saturating_add(Weight::from_parts(28_725_753, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -119,10 +119,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
 		// Proof size: measured `947`, estimated `11202`.
-		// Minimum execution time: 315_561_000 picoseconds.
-		Weight::from_parts(418_143_456, 11202)
-			// Standard Error: 3_167_056
-			.saturating_add(Weight::from_parts(111_996_045, 0).saturating_mul(p.into()))
+		// Minimum execution time: 179_206_000 picoseconds.
+		Weight::from_parts(155_888_224, 11202)
+			// Standard Error: 57_186
+			.saturating_add(Weight::from_parts(42_501_155, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -147,10 +147,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
 		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 117_941_000 picoseconds.
-		Weight::from_parts(262_080_095, 6096)
-			// Standard Error: 788_501
-			.saturating_add(Weight::from_parts(36_682_949, 0).saturating_mul(p.into()))
+		// Minimum execution time: 64_762_000 picoseconds.
+		Weight::from_parts(49_001_374, 6096)
+			// Standard Error: 43_238
+			.saturating_add(Weight::from_parts(20_599_331, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2602).saturating_mul(p.into()))
@@ -160,39 +160,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(48_220_000, 3592)
+		Weight::from_parts(27_261_000, 3592)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(45_094_000, 3592)
+		Weight::from_parts(24_576_000, 3592)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(37_099_000, 3592)
+		Weight::from_parts(19_827_000, 3592)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(19_080_458, 3592)
-			.saturating_add(Weight::from_parts(74_895_839, 0).saturating_mul(m.into()))
+		Weight::from_parts(23_859_304, 3592)
+			.saturating_add(Weight::from_parts(28_725_753, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(418_143_456, 11202)
-			.saturating_add(Weight::from_parts(111_996_045, 0).saturating_mul(p.into()))
+		Weight::from_parts(155_888_224, 11202)
+			.saturating_add(Weight::from_parts(42_501_155, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(262_080_095, 6096)
-			.saturating_add(Weight::from_parts(36_682_949, 0).saturating_mul(p.into()))
+		Weight::from_parts(49_001_374, 6096)
+			.saturating_add(Weight::from_parts(20_599_331, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2602).saturating_mul(p.into()))

@@ -62,8 +62,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
 		// Proof size: measured `5656`, estimated `10082`.
-		// Minimum execution time: 263_044_000 picoseconds.
-		Weight::from_parts(305_573_000, 10082)
+		// Minimum execution time: 159_550_000 picoseconds.
+		Weight::from_parts(180_949_000, 10082)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -106,10 +106,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
 		// Proof size: measured `2066`, estimated `10082`.
-		// Minimum execution time: 920_567_000 picoseconds.
-		Weight::from_parts(295_248_165, 10082)
-			// Standard Error: 3_394_147
-			.saturating_add(Weight::from_parts(543_610_336, 0).saturating_mul(f.into()))
+		// Minimum execution time: 521_719_000 picoseconds.
+		Weight::from_parts(262_401_240, 10082)
+			// Standard Error: 223_252
+			.saturating_add(Weight::from_parts(281_226_344, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -124,8 +124,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `4044`, estimated `4807`.
-		// Minimum execution time: 187_462_000 picoseconds.
-		Weight::from_parts(257_313_000, 4807)
+		// Minimum execution time: 113_333_000 picoseconds.
+		Weight::from_parts(121_989_000, 4807)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -134,13 +134,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(305_573_000, 10082)
+		Weight::from_parts(180_949_000, 10082)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(295_248_165, 10082)
-			.saturating_add(Weight::from_parts(543_610_336, 0).saturating_mul(f.into()))
+		Weight::from_parts(262_401_240, 10082)
+			.saturating_add(Weight::from_parts(281_226_344, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(16_u64))
@@ -148,7 +148,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(257_313_000, 4807)
+		Weight::from_parts(121_989_000, 4807)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}

@@ -31,17 +31,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 467_317, 3_224_619
-	///   Average:  633_204
-	///   Median:   595_637
-	///   Std-Dev:  268020.01
+	///   Min, Max: 293_130, 373_209
+	///   Average:  308_448
+	///   Median:   303_810
+	///   Std-Dev:  14123.15
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 944_422
-	///   95th: 712_457
-	///   75th: 633_348
+	///   99th: 342_843
+	///   95th: 333_646
+	///   75th: 315_853
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(633_204), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(308_448), 0);
 }
 
 #[cfg(test)]

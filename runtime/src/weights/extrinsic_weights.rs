@@ -31,17 +31,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 144_323, 282_992
-	///   Average:  197_763
-	///   Median:   189_855
-	///   Std-Dev:  39009.19
+	///   Min, Max: 129_352, 139_706
+	///   Average:  130_825
+	///   Median:   130_174
+	///   Std-Dev:  1881.21
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 270_339
-	///   95th: 256_414
-	///   75th: 232_743
+	///   99th: 139_118
+	///   95th: 132_916
+	///   75th: 130_811
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(197_763), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(130_825), 0);
 }
 
 #[cfg(test)]

@@ -15,9 +15,9 @@
 //   benchmark
 //   storage
 //   --chain
-//   /tmp/clearing-storage.EuZw06/big.json
+//   /tmp/clearing-storage.KEcT7u/big.json
 //   --base-path
-//   /tmp/clearing-storage.EuZw06/db
+//   /tmp/clearing-storage.KEcT7u/db
 //   --database
 //   paritydb
 //   --state-version
@@ -41,31 +41,31 @@ pub mod constants {
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 2_094, 17_443_622
-			///   Average:  14_511
-			///   Median:   12_974
-			///   Std-Dev:  71699.88
+			///   Min, Max: 1_944, 11_723_872
+			///   Average:  9_766
+			///   Median:   8_686
+			///   Std-Dev:  48378.11
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 38_552
-			///   95th: 18_905
-			///   75th: 15_209
-			read: 14_511 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 22_693
+			///   95th: 12_474
+			///   75th: 10_179
+			read: 9_766 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 25_802, 33_607
-			///   Average:  29_704
-			///   Median:   25_802
-			///   Std-Dev:  3902.5
+			///   Min, Max: 15_112, 19_723
+			///   Average:  17_417
+			///   Median:   15_112
+			///   Std-Dev:  2305.5
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 33_607
-			///   95th: 33_607
-			///   75th: 33_607
-			write: 29_704 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 19_723
+			///   95th: 19_723
+			///   75th: 19_723
+			write: 17_417 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 
