@@ -15,20 +15,19 @@ use pallet_margin::PositionCount;
 use clearing_primitives::margin::LiquidationBook;
 
 impl<T: Config> Pallet<T> {
-	/// Positions an entry is weighed at: what it holds, never more than `MaxPositions`.
-	fn weighed_positions(positions: u32) -> u32 {
-		positions.clamp(1, <T as pallet_margin::Config>::MaxPositions::get())
+	/// One entry's share of a batch-wide weight: the batch benchmark's slope (an entry of
+	/// one position) plus what the single-subaccount benchmark adds for each further position
+	/// (never more than `MaxPositions`).
+	fn per_entry(batch: fn(u32) -> Weight, single: fn(u32) -> Weight, positions: u32) -> Weight {
+		let positions = positions.clamp(1, <T as pallet_margin::Config>::MaxPositions::get());
+		batch(1)
+			.saturating_sub(batch(0))
+			.saturating_add(single(positions).saturating_sub(single(1)))
 	}
 
-	/// One entry's own work beyond the batch's shared part: the batch benchmark's slope (an
-	/// entry of one position) plus the single call's cost of each further position.
+	/// One entry's own work beyond the batch's shared part.
 	pub fn batch_entry_weight(positions: u32) -> Weight {
-		let positions = Self::weighed_positions(positions);
-		T::Weights::liquidate_batch(1)
-			.saturating_sub(T::Weights::liquidate_batch(0))
-			.saturating_add(
-				T::Weights::liquidate(positions).saturating_sub(T::Weights::liquidate(1)),
-			)
+		Self::per_entry(T::Weights::liquidate_batch, T::Weights::liquidate, positions)
 	}
 
 	/// What a batch of `entries`, each holding at most `max_positions`, may cost: the shared
@@ -44,13 +43,11 @@ impl<T: Config> Pallet<T> {
 
 	/// One entry's check beyond the batch check's shared part.
 	fn authorize_entry_weight(positions: u32) -> Weight {
-		let positions = Self::weighed_positions(positions);
-		T::Weights::authorize_liquidate_batch(1)
-			.saturating_sub(T::Weights::authorize_liquidate_batch(0))
-			.saturating_add(
-				T::Weights::authorize_liquidate(positions)
-					.saturating_sub(T::Weights::authorize_liquidate(1)),
-			)
+		Self::per_entry(
+			T::Weights::authorize_liquidate_batch,
+			T::Weights::authorize_liquidate,
+			positions,
+		)
 	}
 
 	/// What checking a batch of `entries` holding at most `max_positions` each may cost.

@@ -12,7 +12,7 @@ use frame_system::{
 	offchain::SubmitTransaction,
 	pallet_prelude::BlockNumberFor,
 };
-use pallet_margin::{PositionCount, Positions};
+use pallet_margin::{Health, PositionCount, Positions};
 use sp_runtime::{offchain::storage::StorageValueRef, FixedU128};
 
 /// Where the keeper's scan resumes: the last subaccount key it checked.
@@ -20,6 +20,15 @@ pub const CURSOR_KEY: &[u8] = b"clearing/liquidation/keeper-cursor";
 
 /// Most subaccounts a `LiquidationApi.liquidatable` query reads.
 pub const API_SCAN_LIMIT: u32 = 10_000;
+
+/// A liquidatable subaccount the scan found, with what it read of it, so the keeper need
+/// not read it again.
+pub struct Found<AccountId> {
+	pub subaccount: clearing_primitives::collateral::Subaccount<AccountId>,
+	/// Positions it holds (the batch's witness).
+	pub positions: u32,
+	pub health: Health,
+}
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn run_keeper(_n: BlockNumberFor<T>) {
@@ -37,19 +46,23 @@ impl<T: Config> Pallet<T> {
 		// A bankruptcy the fund may not cover goes alone, with counterparties to deleverage;
 		// the rest in batches.
 		let mut batched = Vec::new();
-		for subaccount in found {
-			let counterparties = Self::counterparties_for(&subaccount);
+		for found in found {
+			let counterparties = Self::counterparties_for(&found.subaccount, &found.health);
 			if counterparties.is_empty() {
-				batched.push(subaccount);
+				batched.push(found);
 			} else {
-				Self::submit(Call::<T>::liquidate { subaccount, counterparties });
+				Self::submit(Call::<T>::liquidate { subaccount: found.subaccount, counterparties });
 			}
 		}
 		let scanned = sp_io::offchain::timestamp();
 		for chunk in batched.chunks(T::MaxBatch::get().max(1) as usize) {
-			let max_positions =
-				chunk.iter().map(PositionCount::<T>::get).max().unwrap_or_default();
-			let subaccounts: BatchOf<T> = chunk.to_vec().try_into().unwrap_or_default();
+			let max_positions = chunk.iter().map(|f| f.positions).max().unwrap_or_default();
+			let subaccounts: BatchOf<T> = chunk
+				.iter()
+				.map(|f| f.subaccount.clone())
+				.collect::<Vec<_>>()
+				.try_into()
+				.unwrap_or_default();
 			Self::submit(Call::<T>::liquidate_batch { subaccounts, max_positions });
 		}
 		if !batched.is_empty() {
@@ -72,7 +85,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks up to `limit` subaccounts with positions after the raw key `start`; returns
 	/// the liquidatable ones and the key to resume from (`None`: the scan reached the end).
-	pub fn scan(start: Option<Vec<u8>>, limit: u32) -> (Vec<SubaccountOf<T>>, Option<Vec<u8>>) {
+	pub fn scan(start: Option<Vec<u8>>, limit: u32) -> (Vec<Found<T::AccountId>>, Option<Vec<u8>>) {
 		let iter = match start {
 			Some(key) => PositionCount::<T>::iter_from(key),
 			None => PositionCount::<T>::iter(),
@@ -81,14 +94,14 @@ impl<T: Config> Pallet<T> {
 		let mut last = None;
 		let mut seen: u32 = 0;
 		// One past the slice tells whether there is more to come.
-		for (subaccount, _) in iter.take((limit as usize).saturating_add(1)) {
+		for (subaccount, positions) in iter.take((limit as usize).saturating_add(1)) {
 			if seen == limit {
 				return (found, last);
 			}
 			seen = seen.saturating_add(1);
 			last = Some(PositionCount::<T>::hashed_key_for(&subaccount));
-			if Self::ensure_liquidatable(&subaccount).is_ok() {
-				found.push(subaccount);
+			if let Ok(health) = Self::ensure_liquidatable(&subaccount) {
+				found.push(Found { subaccount, positions, health });
 			}
 		}
 		(found, None)
@@ -108,14 +121,10 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Counterparties for a bankrupt subaccount, in case the fund cannot cover it: the
-	/// best-ranked opposite positions in its largest market, among the first
-	/// `KeeperRankScan` positions.
-	pub(crate) fn counterparties_for(subaccount: &SubaccountOf<T>) -> CounterpartiesOf<T> {
-		let Ok(health) = pallet_margin::Pallet::<T>::health(subaccount, Valuation::Maintenance)
-		else {
-			return Default::default();
-		};
+	/// Counterparties for a bankrupt subaccount (`health` as just read), in case the fund
+	/// cannot cover it: the best-ranked opposite positions in its largest market, among the
+	/// first `KeeperRankScan` positions.
+	pub(crate) fn counterparties_for(subaccount: &SubaccountOf<T>, health: &Health) -> CounterpartiesOf<T> {
 		// Offered for every bankruptcy: several in one block may drain the fund before this
 		// one's turn, and the chain uses them only if the fund cannot cover.
 		if health.equity >= 0 {
