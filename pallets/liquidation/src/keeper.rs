@@ -6,7 +6,7 @@
 
 use crate::pallet::*;
 use alloc::vec::Vec;
-use clearing_primitives::{collateral::Valuation, MarketId};
+use clearing_primitives::MarketId;
 use frame_support::traits::Get;
 use frame_system::{
 	offchain::SubmitTransaction,
