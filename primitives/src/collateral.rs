@@ -1,7 +1,8 @@
 //! How the margin engine and the vaults talk: subaccounts, collateral values and the margin
 //! check a withdrawal must pass.
 
-use crate::{Balance, SignedBalance};
+use crate::{AssetId, Balance, SignedBalance};
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::{DispatchError, DispatchResult, Weight};
@@ -68,6 +69,27 @@ pub trait CollateralLedger<AccountId> {
 
 	/// Pays settlement asset from an outside account into `to` (a backstop covering a loss).
 	fn pay_in(from: &AccountId, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult;
+
+	/// The assets other than the settlement asset that `subaccount` holds (at most the
+	/// registry's bound): whose prices its collateral value depends on.
+	fn collateral_assets(subaccount: &Subaccount<AccountId>) -> Vec<AssetId>;
+
+	/// Moves all of `from`'s collateral other than the settlement asset to `to` (liquidation
+	/// seizing what backs a debt); returns what it was worth under `valuation`. The tokens
+	/// stay in the vault.
+	fn seize_collateral(
+		from: &Subaccount<AccountId>,
+		to: &Subaccount<AccountId>,
+		valuation: Valuation,
+	) -> Result<Balance, DispatchError>;
+
+	/// Up to `limit` subaccounts with a settlement debt, after the raw storage key `start`
+	/// (from the first if `None`), and the key to resume from (`None`: none left). For the
+	/// keeper, which must find debtors that hold no position.
+	fn debtors(
+		start: Option<Vec<u8>>,
+		limit: u32,
+	) -> (Vec<Subaccount<AccountId>>, Option<Vec<u8>>);
 }
 
 /// The margin engine's answer to "may this subaccount's collateral shrink?". The vaults ask

@@ -94,6 +94,10 @@ pub struct MarketRules {
 	pub step_size: Balance,
 	pub maker_fee: Permill,
 	pub taker_fee: Permill,
+	/// Orders rest and fills happen only within this fraction of the index price.
+	pub price_band: Permill,
+	/// The index price (the last one, whatever its status); `None` if never priced.
+	pub index: Option<Price>,
 }
 
 impl MarketRules {
@@ -106,6 +110,18 @@ impl MarketRules {
 	pub fn on_step(&self, size: Balance) -> bool {
 		on_step(size, self.step_size)
 	}
+
+	/// `true` if `price` is within the market's band around its index (never, unpriced).
+	pub fn in_band(&self, price: Price) -> bool {
+		self.index.is_some_and(|index| within_band(price, index, self.price_band))
+	}
+}
+
+/// `true` if `price` is at most `band` × `index` away from `index` (the band rounded inwards,
+/// so a price on its edge is never let through by rounding).
+pub fn within_band(price: Price, index: Price, band: Permill) -> bool {
+	let reach = band.mul_floor(index.into_inner());
+	price.into_inner().abs_diff(index.into_inner()) <= reach
 }
 
 /// `true` if `price` is a positive multiple of `tick`.
@@ -119,15 +135,21 @@ pub fn on_step(size: Balance, step: Balance) -> bool {
 	size > 0 && size.checked_rem(step) == Some(0)
 }
 
-/// The margin engine, for the order book: applies fills, refusing any that leaves a side that
-/// took on risk below its initial requirement.
+/// The margin engine, for the order book: applies fills, checking both sides of every one.
 pub trait MarginEngine<AccountId> {
 	/// Settles both sides' funding, moves the trade's cash between them, updates their
-	/// positions and the market's open interest. Fails, changing nothing, if a side that
-	/// increased its risk would fall below its initial margin requirement, or a market limit
-	/// would be crossed. Returns the weight it used: `apply_fill_weight()` at most, less when
-	/// the two sides hold fewer positions than the bound.
+	/// positions and the market's open interest. Fails, changing nothing, if the price is
+	/// outside the market's band around the index, a market limit would be crossed, a side
+	/// whose risk grew would fall below its initial requirement, or a side whose risk did not
+	/// grow would end with negative equity, or below maintenance and worse off than before.
+	/// Returns the weight it used: `apply_fill_weight()` at most, less when the two sides
+	/// hold fewer positions than the bound.
 	fn apply_fill(fill: &Fill<AccountId>) -> Result<Weight, FillRefusal>;
+
+	/// As [`Self::apply_fill`], for a liquidation's close: the taker is the subaccount being
+	/// liquidated, whose side is bounded by the close's own price limit (never worse than its
+	/// bankruptcy price) rather than checked here; the maker is checked as in any fill.
+	fn apply_close_fill(fill: &Fill<AccountId>) -> Result<Weight, FillRefusal>;
 
 	/// The rules of `market`, if it exists.
 	fn market_rules(market: MarketId) -> Option<MarketRules>;

@@ -112,8 +112,8 @@ pub const FUNDING_INTERVAL_BLOCKS: BlockNumber = HOURS;
 pub const DEV_FUNDING_INTERVAL_BLOCKS: BlockNumber = MINUTES;
 
 /// The genesis markets: BTC-USD and ETH-USD at 5% initial / 3% maintenance margin, DOT-USD
-/// at 10% / 5%; maker 0.02%, taker 0.05%; funding capped at 0.5% per interval with 0.0012%
-/// interest (≈ 0.01% per 8 h).
+/// at 10% / 5%; maker 0.02%, taker 0.05%; orders and fills within 10% of the index; funding
+/// capped at 0.5% per interval with 0.0012% interest (≈ 0.01% per 8 h).
 pub fn markets(funding_interval: BlockNumber) -> Vec<(MarketId, MarketConfig<BlockNumber>)> {
 	let market = |base_asset, base_decimals: u8, imf, mmf, oi_lower_whole: u128, tick: Price, step| {
 		let whole = 10u128.pow(u32::from(base_decimals));
@@ -129,6 +129,7 @@ pub fn markets(funding_interval: BlockNumber) -> Vec<(MarketId, MarketConfig<Blo
 			step_size: step,
 			maker_fee: Permill::from_parts(200),
 			taker_fee: Permill::from_parts(500),
+			price_band: Permill::from_percent(10),
 			funding_interval,
 			funding_cap: Permill::from_parts(5_000),
 			interest_per_interval: Permill::from_parts(12),

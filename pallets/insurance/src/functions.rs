@@ -65,18 +65,31 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// The last block in which a request unlocking at `unlock_at` may be paid out.
+	fn claim_deadline(unlock_at: BlockNumberFor<T>) -> BlockNumberFor<T> {
+		unlock_at.saturating_add(T::ClaimWindow::get())
+	}
+
 	pub(crate) fn do_request_unstake(who: T::AccountId, shares: Balance) -> DispatchResult {
 		ensure!(shares > 0, Error::<T>::ZeroShares);
-		ensure!(!PendingUnstakes::<T>::contains_key(&who), Error::<T>::UnstakeAlreadyRequested);
+		let now = frame_system::Pallet::<T>::block_number();
+		// A lapsed request is replaced; a live one must be cancelled first.
+		let lapsed = match PendingUnstakes::<T>::get(&who) {
+			Some(request) => {
+				ensure!(now > Self::claim_deadline(request.unlock_at), Error::<T>::UnstakeAlreadyRequested);
+				request.shares
+			},
+			None => 0,
+		};
 		ensure!(
 			Shares::<T>::get(&who).unwrap_or_default() >= shares,
 			Error::<T>::InsufficientShares
 		);
 		let pending = PendingShares::<T>::get()
-			.checked_add(shares)
+			.checked_sub(lapsed)
+			.and_then(|p| p.checked_add(shares))
 			.ok_or(ArithmeticError::Overflow)?;
-		let unlock_at =
-			frame_system::Pallet::<T>::block_number().saturating_add(CooldownBlocks::<T>::get());
+		let unlock_at = now.saturating_add(CooldownBlocks::<T>::get());
 		PendingUnstakes::<T>::insert(&who, UnstakeRequest { shares, unlock_at });
 		PendingShares::<T>::put(pending);
 		Self::deposit_event(Event::UnstakeRequested { who, shares, unlock_at });
@@ -85,10 +98,9 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_unstake(who: T::AccountId) -> DispatchResult {
 		let request = PendingUnstakes::<T>::get(&who).ok_or(Error::<T>::NoUnstakeRequested)?;
-		ensure!(
-			frame_system::Pallet::<T>::block_number() >= request.unlock_at,
-			Error::<T>::CooldownNotOver
-		);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now >= request.unlock_at, Error::<T>::CooldownNotOver);
+		ensure!(now <= Self::claim_deadline(request.unlock_at), Error::<T>::RequestLapsed);
 		let fund = FundBalance::<T>::get();
 		let total = TotalShares::<T>::get();
 		let amount = shares::value_of_shares(request.shares, fund, total);

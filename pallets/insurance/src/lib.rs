@@ -7,7 +7,9 @@
 //!   to anyone, so paying the last unit out never reaps the account.
 //! - `stake(amount)` mints shares at the fund's share price (balance ÷ shares), rounded down.
 //!   `request_unstake(shares)` starts a cooldown; `unstake()` after it pays the shares' value
-//!   *at that moment*, so a staker who sees a loss coming cannot leave ahead of it.
+//!   *at that moment*, so a staker who sees a loss coming cannot leave ahead of it. A request
+//!   may be paid out only within `ClaimWindow` blocks after its cooldown: then it lapses (a new
+//!   request replaces it), so it cannot be held open as an option to exit later.
 //! - Revenue (fee shares, liquidation penalties) comes in and bad debt goes out through
 //!   [`clearing_primitives::insurance::InsuranceFund`], implemented here. Revenue that
 //!   arrives while nobody stakes belongs to the protocol: the next stake first mints it
@@ -76,6 +78,11 @@ pub mod pallet {
 		/// Longest cooldown governance may set, in blocks.
 		#[pallet::constant]
 		type MaxCooldown: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after its cooldown during which a request may be paid out; then it lapses,
+		/// so a matured request is not an option to exit whenever a loss shows.
+		#[pallet::constant]
+		type ClaimWindow: Get<BlockNumberFor<Self>>;
 
 		/// Weights of the calls, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
@@ -179,6 +186,8 @@ pub mod pallet {
 		NoUnstakeRequested,
 		/// The request's cooldown has not ended.
 		CooldownNotOver,
+		/// The request's claim window has passed: it lapsed; request again.
+		RequestLapsed,
 		/// The cooldown is zero or above `MaxCooldown`.
 		CooldownOutOfBounds,
 	}
@@ -203,7 +212,8 @@ pub mod pallet {
 		}
 
 		/// Starts the cooldown for `shares` of the signer's shares. They keep bearing the
-		/// fund's gains and losses until paid out. One request at a time.
+		/// fund's gains and losses until paid out. One request at a time (a lapsed one is
+		/// replaced).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::request_unstake())]
 		pub fn request_unstake(
@@ -214,8 +224,8 @@ pub mod pallet {
 			Self::do_request_unstake(who, shares)
 		}
 
-		/// After the cooldown, burns the requested shares and pays their value now, rounded
-		/// down.
+		/// After the cooldown and within the claim window, burns the requested shares and pays
+		/// their value now, rounded down. A lapsed request fails (`RequestLapsed`).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unstake())]
 		pub fn unstake(origin: OriginFor<T>) -> DispatchResult {

@@ -62,6 +62,7 @@ impl pallet_insurance::Config for Test {
 	type PalletId = InsurancePalletId;
 	type MinStake = ConstU128<USDC_UNIT>;
 	type MaxCooldown = ConstU64<1_000>;
+	type ClaimWindow = ConstU64<CLAIM_WINDOW>;
 	type WeightInfo = ();
 }
 
@@ -69,6 +70,7 @@ pub const USDC: AssetId = 1;
 pub const USDC_MIN: Balance = 10_000;
 pub const USDC_UNIT: Balance = 1_000_000;
 pub const COOLDOWN: u64 = 100;
+pub const CLAIM_WINDOW: u64 = 20;
 
 pub const ALICE: AccountId = 1;
 pub const BOB: AccountId = 2;

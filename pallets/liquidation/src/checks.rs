@@ -3,10 +3,10 @@
 
 use crate::{pallet::*, weights::WeightInfo};
 use clearing_primitives::{
-	collateral::{Subaccount, Valuation},
+	collateral::{CollateralLedger, Subaccount, Valuation},
 	margin::LiquidationBook,
 	oracle::PriceProvider,
-	MarketId,
+	AssetId, MarketId,
 };
 use frame_support::{
 	ensure,
@@ -18,6 +18,8 @@ use frame_support::{
 };
 use pallet_margin::{Health, PositionCount, Positions};
 use sp_runtime::{traits::AccountIdConversion, DispatchError};
+
+type Ledger<T> = <T as pallet_margin::Config>::Ledger;
 
 /// How many blocks the keeper's transaction may wait in the pool: a liquidation is urgent
 /// or pointless.
@@ -34,12 +36,10 @@ impl<T: Config> Pallet<T> {
 		T::BackstopId::get().into_account_truncating()
 	}
 
-	/// `Ok` if `market`'s index price is fresh and has been for `MinFreshAggregates`
+	/// `Ok` if `asset`'s index price is fresh and has been for `MinFreshAggregates`
 	/// aggregates.
-	pub(crate) fn ensure_price_ready(market: MarketId) -> Result<(), DispatchError> {
-		let config = pallet_margin::Pallet::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
-		let quote = <T as pallet_margin::Config>::Prices::quote(config.base_asset)
-			.ok_or(Error::<T>::PriceNotReady)?;
+	fn ensure_asset_ready(asset: AssetId) -> Result<(), DispatchError> {
+		let quote = <T as pallet_margin::Config>::Prices::quote(asset).ok_or(Error::<T>::PriceNotReady)?;
 		ensure!(
 			quote.is_fresh() && quote.fresh_streak >= T::MinFreshAggregates::get(),
 			Error::<T>::PriceNotReady
@@ -47,15 +47,36 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `subaccount`'s health if it may be liquidated now, the named reason otherwise.
+	/// `Ok` if `market`'s index price is ready (see [`Self::ensure_asset_ready`]).
+	pub(crate) fn ensure_price_ready(market: MarketId) -> Result<(), DispatchError> {
+		let config = pallet_margin::Pallet::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
+		Self::ensure_asset_ready(config.base_asset)
+	}
+
+	/// The protocol's own subaccounts, never liquidated: the backstop, and the funding pool
+	/// (which pays a position its funding before the payers have settled theirs, so it owes
+	/// for a while by design).
+	pub fn is_exempt(subaccount: &SubaccountOf<T>) -> bool {
+		*subaccount == Self::backstop() || *subaccount == pallet_margin::Pallet::<T>::funding_pool()
+	}
+
+	/// `subaccount`'s health if it may be liquidated now, the named reason otherwise: below
+	/// maintenance, every market it holds priced and ready; with no position, a settlement
+	/// debt its other collateral no longer covers at haircut value, every price that
+	/// collateral is valued at ready (it is all its value; with positions, a stale price of
+	/// its collateral never shields it from liquidation).
 	pub fn ensure_liquidatable(subaccount: &SubaccountOf<T>) -> Result<Health, DispatchError> {
-		ensure!(*subaccount != Self::backstop(), Error::<T>::BackstopExempt);
+		ensure!(!Self::is_exempt(subaccount), Error::<T>::ProtocolExempt);
 		let mut holds_any = false;
 		for market in Positions::<T>::iter_key_prefix(subaccount) {
 			Self::ensure_price_ready(market)?;
 			holds_any = true;
 		}
-		ensure!(holds_any, Error::<T>::NotLiquidatable);
+		if !holds_any {
+			for asset in Ledger::<T>::collateral_assets(subaccount) {
+				Self::ensure_asset_ready(asset)?;
+			}
+		}
 		let health = pallet_margin::Pallet::<T>::health(subaccount, Valuation::Maintenance)?;
 		ensure!(health.liquidatable, Error::<T>::NotLiquidatable);
 		Ok(health)

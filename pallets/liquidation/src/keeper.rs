@@ -1,12 +1,13 @@
 //! The keeper offchain worker: on a validator, each block checks the next
-//! `KeeperScanPerBlock` subaccounts with positions (from a cursor kept in the node's
-//! persistent offchain storage, wrapping at the end) and submits the ones below maintenance
+//! `KeeperScanPerBlock` subaccounts with positions, and as many debtors with none (each
+//! from a cursor kept in the node's persistent offchain storage, wrapping at the end), and
+//! submits the ones below maintenance
 //! as authorized transactions the chain re-validates: `liquidate_batch` of up to `MaxBatch`,
 //! and `liquidate` with counterparties for a bankruptcy the fund may not cover.
 
 use crate::pallet::*;
 use alloc::vec::Vec;
-use clearing_primitives::MarketId;
+use clearing_primitives::{collateral::CollateralLedger, MarketId};
 use frame_support::traits::Get;
 use frame_system::{
 	offchain::SubmitTransaction,
@@ -17,9 +18,13 @@ use sp_runtime::{offchain::storage::StorageValueRef, FixedU128};
 
 /// Where the keeper's scan resumes: the last subaccount key it checked.
 pub const CURSOR_KEY: &[u8] = b"clearing/liquidation/keeper-cursor";
+/// Where the keeper's scan of debtors (settlement balance below zero) resumes.
+pub const DEBTOR_CURSOR_KEY: &[u8] = b"clearing/liquidation/keeper-debtor-cursor";
 
 /// Most subaccounts a `LiquidationApi.liquidatable` query reads.
 pub const API_SCAN_LIMIT: u32 = 10_000;
+
+type Ledger<T> = <T as pallet_margin::Config>::Ledger;
 
 /// A liquidatable subaccount the scan found, with what it read of it, so the keeper need
 /// not read it again.
@@ -38,11 +43,12 @@ impl<T: Config> Pallet<T> {
 		let began = sp_io::offchain::timestamp();
 		let mut cursor = StorageValueRef::persistent(CURSOR_KEY);
 		let start = cursor.get::<Vec<u8>>().ok().flatten();
-		let (found, next) = Self::scan(start, T::KeeperScanPerBlock::get());
+		let (mut found, next) = Self::scan(start, T::KeeperScanPerBlock::get());
 		match next {
 			Some(key) => cursor.set(&key),
 			None => cursor.clear(),
 		}
+		found.extend(Self::scan_debtors());
 		// A bankruptcy the fund may not cover goes alone, with counterparties to deleverage;
 		// the rest in batches.
 		let mut batched = Vec::new();
@@ -74,6 +80,26 @@ impl<T: Config> Pallet<T> {
 				sp_io::offchain::timestamp().diff(&scanned).millis(),
 			);
 		}
+	}
+
+	/// The next `KeeperScanPerBlock` debtors (from their own cursor) that hold no position
+	/// (the scan above finds the others) and are liquidatable.
+	fn scan_debtors() -> Vec<Found<T::AccountId>> {
+		let mut cursor = StorageValueRef::persistent(DEBTOR_CURSOR_KEY);
+		let start = cursor.get::<Vec<u8>>().ok().flatten();
+		let (debtors, next) = Ledger::<T>::debtors(start, T::KeeperScanPerBlock::get());
+		match next {
+			Some(key) => cursor.set(&key),
+			None => cursor.clear(),
+		}
+		debtors
+			.into_iter()
+			.filter(|debtor| PositionCount::<T>::get(debtor) == 0)
+			.filter_map(|debtor| {
+				let health = Self::ensure_liquidatable(&debtor).ok()?;
+				Some(Found { subaccount: debtor, positions: 0, health })
+			})
+			.collect()
 	}
 
 	fn submit(call: Call<T>) {

@@ -22,8 +22,11 @@
 //!      pallet, its loss covered by the insurance fund — while the fund can cover it;
 //!   3. otherwise it is deleveraged against the `counterparties` given, ranked on chain by
 //!      profit × leverage, at the bankruptcy price; too few fails the call.
-//! - A subaccount left with no positions and negative collateral (fees) is made whole by the
-//!   fund, and beyond it by the backstop: no subaccount keeps a negative balance.
+//! - A subaccount with no position whose other collateral no longer covers its settlement
+//!   debt (at haircut value, last prices: e.g. it closed at a loss against CLR collateral,
+//!   then CLR fell) is liquidatable too: the backstop seizes that collateral and the fund,
+//!   then the backstop, pays the debt. The same settles a subaccount a liquidation leaves
+//!   with no position and a debt: no subaccount keeps an uncovered negative balance.
 //! - `liquidate_batch(subaccounts, max_positions)`: the keeper's call for a crash, up to
 //!   `MaxBatch` subaccounts in one authorized, operational transaction, each liquidated as
 //!   above (without counterparties) in its own storage layer: one that fails is reported
@@ -220,8 +223,15 @@ pub mod pallet {
 			size: Balance,
 			cash: SignedBalance,
 		},
-		/// A subaccount left with negative collateral was made whole.
-		BadDebtCovered { subaccount: SubaccountOf<T>, from_fund: Balance, from_backstop: Balance },
+		/// A subaccount left with no position and a debt its collateral no longer covered was
+		/// settled: the backstop took its remaining collateral (worth `seized` at haircut value)
+		/// and the fund (then the backstop) paid the debt.
+		BadDebtCovered {
+			subaccount: SubaccountOf<T>,
+			seized: Balance,
+			from_fund: Balance,
+			from_backstop: Balance,
+		},
 		/// A liquidation call finished; `healthy`: the subaccount is above maintenance (or
 		/// holds nothing) now.
 		Liquidated { subaccount: SubaccountOf<T>, markets: u32, healthy: bool },
@@ -232,15 +242,17 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// The subaccount is at or above its maintenance requirement (or holds nothing).
+		/// The subaccount is at or above its maintenance requirement (with no position: its
+		/// collateral covers its settlement debt, or it owes nothing).
 		NotLiquidatable,
 		/// A price the subaccount's markets need is stale, flagged, missing, or has had too
 		/// few fresh aggregates since the oracle recovered.
 		PriceNotReady,
 		/// This block's notional cap is used up; try again next block.
 		LiquidationCapReached,
-		/// The backstop's own subaccount is never liquidated.
-		BackstopExempt,
+		/// The protocol's own subaccounts (the backstop, the funding pool) are never
+		/// liquidated.
+		ProtocolExempt,
 		/// A counterparty offered for deleveraging holds no profitable opposite position, is
 		/// the subaccount itself, or is listed twice.
 		InvalidCounterparty,
@@ -277,7 +289,7 @@ pub mod pallet {
 		/// Declared at its worst (`MaxPositions` positions, `MaxCloseFills` fills in each
 		/// market's close) and refunded to the positions the subaccount held and the fills its
 		/// closes made; a refusal before any work (`NotLiquidatable`, `PriceNotReady`,
-		/// `BackstopExempt`, `CounterpartiesFromKeeperOnly`, `LiquidationCapReached`) is charged
+		/// `ProtocolExempt`, `CounterpartiesFromKeeperOnly`, `LiquidationCapReached`) is charged
 		/// only the check.
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight(counterparties.len() as u32))]

@@ -76,12 +76,13 @@ fn put<V: Encode>(key: impl Encode, value: V) {
 	unhashed::put(&key.encode(), &value);
 }
 
-/// Settlement balances of subaccounts and plain balances of accounts, both in storage; the
-/// subaccounts seen and the total minted are kept to check conservation.
+/// Settlement balances of subaccounts and plain balances of accounts, both in storage, and
+/// CLR collateral (6 decimals, valued at the oracle's CLR price less a 25% haircut); the
+/// subaccounts seen and the totals minted are kept to check conservation.
 pub struct MockLedger;
 impl CollateralLedger<AccountId> for MockLedger {
-	fn collateral_value(s: &Subaccount<AccountId>, _: Valuation) -> Result<SignedBalance, DispatchError> {
-		Ok(Self::settlement_balance(s))
+	fn collateral_value(s: &Subaccount<AccountId>, valuation: Valuation) -> Result<SignedBalance, DispatchError> {
+		Ok(Self::settlement_balance(s) + clr_value(s, valuation) as SignedBalance)
 	}
 	fn settlement_balance(s: &Subaccount<AccountId>) -> SignedBalance {
 		get((b"settle", s))
@@ -103,6 +104,55 @@ impl CollateralLedger<AccountId> for MockLedger {
 		add(to, amount as SignedBalance);
 		Ok(())
 	}
+	fn collateral_assets(s: &Subaccount<AccountId>) -> Vec<AssetId> {
+		if clr(s) > 0 { vec![CLR] } else { Vec::new() }
+	}
+	fn seize_collateral(from: &Subaccount<AccountId>, to: &Subaccount<AccountId>, valuation: Valuation) -> Result<Balance, DispatchError> {
+		let value = clr_value(from, valuation);
+		let amount = clr(from);
+		put((b"clr", from), 0u128);
+		put((b"clr", to), clr(to) + amount);
+		Ok(value)
+	}
+	fn debtors(_: Option<Vec<u8>>, limit: u32) -> (Vec<Subaccount<AccountId>>, Option<Vec<u8>>) {
+		let seen: Vec<Subaccount<AccountId>> = get(b"seen");
+		let owing = seen.into_iter().filter(|s| settlement(s) < 0).take(limit as usize).collect();
+		(owing, None)
+	}
+}
+
+/// The mock's CLR: 6 decimals, a 25% haircut.
+pub const CLR: AssetId = 0;
+pub const ONE_CLR: Balance = 1_000_000;
+
+/// `s`'s CLR, in its smallest units.
+pub fn clr(s: &Subaccount<AccountId>) -> Balance {
+	get((b"clr", s))
+}
+
+/// What `s`'s CLR counts for: at the fresh price for opening risk, the last for maintenance.
+fn clr_value(s: &Subaccount<AccountId>, valuation: Valuation) -> Balance {
+	let Some(quote) = MockPrices::quote(CLR) else { return 0 };
+	if valuation == Valuation::Opening && !quote.is_fresh() {
+		return 0;
+	}
+	let value = notional(clr(s), 6, quote.price, Rounding::Down).unwrap_or_default();
+	Permill::from_percent(75).mul_floor(value)
+}
+
+/// Gives `s` `amount` of CLR collateral from outside.
+pub fn give_clr(s: &Subaccount<AccountId>, amount: Balance) {
+	add(s, 0);
+	put((b"clr", s), clr(s) + amount);
+	put(b"clr-minted", get::<Balance>(b"clr-minted") + amount);
+}
+
+/// Σ CLR of every subaccount seen (the backstop's included): only ever moved.
+pub fn total_clr() -> Balance {
+	let seen: Vec<Subaccount<AccountId>> = get(b"seen");
+	let backstop = Liquidation::backstop();
+	let others: Balance = seen.iter().filter(|s| **s != backstop).map(clr).sum();
+	others + clr(&backstop)
 }
 
 fn add(s: &Subaccount<AccountId>, delta: SignedBalance) {
@@ -195,7 +245,7 @@ impl LiquidationBook<AccountId> for MockBook {
 			}
 			let take = left.min(available);
 			let fill = Fill { market, taker: subaccount.clone(), maker: maker.clone(), taker_side: side, price, size: take };
-			if Margin::apply_fill(&fill).is_err() {
+			if Margin::apply_close_fill(&fill).is_err() {
 				continue;
 			}
 			// A flat taker fee per fill, if a test set one.
@@ -374,6 +424,7 @@ pub fn btc_usd() -> MarketConfig<u64> {
 		step_size: STEP,
 		maker_fee: Permill::zero(),
 		taker_fee: Permill::zero(),
+		price_band: Permill::from_percent(10),
 		funding_interval: 1_000,
 		funding_cap: Permill::from_percent(1),
 		interest_per_interval: Permill::zero(),
@@ -410,6 +461,7 @@ impl ExtBuilder {
 			test();
 			Liquidation::do_try_state().expect("try_state holds after the test");
 			assert_eq!(total_tokens(), minted() as SignedBalance, "tokens were created or lost");
+			assert_eq!(total_clr(), get::<Balance>(b"clr-minted"), "CLR was created or lost");
 		});
 	}
 }

@@ -326,9 +326,10 @@ impl<T: Config> Pallet<T> {
 		math::deleverage_rank(value.saturating_sub(position.cost_basis), value, equity)
 	}
 
-	/// A subaccount left with no positions and negative collateral (fees it could not pay)
-	/// is made whole: by the fund as far as it reaches, the rest by the backstop. Returns
-	/// whether there was a debt to settle.
+	/// A subaccount left with no position whose collateral no longer covers its settlement
+	/// debt (at haircut value, last prices) is settled: the backstop seizes what collateral it
+	/// has left, and the debt is paid by the fund as far as it reaches, the rest by the
+	/// backstop. Returns whether there was a debt to settle.
 	fn settle_bad_debt(subaccount: &SubaccountOf<T>) -> Result<bool, DispatchError> {
 		if pallet_margin::PositionCount::<T>::get(subaccount) > 0 {
 			return Ok(false);
@@ -337,12 +338,15 @@ impl<T: Config> Pallet<T> {
 		if value >= 0 {
 			return Ok(false);
 		}
-		let debt = value.unsigned_abs();
+		let backstop = Self::backstop();
+		let seized = Ledger::<T>::seize_collateral(subaccount, &backstop, Valuation::Maintenance)?;
+		let debt = Ledger::<T>::settlement_balance(subaccount).min(0).unsigned_abs();
 		let from_fund = Self::cover_into(subaccount, debt)?;
 		let from_backstop = debt.saturating_sub(from_fund);
-		Ledger::<T>::move_settlement(&Self::backstop(), subaccount, from_backstop)?;
+		Ledger::<T>::move_settlement(&backstop, subaccount, from_backstop)?;
 		Self::deposit_event(Event::BadDebtCovered {
 			subaccount: subaccount.clone(),
+			seized,
 			from_fund,
 			from_backstop,
 		});

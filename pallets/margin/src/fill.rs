@@ -1,14 +1,24 @@
 //! Applying a fill: funding first, then the trade's cash, positions, open interest, and the
 //! initial-margin check of every side that took on risk.
 
-use crate::{functions::overflow, math, pallet::*, weights::WeightInfo, Market, Position};
+use crate::{functions::overflow, math, pallet::*, weights::WeightInfo, Health, Market, Position};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
-	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side},
-	notional, Balance, MarketId, SignedBalance,
+	margin::{
+		within_band, Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side,
+	},
+	notional, Balance, MarketId, Price, SignedBalance,
 };
 use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, Rounding};
+
+/// A side of a fill whose risk does not grow: how it stood before, and how its collateral is
+/// valued for the check after.
+struct Reducing<T: Config> {
+	who: SubaccountOf<T>,
+	collateral: Valuation,
+	health: Health,
+}
 
 impl<T: Config> Pallet<T> {
 	/// Settles `subaccount`'s unsettled funding in `market` (whose sizes have `decimals` and
@@ -41,6 +51,19 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// `Ok` (with its position count) if `subaccount` may open a position in a market it
+	/// holds none in: below `MaxPositions`, and an isolated market alone in its subaccount,
+	/// whichever came first.
+	fn ensure_room(subaccount: &SubaccountOf<T>, isolated: bool) -> Result<u32, DispatchError> {
+		let count = PositionCount::<T>::get(subaccount);
+		ensure!(count < T::MaxPositions::get(), Error::<T>::TooManyPositions);
+		let others_isolated = Positions::<T>::iter_key_prefix(subaccount)
+			.filter_map(Self::market_config)
+			.any(|other| other.isolated_only);
+		ensure!(count == 0 || (!isolated && !others_isolated), Error::<T>::IsolatedMarket);
+		Ok(count)
+	}
+
 	/// Stores `position` (removing it at size zero), keeping counts, the position bound and
 	/// the isolated-market rule.
 	fn put_position(
@@ -60,22 +83,23 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		if !existed {
-			let count = PositionCount::<T>::get(subaccount);
-			ensure!(count < T::MaxPositions::get(), Error::<T>::TooManyPositions);
-			// An isolated market is alone in its subaccount, whichever came first.
-			let others_isolated = Positions::<T>::iter_key_prefix(subaccount)
-				.filter_map(Self::market_config)
-				.any(|other| other.isolated_only);
-			ensure!(count == 0 || (!isolated && !others_isolated), Error::<T>::IsolatedMarket);
+			let count = Self::ensure_room(subaccount, isolated)?;
 			PositionCount::<T>::insert(subaccount, count.saturating_add(1));
 		}
 		Positions::<T>::insert(subaccount, market, position);
 		Ok(())
 	}
 
-	/// Applies `fill`. A side below its initial requirement is refused as that side's fault;
-	/// every other refusal (market, tick, step, limits, a stale price) is the taker's.
-	pub(crate) fn do_apply_fill(fill: &Fill<T::AccountId>) -> Result<(), FillRefusal> {
+	/// Applies `fill`, checking both sides: a side whose risk grew must meet its initial
+	/// requirement at fresh prices; any other side must keep non-negative equity and, if it
+	/// ends below maintenance, be no worse off than before (its equity per unit of
+	/// maintenance requirement no lower). A refusal names the side at fault: the maker for its
+	/// price (outside the band) or its own margin, the taker for everything else.
+	/// `taker_closing`: the taker is a liquidation's close, bounded by its own price limit.
+	pub(crate) fn do_apply_fill(
+		fill: &Fill<T::AccountId>,
+		taker_closing: bool,
+	) -> Result<(), FillRefusal> {
 		let as_taker = |error: DispatchError| FillRefusal { party: FillParty::Taker, error };
 		let Market { config, status: set_status } = Markets::<T>::get(fill.market)
 			.ok_or(Error::<T>::MarketNotFound)
@@ -83,9 +107,29 @@ impl<T: Config> Pallet<T> {
 		if set_status == MarketStatus::Halted {
 			return Err(as_taker(Error::<T>::MarketHalted.into()));
 		}
-		let checks = Self::move_positions(fill, &config).map_err(as_taker)?;
 		let party_of =
 			|who: &SubaccountOf<T>| if *who == fill.taker { FillParty::Taker } else { FillParty::Maker };
+		// The fill is at the maker's price: a price far from the index is the maker's.
+		let index = Self::mark(&config, Valuation::Maintenance)
+			.ok_or(Error::<T>::NoFreshPrice)
+			.map_err(|e| as_taker(e.into()))?;
+		if !within_band(fill.price, index, config.price_band) {
+			return Err(FillRefusal {
+				party: FillParty::Maker,
+				error: Error::<T>::PriceOutsideBand.into(),
+			});
+		}
+		// Sides whose risk will not grow are held to "no worse than before": read how they
+		// stand before the fill (the liquidated taker of a close excepted).
+		let before = Self::health_before_reducing(fill, index, taker_closing)?;
+		// A side with no room for a new position is refused as itself: a maker that cannot
+		// take the fill never fails the taker (nor a liquidation's close).
+		for (who, party) in [(&fill.taker, FillParty::Taker), (&fill.maker, FillParty::Maker)] {
+			if !Positions::<T>::contains_key(who, fill.market) {
+				Self::ensure_room(who, config.isolated_only).map_err(|error| FillRefusal { party, error })?;
+			}
+		}
+		let checks = Self::move_positions(fill, &config).map_err(as_taker)?;
 		// A reduce-only market lets no side grow: the side that would is refused.
 		if set_status == MarketStatus::ReduceOnly {
 			if let Some((who, _)) = checks.iter().find(|(_, riskier)| *riskier) {
@@ -95,16 +139,24 @@ impl<T: Config> Pallet<T> {
 				});
 			}
 		}
-		// Risk is added only at a fresh price, and only with the collateral to carry it.
-		if checks.iter().any(|(_, riskier)| *riskier) &&
-			Self::mark(&config, Valuation::Opening).is_none()
-		{
-			return Err(as_taker(Error::<T>::NoFreshPrice.into()));
+		// Risk is added only at a fresh price: the side adding it is refused (the taker if
+		// both do), so a maker's stale-priced bid never fails a taker that only reduces.
+		if Self::mark(&config, Valuation::Opening).is_none() {
+			let adding = checks
+				.iter()
+				.filter(|(_, riskier)| *riskier)
+				.map(|(who, _)| party_of(who))
+				.min_by_key(|party| *party != FillParty::Taker);
+			if let Some(party) = adding {
+				return Err(FillRefusal { party, error: Error::<T>::NoFreshPrice.into() });
+			}
 		}
-		for (who, riskier) in checks {
-			if riskier {
-				Self::ensure_initial(&who)
-					.map_err(|error| FillRefusal { party: party_of(&who), error })?;
+		for (who, riskier) in &checks {
+			let refused = |error| FillRefusal { party: party_of(who), error };
+			if *riskier {
+				Self::ensure_initial(who).map_err(refused)?;
+			} else if let Some(side) = before.iter().flatten().find(|side| side.who == *who) {
+				Self::ensure_no_worse(side).map_err(refused)?;
 			}
 		}
 		Self::deposit_event(Event::FillApplied {
@@ -115,6 +167,57 @@ impl<T: Config> Pallet<T> {
 			price: fill.price,
 			size: fill.size,
 		});
+		Ok(())
+	}
+
+	/// How each side of `fill` whose risk will not grow stands before it, and how its
+	/// collateral is valued: at the last prices when the fill is at the index or better for
+	/// it (reducing never needs a fresh price), at fresh prices only (stale is worth nothing)
+	/// when it sells below or buys above the index, so value handed to the other side is
+	/// never backed by collateral whose price has not been confirmed. The taker of a close
+	/// is left out.
+	fn health_before_reducing(
+		fill: &Fill<T::AccountId>,
+		index: Price,
+		taker_closing: bool,
+	) -> Result<[Option<Reducing<T>>; 2], FillRefusal> {
+		let size = SignedBalance::try_from(fill.size)
+			.map_err(|_| FillRefusal::from(DispatchError::from(ArithmeticError::Overflow)))?;
+		let (taker_delta, maker_delta) = match fill.taker_side {
+			Side::Buy => (size, size.saturating_neg()),
+			Side::Sell => (size.saturating_neg(), size),
+		};
+		let mut before = [None, None];
+		let sides = [(&fill.taker, taker_delta, FillParty::Taker), (&fill.maker, maker_delta, FillParty::Maker)];
+		for (slot, (who, delta, party)) in before.iter_mut().zip(sides) {
+			if party == FillParty::Taker && taker_closing {
+				continue;
+			}
+			let held = Positions::<T>::get(who, fill.market).map(|p| p.size).unwrap_or_default();
+			if math::risk_grows(held, delta) {
+				continue;
+			}
+			let gives_value = if delta > 0 { fill.price > index } else { fill.price < index };
+			let collateral = if gives_value { Valuation::Opening } else { Valuation::Maintenance };
+			let health = Self::health_valued(who, collateral, Valuation::Maintenance)
+				.map_err(|error| FillRefusal { party, error })?;
+			*slot = Some(Reducing { who: who.clone(), collateral, health });
+		}
+		Ok(before)
+	}
+
+	/// `Ok` if `side`, whose risk did not grow, keeps non-negative equity and, below
+	/// maintenance, is no worse off than before (both valued as before).
+	fn ensure_no_worse(side: &Reducing<T>) -> DispatchResult {
+		let after = Self::health_valued(&side.who, side.collateral, Valuation::Maintenance)?;
+		ensure!(after.equity >= 0, Error::<T>::NegativeEquity);
+		ensure!(
+			math::no_worse(
+				(side.health.equity, side.health.maintenance_requirement),
+				(after.equity, after.maintenance_requirement),
+			),
+			Error::<T>::MaintenanceWorsened
+		);
 		Ok(())
 	}
 
@@ -178,8 +281,7 @@ impl<T: Config> Pallet<T> {
 				.and_then(|oi| oi.checked_add(new_size.max(0).unsigned_abs()))
 				.ok_or(ArithmeticError::Overflow)?;
 			if let Some(flag) = riskier.get_mut(i) {
-				let flipped = old.size != 0 && new_size != 0 && (new_size > 0) != (old.size > 0);
-				*flag = new_size.unsigned_abs() > old.size.unsigned_abs() || flipped;
+				*flag = math::risk_grows(old.size, delta);
 			}
 			Self::put_position(
 				who,
@@ -206,10 +308,11 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
-	fn apply_fill(fill: &Fill<T::AccountId>) -> Result<Weight, FillRefusal> {
+impl<T: Config> Pallet<T> {
+	/// Applies `fill` in a storage layer of its own and reports its weight.
+	fn apply_and_weigh(fill: &Fill<T::AccountId>, taker_closing: bool) -> Result<Weight, FillRefusal> {
 		// Atomic on its own: an order book that skips a refused fill finds nothing changed.
-		with_storage_layer(|| Self::do_apply_fill(fill))?;
+		with_storage_layer(|| Self::do_apply_fill(fill, taker_closing))?;
 		// The benchmark holds `p` positions on each side; a side's count during the fill is
 		// at most one more than after it (a position the fill closed).
 		let positions = PositionCount::<T>::get(&fill.taker)
@@ -217,6 +320,16 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 			.saturating_add(1)
 			.min(T::MaxPositions::get());
 		Ok(T::WeightInfo::apply_fill(positions))
+	}
+}
+
+impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
+	fn apply_fill(fill: &Fill<T::AccountId>) -> Result<Weight, FillRefusal> {
+		Self::apply_and_weigh(fill, false)
+	}
+
+	fn apply_close_fill(fill: &Fill<T::AccountId>) -> Result<Weight, FillRefusal> {
+		Self::apply_and_weigh(fill, true)
 	}
 
 	fn market_rules(market: MarketId) -> Option<MarketRules> {
@@ -227,6 +340,8 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 			step_size: stored.config.step_size,
 			maker_fee: stored.config.maker_fee,
 			taker_fee: stored.config.taker_fee,
+			price_band: stored.config.price_band,
+			index: Self::mark(&stored.config, Valuation::Maintenance),
 		})
 	}
 

@@ -48,6 +48,10 @@ impl<T: Config> Pallet<T> {
 			!config.funding_interval.is_zero() && config.funding_cap < Permill::one(),
 			Error::<T>::InvalidFundingParams
 		);
+		ensure!(
+			!config.price_band.is_zero() && config.price_band < Permill::one(),
+			Error::<T>::InvalidPriceBand
+		);
 		Ok(())
 	}
 
@@ -121,7 +125,18 @@ impl<T: Config> Pallet<T> {
 		subaccount: &SubaccountOf<T>,
 		valuation: Valuation,
 	) -> Result<Health, DispatchError> {
-		let mut equity = T::Ledger::collateral_value(subaccount, valuation)?;
+		Self::health_valued(subaccount, valuation, valuation)
+	}
+
+	/// As [`Self::health`], with its collateral valued under `collateral` and its positions
+	/// marked under `marks` (a reduction that gives value away counts stale collateral at
+	/// nothing, yet marks its positions at the last prices).
+	pub(crate) fn health_valued(
+		subaccount: &SubaccountOf<T>,
+		collateral: Valuation,
+		valuation: Valuation,
+	) -> Result<Health, DispatchError> {
+		let mut equity = T::Ledger::collateral_value(subaccount, collateral)?;
 		let mut initial: Balance = 0;
 		let mut maintenance: Balance = 0;
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
@@ -171,10 +186,12 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// `Ok` if `subaccount` holds no position, or meets its initial requirement at fresh
-	/// prices.
+	/// `Ok` if `subaccount` meets its initial requirement at fresh prices: with no position,
+	/// a settlement debt must be covered by the rest of its collateral at haircut value (a
+	/// subaccount with neither holds nothing at risk, and is not read further).
 	pub(crate) fn ensure_initial(subaccount: &SubaccountOf<T>) -> DispatchResult {
-		if PositionCount::<T>::get(subaccount) == 0 {
+		if PositionCount::<T>::get(subaccount) == 0 && T::Ledger::settlement_balance(subaccount) >= 0
+		{
 			return Ok(());
 		}
 		let health = Self::health(subaccount, Valuation::Opening)?;

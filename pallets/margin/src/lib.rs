@@ -11,10 +11,14 @@
 //!   equity = collateral value (settlement balance included) + Σ size × mark + unsettled
 //!   funding. The mark is the oracle's index price.
 //! - [`clearing_primitives::margin::MarginEngine::apply_fill`] (for the order book) settles
-//!   both sides' funding, moves the cash, updates positions and open interest, and refuses a
-//!   fill that leaves a side that took on risk below its initial requirement.
+//!   both sides' funding, moves the cash, updates positions and open interest, and checks
+//!   both sides of every fill: its price within the market's band around the index; a side
+//!   that took on risk at or above its initial requirement; any other side with non-negative
+//!   equity and, below maintenance, no worse off than before.
 //! - [`clearing_primitives::collateral::MarginGuard`] (for the vaults) refuses a withdrawal
-//!   that would do the same.
+//!   or transfer that leaves a subaccount below its initial requirement, and any that leaves
+//!   a settlement debt (positions or not) less than covered by the rest of its collateral at
+//!   haircut value.
 //! - Funding: each block samples the premium (book impact mid against the index); each
 //!   interval the clamped mean premium plus interest moves the market's cumulative index;
 //!   positions settle it, through a funding pool subaccount, whenever touched.
@@ -236,6 +240,16 @@ pub mod pallet {
 		/// The market is reduce-only (set so, or its index price is stale or flagged): no
 		/// fill may grow a position.
 		MarketReduceOnly,
+		/// The fill's price is further from the index than the market's price band allows.
+		PriceOutsideBand,
+		/// The price band must be above zero and below 100%.
+		InvalidPriceBand,
+		/// After the fill the subaccount's equity would be below zero: it would walk away
+		/// from a loss that others pay.
+		NegativeEquity,
+		/// The subaccount would end below its maintenance requirement, worse off than before
+		/// the fill.
+		MaintenanceWorsened,
 	}
 
 	#[pallet::hooks]

@@ -193,6 +193,46 @@ pub fn liquidation_price(
 	}
 }
 
+/// Whether a position of `held` takes on risk from a fill of signed `delta`: it grows, or
+/// flips to the other side.
+pub fn risk_grows(held: SignedBalance, delta: SignedBalance) -> bool {
+	let Some(new) = held.checked_add(delta) else { return true };
+	let flipped = held != 0 && new != 0 && (new > 0) != (held > 0);
+	new.unsigned_abs() > held.unsigned_abs() || flipped
+}
+
+/// Whether a subaccount that went from `before` to `after` (equity, maintenance requirement)
+/// without taking on risk is acceptable: never with negative equity; at or above its
+/// maintenance requirement, always; below it, only if its equity per unit of requirement did
+/// not fall (rounded against the subaccount).
+pub fn no_worse(before: (SignedBalance, Balance), after: (SignedBalance, Balance)) -> bool {
+	let (equity_before, required_before) = before;
+	let (equity_after, required_after) = after;
+	if equity_after < 0 {
+		return false;
+	}
+	let Ok(signed_after) = SignedBalance::try_from(required_after) else { return false };
+	if equity_after >= signed_after {
+		return true;
+	}
+	// Below maintenance now (so `required_after` > 0). Was it healthier before?
+	if equity_before < 0 {
+		return true;
+	}
+	// equity_after / required_after ≥ equity_before / required_before, i.e.
+	// equity_after × required_before / required_after ≥ equity_before (rounded down).
+	match multiply_by_rational_with_rounding(
+		equity_after.unsigned_abs(),
+		required_before,
+		required_after,
+		Rounding::Down,
+	) {
+		Some(scaled) => scaled >= equity_before.unsigned_abs(),
+		// Beyond a u128: far above any equity.
+		None => required_before > 0,
+	}
+}
+
 pub use clearing_primitives::margin::{on_step, on_tick};
 
 #[cfg(test)]

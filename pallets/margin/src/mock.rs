@@ -38,11 +38,15 @@ thread_local! {
 	static MID: RefCell<Option<Price>> = RefCell::new(None);
 }
 
-/// Settlement balances only, at face value: enough to see every cash flow.
+/// Settlement balances at face value, enough to see every cash flow, plus a haircut value
+/// of other collateral a test may set (see [`set_other_collateral`]).
 pub struct MockLedger;
 impl CollateralLedger<AccountId> for MockLedger {
-	fn collateral_value(s: &Subaccount<AccountId>, _: Valuation) -> Result<SignedBalance, DispatchError> {
-		Ok(Self::settlement_balance(s))
+	fn collateral_value(s: &Subaccount<AccountId>, valuation: Valuation) -> Result<SignedBalance, DispatchError> {
+		let (opening, maintenance): (SignedBalance, SignedBalance) =
+			unhashed::get(&(b"mock-other", s).encode()).unwrap_or_default();
+		let other = if valuation == Valuation::Opening { opening } else { maintenance };
+		Ok(Self::settlement_balance(s) + other)
 	}
 	fn settlement_balance(s: &Subaccount<AccountId>) -> SignedBalance {
 		unhashed::get(&ledger_key(s)).unwrap_or_default()
@@ -58,6 +62,15 @@ impl CollateralLedger<AccountId> for MockLedger {
 	fn pay_in(_: &AccountId, _: &Subaccount<AccountId>, _: Balance) -> DispatchResult {
 		Err(DispatchError::Other("not used by the margin engine"))
 	}
+	fn collateral_assets(_: &Subaccount<AccountId>) -> Vec<AssetId> {
+		Vec::new()
+	}
+	fn seize_collateral(_: &Subaccount<AccountId>, _: &Subaccount<AccountId>, _: Valuation) -> Result<Balance, DispatchError> {
+		Err(DispatchError::Other("not used by the margin engine"))
+	}
+	fn debtors(_: Option<Vec<u8>>, _: u32) -> (Vec<Subaccount<AccountId>>, Option<Vec<u8>>) {
+		(Vec::new(), None)
+	}
 }
 
 fn ledger_key(s: &Subaccount<AccountId>) -> Vec<u8> {
@@ -71,6 +84,12 @@ fn add(s: &Subaccount<AccountId>, delta: SignedBalance) {
 
 pub fn fund(s: &Subaccount<AccountId>, amount: Balance) {
 	add(s, amount as SignedBalance);
+}
+
+/// Gives `s` collateral other than the settlement asset, worth `opening` at fresh prices and
+/// `maintenance` at the last ones (both after haircut).
+pub fn set_other_collateral(s: &Subaccount<AccountId>, opening: SignedBalance, maintenance: SignedBalance) {
+	unhashed::put(&(b"mock-other", s).encode(), &(opening, maintenance));
 }
 
 pub fn settlement(s: &Subaccount<AccountId>) -> SignedBalance {
@@ -164,6 +183,7 @@ pub fn btc_usd() -> MarketConfig<u64> {
 		step_size: ONE_BTC / 1_000,
 		maker_fee: Permill::from_parts(100),
 		taker_fee: Permill::from_parts(500),
+		price_band: Permill::from_percent(10),
 		funding_interval: 10,
 		funding_cap: Permill::from_percent(1),
 		interest_per_interval: Permill::from_parts(10),

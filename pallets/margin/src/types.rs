@@ -33,6 +33,9 @@ pub struct MarketConfig<BlockNumber> {
 	pub maker_fee: Permill,
 	/// Fee on the taker's notional.
 	pub taker_fee: Permill,
+	/// Orders rest and fills happen only within this fraction of the index price, either
+	/// way: a fill far from the index moves value between accounts rather than trading risk.
+	pub price_band: Permill,
 	/// Blocks between funding updates.
 	pub funding_interval: BlockNumber,
 	/// Largest funding rate per interval, either way.

@@ -17,6 +17,7 @@ use clearing_primitives::{
 };
 use frame_support::{
 	ensure,
+	storage::with_storage_layer,
 	traits::{fungible::InspectHold, Get},
 	weights::Weight,
 };
@@ -110,6 +111,8 @@ impl<T: Config> Pallet<T> {
 		};
 		ensure!(rules.on_tick(price), Error::<T>::PriceOffTick);
 		ensure!(rules.on_step(size), Error::<T>::SizeOffStep);
+		// A liquidation's close is bounded by its own, tighter limit instead.
+		ensure!(by != PlacedBy::Trader || rules.in_band(price), Error::<T>::PriceOutsideBand);
 		let against = opposite(side);
 		if kind == OrderKind::PostOnly {
 			if let Some(best) = Self::best_price(market, against) {
@@ -152,6 +155,11 @@ impl<T: Config> Pallet<T> {
 				Self::remove_order(&maker, CancelReason::SelfTrade)?;
 				continue;
 			}
+			// A resting price the index has left behind is never filled.
+			if !rules.in_band(maker.price) {
+				Self::remove_order(&maker, CancelReason::OutsideBand)?;
+				continue;
+			}
 			let mut fill_size = remaining.min(maker.remaining);
 			if maker.reduce_only {
 				fill_size = Self::reducible(&maker.owner, market, against, fill_size);
@@ -168,7 +176,20 @@ impl<T: Config> Pallet<T> {
 				price: maker.price,
 				size: fill_size,
 			};
-			match T::Margin::apply_fill(&fill) {
+			let taker_fee = Self::fee(&rules, rules.taker_fee, fill_size, maker.price)?;
+			let maker_fee = Self::fee(&rules, rules.maker_fee, fill_size, maker.price)?;
+			// The fees are paid in the fill's own layer, so the margin engine checks each side
+			// with them paid, and a refused fill leaves no fee behind.
+			let applied = with_storage_layer(|| {
+				let fee_account = Self::fee_subaccount();
+				T::Ledger::move_settlement(&taker, &fee_account, taker_fee)?;
+				T::Ledger::move_settlement(&maker.owner, &fee_account, maker_fee)?;
+				match by {
+					PlacedBy::Trader => T::Margin::apply_fill(&fill),
+					PlacedBy::Liquidation { .. } => T::Margin::apply_close_fill(&fill),
+				}
+			});
+			match applied {
 				Ok(used) => margin_weight.saturating_accrue(used),
 				Err(refusal) if refusal.party == FillParty::Maker => {
 					margin_weight.saturating_accrue(T::Margin::apply_fill_weight());
@@ -177,11 +198,6 @@ impl<T: Config> Pallet<T> {
 				},
 				Err(refusal) => return Err(refusal.error),
 			}
-			let taker_fee = Self::fee(&rules, rules.taker_fee, fill_size, maker.price)?;
-			let maker_fee = Self::fee(&rules, rules.maker_fee, fill_size, maker.price)?;
-			let fee_account = Self::fee_subaccount();
-			T::Ledger::move_settlement(&taker, &fee_account, taker_fee)?;
-			T::Ledger::move_settlement(&maker.owner, &fee_account, maker_fee)?;
 			fees = fees.saturating_add(taker_fee).saturating_add(maker_fee);
 			matched_notional = matched_notional.saturating_add(
 				notional(fill_size, rules.base_decimals, maker.price, Rounding::Down)

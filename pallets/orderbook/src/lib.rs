@@ -246,6 +246,8 @@ pub mod pallet {
 		/// The market takes reduce-only orders only (set so, or its index price is stale or
 		/// flagged).
 		MarketReduceOnly,
+		/// The order's price is further from the index than the market's price band allows.
+		PriceOutsideBand,
 	}
 
 	#[pallet::call]

@@ -50,14 +50,26 @@ fn put<V: Encode>(key: impl Encode, value: V) {
 	unhashed::put(&key.encode(), &value);
 }
 
-/// Fills as the margin engine saw them; sizes per subaccount; who it refuses.
+/// Fills as the margin engine saw them (a liquidation's close marked so); sizes per
+/// subaccount; who it refuses.
 pub struct MockMargin;
 impl MarginEngine<AccountId> for MockMargin {
+	fn apply_close_fill(fill: &Fill<AccountId>) -> Result<Weight, FillRefusal> {
+		let mut closes: Vec<u128> = get(b"close-fills");
+		closes.push(fill.size);
+		put(b"close-fills", closes);
+		Self::apply_fill(fill)
+	}
 	fn apply_fill(fill: &Fill<AccountId>) -> Result<Weight, FillRefusal> {
 		let refused: Vec<AccountId> = get(b"refuse");
+		let below_zero: bool = get(b"refuse-below-zero");
 		for (party, who) in [(FillParty::Taker, &fill.taker), (FillParty::Maker, &fill.maker)] {
 			if refused.contains(&who.owner) {
 				return Err(FillRefusal { party, error: DispatchError::Other("margin") });
+			}
+			// As the real engine refuses a side left with negative equity (fees included).
+			if below_zero && MockLedger::settlement_balance(who) < 0 {
+				return Err(FillRefusal { party, error: DispatchError::Other("negative") });
 			}
 		}
 		let size = fill.size as SignedBalance;
@@ -80,6 +92,8 @@ impl MarginEngine<AccountId> for MockMargin {
 			step_size: STEP,
 			maker_fee: Permill::from_parts(200),
 			taker_fee: Permill::from_parts(500),
+			price_band: Permill::from_percent(10),
+			index: Some(BtcIndex::get()),
 		})
 	}
 	fn position_size(subaccount: &Subaccount<AccountId>, _: MarketId) -> SignedBalance {
@@ -97,6 +111,17 @@ pub const MOCK_WORST_FILL_WEIGHT: u64 = 20;
 /// `(taker, maker, price inner, size)` of every applied fill.
 pub fn fills() -> Vec<(AccountId, AccountId, u128, u128)> {
 	get(b"fills")
+}
+
+/// Sizes of the fills applied as a liquidation's close.
+pub fn close_fills() -> Vec<u128> {
+	get(b"close-fills")
+}
+
+/// From now on the mock margin engine refuses a side whose settlement balance is below zero
+/// when it checks the fill.
+pub fn refuse_below_zero() {
+	put(b"refuse-below-zero", true);
 }
 
 pub fn refuse(who: Vec<AccountId>) {
@@ -123,6 +148,15 @@ impl CollateralLedger<AccountId> for MockLedger {
 	}
 	fn pay_in(_: &AccountId, _: &Subaccount<AccountId>, _: Balance) -> DispatchResult {
 		Err(DispatchError::Other("unused"))
+	}
+	fn collateral_assets(_: &Subaccount<AccountId>) -> Vec<clearing_primitives::AssetId> {
+		Vec::new()
+	}
+	fn seize_collateral(_: &Subaccount<AccountId>, _: &Subaccount<AccountId>, _: Valuation) -> Result<Balance, DispatchError> {
+		Err(DispatchError::Other("unused"))
+	}
+	fn debtors(_: Option<Vec<u8>>, _: u32) -> (Vec<Subaccount<AccountId>>, Option<Vec<u8>>) {
+		(Vec::new(), None)
 	}
 }
 
@@ -159,6 +193,8 @@ pub fn fund_revenue() -> (Balance, Balance) {
 parameter_types! {
 	/// The mock BTC market's status, as its margin engine reports it.
 	pub storage BtcStatus: MarketStatus = MarketStatus::Active;
+	/// The mock BTC market's index price (its band is 10% either way).
+	pub storage BtcIndex: Price = Price::from_u32(60_000);
 }
 
 parameter_types! {

@@ -81,6 +81,8 @@ pub enum CancelReason {
 	/// The rest of a limit order that used its `MaxFills` fills while the book still crossed
 	/// its price: resting it would cross the book.
 	FillLimit,
+	/// The index moved away: its price is outside the market's band, where nothing fills.
+	OutsideBand,
 }
 
 /// The book's aggregated levels, best first: `(price, total size)`.

@@ -44,7 +44,7 @@ impl<T: Config> Pallet<T> {
 		Collateral::<T>::get(subaccount, asset).unwrap_or_default()
 	}
 
-	fn signed(amount: Balance) -> Result<SignedBalance, DispatchError> {
+	pub(crate) fn signed(amount: Balance) -> Result<SignedBalance, DispatchError> {
 		SignedBalance::try_from(amount).map_err(|_| ArithmeticError::Overflow.into())
 	}
 
@@ -60,10 +60,6 @@ impl<T: Config> Pallet<T> {
 			.checked_add(amount)
 			.ok_or(ArithmeticError::Overflow)?;
 		ensure!(total <= config.deposit_cap, Error::<T>::CapExceeded);
-		let held = Self::collateral_of(&subaccount, asset)
-			.checked_add(Self::signed(amount)?)
-			.ok_or(ArithmeticError::Overflow)?;
-
 		// The depositor keeps its existential deposit: collateral never reaps an account.
 		T::Assets::transfer(
 			asset,
@@ -72,7 +68,8 @@ impl<T: Config> Pallet<T> {
 			amount,
 			Preservation::Preserve,
 		)?;
-		Collateral::<T>::insert(&subaccount, asset, held);
+		// A deposit of the settlement asset pays a debt down first.
+		Self::credit(&subaccount, asset, amount)?;
 		TotalCollateral::<T>::insert(asset, total);
 		Self::deposit_event(Event::Deposited { subaccount, asset, amount });
 		Ok(())
@@ -127,20 +124,28 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(CollateralAssets::<T>::contains_key(asset), Error::<T>::NotCollateral);
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
-		let held = Self::collateral_of(subaccount, asset)
-			.checked_sub(Self::signed(amount)?)
-			.ok_or(ArithmeticError::Underflow)?;
+		let was = Self::collateral_of(subaccount, asset);
+		let held = was.checked_sub(Self::signed(amount)?).ok_or(ArithmeticError::Underflow)?;
 		let may_owe = debt == Debt::Allowed && asset == T::SettlementAsset::get();
 		ensure!(held >= 0 || may_owe, Error::<T>::InsufficientCollateral);
-		Self::store_holding(subaccount, asset, held);
+		Self::store_holding(subaccount, asset, was, held);
 		Ok(())
 	}
 
-	fn store_holding(subaccount: &SubaccountOf<T>, asset: AssetId, held: SignedBalance) {
+	/// Stores `subaccount`'s new holding of `asset` (`was` before), keeping `Debtors` in step
+	/// when the settlement balance crosses zero.
+	fn store_holding(subaccount: &SubaccountOf<T>, asset: AssetId, was: SignedBalance, held: SignedBalance) {
 		if held == 0 {
 			Collateral::<T>::remove(subaccount, asset);
 		} else {
 			Collateral::<T>::insert(subaccount, asset, held);
+		}
+		if (was < 0) != (held < 0) {
+			if held < 0 {
+				Debtors::<T>::insert(subaccount, ());
+			} else {
+				Debtors::<T>::remove(subaccount);
+			}
 		}
 	}
 
@@ -170,10 +175,9 @@ impl<T: Config> Pallet<T> {
 		asset: AssetId,
 		amount: Balance,
 	) -> DispatchResult {
-		let held = Self::collateral_of(subaccount, asset)
-			.checked_add(Self::signed(amount)?)
-			.ok_or(ArithmeticError::Overflow)?;
-		Self::store_holding(subaccount, asset, held);
+		let was = Self::collateral_of(subaccount, asset);
+		let held = was.checked_add(Self::signed(amount)?).ok_or(ArithmeticError::Overflow)?;
+		Self::store_holding(subaccount, asset, was, held);
 		Ok(())
 	}
 
@@ -278,7 +282,8 @@ impl<T: Config> Pallet<T> {
 
 	/// The vaults' invariants: each asset's total is the sum of the holdings (debts netted),
 	/// no holding is zero or of an unregistered asset, only the settlement asset is ever
-	/// negative, and the vault account can pay every total out while keeping its reserve.
+	/// negative and `Debtors` lists exactly those that are, and the vault account can pay
+	/// every total out while keeping its reserve.
 	/// (It may hold more: anyone can send tokens to it.)
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
@@ -291,7 +296,13 @@ impl<T: Config> Pallet<T> {
 			"registry counter differs from the registry"
 		);
 		let mut sums = alloc::collections::BTreeMap::<AssetId, SignedBalance>::new();
-		for (_, asset, amount) in Collateral::<T>::iter() {
+		let settlement = T::SettlementAsset::get();
+		let mut debtors: usize = 0;
+		for (subaccount, asset, amount) in Collateral::<T>::iter() {
+			if asset == settlement && amount < 0 {
+				ensure!(Debtors::<T>::contains_key(&subaccount), "a debtor missing from Debtors");
+				debtors = debtors.saturating_add(1);
+			}
 			ensure!(amount != 0, "a zero holding is stored");
 			ensure!(
 				amount > 0 || asset == T::SettlementAsset::get(),
@@ -318,6 +329,7 @@ impl<T: Config> Pallet<T> {
 				"a total for an unregistered asset"
 			);
 		}
+		ensure!(Debtors::<T>::iter_keys().count() == debtors, "Debtors lists a subaccount that owes nothing");
 		Ok(())
 	}
 }

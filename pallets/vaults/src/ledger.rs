@@ -3,9 +3,10 @@
 //! handles the error and goes on finds nothing half-written.
 
 use crate::{functions::Debt, pallet::*};
+use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, Valuation},
-	Balance, SignedBalance,
+	AssetId, Balance, SignedBalance,
 };
 use frame_support::{
 	storage::with_storage_layer,
@@ -80,5 +81,60 @@ impl<T: Config> CollateralLedger<T::AccountId> for Pallet<T> {
 			Self::deposit_event(Event::SettlementPaidIn { from: from.clone(), to: to.clone(), amount });
 			Ok(())
 		})
+	}
+
+	fn collateral_assets(subaccount: &Subaccount<T::AccountId>) -> Vec<AssetId> {
+		let settlement = T::SettlementAsset::get();
+		Collateral::<T>::iter_key_prefix(subaccount).filter(|asset| *asset != settlement).collect()
+	}
+
+	fn seize_collateral(
+		from: &Subaccount<T::AccountId>,
+		to: &Subaccount<T::AccountId>,
+		valuation: Valuation,
+	) -> Result<Balance, DispatchError> {
+		let settlement = T::SettlementAsset::get();
+		with_storage_layer(|| {
+			let mut value: Balance = 0;
+			// At most `MaxCollateralAssets` holdings; only the settlement asset is ever
+			// negative, so each of these is a positive amount.
+			let held: Vec<(AssetId, SignedBalance)> = Collateral::<T>::iter_prefix(from)
+				.filter(|(asset, _)| *asset != settlement)
+				.collect();
+			for (asset, amount) in held {
+				let Ok(amount) = Balance::try_from(amount) else { continue };
+				let worth = Self::value_of(asset, Self::signed(amount)?, valuation)?;
+				value = value.saturating_add(worth.max(0).unsigned_abs());
+				Self::debit(from, asset, amount, Debt::Refused)?;
+				Self::credit(to, asset, amount)?;
+				Self::deposit_event(Event::CollateralSeized {
+					from: from.clone(),
+					to: to.clone(),
+					asset,
+					amount,
+				});
+			}
+			Ok(value)
+		})
+	}
+
+	fn debtors(
+		start: Option<Vec<u8>>,
+		limit: u32,
+	) -> (Vec<Subaccount<T::AccountId>>, Option<Vec<u8>>) {
+		let iter = match start {
+			Some(key) => Debtors::<T>::iter_keys_from(key),
+			None => Debtors::<T>::iter_keys(),
+		};
+		let mut found = Vec::new();
+		// One past the slice tells whether there is more to come.
+		for subaccount in iter.take((limit as usize).saturating_add(1)) {
+			if found.len() == limit as usize {
+				let resume = found.last().map(|last| Debtors::<T>::hashed_key_for(last));
+				return (found, resume);
+			}
+			found.push(subaccount);
+		}
+		(found, None)
 	}
 }

@@ -11,7 +11,9 @@
 //!   ([`clearing_primitives::collateral::MarginGuard`]) whether the subaccount still meets its
 //!   initial requirement, inside the same call: a refusal changes nothing.
 //! - The margin engine values collateral and settles PnL, fees and funding through
-//!   [`clearing_primitives::collateral::CollateralLedger`], implemented here.
+//!   [`clearing_primitives::collateral::CollateralLedger`], implemented here; liquidation
+//!   seizes the collateral behind a debt through it, and finds debtors in `Debtors` (every
+//!   subaccount whose settlement balance is negative, positions or not).
 //! - The vault account keeps each asset's minimum balance as an existential reserve (minted
 //!   at genesis, or funded before root registers a new asset), so paying out the last unit
 //!   of collateral never reaps it. Everything above the reserve is owed to subaccounts.
@@ -110,6 +112,11 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// Subaccounts whose settlement balance is negative: what lets liquidation find a debt
+	/// that no position shows.
+	#[pallet::storage]
+	pub type Debtors<T: Config> = StorageMap<_, Blake2_128Concat, SubaccountOf<T>, (), OptionQuery>;
+
 	/// Σ collateral of every subaccount (debts netted), per asset: what the vault owes, and
 	/// what the cap limits.
 	#[pallet::storage]
@@ -160,6 +167,8 @@ pub mod pallet {
 		SettlementPaidOut { from: SubaccountOf<T>, to: T::AccountId, amount: Balance },
 		/// Settlement asset paid into a subaccount from an account (backstop).
 		SettlementPaidIn { from: T::AccountId, to: SubaccountOf<T>, amount: Balance },
+		/// Liquidation moved `amount` of `asset` backing a debt from `from` to `to`.
+		CollateralSeized { from: SubaccountOf<T>, to: SubaccountOf<T>, asset: AssetId, amount: Balance },
 		/// A collateral asset was registered or its configuration changed.
 		CollateralAssetSet { asset: AssetId, config: CollateralConfig },
 	}

@@ -11,6 +11,8 @@ parameter_types! {
 	/// Derives the fund account (`modlclr/insr…`).
 	pub const InsurancePalletId: PalletId = PalletId(*b"clr/insr");
 	pub const MaxCooldown: BlockNumber = MAX_COOLDOWN_BLOCKS;
+	/// A matured request may be paid out for a day; then it lapses.
+	pub const ClaimWindow: BlockNumber = crate::constants::DAYS;
 }
 
 impl pallet_insurance::Config for Runtime {
@@ -20,5 +22,6 @@ impl pallet_insurance::Config for Runtime {
 	// One USDC: with a floor on stakes, rounding can never be turned against the fund.
 	type MinStake = ConstU128<1_000_000>;
 	type MaxCooldown = MaxCooldown;
+	type ClaimWindow = ClaimWindow;
 	type WeightInfo = pallet_insurance::weights::SubstrateWeight<Runtime>;
 }

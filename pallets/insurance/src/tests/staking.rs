@@ -125,3 +125,38 @@ fn root_sets_the_cooldown_within_bounds() {
 		assert_noop!(Insurance::set_cooldown(RuntimeOrigin::signed(ALICE), 10), DispatchError::BadOrigin);
 	});
 }
+
+/// Attack 6 (exit ahead of a loss): a matured request held open as an option to leave in the
+/// block a loss shows. It lapses after the claim window; a new request starts a new cooldown.
+#[test]
+fn a_matured_request_lapses_after_the_claim_window_and_a_new_one_waits_again() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 1_000 * USDC_UNIT));
+		assert_ok!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 400 * USDC_UNIT));
+		// Claimable through the last block of the window…
+		run_to_block(1 + COOLDOWN + CLAIM_WINDOW + 1);
+		assert_noop!(Insurance::unstake(RuntimeOrigin::signed(ALICE)), Error::<Test>::RequestLapsed);
+		// …then only a new request, with a new cooldown, lets her leave.
+		assert_ok!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 300 * USDC_UNIT));
+		assert_eq!(Insurance::fund_info().pending_shares, 300 * USDC_UNIT);
+		assert_noop!(Insurance::unstake(RuntimeOrigin::signed(ALICE)), Error::<Test>::CooldownNotOver);
+		let unlock = System::block_number() + COOLDOWN;
+		run_to_block(unlock + CLAIM_WINDOW);
+		assert_ok!(Insurance::unstake(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(Shares::<Test>::get(ALICE), Some(700 * USDC_UNIT));
+	});
+}
+
+#[test]
+fn a_live_request_is_not_replaced() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 1_000 * USDC_UNIT));
+		assert_ok!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 400 * USDC_UNIT));
+		run_to_block(1 + COOLDOWN + CLAIM_WINDOW);
+		// Still inside the window: matured, not lapsed.
+		assert_noop!(
+			Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 10 * USDC_UNIT),
+			Error::<Test>::UnstakeAlreadyRequested
+		);
+	});
+}

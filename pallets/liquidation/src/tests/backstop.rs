@@ -68,6 +68,7 @@ fn fees_that_leave_collateral_negative_are_covered_by_the_fund_then_the_backstop
 		assert_eq!(position(ALICE), 0);
 		assert!(liquidation_events().contains(&Event::BadDebtCovered {
 			subaccount: sub(ALICE, 0),
+			seized: 0,
 			from_fund: 30 * USDC,
 			from_backstop: 20 * USDC,
 		}));

@@ -83,14 +83,14 @@ fn only_distinct_profitable_opposite_positions_may_be_offered() {
 			assert_noop!(liquidate_with(offered), Error::<Test>::InvalidCounterparty);
 		}
 		// A short opened lower is losing at $56,000: not in profit, not eligible.
-		btc_at(60_000);
+		btc_at(54_000);
 		fund(&sub(KEEPER, 0), 10_000 * USDC);
 		assert_ok!(Margin::apply_fill(&Fill {
 			market: BTC_USD,
 			taker: sub(KEEPER, 0),
 			maker: sub(DAVE, 0),
 			taker_side: Side::Sell,
-			price: usd(50_000),
+			price: usd(54_000),
 			size: ONE_BTC / 10,
 		})
 		.map_err(|r| r.error));

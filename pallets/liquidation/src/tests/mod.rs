@@ -1,6 +1,7 @@
 mod authorize;
 mod backstop;
 mod batch;
+mod debtors;
 mod book;
 mod deleverage;
 mod keeper;

@@ -72,7 +72,7 @@ fn fills_are_checked_against_the_market_rules() {
 			taker: sub(ALICE, 0),
 			maker: sub(BOB, 0),
 			taker_side: Side::Buy,
-			price: sp_runtime::FixedU128::from_rational(1_201, 2),
+			price: sp_runtime::FixedU128::from_rational(120_001, 2),
 			size: ONE_BTC,
 		};
 		assert_noop!(apply(&half_dollar), Error::<Test>::PriceOffTick);

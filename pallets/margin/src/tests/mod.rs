@@ -3,6 +3,7 @@ mod funding;
 mod health;
 mod markets;
 mod properties;
+mod solvency;
 mod status;
 
 use crate::mock::*;

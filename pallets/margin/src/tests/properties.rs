@@ -68,4 +68,39 @@ proptest! {
 			assert!(after <= before && before - after <= 2, "{before} → {after}");
 		});
 	}
+
+	#[test]
+	fn risk_grows_exactly_when_the_position_grows_or_flips(
+		held in -(1i128 << 80)..1i128 << 80, delta in -(1i128 << 80)..1i128 << 80,
+	) {
+		let new = held + delta;
+		let expected = new.abs() > held.abs() || (held != 0 && new != 0 && (held > 0) != (new > 0));
+		prop_assert_eq!(math::risk_grows(held, delta), expected);
+	}
+
+	#[test]
+	fn no_worse_accepts_exactly_the_transitions_that_keep_equity_and_the_ratio(
+		e0 in -(1i128 << 60)..1i128 << 60, m0 in 0u128..1u128 << 60,
+		e1 in -(1i128 << 60)..1i128 << 60, m1 in 0u128..1u128 << 60,
+	) {
+		let accepted = math::no_worse((e0, m0), (e1, m1));
+		// Exact, in i128 here: the ratio after is at least the ratio before.
+		let ratio_held = e1 * m0 as i128 >= e0 * m1 as i128;
+		if e1 < 0 {
+			prop_assert!(!accepted);
+		} else if e1 >= m1 as i128 || e0 < 0 {
+			// At maintenance after, or bankrupt before: anything at or above zero is better.
+			prop_assert!(accepted);
+		} else {
+			// Below maintenance after: the ratio decides (rounded against the subaccount, so a
+			// transition accepted always held it, and one that held it with a unit to spare is
+			// accepted).
+			if accepted {
+				prop_assert!(ratio_held, "{e0}/{m0} → {e1}/{m1}");
+			}
+			if e1 * m0 as i128 >= (e0 + 1) * m1 as i128 {
+				prop_assert!(accepted, "{e0}/{m0} → {e1}/{m1}");
+			}
+		}
+	}
 }

@@ -1,3 +1,4 @@
+mod band;
 mod cancel;
 mod liquidation;
 mod matching;

@@ -60,28 +60,28 @@ fn the_book_and_each_account_are_bounded() {
 		};
 		// Three orders per level.
 		for who in [ALICE, BOB, CAROL] {
-			assert_ok!(order(who, 0, Side::Buy, 50_000));
+			assert_ok!(order(who, 0, Side::Buy, 55_000));
 		}
-		assert_noop!(order(ALICE, 1, Side::Buy, 50_000), Error::<Test>::BookFull);
+		assert_noop!(order(ALICE, 1, Side::Buy, 55_000), Error::<Test>::BookFull);
 		// Six levels per side.
-		for (who, price) in [BOB, BOB, CAROL, CAROL, CAROL].into_iter().zip(50_001..) {
+		for (who, price) in [BOB, BOB, CAROL, CAROL, CAROL].into_iter().zip(55_001..) {
 			assert_ok!(order(who, 1, Side::Buy, price));
 		}
-		assert_noop!(order(BOB, 1, Side::Buy, 49_000), Error::<Test>::BookFull);
+		assert_noop!(order(BOB, 1, Side::Buy, 54_000), Error::<Test>::BookFull);
 		// Five open orders per account, whichever subaccounts hold them (Alice has one).
-		for price in 70_000..70_004 {
+		for price in 65_000..65_004 {
 			assert_ok!(order(ALICE, 9, Side::Sell, price));
 		}
-		assert_noop!(order(ALICE, 9, Side::Sell, 70_004), Error::<Test>::TooManyOpenOrders);
-		assert_noop!(order(ALICE, 8, Side::Sell, 70_004), Error::<Test>::TooManyOpenOrders);
+		assert_noop!(order(ALICE, 9, Side::Sell, 65_004), Error::<Test>::TooManyOpenOrders);
+		assert_noop!(order(ALICE, 8, Side::Sell, 65_004), Error::<Test>::TooManyOpenOrders);
 		// Each subaccount lists its own, oldest first.
 		let listed = Orderbook::open_orders(ALICE, 9);
-		assert_eq!(listed.iter().map(|o| o.price).collect::<Vec<_>>(), (70_000..70_004).map(usd).collect::<Vec<_>>());
+		assert_eq!(listed.iter().map(|o| o.price).collect::<Vec<_>>(), (65_000..65_004).map(usd).collect::<Vec<_>>());
 		assert_eq!(Orderbook::open_orders(ALICE, 0).len(), 1);
 		// A cancel frees a place.
 		let id = listed[0].id;
 		assert_ok!(Orderbook::cancel_order(RuntimeOrigin::signed(ALICE), id));
-		assert_ok!(order(ALICE, 8, Side::Sell, 70_004));
+		assert_ok!(order(ALICE, 8, Side::Sell, 65_004));
 	});
 }
 

@@ -117,3 +117,62 @@ fn a_failing_ledger_movement_leaves_nothing_half_written() {
 		);
 	});
 }
+
+/// Attack 1 (walk away from debt): a debt must stay findable whatever the subaccount holds.
+#[test]
+fn every_settlement_debt_is_listed_and_leaves_the_list_when_paid() {
+	use crate::Debtors;
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 100 * USDC_UNIT));
+		// A loss of $150 against $100: Alice owes $50.
+		assert_ok!(<Vaults as CollateralLedger<_>>::move_settlement(&sub(ALICE, 0), &sub(BOB, 0), 150 * USDC_UNIT));
+		assert!(Debtors::<Test>::contains_key(sub(ALICE, 0)));
+		assert!(!Debtors::<Test>::contains_key(sub(BOB, 0)));
+		assert_eq!(<Vaults as CollateralLedger<_>>::debtors(None, 10), (vec![sub(ALICE, 0)], None));
+		// Deeper in debt: still listed once.
+		assert_ok!(<Vaults as CollateralLedger<_>>::move_settlement(&sub(ALICE, 0), &sub(BOB, 0), USDC_UNIT));
+		assert_eq!(Debtors::<Test>::iter_keys().count(), 1);
+		// A deposit pays the debt down; once it is paid, she is off the list.
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 50 * USDC_UNIT));
+		assert!(Debtors::<Test>::contains_key(sub(ALICE, 0)));
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, USDC_UNIT));
+		assert!(!Debtors::<Test>::contains_key(sub(ALICE, 0)));
+		assert_eq!(Vaults::collateral_of(&sub(ALICE, 0), USDC), 0);
+	});
+}
+
+#[test]
+fn the_debtor_list_is_read_in_slices_from_a_cursor() {
+	ExtBuilder::default().build_and_execute(|| {
+		for number in 0..5 {
+			assert_ok!(<Vaults as CollateralLedger<_>>::move_settlement(&sub(ALICE, number), &sub(BOB, 0), USDC_UNIT));
+		}
+		let (first, cursor) = <Vaults as CollateralLedger<_>>::debtors(None, 3);
+		assert_eq!(first.len(), 3);
+		let (rest, end) = <Vaults as CollateralLedger<_>>::debtors(cursor, 3);
+		assert_eq!((rest.len(), end), (2, None));
+		let mut all: Vec<_> = first.into_iter().chain(rest).collect();
+		all.sort();
+		assert_eq!(all, (0..5).map(|n| sub(ALICE, n)).collect::<Vec<_>>());
+	});
+}
+
+#[test]
+fn seizing_moves_every_holding_but_the_settlement_asset_and_reports_its_value() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 10 * USDC_UNIT));
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, CLR, 100 * CLR_UNIT));
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, BTC, BTC_UNIT / 10));
+		let totals = (crate::TotalCollateral::<Test>::get(CLR), crate::TotalCollateral::<Test>::get(BTC));
+		assert_eq!(<Vaults as CollateralLedger<_>>::collateral_assets(&sub(ALICE, 0)).len(), 2);
+		// 100 × $2 × 0.8 + 0.1 × $60,000 × 0.9 = $160 + $5,400.
+		let seized = <Vaults as CollateralLedger<_>>::seize_collateral(&sub(ALICE, 0), &sub(BOB, 7), Valuation::Maintenance);
+		assert_eq!(seized, Ok(5_560 * USDC_UNIT));
+		assert_eq!(Vaults::collateral_of(&sub(ALICE, 0), CLR), 0);
+		assert_eq!(Vaults::collateral_of(&sub(BOB, 7), BTC), (BTC_UNIT / 10) as i128);
+		assert_eq!(Vaults::collateral_of(&sub(ALICE, 0), USDC), (10 * USDC_UNIT) as i128);
+		assert!(<Vaults as CollateralLedger<_>>::collateral_assets(&sub(ALICE, 0)).is_empty());
+		// Tokens stay in the vault: the totals do not move.
+		assert_eq!((crate::TotalCollateral::<Test>::get(CLR), crate::TotalCollateral::<Test>::get(BTC)), totals);
+	});
+}

@@ -1,0 +1,154 @@
+// Attacks on the clearinghouse's solvency, run as an attacker would run them against the dev
+// node with polkadot.js: each is refused by name, or ends with nobody in unpayable debt and
+// nothing taken from anyone else. (../shared/ATTACKS.md is the checklist.)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, submit, feed, fund, fundTrader, USDC } from './helpers.js';
+
+const CLR_ID = 0;
+const BTC = 2;
+const BTC_USD = 0;
+const CLR = 10n ** 12n;
+const UNIT = 1_000_000n; // USDC
+const FIXED = 10n ** 18n;
+const SATS = 100_000_000n;
+let ctx;
+let mm;
+
+const dollars = (cents) => BigInt(Math.round(cents)) * FIXED / 100n;
+
+// Waits until the chain's index of `asset` is exactly `cents`/100 dollars, fresh, and has
+// been for a few aggregates (what liquidation waits for).
+function waitForPrice(asset, cents, maxBlocks = 30) {
+  const want = dollars(cents);
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let unsub = () => {};
+    ctx.api.rpc.chain.subscribeNewHeads(async () => {
+      const q = await ctx.api.call.oracleApi.price(asset);
+      if (q.isSome && q.unwrap().price.toBigInt() === want && q.unwrap().status.isFresh && q.unwrap().freshStreak.toNumber() >= 3) {
+        unsub(); resolve();
+      } else if (++seen > maxBlocks) { unsub(); reject(new Error(`asset ${asset} not at ${cents / 100} within ${maxBlocks} blocks`)); }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+// Moves the feed's `name` to `cents`/100 dollars in steps within the oracle's jump limit.
+async function moveTo(name, asset, path) {
+  for (const cents of path) {
+    await feed('/control/set', { asset: name, price: (cents / 100).toFixed(2) });
+    await waitForPrice(asset, cents);
+  }
+}
+
+const order = (side, price, size, kind, reduceOnly = false) =>
+  ctx.api.tx.orderbook.placeOrder(0, BTC_USD, side, BigInt(price) * FIXED, size, kind, reduceOnly);
+
+async function collateral(who, number = 0) {
+  const view = await ctx.api.call.vaultsApi.collateral(who.address, number);
+  return new Map(view.assets.map((a) => [a.asset.toNumber(), a.amount.toBigInt()]));
+}
+
+async function positionOf(who) {
+  const views = await ctx.api.call.marginApi.positions(who.address, 0);
+  const btc = views.find((p) => p.market.toNumber() === BTC_USD);
+  return btc ? btc.baseSize.toBigInt() : 0n;
+}
+
+// Resolves with the events of the first block (within `maxBlocks`) in which `done()` holds.
+function waitUntil(done, maxBlocks = 20) {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let unsub = () => {};
+    ctx.api.rpc.chain.subscribeNewHeads(async (header) => {
+      if (await done()) {
+        unsub();
+        const at = await ctx.api.at(header.hash);
+        resolve((await at.query.system.events()).map((r) => r.event));
+      } else if (++seen > maxBlocks) { unsub(); reject(new Error(`not done within ${maxBlocks} blocks`)); }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+async function ok(tx, who, what) {
+  const { error } = await submit(ctx.api, tx, who);
+  assert.equal(error, null, what);
+}
+
+before(async () => {
+  ctx = await connect();
+  mm = ctx.fresh();
+  await fundTrader(ctx.api, ctx.alice, mm, 100_000n * UNIT);
+  await feed('/control/set', { asset: 'BTC', price: '60000' });
+  await feed('/control/set', { asset: 'CLR', price: '2.00' });
+  await waitForPrice(BTC, 6_000_000);
+  await waitForPrice(CLR_ID, 200);
+});
+after(async () => {
+  await feed('/control/set', { asset: 'CLR', price: '2.00' }).catch(() => {});
+  await feed('/control/set', { asset: 'BTC', price: '60000' }).catch(() => {});
+  await ctx?.api.disconnect();
+});
+
+test('walk away from debt: a flat debtor cannot take its CLR out, and when CLR falls the keeper settles it', { timeout: 300_000 }, async () => {
+  const { api, alice } = ctx;
+  const mallory = ctx.fresh();
+  await fund(api, alice, mallory, { clr: 1_000n * CLR, usdc: 1_000n * UNIT });
+  await ok(api.tx.vaults.deposit(0, USDC, 100n * UNIT), mallory, 'USDC in');
+  // 250 CLR at $2 count for $375 after the 25% haircut.
+  await ok(api.tx.vaults.deposit(0, CLR_ID, 250n * CLR), mallory, 'CLR in');
+  // Long 0.1 BTC at $60,000; BTC falls to $56,000; she sells: flat, $305.80 in debt
+  // ($400 of loss and $5.80 of taker fees against her $100).
+  await ok(order('Sell', 60_000, SATS / 10n, 'Limit'), mm, 'the ask');
+  await ok(order('Buy', 60_000, SATS / 10n, 'ImmediateOrCancel'), mallory, 'the long');
+  await feed('/control/set', { asset: 'BTC', price: '56000' });
+  await waitForPrice(BTC, 5_600_000);
+  await ok(order('Buy', 56_000, SATS / 10n, 'Limit'), mm, 'the bid');
+  await ok(order('Sell', 56_000, SATS / 10n, 'ImmediateOrCancel'), mallory, 'the close');
+  assert.equal(await positionOf(mallory), 0n);
+  assert.equal((await collateral(mallory)).get(USDC), -305_800_000n);
+
+  // The attack: take the CLR out, leaving the USDC debt to the other depositors.
+  const { error } = await submit(api, api.tx.vaults.withdraw(0, CLR_ID, 250n * CLR), mallory);
+  assert.equal(error, 'vaults.WouldBreachMargin');
+  assert.equal((await collateral(mallory)).get(CLR_ID), 250n * CLR);
+
+  // CLR falls to $1.60 (in steps the oracle accepts): 250 CLR count for $300, less than the
+  // debt. Nobody calls anything: the validators' keeper finds the debtor and settles it.
+  const settled = waitUntil(async () => (await collateral(mallory)).size === 0, 60);
+  await moveTo('CLR', CLR_ID, [182, 166, 160]);
+  const events = await settled;
+  const covered = events.find((e) => api.events.liquidation.BadDebtCovered.is(e));
+  assert.ok(covered, 'the debt was settled by liquidation');
+  assert.equal(covered.data.fromFund.toBigInt() + covered.data.fromBackstop.toBigInt(), 305_800_000n);
+  assert.ok(covered.data.seized.toBigInt() > 0n, 'the CLR was seized');
+  const health = (await api.call.marginApi.accountHealth(mallory.address, 0)).unwrap();
+  assert.equal(health.equity.toBigInt(), 0n, 'nothing owed, nothing held');
+});
+
+test('trade with yourself at any price: a long cannot sell into its own $1 bid, nor into one that sinks it', async () => {
+  const { api, alice } = ctx;
+  const mallory = ctx.fresh();
+  const accomplice = ctx.fresh();
+  await fundTrader(api, alice, mallory, 3_100n * UNIT);
+  await fundTrader(api, alice, accomplice, 10_000n * UNIT);
+  await ok(order('Sell', 60_000, SATS, 'Limit'), mm, 'the ask');
+  await ok(order('Buy', 60_000, SATS, 'ImmediateOrCancel'), mallory, 'the long');
+  assert.equal(await positionOf(mallory), SATS);
+
+  // Her other account bids $1 for the whole BTC: refused before it can rest.
+  let { error } = await submit(api, order('Buy', 1, SATS, 'Limit'), accomplice);
+  assert.equal(error, 'orderbook.PriceOutsideBand');
+  // At the band's edge it rests, but selling into it would leave her $2,957 short.
+  await ok(order('Buy', 54_000, SATS, 'Limit'), accomplice, 'a bid at the band edge');
+  ({ error } = await submit(api, order('Sell', 54_000, SATS, 'ImmediateOrCancel'), mallory));
+  assert.equal(error, 'margin.NegativeEquity');
+  assert.equal(await positionOf(mallory), SATS, 'nothing moved');
+  assert.equal(await positionOf(accomplice), 0n);
+
+  // Tidy up: the bid goes, the long closes at the market.
+  const [id] = (await api.call.orderbookApi.orders(accomplice.address, 0)).map((o) => o.id.toBigInt());
+  await ok(api.tx.orderbook.cancelOrder(id), accomplice, 'cancel');
+  await ok(order('Buy', 60_000, SATS, 'Limit'), mm, 'a bid at the index');
+  await ok(order('Sell', 60_000, SATS, 'ImmediateOrCancel'), mallory, 'the close');
+});
