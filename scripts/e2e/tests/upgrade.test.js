@@ -65,10 +65,12 @@ test('a runtime upgrade through the timelock keeps blocks coming and every balan
   const { api } = ctx;
   const specBefore = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();
 
-  // Something of our own to survive: a resting order, far from the market.
+  // Something of our own to survive: a resting order, 5% under the market (inside its band).
   const trader = ctx.fresh();
   await fundTrader(api, ctx.alice, trader, 1_000n * USDC_UNIT);
-  const bid = api.tx.orderbook.placeOrder(0, BTC_USD, 'Buy', 1_000n * FIXED, 10_000n, 'PostOnly', false);
+  const index = (await api.call.oracleApi.price(2)).unwrap().price.toBigInt();
+  const below = (index * 95n / 100n) / FIXED * FIXED;
+  const bid = api.tx.orderbook.placeOrder(0, BTC_USD, 'Buy', below, 10_000n, 'PostOnly', false);
   assert.equal((await submit(api, bid, trader)).error, null);
 
   // The slow path: scheduled now, authorized after the timelock.
