@@ -2,11 +2,11 @@
 //!
 //! FRAME's extension reserves a call's `weight_of_authorize` for every transaction of that
 //! call, but runs the authorization only for one without a signer: a signed transaction skips
-//! it and was still charged it, in block weight and in fee. For `liquidation.liquidate`
-//! that is the keeper's check at `MaxPositions` (≈ 1.7 G), paid by every signed liquidator
-//! and by every signed liquidation that came second. This wrapper behaves exactly like
-//! FRAME's (same identifier, same empty encoding, so wallets see no change) and refunds the
-//! whole reservation when the origin was already authorized.
+//! it and was still charged it, in block weight and in fee. For the keeper's
+//! `liquidation.keeper_liquidate` that is its check at `MaxPositions` (≈ 1.7 G), charged to
+//! anyone who sends it signed (refused: a signer is not the keeper). This wrapper behaves
+//! exactly like FRAME's (same identifier, same empty encoding, so wallets see no change) and
+//! refunds the whole reservation when the origin was already authorized.
 
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;

@@ -8,11 +8,17 @@ use frame_support::{dispatch::GetDispatchInfo, pallet_prelude::TransactionSource
 use scale_info::TypeInfo;
 use sp_runtime::traits::{AsTransactionAuthorizedOrigin, TransactionExtension, TxBaseImplication};
 
-/// A liquidation of a subaccount that holds nothing.
+/// The keeper's liquidation of a subaccount that holds nothing, with a proof nobody signed.
 fn liquidate() -> RuntimeCall {
-	RuntimeCall::Liquidation(pallet_liquidation::Call::liquidate {
+	use sp_consensus_aura::sr25519::{AuthorityId, AuthoritySignature};
+	RuntimeCall::Liquidation(pallet_liquidation::Call::keeper_liquidate {
 		subaccount: Subaccount::new(AccountId::from([7u8; 32]), 0),
 		counterparties: Default::default(),
+		proof: pallet_liquidation::KeeperProof {
+			keeper: AuthorityId::from(sp_core::sr25519::Public::from_raw([1u8; 32])),
+			valid_until: 1,
+			signature: AuthoritySignature::from(sp_core::sr25519::Signature::from_raw([0u8; 64])),
+		},
 	})
 }
 
@@ -32,7 +38,7 @@ fn a_signed_liquidation_gets_back_the_authorization_it_skipped() {
 	sp_io::TestExternalities::default().execute_with(|| {
 		let call = liquidate();
 		let reserved = AuthorizeCall::<Runtime>::new().weight(&call);
-		// The keeper's check at `MaxPositions` is reserved for every `liquidate`...
+		// The keeper's check at `MaxPositions` is reserved for every `keeper_liquidate`...
 		assert!(reserved.ref_time() > 0);
 		assert_eq!(reserved, frame_system::AuthorizeCall::<Runtime>::new().weight(&call));
 		let signer = RuntimeOrigin::signed(AccountId::from([1u8; 32]));
@@ -50,8 +56,8 @@ fn a_signed_liquidation_gets_back_the_authorization_it_skipped() {
 fn a_transaction_without_a_signer_is_still_judged_by_the_call() {
 	sp_io::TestExternalities::default().execute_with(|| {
 		let call = liquidate();
-		// Nobody is liquidatable on an empty chain: the keeper's transaction is invalid,
-		// with the same error as FRAME's extension gives.
+		// Nobody signed the keeper's proof (and nobody is liquidatable on an empty chain): the
+		// transaction is invalid, with the same error as FRAME's extension gives.
 		let ours = validate_with(AuthorizeCall::<Runtime>::new(), RuntimeOrigin::none(), &call);
 		assert!(ours.is_err());
 		assert_eq!(ours, validate_with(frame_system::AuthorizeCall::<Runtime>::new(), RuntimeOrigin::none(), &call));

@@ -60,7 +60,7 @@ fn a_debtor_with_no_position_cannot_take_its_clr_out_and_is_liquidated_when_clr_
 		move_price(CLR_ASSET_ID, cents(60));
 		assert!(health(&mallory, 0).liquidatable);
 		let keeper = dev(Sr25519Keyring::Charlie);
-		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&mallory, 0), counterparties: Default::default() })
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&mallory, 0) })
 			.expect("anyone may liquidate a debtor");
 		// She owes and holds nothing; the backstop holds her CLR; the fund paid the debt; the
 		// market maker lost nothing.

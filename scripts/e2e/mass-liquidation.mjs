@@ -121,7 +121,7 @@ export async function massLiquidation({ api, alice, ring, load, senders, count }
   let submitted = 0;
   // KEEPER_ONLY=1: no signed calls, the chain's keeper alone.
   const signers = process.env.KEEPER_ONLY === '1' ? [] : victims;
-  const sends = signers.map((v, i) => load.fire(api.tx.liquidation.liquidate({ owner: v.address, number: 0 }, []), senders[i % senders.length]));
+  const sends = signers.map((v, i) => load.fire(api.tx.liquidation.liquidate({ owner: v.address, number: 0 }), senders[i % senders.length]));
   submitted = (await Promise.all(sends)).filter(Boolean).length;
   await load.until(async () => (await api.call.liquidationApi.liquidatable(null, 1)).length === 0, 'end of the liquidations', 120);
   await load.drain(30);

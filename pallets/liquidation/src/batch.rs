@@ -1,7 +1,7 @@
 //! `liquidate_batch`: many subaccounts in one keeper transaction, each entry on its own
 //! (one that fails changes nothing and the rest go on), weighed per entry.
 
-use crate::{pallet::*, weights::WeightInfo};
+use crate::{pallet::*, proof::Statement, weights::WeightInfo};
 use frame_support::{
 	dispatch::DispatchErrorWithPostInfo,
 	pallet_prelude::{
@@ -57,23 +57,27 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// A batch is valid while it lists every subaccount once, each liquidatable and holding
-	/// at most `max_positions`; it provides each subaccount's tag, so it and a single keeper
-	/// transaction for the same subaccount never both enter the pool. Returns what of the
-	/// declared check it did not use.
+	/// A batch is valid with a current keeper's unexpired proof of its arguments, while it
+	/// lists every subaccount once, each liquidatable and holding at most `max_positions`; it
+	/// provides each subaccount's tag, so it and a single keeper transaction for the same
+	/// subaccount never both enter the pool. Returns what of the declared check it did not
+	/// use.
 	pub(crate) fn authorize_batch(
 		_source: TransactionSource,
 		subaccounts: &BatchOf<T>,
 		max_positions: &u32,
+		proof: &KeeperProofOf<T>,
 	) -> Result<(ValidTransaction, Weight), TransactionValidityError> {
 		let invalid = TransactionValidityError::Invalid(InvalidTransaction::Call);
 		if subaccounts.is_empty() {
 			return Err(invalid);
 		}
+		let statement = Statement::Batch { subaccounts: subaccounts.as_slice(), max_positions: *max_positions };
+		let longevity = Self::check_proof(&statement, proof)?;
 		let mut spent = T::Weights::authorize_liquidate_batch(0);
 		let mut valid = ValidTransaction::with_tag_prefix("Liquidation")
 			.priority(T::KeeperPriority::get())
-			.longevity(crate::checks::KEEPER_LONGEVITY)
+			.longevity(longevity)
 			.propagate(true);
 		for (index, subaccount) in subaccounts.iter().enumerate() {
 			let earlier = subaccounts.get(..index).unwrap_or_default();

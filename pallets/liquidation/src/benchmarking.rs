@@ -6,6 +6,7 @@
 //! goes to the backstop. Measured apart so neither path is charged the other's reads. Every
 //! market worked is first closed against the runtime's real, empty book, so a close that
 //! fills nothing is measured here; the book reports the weight of the fills a close makes.
+//! The keeper's checks (`authorize_*`) include verifying its signature.
 
 use super::*;
 use crate::pallet::*;
@@ -30,6 +31,20 @@ fn scenario_of<T: Config>(
 	(victim, offered)
 }
 
+/// The benchmark keeper's proof of a `keeper_liquidate` of `victim` offering `counterparties`.
+fn proof<T: Config>(victim: &SubaccountOf<T>, counterparties: &CounterpartiesOf<T>) -> Result<KeeperProofOf<T>, BenchmarkError> {
+	let statement = crate::proof::Statement::Liquidate { subaccount: victim, counterparties: counterparties.as_slice() };
+	Pallet::<T>::prove(&T::Scenario::keeper(), &statement, frame_system::Pallet::<T>::block_number())
+		.ok_or(BenchmarkError::Stop("the keeper key signs"))
+}
+
+/// The benchmark keeper's proof of a `liquidate_batch`.
+fn batch_proof<T: Config>(batch: &BatchOf<T>, max_positions: u32) -> Result<KeeperProofOf<T>, BenchmarkError> {
+	let statement = crate::proof::Statement::Batch { subaccounts: batch.as_slice(), max_positions };
+	Pallet::<T>::prove(&T::Scenario::keeper(), &statement, frame_system::Pallet::<T>::block_number())
+		.ok_or(BenchmarkError::Stop("the keeper key signs"))
+}
+
 /// Fewer positions than `held` are left: the call liquidated something.
 fn assert_liquidated<T: Config>(victim: &SubaccountOf<T>, held: u32) {
 	assert!(
@@ -50,8 +65,9 @@ mod benchmarks {
 		let (victim, counterparties) = scenario::<T>(p, 0);
 		Pallet::<T>::ensure_liquidatable(&victim)
 			.map_err(|_| BenchmarkError::Stop("the scenario is not liquidatable"))?;
+		let proof = proof::<T>(&victim, &counterparties)?;
 		#[extrinsic_call]
-		liquidate(RawOrigin::Authorized, victim.clone(), counterparties);
+		keeper_liquidate(RawOrigin::Authorized, victim.clone(), counterparties, proof);
 
 		assert_liquidated::<T>(&victim, p);
 		Ok(())
@@ -64,8 +80,9 @@ mod benchmarks {
 		// The keeper's call: only it may offer counterparties to deleverage.
 		Pallet::<T>::ensure_liquidatable(&victim)
 			.map_err(|_| BenchmarkError::Stop("the scenario is not liquidatable"))?;
+		let proof = proof::<T>(&victim, &counterparties)?;
 		#[extrinsic_call]
-		liquidate(RawOrigin::Authorized, victim.clone(), counterparties);
+		keeper_liquidate(RawOrigin::Authorized, victim.clone(), counterparties, proof);
 
 		assert_liquidated::<T>(&victim, most);
 		Ok(())
@@ -76,7 +93,8 @@ mod benchmarks {
 		p: Linear<1, { <T as pallet_margin::Config>::MaxPositions::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let (victim, counterparties) = scenario::<T>(p, 0);
-		let call = Call::<T>::liquidate { subaccount: victim, counterparties };
+		let proof = proof::<T>(&victim, &counterparties)?;
+		let call = Call::<T>::keeper_liquidate { subaccount: victim, counterparties, proof };
 
 		#[block]
 		{
@@ -99,9 +117,10 @@ mod benchmarks {
 		}
 		let batch: BatchOf<T> =
 			victims.clone().try_into().map_err(|_| BenchmarkError::Stop("within MaxBatch"))?;
+		let proof = batch_proof::<T>(&batch, 1)?;
 
 		#[extrinsic_call]
-		liquidate_batch(RawOrigin::Authorized, batch, 1);
+		liquidate_batch(RawOrigin::Authorized, batch, 1, proof);
 
 		for victim in &victims {
 			assert_liquidated::<T>(victim, 1);
@@ -114,7 +133,8 @@ mod benchmarks {
 		let victims: Vec<_> = (0..n).map(|i| scenario_of::<T>(i, 1, 0).0).collect();
 		let batch: BatchOf<T> =
 			victims.try_into().map_err(|_| BenchmarkError::Stop("within MaxBatch"))?;
-		let call = Call::<T>::liquidate_batch { subaccounts: batch, max_positions: 1 };
+		let proof = batch_proof::<T>(&batch, 1)?;
+		let call = Call::<T>::liquidate_batch { subaccounts: batch, max_positions: 1, proof };
 
 		#[block]
 		{

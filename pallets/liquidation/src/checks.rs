@@ -1,7 +1,7 @@
 //! Whether a subaccount may be liquidated now: prices ready, below maintenance, not the
 //! backstop; and the pool-side check of the keeper's authorized transactions.
 
-use crate::{pallet::*, weights::WeightInfo};
+use crate::{pallet::*, proof::Statement, weights::WeightInfo};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, Valuation},
 	margin::LiquidationBook,
@@ -20,10 +20,6 @@ use pallet_margin::{Health, PositionCount, Positions};
 use sp_runtime::{traits::AccountIdConversion, DispatchError};
 
 type Ledger<T> = <T as pallet_margin::Config>::Ledger;
-
-/// How many blocks the keeper's transaction may wait in the pool: a liquidation is urgent
-/// or pointless.
-pub const KEEPER_LONGEVITY: u64 = 3;
 
 impl<T: Config> Pallet<T> {
 	/// The subaccount the backstop holds taken-over positions in.
@@ -82,15 +78,19 @@ impl<T: Config> Pallet<T> {
 		Ok(health)
 	}
 
-	/// The keeper's transaction is valid only while its subaccount is liquidatable; one per
-	/// subaccount in the pool, ahead of ordinary transactions, and short-lived. Returns
-	/// what of [`Self::authorize_weight`] it did not use (it read the positions the
-	/// subaccount holds, not `MaxPositions`).
+	/// The keeper's transaction is valid only with a current keeper's unexpired proof of its
+	/// arguments, and while its subaccount is liquidatable; one per subaccount in the pool,
+	/// ahead of ordinary transactions, and only as long as the proof. Returns what of
+	/// [`Self::authorize_weight`] it did not use (it read the positions the subaccount holds,
+	/// not `MaxPositions`).
 	pub(crate) fn authorize_liquidate(
 		_source: TransactionSource,
 		subaccount: &SubaccountOf<T>,
-		_counterparties: &CounterpartiesOf<T>,
+		counterparties: &CounterpartiesOf<T>,
+		proof: &KeeperProofOf<T>,
 	) -> Result<(ValidTransaction, Weight), TransactionValidityError> {
+		let statement = Statement::Liquidate { subaccount, counterparties: counterparties.as_slice() };
+		let longevity = Self::check_proof(&statement, proof)?;
 		Self::ensure_liquidatable(subaccount)
 			.map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))?;
 		let held = PositionCount::<T>::get(subaccount);
@@ -99,7 +99,7 @@ impl<T: Config> Pallet<T> {
 		let valid = ValidTransaction::with_tag_prefix("Liquidation")
 			.priority(T::KeeperPriority::get())
 			.and_provides(subaccount)
-			.longevity(KEEPER_LONGEVITY)
+			.longevity(longevity)
 			.propagate(true)
 			.build()?;
 		Ok((valid, unspent))

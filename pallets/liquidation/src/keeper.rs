@@ -1,11 +1,12 @@
 //! The keeper offchain worker: on a validator, each block checks the next
 //! `KeeperScanPerBlock` subaccounts with positions, and as many debtors with none (each
 //! from a cursor kept in the node's persistent offchain storage, wrapping at the end), and
-//! submits the ones below maintenance
-//! as authorized transactions the chain re-validates: `liquidate_batch` of up to `MaxBatch`,
-//! and `liquidate` with counterparties for a bankruptcy the fund may not cover.
+//! submits the ones below maintenance, signed with this node's keeper key (a current
+//! validator's block-authoring key), as authorized transactions the chain re-validates:
+//! `liquidate_batch` of up to `MaxBatch`, and `keeper_liquidate` with counterparties for a
+//! bankruptcy the fund may not cover.
 
-use crate::pallet::*;
+use crate::{pallet::*, proof::Statement};
 use alloc::vec::Vec;
 use clearing_primitives::{collateral::CollateralLedger, MarketId};
 use frame_support::traits::Get;
@@ -36,10 +37,12 @@ pub struct Found<AccountId> {
 }
 
 impl<T: Config> Pallet<T> {
-	pub(crate) fn run_keeper(_n: BlockNumberFor<T>) {
+	pub(crate) fn run_keeper(n: BlockNumberFor<T>) {
 		if !sp_io::offchain::is_validator() {
 			return;
 		}
+		// Only a node holding a current keeper key may submit: the chain refuses the rest.
+		let Some(key) = Self::local_keeper() else { return };
 		let began = sp_io::offchain::timestamp();
 		let mut cursor = StorageValueRef::persistent(CURSOR_KEY);
 		let start = cursor.get::<Vec<u8>>().ok().flatten();
@@ -56,8 +59,12 @@ impl<T: Config> Pallet<T> {
 			let counterparties = Self::counterparties_for(&found.subaccount, &found.health);
 			if counterparties.is_empty() {
 				batched.push(found);
-			} else {
-				Self::submit(Call::<T>::liquidate { subaccount: found.subaccount, counterparties });
+				continue;
+			}
+			let statement =
+				Statement::Liquidate { subaccount: &found.subaccount, counterparties: counterparties.as_slice() };
+			if let Some(proof) = Self::prove(&key, &statement, n) {
+				Self::submit(Call::<T>::keeper_liquidate { subaccount: found.subaccount, counterparties, proof });
 			}
 		}
 		let scanned = sp_io::offchain::timestamp();
@@ -69,7 +76,10 @@ impl<T: Config> Pallet<T> {
 				.collect::<Vec<_>>()
 				.try_into()
 				.unwrap_or_default();
-			Self::submit(Call::<T>::liquidate_batch { subaccounts, max_positions });
+			let statement = Statement::Batch { subaccounts: subaccounts.as_slice(), max_positions };
+			if let Some(proof) = Self::prove(&key, &statement, n) {
+				Self::submit(Call::<T>::liquidate_batch { subaccounts, max_positions, proof });
+			}
 		}
 		if !batched.is_empty() {
 			log::debug!(

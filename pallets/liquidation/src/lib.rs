@@ -3,25 +3,31 @@
 //! Closes out every subaccount that falls below its maintenance requirement, and puts every
 //! loss beyond its collateral somewhere defined.
 //!
-//! - `liquidate(subaccount, counterparties)`: anyone may call it (signed: the caller pays the
-//!   fee and earns the keeper's share of the penalty), and validators' keeper submits it as
-//!   an authorized transaction (`#[pallet::authorize]`: re-validated by every node and again
-//!   in the block, fee-free, high priority, one per subaccount). It fails with
-//!   `NotLiquidatable` for a healthy subaccount, and with `PriceNotReady` while any of its
-//!   markets' prices is stale, flagged, or back from a halt with fewer than
-//!   `MinFreshAggregates` aggregates.
+//! - `liquidate(subaccount)`: anyone may call it, signed (the caller pays the fee and earns
+//!   the keeper's share of the penalty). It fails with `NotLiquidatable` for a healthy
+//!   subaccount, and with `PriceNotReady` while any of its markets' prices is stale, flagged,
+//!   or back from a halt with fewer than `MinFreshAggregates` aggregates.
+//! - `keeper_liquidate(subaccount, counterparties, proof)` and `liquidate_batch`: the chain's
+//!   keeper. Authorized transactions (`#[pallet::authorize]`: fee-free, high priority, one per
+//!   subaccount, re-validated by every node and again in the block), valid only with a
+//!   `proof`: a current keeper key's signature (`T::Keepers`: the validators' block-authoring
+//!   keys) over the call's arguments and this chain, expiring within a few blocks. Nobody
+//!   else can take the keeper's pool slot or choose whom to deleverage.
 //! - Per market, largest position first (at most `MaxMarketsPerCall`), while the subaccount
 //!   stays below maintenance:
 //!   1. close in the book (reduce-only, immediate-or-cancel) just enough to restore
 //!      maintenance, no worse than `MaxSlippage` from the mark nor the bankruptcy price,
 //!      within the block's notional cap and `MaxCloseFills` fills (a solvent subaccount cut
-//!      short by either keeps the rest for a later call); a penalty (`PenaltyRate` of the closed notional, at
+//!      short by either keeps the rest for a later call, unless its closes have made no
+//!      progress for `MaxStallBlocks`); a penalty (`PenaltyRate` of the closed notional, at
 //!      most the equity left) goes to the keeper (`KeeperShare`) and the insurance fund;
-//!   2. if still below maintenance, what is left moves at the bankruptcy price (the price at
-//!      which the subaccount's equity is exactly zero) to the backstop — a subaccount of this
-//!      pallet, its loss covered by the insurance fund — while the fund can cover it;
-//!   3. otherwise it is deleveraged against the `counterparties` given, ranked on chain by
-//!      profit × leverage, at the bankruptcy price; too few fails the call.
+//!   2. if still below maintenance, what is left moves to the backstop (a subaccount of this
+//!      pallet): a solvent subaccount's at the mark, paying the penalty on it; a bankrupt
+//!      one's at the bankruptcy price (where its equity is exactly zero), its loss covered by
+//!      the insurance fund, while the fund can cover it;
+//!   3. otherwise it is deleveraged against the `counterparties` the keeper signed for,
+//!      ranked on chain by profit × leverage, at the bankruptcy price; too few fails the
+//!      call.
 //! - A subaccount with no position whose other collateral no longer covers its settlement
 //!   debt (at haircut value, last prices: e.g. it closed at a loss against CLR collateral,
 //!   then CLR fell) is liquidatable too: the backstop seizes that collateral and the fund,
@@ -48,6 +54,7 @@ mod batch;
 mod checks;
 mod keeper;
 pub mod math;
+pub mod proof;
 mod resolve;
 pub mod runtime_api;
 pub mod weights;
@@ -58,6 +65,7 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
+pub use proof::{KeeperProof, KEEPER_LONGEVITY};
 pub use weights::WeightInfo;
 
 // FRAME's macros expand to `expect`s on invariants they guarantee (pallet names, storage
@@ -70,9 +78,9 @@ pub mod pallet {
 		collateral::Subaccount, insurance::InsuranceFund, margin::LiquidationBook, Balance,
 		MarketId, SignedBalance,
 	};
-	use frame_support::{pallet_prelude::*, PalletId};
+	use frame_support::{pallet_prelude::*, traits::Contains, PalletId};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::Permill;
+	use sp_runtime::{Permill, RuntimeAppPublic};
 
 	/// A subaccount of this runtime's accounts.
 	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
@@ -80,6 +88,11 @@ pub mod pallet {
 	pub type CounterpartiesOf<T> = BoundedVec<SubaccountOf<T>, <T as Config>::MaxCounterparties>;
 	/// The subaccounts of one `liquidate_batch`.
 	pub type BatchOf<T> = BoundedVec<SubaccountOf<T>, <T as Config>::MaxBatch>;
+	/// A keeper key's signature.
+	pub type KeeperSignatureOf<T> = <<T as Config>::KeeperId as RuntimeAppPublic>::Signature;
+	/// A keeper's proof with this runtime's types.
+	pub type KeeperProofOf<T> =
+		KeeperProof<<T as Config>::KeeperId, KeeperSignatureOf<T>, BlockNumberFor<T>>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -95,6 +108,16 @@ pub mod pallet {
 
 		/// Receives the fund's penalty share; covers the backstop's losses and bad debt.
 		type Insurance: InsuranceFund<Self::AccountId>;
+
+		/// The key the chain's keeper signs its liquidations with (in the runtime, the
+		/// validators' block-authoring key, which each validator's keystore holds).
+		type KeeperId: Member
+			+ Parameter
+			+ MaxEncodedLen
+			+ RuntimeAppPublic<Signature: Parameter>;
+
+		/// Whether a key is one of the chain's keepers now.
+		type Keepers: Contains<Self::KeeperId>;
 
 		/// Derives the backstop's account (its subaccount 0 holds what it takes over).
 		#[pallet::constant]
@@ -133,6 +156,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCloseFills: Get<u32>;
 
+		/// Blocks a solvent subaccount's closes may be cut short by their fill bound without
+		/// closing anything (its own orders or refused makers in the way) before the backstop
+		/// takes the rest.
+		#[pallet::constant]
+		type MaxStallBlocks: Get<BlockNumberFor<Self>>;
+
 		/// Most counterparties one call may deleverage.
 		#[pallet::constant]
 		type MaxCounterparties: Get<u32>;
@@ -166,12 +195,15 @@ pub mod pallet {
 
 		/// Sets an unhealthy subaccount up for the benchmark.
 		#[cfg(feature = "runtime-benchmarks")]
-		type Scenario: BenchmarkScenario<Self::AccountId>;
+		type Scenario: BenchmarkScenario<Self::AccountId, Self::KeeperId>;
 	}
 
 	/// What the benchmark needs the runtime to arrange.
 	#[cfg(feature = "runtime-benchmarks")]
-	pub trait BenchmarkScenario<AccountId> {
+	pub trait BenchmarkScenario<AccountId, KeeperId> {
+		/// A current keeper key that can sign here.
+		fn keeper() -> KeeperId;
+
 		/// Leaves `victim` below maintenance, bankrupt, holding `positions` positions. With
 		/// `counterparties` > 0: that many profitable opposite positions to deleverage (each
 		/// holder with `MaxPositions` positions) and an empty fund; with 0: a fund that covers
@@ -187,6 +219,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ClosedThisBlock<T: Config> =
 		StorageValue<_, (BlockNumberFor<T>, Balance), ValueQuery>;
+
+	/// Solvent subaccounts whose closes have been cut short without closing anything: since
+	/// which block, and the last block it happened (removed on progress or recovery).
+	#[pallet::storage]
+	pub type Stalled<T: Config> =
+		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, (BlockNumberFor<T>, BlockNumberFor<T>), OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -258,8 +296,6 @@ pub mod pallet {
 		InvalidCounterparty,
 		/// The fund cannot cover the loss and the counterparties offered cannot absorb it.
 		InsufficientCounterparties,
-		/// Only the chain's keeper (an authorized call) may offer deleveraging counterparties.
-		CounterpartiesFromKeeperOnly,
 		/// A batch entry holds more positions than the batch's `max_positions` witness.
 		PositionWitnessTooLow,
 	}
@@ -278,49 +314,50 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Liquidates `subaccount` (see the pallet docs for the order of resolution), offering
-		/// `counterparties` for deleveraging should the fund be unable to cover the loss.
-		/// Signed: the caller pays the fee whatever the outcome, earns the keeper's share, and
-		/// offers no counterparties (`CounterpartiesFromKeeperOnly`): a bankruptcy the fund
-		/// cannot cover waits for the chain's keeper. Authorized (the keeper's transaction):
-		/// valid only while the subaccount is liquidatable, free, and the whole penalty goes
-		/// to the fund.
+		/// Liquidates `subaccount` (see the pallet docs for the order of resolution). Signed:
+		/// anyone; the caller pays the fee whatever the outcome and earns the keeper's share of
+		/// the penalty. A bankruptcy the fund cannot cover waits for the chain's keeper, which
+		/// alone names counterparties to deleverage.
 		///
 		/// Declared at its worst (`MaxPositions` positions, `MaxCloseFills` fills in each
 		/// market's close) and refunded to the positions the subaccount held and the fills its
 		/// closes made; a refusal before any work (`NotLiquidatable`, `PriceNotReady`,
-		/// `ProtocolExempt`, `CounterpartiesFromKeeperOnly`, `LiquidationCapReached`) is charged
-		/// only the check.
+		/// `ProtocolExempt`, `LiquidationCapReached`) is charged only the check.
 		#[pallet::call_index(0)]
+		#[pallet::weight(Pallet::<T>::liquidate_weight(0))]
+		pub fn liquidate(origin: OriginFor<T>, subaccount: SubaccountOf<T>) -> DispatchResultWithPostInfo {
+			let caller = ensure_signed(origin)?;
+			Self::liquidate_one(&subaccount, Some(caller), &Default::default())
+		}
+
+		/// The chain keeper's liquidation of `subaccount`, as `liquidate`, offering the
+		/// `counterparties` to deleverage should the fund be unable to cover the loss.
+		/// Authorized only: valid while `proof` is a current keeper's unexpired signature of
+		/// these arguments and the subaccount is liquidatable; free, and the whole penalty
+		/// goes to the fund.
+		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight(counterparties.len() as u32))]
 		#[pallet::authorize(Pallet::<T>::authorize_liquidate)]
 		#[pallet::weight_of_authorize(Pallet::<T>::authorize_weight())]
-		pub fn liquidate(
+		pub fn keeper_liquidate(
 			origin: OriginFor<T>,
 			subaccount: SubaccountOf<T>,
 			counterparties: CounterpartiesOf<T>,
+			proof: KeeperProofOf<T>,
 		) -> DispatchResultWithPostInfo {
-			let keeper = match ensure_authorized(origin.clone()) {
-				Ok(()) => None,
-				Err(_) => Some(ensure_signed(origin)?),
-			};
-			// One subaccount: every close may make its `MaxCloseFills`.
-			let mut fills_left =
-				T::MaxCloseFills::get().saturating_mul(T::MaxMarketsPerCall::get());
-			let done = Self::do_liquidate(&subaccount, keeper, &counterparties, &mut fills_left)?;
-			Ok(Some(
-				Self::own_weight(done.positions, counterparties.len() as u32)
-					.saturating_add(done.book_weight),
-			)
-			.into())
+			ensure_authorized(origin)?;
+			// Checked by `authorize_liquidate`, in the pool and again in the block.
+			let _ = proof;
+			Self::liquidate_one(&subaccount, None, &counterparties)
 		}
 
 		/// The keeper's call for many subaccounts at once (a crash): liquidates each of
-		/// `subaccounts` in turn as an authorized `liquidate` offering no counterparties
-		/// would, sharing one transaction's overhead and what the entries read in common
-		/// (markets, prices, the fund). Authorized only: valid while every entry is
-		/// liquidatable, listed once and holds at most `max_positions` positions (the witness
-		/// the call is declared at). An entry that fails changes nothing and is reported
+		/// `subaccounts` in turn as a `keeper_liquidate` offering no counterparties would,
+		/// sharing one transaction's overhead and what the entries read in common (markets,
+		/// prices, the fund). Authorized only: valid while `proof` is a current keeper's
+		/// unexpired signature of these arguments, and every entry is liquidatable, listed
+		/// once and holds at most `max_positions` positions (the witness the call is declared
+		/// at). An entry that fails changes nothing and is reported
 		/// (`BatchEntryFailed`); the rest go on. Its closes make at most `MaxBatchFills` fills in the
 		/// book. Operational: in a crash, liquidations go ahead of ordinary transactions and
 		/// may use the block's reserve. Refunded to what the entries worked through.
@@ -335,8 +372,10 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			subaccounts: BatchOf<T>,
 			max_positions: u32,
+			proof: KeeperProofOf<T>,
 		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
+			let _ = proof;
 			Ok(Some(Self::do_liquidate_batch(&subaccounts, max_positions)).into())
 		}
 	}

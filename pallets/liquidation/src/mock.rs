@@ -21,7 +21,8 @@ use frame_support::{
 };
 use pallet_margin::MarketConfig;
 use sp_runtime::{
-	BuildStorage, DispatchError, DispatchResult, FixedPointNumber, Permill, Rounding, Weight,
+	testing::UintAuthorityId, BuildStorage, DispatchError, DispatchResult, FixedPointNumber,
+	Permill, Rounding, Weight,
 };
 
 pub type AccountId = u64;
@@ -341,9 +342,22 @@ impl pallet_margin::Config for Test {
 	type BenchmarkHelper = MockHelper;
 }
 
+/// The mock's one keeper key.
+pub const KEEPER_KEY: u64 = 77;
+
+/// Only `KEEPER_KEY` is a keeper.
+pub struct MockKeepers;
+impl frame_support::traits::Contains<UintAuthorityId> for MockKeepers {
+	fn contains(key: &UintAuthorityId) -> bool {
+		key.0 == KEEPER_KEY
+	}
+}
+
 impl pallet_liquidation::Config for Test {
 	type ClosingBook = MockBook;
 	type Insurance = MockInsurance;
+	type KeeperId = UintAuthorityId;
+	type Keepers = MockKeepers;
 	type BackstopId = BackstopId;
 	type PenaltyRate = PenaltyRate;
 	type KeeperShare = KeeperShare;
@@ -353,6 +367,7 @@ impl pallet_liquidation::Config for Test {
 	type MinFreshAggregates = ConstU32<3>;
 	type MaxMarketsPerCall = ConstU32<2>;
 	type MaxCloseFills = MaxCloseFills;
+	type MaxStallBlocks = ConstU64<3>;
 	type MaxCounterparties = ConstU32<4>;
 	type MaxBatch = ConstU32<4>;
 	type MaxBatchFills = ConstU32<1>;
@@ -379,7 +394,10 @@ impl pallet_margin::BenchmarkHelper<AccountId> for MockHelper {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockScenario;
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_liquidation::BenchmarkScenario<AccountId> for MockScenario {
+impl pallet_liquidation::BenchmarkScenario<AccountId, UintAuthorityId> for MockScenario {
+	fn keeper() -> UintAuthorityId {
+		UintAuthorityId(KEEPER_KEY)
+	}
 	fn bankrupt(victim: &Subaccount<AccountId>, _positions: u32, counterparties: u32) -> Vec<Subaccount<AccountId>> {
 		let shorts = crate::tests::bankrupt_scenario(victim, counterparties);
 		if counterparties == 0 {
@@ -448,6 +466,8 @@ impl ExtBuilder {
 			System::set_block_number(1);
 			btc_at(60_000);
 		});
+		// A test may have lowered it on this thread.
+		MaxCloseFills::set(10);
 		// Into the backend, so the benchmark suite's wipe between component values keeps it.
 		ext.commit_all().expect("the mock's setup commits");
 		ext

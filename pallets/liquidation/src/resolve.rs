@@ -10,14 +10,28 @@ use clearing_primitives::{
 	Balance, MarketId, Price, SignedBalance,
 };
 use frame_support::{dispatch::DispatchErrorWithPostInfo, ensure, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_margin::{Health, MarketConfigOf, Position, Positions};
-use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, FixedU128};
+use sp_runtime::{traits::Saturating, ArithmeticError, DispatchError, DispatchResult, FixedU128};
 
 type Margin<T> = pallet_margin::Pallet<T>;
 type Ledger<T> = <T as pallet_margin::Config>::Ledger;
 
 fn overflow(_: math::Overflow) -> DispatchError {
 	ArithmeticError::Overflow.into()
+}
+
+/// What one market's close in the book did.
+#[derive(Default)]
+struct BookClose {
+	/// Base units closed.
+	closed: Balance,
+	/// The block's notional cap left less than the close wanted.
+	capped: bool,
+	/// The close stopped at its fill bound while the book still offered more.
+	fill_bound_reached: bool,
+	/// What the book used.
+	weight: Weight,
 }
 
 /// What one liquidation worked through, for its weight.
@@ -29,10 +43,28 @@ pub(crate) struct Worked {
 }
 
 impl<T: Config> Pallet<T> {
+	/// One subaccount's liquidation, by a signed caller (`keeper`: it earns the keeper's
+	/// share) or the chain's keeper (`None`; only it names `counterparties`), charged for
+	/// what it worked through.
+	pub(crate) fn liquidate_one(
+		subaccount: &SubaccountOf<T>,
+		keeper: Option<T::AccountId>,
+		counterparties: &CounterpartiesOf<T>,
+	) -> frame_support::dispatch::DispatchResultWithPostInfo {
+		// One subaccount: every close may make its `MaxCloseFills`.
+		let mut fills_left = T::MaxCloseFills::get().saturating_mul(T::MaxMarketsPerCall::get());
+		let done = Self::do_liquidate(subaccount, keeper, counterparties, &mut fills_left)?;
+		Ok(Some(
+			Self::own_weight(done.positions, counterparties.len() as u32)
+				.saturating_add(done.book_weight),
+		)
+		.into())
+	}
+
 	/// Liquidates `subaccount`; returns what it worked through (the pallet's own work is
 	/// `WeightInfo::liquidate` at those positions, the book's is reported by the closes). A
-	/// refusal before any work (not liquidatable, prices not ready, counterparties from a
-	/// signed caller, the block's cap) is charged only the check, so a keeper that came
+	/// refusal before any work (not liquidatable, prices not ready, the block's cap) is
+	/// charged only the check, so a keeper that came
 	/// second to a subaccount does not cost a block a whole liquidation's weight.
 	///
 	/// `fills_left`: how many more fills this call's closes may make (each close at most
@@ -50,11 +82,6 @@ impl<T: Config> Pallet<T> {
 			error,
 		};
 		let mut health = Self::ensure_liquidatable(subaccount).map_err(refused)?;
-		// Who gets deleveraged is the chain keeper's choice (ranked over every position it
-		// reads), never a signed caller's, who could pick its victims among the profitable.
-		if keeper.is_some() && !counterparties.is_empty() {
-			return Err(refused(Error::<T>::CounterpartiesFromKeeperOnly.into()));
-		}
 		let now = frame_system::Pallet::<T>::block_number();
 		let (block, used) = ClosedThisBlock::<T>::get();
 		let mut cap_left = T::BlockNotionalCap::get().saturating_sub(if block == now { used } else { 0 });
@@ -73,7 +100,7 @@ impl<T: Config> Pallet<T> {
 			markets = markets.saturating_add(1);
 			let config =
 				Margin::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
-			let (closed, cut_short, used) = Self::close_in_book(
+			let close = Self::close_in_book(
 				subaccount,
 				market,
 				&config,
@@ -82,9 +109,9 @@ impl<T: Config> Pallet<T> {
 				&keeper,
 				fills_left,
 			)?;
-			book_weight.saturating_accrue(used);
+			book_weight.saturating_accrue(close.weight);
 			// Health moves only if the book closed something.
-			if closed > 0 {
+			if close.closed > 0 {
 				health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
 			}
 			let left = Positions::<T>::get(subaccount, market).map(|p| p.size).unwrap_or_default();
@@ -92,12 +119,20 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			// The block's cap or the call's fill bound stopped a solvent subaccount while the
-			// book had more: the rest waits for a later call, not the backstop.
-			if cut_short && health.equity >= 0 {
-				break;
+			// book had more: the rest waits for a later call, not the backstop. Unless its
+			// closes have made no progress for `MaxStallBlocks` (makers that cancel instead of
+			// filling: its owner's own orders, refused ones): then the backstop takes it.
+			if (close.capped || close.fill_bound_reached) && health.equity >= 0 {
+				let stalled = close.fill_bound_reached && Self::stalled(subaccount, close.closed, now);
+				if !stalled {
+					break;
+				}
 			}
-			Self::take_over(subaccount, market, &config, &health, counterparties)?;
+			Self::take_over(subaccount, market, &config, &health, counterparties, &keeper)?;
 			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
+		}
+		if !health.liquidatable {
+			Stalled::<T>::remove(subaccount);
 		}
 		ClosedThisBlock::<T>::put((now, T::BlockNotionalCap::get().saturating_sub(cap_left)));
 		// Covering bad debt can only make the subaccount healthier than the last reading.
@@ -110,10 +145,26 @@ impl<T: Config> Pallet<T> {
 		Ok(Worked { positions: held, book_weight })
 	}
 
+	/// Whether `subaccount`'s closes, cut short by their fill bound, have made no progress
+	/// for `MaxStallBlocks` blocks (`closed` this time). Progress clears the record; a record
+	/// older than the bound (the subaccount recovered meanwhile) starts over.
+	fn stalled(subaccount: &SubaccountOf<T>, closed: Balance, now: BlockNumberFor<T>) -> bool {
+		if closed > 0 {
+			Stalled::<T>::remove(subaccount);
+			return false;
+		}
+		let bound = T::MaxStallBlocks::get();
+		let since = match Stalled::<T>::get(subaccount) {
+			Some((since, last)) if now.saturating_sub(last) <= bound => since,
+			_ => now,
+		};
+		Stalled::<T>::insert(subaccount, (since, now));
+		now.saturating_sub(since) >= bound
+	}
+
 	/// Closes what restores maintenance in the book, within the price bound, the block's cap
 	/// and `MaxCloseFills` (at most `fills_left`, which it lowers by the fills it makes), and
-	/// charges the penalty. Returns the size closed, whether the cap or the fill bound cut
-	/// the close short, and the weight the book used.
+	/// charges the penalty.
 	fn close_in_book(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
@@ -122,10 +173,10 @@ impl<T: Config> Pallet<T> {
 		cap_left: &mut Balance,
 		keeper: &Option<T::AccountId>,
 		fills_left: &mut u32,
-	) -> Result<(Balance, bool, Weight), DispatchError> {
+	) -> Result<BookClose, DispatchError> {
 		let Some((position, mark, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
-			return Ok((0, false, Weight::zero()));
+			return Ok(BookClose::default());
 		};
 		let decimals = config.base_decimals;
 		let held = position.size.unsigned_abs();
@@ -154,7 +205,7 @@ impl<T: Config> Pallet<T> {
 		let size = wanted.min(allowed);
 		let capped = size < wanted;
 		if size == 0 {
-			return Ok((0, capped, Weight::zero()));
+			return Ok(BookClose { capped, ..BookClose::default() });
 		}
 		let bankruptcy = math::bankruptcy_price(cash, position.size, decimals);
 		let selling = position.size > 0;
@@ -165,9 +216,9 @@ impl<T: Config> Pallet<T> {
 		let Closed { size: closed, notional, weight, fill_bound_reached, fills } =
 			T::ClosingBook::close(subaccount, market, side, size, limit, max_fills)?;
 		*fills_left = fills_left.saturating_sub(fills);
-		let cut_short = capped || fill_bound_reached;
+		let outcome = BookClose { closed, capped, fill_bound_reached, weight };
 		if closed == 0 {
-			return Ok((0, cut_short, weight));
+			return Ok(outcome);
 		}
 		*cap_left = cap_left.saturating_sub(notional);
 		Self::deposit_event(Event::ClosedInBook {
@@ -177,7 +228,7 @@ impl<T: Config> Pallet<T> {
 			notional,
 		});
 		Self::charge_penalty(subaccount, notional, keeper)?;
-		Ok((closed, cut_short, weight))
+		Ok(outcome)
 	}
 
 	/// The penalty on `notional` closed, at most the equity left: the keeper's share to a
@@ -233,36 +284,53 @@ impl<T: Config> Pallet<T> {
 		Ok(paid)
 	}
 
-	/// Moves what is left of `market` at the bankruptcy price: to the backstop if the fund
-	/// covers its loss, else to the offered counterparties, best ranked first.
+	/// Moves what is left of `market` to the backstop, or to the offered counterparties. A
+	/// solvent subaccount's position goes to the backstop at the mark, and it pays the
+	/// penalty on its notional (it keeps the rest of its equity); a bankrupt one's at the
+	/// bankruptcy price, the fund covering the loss, or if the fund cannot, to the
+	/// counterparties, best ranked first.
 	fn take_over(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
 		config: &MarketConfigOf<T>,
 		health: &Health,
 		counterparties: &CounterpartiesOf<T>,
+		keeper: &Option<T::AccountId>,
 	) -> DispatchResult {
-		let Some((position, _, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
+		let Some((position, mark, bankruptcy_cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
 			return Ok(());
 		};
 		let size = position.size.unsigned_abs();
-		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
-		let loss = health.equity.min(0).unsigned_abs();
-		if T::Insurance::fund_balance() >= loss {
-			let backstop = Self::backstop();
-			let covered = Self::cover_into(&backstop, loss)?;
-			Margin::<T>::transfer_position(market, subaccount, &backstop, size, cash)?;
+		let backstop = Self::backstop();
+		if health.equity >= 0 {
+			let value = pallet_margin::math::position_value(position.size, config.base_decimals, mark)
+				.map_err(|_| ArithmeticError::Overflow)?;
+			Margin::<T>::transfer_position(market, subaccount, &backstop, size, value)?;
 			Self::deposit_event(Event::TakenByBackstop {
 				subaccount: subaccount.clone(),
 				market,
 				size,
-				cash,
+				cash: value,
+				loss_covered: 0,
+			});
+			return Self::charge_penalty(subaccount, value.unsigned_abs(), keeper);
+		}
+		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
+		let loss = health.equity.unsigned_abs();
+		if T::Insurance::fund_balance() >= loss {
+			let covered = Self::cover_into(&backstop, loss)?;
+			Margin::<T>::transfer_position(market, subaccount, &backstop, size, bankruptcy_cash)?;
+			Self::deposit_event(Event::TakenByBackstop {
+				subaccount: subaccount.clone(),
+				market,
+				size,
+				cash: bankruptcy_cash,
 				loss_covered: covered,
 			});
 			return Ok(());
 		}
-		Self::deleverage(subaccount, market, position.size, cash, counterparties)
+		Self::deleverage(subaccount, market, position.size, bankruptcy_cash, counterparties)
 	}
 
 	/// Spreads `size` (signed, the subaccount's) and its bankruptcy `cash` over the
@@ -355,14 +423,15 @@ impl<T: Config> Pallet<T> {
 
 	/// The invariants a liquidation must keep are the margin engine's (Σ long = Σ short =
 	/// open interest, counts) and, in the runtime, the vaults' and the fund's (each pallet's
-	/// own `try_state`); this pallet stores only the block's closed notional.
+	/// own `try_state`); this pallet stores only the block's closed notional and the stalls.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let now = frame_system::Pallet::<T>::block_number();
 		let (block, _) = ClosedThisBlock::<T>::get();
-		ensure!(
-			block <= frame_system::Pallet::<T>::block_number(),
-			"the closed notional is recorded for a future block"
-		);
+		ensure!(block <= now, "the closed notional is recorded for a future block");
+		for (_, (since, last)) in Stalled::<T>::iter() {
+			ensure!(since <= last && last <= now, "a stall recorded out of order");
+		}
 		Margin::<T>::do_try_state()
 	}
 }

@@ -2,7 +2,7 @@
 //! aggregation, quoting and the invariants `try_state` checks.
 
 use crate::{
-	median::{aggregate, is_positive, Aggregate},
+	median::{aggregate, is_positive, quorum, Aggregate},
 	pallet::*,
 	types::{bounds, Feed, OracleParams, PriceRecord},
 };
@@ -146,7 +146,8 @@ impl<T: Config> Pallet<T> {
 			.map(|feed| feed.price)
 			.collect();
 		let last = Prices::<T>::get(asset);
-		match aggregate(&mut recent, params.min_feeders, last.map(|r| r.price), params.max_jump) {
+		let quorum = quorum(params.min_feeders, Feeders::<T>::count());
+		match aggregate(&mut recent, quorum, last.map(|r| r.price), params.max_jump, T::MaxSpread::get()) {
 			Aggregate::NoQuorum =>
 				if let Some(mut record) = last.filter(|r| !r.stale) {
 					record.stale = true;

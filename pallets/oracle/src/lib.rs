@@ -4,12 +4,16 @@
 //!
 //! - Feeders (root adds and removes them) submit `feed_prices`: a bounded list of
 //!   `(asset, price)`, at most once per block each, free of fees for members.
-//! - At the end of every block in which an asset was fed, its aggregate is the **median** of
-//!   the feeds younger than `max_age_ms`, if at least `min_feeders` of them are; with fewer,
-//!   the last price stays and is marked **stale**. An aggregate more than `max_jump` away
-//!   from the last price is **clamped** to that band and the asset **flagged**; the flag
-//!   clears when an aggregate lands inside the band again (the feeds "confirm" the price),
-//!   so a real move is followed at most `max_jump` per block.
+//! - At the end of every block in which an asset was fed, its aggregate is the **lower
+//!   median** of the feeds younger than `max_age_ms` (always one feeder's value, never a
+//!   mean), if there are at least as many as the quorum: `min_feeders`, and a strict
+//!   majority of the registered feeders; with fewer, the last price stays and is marked
+//!   **stale**. An aggregate more than `max_jump` away from the last price is **clamped** to
+//!   that band and the asset **flagged**; so is one whose even number of feeds splits in two
+//!   halves more than `MaxSpread` apart (one liar among two feeds cannot move the price
+//!   without a flag). The flag clears when an aggregate lands inside the band again,
+//!   undisputed (the feeds "confirm" the price), so a real move is followed at most
+//!   `max_jump` per block.
 //! - Every node whose keystore holds an oracle key (`orcl`) of a feeder runs the
 //!   [offchain feeder](offchain): it reads each asset's exchange sources over HTTP, takes
 //!   their median and submits it.
@@ -92,6 +96,11 @@ pub mod pallet {
 		/// Most assets the oracle prices; bounds `feed_prices` and every per-block loop.
 		#[pallet::constant]
 		type MaxAssets: Get<u32>;
+
+		/// How far apart the middle two feeds of an even count may be before the aggregate
+		/// is flagged: half the feeders against the other half, nobody's value is trusted.
+		#[pallet::constant]
+		type MaxSpread: Get<sp_runtime::Permill>;
 
 		/// Most HTTP sources per asset.
 		#[pallet::constant]

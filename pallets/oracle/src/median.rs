@@ -7,20 +7,34 @@ use sp_runtime::{
 	Permill,
 };
 
-/// The median of `values` (sorted in place); the mean of the middle two for an even count,
-/// rounded down. `None` for no values.
+/// The lower median of `values` (sorted in place): the middle value for an odd count, the
+/// lower of the middle two for an even count. Always one of the feeds, never a mean a single
+/// feeder could move by half its lie. `None` for no values.
 pub fn median(values: &mut [Price]) -> Option<Price> {
 	values.sort_unstable();
-	let len = values.len();
-	let upper = len.checked_div(2)?;
-	let high = *values.get(upper)?;
+	let index = values.len().checked_sub(1)? / 2;
+	values.get(index).copied()
+}
+
+/// For an even count (sorted), whether its middle two disagree by more than `max_spread` of
+/// the lower: half the feeds against the other half, so no value is trusted.
+pub fn split(sorted: &[Price], max_spread: Permill) -> bool {
+	let len = sorted.len();
 	if len % 2 == 1 {
-		return Some(high);
+		return false;
 	}
-	let low = *values.get(upper.checked_sub(1)?)?;
-	// (low + high) / 2 without overflow: low + (high − low) / 2, high ≥ low after sorting.
-	let half_gap = high.into_inner().saturating_sub(low.into_inner()) / 2;
-	Some(Price::from_inner(low.into_inner().saturating_add(half_gap)))
+	let upper = len / 2;
+	match (upper.checked_sub(1).and_then(|i| sorted.get(i)), sorted.get(upper)) {
+		(Some(low), Some(high)) =>
+			high.into_inner().saturating_sub(low.into_inner()) > max_spread.mul_floor(low.into_inner()),
+		_ => false,
+	}
+}
+
+/// The quorum for `registered` feeders: a strict majority of them, and at least
+/// `min_feeders`.
+pub fn quorum(min_feeders: u32, registered: u32) -> u32 {
+	min_feeders.max((registered / 2).saturating_add(1))
 }
 
 /// What an aggregation decided.
@@ -28,27 +42,32 @@ pub fn median(values: &mut [Price]) -> Option<Price> {
 pub enum Aggregate {
 	/// Fewer recent feeds than the quorum: keep the last price, mark it stale.
 	NoQuorum,
-	/// The new price, and whether it had to be clamped to the jump band.
+	/// The new price, and whether it is flagged: clamped to the jump band, or taken from
+	/// feeds split beyond the spread limit.
 	Price { price: Price, clamped: bool },
 }
 
-/// Aggregates `recent` feed values: their median if at least `min_feeders` are given, clamped
-/// to within `max_jump` of `last` (when there is a last price).
+/// Aggregates `recent` feed values: their lower median if at least `quorum` are given (and
+/// `quorum` is above zero), clamped to within `max_jump` of `last` (when there is a last
+/// price), and flagged if clamped or if the middle two of an even count are more than
+/// `max_spread` apart.
 pub fn aggregate(
 	recent: &mut [Price],
-	min_feeders: u32,
+	quorum: u32,
 	last: Option<Price>,
 	max_jump: Permill,
+	max_spread: Permill,
 ) -> Aggregate {
-	let enough = u32::try_from(recent.len()).map_or(true, |n| n >= min_feeders);
-	let Some(median) = median(recent).filter(|_| enough && min_feeders > 0) else {
+	let enough = u32::try_from(recent.len()).map_or(true, |n| n >= quorum);
+	let Some(median) = median(recent).filter(|_| enough && quorum > 0) else {
 		return Aggregate::NoQuorum;
 	};
+	let disputed = split(recent, max_spread);
 	match last {
-		None => Aggregate::Price { price: median, clamped: false },
+		None => Aggregate::Price { price: median, clamped: disputed },
 		Some(last) => {
 			let (price, clamped) = clamp(median, last, max_jump);
-			Aggregate::Price { price, clamped }
+			Aggregate::Price { price, clamped: clamped || disputed }
 		},
 	}
 }

@@ -80,11 +80,17 @@ impl pallet_oracle::Config for Test {
 	type Time = Timestamp;
 	type MaxFeeders = ConstU32<5>;
 	type MaxAssets = ConstU32<4>;
+	type MaxSpread = MaxSpread;
 	type MaxSources = ConstU32<3>;
 	type MaxUrlLen = ConstU32<128>;
 	type FeedInterval = ConstU64<1>;
 	type FeedPriority = FeedPriority;
 	type WeightInfo = ();
+}
+
+frame_support::parameter_types! {
+	/// The middle two of an even count may be 1% apart.
+	pub const MaxSpread: Permill = Permill::from_percent(1);
 }
 
 pub const BTC: AssetId = 2;

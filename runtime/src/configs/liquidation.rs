@@ -9,6 +9,7 @@ use frame_support::{
 	traits::{ConstU128, ConstU32},
 	PalletId,
 };
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{generic::Era, transaction_validity::TransactionPriority, Permill};
 
 parameter_types! {
@@ -29,9 +30,20 @@ parameter_types! {
 	pub const KeeperPriority: TransactionPriority = TransactionPriority::MAX / 4;
 }
 
+/// The chain's keepers are its current block authors: each validator's keeper signs with
+/// the Aura key its keystore already holds.
+pub struct AuraKeepers;
+impl frame_support::traits::Contains<AuraId> for AuraKeepers {
+	fn contains(key: &AuraId) -> bool {
+		pallet_aura::Authorities::<Runtime>::get().contains(key)
+	}
+}
+
 impl pallet_liquidation::Config for Runtime {
 	type ClosingBook = Orderbook;
 	type Insurance = Insurance;
+	type KeeperId = AuraId;
+	type Keepers = AuraKeepers;
 	type BackstopId = BackstopPalletId;
 	type PenaltyRate = LiquidationPenalty;
 	type KeeperShare = KeeperShare;
@@ -44,6 +56,9 @@ impl pallet_liquidation::Config for Runtime {
 	// is admitted (not the book's 16), and a solvent account cut short is closed further by
 	// the next call.
 	type MaxCloseFills = ConstU32<4>;
+	// Five blocks of closes that close nothing (makers that cancel rather than fill), then
+	// the backstop takes a solvent position at the mark.
+	type MaxStallBlocks = ConstU32<5>;
 	type MaxCounterparties = ConstU32<4>;
 	// A crash's liquidations in batches of 64, at most 16 fills in the book per batch: the
 	// declared weight stays near what a batch uses, so a block admits ten of them.
@@ -102,6 +117,7 @@ pub fn backstop_account() -> AccountId {
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_scenario {
+	use super::AuraId;
 	use crate::{
 		configs::margin::benchmark_helper::{fund, set_price},
 		AccountId, Margin, Runtime, RuntimeOrigin,
@@ -135,7 +151,16 @@ mod benchmark_scenario {
 		}
 	}
 
-	impl pallet_liquidation::BenchmarkScenario<AccountId> for Scenario {
+	impl pallet_liquidation::BenchmarkScenario<AccountId, AuraId> for Scenario {
+		/// A key generated in the benchmark's keystore, made the only block author.
+		fn keeper() -> AuraId {
+			use sp_runtime::RuntimeAppPublic;
+			let key = AuraId::generate_pair(None);
+			let authorities = alloc::vec![key.clone()].try_into().expect("one authority fits");
+			pallet_aura::Authorities::<Runtime>::put::<frame_support::BoundedVec<_, _>>(authorities);
+			key
+		}
+
 		fn bankrupt(
 			victim: &Subaccount<AccountId>,
 			positions: u32,

@@ -23,11 +23,18 @@ parameter_types! {
 	pub const OracleFeedInterval: crate::BlockNumber = 1;
 }
 
+frame_support::parameter_types! {
+	/// Exchanges quote the same asset within a fraction of a percent: the middle two feeds of
+	/// an even count 1% apart means one side is wrong, and the price is flagged.
+	pub const OracleMaxSpread: sp_runtime::Permill = sp_runtime::Permill::from_percent(1);
+}
+
 impl pallet_oracle::Config for Runtime {
 	type AuthorityId = pallet_oracle::crypto::OracleAuthId;
 	type Time = Timestamp;
 	type MaxFeeders = ConstU32<16>;
 	type MaxAssets = ConstU32<16>;
+	type MaxSpread = OracleMaxSpread;
 	type MaxSources = ConstU32<4>;
 	type MaxUrlLen = ConstU32<200>;
 	type FeedInterval = OracleFeedInterval;

@@ -29,8 +29,17 @@ fn three_thin_longs() {
 	btc_at(58_000);
 }
 
+/// The keeper's `liquidate_batch` of `who`'s subaccounts 0 at `max_positions`, with its proof.
+fn keeper_batch(who: &[AccountId], max_positions: u32) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	let subaccounts = batch(who);
+	let proof = batch_proof(&subaccounts, max_positions);
+	Liquidation::liquidate_batch(keeper(), subaccounts, max_positions, proof)
+}
+
 fn authorize(who: &[AccountId], max_positions: u32) -> Result<(sp_runtime::transaction_validity::ValidTransaction, Weight), TransactionValidityError> {
-	Call::<Test>::liquidate_batch { subaccounts: batch(who), max_positions }
+	let subaccounts = batch(who);
+	let proof = batch_proof(&subaccounts, max_positions);
+	Call::<Test>::liquidate_batch { subaccounts, max_positions, proof }
 		.authorize(TransactionSource::External)
 		.expect("liquidate_batch is an authorized call")
 }
@@ -39,7 +48,7 @@ fn authorize(who: &[AccountId], max_positions: u32) -> Result<(sp_runtime::trans
 fn a_batch_liquidates_every_entry_and_is_charged_per_entry() {
 	ExtBuilder::default().build_and_execute(|| {
 		three_thin_longs();
-		let info = Liquidation::liquidate_batch(keeper(), batch(&[ALICE, CAROL, DAVE]), 1)
+		let info = keeper_batch(&[ALICE, CAROL, DAVE], 1)
 			.expect("the batch succeeds");
 		for who in [ALICE, CAROL, DAVE] {
 			assert_eq!(position(who), 0);
@@ -67,14 +76,14 @@ fn an_entry_that_fails_changes_nothing_and_the_others_go_on() {
 		three_thin_longs();
 		// Bob (the longs' seller) is healthy; the witness 0 is too low for Dave's position.
 		let bob_before = Margin::position_size(&sub(BOB, 0), BTC_USD);
-		assert_ok!(Liquidation::liquidate_batch(keeper(), batch(&[ALICE, BOB, CAROL]), 1));
+		assert_ok!(keeper_batch(&[ALICE, BOB, CAROL], 1));
 		assert_eq!((position(ALICE), position(CAROL)), (0, 0));
 		assert_eq!(Margin::position_size(&sub(BOB, 0), BTC_USD), bob_before);
 		assert!(liquidation_events().contains(&Event::BatchEntryFailed {
 			subaccount: sub(BOB, 0),
 			error: Error::<Test>::NotLiquidatable.into(),
 		}));
-		assert_ok!(Liquidation::liquidate_batch(keeper(), batch(&[DAVE]), 0));
+		assert_ok!(keeper_batch(&[DAVE], 0));
 		assert_eq!(position(DAVE), ONE_BTC as i128);
 		assert!(liquidation_events().contains(&Event::BatchEntryFailed {
 			subaccount: sub(DAVE, 0),
@@ -92,11 +101,11 @@ fn only_the_keeper_may_submit_a_batch() {
 	ExtBuilder::default().build_and_execute(|| {
 		three_thin_longs();
 		assert_noop!(
-			Liquidation::liquidate_batch(RuntimeOrigin::signed(KEEPER), batch(&[ALICE]), 1),
+			Liquidation::liquidate_batch(RuntimeOrigin::signed(KEEPER), batch(&[ALICE]), 1, batch_proof(&batch(&[ALICE]), 1)),
 			sp_runtime::DispatchError::BadOrigin
 		);
 		assert_noop!(
-			Liquidation::liquidate_batch(RuntimeOrigin::none(), batch(&[ALICE]), 1),
+			Liquidation::liquidate_batch(RuntimeOrigin::none(), batch(&[ALICE]), 1, batch_proof(&batch(&[ALICE]), 1)),
 			sp_runtime::DispatchError::BadOrigin
 		);
 	});
@@ -108,7 +117,7 @@ fn fills_in_the_book_are_bounded_per_batch_and_a_solvent_entry_past_the_bound_wa
 		three_thin_longs();
 		// Bids enough for everyone; the mock allows one fill per batch.
 		rest(Side::Buy, 57_900, 3 * ONE_BTC, sub(BOB, 0));
-		let info = Liquidation::liquidate_batch(keeper(), batch(&[ALICE, CAROL]), 1)
+		let info = keeper_batch(&[ALICE, CAROL], 1)
 			.expect("the batch succeeds");
 		let closed = |who: AccountId| {
 			liquidation_events()
@@ -132,7 +141,7 @@ fn fills_in_the_book_are_bounded_per_batch_and_a_solvent_entry_past_the_bound_wa
 			.saturating_add(Weight::from_parts(CLOSE_WEIGHT_PER_FILL, 0));
 		assert_eq!(info, PostDispatchInfo { actual_weight: Some(expected), pays_fee: info.pays_fee });
 		// The next batch has its own budget: Carol is closed now.
-		assert_ok!(Liquidation::liquidate_batch(keeper(), batch(&[CAROL]), 1));
+		assert_ok!(keeper_batch(&[CAROL], 1));
 		assert!(closed(CAROL));
 	});
 }
@@ -145,7 +154,11 @@ fn a_batch_is_valid_only_while_every_entry_is_liquidatable_listed_once_and_withi
 		let (valid, _) = authorize(&[ALICE, CAROL], 1).expect("valid");
 		// It provides each entry's tag: the same as a single keeper transaction's, so the
 		// pool never holds both for one subaccount.
-		let single = Call::<Test>::liquidate { subaccount: sub(ALICE, 0), counterparties: Default::default() }
+		let single = Call::<Test>::keeper_liquidate {
+			subaccount: sub(ALICE, 0),
+			counterparties: Default::default(),
+			proof: proof_of(&sub(ALICE, 0), &[]),
+		}
 			.authorize(TransactionSource::External)
 			.unwrap()
 			.unwrap()

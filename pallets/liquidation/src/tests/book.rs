@@ -46,7 +46,7 @@ fn a_liquidation_is_charged_for_the_fills_its_close_made_not_the_worst_case() {
 		rest(Side::Buy, 58_300, ONE_BTC, sub(BOB, 0));
 		btc_at(58_500);
 		let declared = Liquidation::liquidate_weight(0);
-		let info = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), Default::default())
+		let info = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0))
 			.expect("liquidates");
 		// One position held, no counterparties offered.
 		let own = <<Test as crate::Config>::Weights as crate::WeightInfo>::liquidate(1);
@@ -97,17 +97,19 @@ fn bids_beyond_the_slippage_bound_are_left_and_the_backstop_takes_the_rest() {
 		assert_ok!(liquidate(&sub(ALICE, 0)));
 		assert_eq!(position(ALICE), 0);
 		assert!(!liquidation_events().iter().any(|e| matches!(e, Event::ClosedInBook { .. })));
-		// Equity $1,500: the backstop pays $58,500 − $1,500 and Alice is left with exactly 0.
+		// Solvent ($1,500 of equity): the backstop pays the mark, $58,500, and Alice keeps her
+		// equity less the 1.5% penalty on it ($877.50), half of it to the signed keeper.
 		assert!(liquidation_events().contains(&Event::TakenByBackstop {
 			subaccount: sub(ALICE, 0),
 			market: BTC_USD,
 			size: ONE_BTC,
-			cash: 57_000 * USDC as i128,
+			cash: 58_500 * USDC as i128,
 			loss_covered: 0,
 		}));
-		assert_eq!(settlement(&sub(ALICE, 0)), 0);
+		assert_eq!(settlement(&sub(ALICE, 0)), 622_500_000);
+		assert_eq!(account_balance(KEEPER), 438_750_000);
 		assert_eq!(Margin::position_size(&Liquidation::backstop(), BTC_USD), ONE_BTC as i128);
-		assert_eq!(equity(&Liquidation::backstop()), 1_500 * USDC as i128);
+		assert_eq!(equity(&Liquidation::backstop()), 0);
 	});
 }
 

@@ -97,7 +97,8 @@ fn an_authorized_batch_takes_a_debtor_with_no_position() {
 		seed_fund(1_000 * USDC);
 		clr_at(25);
 		let batch: crate::BatchOf<Test> = vec![sub(ALICE, 0)].try_into().unwrap();
-		assert_ok!(Liquidation::liquidate_batch(RuntimeOrigin::from(frame_system::RawOrigin::Authorized), batch, 0));
+		let proof = batch_proof(&batch, 0);
+		assert_ok!(Liquidation::liquidate_batch(RuntimeOrigin::from(frame_system::RawOrigin::Authorized), batch, 0, proof));
 		assert_eq!(settlement(&sub(ALICE, 0)), 0);
 		assert_eq!(clr(&Liquidation::backstop()), 2_000 * ONE_CLR);
 	});

@@ -13,8 +13,10 @@ struct Harness {
 	offchain: Arc<parking_lot::RwLock<testing::OffchainState>>,
 }
 
-/// A validator node's offchain context (the test externalities always report a validator).
+/// A validator node's offchain context (the test externalities always report a validator),
+/// its keystore holding the keeper key.
 fn harness() -> Harness {
+	sp_runtime::testing::UintAuthorityId::set_all_keys([KEEPER_KEY]);
 	let mut ext = ExtBuilder::default().build();
 	let (offchain, offchain_state) = testing::TestOffchainExt::new();
 	let (pool_ext, pool_state) = testing::TestTransactionPoolExt::new();
@@ -38,11 +40,11 @@ fn submitted(h: &Harness) -> Vec<(AccountId, Vec<AccountId>)> {
 				"an authorized (general) transaction"
 			);
 			match xt.function {
-				RuntimeCall::Liquidation(Call::liquidate { subaccount, counterparties }) => {
+				RuntimeCall::Liquidation(Call::keeper_liquidate { subaccount, counterparties, .. }) => {
 					assert!(!counterparties.is_empty(), "alone only with counterparties");
 					vec![(subaccount.owner, counterparties.iter().map(|c| c.owner).collect())]
 				},
-				RuntimeCall::Liquidation(Call::liquidate_batch { subaccounts, max_positions }) => {
+				RuntimeCall::Liquidation(Call::liquidate_batch { subaccounts, max_positions, .. }) => {
 					// Every trader in these tests holds one position: the witness says so.
 					assert_eq!(max_positions, 1, "the witness is the most any entry holds");
 					subaccounts.iter().map(|s| (s.owner, Vec::new())).collect()
@@ -126,12 +128,48 @@ fn for_a_bankruptcy_the_keeper_offers_ranked_counterparties_in_case_the_fund_fal
 	// The chain accepts the keeper's call as submitted.
 	h.ext.execute_with(|| {
 		let offered: Vec<_> = counterparties.iter().map(|c| sub(*c, 0)).collect();
-		frame_support::assert_ok!(Liquidation::liquidate(
-			RuntimeOrigin::from(frame_system::RawOrigin::Authorized),
-			sub(ALICE, 0),
-			offered.try_into().unwrap()
-		));
+		frame_support::assert_ok!(keeper_liquidate(&sub(ALICE, 0), offered));
 		assert_eq!(position(ALICE), 0);
 		assert_eq!(settlement(&sub(ALICE, 0)), 0);
 	});
+}
+
+/// Every transaction the keeper submits carries a proof the chain accepts: it validates
+/// in the pool as submitted.
+#[test]
+fn what_the_keeper_submits_is_valid_in_the_pool() {
+	use frame_support::pallet_prelude::{Authorize, TransactionSource};
+	let mut h = harness();
+	h.ext.execute_with(|| {
+		crash(&[ALICE, CAROL]);
+		// Each run at its own block, as on a node; the pool validates at the last.
+		for n in 1..=3 {
+			System::set_block_number(n);
+			Liquidation::run_keeper(n);
+		}
+	});
+	let transactions = h.pool.read().transactions.clone();
+	assert!(!transactions.is_empty());
+	h.ext.execute_with(|| {
+		for bytes in transactions {
+			let xt = Extrinsic::decode(&mut &bytes[..]).expect("an extrinsic");
+			let RuntimeCall::Liquidation(call) = xt.function else { panic!("a liquidation") };
+			let validity = call.authorize(TransactionSource::External).expect("an authorized call");
+			assert!(validity.is_ok(), "{validity:?}");
+		}
+	});
+}
+
+/// A node that holds no keeper key submits nothing (the chain would refuse it anyway).
+#[test]
+fn a_node_without_a_keeper_key_submits_nothing() {
+	let mut h = harness();
+	sp_runtime::testing::UintAuthorityId::set_all_keys([5u64]);
+	h.ext.execute_with(|| {
+		crash(&[ALICE, CAROL]);
+		for n in 1..=3 {
+			Liquidation::run_keeper(n);
+		}
+	});
+	assert!(h.pool.read().transactions.is_empty());
 }

@@ -7,6 +7,7 @@ mod deleverage;
 mod keeper;
 mod preconditions;
 mod properties;
+mod stall;
 
 use crate::mock::*;
 use clearing_primitives::{
@@ -39,9 +40,36 @@ pub fn alice_long() {
 }
 
 pub fn liquidate(who: &Subaccount<AccountId>) -> sp_runtime::DispatchResult {
-	Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), who.clone(), Default::default())
-		.map(|_| ())
-		.map_err(|e| e.error)
+	Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), who.clone()).map(|_| ()).map_err(|e| e.error)
+}
+
+/// The keeper key's proof of a `keeper_liquidate` of `who` offering `counterparties`,
+/// signed this block.
+pub fn proof_of(who: &Subaccount<AccountId>, counterparties: &[Subaccount<AccountId>]) -> crate::KeeperProofOf<Test> {
+	let statement = crate::proof::Statement::Liquidate { subaccount: who, counterparties };
+	Liquidation::prove(&sp_runtime::testing::UintAuthorityId(KEEPER_KEY), &statement, System::block_number())
+		.expect("the test key signs")
+}
+
+/// The keeper key's proof of a `liquidate_batch` of `subaccounts` at `max_positions`.
+pub fn batch_proof(subaccounts: &[Subaccount<AccountId>], max_positions: u32) -> crate::KeeperProofOf<Test> {
+	let statement = crate::proof::Statement::Batch { subaccounts, max_positions };
+	Liquidation::prove(&sp_runtime::testing::UintAuthorityId(KEEPER_KEY), &statement, System::block_number())
+		.expect("the test key signs")
+}
+
+/// The chain keeper's liquidation of `who`, offering `counterparties`.
+pub fn keeper_liquidate(
+	who: &Subaccount<AccountId>,
+	counterparties: Vec<Subaccount<AccountId>>,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	let proof = proof_of(who, &counterparties);
+	Liquidation::keeper_liquidate(
+		RuntimeOrigin::from(frame_system::RawOrigin::Authorized),
+		who.clone(),
+		counterparties.try_into().expect("within MaxCounterparties"),
+		proof,
+	)
 }
 
 pub fn position(who: AccountId) -> i128 {

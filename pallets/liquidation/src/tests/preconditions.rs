@@ -27,7 +27,7 @@ fn a_healthy_or_empty_subaccount_is_not_liquidatable() {
 fn a_refused_liquidation_is_charged_its_check_not_a_whole_liquidation() {
 	ExtBuilder::default().build_and_execute(|| {
 		alice_long();
-		let refused = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0), Default::default())
+		let refused = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0))
 			.expect_err("Alice is healthy");
 		assert_eq!(refused.error, Error::<Test>::NotLiquidatable.into());
 		// The check read her one position; the call was declared at its worst.

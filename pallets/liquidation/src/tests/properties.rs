@@ -93,8 +93,7 @@ proptest! {
 			btc_at(mark);
 			let before = position(ALICE);
 			let equity_before = equity(&sub(ALICE, 0));
-			let result = Liquidation::liquidate(
-				RuntimeOrigin::from(frame_system::RawOrigin::Authorized), sub(ALICE, 0), vec![sub(CAROL, 0), sub(BOB, 0)].try_into().unwrap());
+			let result = keeper_liquidate(&sub(ALICE, 0), vec![sub(CAROL, 0), sub(BOB, 0)]);
 			if result.is_ok() {
 				let after = position(ALICE);
 				assert!(after.abs() <= before.abs() && after >= 0, "risk never grows");

@@ -46,12 +46,57 @@ fn the_aggregate_is_the_median_of_the_feeds_at_block_end() {
 }
 
 #[test]
-fn an_even_number_of_feeds_averages_the_middle_two() {
+fn an_even_number_of_feeds_takes_the_lower_of_the_middle_two() {
 	ExtBuilder::default().build_and_execute(|| {
 		feed(1, BTC, usd(60_000, 0));
 		feed(2, BTC, usd(60_001, 0));
 		next_block();
-		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_000, 50)));
+		// One feeder's value, not a mean; the two agree within the spread: not flagged.
+		assert_eq!(Prices::<Test>::get(BTC).map(|r| (r.price, r.flagged)), Some((usd(60_000, 0), false)));
+	});
+}
+
+/// Attack 12 (one feeder lies), with an even number of live feeds: it cannot move the price
+/// by half its lie unflagged. Lying up changes nothing (the lower median is the honest
+/// value); lying down beyond the spread flags the price, so markets turn reduce-only and
+/// liquidation waits, rather than trusting either half.
+#[test]
+fn one_liar_among_two_feeds_cannot_move_the_price_without_a_flag() {
+	ExtBuilder::default().build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(60_000, 0));
+		next_block();
+		// Up 5%: the lower median is the honest $60,000, but the two halves disagree.
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(63_000, 0));
+		next_block();
+		let record = Prices::<Test>::get(BTC).unwrap();
+		assert_eq!((record.price, record.flagged), (usd(60_000, 0), true));
+		assert_eq!(status(BTC), Some(PriceStatus::Flagged));
+		// Down 5%: the lie would be the lower median, and it is flagged.
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(57_000, 0));
+		next_block();
+		assert_eq!(status(BTC), Some(PriceStatus::Flagged));
+		// Back in agreement (within the 1% spread): fresh again.
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(60_300, 0));
+		next_block();
+		assert_eq!(status(BTC), Some(PriceStatus::Fresh));
+	});
+}
+
+#[test]
+fn the_quorum_is_a_strict_majority_of_the_registered_feeders() {
+	// Three feeders registered; `min_feeders` 1 asks for less than a majority: two it is.
+	ExtBuilder::default().min_feeders(1).build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		next_block();
+		assert_eq!(Prices::<Test>::get(BTC), None, "one of three is no majority");
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(60_000, 0));
+		next_block();
+		assert_eq!(status(BTC), Some(PriceStatus::Fresh));
 	});
 }
 
@@ -64,14 +109,15 @@ fn without_quorum_there_is_no_first_price_and_a_later_one_goes_stale() {
 		feed(2, BTC, usd(60_100, 0));
 		next_block();
 		let priced = Prices::<Test>::get(BTC).expect("two recent feeds");
-		assert_eq!(priced.price, usd(60_050, 0));
+		// The lower of the two: one feeder's value, never their mean.
+		assert_eq!(priced.price, usd(60_000, 0));
 
 		// Feeder 1's value expires; feeder 2 alone is below quorum: the price stays, stale.
 		next_block_after(9_000);
 		feed(2, BTC, usd(70_000, 0));
 		next_block();
 		let record = Prices::<Test>::get(BTC).expect("still priced");
-		assert_eq!((record.price, record.stale), (usd(60_050, 0), true));
+		assert_eq!((record.price, record.stale), (usd(60_000, 0), true));
 		assert_eq!(status(BTC), Some(PriceStatus::Stale));
 		assert!(oracle_events().contains(&Event::PriceWentStale { asset: BTC }));
 	});
@@ -146,7 +192,8 @@ fn a_removed_feeders_values_are_dropped_and_the_price_re_aggregated() {
 		assert_ok!(Oracle::remove_feeder(RuntimeOrigin::root(), account(3)));
 		next_block();
 		assert!(crate::Feeds::<Test>::get(BTC).iter().all(|f| f.feeder != account(3)));
-		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_100, 0)));
+		// Feeders 1 and 2 are left: the lower of their values.
+		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_000, 0)));
 	});
 }
 

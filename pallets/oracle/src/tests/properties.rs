@@ -1,7 +1,7 @@
 //! Property tests of the pure aggregation and parsing math.
 
 use crate::{
-	median::{aggregate, clamp, median, Aggregate},
+	median::{aggregate, clamp, median, quorum, Aggregate},
 	offchain::parse::parse_decimal,
 };
 use clearing_primitives::Price;
@@ -35,6 +35,40 @@ proptest! {
 	}
 
 	#[test]
+	fn the_median_is_always_one_of_the_feeds(mut values in prop::collection::vec(price(), 1..16)) {
+		let feeds = values.clone();
+		let m = median(&mut values).unwrap();
+		prop_assert!(feeds.contains(&m));
+	}
+
+	#[test]
+	fn one_liar_among_an_even_count_moves_nothing_unflagged_beyond_the_spread(
+		honest in price(), lie in price(), others in 0usize..4, spread in 1u32..100_000,
+	) {
+		// `others` more honest feeds beside the one: an even count with one liar.
+		let n = 2 * others + 1;
+		let mut feeds = vec![honest; n];
+		feeds.push(lie);
+		let max_spread = Permill::from_parts(spread);
+		match aggregate(&mut feeds, 1, None, Permill::from_percent(50), max_spread) {
+			Aggregate::Price { price, clamped: false } => {
+				// Unflagged: the aggregate is the honest value, or within the spread of it.
+				let reach = max_spread.mul_floor(honest.into_inner().min(price.into_inner()));
+				prop_assert!(price.into_inner().abs_diff(honest.into_inner()) <= reach);
+			},
+			Aggregate::Price { clamped: true, .. } => {},
+			Aggregate::NoQuorum => prop_assert!(false, "a quorum of one"),
+		}
+	}
+
+	#[test]
+	fn the_quorum_is_a_majority_of_the_registered_and_never_below_the_minimum(min in 0u32..10, registered in 0u32..20) {
+		let q = quorum(min, registered);
+		prop_assert!(q >= min && q * 2 > registered);
+		prop_assert!(q == min || q == registered / 2 + 1);
+	}
+
+	#[test]
 	fn a_minority_of_liars_cannot_move_the_median_outside_the_honest_range(
 		honest in prop::collection::vec(price(), 3..9),
 		liars in prop::collection::vec(prop_oneof![Just(Price::from_inner(1)), Just(Price::from_inner(u128::MAX / 4))], 0..3),
@@ -63,7 +97,7 @@ proptest! {
 	fn below_quorum_there_is_no_aggregate(values in prop::collection::vec(price(), 0..5), extra in 1u32..4) {
 		let mut v = values.clone();
 		let min = v.len() as u32 + extra;
-		prop_assert_eq!(aggregate(&mut v, min, None, Permill::from_percent(10)), Aggregate::NoQuorum);
+		prop_assert_eq!(aggregate(&mut v, min, None, Permill::from_percent(10), Permill::from_percent(1)), Aggregate::NoQuorum);
 	}
 
 	#[test]
