@@ -1,7 +1,7 @@
 //! What the insurance fund offers the trading pallets: revenue in, bad debt out.
 
-use crate::Balance;
-use sp_runtime::{DispatchError, DispatchResult};
+use crate::{Balance, SignedBalance};
+use sp_runtime::{DispatchError, DispatchResult, Weight};
 
 /// The fund that absorbs losses a liquidation cannot cover. Amounts are in the settlement
 /// asset's smallest unit.
@@ -24,4 +24,26 @@ pub trait InsuranceFund<AccountId> {
 	/// callers that pay through another ledger, like the vaults). The caller makes both steps
 	/// one storage layer.
 	fn revenue_received(amount: Balance) -> DispatchResult;
+}
+
+/// What the protocol holds outside the fund's balance and the fund answers for: the
+/// backstop's equity at the mark (its taken-over positions and seized collateral; negative
+/// while it carries a loss not yet realized).
+pub trait BackstopEquity {
+	/// The backstop's equity now, settlement units.
+	fn backstop_equity() -> SignedBalance;
+
+	/// The worst-case weight of one `backstop_equity`.
+	fn backstop_equity_weight() -> Weight;
+}
+
+/// No backstop: nothing held outside the fund.
+impl BackstopEquity for () {
+	fn backstop_equity() -> SignedBalance {
+		0
+	}
+
+	fn backstop_equity_weight() -> Weight {
+		Weight::zero()
+	}
 }

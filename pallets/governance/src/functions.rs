@@ -4,8 +4,9 @@ use crate::{
 	classify::{self, BoundError, Direction},
 	pallet::*,
 	weights::WeightInfo,
-	ChangeId, PendingChange, RiskChange, RiskParameters,
+	ChangeId, ParameterKey, PendingChange, RiskChange, RiskParameters,
 };
+use alloc::{vec, vec::Vec};
 use frame_support::{
 	ensure,
 	storage::{with_storage_layer, with_transaction},
@@ -14,7 +15,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::Saturating, DispatchError, DispatchResult, TransactionOutcome,
+	traits::Saturating, DispatchError, DispatchResult, Permill, TransactionOutcome,
 };
 
 impl<T: Config> From<BoundError> for Error<T> {
@@ -27,18 +28,107 @@ impl<T: Config> From<BoundError> for Error<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Which way `change` moves risk from what is set now, if it is within bounds and step.
+	/// The value `key` had when its step window opened, if one is open (a timelock from
+	/// then); `current` otherwise.
+	fn anchored(key: ParameterKey, current: u128) -> u128 {
+		let now = frame_system::Pallet::<T>::block_number();
+		let window = Timelock::<T>::get().max(T::MinTimelock::get());
+		match StepAnchors::<T>::get(key) {
+			Some((value, since)) if now < since.saturating_add(window) => value,
+			_ => current,
+		}
+	}
+
+	/// What reading and opening the step windows of one change may cost (at most three
+	/// parameters).
+	pub fn step_window_weight() -> Weight {
+		T::DbWeight::get().reads_writes(3, 3)
+	}
+
+	/// Opens `key`'s step window at `current` unless one is open.
+	fn open_window(key: ParameterKey, current: u128) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let window = Timelock::<T>::get().max(T::MinTimelock::get());
+		let open = StepAnchors::<T>::get(key).is_some_and(|(_, since)| now < since.saturating_add(window));
+		if !open {
+			StepAnchors::<T>::insert(key, (current, now));
+		}
+	}
+
+	/// The parameters `change` moves and their values now (nothing for one it does not
+	/// step: a status, a feeder, a new market or collateral, an upgrade).
+	fn parameters_of(change: &RiskChangeOf<T>) -> Vec<(ParameterKey, u128)> {
+		let permill = |p: Permill| u128::from(p.deconstruct());
+		match change {
+			RiskChange::SetMarketMargin { market, .. } => T::Parameters::market_margin(*market)
+				.map(|m| vec![
+					(ParameterKey::InitialMargin(*market), permill(m.initial)),
+					(ParameterKey::MaintenanceMargin(*market), permill(m.maintenance)),
+				])
+				.unwrap_or_default(),
+			RiskChange::SetOpenInterestCap { market, .. } => T::Parameters::open_interest_cap(*market)
+				.map(|cap| vec![(ParameterKey::OpenInterestCap(*market), cap)])
+				.unwrap_or_default(),
+			RiskChange::SetHaircut { asset, .. } |
+			RiskChange::SetDepositCap { asset, .. } |
+			RiskChange::ListCollateral { asset, .. } => T::Parameters::collateral(*asset)
+				.map(|(haircut, cap)| vec![
+					(ParameterKey::Haircut(*asset), permill(haircut)),
+					(ParameterKey::DepositCap(*asset), cap),
+				])
+				.unwrap_or_default(),
+			RiskChange::SetOracleLimits { .. } => {
+				let limits = T::Parameters::oracle_limits();
+				vec![
+					(ParameterKey::MinFeeders, u128::from(limits.min_feeders)),
+					(ParameterKey::MaxAge, u128::from(limits.max_age_ms)),
+					(ParameterKey::MaxJump, permill(limits.max_jump)),
+				]
+			},
+			RiskChange::SetUnstakeCooldown { .. } =>
+				vec![(ParameterKey::UnstakeCooldown, u128::from(T::Parameters::unstake_cooldown()))],
+			RiskChange::SetLiquidationPenalty { .. } =>
+				vec![(ParameterKey::LiquidationPenalty, permill(T::Parameters::liquidation_penalty()))],
+			_ => Vec::new(),
+		}
+	}
+
+	/// Enacts `change` and opens the step windows of the parameters it moved.
+	fn enact(change: &RiskChangeOf<T>) -> DispatchResult {
+		let moved = Self::parameters_of(change);
+		T::Parameters::enact(change)?;
+		for (key, was) in moved {
+			Self::open_window(key, was);
+		}
+		Ok(())
+	}
+
+	/// Which way `change` moves risk from what is set now, if it is within bounds, and
+	/// within one step both of what is set now and of where each parameter it moves stood
+	/// when its step window opened (so chained changes within a timelock move a parameter
+	/// at most one step in all, whichever calls they take).
 	pub fn assess(change: &RiskChangeOf<T>) -> Result<Direction, DispatchError> {
 		let bound = |e: BoundError| DispatchError::from(Error::<T>::from(e));
+		let fraction = |key: ParameterKey, current: Permill| {
+			let anchored = Self::anchored(key, u128::from(current.deconstruct()));
+			Permill::from_parts(u32::try_from(anchored).unwrap_or(u32::MAX))
+		};
 		let direction = match change {
 			RiskChange::SetMarketMargin { market, initial, maintenance } => {
 				let current = T::Parameters::market_margin(*market).ok_or(Error::<T>::UnknownMarket)?;
 				let proposed =
 					classify::MarginFractions { initial: *initial, maintenance: *maintenance };
+				let anchor = classify::MarginFractions {
+					initial: fraction(ParameterKey::InitialMargin(*market), current.initial),
+					maintenance: fraction(ParameterKey::MaintenanceMargin(*market), current.maintenance),
+				};
+				classify::margin(anchor, proposed).map_err(bound)?;
 				classify::margin(current, proposed).map_err(bound)?
 			},
 			RiskChange::SetOpenInterestCap { market, max_open_interest } => {
 				let current = T::Parameters::open_interest_cap(*market).ok_or(Error::<T>::UnknownMarket)?;
+				let anchor = Self::anchored(ParameterKey::OpenInterestCap(*market), current);
+				classify::cap(anchor, *max_open_interest).map_err(bound)?;
 				classify::cap(current, *max_open_interest).map_err(bound)?
 			},
 			RiskChange::SetMarketStatus { market, status } => {
@@ -51,14 +141,26 @@ impl<T: Config> Pallet<T> {
 			},
 			RiskChange::SetHaircut { asset, haircut } => {
 				let (current, _) = T::Parameters::collateral(*asset).ok_or(Error::<T>::UnknownCollateral)?;
+				classify::haircut(fraction(ParameterKey::Haircut(*asset), current), *haircut).map_err(bound)?;
 				classify::haircut(current, *haircut).map_err(bound)?
 			},
 			RiskChange::SetDepositCap { asset, deposit_cap } => {
 				let (_, current) = T::Parameters::collateral(*asset).ok_or(Error::<T>::UnknownCollateral)?;
+				let anchor = Self::anchored(ParameterKey::DepositCap(*asset), current);
+				classify::cap(anchor, *deposit_cap).map_err(bound)?;
 				classify::cap(current, *deposit_cap).map_err(bound)?
 			},
-			RiskChange::ListCollateral { listing, .. } => {
-				classify::haircut_in_bounds(T::Parameters::listing_haircut(listing)).map_err(bound)?;
+			RiskChange::ListCollateral { asset, listing } => {
+				let haircut = T::Parameters::listing_haircut(listing);
+				classify::haircut_in_bounds(haircut).map_err(bound)?;
+				// Listing an asset again changes its haircut and cap: the same steps apply.
+				if let Some((current, cap)) = T::Parameters::collateral(*asset) {
+					let deposit_cap = T::Parameters::listing_deposit_cap(listing);
+					classify::haircut(fraction(ParameterKey::Haircut(*asset), current), haircut).map_err(bound)?;
+					classify::haircut(current, haircut).map_err(bound)?;
+					classify::cap(Self::anchored(ParameterKey::DepositCap(*asset), cap), deposit_cap).map_err(bound)?;
+					classify::cap(cap, deposit_cap).map_err(bound)?;
+				}
 				classify::listing()
 			},
 			RiskChange::SetOracleLimits { min_feeders, max_age_ms, max_jump } => {
@@ -67,7 +169,16 @@ impl<T: Config> Pallet<T> {
 					max_age_ms: *max_age_ms,
 					max_jump: *max_jump,
 				};
-				classify::oracle(T::Parameters::oracle_limits(), proposed).map_err(bound)?
+				let current = T::Parameters::oracle_limits();
+				let anchor = classify::OracleLimits {
+					min_feeders: u32::try_from(Self::anchored(ParameterKey::MinFeeders, current.min_feeders.into()))
+						.unwrap_or(u32::MAX),
+					max_age_ms: u64::try_from(Self::anchored(ParameterKey::MaxAge, current.max_age_ms.into()))
+						.unwrap_or(u64::MAX),
+					max_jump: fraction(ParameterKey::MaxJump, current.max_jump),
+				};
+				classify::oracle(anchor, proposed).map_err(bound)?;
+				classify::oracle(current, proposed).map_err(bound)?
 			},
 			RiskChange::AddFeeder { feeder } => {
 				ensure!(!T::Parameters::is_feeder(feeder), Error::<T>::AlreadyFeeder);
@@ -77,10 +188,18 @@ impl<T: Config> Pallet<T> {
 				ensure!(T::Parameters::is_feeder(feeder), Error::<T>::NotFeeder);
 				classify::remove_feeder()
 			},
-			RiskChange::SetUnstakeCooldown { blocks } =>
-				classify::cooldown(T::Parameters::unstake_cooldown(), *blocks).map_err(bound)?,
-			RiskChange::SetLiquidationPenalty { rate } =>
-				classify::penalty(T::Parameters::liquidation_penalty(), *rate).map_err(bound)?,
+			RiskChange::SetUnstakeCooldown { blocks } => {
+				let current = T::Parameters::unstake_cooldown();
+				let anchor = u32::try_from(Self::anchored(ParameterKey::UnstakeCooldown, current.into()))
+					.unwrap_or(u32::MAX);
+				classify::cooldown(anchor, *blocks).map_err(bound)?;
+				classify::cooldown(current, *blocks).map_err(bound)?
+			},
+			RiskChange::SetLiquidationPenalty { rate } => {
+				let current = T::Parameters::liquidation_penalty();
+				classify::penalty(fraction(ParameterKey::LiquidationPenalty, current), *rate).map_err(bound)?;
+				classify::penalty(current, *rate).map_err(bound)?
+			},
 			RiskChange::AuthorizeUpgrade { .. } => classify::listing(),
 		};
 		Ok(direction)
@@ -90,7 +209,7 @@ impl<T: Config> Pallet<T> {
 		match Self::assess(&change)? {
 			Direction::Unchanged => Err(Error::<T>::NoChange.into()),
 			Direction::Reduces => {
-				T::Parameters::enact(&change)?;
+				Self::enact(&change)?;
 				Self::deposit_event(Event::ChangeEnacted { id: None, change });
 				Ok(())
 			},
@@ -140,10 +259,12 @@ impl<T: Config> Pallet<T> {
 		let mut weight = T::WeightInfo::on_initialize(due.len() as u32);
 		for id in due {
 			let Some(pending) = Pending::<T>::take(id) else { continue };
-			weight = weight.saturating_add(T::Parameters::enact_weight(&pending.change));
+			weight = weight
+				.saturating_add(T::Parameters::enact_weight(&pending.change))
+				.saturating_add(Self::step_window_weight());
 			let outcome = with_storage_layer(|| {
 				Self::assess(&pending.change)?;
-				T::Parameters::enact(&pending.change)
+				Self::enact(&pending.change)
 			});
 			match outcome {
 				Ok(()) => Self::deposit_event(Event::ChangeEnacted {

@@ -124,6 +124,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextChangeId<T: Config> = StorageValue<_, ChangeId, ValueQuery>;
 
+	/// Each risk parameter's value when its current step window opened, and when: a change
+	/// within a timelock of that block moves it at most one step from there, however many
+	/// changes it takes.
+	#[pallet::storage]
+	pub type StepAnchors<T: Config> =
+		StorageMap<_, Blake2_128Concat, ParameterKey, (u128, BlockNumberFor<T>), OptionQuery>;
+
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
 		/// The timelock, in blocks (at least `MinTimelock`, the default).
@@ -204,7 +211,9 @@ pub mod pallet {
 		/// ahead. `CouncilOrigin` only.
 		#[pallet::call_index(0)]
 		#[pallet::weight(
-			T::WeightInfo::propose().saturating_add(T::Parameters::enact_weight(change))
+			T::WeightInfo::propose()
+				.saturating_add(T::Parameters::enact_weight(change))
+				.saturating_add(Pallet::<T>::step_window_weight())
 		)]
 		pub fn propose(origin: OriginFor<T>, change: RiskChangeOf<T>) -> DispatchResult {
 			T::CouncilOrigin::ensure_origin(origin)?;

@@ -35,6 +35,8 @@ pub const COUNCIL: AccountId = 1;
 pub const GUARDIAN: AccountId = 2;
 pub const MALLORY: AccountId = 9;
 pub const TIMELOCK: u64 = 20;
+/// The deposit cap every mock collateral listing asks for.
+pub const LISTING_CAP: Balance = 1_000_000;
 pub const MAX_PENDING: u32 = 8;
 pub const MAX_PER_BLOCK: u32 = 2;
 
@@ -104,6 +106,9 @@ impl RiskParameters<AccountId, H256> for MockParams {
 	fn listing_haircut(listing: &Permill) -> Permill {
 		*listing
 	}
+	fn listing_deposit_cap(_: &Permill) -> Balance {
+		LISTING_CAP
+	}
 
 	fn enact(change: &Change) -> DispatchResult {
 		let market = |id: MarketId| Markets::get(id).ok_or(DispatchError::Other("no market"));
@@ -137,7 +142,7 @@ impl RiskParameters<AccountId, H256> for MockParams {
 					c.1 = deposit_cap
 				}
 			}),
-			RiskChange::ListCollateral { asset, listing } => Collateral::insert(asset, (listing, 1_000)),
+			RiskChange::ListCollateral { asset, listing } => Collateral::insert(asset, (listing, LISTING_CAP)),
 			RiskChange::SetOracleLimits { min_feeders, max_age_ms, max_jump } =>
 				Oracle::put((min_feeders, max_age_ms, max_jump)),
 			RiskChange::AddFeeder { feeder } => Feeders::insert(feeder, ()),

@@ -86,6 +86,8 @@ pub trait RiskParameters<AccountId, Hash> {
 	fn listing_margin(listing: &Self::MarketListing) -> MarginFractions;
 	/// The haircut a collateral listing asks for.
 	fn listing_haircut(listing: &Self::CollateralListing) -> Permill;
+	/// The deposit cap a collateral listing asks for.
+	fn listing_deposit_cap(listing: &Self::CollateralListing) -> Balance;
 
 	/// Makes `change` so. Fails, changing nothing, if the owning pallet refuses it.
 	fn enact(change: &RiskChangeFor<AccountId, Hash, Self>) -> DispatchResult;
@@ -100,3 +102,23 @@ pub type RiskChangeFor<AccountId, Hash, P> = RiskChange<
 	<P as RiskParameters<AccountId, Hash>>::MarketListing,
 	<P as RiskParameters<AccountId, Hash>>::CollateralListing,
 >;
+
+/// One risk parameter, for the step limit it moves under: every change to it within one
+/// timelock window is measured from its value when the window opened, whichever call or
+/// sequence of calls moves it.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+pub enum ParameterKey {
+	InitialMargin(MarketId),
+	MaintenanceMargin(MarketId),
+	OpenInterestCap(MarketId),
+	Haircut(AssetId),
+	DepositCap(AssetId),
+	MinFeeders,
+	MaxAge,
+	MaxJump,
+	UnstakeCooldown,
+	LiquidationPenalty,
+}

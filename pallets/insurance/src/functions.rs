@@ -1,7 +1,7 @@
 //! The calls' logic, the reports and the invariants.
 
 use crate::{pallet::*, shares, FundInfo, StakerInfo, UnstakeRequest};
-use clearing_primitives::Balance;
+use clearing_primitives::{insurance::BackstopEquity, Balance};
 use frame_support::{
 	ensure,
 	traits::{
@@ -22,10 +22,19 @@ impl<T: Config> Pallet<T> {
 		T::PalletId::get().into_account_truncating()
 	}
 
+	/// What the fund is worth to its shares: the balance less the backstop's loss at the
+	/// mark, if it carries one (its gains count once realized into the balance). Stakes buy
+	/// and unstakes pay at this value, so a loss building in the backstop is borne by
+	/// whoever holds shares while it builds.
+	pub fn fund_value() -> Balance {
+		shares::fund_value(FundBalance::<T>::get(), T::Backstop::backstop_equity().min(0))
+	}
+
 	pub(crate) fn do_stake(who: T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(amount >= T::MinStake::get(), Error::<T>::StakeTooSmall);
 		Self::mint_protocol_shares_if_unowned();
-		let fund = FundBalance::<T>::get();
+		let balance = FundBalance::<T>::get();
+		let fund = Self::fund_value();
 		let total = TotalShares::<T>::get();
 		let minted = shares::shares_for_deposit(amount, fund, total).ok_or(if fund == 0 {
 			Error::<T>::FundDepleted.into()
@@ -33,7 +42,7 @@ impl<T: Config> Pallet<T> {
 			sp_runtime::DispatchError::from(ArithmeticError::Overflow)
 		})?;
 		ensure!(minted > 0, Error::<T>::StakeTooSmall);
-		let new_fund = fund.checked_add(amount).ok_or(ArithmeticError::Overflow)?;
+		let new_fund = balance.checked_add(amount).ok_or(ArithmeticError::Overflow)?;
 		let new_total = total.checked_add(minted).ok_or(ArithmeticError::Overflow)?;
 		let held = Shares::<T>::get(&who)
 			.unwrap_or_default()
@@ -103,7 +112,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(now <= Self::claim_deadline(request.unlock_at), Error::<T>::RequestLapsed);
 		let fund = FundBalance::<T>::get();
 		let total = TotalShares::<T>::get();
-		let amount = shares::value_of_shares(request.shares, fund, total);
+		// Paid at the fund's value: never more than the balance.
+		let amount = shares::value_of_shares(request.shares, Self::fund_value(), total);
 		let held = Shares::<T>::get(&who)
 			.unwrap_or_default()
 			.checked_sub(request.shares)
@@ -171,12 +181,15 @@ impl<T: Config> Pallet<T> {
 	/// The `InsuranceApi.fund()` report.
 	pub fn fund_info() -> FundInfo {
 		let balance = FundBalance::<T>::get();
+		let backstop_equity = T::Backstop::backstop_equity();
 		let total_shares = TotalShares::<T>::get();
 		FundInfo {
 			balance,
+			backstop_equity,
+			value: shares::fund_value(balance, backstop_equity.min(0)),
 			total_shares,
 			protocol_shares: ProtocolShares::<T>::get(),
-			share_price: shares::share_price(balance, total_shares),
+			share_price: shares::share_price(shares::fund_value(balance, backstop_equity.min(0)), total_shares),
 			pending_unstakes: PendingUnstakes::<T>::count(),
 			pending_shares: PendingShares::<T>::get(),
 			cooldown_blocks: CooldownBlocks::<T>::get().unique_saturated_into(),
@@ -188,7 +201,7 @@ impl<T: Config> Pallet<T> {
 		let held = Shares::<T>::get(&who).unwrap_or_default();
 		StakerInfo {
 			shares: held,
-			value: shares::value_of_shares(held, FundBalance::<T>::get(), TotalShares::<T>::get()),
+			value: shares::value_of_shares(held, Self::fund_value(), TotalShares::<T>::get()),
 			pending: PendingUnstakes::<T>::get(&who),
 		}
 	}

@@ -10,6 +10,11 @@
 //!   *at that moment*, so a staker who sees a loss coming cannot leave ahead of it. A request
 //!   may be paid out only within `ClaimWindow` blocks after its cooldown: then it lapses (a new
 //!   request replaces it), so it cannot be held open as an option to exit later.
+//! - The fund is worth its balance less the backstop's loss at the mark, if it carries one
+//!   (the positions and collateral liquidation handed it,
+//!   [`clearing_primitives::insurance::BackstopEquity`]; its gains count once realized): stakes
+//!   buy and unstakes pay at that value, so a loss building in the backstop is borne by
+//!   whoever holds shares while it builds, never left to the last stakers.
 //! - Revenue (fee shares, liquidation penalties) comes in and bad debt goes out through
 //!   [`clearing_primitives::insurance::InsuranceFund`], implemented here. Revenue that
 //!   arrives while nobody stakes belongs to the protocol: the next stake first mints it
@@ -78,6 +83,10 @@ pub mod pallet {
 		/// Longest cooldown governance may set, in blocks.
 		#[pallet::constant]
 		type MaxCooldown: Get<BlockNumberFor<Self>>;
+
+		/// The backstop's equity at the mark: its loss lowers what the fund is worth (its gains
+		/// count once realized).
+		type Backstop: clearing_primitives::insurance::BackstopEquity;
 
 		/// Blocks after its cooldown during which a request may be paid out; then it lapses,
 		/// so a matured request is not an option to exit whenever a loss shows.
@@ -205,7 +214,9 @@ pub mod pallet {
 		/// Moves `amount` of the settlement asset from the signer into the fund and mints it
 		/// shares at the current share price, rounded down. At least `MinStake`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::stake())]
+		#[pallet::weight(T::WeightInfo::stake().saturating_add(
+			<T::Backstop as clearing_primitives::insurance::BackstopEquity>::backstop_equity_weight()
+		))]
 		pub fn stake(origin: OriginFor<T>, #[pallet::compact] amount: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_stake(who, amount)
@@ -227,7 +238,9 @@ pub mod pallet {
 		/// After the cooldown and within the claim window, burns the requested shares and pays
 		/// their value now, rounded down. A lapsed request fails (`RequestLapsed`).
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::unstake())]
+		#[pallet::weight(T::WeightInfo::unstake().saturating_add(
+			<T::Backstop as clearing_primitives::insurance::BackstopEquity>::backstop_equity_weight()
+		))]
 		pub fn unstake(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_unstake(who)

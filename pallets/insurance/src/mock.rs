@@ -56,7 +56,24 @@ parameter_types! {
 	pub const Settlement: AssetId = USDC;
 }
 
+frame_support::parameter_types! {
+	/// The backstop's equity, as a test sets it.
+	pub storage BackstopEquityNow: i128 = 0;
+}
+
+/// A backstop whose equity the test sets.
+pub struct MockBackstop;
+impl clearing_primitives::insurance::BackstopEquity for MockBackstop {
+	fn backstop_equity() -> i128 {
+		BackstopEquityNow::get()
+	}
+	fn backstop_equity_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
+	}
+}
+
 impl pallet_insurance::Config for Test {
+	type Backstop = MockBackstop;
 	type Assets = Tokens;
 	type SettlementAsset = Settlement;
 	type PalletId = InsurancePalletId;

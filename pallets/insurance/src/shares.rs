@@ -30,6 +30,16 @@ pub fn value_of_shares(shares: Balance, fund: Balance, total_shares: Balance) ->
 	multiply_by_rational_with_rounding(shares, fund, total_shares, Rounding::Down).unwrap_or(0)
 }
 
+/// What the fund is worth: its `balance` plus the backstop's `equity` (negative: a loss),
+/// never below zero.
+pub fn fund_value(balance: Balance, equity: clearing_primitives::SignedBalance) -> Balance {
+	if equity >= 0 {
+		balance.saturating_add(equity.unsigned_abs())
+	} else {
+		balance.saturating_sub(equity.unsigned_abs())
+	}
+}
+
 /// Fund value per share (1 while there are no shares).
 pub fn share_price(fund: Balance, total_shares: Balance) -> FixedU128 {
 	if total_shares == 0 {

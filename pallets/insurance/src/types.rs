@@ -21,11 +21,17 @@ pub struct UnstakeRequest<BlockNumber> {
 pub struct FundInfo {
 	/// The settlement asset the fund holds for its stakers (Σ in − Σ out).
 	pub balance: Balance,
+	/// The backstop's equity at the mark: the positions and collateral liquidation handed it
+	/// (negative: a loss not yet realized).
+	pub backstop_equity: clearing_primitives::SignedBalance,
+	/// What the shares are worth: the balance less the backstop's loss, if any (its gains
+	/// count once realized), never below zero.
+	pub value: Balance,
 	/// Every share outstanding, the protocol's included.
 	pub total_shares: Balance,
 	/// Shares owned by the protocol: revenue that arrived while nobody staked.
 	pub protocol_shares: Balance,
-	/// Balance per share.
+	/// `value` per share: what a share costs and pays now.
 	pub share_price: FixedU128,
 	/// How many unstake requests wait out their cooldown, and their shares.
 	pub pending_unstakes: u32,

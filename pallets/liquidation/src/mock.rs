@@ -322,6 +322,7 @@ pub fn seed_fund(amount: Balance) {
 
 parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"clr/mrgn");
+	pub const MinPremiumSamples: Permill = Permill::from_percent(50);
 	pub const BackstopId: PalletId = PalletId(*b"clr/liqd");
 	pub const PenaltyRate: Permill = Permill::from_parts(15_000);
 	pub const KeeperShare: Permill = Permill::from_percent(50);
@@ -337,6 +338,7 @@ impl pallet_margin::Config for Test {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<4>;
 	type MaxPositions = ConstU32<4>;
+	type MinPremiumSamples = MinPremiumSamples;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockHelper;

@@ -3,15 +3,17 @@
 use crate::{math, pallet::*, Market};
 use clearing_primitives::{margin::BookPrices, oracle::PriceProvider};
 use frame_system::pallet_prelude::BlockNumberFor;
+use frame_support::traits::Get;
 use sp_runtime::{
-	traits::{CheckedDiv, Saturating, Zero},
+	traits::{CheckedDiv, Saturating, UniqueSaturatedInto, Zero},
 	FixedI128, FixedPointNumber,
 };
 
 impl<T: Config> Pallet<T> {
 	/// For every market (at most `MaxMarkets`): samples the premium when the book and a
 	/// fresh index price allow it, and at the end of each interval moves the funding index
-	/// by the clamped mean premium plus interest, times the index price.
+	/// by the clamped mean premium (zero unless `MinPremiumSamples` of the interval's blocks
+	/// were sampled) plus interest, times the index price.
 	pub(crate) fn update_funding(now: BlockNumberFor<T>) {
 		for (market, Market { config, .. }) in Markets::<T>::iter() {
 			let Some(index_price) = T::Prices::fresh_price(config.base_asset) else { continue };
@@ -23,7 +25,11 @@ impl<T: Config> Pallet<T> {
 				state.premium_samples = state.premium_samples.saturating_add(1);
 			}
 			if now >= state.next_funding_at {
-				let mean = if state.premium_samples == 0 {
+				// A premium needs samples from enough of the interval's blocks: one block of
+				// a thin or steered book never sets the rate alone.
+				let interval: u32 = config.funding_interval.unique_saturated_into();
+				let needed = T::MinPremiumSamples::get().mul_ceil(interval).max(1);
+				let mean = if state.premium_samples < needed {
 					FixedI128::zero()
 				} else {
 					state

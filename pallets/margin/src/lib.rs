@@ -97,6 +97,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPositions: Get<u32>;
 
+		/// The share of a funding interval's blocks that must have sampled a premium for the
+		/// premium to count (otherwise the rate is the interest alone).
+		#[pallet::constant]
+		type MinPremiumSamples: Get<sp_runtime::Permill>;
+
 		/// Weights of the calls and hooks, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
 

@@ -125,6 +125,8 @@ pub fn set_impact_mid(mid: Option<Price>) {
 
 parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"clr/mrgn");
+	/// Half an interval's blocks must sample a premium.
+	pub const MinPremiumSamples: Permill = Permill::from_percent(50);
 }
 
 impl pallet_margin::Config for Test {
@@ -134,6 +136,7 @@ impl pallet_margin::Config for Test {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<4>;
 	type MaxPositions = ConstU32<3>;
+	type MinPremiumSamples = MinPremiumSamples;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockHelper;

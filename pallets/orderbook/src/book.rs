@@ -2,7 +2,10 @@
 
 use crate::{pallet::*, CancelReason, Depth};
 use alloc::vec::Vec;
-use clearing_primitives::{margin::Side, notional, Balance, MarketId, Price};
+use clearing_primitives::{
+	margin::{MarketRules, Side},
+	notional, Balance, MarketId, Price,
+};
 use frame_support::traits::{
 	fungible::{InspectHold, MutateHold},
 	tokens::Precision,
@@ -163,11 +166,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The price at which `ImpactNotional` would fill against `side`, walking at most eight
-	/// levels; `None` if the side is thinner than that.
-	pub(crate) fn impact_price(market: MarketId, side: Side, decimals: u8) -> Option<Price> {
+	/// levels; `None` if the side is thinner than that. Only levels inside the market's band
+	/// count: orders that would never fill cannot steer funding.
+	pub(crate) fn impact_price(market: MarketId, side: Side, rules: &MarketRules) -> Option<Price> {
 		let mut filled: Balance = 0;
 		for (price, size) in Self::side_depth(market, side, 8) {
-			filled = filled.saturating_add(notional(size, decimals, price, Rounding::Down).ok()?);
+			if !rules.in_band(price) {
+				continue;
+			}
+			filled = filled.saturating_add(notional(size, rules.base_decimals, price, Rounding::Down).ok()?);
 			if filled >= T::ImpactNotional::get() {
 				return Some(price);
 			}

@@ -392,9 +392,9 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 
 impl<T: Config> BookPrices for Pallet<T> {
 	fn impact_mid(market: MarketId) -> Option<Price> {
-		let decimals = T::Margin::market_rules(market)?.base_decimals;
-		let bid = Self::impact_price(market, Side::Buy, decimals)?;
-		let ask = Self::impact_price(market, Side::Sell, decimals)?;
+		let rules = T::Margin::market_rules(market)?;
+		let bid = Self::impact_price(market, Side::Buy, &rules)?;
+		let ask = Self::impact_price(market, Side::Sell, &rules)?;
 		Some(Price::from_inner(
 			bid.into_inner().saturating_add(ask.into_inner().saturating_sub(bid.into_inner()) / 2),
 		))

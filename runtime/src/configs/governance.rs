@@ -168,6 +168,9 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 	fn listing_haircut(listing: &pallet_vaults::CollateralConfig) -> Permill {
 		listing.haircut
 	}
+	fn listing_deposit_cap(listing: &pallet_vaults::CollateralConfig) -> Balance {
+		listing.deposit_cap
+	}
 
 	fn enact(change: &ClearingRiskChange) -> DispatchResult {
 		match change.clone() {

@@ -2,7 +2,11 @@
 
 use super::vaults::{SettlementAsset, Tokens};
 use crate::{BlockNumber, Runtime};
-use frame_support::{parameter_types, traits::ConstU128, PalletId};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU128, Get},
+	PalletId,
+};
 
 /// Thirty days: the longest cooldown governance may set.
 pub const MAX_COOLDOWN_BLOCKS: BlockNumber = 30 * crate::constants::DAYS;
@@ -15,7 +19,33 @@ parameter_types! {
 	pub const ClaimWindow: BlockNumber = crate::constants::DAYS;
 }
 
+/// The backstop's equity at the last marks: what liquidation handed it (positions taken over,
+/// collateral seized) less what it paid. Part of the fund's value.
+pub struct LiquidationBackstop;
+impl clearing_primitives::insurance::BackstopEquity for LiquidationBackstop {
+	fn backstop_equity() -> clearing_primitives::SignedBalance {
+		let backstop = pallet_liquidation::Pallet::<Runtime>::backstop();
+		match pallet_margin::Pallet::<Runtime>::health(
+			&backstop,
+			clearing_primitives::collateral::Valuation::Maintenance,
+		) {
+			Ok(health) => health.equity,
+			Err(error) => {
+				log::error!(target: "runtime::insurance", "the backstop's equity cannot be read: {error:?}");
+				0
+			},
+		}
+	}
+
+	fn backstop_equity_weight() -> frame_support::weights::Weight {
+		use pallet_margin::WeightInfo;
+		let positions = <Runtime as pallet_margin::Config>::MaxPositions::get();
+		pallet_margin::weights::SubstrateWeight::<Runtime>::check_initial_margin(positions)
+	}
+}
+
 impl pallet_insurance::Config for Runtime {
+	type Backstop = LiquidationBackstop;
 	type Assets = Tokens;
 	type SettlementAsset = SettlementAsset;
 	type PalletId = InsurancePalletId;

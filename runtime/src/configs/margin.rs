@@ -6,6 +6,8 @@ use frame_support::{parameter_types, traits::ConstU32, PalletId};
 parameter_types! {
 	/// Derives the funding pool (`modlclr/mrgn…`, subaccount 0).
 	pub const MarginPalletId: PalletId = PalletId(*b"clr/mrgn");
+	/// A premium counts only if half an interval's blocks sampled one.
+	pub const MinPremiumSamples: sp_runtime::Permill = sp_runtime::Permill::from_percent(50);
 }
 
 impl pallet_margin::Config for Runtime {
@@ -16,6 +18,7 @@ impl pallet_margin::Config for Runtime {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<32>;
 	type MaxPositions = ConstU32<16>;
+	type MinPremiumSamples = MinPremiumSamples;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::MarginBenchmarkHelper;

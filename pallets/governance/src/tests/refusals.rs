@@ -126,3 +126,40 @@ fn the_queue_and_each_block_are_bounded() {
 		assert_noop!(propose(RiskChange::AddFeeder { feeder: 99 }), Error::<Test>::TooManyPending);
 	});
 }
+
+/// Attack 17 (governance), tried here: chained risk-reducing motions in one block walking a
+/// margin fraction up step by step, and re-listing a listed collateral to skip the haircut's
+/// step. Within a timelock window each parameter moves at most one step from where the window
+/// opened, whatever path the changes take.
+#[test]
+fn chained_changes_within_a_timelock_move_a_parameter_at_most_one_step_in_all() {
+	use crate::{ParameterKey, StepAnchors};
+	ExtBuilder::default().build_and_execute(|| {
+		// BTC-USD starts at 5% / 3%: up to 15% / 13% is one step of ten points.
+		assert_ok!(propose(RiskChange::SetMarketMargin { market: BTC_USD, initial: pct(15), maintenance: pct(10) }));
+		// The next motion, in the same block, would take it to 25%: two steps from 5%.
+		assert_noop!(
+			propose(RiskChange::SetMarketMargin { market: BTC_USD, initial: pct(25), maintenance: pct(10) }),
+			Error::<Test>::StepTooLarge
+		);
+		assert_eq!(StepAnchors::<Test>::get(ParameterKey::InitialMargin(BTC_USD)), Some((50_000, 1)));
+		// A timelock later a new window opens at the value then: another step is allowed.
+		run_to_block(1 + TIMELOCK);
+		assert_ok!(propose(RiskChange::SetMarketMargin { market: BTC_USD, initial: pct(25), maintenance: pct(10) }));
+		assert_eq!(StepAnchors::<Test>::get(ParameterKey::InitialMargin(BTC_USD)), Some((150_000, 1 + TIMELOCK)));
+	});
+}
+
+#[test]
+fn relisting_a_listed_collateral_is_held_to_the_haircut_and_cap_steps() {
+	ExtBuilder::default().build_and_execute(|| {
+		// USDC is listed at a 0% haircut: a new listing at 50% would skip ten-point steps.
+		assert_noop!(
+			propose(RiskChange::ListCollateral { asset: USDC, listing: pct(50) }),
+			Error::<Test>::StepTooLarge
+		);
+		// Within a step it is scheduled like any listing.
+		assert_ok!(propose(RiskChange::ListCollateral { asset: USDC, listing: pct(5) }));
+		assert_eq!(crate::Pending::<Test>::count(), 1);
+	});
+}

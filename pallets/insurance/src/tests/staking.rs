@@ -160,3 +160,32 @@ fn a_live_request_is_not_replaced() {
 		);
 	});
 }
+
+/// Attack 5 (hide a loss) and 6 (exit ahead of it): while the backstop carries a loss at the
+/// mark, a leaving staker takes its share of it, and a new staker buys at the lower value;
+/// the backstop's unrealized gain is not paid out before it is realized.
+#[test]
+fn the_backstops_loss_at_the_mark_is_in_the_share_price_and_its_gain_waits_until_realized() {
+	use crate::mock::BackstopEquityNow;
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 1_000 * USDC_UNIT));
+		assert_ok!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 500 * USDC_UNIT));
+		// The backstop took a position that is now $400 under water.
+		BackstopEquityNow::set(&-((400 * USDC_UNIT) as i128));
+		let info = Insurance::fund_info();
+		assert_eq!((info.balance, info.value), (1_000 * USDC_UNIT, 600 * USDC_UNIT));
+		assert_eq!(info.share_price, sp_runtime::FixedU128::from_rational(6, 10));
+		// Bob buys in at $0.60 a share: 300 for 500 shares.
+		assert_ok!(Insurance::stake(RuntimeOrigin::signed(BOB), 300 * USDC_UNIT));
+		assert_eq!(Shares::<Test>::get(BOB), Some(500 * USDC_UNIT));
+		// Alice leaves with half her shares at $0.60 each, not at par.
+		run_to_block(1 + COOLDOWN);
+		let before = balance(ALICE);
+		assert_ok!(Insurance::unstake(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(balance(ALICE), before + 300 * USDC_UNIT);
+		// A gain at the mark is not paid out: Bob's shares are worth the balance's share.
+		BackstopEquityNow::set(&((10_000 * USDC_UNIT) as i128));
+		let bob = Insurance::staker_info(BOB);
+		assert_eq!(bob.value, 500 * USDC_UNIT * FundBalance::<Test>::get() / TotalShares::<Test>::get());
+	});
+}

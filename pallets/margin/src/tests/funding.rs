@@ -61,3 +61,21 @@ fn no_funding_moves_without_a_fresh_index_price() {
 		assert_eq!(MarketStates::<Test>::get(BTC_USD).funding_index, FixedI128::zero());
 	});
 }
+
+/// Attack 9 (steer a price the chain reads): a premium seen in a block or two of the
+/// interval (a book pushed for a moment) does not set the rate; the interest alone does.
+#[test]
+fn a_premium_sampled_in_too_few_of_the_intervals_blocks_does_not_count() {
+	ExtBuilder::default().build_and_execute(|| {
+		open_one_btc();
+		run_to_block(8);
+		// The book trades 2% above the index in blocks 9 and 10 only: 2 of 10, under half.
+		set_impact_mid(Some(usd(61_200)));
+		run_to_block(10);
+		assert_eq!(MarketStates::<Test>::get(BTC_USD).funding_index, FixedI128::saturating_from_rational(6, 10));
+		// Sampled through most of the next interval, it counts (capped at 1%).
+		run_to_block(20);
+		let step = MarketStates::<Test>::get(BTC_USD).funding_index - FixedI128::saturating_from_rational(6, 10);
+		assert_eq!(step, FixedI128::saturating_from_integer(600));
+	});
+}

@@ -95,3 +95,22 @@ fn the_margin_engine_checks_a_fill_with_its_fees_paid() {
 		assert_eq!(fills(), vec![(ALICE, CAROL, usd(60_010).into_inner(), 10 * STEP)]);
 	});
 }
+
+/// Attack 9 (steer a price the chain reads): levels the index has left outside the band
+/// never fill, so they do not count toward the impact price funding samples.
+#[test]
+fn levels_outside_the_band_do_not_count_toward_the_impact_price() {
+	use clearing_primitives::margin::BookPrices;
+	ExtBuilder::default().build_and_execute(|| {
+		// $5,000 of bids at $59,900, $11,000 at $55,000; $12,000 of asks at $60,100.
+		assert_ok!(place(BOB, Side::Buy, 59_900, 84, OrderKind::Limit));
+		assert_ok!(place(CAROL, Side::Buy, 55_000, 200, OrderKind::Limit));
+		assert_ok!(place(ALICE, Side::Sell, 60_100, 200, OrderKind::Limit));
+		// The $10,000 impact bid reaches into the $55,000 level.
+		assert_eq!(Orderbook::impact_mid(BTC_USD), Some(usd(57_550)));
+		// The index rises to $65,000: $55,000 is outside the band, and what is left inside is
+		// too thin for an impact price.
+		BtcIndex::set(&usd(65_000));
+		assert_eq!(Orderbook::impact_mid(BTC_USD), None);
+	});
+}
