@@ -30,8 +30,9 @@ pub trait InsuranceFund<AccountId> {
 /// backstop's equity at the mark (its taken-over positions and seized collateral; negative
 /// while it carries a loss not yet realized).
 pub trait BackstopEquity {
-	/// The backstop's equity now, settlement units.
-	fn backstop_equity() -> SignedBalance;
+	/// The backstop's equity now, settlement units; an error if it cannot be read (the fund
+	/// then prices nothing).
+	fn backstop_equity() -> Result<SignedBalance, DispatchError>;
 
 	/// The worst-case weight of one `backstop_equity`.
 	fn backstop_equity_weight() -> Weight;
@@ -39,8 +40,8 @@ pub trait BackstopEquity {
 
 /// No backstop: nothing held outside the fund.
 impl BackstopEquity for () {
-	fn backstop_equity() -> SignedBalance {
-		0
+	fn backstop_equity() -> Result<SignedBalance, DispatchError> {
+		Ok(0)
 	}
 
 	fn backstop_equity_weight() -> Weight {

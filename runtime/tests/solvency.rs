@@ -162,21 +162,22 @@ fn a_loss_building_in_the_backstop_is_in_the_funds_value() {
 		deposit(&trader, 0, USDC_ASSET_ID, 3_100 * USDC);
 		send(&mm, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
 		send(&trader, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
-		// Below maintenance, still solvent, and no bid in the book: the backstop takes the
-		// long at the mark.
+		// Below maintenance ($1,370 against $1,749), still solvent, and no bid in the book: the
+		// backstop takes the long at the bankruptcy price, $56,930.
 		move_price(BTC_ASSET_ID, usd(58_300));
 		assert!(health(&trader, 0).liquidatable);
 		let keeper = dev(Sr25519Keyring::Charlie);
 		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&trader, 0) }).expect("liquidated");
 		let backstop = pallet_liquidation::Pallet::<Runtime>::backstop();
 		assert_eq!(position(&backstop.owner, 0, BTC_USD), ONE_BTC as i128);
+		// Its gain at the mark is not counted until realized.
 		let fund = pallet_insurance::Pallet::<Runtime>::fund_info();
-		assert_eq!((fund.backstop_equity, fund.value), (0, fund.balance));
-		// BTC falls on to $55,000: the backstop's long is $3,300 under, and so is the fund.
+		assert_eq!((fund.backstop_equity, fund.value), (1_370 * USDC as i128, fund.balance));
+		// BTC falls on to $55,000: the backstop's long is $1,930 under, and so is the fund.
 		move_price(BTC_ASSET_ID, usd(55_000));
 		let fund = pallet_insurance::Pallet::<Runtime>::fund_info();
-		assert_eq!(fund.backstop_equity, -3_300 * USDC as i128);
-		assert_eq!(fund.value, fund.balance - 3_300 * USDC);
+		assert_eq!(fund.backstop_equity, -1_930 * USDC as i128);
+		assert_eq!(fund.value, fund.balance - 1_930 * USDC);
 		let bob = pallet_insurance::Pallet::<Runtime>::staker_info(staker);
 		assert!(bob.value < 10_000 * USDC, "Bob's shares carry the loss: {}", bob.value);
 		next_block();

@@ -28,8 +28,8 @@ impl<T: Config> From<BoundError> for Error<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The value `key` had when its step window opened, if one is open (a timelock from
-	/// then); `current` otherwise.
+	/// The value `key` had when its step window opened, if one is open (until a timelock
+	/// after the last change to it); `current` otherwise.
 	fn anchored(key: ParameterKey, current: u128) -> u128 {
 		let now = frame_system::Pallet::<T>::block_number();
 		let window = Timelock::<T>::get().max(T::MinTimelock::get());
@@ -45,14 +45,18 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads_writes(3, 3)
 	}
 
-	/// Opens `key`'s step window at `current` unless one is open.
+	/// Records a change to `key` (whose value was `current`): a window already open keeps its
+	/// anchor and runs a timelock from now (so changes a timelock apart at most open a new
+	/// one: no pair of windows lets two steps through in quick succession); otherwise a window
+	/// opens at `current`.
 	fn open_window(key: ParameterKey, current: u128) {
 		let now = frame_system::Pallet::<T>::block_number();
 		let window = Timelock::<T>::get().max(T::MinTimelock::get());
-		let open = StepAnchors::<T>::get(key).is_some_and(|(_, since)| now < since.saturating_add(window));
-		if !open {
-			StepAnchors::<T>::insert(key, (current, now));
-		}
+		let anchor = match StepAnchors::<T>::get(key) {
+			Some((value, last)) if now < last.saturating_add(window) => value,
+			_ => current,
+		};
+		StepAnchors::<T>::insert(key, (anchor, now));
 	}
 
 	/// The parameters `change` moves and their values now (nothing for one it does not

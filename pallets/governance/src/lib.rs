@@ -124,9 +124,9 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextChangeId<T: Config> = StorageValue<_, ChangeId, ValueQuery>;
 
-	/// Each risk parameter's value when its current step window opened, and when: a change
-	/// within a timelock of that block moves it at most one step from there, however many
-	/// changes it takes.
+	/// Each risk parameter's value when its current step window opened, and the block of its
+	/// last change: while changes to it come within a timelock of each other, it moves at most
+	/// one step from that value, however many changes it takes.
 	#[pallet::storage]
 	pub type StepAnchors<T: Config> =
 		StorageMap<_, Blake2_128Concat, ParameterKey, (u128, BlockNumberFor<T>), OptionQuery>;

@@ -13,7 +13,7 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{AccountIdConversion, Saturating, UniqueSaturatedInto, Zero},
-	ArithmeticError, DispatchResult,
+	ArithmeticError, DispatchError, DispatchResult,
 };
 
 impl<T: Config> Pallet<T> {
@@ -26,15 +26,16 @@ impl<T: Config> Pallet<T> {
 	/// mark, if it carries one (its gains count once realized into the balance). Stakes buy
 	/// and unstakes pay at this value, so a loss building in the backstop is borne by
 	/// whoever holds shares while it builds.
-	pub fn fund_value() -> Balance {
-		shares::fund_value(FundBalance::<T>::get(), T::Backstop::backstop_equity().min(0))
+	pub fn fund_value() -> Result<Balance, DispatchError> {
+		let equity = T::Backstop::backstop_equity()?;
+		Ok(shares::fund_value(FundBalance::<T>::get(), equity.min(0)))
 	}
 
 	pub(crate) fn do_stake(who: T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(amount >= T::MinStake::get(), Error::<T>::StakeTooSmall);
 		Self::mint_protocol_shares_if_unowned();
 		let balance = FundBalance::<T>::get();
-		let fund = Self::fund_value();
+		let fund = Self::fund_value()?;
 		let total = TotalShares::<T>::get();
 		let minted = shares::shares_for_deposit(amount, fund, total).ok_or(if fund == 0 {
 			Error::<T>::FundDepleted.into()
@@ -113,7 +114,7 @@ impl<T: Config> Pallet<T> {
 		let fund = FundBalance::<T>::get();
 		let total = TotalShares::<T>::get();
 		// Paid at the fund's value: never more than the balance.
-		let amount = shares::value_of_shares(request.shares, Self::fund_value(), total);
+		let amount = shares::value_of_shares(request.shares, Self::fund_value()?, total);
 		let held = Shares::<T>::get(&who)
 			.unwrap_or_default()
 			.checked_sub(request.shares)
@@ -181,7 +182,8 @@ impl<T: Config> Pallet<T> {
 	/// The `InsuranceApi.fund()` report.
 	pub fn fund_info() -> FundInfo {
 		let balance = FundBalance::<T>::get();
-		let backstop_equity = T::Backstop::backstop_equity();
+		// A view: an unreadable backstop shows as none (the calls refuse to price then).
+		let backstop_equity = T::Backstop::backstop_equity().unwrap_or_default();
 		let total_shares = TotalShares::<T>::get();
 		FundInfo {
 			balance,
@@ -201,7 +203,7 @@ impl<T: Config> Pallet<T> {
 		let held = Shares::<T>::get(&who).unwrap_or_default();
 		StakerInfo {
 			shares: held,
-			value: shares::value_of_shares(held, Self::fund_value(), TotalShares::<T>::get()),
+			value: shares::value_of_shares(held, Self::fund_value().unwrap_or_default(), TotalShares::<T>::get()),
 			pending: PendingUnstakes::<T>::get(&who),
 		}
 	}

@@ -64,8 +64,8 @@ frame_support::parameter_types! {
 /// A backstop whose equity the test sets.
 pub struct MockBackstop;
 impl clearing_primitives::insurance::BackstopEquity for MockBackstop {
-	fn backstop_equity() -> i128 {
-		BackstopEquityNow::get()
+	fn backstop_equity() -> Result<i128, sp_runtime::DispatchError> {
+		Ok(BackstopEquityNow::get())
 	}
 	fn backstop_equity_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::from_parts(1_000, 0)

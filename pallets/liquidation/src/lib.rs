@@ -18,13 +18,13 @@
 //!   1. close in the book (reduce-only, immediate-or-cancel) just enough to restore
 //!      maintenance, no worse than `MaxSlippage` from the mark nor the bankruptcy price,
 //!      within the block's notional cap and `MaxCloseFills` fills (a solvent subaccount cut
-//!      short by either keeps the rest for a later call, unless its closes have made no
-//!      progress for `MaxStallBlocks`); a penalty (`PenaltyRate` of the closed notional, at
-//!      most the equity left) goes to the keeper (`KeeperShare`) and the insurance fund;
-//!   2. if still below maintenance, what is left moves to the backstop (a subaccount of this
-//!      pallet): a solvent subaccount's at the mark, paying the penalty on it; a bankrupt
-//!      one's at the bankruptcy price (where its equity is exactly zero), its loss covered by
-//!      the insurance fund, while the fund can cover it;
+//!      short by either keeps the rest for a later call, unless its closes, each given its
+//!      whole fill bound, have made no progress for `MaxStallBlocks` in a row); a penalty
+//!      (`PenaltyRate` of the closed notional, at most the equity left) goes to the keeper
+//!      (`KeeperShare`) and the insurance fund;
+//!   2. if still below maintenance, what is left moves at the bankruptcy price (the price at
+//!      which the subaccount's equity is exactly zero) to the backstop — a subaccount of this
+//!      pallet, its loss covered by the insurance fund — while the fund can cover it;
 //!   3. otherwise it is deleveraged against the `counterparties` the keeper signed for,
 //!      ranked on chain by profit × leverage, at the bankruptcy price; too few fails the
 //!      call.
@@ -156,9 +156,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCloseFills: Get<u32>;
 
-		/// Blocks a solvent subaccount's closes may be cut short by their fill bound without
-		/// closing anything (its own orders or refused makers in the way) before the backstop
-		/// takes the rest.
+		/// Blocks in a row a solvent subaccount's closes, each given its whole `MaxCloseFills`,
+		/// may be cut short by that bound without closing anything (its own orders or refused
+		/// makers in the way) before the backstop takes the rest at the bankruptcy price.
 		#[pallet::constant]
 		type MaxStallBlocks: Get<BlockNumberFor<Self>>;
 

@@ -30,6 +30,8 @@ struct BookClose {
 	capped: bool,
 	/// The close stopped at its fill bound while the book still offered more.
 	fill_bound_reached: bool,
+	/// The close could make its whole `MaxCloseFills` (no shared budget or cap cut it).
+	full_budget: bool,
 	/// What the book used.
 	weight: Weight,
 }
@@ -123,12 +125,15 @@ impl<T: Config> Pallet<T> {
 			// closes have made no progress for `MaxStallBlocks` (makers that cancel instead of
 			// filling: its owner's own orders, refused ones): then the backstop takes it.
 			if (close.capped || close.fill_bound_reached) && health.equity >= 0 {
-				let stalled = close.fill_bound_reached && Self::stalled(subaccount, close.closed, now);
+				// Only a close that had all its `MaxCloseFills` to spend counts toward a stall:
+				// one a batch's shared fill budget or the block's cap cut short merely waits.
+				let stalled = close.fill_bound_reached &&
+					close.full_budget && Self::stalled(subaccount, close.closed, now);
 				if !stalled {
 					break;
 				}
 			}
-			Self::take_over(subaccount, market, &config, &health, counterparties, &keeper)?;
+			Self::take_over(subaccount, market, &config, &health, counterparties)?;
 			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
 		}
 		if !health.liquidatable {
@@ -153,13 +158,15 @@ impl<T: Config> Pallet<T> {
 			Stalled::<T>::remove(subaccount);
 			return false;
 		}
-		let bound = T::MaxStallBlocks::get();
+		// Attempts a block or two apart (the keeper tries every block) are one stall; a longer
+		// gap starts a new one.
+		let gap: BlockNumberFor<T> = 2u32.into();
 		let since = match Stalled::<T>::get(subaccount) {
-			Some((since, last)) if now.saturating_sub(last) <= bound => since,
+			Some((since, last)) if now.saturating_sub(last) <= gap => since,
 			_ => now,
 		};
 		Stalled::<T>::insert(subaccount, (since, now));
-		now.saturating_sub(since) >= bound
+		now.saturating_sub(since) >= T::MaxStallBlocks::get()
 	}
 
 	/// Closes what restores maintenance in the book, within the price bound, the block's cap
@@ -213,10 +220,11 @@ impl<T: Config> Pallet<T> {
 			.map_err(overflow)?;
 		let side = if selling { Side::Sell } else { Side::Buy };
 		let max_fills = T::MaxCloseFills::get().min(*fills_left);
+		let full_budget = max_fills == T::MaxCloseFills::get() && max_fills > 0 && !capped;
 		let Closed { size: closed, notional, weight, fill_bound_reached, fills } =
 			T::ClosingBook::close(subaccount, market, side, size, limit, max_fills)?;
 		*fills_left = fills_left.saturating_sub(fills);
-		let outcome = BookClose { closed, capped, fill_bound_reached, weight };
+		let outcome = BookClose { closed, capped, fill_bound_reached, full_budget, weight };
 		if closed == 0 {
 			return Ok(outcome);
 		}
@@ -284,53 +292,36 @@ impl<T: Config> Pallet<T> {
 		Ok(paid)
 	}
 
-	/// Moves what is left of `market` to the backstop, or to the offered counterparties. A
-	/// solvent subaccount's position goes to the backstop at the mark, and it pays the
-	/// penalty on its notional (it keeps the rest of its equity); a bankrupt one's at the
-	/// bankruptcy price, the fund covering the loss, or if the fund cannot, to the
-	/// counterparties, best ranked first.
+	/// Moves what is left of `market` at the bankruptcy price: to the backstop if the fund
+	/// covers its loss, else to the offered counterparties, best ranked first.
 	fn take_over(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
 		config: &MarketConfigOf<T>,
 		health: &Health,
 		counterparties: &CounterpartiesOf<T>,
-		keeper: &Option<T::AccountId>,
 	) -> DispatchResult {
-		let Some((position, mark, bankruptcy_cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
+		let Some((position, _, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
 			return Ok(());
 		};
 		let size = position.size.unsigned_abs();
-		let backstop = Self::backstop();
-		if health.equity >= 0 {
-			let value = pallet_margin::math::position_value(position.size, config.base_decimals, mark)
-				.map_err(|_| ArithmeticError::Overflow)?;
-			Margin::<T>::transfer_position(market, subaccount, &backstop, size, value)?;
-			Self::deposit_event(Event::TakenByBackstop {
-				subaccount: subaccount.clone(),
-				market,
-				size,
-				cash: value,
-				loss_covered: 0,
-			});
-			return Self::charge_penalty(subaccount, value.unsigned_abs(), keeper);
-		}
 		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
-		let loss = health.equity.unsigned_abs();
+		let loss = health.equity.min(0).unsigned_abs();
 		if T::Insurance::fund_balance() >= loss {
+			let backstop = Self::backstop();
 			let covered = Self::cover_into(&backstop, loss)?;
-			Margin::<T>::transfer_position(market, subaccount, &backstop, size, bankruptcy_cash)?;
+			Margin::<T>::transfer_position(market, subaccount, &backstop, size, cash)?;
 			Self::deposit_event(Event::TakenByBackstop {
 				subaccount: subaccount.clone(),
 				market,
 				size,
-				cash: bankruptcy_cash,
+				cash,
 				loss_covered: covered,
 			});
 			return Ok(());
 		}
-		Self::deleverage(subaccount, market, position.size, bankruptcy_cash, counterparties)
+		Self::deleverage(subaccount, market, position.size, cash, counterparties)
 	}
 
 	/// Spreads `size` (signed, the subaccount's) and its bankruptcy `cash` over the

@@ -170,10 +170,13 @@ impl<T: Config> Pallet<T> {
 	/// count: orders that would never fill cannot steer funding.
 	pub(crate) fn impact_price(market: MarketId, side: Side, rules: &MarketRules) -> Option<Price> {
 		let mut filled: Balance = 0;
-		for (price, size) in Self::side_depth(market, side, 8) {
-			if !rules.in_band(price) {
-				continue;
-			}
+		// Eight levels inside the band: levels outside it neither count nor use up the walk.
+		let levels = LevelPrices::<T>::get(market, side)
+			.into_iter()
+			.filter(|price| rules.in_band(*price))
+			.take(8)
+			.filter_map(|price| Levels::<T>::get((market, side, price)).map(|l| (price, l.total)));
+		for (price, size) in levels {
 			filled = filled.saturating_add(notional(size, rules.base_decimals, price, Rounding::Down).ok()?);
 			if filled >= T::ImpactNotional::get() {
 				return Some(price);

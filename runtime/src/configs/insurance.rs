@@ -23,18 +23,10 @@ parameter_types! {
 /// collateral seized) less what it paid. Part of the fund's value.
 pub struct LiquidationBackstop;
 impl clearing_primitives::insurance::BackstopEquity for LiquidationBackstop {
-	fn backstop_equity() -> clearing_primitives::SignedBalance {
+	fn backstop_equity() -> Result<clearing_primitives::SignedBalance, sp_runtime::DispatchError> {
 		let backstop = pallet_liquidation::Pallet::<Runtime>::backstop();
-		match pallet_margin::Pallet::<Runtime>::health(
-			&backstop,
-			clearing_primitives::collateral::Valuation::Maintenance,
-		) {
-			Ok(health) => health.equity,
-			Err(error) => {
-				log::error!(target: "runtime::insurance", "the backstop's equity cannot be read: {error:?}");
-				0
-			},
-		}
+		pallet_margin::Pallet::<Runtime>::health(&backstop, clearing_primitives::collateral::Valuation::Maintenance)
+			.map(|health| health.equity)
 	}
 
 	fn backstop_equity_weight() -> frame_support::weights::Weight {

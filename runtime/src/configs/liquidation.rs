@@ -57,7 +57,7 @@ impl pallet_liquidation::Config for Runtime {
 	// the next call.
 	type MaxCloseFills = ConstU32<4>;
 	// Five blocks of closes that close nothing (makers that cancel rather than fill), then
-	// the backstop takes a solvent position at the mark.
+	// the backstop takes a solvent position at the bankruptcy price.
 	type MaxStallBlocks = ConstU32<5>;
 	type MaxCounterparties = ConstU32<4>;
 	// A crash's liquidations in batches of 64, at most 16 fills in the book per batch: the

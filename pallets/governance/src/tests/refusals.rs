@@ -143,10 +143,19 @@ fn chained_changes_within_a_timelock_move_a_parameter_at_most_one_step_in_all() 
 			Error::<Test>::StepTooLarge
 		);
 		assert_eq!(StepAnchors::<Test>::get(ParameterKey::InitialMargin(BTC_USD)), Some((50_000, 1)));
-		// A timelock later a new window opens at the value then: another step is allowed.
+		// A small change just before the window would close keeps it open a timelock more:
+		// the value a window opened at is not left behind by waiting for its edge.
+		run_to_block(TIMELOCK);
+		assert_ok!(propose(RiskChange::SetMarketMargin { market: BTC_USD, initial: pct(15), maintenance: pct(11) }));
 		run_to_block(1 + TIMELOCK);
-		assert_ok!(propose(RiskChange::SetMarketMargin { market: BTC_USD, initial: pct(25), maintenance: pct(10) }));
-		assert_eq!(StepAnchors::<Test>::get(ParameterKey::InitialMargin(BTC_USD)), Some((150_000, 1 + TIMELOCK)));
+		assert_noop!(
+			propose(RiskChange::SetMarketMargin { market: BTC_USD, initial: pct(25), maintenance: pct(11) }),
+			Error::<Test>::StepTooLarge
+		);
+		// A timelock after the last change, a new window opens at the value then.
+		run_to_block(2 * TIMELOCK);
+		assert_ok!(propose(RiskChange::SetMarketMargin { market: BTC_USD, initial: pct(25), maintenance: pct(11) }));
+		assert_eq!(StepAnchors::<Test>::get(ParameterKey::InitialMargin(BTC_USD)), Some((150_000, 2 * TIMELOCK)));
 	});
 }
 

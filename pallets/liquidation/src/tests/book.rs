@@ -97,19 +97,17 @@ fn bids_beyond_the_slippage_bound_are_left_and_the_backstop_takes_the_rest() {
 		assert_ok!(liquidate(&sub(ALICE, 0)));
 		assert_eq!(position(ALICE), 0);
 		assert!(!liquidation_events().iter().any(|e| matches!(e, Event::ClosedInBook { .. })));
-		// Solvent ($1,500 of equity): the backstop pays the mark, $58,500, and Alice keeps her
-		// equity less the 1.5% penalty on it ($877.50), half of it to the signed keeper.
+		// Equity $1,500: the backstop pays $58,500 − $1,500 and Alice is left with exactly 0.
 		assert!(liquidation_events().contains(&Event::TakenByBackstop {
 			subaccount: sub(ALICE, 0),
 			market: BTC_USD,
 			size: ONE_BTC,
-			cash: 58_500 * USDC as i128,
+			cash: 57_000 * USDC as i128,
 			loss_covered: 0,
 		}));
-		assert_eq!(settlement(&sub(ALICE, 0)), 622_500_000);
-		assert_eq!(account_balance(KEEPER), 438_750_000);
+		assert_eq!(settlement(&sub(ALICE, 0)), 0);
 		assert_eq!(Margin::position_size(&Liquidation::backstop(), BTC_USD), ONE_BTC as i128);
-		assert_eq!(equity(&Liquidation::backstop()), 0);
+		assert_eq!(equity(&Liquidation::backstop()), 1_500 * USDC as i128);
 	});
 }
 
