@@ -1,41 +1,20 @@
 //! The genesis presets build a chain with the authorities, tokens and keys the README promises.
 
+mod common;
+
+use common::externalities_for;
 use clearing_runtime::{
 	configs::{RuntimeBlockWeights, USDC_MIN_BALANCE},
 	constants::{SLOT_DURATION, UNIT},
 	genesis_config_presets::{
 		dev_oracle_feeder, get_preset, preset_names, ENDOWMENT_CLR, ENDOWMENT_USDC,
 	},
-	Runtime, RuntimeGenesisConfig,
+	Runtime,
 };
 use clearing_primitives::{USDC_ASSET_ID, USDC_DECIMALS};
 use frame_support::traits::fungibles::{metadata::Inspect as MetadataInspect, Inspect};
-use serde_json::Value;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-
-/// Applies a preset's JSON patch over the default genesis, as the node's chain spec does.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			},
-		(base, patch) => *base = patch,
-	}
-}
-
-fn externalities_for(preset: &str) -> sp_io::TestExternalities {
-	let patch: Value = serde_json::from_slice(
-		&get_preset(&PresetId::from(preset)).expect("the preset exists"),
-	)
-	.expect("a preset is JSON");
-	let mut genesis = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
-	merge(&mut genesis, patch);
-	let genesis: RuntimeGenesisConfig = serde_json::from_value(genesis).expect("a full config");
-	let storage = sp_runtime::BuildStorage::build_storage(&genesis).expect("genesis builds");
-	sp_io::TestExternalities::new(storage)
-}
 
 fn aura_authorities() -> Vec<sp_consensus_aura::sr25519::AuthorityId> {
 	pallet_aura::Authorities::<Runtime>::get().into_inner()

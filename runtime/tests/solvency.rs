@@ -21,6 +21,20 @@ fn market_maker() -> clearing_runtime::AccountId {
 	mm
 }
 
+/// Mallory long 1 BTC, bought at $60,000 from the market maker on $3,100, and her accomplice
+/// (her other account) with $10,000: returns (market maker, Mallory, accomplice).
+fn mallory_long_with_an_accomplice() -> (clearing_runtime::AccountId, clearing_runtime::AccountId, clearing_runtime::AccountId) {
+	let mm = market_maker();
+	let mallory = trader("mallory", 4_000);
+	deposit(&mallory, 0, USDC_ASSET_ID, 3_100 * USDC);
+	let accomplice = trader("mallory's other account", 20_000);
+	deposit(&accomplice, 0, USDC_ASSET_ID, 10_000 * USDC);
+	send(&mm, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
+	send(&mallory, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
+	assert_eq!(position(&mallory, 0, BTC_USD), ONE_BTC as i128);
+	(mm, mallory, accomplice)
+}
+
 #[test]
 fn a_debtor_with_no_position_cannot_take_its_clr_out_and_is_liquidated_when_clr_falls() {
 	run(|| {
@@ -77,14 +91,7 @@ fn a_debtor_with_no_position_cannot_take_its_clr_out_and_is_liquidated_when_clr_
 #[test]
 fn selling_a_long_into_an_own_bid_far_below_the_index_is_refused_by_name() {
 	run(|| {
-		let mm = market_maker();
-		let mallory = trader("mallory", 4_000);
-		deposit(&mallory, 0, USDC_ASSET_ID, 3_100 * USDC);
-		let accomplice = trader("mallory's other account", 20_000);
-		deposit(&accomplice, 0, USDC_ASSET_ID, 10_000 * USDC);
-		send(&mm, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
-		send(&mallory, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
-		assert_eq!(position(&mallory, 0, BTC_USD), ONE_BTC as i128);
+		let (_, mallory, accomplice) = mallory_long_with_an_accomplice();
 
 		// A $1 bid for the whole BTC: refused before it rests.
 		assert_eq!(
@@ -105,14 +112,8 @@ fn selling_a_long_into_an_own_bid_far_below_the_index_is_refused_by_name() {
 #[test]
 fn in_a_reduce_only_market_both_sides_of_a_fill_are_still_checked() {
 	run(|| {
-		let mm = market_maker();
-		let mallory = trader("mallory", 4_000);
-		deposit(&mallory, 0, USDC_ASSET_ID, 3_100 * USDC);
-		let accomplice = trader("mallory's other account", 20_000);
-		deposit(&accomplice, 0, USDC_ASSET_ID, 10_000 * USDC);
 		// Mallory long 1 BTC, her accomplice short 1 BTC, both against the market maker.
-		send(&mm, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
-		send(&mallory, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
+		let (mm, mallory, accomplice) = mallory_long_with_an_accomplice();
 		send(&mm, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
 		send(&accomplice, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
 		dispatch(

@@ -50,17 +50,22 @@ fn merge(base: &mut Value, patch: Value) {
 	}
 }
 
-/// The `dev` chain's genesis state.
-pub fn dev_externalities() -> sp_io::TestExternalities {
+/// The genesis state of the chain preset `preset`.
+pub fn externalities_for(preset: &str) -> sp_io::TestExternalities {
 	let patch: Value = serde_json::from_slice(
-		&clearing_runtime::genesis_config_presets::get_preset(&PresetId::from(DEV_RUNTIME_PRESET))
-			.expect("the dev preset exists"),
+		&clearing_runtime::genesis_config_presets::get_preset(&PresetId::from(preset))
+			.expect("the preset exists"),
 	)
 	.expect("a preset is JSON");
 	let mut genesis = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
 	merge(&mut genesis, patch);
 	let genesis: RuntimeGenesisConfig = serde_json::from_value(genesis).expect("a full config");
 	sp_io::TestExternalities::new(sp_runtime::BuildStorage::build_storage(&genesis).expect("genesis builds"))
+}
+
+/// The `dev` chain's genesis state.
+pub fn dev_externalities() -> sp_io::TestExternalities {
+	externalities_for(DEV_RUNTIME_PRESET)
 }
 
 /// USD per whole unit, from hundredths of a dollar.
