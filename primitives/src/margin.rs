@@ -159,6 +159,28 @@ pub trait MarginEngine<AccountId> {
 
 	/// The worst-case weight of one `apply_fill`.
 	fn apply_fill_weight() -> Weight;
+
+	/// Sets initial margin aside for a resting order of `size` base units at `price` in
+	/// `market`, so a resting order is backed by collateral as a position would be. Fails,
+	/// changing nothing, if `subaccount` could not carry it beside its positions and its
+	/// other resting orders at fresh prices. Returns the amount set aside (to release as the
+	/// order fills or leaves the book) and the weight used, at most
+	/// `reserve_order_margin_weight()`.
+	fn reserve_order_margin(
+		subaccount: &Subaccount<AccountId>,
+		market: MarketId,
+		size: Balance,
+		price: Price,
+	) -> Result<(Balance, Weight), DispatchError>;
+
+	/// Gives back `amount` of what `reserve_order_margin` set aside for `subaccount`.
+	fn release_order_margin(subaccount: &Subaccount<AccountId>, amount: Balance);
+
+	/// What `subaccount`'s resting orders hold set aside.
+	fn order_margin(subaccount: &Subaccount<AccountId>) -> Balance;
+
+	/// The worst-case weight of one `reserve_order_margin`.
+	fn reserve_order_margin_weight() -> Weight;
 }
 
 /// What one `LiquidationBook::close` did.

@@ -352,4 +352,63 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	fn apply_fill_weight() -> Weight {
 		T::WeightInfo::apply_fill(T::MaxPositions::get())
 	}
+
+	fn reserve_order_margin(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		size: Balance,
+		price: Price,
+	) -> Result<(Balance, Weight), DispatchError> {
+		let amount = Self::order_margin_for(market, size, price)?;
+		with_storage_layer(|| {
+			OrderMargin::<T>::try_mutate(subaccount, |held| {
+				*held = held.checked_add(amount).ok_or(ArithmeticError::Overflow)?;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::ensure_initial(subaccount)
+		})?;
+		let positions = PositionCount::<T>::get(subaccount).max(1);
+		Ok((amount, Self::reserve_weight(positions)))
+	}
+
+	fn release_order_margin(subaccount: &SubaccountOf<T>, amount: Balance) {
+		OrderMargin::<T>::mutate_exists(subaccount, |held| {
+			*held = held.map(|h| h.saturating_sub(amount)).filter(|h| *h > 0);
+		});
+	}
+
+	fn order_margin(subaccount: &SubaccountOf<T>) -> Balance {
+		OrderMargin::<T>::get(subaccount)
+	}
+
+	fn reserve_order_margin_weight() -> Weight {
+		Self::reserve_weight(T::MaxPositions::get())
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The initial margin a resting order of `size` at `price` in `market` sets aside: the
+	/// market's initial fraction (at its open interest now) of its notional at the order's
+	/// price or the fresh index, whichever is higher, so neither a low bid nor a high ask
+	/// understates what filling it could need.
+	fn order_margin_for(market: MarketId, size: Balance, price: Price) -> Result<Balance, DispatchError> {
+		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
+		let index = Self::mark(&config, Valuation::Opening).ok_or(Error::<T>::NoFreshPrice)?;
+		let state = MarketStates::<T>::get(market);
+		let fraction = math::initial_fraction(
+			config.initial_margin,
+			state.open_interest,
+			config.oi_lower,
+			config.oi_upper,
+		);
+		let size = SignedBalance::try_from(size).map_err(|_| ArithmeticError::Overflow)?;
+		math::requirement(size, config.base_decimals, price.max(index), fraction).map_err(overflow)
+	}
+
+	/// A reservation for a subaccount with `positions` positions: the initial-margin check
+	/// over them, plus the market, its state, the index and the reservation itself.
+	fn reserve_weight(positions: u32) -> Weight {
+		T::WeightInfo::check_initial_margin(positions)
+			.saturating_add(T::DbWeight::get().reads_writes(5, 1))
+	}
 }

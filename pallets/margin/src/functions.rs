@@ -137,7 +137,8 @@ impl<T: Config> Pallet<T> {
 		valuation: Valuation,
 	) -> Result<Health, DispatchError> {
 		let mut equity = T::Ledger::collateral_value(subaccount, collateral)?;
-		let mut initial: Balance = 0;
+		// Resting orders hold their margin set aside; maintenance ignores them.
+		let mut initial: Balance = OrderMargin::<T>::get(subaccount);
 		let mut maintenance: Balance = 0;
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
@@ -186,11 +187,14 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// `Ok` if `subaccount` meets its initial requirement at fresh prices: with no position,
-	/// a settlement debt must be covered by the rest of its collateral at haircut value (a
-	/// subaccount with neither holds nothing at risk, and is not read further).
+	/// `Ok` if `subaccount` meets its initial requirement at fresh prices, its resting
+	/// orders' margin included: with no position, a settlement debt and the orders' margin
+	/// must be covered by the rest of its collateral at haircut value (a subaccount with none
+	/// of the three holds nothing at risk, and is not read further).
 	pub(crate) fn ensure_initial(subaccount: &SubaccountOf<T>) -> DispatchResult {
-		if PositionCount::<T>::get(subaccount) == 0 && T::Ledger::settlement_balance(subaccount) >= 0
+		if PositionCount::<T>::get(subaccount) == 0 &&
+			T::Ledger::settlement_balance(subaccount) >= 0 &&
+			OrderMargin::<T>::get(subaccount) == 0
 		{
 			return Ok(());
 		}

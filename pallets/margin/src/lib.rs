@@ -146,6 +146,12 @@ pub mod pallet {
 	pub type PositionCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, u32, ValueQuery>;
 
+	/// Initial margin set aside for each subaccount's resting orders (counted in its initial
+	/// requirement, so collateral backing an order cannot back anything else).
+	#[pallet::storage]
+	pub type OrderMargin<T: Config> =
+		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, Balance, ValueQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {

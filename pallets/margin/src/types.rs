@@ -95,6 +95,7 @@ pub struct Position {
 pub struct Health {
 	/// Collateral value + Σ position values + Σ unsettled funding.
 	pub equity: SignedBalance,
+	/// Σ positions' initial requirements + the margin set aside for resting orders.
 	pub initial_requirement: Balance,
 	pub maintenance_requirement: Balance,
 	/// Equity − initial requirement: what is left to open or withdraw.

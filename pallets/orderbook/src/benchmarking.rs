@@ -2,7 +2,8 @@
 //! level short of full, beside a full opposite side, for an owner one order short of full;
 //! `place_order` filling `f` makers at `f` different levels (each fill through the real
 //! margin engine in the runtime) and resting what is left; `cancel_order` from the back of a
-//! full level, by an owner with all its other orders open. The signer is `whitelisted_caller`, as in
+//! full level, by an owner with all its other orders open; `evict_level` emptying a worst
+//! level of `n` orders. The signer is `whitelisted_caller`, as in
 //! `pallet_balances`' benchmarks: its account is read by the fee payment of every extrinsic.
 
 use super::*;
@@ -125,6 +126,32 @@ mod benchmarks {
 		_(RawOrigin::Signed(owner.owner.clone()), id);
 
 		assert!(!Orders::<T>::contains_key(&owner.owner, id));
+	}
+
+	/// A full bid side whose worst level holds `n` orders of `n` owners, evicted: each order
+	/// read, removed, its deposit and margin released, its cancellation told.
+	#[benchmark]
+	fn evict_level(n: Linear<1, { T::MaxOrdersPerLevel::get() }>) {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let at = |ticks: u32| tick.saturating_mul(Price::saturating_from_integer(ticks));
+		let per_filler = T::MaxOpenOrders::get().max(1);
+		for level in 0..T::MaxLevels::get().saturating_sub(1) {
+			let filler = trader::<T>("filler", level / per_filler);
+			place::<T>(&filler, market, Side::Buy, base.saturating_sub(at(level)), step);
+		}
+		let worst = base.saturating_sub(at(T::MaxLevels::get()));
+		for i in 0..n {
+			place::<T>(&trader::<T>("evicted", i), market, Side::Buy, worst, step);
+		}
+
+		#[block]
+		{
+			let evicted = Pallet::<T>::evict_level(market, Side::Buy, worst).expect("evicts");
+			assert_eq!(evicted, n);
+		}
+
+		assert!(!LevelPrices::<T>::get(market, Side::Buy).contains(&worst));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);

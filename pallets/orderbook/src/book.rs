@@ -1,9 +1,9 @@
 //! The book's storage: levels in price order, orders in time order at a level.
 
-use crate::{pallet::*, CancelReason, Depth};
+use crate::{pallet::*, weights::WeightInfo, CancelReason, Depth};
 use alloc::vec::Vec;
 use clearing_primitives::{
-	margin::{MarketRules, Side},
+	margin::{MarginEngine, MarketRules, Side},
 	notional, Balance, MarketId, Price,
 };
 use frame_support::traits::{
@@ -11,7 +11,8 @@ use frame_support::traits::{
 	tokens::Precision,
 	Get,
 };
-use sp_runtime::{DispatchResult, Rounding};
+use frame_support::weights::Weight;
+use sp_runtime::{DispatchError, DispatchResult, Rounding};
 
 /// The side a taker on `side` trades against.
 pub(crate) fn opposite(side: Side) -> Side {
@@ -27,6 +28,21 @@ fn better(side: Side, level: Price, other: Price) -> bool {
 		Side::Buy => level > other,
 		Side::Sell => level < other,
 	}
+}
+
+/// The part of `margin` (held for `remaining`) that a fill of `size` frees: in proportion,
+/// rounded down, so the last fill frees the rest.
+pub(crate) fn margin_share(margin: Balance, size: Balance, remaining: Balance) -> Balance {
+	if size >= remaining {
+		return margin;
+	}
+	sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+		margin,
+		size,
+		remaining,
+		Rounding::Down,
+	)
+	.unwrap_or(0)
 }
 
 /// `true` if an order on `side` at `limit` trades with a resting level at `level`.
@@ -57,11 +73,23 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or_default()
 	}
 
-	/// Puts `order` at the back of its level, creating the level in price order.
-	pub(crate) fn insert_order(order: &OrderOf<T>) -> DispatchResult {
+	/// Puts `order` at the back of its level, creating the level in price order. A side
+	/// holding `MaxLevels` levels makes room for a better price by evicting its worst level
+	/// (its orders cancelled, deposits and margin released); returns how many orders that
+	/// evicted.
+	pub(crate) fn insert_order(order: &OrderOf<T>) -> Result<u32, DispatchError> {
 		let key = (order.market, order.side, order.price);
 		let mut level = Levels::<T>::get(key).unwrap_or_default();
+		let mut evicted = 0;
 		if level.orders.is_empty() {
+			let prices = LevelPrices::<T>::get(order.market, order.side);
+			if prices.len() >= T::MaxLevels::get() as usize {
+				match prices.last() {
+					Some(worst) if better(order.side, order.price, *worst) =>
+						evicted = Self::evict_level(order.market, order.side, *worst)?,
+					_ => return Err(Error::<T>::BookFull.into()),
+				}
+			}
 			LevelPrices::<T>::try_mutate(order.market, order.side, |prices| {
 				let at = prices
 					.iter()
@@ -76,7 +104,26 @@ impl<T: Config> Pallet<T> {
 			.map_err(|_| Error::<T>::BookFull)?;
 		level.total = level.total.saturating_add(order.remaining);
 		Levels::<T>::insert(key, level);
-		Ok(())
+		Ok(evicted)
+	}
+
+	/// Cancels every order at `price` on `side` of `market` and drops the level; returns how
+	/// many it cancelled.
+	pub(crate) fn evict_level(market: MarketId, side: Side, price: Price) -> Result<u32, DispatchError> {
+		let level = Levels::<T>::take((market, side, price)).unwrap_or_default();
+		LevelPrices::<T>::mutate(market, side, |prices| prices.retain(|p| *p != price));
+		let mut evicted: u32 = 0;
+		for (id, owner) in level.orders {
+			let Some(order) = Orders::<T>::get(&owner, id) else { continue };
+			Self::discard(&order)?;
+			Self::deposit_event(Event::OrderCancelled {
+				id,
+				remaining: order.remaining,
+				reason: CancelReason::Evicted,
+			});
+			evicted = evicted.saturating_add(1);
+		}
+		Ok(evicted)
 	}
 
 	/// Takes `order` out of its level (dropping an emptied level) — book only.
@@ -95,9 +142,8 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Takes `order` out of the book and storage, and releases its deposit.
-	fn take_out(order: &OrderOf<T>) -> DispatchResult {
-		Self::unlink_order(order);
+	/// Forgets `order` (already out of its level): storage, deposit and margin released.
+	fn discard(order: &OrderOf<T>) -> DispatchResult {
 		Orders::<T>::remove(&order.owner.owner, order.id);
 		T::Currency::release(
 			&HoldReason::OrderDeposit.into(),
@@ -105,7 +151,16 @@ impl<T: Config> Pallet<T> {
 			order.deposit,
 			Precision::BestEffort,
 		)?;
+		if order.margin > 0 {
+			T::Margin::release_order_margin(&order.owner, order.margin);
+		}
 		Ok(())
+	}
+
+	/// Takes `order` out of the book and storage, and releases its deposit and margin.
+	fn take_out(order: &OrderOf<T>) -> DispatchResult {
+		Self::unlink_order(order);
+		Self::discard(order)
 	}
 
 	/// Removes `order` unfilled (or partly filled), and says why.
@@ -119,8 +174,9 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Lowers a resting order by a fill of `size`; takes it out (deposit released, no
-	/// cancellation event) when it is filled.
+	/// Lowers a resting order by a fill of `size`, releasing the margin that part held; takes
+	/// it out (deposit and the rest of its margin released, no cancellation event) when it is
+	/// filled.
 	pub(crate) fn reduce_order(order: &mut OrderOf<T>, size: Balance) -> DispatchResult {
 		if size >= order.remaining {
 			return Self::take_out(order);
@@ -130,21 +186,38 @@ impl<T: Config> Pallet<T> {
 			level.total = level.total.saturating_sub(size);
 			Levels::<T>::insert(key, level);
 		}
+		let released = margin_share(order.margin, size, order.remaining);
+		if released > 0 {
+			T::Margin::release_order_margin(&order.owner, released);
+		}
+		order.margin = order.margin.saturating_sub(released);
 		order.remaining = order.remaining.saturating_sub(size);
 		Orders::<T>::insert(&order.owner.owner, order.id, order.clone());
 		Ok(())
 	}
 
-	/// Rests `order`: in the book and storage, its deposit held.
-	pub(crate) fn rest_order(order: &OrderOf<T>) -> DispatchResult {
+	/// Rests `order`: in the book and storage, its deposit held and, unless it only reduces,
+	/// its initial margin set aside (refused if its owner cannot carry it). Returns the
+	/// weight of what varies: the margin check, and an eviction if it made one.
+	pub(crate) fn rest_order(order: &mut OrderOf<T>) -> Result<Weight, DispatchError> {
 		let owner = &order.owner.owner;
 		if Self::open_order_count(owner) >= u128::from(T::MaxOpenOrders::get()) {
 			return Err(Error::<T>::TooManyOpenOrders.into());
 		}
-		Self::insert_order(order)?;
+		let mut weight = Weight::zero();
+		if !order.reduce_only {
+			let (margin, used) =
+				T::Margin::reserve_order_margin(&order.owner, order.market, order.remaining, order.price)?;
+			order.margin = margin;
+			weight.saturating_accrue(used);
+		}
+		let evicted = Self::insert_order(order)?;
+		if evicted > 0 {
+			weight.saturating_accrue(T::WeightInfo::evict_level(evicted));
+		}
 		T::Currency::hold(&HoldReason::OrderDeposit.into(), owner, order.deposit)?;
 		Orders::<T>::insert(owner, order.id, order.clone());
-		Ok(())
+		Ok(weight)
 	}
 
 	/// Up to `levels` aggregated levels of `side`, best first.

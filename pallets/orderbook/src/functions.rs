@@ -33,9 +33,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What a `place_order` with `fills` fills may cost: the book's work plus the margin
-	/// engine's worst case per fill; an order that fills nothing is measured on its own
-	/// (resting at the worst place in the book), not read off the fills' line.
+	/// engine's worst case per fill, and for its rest the margin check and the eviction of a
+	/// full worst level; an order that fills nothing is measured on its own (resting at the
+	/// worst place in the book), not read off the fills' line.
 	pub fn place_order_weight(fills: u32) -> Weight {
+		Self::matching_weight(fills)
+			.saturating_add(T::Margin::reserve_order_margin_weight())
+			.saturating_add(T::WeightInfo::evict_level(T::MaxOrdersPerLevel::get()))
+	}
+
+	/// What matching `fills` fills may cost, with nothing resting (a liquidation's close).
+	fn matching_weight(fills: u32) -> Weight {
 		Self::book_weight(fills)
 			.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(fills)))
 	}
@@ -147,7 +155,7 @@ impl<T: Config> Pallet<T> {
 			if !crosses(side, price, best) {
 				break;
 			}
-			let Some(mut maker) = Self::first_order_at(market, against, best) else {
+			let Some(maker) = Self::first_order_at(market, against, best) else {
 				break;
 			};
 			fills = fills.saturating_add(1);
@@ -179,8 +187,12 @@ impl<T: Config> Pallet<T> {
 			let taker_fee = Self::fee(&rules, rules.taker_fee, fill_size, maker.price)?;
 			let maker_fee = Self::fee(&rules, rules.maker_fee, fill_size, maker.price)?;
 			// The fees are paid in the fill's own layer, so the margin engine checks each side
-			// with them paid, and a refused fill leaves no fee behind.
+			// with them paid, and a refused fill leaves no fee behind. The maker's order is
+			// lowered first, so the margin it set aside for this part backs the position the
+			// fill gives it instead of counting twice.
+			let mut filled_maker = maker.clone();
 			let applied = with_storage_layer(|| {
+				Self::reduce_order(&mut filled_maker, fill_size)?;
 				let fee_account = Self::fee_subaccount();
 				T::Ledger::move_settlement(&taker, &fee_account, taker_fee)?;
 				T::Ledger::move_settlement(&maker.owner, &fee_account, maker_fee)?;
@@ -212,7 +224,6 @@ impl<T: Config> Pallet<T> {
 				taker_fee,
 				maker_fee,
 			});
-			Self::reduce_order(&mut maker, fill_size)?;
 			remaining = remaining.saturating_sub(fill_size);
 		}
 
@@ -225,7 +236,7 @@ impl<T: Config> Pallet<T> {
 		let fill_bound_reached = remaining > 0 &&
 			fills >= max_fills &&
 			Self::best_price(market, against).is_some_and(|best| crosses(side, price, best));
-		let matched = Matched {
+		let mut matched = Matched {
 			fills,
 			size: wanted.saturating_sub(remaining),
 			notional: matched_notional,
@@ -246,7 +257,7 @@ impl<T: Config> Pallet<T> {
 					reason: CancelReason::FillLimit,
 				}),
 				OrderKind::Limit | OrderKind::PostOnly => {
-					let order = Order {
+					let mut order = Order {
 						id,
 						owner: taker,
 						market,
@@ -256,8 +267,10 @@ impl<T: Config> Pallet<T> {
 						reduce_only,
 						placed_at: frame_system::Pallet::<T>::block_number(),
 						deposit: T::OrderDeposit::get(),
+						margin: 0,
 					};
-					Self::rest_order(&order)?;
+					let resting_weight = Self::rest_order(&mut order)?;
+					matched.margin_weight.saturating_accrue(resting_weight);
 					Self::deposit_event(Event::OrderRested { id, remaining });
 				},
 			}
@@ -277,13 +290,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The book's invariants: levels and orders agree both ways, levels are in price order,
-	/// every resting order is backed by its deposit, and no account has more than
+	/// every resting order is backed by its deposit, the margin engine holds exactly its
+	/// orders' margin set aside for each subaccount with orders, and no account has more than
 	/// `MaxOpenOrders` open.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
 		let mut held = BTreeMap::<T::AccountId, (Balance, u32)>::new();
+		let mut margins = BTreeMap::<SubaccountOf<T>, Balance>::new();
 		for (owner, id, order) in Orders::<T>::iter() {
+			ensure!(!order.reduce_only || order.margin == 0, "a reduce-only order holds margin");
+			let margin = margins.entry(order.owner.clone()).or_default();
+			*margin = margin.saturating_add(order.margin);
 			ensure!(order.id == id && order.owner.owner == owner, "an order stored under another key");
 			ensure!(order.remaining > 0, "an empty order rests");
 			ensure!(order.deposit == T::OrderDeposit::get(), "an order's deposit is not the deposit per order");
@@ -319,6 +337,12 @@ impl<T: Config> Pallet<T> {
 				ensure!(Levels::<T>::contains_key((market, side, price)), "a price without a level");
 			}
 		}
+		for (subaccount, margin) in margins {
+			ensure!(
+				T::Margin::order_margin(&subaccount) == margin,
+				"the margin set aside differs from the resting orders' margin"
+			);
+		}
 		for (who, (deposits, count)) in held {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::OrderDeposit.into(), &who) == deposits,
@@ -348,7 +372,7 @@ pub(crate) struct Matched {
 	/// Their notional at the makers' prices, settlement units.
 	pub notional: Balance,
 	/// What the margin engine reported for the fills it applied (its worst case for those
-	/// it refused).
+	/// it refused) and for the rest's margin check, plus an eviction the rest made.
 	pub margin_weight: Weight,
 	/// Matching stopped at the fill bound while the book still crossed the order's price.
 	pub fill_bound_reached: bool,
@@ -386,7 +410,7 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 	}
 
 	fn close_weight(max_fills: u32) -> Weight {
-		Self::place_order_weight(max_fills.min(T::MaxFills::get()))
+		Self::matching_weight(max_fills.min(T::MaxFills::get()))
 	}
 }
 

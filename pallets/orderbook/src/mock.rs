@@ -102,6 +102,50 @@ impl MarginEngine<AccountId> for MockMargin {
 	fn apply_fill_weight() -> Weight {
 		Weight::from_parts(MOCK_WORST_FILL_WEIGHT, 0)
 	}
+	fn reserve_order_margin(
+		subaccount: &Subaccount<AccountId>,
+		_: MarketId,
+		size: Balance,
+		price: Price,
+	) -> Result<(Balance, Weight), DispatchError> {
+		// A tenth of the notional, as a 10% initial margin would set aside.
+		let amount = clearing_primitives::notional(size, 8, price, sp_runtime::Rounding::Up)
+			.map_err(|_| DispatchError::Other("overflow"))? /
+			10;
+		let held = Self::order_margin(subaccount) + amount;
+		if let Some(limit) = get::<Option<Balance>>((b"margin-limit", subaccount)) {
+			if held > limit {
+				return Err(DispatchError::Other("order margin"));
+			}
+		}
+		put((b"order-margin", subaccount), held);
+		Ok((amount, Weight::from_parts(MOCK_RESERVE_WEIGHT, 0)))
+	}
+	fn release_order_margin(subaccount: &Subaccount<AccountId>, amount: Balance) {
+		let held = Self::order_margin(subaccount);
+		assert!(amount <= held, "released more order margin than was set aside");
+		put((b"order-margin", subaccount), held - amount);
+	}
+	fn order_margin(subaccount: &Subaccount<AccountId>) -> Balance {
+		get((b"order-margin", subaccount))
+	}
+	fn reserve_order_margin_weight() -> Weight {
+		Weight::from_parts(MOCK_RESERVE_WEIGHT, 0)
+	}
+}
+
+/// What the mock margin engine says setting an order's margin aside weighs.
+pub const MOCK_RESERVE_WEIGHT: u64 = 3;
+
+/// From now on the mock margin engine refuses to set more than `limit` aside in all for
+/// `subaccount`'s resting orders.
+pub fn limit_order_margin(subaccount: &Subaccount<AccountId>, limit: Balance) {
+	put((b"margin-limit", subaccount), Some(limit));
+}
+
+/// What the mock margin engine holds set aside for `subaccount`'s resting orders.
+pub fn order_margin(subaccount: &Subaccount<AccountId>) -> Balance {
+	MockMargin::order_margin(subaccount)
 }
 
 /// What the mock margin engine says an applied fill weighed, and its worst case.

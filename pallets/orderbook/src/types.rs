@@ -39,6 +39,9 @@ pub struct Order<AccountId, BlockNumber> {
 	pub placed_at: BlockNumber,
 	/// Native token held from the owner while the order rests.
 	pub deposit: Balance,
+	/// Initial margin the margin engine holds set aside for what is still open (none for a
+	/// reduce-only order): a resting order is backed by collateral.
+	pub margin: Balance,
 }
 
 /// One price level: its orders (id and owning account, to find each in `Orders`), oldest
@@ -83,6 +86,9 @@ pub enum CancelReason {
 	FillLimit,
 	/// The index moved away: its price is outside the market's band, where nothing fills.
 	OutsideBand,
+	/// Its level was the side's worst while the side held `MaxLevels` levels, and a better
+	/// price came to rest: the book keeps the levels nearest the market.
+	Evicted,
 }
 
 /// The book's aggregated levels, best first: `(price, total size)`.

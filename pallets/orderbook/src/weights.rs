@@ -39,6 +39,7 @@ pub trait WeightInfo {
 	fn place_order_resting() -> Weight;
 	fn place_order(f: u32, ) -> Weight;
 	fn cancel_order() -> Weight;
+	fn evict_level(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -129,6 +130,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	fn evict_level(n: u32, ) -> Weight {
+		Weight::from_parts(40_000_000, 3817)
+			.saturating_add(Weight::from_parts(60_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5217).saturating_mul(n.into()))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -151,5 +161,14 @@ impl WeightInfo for () {
 		Weight::from_parts(121_989_000, 4807)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	fn evict_level(n: u32, ) -> Weight {
+		Weight::from_parts(40_000_000, 3817)
+			.saturating_add(Weight::from_parts(60_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5217).saturating_mul(n.into()))
 	}
 }

@@ -2,6 +2,7 @@ mod fills;
 mod funding;
 mod health;
 mod markets;
+mod orders;
 mod properties;
 mod solvency;
 mod status;

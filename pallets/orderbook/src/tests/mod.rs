@@ -1,5 +1,6 @@
 mod band;
 mod cancel;
+mod crowding;
 mod liquidation;
 mod matching;
 mod placing;
