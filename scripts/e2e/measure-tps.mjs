@@ -71,13 +71,19 @@ async function until(check, what) {
   }
 }
 
-// A resting order far from the market: never crosses. Sender `i`'s `j`-th order spreads over
-// the book's 128 price levels a side and the subaccounts (32 open orders each).
+// A resting order away from the market, inside the price band (±10% of the index): never
+// crosses. Sender `i`'s `j`-th order spreads over the book's 128 price levels a side, from
+// subaccount 0, whose collateral sets its margin aside.
+let btcIndex = null;
+async function prepareResting() {
+  const quote = (await api.call.oracleApi.price(2)).unwrap();
+  btcIndex = quote.price.toBigInt() / FIXED;
+}
 function restingOrder(i, j) {
   const level = BigInt((i * 7 + j) % 128);
   const buy = j % 2 === 0;
-  const price = (buy ? 10_000n + level : 200_000n + level) * FIXED;
-  return api.tx.orderbook.placeOrder(Math.floor(j / 32) + 1, BTC_USD, buy ? 'Buy' : 'Sell', price, BTC_STEP, 'PostOnly', false);
+  const price = (buy ? btcIndex * 95n / 100n - level : btcIndex * 105n / 100n + level) * FIXED;
+  return api.tx.orderbook.placeOrder(0, BTC_USD, buy ? 'Buy' : 'Sell', price, BTC_STEP, 'PostOnly', false);
 }
 
 const transfer = (i) => api.tx.balances.transferKeepAlive(senders[(i + 1) % senders.length].address, CLR);
@@ -210,6 +216,7 @@ async function run(name) {
 }
 
 await prepareSenders();
+await prepareResting();
 if (workloadList.includes('crossing') || workloadList.includes('mix')) {
   say('resting the asks the crossing orders take');
   await prepareCrossing();

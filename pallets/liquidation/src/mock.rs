@@ -341,10 +341,19 @@ impl pallet_margin::Config for Test {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<4>;
 	type MaxPositions = ConstU32<4>;
+	type Unbounded = TheBackstop;
 	type MinPremiumSamples = MinPremiumSamples;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockHelper;
+}
+
+/// The backstop holds every market, as in the runtime.
+pub struct TheBackstop;
+impl frame_support::traits::Contains<Subaccount<AccountId>> for TheBackstop {
+	fn contains(subaccount: &Subaccount<AccountId>) -> bool {
+		*subaccount == Liquidation::backstop()
+	}
 }
 
 /// The mock's one keeper key.

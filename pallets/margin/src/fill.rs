@@ -9,7 +9,12 @@ use clearing_primitives::{
 	},
 	notional, Balance, MarketId, Price, SignedBalance,
 };
-use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
+use frame_support::{
+	ensure,
+	storage::with_storage_layer,
+	traits::{Contains, Get},
+	weights::Weight,
+};
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, Rounding};
 
 /// A side of a fill whose risk does not grow: how it stood before, and how its collateral is
@@ -53,9 +58,12 @@ impl<T: Config> Pallet<T> {
 
 	/// `Ok` (with its position count) if `subaccount` may open a position in a market it
 	/// holds none in: below `MaxPositions`, and an isolated market alone in its subaccount,
-	/// whichever came first.
+	/// whichever came first; an `Unbounded` subaccount always may.
 	fn ensure_room(subaccount: &SubaccountOf<T>, isolated: bool) -> Result<u32, DispatchError> {
 		let count = PositionCount::<T>::get(subaccount);
+		if T::Unbounded::contains(subaccount) {
+			return Ok(count);
+		}
 		ensure!(count < T::MaxPositions::get(), Error::<T>::TooManyPositions);
 		let others_isolated = Positions::<T>::iter_key_prefix(subaccount)
 			.filter_map(Self::market_config)

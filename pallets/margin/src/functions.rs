@@ -10,7 +10,11 @@ use clearing_primitives::{
 	units::MAX_BASE_DECIMALS,
 	Balance, MarketId, Price, SignedBalance,
 };
-use frame_support::{ensure, traits::Get, weights::Weight};
+use frame_support::{
+	ensure,
+	traits::{Contains, Get},
+	weights::Weight,
+};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{AccountIdConversion, Saturating, Zero},
@@ -299,7 +303,11 @@ impl<T: Config> Pallet<T> {
 				counts.get(&subaccount).copied().unwrap_or_default() == count,
 				"a position count differs from the positions"
 			);
-			ensure!(count <= T::MaxPositions::get(), "more positions than MaxPositions");
+			ensure!(
+				count <= T::MaxPositions::get() ||
+					(T::Unbounded::contains(&subaccount) && count <= T::MaxMarkets::get()),
+				"more positions than MaxPositions"
+			);
 		}
 		ensure!(
 			counts.len() == PositionCount::<T>::iter().count(),

@@ -97,6 +97,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPositions: Get<u32>;
 
+		/// Subaccounts that may hold a position in every market: the liquidation backstop,
+		/// which must take over whatever the book cannot close. Neither `MaxPositions` nor an
+		/// isolated market's rule bounds them, so their health reads up to `MaxMarkets`
+		/// positions.
+		type Unbounded: frame_support::traits::Contains<SubaccountOf<Self>>;
+
 		/// The share of a funding interval's blocks that must have sampled a premium for the
 		/// premium to count (otherwise the rate is the interest alone).
 		#[pallet::constant]

@@ -136,6 +136,7 @@ impl pallet_margin::Config for Test {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<4>;
 	type MaxPositions = ConstU32<3>;
+	type Unbounded = UnboundedBackstop;
 	type MinPremiumSamples = MinPremiumSamples;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -151,6 +152,15 @@ impl pallet_margin::BenchmarkHelper<AccountId> for MockHelper {
 	}
 	fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
 		fund(subaccount, amount);
+	}
+}
+
+/// Stands for the liquidation backstop: its subaccount 0 may hold every market.
+pub const BACKSTOP: AccountId = 90;
+pub struct UnboundedBackstop;
+impl frame_support::traits::Contains<Subaccount<AccountId>> for UnboundedBackstop {
+	fn contains(subaccount: &Subaccount<AccountId>) -> bool {
+		*subaccount == sub(BACKSTOP, 0)
 	}
 }
 

@@ -31,7 +31,8 @@ impl clearing_primitives::insurance::BackstopEquity for LiquidationBackstop {
 
 	fn backstop_equity_weight() -> frame_support::weights::Weight {
 		use pallet_margin::WeightInfo;
-		let positions = <Runtime as pallet_margin::Config>::MaxPositions::get();
+		// The backstop may hold every market.
+		let positions = <Runtime as pallet_margin::Config>::MaxMarkets::get();
 		pallet_margin::weights::SubstrateWeight::<Runtime>::check_initial_margin(positions)
 	}
 }

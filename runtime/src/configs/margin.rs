@@ -10,6 +10,14 @@ parameter_types! {
 	pub const MinPremiumSamples: sp_runtime::Permill = sp_runtime::Permill::from_percent(50);
 }
 
+/// The liquidation backstop's subaccount.
+pub struct Backstop;
+impl frame_support::traits::Contains<clearing_primitives::collateral::Subaccount<crate::AccountId>> for Backstop {
+	fn contains(subaccount: &clearing_primitives::collateral::Subaccount<crate::AccountId>) -> bool {
+		*subaccount == pallet_liquidation::Pallet::<Runtime>::backstop()
+	}
+}
+
 impl pallet_margin::Config for Runtime {
 	type Ledger = Vaults;
 	type Prices = Oracle;
@@ -18,6 +26,8 @@ impl pallet_margin::Config for Runtime {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<32>;
 	type MaxPositions = ConstU32<16>;
+	// The backstop takes over whatever the book cannot close, in every market.
+	type Unbounded = Backstop;
 	type MinPremiumSamples = MinPremiumSamples;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

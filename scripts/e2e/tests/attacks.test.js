@@ -168,3 +168,57 @@ test('trade with yourself at any price: a long cannot sell into its own $1 bid, 
   await ok(order('Buy', 60_000, SATS, 'Limit'), mm, 'a bid at the index');
   await ok(order('Sell', 60_000, SATS, 'ImmediateOrCancel'), mallory, 'the close');
 });
+
+// Sends every call of `txs` from `who` at once (consecutive nonces); resolves with their errors.
+async function submitAll(txs, who) {
+  const first = (await ctx.api.rpc.system.accountNextIndex(who.address)).toNumber();
+  const outcomes = await Promise.all(txs.map((tx, k) => submit(ctx.api, tx, who, { nonce: first + k })));
+  return outcomes.map((o) => o.error);
+}
+
+test('freeze a book with dust: bids nobody backs are refused, and a full side makes way for a better bid', { timeout: 600_000 }, async () => {
+  const { api, alice } = ctx;
+  await pinBtc(6_000_000);
+  const levels = api.consts.orderbook.maxLevels.toNumber();
+  const perAccount = api.consts.orderbook.maxOpenOrders.toNumber();
+  const step = 10_000n; // 0.0001 BTC
+
+  // CLR for the order deposits and USDC in its wallet, none in the vaults: not one bid rests.
+  const broke = ctx.fresh();
+  await fund(api, alice, broke, { clr: 100n * CLR, usdc: 1_000n * UNIT });
+  const { error } = await submit(api, order('Buy', 54_000, step, 'Limit'), broke);
+  assert.equal(error, 'margin.InitialMarginBreached');
+
+  // With a little collateral each, two accounts fill every bid level from the band's low edge
+  // ($54,000) up, a dollar apart, with 0.0001 BTC.
+  const spammers = [];
+  for (let s = 0; s * perAccount < levels; s++) {
+    const spammer = ctx.fresh();
+    await fundTrader(api, alice, spammer, 100n * UNIT);
+    spammers.push(spammer);
+  }
+  const bids = (s) => Array.from({ length: Math.min(perAccount, levels - s * perAccount) },
+    (_, k) => order('Buy', 54_000 + s * perAccount + k, step, 'Limit'));
+  const errors = (await Promise.all(spammers.map((spammer, s) => submitAll(bids(s), spammer)))).flat();
+  assert.deepEqual(errors.filter((e) => e !== null), [], 'every dust bid rests');
+  const bidLevels = async () => (await api.call.orderbookApi.depth(BTC_USD, levels)).bids.map(([p]) => p.toBigInt());
+  assert.equal((await bidLevels()).length, levels);
+
+  // A market maker's bid below the index still rests; the worst dust level is evicted.
+  const { events, error: refused } = await submit(api, order('Buy', 59_000, SATS / 10n, 'Limit'), mm);
+  assert.equal(refused, null);
+  const evicted = events.map((r) => r.event).filter((e) => api.events.orderbook.OrderCancelled.is(e));
+  assert.equal(evicted.length, 1);
+  assert.equal(evicted[0].data.reason.type, 'Evicted');
+  const now = await bidLevels();
+  assert.equal(now.length, levels);
+  assert.equal(now[0], 59_000n * FIXED);
+  assert.ok(!now.includes(54_000n * FIXED), 'the worst dust level left');
+
+  // Tidy up: every order of this test leaves the book.
+  for (const who of [...spammers, mm]) {
+    const ids = (await api.call.orderbookApi.orders(who.address, 0)).map((o) => o.id);
+    const left = await submitAll(ids.map((id) => api.tx.orderbook.cancelOrder(id)), who);
+    assert.deepEqual(left.filter((e) => e !== null), []);
+  }
+});

@@ -25,11 +25,12 @@ export async function connect() {
 
 // Submits `tx` signed by `signer` and resolves once it is in a block (or finalized, with
 // `{ finalized: true }`). Never rejects on a failed dispatch: the caller inspects `error`.
-export function submit(api, tx, signer, { finalized = false } = {}) {
+// `nonce` (default: the next the node knows of) lets a caller send several without waiting.
+export function submit(api, tx, signer, { finalized = false, nonce = -1 } = {}) {
   return new Promise((resolve, reject) => {
     let unsub = () => {};
     const timer = setTimeout(() => { unsub(); reject(new Error('transaction not included within 60 s')); }, 60_000);
-    tx.signAndSend(signer, { nonce: -1 }, (result) => {
+    tx.signAndSend(signer, { nonce }, (result) => {
       const { status, events, dispatchError } = result;
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         clearTimeout(timer); unsub();

@@ -101,3 +101,54 @@ fn positions_carry_their_signed_value_at_the_last_mark() {
 		assert!(Pallet::<Test>::positions_by_value(&sub(CAROL, 0)).unwrap().is_empty());
 	});
 }
+
+#[test]
+fn the_backstop_takes_positions_in_every_market_an_isolated_one_beside_the_others() {
+	ExtBuilder::default().build_and_execute(|| {
+		for market in [2, 3] {
+			let config = crate::MarketConfig { base_asset: 10 + market, ..btc_usd() };
+			assert_ok!(Margin::create_market(RuntimeOrigin::root(), market, config));
+			set_price(10 + market, usd(100), PriceStatus::Fresh);
+		}
+		fund(&sub(BOB, 0), 1_000_000 * USDC);
+		// Alice holds the three BTC-like markets (MaxPositions) in subaccount 0 and the
+		// isolated ETH-USD alone in subaccount 1; all four go to the backstop.
+		fund(&sub(ALICE, 0), 1_000_000 * USDC);
+		fund(&sub(ALICE, 1), 1_000_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		for market in [2, 3] {
+			assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+				market,
+				taker: sub(ALICE, 0),
+				maker: sub(BOB, 0),
+				taker_side: Side::Buy,
+				price: usd(100),
+				size: ONE_BTC,
+			}));
+		}
+		fund(&sub(BOB, 1), 1_000_000 * USDC);
+		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+			market: ETH_USD,
+			taker: sub(ALICE, 1),
+			maker: sub(BOB, 1),
+			taker_side: Side::Buy,
+			price: usd(3_000),
+			size: 10u128.pow(18),
+		}));
+		let backstop = sub(BACKSTOP, 0);
+		for market in [BTC_USD, 2, 3] {
+			assert_ok!(Pallet::<Test>::transfer_position(market, &sub(ALICE, 0), &backstop, 1_000_000, 0));
+		}
+		assert_ok!(Pallet::<Test>::transfer_position(ETH_USD, &sub(ALICE, 1), &backstop, 10u128.pow(15), 0));
+		assert_eq!(PositionCount::<Test>::get(&backstop), 4);
+		// Anyone else is still bounded: Carol cannot take a fourth market, nor the isolated
+		// one beside another.
+		for market in [BTC_USD, 2, 3] {
+			assert_ok!(Pallet::<Test>::transfer_position(market, &sub(ALICE, 0), &sub(CAROL, 0), 1_000_000, 0));
+		}
+		assert_noop!(
+			Pallet::<Test>::transfer_position(ETH_USD, &sub(ALICE, 1), &sub(CAROL, 0), 10u128.pow(15), 0),
+			Error::<Test>::TooManyPositions
+		);
+	});
+}
