@@ -184,3 +184,35 @@ fn a_loss_building_in_the_backstop_is_in_the_funds_value() {
 		next_block();
 	});
 }
+
+#[test]
+fn the_backstop_unwinds_what_it_took_over_into_the_book() {
+	run(|| {
+		let mm = market_maker();
+		let trader = trader("thin long", 4_000);
+		deposit(&trader, 0, USDC_ASSET_ID, 3_100 * USDC);
+		send(&mm, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
+		send(&trader, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
+		move_price(BTC_ASSET_ID, usd(58_300));
+		let keeper = dev(Sr25519Keyring::Charlie);
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&trader, 0) }).expect("liquidated");
+		let backstop = pallet_liquidation::Pallet::<Runtime>::backstop();
+		assert_eq!(position(&backstop.owner, 0, BTC_USD), ONE_BTC as i128);
+		// A bid 1% under the mark is beyond the unwind's 0.5%: the block ends, nothing moves.
+		send(&mm, order(BTC_USD, Side::Buy, usd(57_717), ONE_BTC, OrderKind::Limit)).unwrap();
+		next_block();
+		assert_eq!(position(&backstop.owner, 0, BTC_USD), ONE_BTC as i128);
+		// One 0.3% under is inside: the backstop sells into it as the block ends, realizing
+		// its gain (taken over at $56,930, sold at $58,125) for the fund.
+		send(&mm, order(BTC_USD, Side::Buy, usd(58_125), ONE_BTC, OrderKind::Limit)).unwrap();
+		let fund_before = pallet_insurance::Pallet::<Runtime>::fund_info();
+		next_block();
+		assert_eq!(position(&backstop.owner, 0, BTC_USD), 0);
+		assert_eq!(position(&mm, 0, BTC_USD), 0);
+		let fund = pallet_insurance::Pallet::<Runtime>::fund_info();
+		// The fund gained its share of the fill's fees; the backstop's gain is its own USDC.
+		assert!(fund.balance > fund_before.balance);
+		assert!(fund.backstop_equity > 0, "the gain is the backstop's USDC now: {}", fund.backstop_equity);
+		next_block();
+	});
+}

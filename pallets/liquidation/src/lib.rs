@@ -56,6 +56,7 @@ mod keeper;
 pub mod math;
 pub mod proof;
 mod resolve;
+mod unwind;
 pub mod runtime_api;
 pub mod weights;
 
@@ -136,6 +137,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSlippage: Get<Permill>;
 
+		/// The backstop unwinds what it holds into the book at most this far from the mark.
+		#[pallet::constant]
+		type UnwindSlippage: Get<Permill>;
+
 		/// Most notional closed in the book per block (settlement units), so one crash does
 		/// not empty the book in one block.
 		#[pallet::constant]
@@ -215,6 +220,10 @@ pub mod pallet {
 		) -> alloc::vec::Vec<Subaccount<AccountId>>;
 	}
 
+	/// The backstop's market unwound last: markets take turns, one a block.
+	#[pallet::storage]
+	pub type UnwindCursor<T: Config> = StorageValue<_, MarketId, OptionQuery>;
+
 	/// Notional closed in the book in the current block, against `BlockNotionalCap`.
 	#[pallet::storage]
 	pub type ClosedThisBlock<T: Config> =
@@ -270,6 +279,9 @@ pub mod pallet {
 			from_fund: Balance,
 			from_backstop: Balance,
 		},
+		/// The backstop sold (a long) or bought back (a short) `size` of what it holds in
+		/// `market` in the book, for `notional`.
+		BackstopUnwound { market: MarketId, size: Balance, notional: Balance },
 		/// A liquidation call finished; `healthy`: the subaccount is above maintenance (or
 		/// holds nothing) now.
 		Liquidated { subaccount: SubaccountOf<T>, markets: u32, healthy: bool },
@@ -304,6 +316,12 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn offchain_worker(n: BlockNumberFor<T>) {
 			Self::run_keeper(n);
+		}
+
+		/// The backstop unwinds into the book in weight the block left idle, so it never
+		/// crowds out a transaction.
+		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::unwind_backstop(remaining)
 		}
 
 		#[cfg(feature = "try-runtime")]

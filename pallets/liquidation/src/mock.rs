@@ -330,6 +330,7 @@ parameter_types! {
 	pub const PenaltyRate: Permill = Permill::from_parts(15_000);
 	pub const KeeperShare: Permill = Permill::from_percent(50);
 	pub const MaxSlippage: Permill = Permill::from_percent(1);
+	pub const UnwindSlippage: Permill = Permill::from_parts(5_000);
 	/// Ten fills per market by default; a test lowers it to cut a close short.
 	pub static MaxCloseFills: u32 = 10;
 }
@@ -376,6 +377,7 @@ impl pallet_liquidation::Config for Test {
 	type PenaltyRate = PenaltyRate;
 	type KeeperShare = KeeperShare;
 	type MaxSlippage = MaxSlippage;
+	type UnwindSlippage = UnwindSlippage;
 	// $100,000 of notional per block.
 	type BlockNotionalCap = ConstU128<100_000_000_000>;
 	type MinFreshAggregates = ConstU32<3>;

@@ -17,7 +17,7 @@ use sp_runtime::{traits::Saturating, ArithmeticError, DispatchError, DispatchRes
 type Margin<T> = pallet_margin::Pallet<T>;
 type Ledger<T> = <T as pallet_margin::Config>::Ledger;
 
-fn overflow(_: math::Overflow) -> DispatchError {
+pub(crate) fn overflow(_: math::Overflow) -> DispatchError {
 	ArithmeticError::Overflow.into()
 }
 

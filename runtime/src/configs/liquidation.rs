@@ -26,6 +26,8 @@ parameter_types! {
 	/// Closing goes at most 1% from the mark (BTC's 3% maintenance leaves 0.5% per unit
 	/// closed to restore it after the penalty).
 	pub const MaxSlippage: Permill = Permill::from_percent(1);
+	/// The backstop unwinds at most 0.5% from the mark: half what a liquidation may give.
+	pub const UnwindSlippage: Permill = Permill::from_parts(5_000);
 	/// Liquidations go ahead of everything but oracle feeds.
 	pub const KeeperPriority: TransactionPriority = TransactionPriority::MAX / 4;
 }
@@ -48,6 +50,7 @@ impl pallet_liquidation::Config for Runtime {
 	type PenaltyRate = LiquidationPenalty;
 	type KeeperShare = KeeperShare;
 	type MaxSlippage = MaxSlippage;
+	type UnwindSlippage = UnwindSlippage;
 	// $5,000,000 of notional per block (settlement units, 6 decimals).
 	type BlockNotionalCap = ConstU128<5_000_000_000_000>;
 	type MinFreshAggregates = ConstU32<3>;

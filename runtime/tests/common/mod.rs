@@ -15,7 +15,7 @@ use clearing_runtime::{
 };
 use frame_support::{
 	dispatch::{DispatchErrorWithPostInfo, GetDispatchInfo, PostDispatchInfo},
-	traits::{fungibles::Inspect, OnFinalize, OnInitialize, UnfilteredDispatchable},
+	traits::{fungibles::Inspect, OnFinalize, OnIdle, OnInitialize, UnfilteredDispatchable},
 };
 use serde_json::Value;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET};
@@ -154,12 +154,15 @@ pub fn move_price(asset: AssetId, price: Price) {
 	}
 }
 
-/// Ends the current block (every pallet's `on_finalize`, the oracle aggregating what the
-/// feeder sent), starts the next (timestamp, slot, every `on_initialize`), has the feeder
+/// Ends the current block (every pallet's `on_idle` with what the block left of its weight,
+/// then `on_finalize`, the oracle aggregating what the feeder sent), starts the next (timestamp, slot, every `on_initialize`), has the feeder
 /// send its prices, and checks the invariants.
 pub fn next_block() {
 	let now = System::block_number();
 	if now > 0 {
+		let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+		let idle = max.saturating_sub(System::block_weight().total());
+		AllPalletsWithSystem::on_idle(now, idle);
 		AllPalletsWithSystem::on_finalize(now);
 		check_invariants();
 	}

@@ -8,6 +8,7 @@ mod keeper;
 mod preconditions;
 mod properties;
 mod stall;
+mod unwind;
 
 use crate::mock::*;
 use clearing_primitives::{

@@ -1,0 +1,87 @@
+//! The backstop unwinds: what it took over goes back into the book, one market per block in
+//! turn, in the block's idle weight, within `UnwindSlippage` of the mark and the block's
+//! notional cap. Its fills are ordinary fills for the makers (margin-checked, fees paid);
+//! the backstop, like any liquidation close, is bounded by its price limit instead.
+
+use crate::{math, pallet::*, resolve::overflow};
+use alloc::vec::Vec;
+use clearing_primitives::{
+	collateral::Valuation,
+	margin::{LiquidationBook, Side},
+	Balance, MarketId, SignedBalance,
+};
+use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
+use pallet_margin::{PositionCount, Positions, WeightInfo as _};
+use sp_runtime::{ArithmeticError, DispatchError};
+
+impl<T: Config> Pallet<T> {
+	/// Reading the backstop's `positions` positions and this pallet's state, before a close.
+	fn unwind_read_weight(positions: u32) -> Weight {
+		<T as pallet_margin::Config>::WeightInfo::check_initial_margin(positions)
+			.saturating_add(T::DbWeight::get().reads_writes(4, 2))
+	}
+
+	/// The most one unwind may cost for a backstop holding `positions` positions.
+	pub fn unwind_weight(positions: u32) -> Weight {
+		Self::unwind_read_weight(positions)
+			.saturating_add(T::ClosingBook::close_weight(T::MaxCloseFills::get()))
+	}
+
+	/// Unwinds the next of the backstop's markets if `remaining` weight allows its worst
+	/// case; returns the weight used.
+	pub fn unwind_backstop(remaining: Weight) -> Weight {
+		let mut used = T::DbWeight::get().reads(1);
+		let backstop = Self::backstop();
+		let positions = PositionCount::<T>::get(&backstop);
+		if positions == 0 || remaining.any_lt(used.saturating_add(Self::unwind_weight(positions))) {
+			return used;
+		}
+		used.saturating_accrue(Self::unwind_read_weight(positions));
+		// Markets take turns: the first after the last one tried, in id order.
+		let mut held: Vec<(MarketId, SignedBalance)> =
+			Positions::<T>::iter_prefix(&backstop).map(|(market, p)| (market, p.size)).collect();
+		held.sort_by_key(|(market, _)| *market);
+		let last = UnwindCursor::<T>::get();
+		let next = held.iter().find(|(market, _)| last.is_none_or(|l| *market > l)).or(held.first());
+		let Some((market, size)) = next.copied() else { return used };
+		UnwindCursor::<T>::put(market);
+		// A market that cannot unwind now (price not ready, nothing in bounds) changes nothing.
+		if let Ok(weight) = with_storage_layer(|| Self::unwind_market(market, size)) {
+			used.saturating_accrue(weight);
+		}
+		used
+	}
+
+	/// Closes up to the backstop's `size` in `market` in the book; returns the close's weight.
+	fn unwind_market(market: MarketId, size: SignedBalance) -> Result<Weight, DispatchError> {
+		Self::ensure_price_ready(market)?;
+		let config = pallet_margin::Pallet::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
+		let mark = pallet_margin::Pallet::<T>::mark(&config, Valuation::Maintenance)
+			.ok_or(Error::<T>::PriceNotReady)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let (block, closed_before) = ClosedThisBlock::<T>::get();
+		let closed_before = if block == now { closed_before } else { 0 };
+		let cap_left = T::BlockNotionalCap::get().saturating_sub(closed_before);
+		let step_notional =
+			clearing_primitives::notional(config.step_size, config.base_decimals, mark, sp_runtime::Rounding::Up)
+				.map_err(|_| ArithmeticError::Overflow)?
+				.max(1);
+		let allowed: Balance =
+			cap_left.checked_div(step_notional).unwrap_or_default().saturating_mul(config.step_size);
+		let amount = size.unsigned_abs().min(allowed);
+		if amount == 0 {
+			return Ok(Weight::zero());
+		}
+		let selling = size > 0;
+		let limit = math::limit_price(selling, mark, None, T::UnwindSlippage::get(), config.tick_size)
+			.map_err(overflow)?;
+		let side = if selling { Side::Sell } else { Side::Buy };
+		let closed =
+			T::ClosingBook::close(&Self::backstop(), market, side, amount, limit, T::MaxCloseFills::get())?;
+		if closed.size > 0 {
+			ClosedThisBlock::<T>::put((now, closed_before.saturating_add(closed.notional)));
+			Self::deposit_event(Event::BackstopUnwound { market, size: closed.size, notional: closed.notional });
+		}
+		Ok(closed.weight)
+	}
+}
