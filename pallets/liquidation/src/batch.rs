@@ -58,10 +58,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A batch is valid with a current keeper's unexpired proof of its arguments, while it
-	/// lists every subaccount once, each liquidatable and holding at most `max_positions`; it
-	/// provides each subaccount's tag, so it and a single keeper transaction for the same
-	/// subaccount never both enter the pool. Returns what of the declared check it did not
-	/// use.
+	/// lists every subaccount once, each holding at most `max_positions`, and at least one is
+	/// liquidatable; it provides each liquidatable subaccount's tag, so it and a single keeper
+	/// transaction for the same subaccount never both enter the pool. An entry that recovered
+	/// (a deposit, a signed liquidation first) does not drop the batch: it fails alone at
+	/// dispatch, changing nothing. Returns what of the declared check it did not use.
 	pub(crate) fn authorize_batch(
 		_source: TransactionSource,
 		subaccounts: &BatchOf<T>,
@@ -79,18 +80,24 @@ impl<T: Config> Pallet<T> {
 			.priority(T::KeeperPriority::get())
 			.longevity(longevity)
 			.propagate(true);
+		let mut any_liquidatable = false;
 		for (index, subaccount) in subaccounts.iter().enumerate() {
 			let earlier = subaccounts.get(..index).unwrap_or_default();
 			if earlier.contains(subaccount) {
 				return Err(invalid);
 			}
-			Self::ensure_liquidatable(subaccount).map_err(|_| invalid)?;
 			let held = PositionCount::<T>::get(subaccount);
 			if held > *max_positions {
 				return Err(invalid);
 			}
 			spent.saturating_accrue(Self::authorize_entry_weight(held));
-			valid = valid.and_provides(subaccount);
+			if Self::ensure_liquidatable(subaccount).is_ok() {
+				any_liquidatable = true;
+				valid = valid.and_provides(subaccount);
+			}
+		}
+		if !any_liquidatable {
+			return Err(invalid);
 		}
 		let declared = Self::authorize_batch_weight(subaccounts.len() as u32, *max_positions);
 		Ok((valid.build()?, declared.saturating_sub(spent)))

@@ -38,6 +38,9 @@
 //!   above (without counterparties) in its own storage layer: one that fails is reported
 //!   (`BatchEntryFailed`) and changes nothing. The entries share the transaction's overhead
 //!   and what they read in common; its closes make at most `MaxBatchFills` fills in all.
+//! - The backstop holds any market a takeover gives it and unwinds it into the book in each
+//!   block's idle weight (`on_idle`): one market a block in turn, within `UnwindSlippage` of
+//!   the mark and the block's notional cap (`BackstopUnwound`).
 //! - Every step emits an event with its amounts. The keeper offchain worker scans subaccounts
 //!   with positions from a persisted cursor, `KeeperScanPerBlock` per block, and submits
 //!   them in batches (a bankruptcy the fund may not cover alone, with counterparties).
