@@ -33,7 +33,7 @@ fn a_full_batch_of_one_position_entries_leaves_room_for_three_more_in_a_block() 
 	let max_block = RuntimeBlockWeights::get().max_block;
 	let declared = Liquidation::batch_weight(max_batch(), 1)
 		.saturating_add(Liquidation::authorize_batch_weight(max_batch(), 1));
-	assert!(declared.ref_time().saturating_mul(4) <= max_block.ref_time(), "{declared:?}");
+	assert!(declared.ref_time().saturating_mul(4) <= max_block.ref_time(), "{declared:?} of {max_block:?}");
 }
 
 #[test]
@@ -41,3 +41,4 @@ fn an_entry_of_a_batch_costs_less_than_a_liquidation_of_its_own() {
 	let single = pallet_liquidation::weights::SubstrateWeight::<Runtime>::liquidate(1);
 	assert!(Liquidation::batch_entry_weight(1).ref_time() < single.ref_time());
 }
+
