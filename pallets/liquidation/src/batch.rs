@@ -58,10 +58,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A batch is valid with a current keeper's unexpired proof of its arguments, while it
-	/// lists every subaccount once, each holding at most `max_positions`, and at least one is
-	/// liquidatable; it provides each liquidatable subaccount's tag, so it and a single keeper
-	/// transaction for the same subaccount never both enter the pool. An entry that recovered
-	/// (a deposit, a signed liquidation first) does not drop the batch: it fails alone at
+	/// lists every subaccount once and at least one is liquidatable within `max_positions`; it
+	/// provides the tag of each such subaccount, so it and a single keeper transaction for the
+	/// same subaccount never both enter the pool. An entry that recovered (a deposit, a signed
+	/// liquidation first) or outgrew the witness does not drop the batch: it fails alone at
 	/// dispatch, changing nothing. Returns what of the declared check it did not use.
 	pub(crate) fn authorize_batch(
 		_source: TransactionSource,
@@ -87,8 +87,9 @@ impl<T: Config> Pallet<T> {
 				return Err(invalid);
 			}
 			let held = PositionCount::<T>::get(subaccount);
+			// An entry over the witness fails alone at dispatch, on the count it reads.
 			if held > *max_positions {
-				return Err(invalid);
+				continue;
 			}
 			spent.saturating_accrue(Self::authorize_entry_weight(held));
 			if Self::ensure_liquidatable(subaccount).is_ok() {

@@ -12,10 +12,7 @@ use clearing_primitives::{
 use frame_support::{dispatch::DispatchErrorWithPostInfo, ensure, traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_margin::{Health, MarketConfigOf, Position, Positions};
-use sp_runtime::{
-	traits::{Saturating, UniqueSaturatedInto},
-	ArithmeticError, DispatchError, DispatchResult, FixedU128,
-};
+use sp_runtime::{traits::Saturating, ArithmeticError, DispatchError, DispatchResult, FixedU128};
 
 type Margin<T> = pallet_margin::Pallet<T>;
 type Ledger<T> = <T as pallet_margin::Config>::Ledger;
@@ -27,8 +24,6 @@ pub(crate) fn overflow(_: math::Overflow) -> DispatchError {
 /// What one market's close in the book did.
 #[derive(Default)]
 struct BookClose {
-	/// Base units asked of the book: what restores maintenance, within the block's cap.
-	asked: Balance,
 	/// Base units closed.
 	closed: Balance,
 	/// The block's notional cap left less than the close wanted.
@@ -133,7 +128,7 @@ impl<T: Config> Pallet<T> {
 				// Only a close that had all its `MaxCloseFills` to spend counts toward a stall:
 				// one a batch's shared fill budget or the block's cap cut short merely waits.
 				let stalled = close.fill_bound_reached &&
-					close.full_budget && Self::stalled(subaccount, close.closed, close.asked, now);
+					close.full_budget && Self::stalled(subaccount, close.closed, now);
 				if !stalled {
 					break;
 				}
@@ -156,14 +151,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `subaccount`'s closes, cut short by their fill bound, have made no progress
-	/// for `MaxStallBlocks` blocks (`closed` of `asked` this time). Progress is closing at
-	/// least a `MaxStallBlocks`-th of what was asked (at that pace maintenance is back within
-	/// the bound): a step or two that an owner lets through each block is none. Progress
-	/// clears the record; a record older than the bound (the subaccount recovered meanwhile)
-	/// starts over.
-	fn stalled(subaccount: &SubaccountOf<T>, closed: Balance, asked: Balance, now: BlockNumberFor<T>) -> bool {
-		let bound: u128 = T::MaxStallBlocks::get().unique_saturated_into();
-		if closed > 0 && closed.saturating_mul(bound.max(1)) >= asked {
+	/// for `MaxStallBlocks` blocks (`closed` this time). Any fill is progress: a rule that
+	/// asked for more would let anyone with a few small bids on top hand an honest account
+	/// to the backstop. Progress clears the record; a record older than the bound (the
+	/// subaccount recovered meanwhile) starts over.
+	fn stalled(subaccount: &SubaccountOf<T>, closed: Balance, now: BlockNumberFor<T>) -> bool {
+		if closed > 0 {
 			Stalled::<T>::remove(subaccount);
 			return false;
 		}
@@ -233,7 +226,7 @@ impl<T: Config> Pallet<T> {
 		let Closed { size: closed, notional, weight, fill_bound_reached, fills } =
 			T::ClosingBook::close(subaccount, market, side, size, limit, max_fills)?;
 		*fills_left = fills_left.saturating_sub(fills);
-		let outcome = BookClose { asked: size, closed, capped, fill_bound_reached, full_budget, weight };
+		let outcome = BookClose { closed, capped, fill_bound_reached, full_budget, weight };
 		if closed == 0 {
 			return Ok(outcome);
 		}

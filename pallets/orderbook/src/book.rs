@@ -75,8 +75,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Puts `order` at the back of its level, creating the level in price order. A side
 	/// holding `MaxLevels` levels makes room for a better price by evicting its worst level
-	/// (its orders cancelled, deposits and margin released); returns how many orders that
-	/// evicted.
+	/// (its orders cancelled, deposits and margin released), if the order is at least as
+	/// large as that level: a small order never clears out a larger one's liquidity. Returns
+	/// how many orders that evicted.
 	pub(crate) fn insert_order(order: &OrderOf<T>) -> Result<u32, DispatchError> {
 		let key = (order.market, order.side, order.price);
 		let mut level = Levels::<T>::get(key).unwrap_or_default();
@@ -84,9 +85,11 @@ impl<T: Config> Pallet<T> {
 		if level.orders.is_empty() {
 			let prices = LevelPrices::<T>::get(order.market, order.side);
 			if prices.len() >= T::MaxLevels::get() as usize {
-				match prices.last() {
-					Some(worst) if better(order.side, order.price, *worst) =>
-						evicted = Self::evict_level(order.market, order.side, *worst)?,
+				let worst = prices.last().copied();
+				let worst_total = |price| Levels::<T>::get((order.market, order.side, price)).map_or(0, |l| l.total);
+				match worst {
+					Some(worst) if better(order.side, order.price, worst) && order.remaining >= worst_total(worst) =>
+						evicted = Self::evict_level(order.market, order.side, worst)?,
 					_ => return Err(Error::<T>::BookFull.into()),
 				}
 			}

@@ -235,7 +235,9 @@ pub mod pallet {
 		NothingToReduce,
 		/// The account has `MaxOpenOrders` open orders.
 		TooManyOpenOrders,
-		/// The side has `MaxLevels` better levels, or the level `MaxOrdersPerLevel` orders.
+		/// The side holds `MaxLevels` levels and the order is not better than the worst or
+		/// smaller than it (only a better, at least as large order evicts it), or the level
+		/// holds `MaxOrdersPerLevel` orders.
 		BookFull,
 		/// The signer has no open order by that id.
 		OrderNotFound,

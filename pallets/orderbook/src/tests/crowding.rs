@@ -56,6 +56,22 @@ fn a_bid_no_better_than_every_level_of_a_full_side_is_refused() {
 }
 
 #[test]
+fn a_smaller_order_never_evicts_a_larger_level() {
+	ExtBuilder::default().build_and_execute(|| {
+		for level in 0..5 {
+			assert_ok!(place(ALICE, Side::Buy, 59_000 - level * 100, 1, OrderKind::Limit));
+		}
+		// The worst level holds three steps.
+		assert_ok!(place(CAROL, Side::Buy, 58_500, 3, OrderKind::Limit));
+		// Two steps at a better price would clear out three: refused, nothing changes.
+		assert_noop!(place(BOB, Side::Buy, 58_550, 2, OrderKind::Limit), Error::<Test>::BookFull);
+		// Three steps may take its place.
+		assert_ok!(place(BOB, Side::Buy, 58_550, 3, OrderKind::Limit));
+		assert!(Orders::<Test>::iter_prefix(CAROL).next().is_none());
+	});
+}
+
+#[test]
 fn an_eviction_is_charged_by_the_orders_it_cancelled() {
 	ExtBuilder::default().build_and_execute(|| {
 		for level in 0..4 {
