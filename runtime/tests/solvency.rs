@@ -35,6 +35,25 @@ fn mallory_long_with_an_accomplice() -> (clearing_runtime::AccountId, clearing_r
 	(mm, mallory, accomplice)
 }
 
+/// A thin 1 BTC long bought at $60,000 from the market maker; BTC falls to $58,300: below
+/// maintenance ($1,370 against $1,749), still solvent, and no bid in the book, so the keeper's
+/// liquidation hands the long to the backstop at the bankruptcy price, $56,930. Returns the
+/// market maker and the backstop.
+fn thin_long_taken_by_the_backstop() -> (clearing_runtime::AccountId, pallet_margin::SubaccountOf<Runtime>) {
+	let mm = market_maker();
+	let trader = trader("thin long", 4_000);
+	deposit(&trader, 0, USDC_ASSET_ID, 3_100 * USDC);
+	send(&mm, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
+	send(&trader, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
+	move_price(BTC_ASSET_ID, usd(58_300));
+	assert!(health(&trader, 0).liquidatable);
+	let keeper = dev(Sr25519Keyring::Charlie);
+	send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&trader, 0) }).expect("liquidated");
+	let backstop = pallet_liquidation::Pallet::<Runtime>::backstop();
+	assert_eq!(position(&backstop.owner, 0, BTC_USD), ONE_BTC as i128);
+	(mm, backstop)
+}
+
 #[test]
 fn a_debtor_with_no_position_cannot_take_its_clr_out_and_is_liquidated_when_clr_falls() {
 	run(|| {
@@ -158,19 +177,7 @@ fn a_loss_building_in_the_backstop_is_in_the_funds_value() {
 	run(|| {
 		let staker = dev(Sr25519Keyring::Bob);
 		send(&staker, pallet_insurance::Call::stake { amount: 10_000 * USDC }).expect("Bob stakes");
-		let mm = market_maker();
-		let trader = trader("thin long", 4_000);
-		deposit(&trader, 0, USDC_ASSET_ID, 3_100 * USDC);
-		send(&mm, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
-		send(&trader, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
-		// Below maintenance ($1,370 against $1,749), still solvent, and no bid in the book: the
-		// backstop takes the long at the bankruptcy price, $56,930.
-		move_price(BTC_ASSET_ID, usd(58_300));
-		assert!(health(&trader, 0).liquidatable);
-		let keeper = dev(Sr25519Keyring::Charlie);
-		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&trader, 0) }).expect("liquidated");
-		let backstop = pallet_liquidation::Pallet::<Runtime>::backstop();
-		assert_eq!(position(&backstop.owner, 0, BTC_USD), ONE_BTC as i128);
+		thin_long_taken_by_the_backstop();
 		// Its gain at the mark is not counted until realized.
 		let fund = pallet_insurance::Pallet::<Runtime>::fund_info();
 		assert_eq!((fund.backstop_equity, fund.value), (1_370 * USDC as i128, fund.balance));
@@ -188,16 +195,7 @@ fn a_loss_building_in_the_backstop_is_in_the_funds_value() {
 #[test]
 fn the_backstop_unwinds_what_it_took_over_into_the_book() {
 	run(|| {
-		let mm = market_maker();
-		let trader = trader("thin long", 4_000);
-		deposit(&trader, 0, USDC_ASSET_ID, 3_100 * USDC);
-		send(&mm, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).unwrap();
-		send(&trader, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).unwrap();
-		move_price(BTC_ASSET_ID, usd(58_300));
-		let keeper = dev(Sr25519Keyring::Charlie);
-		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&trader, 0) }).expect("liquidated");
-		let backstop = pallet_liquidation::Pallet::<Runtime>::backstop();
-		assert_eq!(position(&backstop.owner, 0, BTC_USD), ONE_BTC as i128);
+		let (mm, backstop) = thin_long_taken_by_the_backstop();
 		// A bid 1% under the mark is beyond the unwind's 0.5%: the block ends, nothing moves.
 		send(&mm, order(BTC_USD, Side::Buy, usd(57_717), ONE_BTC, OrderKind::Limit)).unwrap();
 		next_block();

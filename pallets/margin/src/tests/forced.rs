@@ -105,11 +105,7 @@ fn positions_carry_their_signed_value_at_the_last_mark() {
 #[test]
 fn the_backstop_takes_positions_in_every_market_an_isolated_one_beside_the_others() {
 	ExtBuilder::default().build_and_execute(|| {
-		for market in [2, 3] {
-			let config = crate::MarketConfig { base_asset: 10 + market, ..btc_usd() };
-			assert_ok!(Margin::create_market(RuntimeOrigin::root(), market, config));
-			set_price(10 + market, usd(100), PriceStatus::Fresh);
-		}
+		super::two_more_markets();
 		fund(&sub(BOB, 0), 1_000_000 * USDC);
 		// Alice holds the three BTC-like markets (MaxPositions) in subaccount 0 and the
 		// isolated ETH-USD alone in subaccount 1; all four go to the backstop.

@@ -83,11 +83,7 @@ fn the_guard_refuses_a_withdrawal_below_the_initial_requirement() {
 #[test]
 fn a_subaccount_holds_at_most_max_positions() {
 	ExtBuilder::default().build_and_execute(|| {
-		for market in [2, 3] {
-			let config = crate::MarketConfig { base_asset: 10 + market, ..btc_usd() };
-			assert_ok!(Margin::create_market(RuntimeOrigin::root(), market, config));
-			set_price(10 + market, usd(100), PriceStatus::Fresh);
-		}
+		super::two_more_markets();
 		fund(&sub(ALICE, 0), 1_000_000 * USDC);
 		fund(&sub(BOB, 0), 1_000_000 * USDC);
 		let fill = |market| Fill {

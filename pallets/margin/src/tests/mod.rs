@@ -27,3 +27,12 @@ pub fn trade(side: Side, size: u128, price: u128) -> sp_runtime::DispatchResult 
 	})
 }
 mod forced;
+
+/// Lists markets 2 and 3 (BTC-USD's rules on assets 12 and 13), priced fresh at $100.
+pub fn two_more_markets() {
+	for market in [2, 3] {
+		let config = crate::MarketConfig { base_asset: 10 + market, ..btc_usd() };
+		frame_support::assert_ok!(Margin::create_market(RuntimeOrigin::root(), market, config));
+		set_price(10 + market, usd(100), clearing_primitives::oracle::PriceStatus::Fresh);
+	}
+}
