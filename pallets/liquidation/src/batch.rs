@@ -31,10 +31,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What a batch of `entries`, each holding at most `max_positions`, may cost: the shared
-	/// part, every entry's own work, and `MaxBatchFills` fills in the book (at worst each in
+	/// part (reading the backstop's loss once included), every entry's own work, and
+	/// `MaxBatchFills` fills in the book (at worst each in
 	/// a close of its own).
 	pub fn batch_weight(entries: u32, max_positions: u32) -> Weight {
 		T::Weights::liquidate_batch(0)
+			.saturating_add(Self::backstop_loss_weight())
 			.saturating_add(Self::batch_entry_weight(max_positions).saturating_mul(entries.into()))
 			.saturating_add(
 				T::ClosingBook::close_weight(1).saturating_mul(T::MaxBatchFills::get().into()),
@@ -109,6 +111,7 @@ impl<T: Config> Pallet<T> {
 		let mut used = T::Weights::liquidate_batch(0);
 		let mut fills_left = T::MaxBatchFills::get();
 		let no_counterparties = CounterpartiesOf::<T>::default();
+		let mut backstop_loss = crate::resolve::BackstopLoss::default();
 		for subaccount in subaccounts.iter() {
 			let held = PositionCount::<T>::get(subaccount);
 			let fills_before = fills_left;
@@ -120,7 +123,7 @@ impl<T: Config> Pallet<T> {
 				})
 			} else {
 				with_storage_layer(|| {
-					Self::do_liquidate(subaccount, None, &no_counterparties, &mut fills_left)
+					Self::do_liquidate(subaccount, None, &no_counterparties, &mut fills_left, &mut backstop_loss)
 				})
 			};
 			match outcome {

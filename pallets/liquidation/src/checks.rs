@@ -121,11 +121,21 @@ impl<T: Config> Pallet<T> {
 		by_positions.max(T::Weights::liquidate_deleveraging(counterparties))
 	}
 
+	/// Reading the loss the backstop carries: a health reading of a subaccount that may hold
+	/// every market.
+	pub fn backstop_loss_weight() -> Weight {
+		use pallet_margin::WeightInfo as _;
+		<T as pallet_margin::Config>::WeightInfo::check_initial_margin(
+			<T as pallet_margin::Config>::MaxMarkets::get(),
+		)
+	}
+
 	/// What a `liquidate` offering `counterparties` may cost: the pallet's own work for a
-	/// subaccount with `MaxPositions` positions, plus a close of `MaxCloseFills` fills in
-	/// each of the `MaxMarketsPerCall` markets it may work through.
+	/// subaccount with `MaxPositions` positions, reading the backstop's loss, plus a close of
+	/// `MaxCloseFills` fills in each of the `MaxMarketsPerCall` markets it may work through.
 	pub fn liquidate_weight(counterparties: u32) -> Weight {
 		Self::own_weight(<T as pallet_margin::Config>::MaxPositions::get(), counterparties)
+			.saturating_add(Self::backstop_loss_weight())
 			.saturating_add(
 				T::ClosingBook::close_weight(T::MaxCloseFills::get())
 					.saturating_mul(u64::from(T::MaxMarketsPerCall::get())),

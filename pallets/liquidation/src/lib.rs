@@ -19,12 +19,15 @@
 //!      maintenance, no worse than `MaxSlippage` from the mark nor the bankruptcy price,
 //!      within the block's notional cap and `MaxCloseFills` fills (a solvent subaccount cut
 //!      short by either keeps the rest for a later call, unless its closes, each given its
-//!      whole fill bound, have made no progress for `MaxStallBlocks` in a row); a penalty
+//!      whole fill bound, have each closed less than a `MaxStallBlocks`-th of what they
+//!      asked for `MaxStallBlocks` blocks in a row); a penalty
 //!      (`PenaltyRate` of the closed notional, at most the equity left) goes to the keeper
 //!      (`KeeperShare`) and the insurance fund;
-//!   2. if still below maintenance, what is left moves at the bankruptcy price (the price at
-//!      which the subaccount's equity is exactly zero) to the backstop — a subaccount of this
-//!      pallet, its loss covered by the insurance fund — while the fund can cover it;
+//!   2. if still below maintenance, what is left moves to the backstop — a subaccount of
+//!      this pallet — at the mark less the penalty (at most the equity left) while the
+//!      subaccount is solvent, else at the bankruptcy price (the price at which its equity is
+//!      exactly zero) with its loss covered by the insurance fund, while the fund's value
+//!      (its balance less the loss the backstop carries) covers it;
 //!   3. otherwise it is deleveraged against the `counterparties` the keeper signed for,
 //!      ranked on chain by profit × leverage, at the bankruptcy price; too few fails the
 //!      call.
@@ -255,13 +258,15 @@ pub mod pallet {
 			to_keeper: Balance,
 			to_fund: Balance,
 		},
-		/// The backstop took a position over at the bankruptcy price, paying `cash` (negative:
-		/// receiving it); the fund covered `loss_covered`.
+		/// The backstop took a position over, paying `cash` (negative: receiving it): a
+		/// solvent subaccount's at the mark less `penalty`, a bankrupt one's at the
+		/// bankruptcy price with `loss_covered` by the fund.
 		TakenByBackstop {
 			subaccount: SubaccountOf<T>,
 			market: MarketId,
 			size: Balance,
 			cash: SignedBalance,
+			penalty: Balance,
 			loss_covered: Balance,
 		},
 		/// A profitable opposite position absorbed part of the position at the bankruptcy

@@ -19,6 +19,14 @@ pub fn bankruptcy_cash(value: SignedBalance, equity: SignedBalance) -> Result<Si
 	value.checked_sub(equity).ok_or(Overflow)
 }
 
+/// The cash the receiver of a whole position worth `value` (signed, at the mark) pays when
+/// it takes the position `penalty` below the mark: value − penalty (a long is sold for
+/// less, a short bought back for more).
+pub fn discounted_cash(value: SignedBalance, penalty: Balance) -> Result<SignedBalance, Overflow> {
+	let penalty = SignedBalance::try_from(penalty).map_err(|_| Overflow)?;
+	value.checked_sub(penalty).ok_or(Overflow)
+}
+
 /// The bankruptcy price: `cash` for `size` base units (`decimals`), in USD per whole unit.
 /// `None` if the cash has the wrong sign for the side (no positive price gets there).
 pub fn bankruptcy_price(cash: SignedBalance, size: SignedBalance, decimals: u8) -> Option<Price> {

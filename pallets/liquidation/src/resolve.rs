@@ -12,7 +12,7 @@ use clearing_primitives::{
 use frame_support::{dispatch::DispatchErrorWithPostInfo, ensure, traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_margin::{Health, MarketConfigOf, Position, Positions};
-use sp_runtime::{traits::Saturating, ArithmeticError, DispatchError, DispatchResult, FixedU128};
+use sp_runtime::{traits::{Saturating, UniqueSaturatedInto}, ArithmeticError, DispatchError, DispatchResult, FixedU128, Permill};
 
 type Margin<T> = pallet_margin::Pallet<T>;
 type Ledger<T> = <T as pallet_margin::Config>::Ledger;
@@ -24,6 +24,8 @@ pub(crate) fn overflow(_: math::Overflow) -> DispatchError {
 /// What one market's close in the book did.
 #[derive(Default)]
 struct BookClose {
+	/// Base units the close asked the book for.
+	asked: Balance,
 	/// Base units closed.
 	closed: Balance,
 	/// The block's notional cap left less than the close wanted.
@@ -36,12 +38,43 @@ struct BookClose {
 	weight: Weight,
 }
 
+/// A position and what it is worth at the mark: `value`, and `cash`, the bankruptcy cash
+/// for all of it (what moving it leaves the subaccount at exactly zero equity for).
+struct Terms {
+	position: Position,
+	mark: Price,
+	value: SignedBalance,
+	cash: SignedBalance,
+}
+
 /// What one liquidation worked through, for its weight.
 pub(crate) struct Worked {
 	/// Positions the subaccount held when it began (every health read walks them).
 	pub positions: u32,
-	/// What its book closes reported (the fills they made).
+	/// What its book closes reported (the fills they made), and reading the backstop's
+	/// loss if a bankruptcy asked for it.
 	pub book_weight: Weight,
+}
+
+/// The loss the backstop carries at the mark, read once per call when a bankruptcy first
+/// asks whether the fund can cover it (the fund answers for that loss too). A covered
+/// takeover leaves the backstop's equity where it was, so one reading serves the call.
+#[derive(Default)]
+pub(crate) struct BackstopLoss(Option<Balance>);
+
+impl BackstopLoss {
+	/// The loss, reading it on first use; also the weight that reading cost (zero after).
+	fn get<T: Config>(&mut self) -> (Balance, Weight) {
+		if let Some(loss) = self.0 {
+			return (loss, Weight::zero());
+		}
+		// An unreadable backstop counts as a loss the fund cannot carry: deleveraging, not
+		// more risk on a fund whose value is unknown.
+		let loss = Margin::<T>::health(&Pallet::<T>::backstop(), Valuation::Maintenance)
+			.map_or(Balance::MAX, |health| health.equity.min(0).unsigned_abs());
+		self.0 = Some(loss);
+		(loss, Pallet::<T>::backstop_loss_weight())
+	}
 }
 
 impl<T: Config> Pallet<T> {
@@ -55,7 +88,13 @@ impl<T: Config> Pallet<T> {
 	) -> frame_support::dispatch::DispatchResultWithPostInfo {
 		// One subaccount: every close may make its `MaxCloseFills`.
 		let mut fills_left = T::MaxCloseFills::get().saturating_mul(T::MaxMarketsPerCall::get());
-		let done = Self::do_liquidate(subaccount, keeper, counterparties, &mut fills_left)?;
+		let done = Self::do_liquidate(
+			subaccount,
+			keeper,
+			counterparties,
+			&mut fills_left,
+			&mut BackstopLoss::default(),
+		)?;
 		Ok(Some(
 			Self::own_weight(done.positions, counterparties.len() as u32)
 				.saturating_add(done.book_weight),
@@ -71,12 +110,13 @@ impl<T: Config> Pallet<T> {
 	///
 	/// `fills_left`: how many more fills this call's closes may make (each close at most
 	/// `MaxCloseFills`); once none is left a close only looks, and a solvent subaccount it
-	/// would have closed waits, as if cut short.
+	/// would have closed waits, as if cut short. `backstop_loss`: shared by a call's entries.
 	pub(crate) fn do_liquidate(
 		subaccount: &SubaccountOf<T>,
 		keeper: Option<T::AccountId>,
 		counterparties: &CounterpartiesOf<T>,
 		fills_left: &mut u32,
+		backstop_loss: &mut BackstopLoss,
 	) -> Result<Worked, DispatchErrorWithPostInfo> {
 		let held = pallet_margin::PositionCount::<T>::get(subaccount);
 		let refused = |error: DispatchError| DispatchErrorWithPostInfo {
@@ -122,18 +162,19 @@ impl<T: Config> Pallet<T> {
 			}
 			// The block's cap or the call's fill bound stopped a solvent subaccount while the
 			// book had more: the rest waits for a later call, not the backstop. Unless its
-			// closes have made no progress for `MaxStallBlocks` (makers that cancel instead of
-			// filling: its owner's own orders, refused ones): then the backstop takes it.
+			// closes have made too little progress for `MaxStallBlocks` (makers that cancel
+			// instead of filling, or fill a step at a time): then the backstop takes it.
 			if (close.capped || close.fill_bound_reached) && health.equity >= 0 {
 				// Only a close that had all its `MaxCloseFills` to spend counts toward a stall:
 				// one a batch's shared fill budget or the block's cap cut short merely waits.
 				let stalled = close.fill_bound_reached &&
-					close.full_budget && Self::stalled(subaccount, close.closed, now);
+					close.full_budget && Self::stalled(subaccount, close.closed, close.asked, now);
 				if !stalled {
 					break;
 				}
 			}
-			Self::take_over(subaccount, market, &config, &health, counterparties)?;
+			let read = Self::take_over(subaccount, market, &config, &health, counterparties, backstop_loss)?;
+			book_weight.saturating_accrue(read);
 			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
 		}
 		if !health.liquidatable {
@@ -150,13 +191,18 @@ impl<T: Config> Pallet<T> {
 		Ok(Worked { positions: held, book_weight })
 	}
 
-	/// Whether `subaccount`'s closes, cut short by their fill bound, have made no progress
-	/// for `MaxStallBlocks` blocks (`closed` this time). Any fill is progress: a rule that
-	/// asked for more would let anyone with a few small bids on top hand an honest account
-	/// to the backstop. Progress clears the record; a record older than the bound (the
-	/// subaccount recovered meanwhile) starts over.
-	fn stalled(subaccount: &SubaccountOf<T>, closed: Balance, now: BlockNumberFor<T>) -> bool {
-		if closed > 0 {
+	/// Whether `subaccount`'s closes, cut short by their fill bound, have made too little
+	/// progress for `MaxStallBlocks` blocks (`closed` of `asked` this time). Progress is at
+	/// least a `MaxStallBlocks`-th of what the close asked, so a close that keeps that pace
+	/// finishes within the bound, and one fed a step at a time (its owner's own bids, say)
+	/// goes to the backstop. Whoever fills it slowly, the backstop takes a solvent
+	/// subaccount at the mark less the penalty: no worse for it than the book. Progress
+	/// clears the record; a record older than the bound (the subaccount recovered
+	/// meanwhile) starts over.
+	fn stalled(subaccount: &SubaccountOf<T>, closed: Balance, asked: Balance, now: BlockNumberFor<T>) -> bool {
+		let pace: Balance = T::MaxStallBlocks::get().unique_saturated_into();
+		let pace = pace.max(1);
+		if closed > 0 && closed.saturating_mul(pace) >= asked {
 			Stalled::<T>::remove(subaccount);
 			return false;
 		}
@@ -183,7 +229,7 @@ impl<T: Config> Pallet<T> {
 		keeper: &Option<T::AccountId>,
 		fills_left: &mut u32,
 	) -> Result<BookClose, DispatchError> {
-		let Some((position, mark, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
+		let Some(Terms { position, mark, cash, .. }) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
 			return Ok(BookClose::default());
 		};
@@ -226,7 +272,7 @@ impl<T: Config> Pallet<T> {
 		let Closed { size: closed, notional, weight, fill_bound_reached, fills } =
 			T::ClosingBook::close(subaccount, market, side, size, limit, max_fills)?;
 		*fills_left = fills_left.saturating_sub(fills);
-		let outcome = BookClose { closed, capped, fill_bound_reached, full_budget, weight };
+		let outcome = BookClose { asked: size, closed, capped, fill_bound_reached, full_budget, weight };
 		if closed == 0 {
 			return Ok(outcome);
 		}
@@ -269,21 +315,19 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `subaccount`'s position in `market`, its mark, and the bankruptcy cash for all of it
-	/// (what moving it leaves the subaccount at exactly zero equity for); `None` if it holds
-	/// none.
+	/// `subaccount`'s position in `market` and what it is worth; `None` if it holds none.
 	fn bankruptcy_terms(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
 		config: &MarketConfigOf<T>,
 		health: &Health,
-	) -> Result<Option<(Position, Price, SignedBalance)>, DispatchError> {
+	) -> Result<Option<Terms>, DispatchError> {
 		let Some(position) = Positions::<T>::get(subaccount, market) else { return Ok(None) };
 		let mark = Margin::<T>::mark(config, Valuation::Maintenance).ok_or(Error::<T>::PriceNotReady)?;
 		let value = pallet_margin::math::position_value(position.size, config.base_decimals, mark)
 			.map_err(|_| ArithmeticError::Overflow)?;
 		let cash = math::bankruptcy_cash(value, health.equity).map_err(overflow)?;
-		Ok(Some((position, mark, cash)))
+		Ok(Some(Terms { position, mark, value, cash }))
 	}
 
 	/// Has the fund cover up to `amount` into `subaccount` (through the backstop's account,
@@ -294,24 +338,46 @@ impl<T: Config> Pallet<T> {
 		Ok(paid)
 	}
 
-	/// Moves what is left of `market` at the bankruptcy price: to the backstop if the fund
-	/// covers its loss, else to the offered counterparties, best ranked first.
+	/// Moves what is left of `market` to the backstop or, past what the fund can carry, to
+	/// the offered counterparties (best ranked first). A solvent subaccount is taken over at
+	/// the mark less the penalty (at most its equity), a bankrupt one at the bankruptcy price
+	/// with its loss covered by the fund — while the fund's value (its balance less the loss
+	/// the backstop already carries) covers it. Returns the weight of reading that loss.
 	fn take_over(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
 		config: &MarketConfigOf<T>,
 		health: &Health,
 		counterparties: &CounterpartiesOf<T>,
-	) -> DispatchResult {
-		let Some((position, _, cash)) = Self::bankruptcy_terms(subaccount, market, config, health)?
+		backstop_loss: &mut BackstopLoss,
+	) -> Result<Weight, DispatchError> {
+		let Some(Terms { position, value, cash, .. }) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
-			return Ok(());
+			return Ok(Weight::zero());
 		};
 		let size = position.size.unsigned_abs();
+		let backstop = Self::backstop();
+		if health.equity >= 0 {
+			// The penalty as a discount on the price: the backstop keeps it against what
+			// unwinding the position into the book will cost.
+			let (_, penalty) =
+				math::penalty(value.unsigned_abs(), T::PenaltyRate::get(), health.equity, Permill::zero());
+			let cash = math::discounted_cash(value, penalty).map_err(overflow)?;
+			Margin::<T>::transfer_position(market, subaccount, &backstop, size, cash)?;
+			Self::deposit_event(Event::TakenByBackstop {
+				subaccount: subaccount.clone(),
+				market,
+				size,
+				cash,
+				penalty,
+				loss_covered: 0,
+			});
+			return Ok(Weight::zero());
+		}
 		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
-		let loss = health.equity.min(0).unsigned_abs();
-		if T::Insurance::fund_balance() >= loss {
-			let backstop = Self::backstop();
+		let loss = health.equity.unsigned_abs();
+		let (carried, read) = backstop_loss.get::<T>();
+		if T::Insurance::fund_balance().saturating_sub(carried) >= loss {
 			let covered = Self::cover_into(&backstop, loss)?;
 			Margin::<T>::transfer_position(market, subaccount, &backstop, size, cash)?;
 			Self::deposit_event(Event::TakenByBackstop {
@@ -319,11 +385,13 @@ impl<T: Config> Pallet<T> {
 				market,
 				size,
 				cash,
+				penalty: 0,
 				loss_covered: covered,
 			});
-			return Ok(());
+			return Ok(read);
 		}
-		Self::deleverage(subaccount, market, position.size, cash, counterparties)
+		Self::deleverage(subaccount, market, position.size, cash, counterparties)?;
+		Ok(read)
 	}
 
 	/// Spreads `size` (signed, the subaccount's) and its bankruptcy `cash` over the

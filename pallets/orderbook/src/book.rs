@@ -106,6 +106,9 @@ impl<T: Config> Pallet<T> {
 			.try_push((order.id, order.owner.owner.clone()))
 			.map_err(|_| Error::<T>::BookFull)?;
 		level.total = level.total.saturating_add(order.remaining);
+		if order.reduce_only {
+			level.reduce_only = level.reduce_only.saturating_add(order.remaining);
+		}
 		Levels::<T>::insert(key, level);
 		Ok(evicted)
 	}
@@ -135,6 +138,9 @@ impl<T: Config> Pallet<T> {
 		let Some(mut level) = Levels::<T>::get(key) else { return };
 		level.orders.retain(|(id, _)| *id != order.id);
 		level.total = level.total.saturating_sub(order.remaining);
+		if order.reduce_only {
+			level.reduce_only = level.reduce_only.saturating_sub(order.remaining);
+		}
 		if level.orders.is_empty() {
 			Levels::<T>::remove(key);
 			LevelPrices::<T>::mutate(order.market, order.side, |prices| {
@@ -187,6 +193,9 @@ impl<T: Config> Pallet<T> {
 		let key = (order.market, order.side, order.price);
 		if let Some(mut level) = Levels::<T>::get(key) {
 			level.total = level.total.saturating_sub(size);
+			if order.reduce_only {
+				level.reduce_only = level.reduce_only.saturating_sub(size);
+			}
 			Levels::<T>::insert(key, level);
 		}
 		let released = margin_share(order.margin, size, order.remaining);
@@ -242,8 +251,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The price at which `ImpactNotional` would fill against `side`, walking at most eight
-	/// levels; `None` if the side is thinner than that. Only levels inside the market's band
-	/// count: orders that would never fill cannot steer funding.
+	/// levels; `None` if the side is thinner than that. Only margin-backed orders inside the
+	/// market's band count: orders that would never fill, or that no margin backs (reduce-only
+	/// ones, which a closed position leaves resting), cannot steer funding.
 	pub(crate) fn impact_price(market: MarketId, side: Side, rules: &MarketRules) -> Option<Price> {
 		let mut filled: Balance = 0;
 		// Eight levels inside the band: levels outside it neither count nor use up the walk.
@@ -251,7 +261,10 @@ impl<T: Config> Pallet<T> {
 			.into_iter()
 			.filter(|price| rules.in_band(*price))
 			.take(8)
-			.filter_map(|price| Levels::<T>::get((market, side, price)).map(|l| (price, l.total)));
+			.filter_map(|price| {
+				Levels::<T>::get((market, side, price))
+					.map(|l| (price, l.total.saturating_sub(l.reduce_only)))
+			});
 		for (price, size) in levels {
 			filled = filled.saturating_add(notional(size, rules.base_decimals, price, Rounding::Down).ok()?);
 			if filled >= T::ImpactNotional::get() {

@@ -318,13 +318,17 @@ impl<T: Config> Pallet<T> {
 				LevelPrices::<T>::get(market, side).contains(&price),
 				"a level missing from its side's prices"
 			);
-			let mut total: Balance = 0;
+			let (mut total, mut reduce_only): (Balance, Balance) = (0, 0);
 			for (id, owner) in &level.orders {
 				let order = Orders::<T>::get(owner, id).ok_or("a level lists a missing order")?;
 				ensure!(order.price == price && order.side == side, "an order at the wrong level");
 				total = total.saturating_add(order.remaining);
+				if order.reduce_only {
+					reduce_only = reduce_only.saturating_add(order.remaining);
+				}
 			}
 			ensure!(total == level.total, "a level's total differs from its orders");
+			ensure!(reduce_only == level.reduce_only, "a level's reduce-only total differs from its orders");
 		}
 		for (market, side, prices) in LevelPrices::<T>::iter() {
 			let sorted = prices.windows(2).all(|w| match (w.first(), w.get(1), side) {

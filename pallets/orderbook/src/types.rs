@@ -63,6 +63,9 @@ pub struct Order<AccountId, BlockNumber> {
 pub struct Level<AccountId: Clone + core::fmt::Debug + PartialEq + Eq, MaxOrders: frame_support::traits::Get<u32>> {
 	pub orders: frame_support::BoundedVec<(OrderId, AccountId), MaxOrders>,
 	pub total: Balance,
+	/// Of `total`, what reduce-only orders hold: no margin backs it, so funding's impact
+	/// walk leaves it out.
+	pub reduce_only: Balance,
 }
 
 /// Why an order left the book.

@@ -18,6 +18,7 @@ fn a_bankrupt_position_goes_to_the_backstop_and_the_fund_covers_the_loss() {
 			market: BTC_USD,
 			size: ONE_BTC,
 			cash: 57_000 * USDC as i128,
+			penalty: 0,
 			loss_covered: 1_000 * USDC,
 		}));
 		assert_eq!(fund_balance(), 4_000 * USDC);
@@ -46,6 +47,7 @@ fn a_short_squeezed_past_bankruptcy_is_bought_back_by_the_backstop() {
 			market: BTC_USD,
 			size: ONE_BTC,
 			cash: -63_000 * USDC as i128,
+			penalty: 0,
 			loss_covered: 1_000 * USDC,
 		}));
 		assert_eq!(Margin::position_size(&Liquidation::backstop(), BTC_USD), -(ONE_BTC as i128));

@@ -97,17 +97,20 @@ fn bids_beyond_the_slippage_bound_are_left_and_the_backstop_takes_the_rest() {
 		assert_ok!(liquidate(&sub(ALICE, 0)));
 		assert_eq!(position(ALICE), 0);
 		assert!(!liquidation_events().iter().any(|e| matches!(e, Event::ClosedInBook { .. })));
-		// Equity $1,500: the backstop pays $58,500 − $1,500 and Alice is left with exactly 0.
+		// Equity $1,500, still solvent: the backstop takes the long at the mark less the
+		// 1.5% penalty ($877.50), not at the bankruptcy price, and Alice keeps the rest.
+		let penalty = 877_500_000;
 		assert!(liquidation_events().contains(&Event::TakenByBackstop {
 			subaccount: sub(ALICE, 0),
 			market: BTC_USD,
 			size: ONE_BTC,
-			cash: 57_000 * USDC as i128,
+			cash: 58_500 * USDC as i128 - penalty as i128,
+			penalty,
 			loss_covered: 0,
 		}));
-		assert_eq!(settlement(&sub(ALICE, 0)), 0);
+		assert_eq!(settlement(&sub(ALICE, 0)), 1_500 * USDC as i128 - penalty as i128);
 		assert_eq!(Margin::position_size(&Liquidation::backstop(), BTC_USD), ONE_BTC as i128);
-		assert_eq!(equity(&Liquidation::backstop()), 1_500 * USDC as i128);
+		assert_eq!(equity(&Liquidation::backstop()), penalty as i128);
 	});
 }
 

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::{Error, Event};
+use clearing_primitives::collateral::CollateralLedger;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 
 /// Alice long 1 BTC ($3,000): half from Carol (a $2,000 short, highly levered), half from
@@ -112,5 +113,30 @@ fn a_signed_caller_cannot_choose_who_is_deleveraged() {
 		// …and a signed `liquidate` names nobody: it gets as far as the fund, which cannot
 		// cover.
 		assert_noop!(liquidate(&sub(ALICE, 0)), Error::<Test>::InsufficientCounterparties);
+	});
+}
+
+/// The fund answers for the loss the backstop already carries: a balance that covers a
+/// bankruptcy on its own, but not on top of that loss, deleverages instead of piling more
+/// risk on a fund worth less than the loss.
+#[test]
+fn the_backstop_takes_a_bankruptcy_only_while_the_funds_value_covers_it() {
+	ExtBuilder::default().build_and_execute(|| {
+		scenario();
+		// $1,500 in the fund against Alice's $1,000 loss…
+		seed_fund(1_000 * USDC);
+		assert_eq!(fund_balance(), 1_500 * USDC);
+		// …but the backstop owes $800 already: the fund is worth $700.
+		assert_ok!(<Test as pallet_margin::Config>::Ledger::move_settlement(
+			&Liquidation::backstop(),
+			&sub(DAVE, 0),
+			800 * USDC,
+		));
+		assert_ok!(liquidate_with(vec![BOB, CAROL]));
+		let events = liquidation_events();
+		assert!(!events.iter().any(|e| matches!(e, Event::TakenByBackstop { .. })));
+		assert!(events.iter().any(|e| matches!(e, Event::Deleveraged { .. })));
+		assert_eq!(position(ALICE), 0);
+		assert_eq!(fund_balance(), 1_500 * USDC, "the fund was not touched");
 	});
 }

@@ -114,3 +114,30 @@ fn levels_outside_the_band_do_not_count_toward_the_impact_price() {
 		assert_eq!(Orderbook::impact_mid(BTC_USD), None);
 	});
 }
+
+/// Attack 9 again: reduce-only orders rest without margin (capped at the position only when
+/// placed), so a trader could open a position, rest reduce-only orders for it, close the
+/// position and keep them resting for free. They stay in the book's depth but never count
+/// toward the impact price.
+#[test]
+fn reduce_only_orders_do_not_count_toward_the_impact_price() {
+	use clearing_primitives::margin::BookPrices;
+	ExtBuilder::default().build_and_execute(|| {
+		// Alice is long 200 steps (0.2 BTC, $12,000), bought from Bob.
+		assert_ok!(place(BOB, Side::Sell, 60_000, 200, OrderKind::Limit));
+		assert_ok!(place(ALICE, Side::Buy, 60_000, 200, OrderKind::ImmediateOrCancel));
+		// $12,000 of asks above, and a thin $5,000 bid below.
+		assert_ok!(place(CAROL, Side::Sell, 60_100, 200, OrderKind::Limit));
+		assert_ok!(place(BOB, Side::Buy, 59_900, 84, OrderKind::Limit));
+		assert_eq!(Orderbook::impact_mid(BTC_USD), None, "the bids are too thin");
+		// Alice's reduce-only asks at $59,950 would make the asks' impact price hers…
+		assert_ok!(Orderbook::place_order(
+			RuntimeOrigin::signed(ALICE), 0, BTC_USD, Side::Sell, usd(59_950), 200 * STEP, OrderKind::Limit, true,
+		));
+		assert_eq!(Orderbook::depth(BTC_USD, 2).asks.first(), Some(&(usd(59_950), 200 * STEP)));
+		// …and a bid for $11,000 at $59,000 gives the bids an impact price: the mid is
+		// $59,000 and $60,100 (Carol's asks), Alice's unbacked asks left out.
+		assert_ok!(place(CAROL, Side::Buy, 59_000, 200, OrderKind::Limit));
+		assert_eq!(Orderbook::impact_mid(BTC_USD), Some(usd(59_550)));
+	});
+}
