@@ -178,14 +178,16 @@ fn a_loss_building_in_the_backstop_is_in_the_funds_value() {
 		let staker = dev(Sr25519Keyring::Bob);
 		send(&staker, pallet_insurance::Call::stake { amount: 10_000 * USDC }).expect("Bob stakes");
 		thin_long_taken_by_the_backstop();
-		// Its gain at the mark is not counted until realized.
+		// Taken at the $58,300 mark less the 1.5% penalty ($874.50): a gain at the mark the
+		// fund does not count until it is realized.
 		let fund = pallet_insurance::Pallet::<Runtime>::fund_info();
-		assert_eq!((fund.backstop_equity, fund.value), (1_370 * USDC as i128, fund.balance));
-		// BTC falls on to $55,000: the backstop's long is $1,930 under, and so is the fund.
+		assert_eq!((fund.backstop_equity, fund.value), (874_500_000, fund.balance));
+		// BTC falls on to $55,000: the backstop's long, bought at $57,425.50, is $2,425.50
+		// under, and so is the fund.
 		move_price(BTC_ASSET_ID, usd(55_000));
 		let fund = pallet_insurance::Pallet::<Runtime>::fund_info();
-		assert_eq!(fund.backstop_equity, -1_930 * USDC as i128);
-		assert_eq!(fund.value, fund.balance - 1_930 * USDC);
+		assert_eq!(fund.backstop_equity, -2_425_500_000);
+		assert_eq!(fund.value, fund.balance - 2_425_500_000);
 		let bob = pallet_insurance::Pallet::<Runtime>::staker_info(staker);
 		assert!(bob.value < 10_000 * USDC, "Bob's shares carry the loss: {}", bob.value);
 		next_block();
@@ -201,7 +203,7 @@ fn the_backstop_unwinds_what_it_took_over_into_the_book() {
 		next_block();
 		assert_eq!(position(&backstop.owner, 0, BTC_USD), ONE_BTC as i128);
 		// One 0.3% under is inside: the backstop sells into it as the block ends, realizing
-		// its gain (taken over at $56,930, sold at $58,125) for the fund.
+		// its gain (taken over at $57,425.50, sold at $58,125) for the fund.
 		send(&mm, order(BTC_USD, Side::Buy, usd(58_125), ONE_BTC, OrderKind::Limit)).unwrap();
 		let fund_before = pallet_insurance::Pallet::<Runtime>::fund_info();
 		next_block();
