@@ -134,6 +134,7 @@ impl<T: Config> Pallet<T> {
 
 		let positions = Margin::<T>::positions_by_value(subaccount)?;
 		let mut markets: u32 = 0;
+		let mut flat = false;
 		let mut book_weight = Weight::zero();
 		for (market, _, _) in positions.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
 			if !health.liquidatable {
@@ -175,17 +176,23 @@ impl<T: Config> Pallet<T> {
 			}
 			let read = Self::take_over(subaccount, market, &config, &health, counterparties, backstop_loss)?;
 			book_weight.saturating_accrue(read);
+			if pallet_margin::PositionCount::<T>::get(subaccount) == 0 {
+				// Flat: all that is left to judge is a debt, and settling it below decides.
+				flat = true;
+				break;
+			}
 			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
 		}
-		if !health.liquidatable {
+		if flat || !health.liquidatable {
 			Stalled::<T>::remove(subaccount);
 		}
 		ClosedThisBlock::<T>::put((now, T::BlockNotionalCap::get().saturating_sub(cap_left)));
-		// Covering bad debt can only make the subaccount healthier than the last reading.
+		// Covering bad debt can only make the subaccount healthier than the last reading; a
+		// flat subaccount without a debt to settle is healthy.
 		let healthy = if Self::settle_bad_debt(subaccount)? {
 			!Margin::<T>::health(subaccount, Valuation::Maintenance)?.liquidatable
 		} else {
-			!health.liquidatable
+			flat || !health.liquidatable
 		};
 		Self::deposit_event(Event::Liquidated { subaccount: subaccount.clone(), markets, healthy });
 		Ok(Worked { positions: held, book_weight })

@@ -196,10 +196,15 @@ impl<T: Config> Pallet<T> {
 	/// must be covered by the rest of its collateral at haircut value (a subaccount with none
 	/// of the three holds nothing at risk, and is not read further).
 	pub(crate) fn ensure_initial(subaccount: &SubaccountOf<T>) -> DispatchResult {
-		if PositionCount::<T>::get(subaccount) == 0 &&
-			T::Ledger::settlement_balance(subaccount) >= 0 &&
-			OrderMargin::<T>::get(subaccount) == 0
-		{
+		if PositionCount::<T>::get(subaccount) == 0 {
+			let order_margin = OrderMargin::<T>::get(subaccount);
+			if order_margin == 0 && T::Ledger::settlement_balance(subaccount) >= 0 {
+				return Ok(());
+			}
+			// No position to walk: its collateral against its orders' margin.
+			let equity = T::Ledger::collateral_value(subaccount, Valuation::Opening)?;
+			let required = SignedBalance::try_from(order_margin).map_err(|_| ArithmeticError::Overflow)?;
+			ensure!(equity >= required, Error::<T>::InitialMarginBreached);
 			return Ok(());
 		}
 		let health = Self::health(subaccount, Valuation::Opening)?;
