@@ -160,17 +160,20 @@ pub trait MarginEngine<AccountId> {
 	/// The worst-case weight of one `apply_fill`.
 	fn apply_fill_weight() -> Weight;
 
-	/// Sets initial margin aside for a resting order of `size` base units at `price` in
-	/// `market`, so a resting order is backed by collateral as a position would be. Fails,
-	/// changing nothing, if `subaccount` could not carry it beside its positions and its
-	/// other resting orders at fresh prices. Returns the amount set aside (to release as the
-	/// order fills or leaves the book) and the weight used, at most
+	/// Sets collateral aside for a resting order: the initial margin of `size` base units
+	/// at `price` in `market` (a reduce-only order passes `size` 0: it adds no risk), plus
+	/// the order's `deposit`, its storage deposit, returned when it leaves the book. So a
+	/// resting order is backed by collateral as a position would be. Fails, changing
+	/// nothing, if `subaccount` could not carry it beside its positions and its other resting
+	/// orders at fresh prices. Returns the margin set aside (released in proportion as the
+	/// order fills; the deposit goes back when it leaves) and the weight used, at most
 	/// `reserve_order_margin_weight()`.
 	fn reserve_order_margin(
 		subaccount: &Subaccount<AccountId>,
 		market: MarketId,
 		size: Balance,
 		price: Price,
+		deposit: Balance,
 	) -> Result<(Balance, Weight), DispatchError>;
 
 	/// Gives back `amount` of what `reserve_order_margin` set aside for `subaccount`.

@@ -366,8 +366,10 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		market: MarketId,
 		size: Balance,
 		price: Price,
+		deposit: Balance,
 	) -> Result<(Balance, Weight), DispatchError> {
-		let amount = Self::order_margin_for(market, size, price)?;
+		let margin = if size == 0 { 0 } else { Self::order_margin_for(market, size, price)? };
+		let amount = margin.checked_add(deposit).ok_or(ArithmeticError::Overflow)?;
 		with_storage_layer(|| {
 			OrderMargin::<T>::try_mutate(subaccount, |held| {
 				*held = held.checked_add(amount).ok_or(ArithmeticError::Overflow)?;
@@ -376,7 +378,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 			Self::ensure_initial(subaccount)
 		})?;
 		let positions = PositionCount::<T>::get(subaccount).max(1);
-		Ok((amount, Self::reserve_weight(positions)))
+		Ok((margin, Self::reserve_weight(positions)))
 	}
 
 	fn release_order_margin(subaccount: &SubaccountOf<T>, amount: Balance) {

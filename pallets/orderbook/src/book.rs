@@ -6,12 +6,7 @@ use clearing_primitives::{
 	margin::{MarginEngine, MarketRules, Side},
 	notional, Balance, MarketId, Price,
 };
-use frame_support::traits::{
-	fungible::{InspectHold, MutateHold},
-	tokens::Precision,
-	Get,
-};
-use frame_support::weights::Weight;
+use frame_support::{traits::Get, weights::Weight};
 use sp_runtime::{DispatchError, DispatchResult, Rounding};
 
 /// The side a taker on `side` trades against.
@@ -64,13 +59,6 @@ impl<T: Config> Pallet<T> {
 		let level = Levels::<T>::get((market, side, price))?;
 		let (id, owner) = level.orders.first()?;
 		Orders::<T>::get(owner, id)
-	}
-
-	/// How many orders `who` has open: its order deposits over the deposit per order.
-	pub(crate) fn open_order_count(who: &T::AccountId) -> u128 {
-		T::Currency::balance_on_hold(&HoldReason::OrderDeposit.into(), who)
-			.checked_div(T::OrderDeposit::get())
-			.unwrap_or_default()
 	}
 
 	/// Puts `order` at the back of its level, creating the level in price order. A side
@@ -151,18 +139,14 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Forgets `order` (already out of its level): storage, deposit and margin released.
+	/// Forgets `order` (already out of its level): storage, and the margin and deposit it
+	/// set aside.
 	fn discard(order: &OrderOf<T>) -> DispatchResult {
 		Orders::<T>::remove(&order.owner.owner, order.id);
-		T::Currency::release(
-			&HoldReason::OrderDeposit.into(),
-			&order.owner.owner,
-			order.deposit,
-			Precision::BestEffort,
-		)?;
-		if order.margin > 0 {
-			T::Margin::release_order_margin(&order.owner, order.margin);
-		}
+		OpenOrders::<T>::mutate_exists(&order.owner.owner, |open| {
+			*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+		});
+		T::Margin::release_order_margin(&order.owner, order.margin.saturating_add(order.deposit));
 		Ok(())
 	}
 
@@ -208,26 +192,25 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Rests `order`: in the book and storage, its deposit held and, unless it only reduces,
-	/// its initial margin set aside (refused if its owner cannot carry it). Returns the
+	/// Rests `order`: in the book and storage, with its deposit and, unless it only reduces,
+	/// its initial margin set aside (refused if its owner cannot carry them). Returns the
 	/// weight of what varies: the margin check, and an eviction if it made one.
 	pub(crate) fn rest_order(order: &mut OrderOf<T>) -> Result<Weight, DispatchError> {
 		let owner = &order.owner.owner;
-		if Self::open_order_count(owner) >= u128::from(T::MaxOpenOrders::get()) {
+		if OpenOrders::<T>::get(owner) >= T::MaxOpenOrders::get() {
 			return Err(Error::<T>::TooManyOpenOrders.into());
 		}
-		let mut weight = Weight::zero();
-		if !order.reduce_only {
-			let (margin, used) =
-				T::Margin::reserve_order_margin(&order.owner, order.market, order.remaining, order.price)?;
-			order.margin = margin;
-			weight.saturating_accrue(used);
-		}
+		// A reduce-only order adds no risk: it sets its deposit aside, no margin.
+		let margined = if order.reduce_only { 0 } else { order.remaining };
+		let (margin, mut weight) =
+			T::Margin::reserve_order_margin(&order.owner, order.market, margined, order.price, order.deposit)?;
+		order.margin = margin;
 		let evicted = Self::insert_order(order)?;
 		if evicted > 0 {
 			weight.saturating_accrue(T::WeightInfo::evict_level(evicted));
 		}
-		T::Currency::hold(&HoldReason::OrderDeposit.into(), owner, order.deposit)?;
+		// Counted after the eviction, which may have taken some of the owner's own orders.
+		OpenOrders::<T>::mutate(owner, |open| *open = open.saturating_add(1));
 		Orders::<T>::insert(owner, order.id, order.clone());
 		Ok(weight)
 	}

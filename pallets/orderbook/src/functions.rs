@@ -18,7 +18,7 @@ use clearing_primitives::{
 use frame_support::{
 	ensure,
 	storage::with_storage_layer,
-	traits::{fungible::InspectHold, Get},
+	traits::Get,
 	weights::Weight,
 };
 use sp_runtime::{
@@ -290,26 +290,25 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The book's invariants: levels and orders agree both ways, levels are in price order,
-	/// every resting order is backed by its deposit, the margin engine holds exactly its
-	/// orders' margin set aside for each subaccount with orders, and no account has more than
-	/// `MaxOpenOrders` open.
+	/// every resting order carries a deposit, the margin engine holds exactly its orders'
+	/// margin and deposits set aside for each subaccount with orders, and each account's
+	/// count of open orders is right and within `MaxOpenOrders`.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
-		let mut held = BTreeMap::<T::AccountId, (Balance, u32)>::new();
+		let mut counts = BTreeMap::<T::AccountId, u32>::new();
 		let mut margins = BTreeMap::<SubaccountOf<T>, Balance>::new();
 		for (owner, id, order) in Orders::<T>::iter() {
 			ensure!(!order.reduce_only || order.margin == 0, "a reduce-only order holds margin");
+			ensure!(order.deposit > 0, "a resting order without a deposit");
 			let margin = margins.entry(order.owner.clone()).or_default();
-			*margin = margin.saturating_add(order.margin);
+			*margin = margin.saturating_add(order.margin).saturating_add(order.deposit);
 			ensure!(order.id == id && order.owner.owner == owner, "an order stored under another key");
 			ensure!(order.remaining > 0, "an empty order rests");
-			ensure!(order.deposit == T::OrderDeposit::get(), "an order's deposit is not the deposit per order");
 			let level = Levels::<T>::get((order.market, order.side, order.price))
 				.ok_or("an order without its level")?;
 			ensure!(level.orders.contains(&(id, owner.clone())), "an order missing from its level");
-			let (sum, count) = held.entry(owner).or_default();
-			*sum = sum.saturating_add(order.deposit);
+			let count = counts.entry(owner).or_default();
 			*count = count.saturating_add(1);
 		}
 		for ((market, side, price), level) in Levels::<T>::iter() {
@@ -344,14 +343,14 @@ impl<T: Config> Pallet<T> {
 		for (subaccount, margin) in margins {
 			ensure!(
 				T::Margin::order_margin(&subaccount) == margin,
-				"the margin set aside differs from the resting orders' margin"
+				"the collateral set aside differs from the resting orders' margin and deposits"
 			);
 		}
-		for (who, (deposits, count)) in held {
-			ensure!(
-				T::Currency::balance_on_hold(&HoldReason::OrderDeposit.into(), &who) == deposits,
-				"resting orders not backed by their deposits"
-			);
+		for (who, open) in OpenOrders::<T>::iter() {
+			ensure!(counts.get(&who) == Some(&open), "an account's open-order count differs from its orders");
+		}
+		for (who, count) in counts {
+			ensure!(OpenOrders::<T>::get(&who) == count, "an account's orders are not all counted");
 			ensure!(count <= T::MaxOpenOrders::get(), "an account over its open-order bound");
 		}
 		Ok(())

@@ -14,9 +14,10 @@
 //!   (self-trade prevention).
 //! - Taker and maker fees are paid in the settlement asset into the book's fee subaccount in
 //!   the vaults; `InsuranceShare` of them goes to the insurance fund.
-//! - A resting order holds `OrderDeposit` of the native token from its owner, released when
-//!   it leaves the book. Open orders per account (counted by those deposits), levels per side
-//!   and orders per level are bounded.
+//! - A resting order sets `OrderDeposit` of its owner's collateral aside (settlement units,
+//!   beside its initial margin, in the margin engine's order margin), returned when it leaves
+//!   the book. Open orders per account (`OpenOrders`), levels per side and orders per level
+//!   are bounded.
 //! - Orders are stored under their owner's account, so a cancel finds its order in one read
 //!   and a fill needs no per-owner list: placing, cancelling and filling each touch as few
 //!   storage items as the book allows.
@@ -57,11 +58,7 @@ pub mod pallet {
 		margin::{MarginEngine, Side},
 		Balance, MarketId, Price,
 	};
-	use frame_support::{
-		pallet_prelude::*,
-		traits::fungible::{Inspect, MutateHold},
-		PalletId,
-	};
+	use frame_support::{pallet_prelude::*, PalletId};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Permill;
 
@@ -87,19 +84,13 @@ pub mod pallet {
 		/// Receives its share of the fees.
 		type Insurance: InsuranceFund<Self::AccountId>;
 
-		/// The native token, held as order deposits.
-		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
-			+ Inspect<Self::AccountId, Balance = Balance>;
-
-		/// The runtime's hold reasons, this pallet's among them.
-		type RuntimeHoldReason: From<HoldReason>;
-
 		/// Derives the fee subaccount.
 		#[pallet::constant]
 		type PalletId: Get<PalletId>;
 
-		/// Native token held per resting order; must be above zero, as it also counts an
-		/// account's open orders (a runtime that changes it migrates the holds).
+		/// Collateral (settlement units) a resting order sets aside as its storage deposit,
+		/// returned when it leaves the book; above zero. Orders resting when a runtime changes
+		/// it keep, and get back, what they set aside.
 		#[pallet::constant]
 		type OrderDeposit: Get<Balance>;
 
@@ -140,15 +131,8 @@ pub mod pallet {
 	pub trait BenchmarkHelper<AccountId> {
 		/// A market with a fresh index price at `price`, and its tick and step.
 		fn market(price: Price) -> (MarketId, Price, Balance);
-		/// Gives `subaccount` settlement collateral and its owner native tokens for deposits.
+		/// Gives `subaccount` settlement collateral, and its owner native tokens for fees.
 		fn fund(subaccount: &Subaccount<AccountId>);
-	}
-
-	/// Why this pallet holds native tokens.
-	#[pallet::composite_enum]
-	pub enum HoldReason {
-		/// The deposit of a resting order.
-		OrderDeposit,
 	}
 
 	/// Every resting order, under its owner's account.
@@ -191,6 +175,10 @@ pub mod pallet {
 	/// The next order's id.
 	#[pallet::storage]
 	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
+
+	/// How many orders each account has resting, over all its subaccounts and markets.
+	#[pallet::storage]
+	pub type OpenOrders<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -258,7 +246,8 @@ pub mod pallet {
 		/// at `price` or better. Matches at once (at most `MaxFills` fills), then rests,
 		/// cancels or refuses the rest as `kind` says (a limit order's rest that would still
 		/// cross is cancelled, `FillLimit`). Fees are paid per fill; a resting order
-		/// holds `OrderDeposit`. Fails, changing nothing, if the market's rules, the book's
+		/// sets its initial margin (none if reduce-only) and `OrderDeposit` of collateral
+		/// aside. Fails, changing nothing, if the market's rules, the book's
 		/// bounds or the signer's margin refuse it.
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::place_order_weight(T::MaxFills::get()))]
@@ -300,7 +289,7 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
-			assert!(T::OrderDeposit::get() > 0, "the order deposit also counts open orders");
+			assert!(T::OrderDeposit::get() > 0, "every resting order carries a deposit");
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -1,5 +1,5 @@
-//! A minimal runtime for the book's tests: real balances (deposits are real holds); the
-//! margin engine, the vaults' ledger and the insurance fund are storage-backed stand-ins, so
+//! A minimal runtime for the book's tests: the margin engine (which holds the orders' margin
+//! and deposits), the vaults' ledger and the insurance fund are storage-backed stand-ins, so
 //! a failed call rolls them back like the real ones.
 
 use crate as pallet_orderbook;
@@ -107,12 +107,13 @@ impl MarginEngine<AccountId> for MockMargin {
 		_: MarketId,
 		size: Balance,
 		price: Price,
+		deposit: Balance,
 	) -> Result<(Balance, Weight), DispatchError> {
 		// A tenth of the notional, as a 10% initial margin would set aside.
 		let amount = clearing_primitives::notional(size, 8, price, sp_runtime::Rounding::Up)
 			.map_err(|_| DispatchError::Other("overflow"))? /
 			10;
-		let held = Self::order_margin(subaccount) + amount;
+		let held = Self::order_margin(subaccount) + amount + deposit;
 		if let Some(limit) = get::<Option<Balance>>((b"margin-limit", subaccount)) {
 			if held > limit {
 				return Err(DispatchError::Other("order margin"));
@@ -250,8 +251,6 @@ impl pallet_orderbook::Config for Test {
 	type Margin = MockMargin;
 	type Ledger = MockLedger;
 	type Insurance = MockFund;
-	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type PalletId = OrderbookPalletId;
 	type OrderDeposit = ConstU128<DEPOSIT>;
 	type InsuranceShare = InsuranceShare;

@@ -37,7 +37,8 @@ pub struct Order<AccountId, BlockNumber> {
 	/// Only ever reduces the owner's position.
 	pub reduce_only: bool,
 	pub placed_at: BlockNumber,
-	/// Native token held from the owner while the order rests.
+	/// Collateral set aside as the order's storage deposit while it rests (settlement
+	/// units, in the margin engine's order margin), returned when it leaves.
 	pub deposit: Balance,
 	/// Initial margin the margin engine holds set aside for what is still open (none for a
 	/// reduce-only order): a resting order is backed by collateral.

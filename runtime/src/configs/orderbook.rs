@@ -1,9 +1,7 @@
 //! The order book: fills through the margin engine, fees into the vaults, a share to the
-//! insurance fund, deposits held in CLR.
+//! insurance fund; a resting order's deposit set aside from its collateral.
 
-use crate::{
-	constants::MILLI_UNIT, Balances, Insurance, Margin, Runtime, RuntimeHoldReason, Vaults,
-};
+use crate::{Insurance, Margin, Runtime, Vaults};
 use clearing_primitives::Balance;
 use frame_support::{
 	parameter_types,
@@ -19,15 +17,14 @@ parameter_types! {
 	pub const InsuranceFeeShare: Permill = Permill::from_percent(50);
 }
 
-/// Held per resting order, refunded when it leaves the book: 0.1 CLR.
-pub const ORDER_DEPOSIT: Balance = 100 * MILLI_UNIT;
+/// Set aside per resting order from its subaccount's collateral, beside its margin, and
+/// returned when it leaves the book: $0.10 (USDC units).
+pub const ORDER_DEPOSIT: Balance = 100_000;
 
 impl pallet_orderbook::Config for Runtime {
 	type Margin = Margin;
 	type Ledger = Vaults;
 	type Insurance = Insurance;
-	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type PalletId = OrderbookPalletId;
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type InsuranceShare = InsuranceFeeShare;

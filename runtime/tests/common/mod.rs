@@ -290,13 +290,14 @@ pub fn check_invariants() {
 	pallet_orderbook::Pallet::<Runtime>::do_try_state().expect("order book invariants");
 	pallet_liquidation::Pallet::<Runtime>::do_try_state().expect("liquidation invariants");
 	pallet_governance::Pallet::<Runtime>::do_try_state().expect("governance invariants");
-	// Margin set aside for orders exists only for orders resting (the book checks the other
-	// way: each subaccount's orders against what the engine holds for it).
+	// Collateral set aside for orders (margin and deposits) exists only for orders resting
+	// (the book checks the other way: each subaccount's orders against what the engine holds
+	// for it).
 	for (subaccount, _) in pallet_margin::OrderMargin::<Runtime>::iter() {
 		assert!(
 			pallet_orderbook::Orders::<Runtime>::iter_prefix_values(&subaccount.owner)
-				.any(|order| order.owner == subaccount && order.margin > 0),
-			"order margin set aside for a subaccount with no order holding any"
+				.any(|order| order.owner == subaccount),
+			"collateral set aside for a subaccount with no order resting"
 		);
 	}
 	assert_eq!(issuance(), ISSUANCE.with(|i| *i.borrow()), "tokens were created or destroyed");

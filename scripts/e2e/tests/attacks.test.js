@@ -222,3 +222,51 @@ test('freeze a book with dust: bids nobody backs are refused, and a full side ma
     assert.deepEqual(left.filter((e) => e !== null), []);
   }
 });
+
+test('block your own liquidation: bids fed a step at a time only hand the long to the backstop, at the mark less the penalty', { timeout: 600_000 }, async () => {
+  const { api, alice } = ctx;
+  await pinBtc(6_000_000);
+  const step = 10_000n; // 0.0001 BTC
+  const mallory = ctx.fresh();
+  const accomplice = ctx.fresh();
+  await fundTrader(api, alice, mallory, 3_100n * UNIT);
+  await fundTrader(api, alice, accomplice, 10_000n * UNIT);
+  await ok(order('Sell', 60_000, SATS, 'Limit'), mm, 'the ask');
+  await ok(order('Buy', 60_000, SATS, 'ImmediateOrCancel'), mallory, 'the long');
+  assert.equal(await positionOf(mallory), SATS);
+
+  // Her other account keeps eight one-step bids on top, refilled every block, so each close
+  // the keeper makes spends its four fills on them and closes almost nothing.
+  const refill = async () => {
+    const open = (await api.call.orderbookApi.orders(accomplice.address, 0)).length;
+    if (open < 8) await submitAll(Array.from({ length: 8 - open }, () => order('Buy', 58_250, step, 'Limit')), accomplice);
+  };
+  await refill();
+  let feeding = true;
+  const unsub = await api.rpc.chain.subscribeNewHeads(() => { if (feeding) refill().catch(() => {}); });
+
+  // BTC to $58,300: $1,370 of equity against $1,749 of maintenance, solvent, liquidatable.
+  const taken = waitUntil(async () => (await positionOf(mallory)) === 0n, 40);
+  await pinBtc(5_830_000);
+  const events = await taken;
+  feeding = false;
+  unsub();
+  const takeover = events.find((e) => api.events.liquidation.TakenByBackstop.is(e) && e.data.subaccount.owner.eq(mallory.address));
+  assert.ok(takeover, 'the keeper handed the rest to the backstop');
+  const rest = takeover.data.size.toBigInt();
+  assert.ok(rest > SATS * 9n / 10n, `the step bids closed almost nothing: ${rest} left`);
+  // At the mark less 1.5%: the penalty a close in the book would have cost, nothing covered.
+  const notional = rest * 58_300n * UNIT / SATS;
+  assert.equal(takeover.data.penalty.toBigInt(), notional * 15n / 1000n);
+  assert.equal(takeover.data.cash.toBigInt(), notional - notional * 15n / 1000n);
+  assert.equal(takeover.data.lossCovered.toBigInt(), 0n);
+  const health = (await api.call.marginApi.accountHealth(mallory.address, 0)).unwrap();
+  assert.ok(health.equity.toBigInt() > 400n * UNIT, `she keeps her equity less the penalty: ${health.equity}`);
+
+  // Tidy up: the step bids go, and a bid at the mark takes what the backstop holds.
+  const ids = (await api.call.orderbookApi.orders(accomplice.address, 0)).map((o) => o.id);
+  assert.deepEqual((await submitAll(ids.map((id) => api.tx.orderbook.cancelOrder(id)), accomplice)).filter((e) => e !== null), []);
+  await ok(order('Buy', 58_300, rest, 'Limit'), mm, 'a bid for the backstop');
+  const [bid] = (await api.call.orderbookApi.orders(mm.address, 0)).map((o) => o.id);
+  await waitUntil(async () => !(await api.call.orderbookApi.orders(mm.address, 0)).some((o) => o.id.eq(bid)), 20);
+});

