@@ -41,7 +41,7 @@ const makers = Array.from({ length: MAKERS }, (_, i) => ring.addFromUri(`//Alice
 const load = loader(api);
 const { fire, waitBlocks, drain } = load;
 
-// Every sender and maker gets CLR (fees, order deposits) and USDC collateral in subaccount 0,
+// Every sender and maker gets CLR (fees) and USDC collateral (margin, order deposits) in subaccount 0,
 // shared out of Alice's genesis USDC (one-step orders need a few dollars of margin).
 async function prepareSenders() {
   const everyone = [...senders, ...makers];

@@ -183,7 +183,8 @@ test('freeze a book with dust: bids nobody backs are refused, and a full side ma
   const perAccount = api.consts.orderbook.maxOpenOrders.toNumber();
   const step = 10_000n; // 0.0001 BTC
 
-  // CLR for the order deposits and USDC in its wallet, none in the vaults: not one bid rests.
+  // CLR for fees and USDC in its wallet, none in the vaults: not one bid rests (no margin,
+  // no deposit).
   const broke = ctx.fresh();
   await fund(api, alice, broke, { clr: 100n * CLR, usdc: 1_000n * UNIT });
   const { error } = await submit(api, order('Buy', 54_000, step, 'Limit'), broke);
