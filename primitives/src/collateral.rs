@@ -51,6 +51,16 @@ pub trait CollateralLedger<AccountId> {
 		valuation: Valuation,
 	) -> Result<SignedBalance, DispatchError>;
 
+	/// A lower bound of [`Self::collateral_value`] that reads less: the value of the
+	/// settlement balance alone, as every other holding is worth zero or more. By default the
+	/// whole value.
+	fn settlement_value(
+		subaccount: &Subaccount<AccountId>,
+		valuation: Valuation,
+	) -> Result<SignedBalance, DispatchError> {
+		Self::collateral_value(subaccount, valuation)
+	}
+
 	/// The settlement balance of `subaccount` (negative when it owes).
 	fn settlement_balance(subaccount: &Subaccount<AccountId>) -> SignedBalance;
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use clearing_primitives::{margin::Side, USDC_ASSET_ID};
+use clearing_primitives::{margin::Side, CLR_ASSET_ID, USDC_ASSET_ID};
 use clearing_runtime::Runtime;
 use common::*;
 use frame_support::traits::Get;
@@ -84,6 +84,24 @@ fn an_order_no_collateral_backs_does_not_rest() {
 		let id = pallet_orderbook::NextOrderId::<Runtime>::get() - 1;
 		send(&spammer, pallet_orderbook::Call::cancel_order { id }).expect("cancels");
 		send(&spammer, withdraw).expect("free again");
+		next_block();
+	});
+}
+
+/// The initial check of a position-less subaccount tries its USDC alone first; an order that
+/// USDC cannot back is judged on all its collateral, here CLR at its haircut value.
+#[test]
+fn an_order_backed_by_other_collateral_rests_and_no_more() {
+	run(|| {
+		let trader = trader("clr only", 0);
+		// 20 CLR at $1 less the 25% haircut: $15, and no USDC at all.
+		deposit(&trader, 0, CLR_ASSET_ID, 20 * CLR);
+		send(&trader, order(ETH_USD, Side::Buy, usd(2_900), 50 * ETH_STEP, OrderKind::Limit))
+			.expect("about $7.60 of margin and deposit, backed by the CLR");
+		assert_eq!(
+			error_of(send(&trader, order(ETH_USD, Side::Buy, usd(2_900), 50 * ETH_STEP, OrderKind::Limit))),
+			pallet_margin::Error::<Runtime>::InitialMarginBreached.into()
+		);
 		next_block();
 	});
 }

@@ -201,9 +201,13 @@ impl<T: Config> Pallet<T> {
 			if order_margin == 0 && T::Ledger::settlement_balance(subaccount) >= 0 {
 				return Ok(());
 			}
-			// No position to walk: its collateral against its orders' margin.
-			let equity = T::Ledger::collateral_value(subaccount, Valuation::Opening)?;
+			// No position to walk: its collateral against its orders' margin, the settlement
+			// balance alone first (enough for most, and it reads less).
 			let required = SignedBalance::try_from(order_margin).map_err(|_| ArithmeticError::Overflow)?;
+			if T::Ledger::settlement_value(subaccount, Valuation::Opening)? >= required {
+				return Ok(());
+			}
+			let equity = T::Ledger::collateral_value(subaccount, Valuation::Opening)?;
 			ensure!(equity >= required, Error::<T>::InitialMarginBreached);
 			return Ok(());
 		}

@@ -22,6 +22,14 @@ impl<T: Config> CollateralLedger<T::AccountId> for Pallet<T> {
 		Self::total_value(subaccount, valuation)
 	}
 
+	fn settlement_value(
+		subaccount: &Subaccount<T::AccountId>,
+		valuation: Valuation,
+	) -> Result<SignedBalance, DispatchError> {
+		let settlement = T::SettlementAsset::get();
+		Self::value_of(settlement, Self::collateral_of(subaccount, settlement), valuation)
+	}
+
 	fn settlement_balance(subaccount: &Subaccount<T::AccountId>) -> SignedBalance {
 		Self::collateral_of(subaccount, T::SettlementAsset::get())
 	}

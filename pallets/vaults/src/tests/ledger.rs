@@ -24,6 +24,29 @@ fn collateral_is_valued_with_haircuts_at_oracle_prices() {
 	});
 }
 
+/// The margin engine's cheap first look: the settlement balance's value alone, never more
+/// than the whole value, negative while it owes.
+#[test]
+fn the_settlement_value_is_the_settlement_balance_alone_and_a_lower_bound() {
+	ExtBuilder::default().build_and_execute(|| {
+		let settlement_value = |number| {
+			<Vaults as CollateralLedger<AccountId>>::settlement_value(&sub(ALICE, number), Valuation::Opening)
+				.expect("no overflow")
+		};
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, USDC, 1_000 * USDC_UNIT));
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 0, CLR, 100 * CLR_UNIT));
+		assert_eq!(settlement_value(0), (1_000 * USDC_UNIT) as i128);
+		assert!(settlement_value(0) <= value(ALICE, 0, Valuation::Opening));
+		// CLR alone: nothing in USDC.
+		assert_ok!(Vaults::deposit(RuntimeOrigin::signed(ALICE), 1, CLR, 100 * CLR_UNIT));
+		assert_eq!(settlement_value(1), 0);
+		// Owing USDC: the debt, below the whole value.
+		assert_ok!(<Vaults as CollateralLedger<AccountId>>::move_settlement(&sub(ALICE, 1), &sub(BOB, 0), 50 * USDC_UNIT));
+		assert_eq!(settlement_value(1), -((50 * USDC_UNIT) as i128));
+		assert_eq!(value(ALICE, 1, Valuation::Opening), (110 * USDC_UNIT) as i128);
+	});
+}
+
 #[test]
 fn stale_or_flagged_prices_count_zero_for_opening_risk_only() {
 	ExtBuilder::default().build_and_execute(|| {
