@@ -60,8 +60,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Governance::Pending` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn propose() -> Weight {
 		// Proof size: measured `1347`, estimated `3608`.
-		// Minimum execution time: 66_374_000 picoseconds.
-		Weight::from_parts(112_860_000, 3608)
+		// Minimum execution time: 67_947_000 picoseconds.
+		Weight::from_parts(121_757_000, 3608)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -73,8 +73,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Governance::Agenda` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
 		// Proof size: measured `323`, estimated `3608`.
-		// Minimum execution time: 26_870_000 picoseconds.
-		Weight::from_parts(40_014_000, 3608)
+		// Minimum execution time: 29_015_000 picoseconds.
+		Weight::from_parts(46_977_000, 3608)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -91,10 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 4]`.
 	fn on_initialize(k: u32, ) -> Weight {
 		// Proof size: measured `171`, estimated `3494`.
-		// Minimum execution time: 6_171_000 picoseconds.
-		Weight::from_parts(15_365_151, 3494)
-			// Standard Error: 213_536
-			.saturating_add(Weight::from_parts(47_391_712, 0).saturating_mul(k.into()))
+		// Minimum execution time: 6_432_000 picoseconds.
+		Weight::from_parts(21_207_266, 3494)
+			// Standard Error: 101_083
+			.saturating_add(Weight::from_parts(60_313_856, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -106,18 +106,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn propose() -> Weight {
-		Weight::from_parts(112_860_000, 3608)
+		Weight::from_parts(121_757_000, 3608)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(40_014_000, 3608)
+		Weight::from_parts(46_977_000, 3608)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize(k: u32, ) -> Weight {
-		Weight::from_parts(15_365_151, 3494)
-			.saturating_add(Weight::from_parts(47_391_712, 0).saturating_mul(k.into()))
+		Weight::from_parts(21_207_266, 3494)
+			.saturating_add(Weight::from_parts(60_313_856, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))

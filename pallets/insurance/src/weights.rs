@@ -64,8 +64,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn stake() -> Weight {
 		// Proof size: measured `1343`, estimated `6208`.
-		// Minimum execution time: 107_741_000 picoseconds.
-		Weight::from_parts(168_374_000, 6208)
+		// Minimum execution time: 106_448_000 picoseconds.
+		Weight::from_parts(158_184_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::CounterForPendingUnstakes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn request_unstake() -> Weight {
 		// Proof size: measured `187`, estimated `3533`.
-		// Minimum execution time: 33_111_000 picoseconds.
-		Weight::from_parts(52_569_000, 3533)
+		// Minimum execution time: 32_451_000 picoseconds.
+		Weight::from_parts(54_592_000, 3533)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::CounterForPendingUnstakes` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn unstake() -> Weight {
 		// Proof size: measured `1499`, estimated `6208`.
-		// Minimum execution time: 127_959_000 picoseconds.
-		Weight::from_parts(211_955_000, 6208)
+		// Minimum execution time: 126_906_000 picoseconds.
+		Weight::from_parts(216_613_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -123,8 +123,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::PendingShares` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn cancel_unstake() -> Weight {
 		// Proof size: measured `288`, estimated `3533`.
-		// Minimum execution time: 27_020_000 picoseconds.
-		Weight::from_parts(46_947_000, 3533)
+		// Minimum execution time: 26_820_000 picoseconds.
+		Weight::from_parts(52_218_000, 3533)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -132,8 +132,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::CooldownBlocks` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_cooldown() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 9_798_000 picoseconds.
-		Weight::from_parts(18_545_000, 0)
+		// Minimum execution time: 9_688_000 picoseconds.
+		Weight::from_parts(19_216_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -141,27 +141,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn stake() -> Weight {
-		Weight::from_parts(168_374_000, 6208)
+		Weight::from_parts(158_184_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn request_unstake() -> Weight {
-		Weight::from_parts(52_569_000, 3533)
+		Weight::from_parts(54_592_000, 3533)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn unstake() -> Weight {
-		Weight::from_parts(211_955_000, 6208)
+		Weight::from_parts(216_613_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn cancel_unstake() -> Weight {
-		Weight::from_parts(46_947_000, 3533)
+		Weight::from_parts(52_218_000, 3533)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_cooldown() -> Weight {
-		Weight::from_parts(18_545_000, 0)
+		Weight::from_parts(19_216_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -42,8 +42,9 @@
 //!   (`BatchEntryFailed`) and changes nothing. The entries share the transaction's overhead
 //!   and what they read in common; its closes make at most `MaxBatchFills` fills in all.
 //! - The backstop holds any market a takeover gives it and unwinds it into the book in each
-//!   block's idle weight (`on_idle`): one market a block in turn, within `UnwindSlippage` of
-//!   the mark and the block's notional cap (`BackstopUnwound`).
+//!   block's idle weight (`on_idle`): up to `MaxUnwindRounds` closes a block, the markets in
+//!   turn, while each closes something, within `UnwindSlippage` of the mark and the block's
+//!   notional cap (`BackstopUnwound`).
 //! - Every step emits an event with its amounts. The keeper offchain worker scans subaccounts
 //!   with positions from a persisted cursor, `KeeperScanPerBlock` per block, and submits
 //!   them in batches (a bankruptcy the fund may not cover alone, with counterparties).
@@ -146,6 +147,12 @@ pub mod pallet {
 		/// The backstop unwinds what it holds into the book at most this far from the mark.
 		#[pallet::constant]
 		type UnwindSlippage: Get<Permill>;
+
+		/// Most closes the backstop's unwind makes in one block's idle weight (each of at
+		/// most `MaxCloseFills` fills, the markets in turn): dust on top of the book uses up a
+		/// close, not the block.
+		#[pallet::constant]
+		type MaxUnwindRounds: Get<u32>;
 
 		/// Most notional closed in the book per block (settlement units), so one crash does
 		/// not empty the book in one block.

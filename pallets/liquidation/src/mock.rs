@@ -378,6 +378,7 @@ impl pallet_liquidation::Config for Test {
 	type KeeperShare = KeeperShare;
 	type MaxSlippage = MaxSlippage;
 	type UnwindSlippage = UnwindSlippage;
+	type MaxUnwindRounds = ConstU32<4>;
 	// $100,000 of notional per block.
 	type BlockNotionalCap = ConstU128<100_000_000_000>;
 	type MinFreshAggregates = ConstU32<3>;

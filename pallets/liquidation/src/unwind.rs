@@ -1,7 +1,9 @@
-//! The backstop unwinds: what it took over goes back into the book, one market per block in
-//! turn, in the block's idle weight, within `UnwindSlippage` of the mark and the block's
-//! notional cap. Its fills are ordinary fills for the makers (margin-checked, fees paid);
-//! the backstop, like any liquidation close, is bounded by its price limit instead.
+//! The backstop unwinds: what it took over goes back into the book in the block's idle
+//! weight, up to `MaxUnwindRounds` closes a block, the markets in turn, while each closes
+//! something, within `UnwindSlippage` of the mark and the block's notional cap. Its fills are
+//! ordinary fills for the makers (margin-checked, fees paid); the backstop, like any
+//! liquidation close, is bounded by its price limit instead. Rounds, not one close, so that
+//! one-step bids on top spend a round's fills, never the block's unwind.
 
 use crate::{math, pallet::*, resolve::overflow};
 use alloc::vec::Vec;
@@ -27,14 +29,28 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::ClosingBook::close_weight(T::MaxCloseFills::get()))
 	}
 
-	/// Unwinds the next of the backstop's markets if `remaining` weight allows its worst
-	/// case; returns the weight used.
+	/// Unwinds the backstop in up to `MaxUnwindRounds` rounds while `remaining` weight allows
+	/// each one's worst case and the last closed something; returns the weight used.
 	pub fn unwind_backstop(remaining: Weight) -> Weight {
+		let mut used = Weight::zero();
+		for _ in 0..T::MaxUnwindRounds::get() {
+			let (round, closed) = Self::unwind_round(remaining.saturating_sub(used));
+			used.saturating_accrue(round);
+			if !closed {
+				break;
+			}
+		}
+		used
+	}
+
+	/// Unwinds the next of the backstop's markets if `remaining` weight allows its worst
+	/// case; returns the weight used and whether it closed anything.
+	fn unwind_round(remaining: Weight) -> (Weight, bool) {
 		let mut used = T::DbWeight::get().reads(1);
 		let backstop = Self::backstop();
 		let positions = PositionCount::<T>::get(&backstop);
 		if positions == 0 || remaining.any_lt(used.saturating_add(Self::unwind_weight(positions))) {
-			return used;
+			return (used, false);
 		}
 		used.saturating_accrue(Self::unwind_read_weight(positions));
 		// Markets take turns: the first after the last one tried, in id order.
@@ -43,17 +59,18 @@ impl<T: Config> Pallet<T> {
 		held.sort_by_key(|(market, _)| *market);
 		let last = UnwindCursor::<T>::get();
 		let next = held.iter().find(|(market, _)| last.is_none_or(|l| *market > l)).or(held.first());
-		let Some((market, size)) = next.copied() else { return used };
+		let Some((market, size)) = next.copied() else { return (used, false) };
 		UnwindCursor::<T>::put(market);
 		// A market that cannot unwind now (price not ready, nothing in bounds) changes nothing.
-		if let Ok(weight) = with_storage_layer(|| Self::unwind_market(market, size)) {
-			used.saturating_accrue(weight);
+		match with_storage_layer(|| Self::unwind_market(market, size)) {
+			Ok((weight, closed)) => (used.saturating_add(weight), closed),
+			Err(_) => (used, false),
 		}
-		used
 	}
 
-	/// Closes up to the backstop's `size` in `market` in the book; returns the close's weight.
-	fn unwind_market(market: MarketId, size: SignedBalance) -> Result<Weight, DispatchError> {
+	/// Closes up to the backstop's `size` in `market` in the book; returns the close's weight
+	/// and whether it closed anything.
+	fn unwind_market(market: MarketId, size: SignedBalance) -> Result<(Weight, bool), DispatchError> {
 		Self::ensure_price_ready(market)?;
 		let config = pallet_margin::Pallet::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
 		let mark = pallet_margin::Pallet::<T>::mark(&config, Valuation::Maintenance)
@@ -70,7 +87,7 @@ impl<T: Config> Pallet<T> {
 			cap_left.checked_div(step_notional).unwrap_or_default().saturating_mul(config.step_size);
 		let amount = size.unsigned_abs().min(allowed);
 		if amount == 0 {
-			return Ok(Weight::zero());
+			return Ok((Weight::zero(), false));
 		}
 		let selling = size > 0;
 		let limit = math::limit_price(selling, mark, None, T::UnwindSlippage::get(), config.tick_size)
@@ -82,6 +99,6 @@ impl<T: Config> Pallet<T> {
 			ClosedThisBlock::<T>::put((now, closed_before.saturating_add(closed.notional)));
 			Self::deposit_event(Event::BackstopUnwound { market, size: closed.size, notional: closed.notional });
 		}
-		Ok(closed.weight)
+		Ok((closed.weight, closed.size > 0))
 	}
 }

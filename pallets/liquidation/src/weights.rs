@@ -48,7 +48,7 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::PositionCount` (r:2 w:2)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Positions` (r:19 w:4)
+	/// Storage: `Margin::Positions` (r:20 w:4)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:16 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
@@ -56,11 +56,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:3 w:2)
+	/// Storage: `Vaults::Collateral` (r:4 w:2)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:1 w:0)
+	/// Storage: `Margin::OrderMargin` (r:2 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:2)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
@@ -86,19 +86,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Liquidation::Stalled` (`max_values`: None, `max_size`: Some(58), added: 2533, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Proof size: measured `3665`, estimated `9182`.
-		// Minimum execution time: 449_348_000 picoseconds.
-		Weight::from_parts(492_744_855, 9182)
-			// Standard Error: 912_483
-			.saturating_add(Weight::from_parts(73_277_533, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
+		// Proof size: measured `3785`, estimated `11202`.
+		// Minimum execution time: 620_376_000 picoseconds.
+		Weight::from_parts(854_815_338, 11202)
+			// Standard Error: 1_584_436
+			.saturating_add(Weight::from_parts(111_396_133, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
 			.saturating_add(Weight::from_parts(0, 2632).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::PositionCount` (r:6 w:6)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Positions` (r:86 w:7)
+	/// Storage: `Margin::Positions` (r:87 w:7)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:16 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
@@ -106,11 +106,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:11 w:6)
+	/// Storage: `Vaults::Collateral` (r:12 w:6)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:5 w:0)
+	/// Storage: `Margin::OrderMargin` (r:6 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:2)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
@@ -128,12 +128,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Debtors` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 4]`.
 	fn liquidate_deleveraging(c: u32, ) -> Weight {
-		// Proof size: measured `6155`, estimated `47520`.
-		// Minimum execution time: 1_521_536_000 picoseconds.
-		Weight::from_parts(1_807_827_641, 47520)
-			// Standard Error: 24_815_527
-			.saturating_add(Weight::from_parts(301_250_696, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(80_u64))
+		// Proof size: measured `6155`, estimated `50105`.
+		// Minimum execution time: 1_527_868_000 picoseconds.
+		Weight::from_parts(2_043_701_395, 50105)
+			// Standard Error: 10_788_232
+			.saturating_add(Weight::from_parts(584_274_630, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(83_u64))
 			.saturating_add(T::DbWeight::get().reads((21_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(c.into())))
@@ -164,17 +164,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn authorize_liquidate(p: u32, ) -> Weight {
 		// Proof size: measured `2787`, estimated `6096`.
-		// Minimum execution time: 189_483_000 picoseconds.
-		Weight::from_parts(379_093_492, 6096)
-			// Standard Error: 974_502
-			.saturating_add(Weight::from_parts(17_208_609, 0).saturating_mul(p.into()))
+		// Minimum execution time: 196_055_000 picoseconds.
+		Weight::from_parts(195_788_465, 6096)
+			// Standard Error: 1_168_661
+			.saturating_add(Weight::from_parts(45_429_115, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::PositionCount` (r:65 w:65)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Positions` (r:129 w:65)
+	/// Storage: `Margin::Positions` (r:130 w:65)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
@@ -182,11 +182,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:129 w:65)
+	/// Storage: `Vaults::Collateral` (r:130 w:65)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:64 w:0)
+	/// Storage: `Margin::OrderMargin` (r:65 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:1)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
@@ -212,12 +212,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Liquidation::Stalled` (`max_values`: None, `max_size`: Some(58), added: 2533, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate_batch(n: u32, ) -> Weight {
-		// Proof size: measured `3471`, estimated `8817`.
-		// Minimum execution time: 453_685_000 picoseconds.
-		Weight::from_parts(2_078_377_180, 8817)
-			// Standard Error: 9_573_549
-			.saturating_add(Weight::from_parts(428_038_337, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(18_u64))
+		// Proof size: measured `3472`, estimated `8817`.
+		// Minimum execution time: 469_144_000 picoseconds.
+		Weight::from_parts(507_897_000, 8817)
+			// Standard Error: 3_090_059
+			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
@@ -248,10 +248,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_liquidate_batch(n: u32, ) -> Weight {
 		// Proof size: measured `2635`, estimated `3596`.
-		// Minimum execution time: 281_935_000 picoseconds.
-		Weight::from_parts(290_641_000, 3596)
-			// Standard Error: 1_013_572
-			.saturating_add(Weight::from_parts(87_442_374, 0).saturating_mul(n.into()))
+		// Minimum execution time: 215_191_000 picoseconds.
+		Weight::from_parts(56_946_356, 3596)
+			// Standard Error: 1_397_034
+			.saturating_add(Weight::from_parts(94_777_191, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
@@ -261,41 +261,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(492_744_855, 9182)
-			.saturating_add(Weight::from_parts(73_277_533, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
+		Weight::from_parts(854_815_338, 11202)
+			.saturating_add(Weight::from_parts(111_396_133, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
 			.saturating_add(Weight::from_parts(0, 2632).saturating_mul(p.into()))
 	}
 	fn liquidate_deleveraging(c: u32, ) -> Weight {
-		Weight::from_parts(1_807_827_641, 47520)
-			.saturating_add(Weight::from_parts(301_250_696, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(80_u64))
+		Weight::from_parts(2_043_701_395, 50105)
+			.saturating_add(Weight::from_parts(584_274_630, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(83_u64))
 			.saturating_add(RocksDbWeight::get().reads((21_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 43945).saturating_mul(c.into()))
 	}
 	fn authorize_liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(379_093_492, 6096)
-			.saturating_add(Weight::from_parts(17_208_609, 0).saturating_mul(p.into()))
+		Weight::from_parts(195_788_465, 6096)
+			.saturating_add(Weight::from_parts(45_429_115, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn liquidate_batch(n: u32, ) -> Weight {
-		Weight::from_parts(2_078_377_180, 8817)
-			.saturating_add(Weight::from_parts(428_038_337, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(18_u64))
+		Weight::from_parts(507_897_000, 8817)
+			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(13_u64))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
 	}
 	fn authorize_liquidate_batch(n: u32, ) -> Weight {
-		Weight::from_parts(290_641_000, 3596)
-			.saturating_add(Weight::from_parts(87_442_374, 0).saturating_mul(n.into()))
+		Weight::from_parts(56_946_356, 3596)
+			.saturating_add(Weight::from_parts(94_777_191, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))

@@ -60,10 +60,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed_prices(n: u32, ) -> Weight {
 		// Proof size: measured `1455`, estimated `3518`.
-		// Minimum execution time: 46_006_000 picoseconds.
-		Weight::from_parts(65_916_196, 3518)
-			// Standard Error: 79_153
-			.saturating_add(Weight::from_parts(18_281_373, 0).saturating_mul(n.into()))
+		// Minimum execution time: 42_509_000 picoseconds.
+		Weight::from_parts(31_699_113, 3518)
+			// Standard Error: 103_842
+			.saturating_add(Weight::from_parts(13_074_894, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -83,10 +83,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 16]`.
 	fn aggregate(n: u32, ) -> Weight {
 		// Proof size: measured `295`, estimated `1550`.
-		// Minimum execution time: 7_403_000 picoseconds.
-		Weight::from_parts(37_114_644, 1550)
-			// Standard Error: 157_709
-			.saturating_add(Weight::from_parts(23_492_825, 0).saturating_mul(n.into()))
+		// Minimum execution time: 5_039_000 picoseconds.
+		Weight::from_parts(30_798_591, 1550)
+			// Standard Error: 153_903
+			.saturating_add(Weight::from_parts(17_393_628, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -99,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn add_feeder() -> Weight {
 		// Proof size: measured `522`, estimated `3518`.
-		// Minimum execution time: 27_401_000 picoseconds.
-		Weight::from_parts(46_497_000, 3518)
+		// Minimum execution time: 26_750_000 picoseconds.
+		Weight::from_parts(35_225_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -117,10 +117,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[0, 16]`.
 	fn remove_feeder(a: u32, ) -> Weight {
 		// Proof size: measured `644`, estimated `4290`.
-		// Minimum execution time: 34_605_000 picoseconds.
-		Weight::from_parts(58_687_730, 4290)
-			// Standard Error: 42_447
-			.saturating_add(Weight::from_parts(15_504_540, 0).saturating_mul(a.into()))
+		// Minimum execution time: 36_528_000 picoseconds.
+		Weight::from_parts(58_342_158, 4290)
+			// Standard Error: 191_060
+			.saturating_add(Weight::from_parts(18_795_690, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -134,10 +134,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 4]`.
 	fn set_asset(s: u32, ) -> Weight {
 		// Proof size: measured `503`, estimated `4290`.
-		// Minimum execution time: 29_164_000 picoseconds.
-		Weight::from_parts(50_496_857, 4290)
-			// Standard Error: 52_533
-			.saturating_add(Weight::from_parts(2_674_757, 0).saturating_mul(s.into()))
+		// Minimum execution time: 26_589_000 picoseconds.
+		Weight::from_parts(48_657_086, 4290)
+			// Standard Error: 55_047
+			.saturating_add(Weight::from_parts(1_572_427, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -153,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	fn remove_asset() -> Weight {
 		// Proof size: measured `799`, estimated `4290`.
-		// Minimum execution time: 40_986_000 picoseconds.
-		Weight::from_parts(69_059_000, 4290)
+		// Minimum execution time: 42_990_000 picoseconds.
+		Weight::from_parts(89_637_000, 4290)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -162,16 +162,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 10_059_000 picoseconds.
-		Weight::from_parts(17_683_000, 0)
+		// Minimum execution time: 9_969_000 picoseconds.
+		Weight::from_parts(15_759_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Feeders` (r:1 w:0)
 	/// Proof: `Oracle::Feeders` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	fn check_feed() -> Weight {
 		// Proof size: measured `654`, estimated `3518`.
-		// Minimum execution time: 11_922_000 picoseconds.
-		Weight::from_parts(21_009_000, 3518)
+		// Minimum execution time: 11_622_000 picoseconds.
+		Weight::from_parts(12_994_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 }
@@ -179,8 +179,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn feed_prices(n: u32, ) -> Weight {
-		Weight::from_parts(65_916_196, 3518)
-			.saturating_add(Weight::from_parts(18_281_373, 0).saturating_mul(n.into()))
+		Weight::from_parts(31_699_113, 3518)
+			.saturating_add(Weight::from_parts(13_074_894, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -188,8 +188,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn aggregate(n: u32, ) -> Weight {
-		Weight::from_parts(37_114_644, 1550)
-			.saturating_add(Weight::from_parts(23_492_825, 0).saturating_mul(n.into()))
+		Weight::from_parts(30_798_591, 1550)
+			.saturating_add(Weight::from_parts(17_393_628, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -197,13 +197,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn add_feeder() -> Weight {
-		Weight::from_parts(46_497_000, 3518)
+		Weight::from_parts(35_225_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_feeder(a: u32, ) -> Weight {
-		Weight::from_parts(58_687_730, 4290)
-			.saturating_add(Weight::from_parts(15_504_540, 0).saturating_mul(a.into()))
+		Weight::from_parts(58_342_158, 4290)
+			.saturating_add(Weight::from_parts(18_795_690, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -211,22 +211,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(a.into()))
 	}
 	fn set_asset(s: u32, ) -> Weight {
-		Weight::from_parts(50_496_857, 4290)
-			.saturating_add(Weight::from_parts(2_674_757, 0).saturating_mul(s.into()))
+		Weight::from_parts(48_657_086, 4290)
+			.saturating_add(Weight::from_parts(1_572_427, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_asset() -> Weight {
-		Weight::from_parts(69_059_000, 4290)
+		Weight::from_parts(89_637_000, 4290)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(17_683_000, 0)
+		Weight::from_parts(15_759_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn check_feed() -> Weight {
-		Weight::from_parts(21_009_000, 3518)
+		Weight::from_parts(12_994_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 	}
 }

@@ -55,29 +55,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:2 w:1)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Storage: `Vaults::Collateral` (r:1 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Positions` (r:1 w:0)
-	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:1 w:1)
-	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1342), added: 3817, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:0 w:1)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
-		// Proof size: measured `6552`, estimated `10082`.
-		// Minimum execution time: 282_246_000 picoseconds.
-		Weight::from_parts(456_752_000, 10082)
-			.saturating_add(T::DbWeight::get().reads(15_u64))
+		// Proof size: measured `6480`, estimated `10082`.
+		// Minimum execution time: 192_008_000 picoseconds.
+		Weight::from_parts(327_941_000, 10082)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
@@ -91,13 +89,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Orderbook::LevelPrices` (r:2 w:2)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:17 w:17)
-	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1342), added: 3817, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:16 w:17)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:16 w:16)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:17 w:17)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:17 w:17)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:17 w:17)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
@@ -120,55 +116,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::FundBalance` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
-		// Proof size: measured `2080`, estimated `10082`.
-		// Minimum execution time: 662_234_000 picoseconds.
-		Weight::from_parts(633_247_187, 10082)
-			// Standard Error: 9_304_962
-			.saturating_add(Weight::from_parts(425_864_015, 0).saturating_mul(f.into()))
+		// Proof size: measured `2046`, estimated `10082`.
+		// Minimum execution time: 962_484_000 picoseconds.
+		Weight::from_parts(1_050_167_367, 10082)
+			// Standard Error: 7_495_762
+			.saturating_add(Weight::from_parts(382_336_421, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(22_u64))
-			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(f.into())))
+			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
-			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(f.into())))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	/// Storage: `Orderbook::Orders` (r:1 w:1)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:1 w:1)
-	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1342), added: 3817, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
-		// Proof size: measured `4867`, estimated `4807`.
-		// Minimum execution time: 137_436_000 picoseconds.
-		Weight::from_parts(222_244_000, 4807)
+		// Proof size: measured `4901`, estimated `4823`.
+		// Minimum execution time: 91_470_000 picoseconds.
+		Weight::from_parts(171_410_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Orderbook::Levels` (r:1 w:1)
-	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1342), added: 3817, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:32 w:32)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:32 w:32)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:32 w:32)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:32 w:32)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:32 w:32)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
-		// Proof size: measured `3261`, estimated `5536`.
-		// Minimum execution time: 128_710_000 picoseconds.
-		Weight::from_parts(136_143_000, 5536)
-			// Standard Error: 944_135
-			.saturating_add(Weight::from_parts(89_789_119, 0).saturating_mul(n.into()))
+		// Proof size: measured `3179`, estimated `5536`.
+		// Minimum execution time: 93_344_000 picoseconds.
+		Weight::from_parts(75_473_886, 5536)
+			// Standard Error: 629_249
+			.saturating_add(Weight::from_parts(36_688_874, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2655).saturating_mul(n.into()))
 	}
 }
@@ -176,31 +170,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(456_752_000, 10082)
-			.saturating_add(RocksDbWeight::get().reads(15_u64))
+		Weight::from_parts(327_941_000, 10082)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(633_247_187, 10082)
-			.saturating_add(Weight::from_parts(425_864_015, 0).saturating_mul(f.into()))
+		Weight::from_parts(1_050_167_367, 10082)
+			.saturating_add(Weight::from_parts(382_336_421, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(22_u64))
-			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(f.into())))
+			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(17_u64))
-			.saturating_add(RocksDbWeight::get().writes((8_u64).saturating_mul(f.into())))
+			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(222_244_000, 4807)
+		Weight::from_parts(171_410_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(136_143_000, 5536)
-			.saturating_add(Weight::from_parts(89_789_119, 0).saturating_mul(n.into()))
+		Weight::from_parts(75_473_886, 5536)
+			.saturating_add(Weight::from_parts(36_688_874, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2655).saturating_mul(n.into()))
 	}
 }

@@ -57,8 +57,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof size: measured `1200`, estimated `6208`.
-		// Minimum execution time: 93_465_000 picoseconds.
-		Weight::from_parts(151_513_000, 6208)
+		// Minimum execution time: 92_723_000 picoseconds.
+		Weight::from_parts(158_245_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof size: measured `1355`, estimated `6208`.
-		// Minimum execution time: 106_038_000 picoseconds.
-		Weight::from_parts(169_315_000, 6208)
+		// Minimum execution time: 105_467_000 picoseconds.
+		Weight::from_parts(186_177_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -93,8 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn transfer() -> Weight {
 		// Proof size: measured `520`, estimated `6096`.
-		// Minimum execution time: 48_159_000 picoseconds.
-		Weight::from_parts(80_861_000, 6096)
+		// Minimum execution time: 48_731_000 picoseconds.
+		Weight::from_parts(85_800_000, 6096)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -108,8 +108,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn set_collateral_asset() -> Weight {
 		// Proof size: measured `930`, estimated `3675`.
-		// Minimum execution time: 41_577_000 picoseconds.
-		Weight::from_parts(66_354_000, 3675)
+		// Minimum execution time: 41_618_000 picoseconds.
+		Weight::from_parts(73_457_000, 3675)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -118,22 +118,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn deposit() -> Weight {
-		Weight::from_parts(151_513_000, 6208)
+		Weight::from_parts(158_245_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(169_315_000, 6208)
+		Weight::from_parts(186_177_000, 6208)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn transfer() -> Weight {
-		Weight::from_parts(80_861_000, 6096)
+		Weight::from_parts(85_800_000, 6096)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_collateral_asset() -> Weight {
-		Weight::from_parts(66_354_000, 3675)
+		Weight::from_parts(73_457_000, 3675)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

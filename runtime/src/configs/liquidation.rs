@@ -51,6 +51,8 @@ impl pallet_liquidation::Config for Runtime {
 	type KeeperShare = KeeperShare;
 	type MaxSlippage = MaxSlippage;
 	type UnwindSlippage = UnwindSlippage;
+	// Each round at most `MaxCloseFills` fills; eight only while the block has the room.
+	type MaxUnwindRounds = ConstU32<8>;
 	// $5,000,000 of notional per block (settlement units, 6 decimals).
 	type BlockNotionalCap = ConstU128<5_000_000_000_000>;
 	type MinFreshAggregates = ConstU32<3>;

@@ -1,6 +1,6 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-02 (Y/M/D)
+//! DATE: 2026-12-03 (Y/M/D)
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `clearing`
@@ -31,17 +31,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 293_130, 373_209
-	///   Average:  308_448
-	///   Median:   303_810
-	///   Std-Dev:  14123.15
+	///   Min, Max: 390_819, 677_733
+	///   Average:  472_181
+	///   Median:   465_207
+	///   Std-Dev:  57135.52
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 342_843
-	///   95th: 333_646
-	///   75th: 315_853
+	///   99th: 611_750
+	///   95th: 569_962
+	///   75th: 509_761
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(308_448), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(472_181), 0);
 }
 
 #[cfg(test)]

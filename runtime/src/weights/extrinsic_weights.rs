@@ -1,6 +1,6 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-02 (Y/M/D)
+//! DATE: 2026-12-03 (Y/M/D)
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `clearing`
@@ -31,17 +31,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 129_352, 139_706
-	///   Average:  130_825
-	///   Median:   130_174
-	///   Std-Dev:  1881.21
+	///   Min, Max: 149_995, 269_817
+	///   Average:  206_554
+	///   Median:   205_695
+	///   Std-Dev:  33648.42
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 139_118
-	///   95th: 132_916
-	///   75th: 130_811
+	///   99th: 265_268
+	///   95th: 259_405
+	///   75th: 233_917
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(130_825), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(206_554), 0);
 }
 
 #[cfg(test)]
