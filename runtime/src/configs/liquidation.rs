@@ -65,10 +65,10 @@ impl pallet_liquidation::Config for Runtime {
 	// the backstop takes a solvent position at the bankruptcy price.
 	type MaxStallBlocks = ConstU32<5>;
 	type MaxCounterparties = ConstU32<4>;
-	// A crash's liquidations in batches of 64, at most 10 fills in the book per batch: the
+	// A crash's liquidations in batches of 64, at most 9 fills in the book per batch: so
 	// a full batch of one-position entries declares under a quarter of a block.
 	type MaxBatch = ConstU32<64>;
-	type MaxBatchFills = ConstU32<10>;
+	type MaxBatchFills = ConstU32<9>;
 	// The keeper checks this many subaccounts a block (offchain, in its own time).
 	type KeeperScanPerBlock = ConstU32<1_024>;
 	type KeeperRankScan = ConstU32<2_048>;
