@@ -30,6 +30,14 @@ impl<T: Config> Pallet<T> {
 		Self::per_entry(T::Weights::liquidate_batch, T::Weights::liquidate, positions)
 	}
 
+	/// An entry that moved no money beyond a takeover at the mark (no close filled, nothing
+	/// covered, deleveraged or settled): the solvent takeover's benchmark, never more than
+	/// [`Self::batch_entry_weight`].
+	pub fn solvent_entry_weight(positions: u32) -> Weight {
+		Self::per_entry(T::Weights::liquidate_batch_solvent, T::Weights::liquidate, positions)
+			.min(Self::batch_entry_weight(positions))
+	}
+
 	/// What a batch of `entries`, each holding at most `max_positions`, may cost: the shared
 	/// part (reading the backstop's loss once included), every entry's own work, and
 	/// `MaxBatchFills` fills in the book (at worst each in
@@ -128,7 +136,11 @@ impl<T: Config> Pallet<T> {
 			};
 			match outcome {
 				Ok(done) => {
-					used.saturating_accrue(Self::batch_entry_weight(done.positions));
+					used.saturating_accrue(if done.paid_out {
+						Self::batch_entry_weight(done.positions)
+					} else {
+						Self::solvent_entry_weight(done.positions)
+					});
 					used.saturating_accrue(done.book_weight);
 				},
 				Err(failed) => {

@@ -128,6 +128,37 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `n` solvent subaccounts below maintenance, one position each, an empty book: each
+	/// taken over by the backstop at the mark less the penalty, no money moved beyond that.
+	#[benchmark]
+	fn liquidate_batch_solvent(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
+		let victims: Vec<_> = (0..n)
+			.map(|i| {
+				let victim = Subaccount::new(account::<T::AccountId>("victim", i, 0), 0);
+				T::Scenario::underwater(&victim);
+				victim
+			})
+			.collect();
+		for victim in &victims {
+			let health = Pallet::<T>::ensure_liquidatable(victim)
+				.map_err(|_| BenchmarkError::Stop("the scenario is not liquidatable"))?;
+			if health.equity < 0 {
+				return Err(BenchmarkError::Stop("the scenario is bankrupt"));
+			}
+		}
+		let batch: BatchOf<T> =
+			victims.clone().try_into().map_err(|_| BenchmarkError::Stop("within MaxBatch"))?;
+		let proof = batch_proof::<T>(&batch, 1)?;
+
+		#[extrinsic_call]
+		liquidate_batch(RawOrigin::Authorized, batch, 1, proof);
+
+		for victim in &victims {
+			assert_liquidated::<T>(victim, 1);
+		}
+		Ok(())
+	}
+
 	#[benchmark]
 	fn authorize_liquidate_batch(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
 		let victims: Vec<_> = (0..n).map(|i| scenario_of::<T>(i, 1, 0).0).collect();

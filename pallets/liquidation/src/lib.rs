@@ -231,6 +231,10 @@ pub mod pallet {
 			positions: u32,
 			counterparties: u32,
 		) -> alloc::vec::Vec<Subaccount<AccountId>>;
+
+		/// Leaves `victim` below maintenance yet solvent, holding one position, with nothing
+		/// in the book to close it against: the backstop takes it at the mark less the penalty.
+		fn underwater(victim: &Subaccount<AccountId>);
 	}
 
 	/// The backstop's market unwound last: markets take turns, one a block.

@@ -424,6 +424,11 @@ impl pallet_liquidation::BenchmarkScenario<AccountId, UintAuthorityId> for MockS
 		}
 		shorts
 	}
+	fn underwater(victim: &Subaccount<AccountId>) {
+		crate::tests::bankrupt_scenario(victim, 0);
+		// $1,500 of equity against $1,755 of maintenance.
+		btc_at(58_500);
+	}
 }
 
 pub const BTC: AssetId = 2;

@@ -54,6 +54,10 @@ pub(crate) struct Worked {
 	/// What its book closes reported (the fills they made), and reading the backstop's
 	/// loss if a bankruptcy asked for it.
 	pub book_weight: Weight,
+	/// Whether it moved money beyond a takeover at the mark: a penalty paid on a close, a
+	/// loss the fund covered, deleveraging, a debt settled. Without any, a batch entry is
+	/// charged the cheaper benchmark of a solvent takeover.
+	pub paid_out: bool,
 }
 
 /// The loss the backstop carries at the mark, read once per call when a bankruptcy first
@@ -135,6 +139,7 @@ impl<T: Config> Pallet<T> {
 		let positions = Margin::<T>::positions_by_value(subaccount)?;
 		let mut markets: u32 = 0;
 		let mut flat = false;
+		let mut paid_out = false;
 		let mut book_weight = Weight::zero();
 		for (market, _, _) in positions.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
 			if !health.liquidatable {
@@ -153,6 +158,7 @@ impl<T: Config> Pallet<T> {
 				fills_left,
 			)?;
 			book_weight.saturating_accrue(close.weight);
+			paid_out |= close.closed > 0;
 			// Health moves only if the book closed something.
 			if close.closed > 0 {
 				health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
@@ -174,8 +180,10 @@ impl<T: Config> Pallet<T> {
 					break;
 				}
 			}
-			let read = Self::take_over(subaccount, market, &config, &health, counterparties, backstop_loss)?;
+			let (read, bankrupt) =
+				Self::take_over(subaccount, market, &config, &health, counterparties, backstop_loss)?;
 			book_weight.saturating_accrue(read);
+			paid_out |= bankrupt;
 			if pallet_margin::PositionCount::<T>::get(subaccount) == 0 {
 				// Flat: all that is left to judge is a debt, and settling it below decides.
 				flat = true;
@@ -189,13 +197,14 @@ impl<T: Config> Pallet<T> {
 		ClosedThisBlock::<T>::put((now, T::BlockNotionalCap::get().saturating_sub(cap_left)));
 		// Covering bad debt can only make the subaccount healthier than the last reading; a
 		// flat subaccount without a debt to settle is healthy.
-		let healthy = if Self::settle_bad_debt(subaccount)? {
+		let settled = Self::settle_bad_debt(subaccount)?;
+		let healthy = if settled {
 			!Margin::<T>::health(subaccount, Valuation::Maintenance)?.liquidatable
 		} else {
 			flat || !health.liquidatable
 		};
 		Self::deposit_event(Event::Liquidated { subaccount: subaccount.clone(), markets, healthy });
-		Ok(Worked { positions: held, book_weight })
+		Ok(Worked { positions: held, book_weight, paid_out: paid_out || settled })
 	}
 
 	/// Whether `subaccount`'s closes, cut short by their fill bound, have made too little
@@ -349,7 +358,8 @@ impl<T: Config> Pallet<T> {
 	/// the offered counterparties (best ranked first). A solvent subaccount is taken over at
 	/// the mark less the penalty (at most its equity), a bankrupt one at the bankruptcy price
 	/// with its loss covered by the fund — while the fund's value (its balance less the loss
-	/// the backstop already carries) covers it. Returns the weight of reading that loss.
+	/// the backstop already carries) covers it. Returns the weight of reading that loss, and
+	/// whether the position went the bankrupt way (covered or deleveraged).
 	fn take_over(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
@@ -357,10 +367,10 @@ impl<T: Config> Pallet<T> {
 		health: &Health,
 		counterparties: &CounterpartiesOf<T>,
 		backstop_loss: &mut BackstopLoss,
-	) -> Result<Weight, DispatchError> {
+	) -> Result<(Weight, bool), DispatchError> {
 		let Some(Terms { position, value, cash, .. }) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
-			return Ok(Weight::zero());
+			return Ok((Weight::zero(), false));
 		};
 		let size = position.size.unsigned_abs();
 		let backstop = Self::backstop();
@@ -379,7 +389,7 @@ impl<T: Config> Pallet<T> {
 				penalty,
 				loss_covered: 0,
 			});
-			return Ok(Weight::zero());
+			return Ok((Weight::zero(), false));
 		}
 		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
 		let loss = health.equity.unsigned_abs();
@@ -395,10 +405,10 @@ impl<T: Config> Pallet<T> {
 				penalty: 0,
 				loss_covered: covered,
 			});
-			return Ok(read);
+			return Ok((read, true));
 		}
 		Self::deleverage(subaccount, market, position.size, cash, counterparties)?;
-		Ok(read)
+		Ok((read, true))
 	}
 
 	/// Spreads `size` (signed, the subaccount's) and its bankruptcy `cash` over the

@@ -40,6 +40,7 @@ pub trait WeightInfo {
 	fn liquidate_deleveraging(c: u32, ) -> Weight;
 	fn authorize_liquidate(p: u32, ) -> Weight;
 	fn liquidate_batch(n: u32, ) -> Weight;
+	fn liquidate_batch_solvent(n: u32, ) -> Weight;
 	fn authorize_liquidate_batch(n: u32, ) -> Weight;
 }
 
@@ -223,6 +224,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
 	}
+	fn liquidate_batch_solvent(n: u32, ) -> Weight {
+		// Proof size: measured `3472`, estimated `8817`.
+		// Minimum execution time: 469_144_000 picoseconds.
+		Weight::from_parts(507_897_000, 8817)
+			// Standard Error: 3_090_059
+			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
+	}
 	/// Storage: `Aura::Authorities` (r:1 w:0)
 	/// Proof: `Aura::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -285,6 +298,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn liquidate_batch(n: u32, ) -> Weight {
+		Weight::from_parts(507_897_000, 8817)
+			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(13_u64))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
+	}
+	fn liquidate_batch_solvent(n: u32, ) -> Weight {
 		Weight::from_parts(507_897_000, 8817)
 			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))

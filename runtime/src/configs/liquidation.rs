@@ -214,5 +214,11 @@ mod benchmark_scenario {
 			}
 			shorts
 		}
+
+		fn underwater(victim: &Subaccount<AccountId>) {
+			Self::bankrupt(victim, 1, 0);
+			// About $1,400 of equity against $1,749 of maintenance at $58,300.
+			set_price(BTC_ASSET_ID, usd(58_300));
+		}
 	}
 }

@@ -60,9 +60,10 @@ fn a_batch_liquidates_every_entry_and_is_charged_per_entry() {
 		}
 		// The backstop holds all three longs.
 		assert_eq!(Margin::position_size(&Liquidation::backstop(), BTC_USD), 3 * ONE_BTC as i128);
-		// Charged the shared part and three entries of one position; no close filled.
+		// Charged the shared part and three solvent takeovers of one position: no close
+		// filled, nothing covered, so each entry costs the solvent path's benchmark.
 		let expected = Weights::liquidate_batch(0)
-			.saturating_add(Liquidation::batch_entry_weight(1).saturating_mul(3));
+			.saturating_add(Liquidation::solvent_entry_weight(1).saturating_mul(3));
 		assert_eq!(info.actual_weight, Some(expected));
 		assert!(expected.ref_time() < Liquidation::batch_weight(3, 1).ref_time());
 		// Sharing the overhead: less than the shared part plus three single calls' own work.
@@ -135,9 +136,11 @@ fn fills_in_the_book_are_bounded_per_batch_and_a_solvent_entry_past_the_bound_wa
 			healthy: false
 		}));
 		assert_eq!(Margin::position_size(&Liquidation::backstop(), BTC_USD), 0);
-		// The one fill is charged as the book reported it.
+		// The one fill is charged as the book reported it; Alice's entry paid a penalty (the
+		// full entry's weight), Carol's only looked (the solvent path's).
 		let expected = Weights::liquidate_batch(0)
-			.saturating_add(Liquidation::batch_entry_weight(1).saturating_mul(2))
+			.saturating_add(Liquidation::batch_entry_weight(1))
+			.saturating_add(Liquidation::solvent_entry_weight(1))
 			.saturating_add(Weight::from_parts(CLOSE_WEIGHT_PER_FILL, 0));
 		assert_eq!(info, PostDispatchInfo { actual_weight: Some(expected), pays_fee: info.pays_fee });
 		// The next batch has its own budget: Carol is closed now.
