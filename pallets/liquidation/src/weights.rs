@@ -88,10 +88,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn liquidate(p: u32, ) -> Weight {
 		// Proof size: measured `3785`, estimated `11202`.
-		// Minimum execution time: 620_376_000 picoseconds.
-		Weight::from_parts(854_815_338, 11202)
-			// Standard Error: 1_584_436
-			.saturating_add(Weight::from_parts(111_396_133, 0).saturating_mul(p.into()))
+		// Minimum execution time: 777_188_000 picoseconds.
+		Weight::from_parts(1_057_597_978, 11202)
+			// Standard Error: 1_721_627
+			.saturating_add(Weight::from_parts(87_343_660, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
@@ -130,10 +130,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 4]`.
 	fn liquidate_deleveraging(c: u32, ) -> Weight {
 		// Proof size: measured `6155`, estimated `50105`.
-		// Minimum execution time: 1_527_868_000 picoseconds.
-		Weight::from_parts(2_043_701_395, 50105)
-			// Standard Error: 10_788_232
-			.saturating_add(Weight::from_parts(584_274_630, 0).saturating_mul(c.into()))
+		// Minimum execution time: 1_543_076_000 picoseconds.
+		Weight::from_parts(2_550_796_139, 50105)
+			// Standard Error: 22_716_071
+			.saturating_add(Weight::from_parts(148_828_740, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(83_u64))
 			.saturating_add(T::DbWeight::get().reads((21_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -165,10 +165,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn authorize_liquidate(p: u32, ) -> Weight {
 		// Proof size: measured `2787`, estimated `6096`.
-		// Minimum execution time: 196_055_000 picoseconds.
-		Weight::from_parts(195_788_465, 6096)
-			// Standard Error: 1_168_661
-			.saturating_add(Weight::from_parts(45_429_115, 0).saturating_mul(p.into()))
+		// Minimum execution time: 182_711_000 picoseconds.
+		Weight::from_parts(203_693_310, 6096)
+			// Standard Error: 1_120_448
+			.saturating_add(Weight::from_parts(36_239_559, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
@@ -214,25 +214,56 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn liquidate_batch(n: u32, ) -> Weight {
 		// Proof size: measured `3472`, estimated `8817`.
-		// Minimum execution time: 469_144_000 picoseconds.
-		Weight::from_parts(507_897_000, 8817)
-			// Standard Error: 3_090_059
-			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
+		// Minimum execution time: 471_569_000 picoseconds.
+		Weight::from_parts(557_018_000, 8817)
+			// Standard Error: 4_458_499
+			.saturating_add(Weight::from_parts(463_170_582, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
 	}
+	/// Storage: `Margin::PositionCount` (r:65 w:65)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Positions` (r:129 w:65)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:129 w:65)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:64 w:0)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:1 w:1)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Liquidation::ClosedThisBlock` (r:1 w:1)
+	/// Proof: `Liquidation::ClosedThisBlock` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: UNKNOWN KEY `0x02ea2cf3fbd9926783a55e9602b2e157` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x02ea2cf3fbd9926783a55e9602b2e157` (r:1 w:0)
+	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
+	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:1 w:0)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Debtors` (r:0 w:65)
+	/// Proof: `Vaults::Debtors` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Liquidation::Stalled` (r:0 w:64)
+	/// Proof: `Liquidation::Stalled` (`max_values`: None, `max_size`: Some(58), added: 2533, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
 	fn liquidate_batch_solvent(n: u32, ) -> Weight {
-		// Proof size: measured `3472`, estimated `8817`.
-		// Minimum execution time: 469_144_000 picoseconds.
-		Weight::from_parts(507_897_000, 8817)
-			// Standard Error: 3_090_059
-			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(21_u64))
+		// Proof size: measured `2457`, estimated `5879`.
+		// Minimum execution time: 535_468_000 picoseconds.
+		Weight::from_parts(912_406_157, 5879)
+			// Standard Error: 4_498_980
+			.saturating_add(Weight::from_parts(255_305_357, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
 	}
@@ -261,10 +292,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_liquidate_batch(n: u32, ) -> Weight {
 		// Proof size: measured `2635`, estimated `3596`.
-		// Minimum execution time: 215_191_000 picoseconds.
-		Weight::from_parts(56_946_356, 3596)
-			// Standard Error: 1_397_034
-			.saturating_add(Weight::from_parts(94_777_191, 0).saturating_mul(n.into()))
+		// Minimum execution time: 181_349_000 picoseconds.
+		Weight::from_parts(195_233_000, 3596)
+			// Standard Error: 877_316
+			.saturating_add(Weight::from_parts(75_705_990, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
@@ -274,16 +305,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(854_815_338, 11202)
-			.saturating_add(Weight::from_parts(111_396_133, 0).saturating_mul(p.into()))
+		Weight::from_parts(1_057_597_978, 11202)
+			.saturating_add(Weight::from_parts(87_343_660, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
 			.saturating_add(Weight::from_parts(0, 2632).saturating_mul(p.into()))
 	}
 	fn liquidate_deleveraging(c: u32, ) -> Weight {
-		Weight::from_parts(2_043_701_395, 50105)
-			.saturating_add(Weight::from_parts(584_274_630, 0).saturating_mul(c.into()))
+		Weight::from_parts(2_550_796_139, 50105)
+			.saturating_add(Weight::from_parts(148_828_740, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(83_u64))
 			.saturating_add(RocksDbWeight::get().reads((21_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
@@ -291,15 +322,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 43945).saturating_mul(c.into()))
 	}
 	fn authorize_liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(195_788_465, 6096)
-			.saturating_add(Weight::from_parts(45_429_115, 0).saturating_mul(p.into()))
+		Weight::from_parts(203_693_310, 6096)
+			.saturating_add(Weight::from_parts(36_239_559, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn liquidate_batch(n: u32, ) -> Weight {
-		Weight::from_parts(507_897_000, 8817)
-			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
+		Weight::from_parts(557_018_000, 8817)
+			.saturating_add(Weight::from_parts(463_170_582, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(13_u64))
@@ -307,17 +338,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
 	}
 	fn liquidate_batch_solvent(n: u32, ) -> Weight {
-		Weight::from_parts(507_897_000, 8817)
-			.saturating_add(Weight::from_parts(550_101_437, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(21_u64))
+		Weight::from_parts(912_406_157, 5879)
+			.saturating_add(Weight::from_parts(255_305_357, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
 	}
 	fn authorize_liquidate_batch(n: u32, ) -> Weight {
-		Weight::from_parts(56_946_356, 3596)
-			.saturating_add(Weight::from_parts(94_777_191, 0).saturating_mul(n.into()))
+		Weight::from_parts(195_233_000, 3596)
+			.saturating_add(Weight::from_parts(75_705_990, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(n.into()))
