@@ -7,6 +7,7 @@ use clearing_primitives::{
 	margin::{
 		within_band, Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side,
 	},
+	oracle::{PriceProvider, PriceQuote},
 	notional, Balance, MarketId, Price, SignedBalance,
 };
 use frame_support::{
@@ -341,15 +342,19 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	}
 
 	fn market_rules(market: MarketId) -> Option<MarketRules> {
-		Markets::<T>::get(market).map(|stored| MarketRules {
-			status: Self::effective_status(&stored),
-			base_decimals: stored.config.base_decimals,
-			tick_size: stored.config.tick_size,
-			step_size: stored.config.step_size,
-			maker_fee: stored.config.maker_fee,
-			taker_fee: stored.config.taker_fee,
-			price_band: stored.config.price_band,
-			index: Self::mark(&stored.config, Valuation::Maintenance),
+		Markets::<T>::get(market).map(|stored| {
+			// One read of the index serves both the status and the band.
+			let quote = T::Prices::quote(stored.config.base_asset);
+			MarketRules {
+				status: Self::status_priced(&stored, quote.as_ref().is_some_and(PriceQuote::is_fresh)),
+				base_decimals: stored.config.base_decimals,
+				tick_size: stored.config.tick_size,
+				step_size: stored.config.step_size,
+				maker_fee: stored.config.maker_fee,
+				taker_fee: stored.config.taker_fee,
+				price_band: stored.config.price_band,
+				index: quote.map(|q| q.price),
+			}
 		})
 	}
 
@@ -370,13 +375,8 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	) -> Result<(Balance, Weight), DispatchError> {
 		let margin = if size == 0 { 0 } else { Self::order_margin_for(market, size, price)? };
 		let amount = margin.checked_add(deposit).ok_or(ArithmeticError::Overflow)?;
-		with_storage_layer(|| {
-			OrderMargin::<T>::try_mutate(subaccount, |held| {
-				*held = held.checked_add(amount).ok_or(ArithmeticError::Overflow)?;
-				Ok::<_, DispatchError>(())
-			})?;
-			Self::ensure_initial(subaccount)
-		})?;
+		Self::ensure_initial_with(subaccount, amount)?;
+		OrderMargin::<T>::mutate(subaccount, |held| *held = held.saturating_add(amount));
 		let positions = PositionCount::<T>::get(subaccount).max(1);
 		Ok((margin, Self::reserve_weight(positions)))
 	}

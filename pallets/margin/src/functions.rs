@@ -97,9 +97,12 @@ impl<T: Config> Pallet<T> {
 	/// What `market` accepts now: its set status, and at least `ReduceOnly` while its index
 	/// price is stale, flagged or missing.
 	pub fn effective_status(market: &Market<BlockNumberFor<T>>) -> MarketStatus {
-		if market.status < MarketStatus::ReduceOnly &&
-			T::Prices::fresh_price(market.config.base_asset).is_none()
-		{
+		Self::status_priced(market, T::Prices::fresh_price(market.config.base_asset).is_some())
+	}
+
+	/// [`Self::effective_status`] for a caller that has read the index already.
+	pub(crate) fn status_priced(market: &Market<BlockNumberFor<T>>, fresh: bool) -> MarketStatus {
+		if market.status < MarketStatus::ReduceOnly && !fresh {
 			MarketStatus::ReduceOnly
 		} else {
 			market.status
@@ -196,8 +199,15 @@ impl<T: Config> Pallet<T> {
 	/// must be covered by the rest of its collateral at haircut value (a subaccount with none
 	/// of the three holds nothing at risk, and is not read further).
 	pub(crate) fn ensure_initial(subaccount: &SubaccountOf<T>) -> DispatchResult {
+		Self::ensure_initial_with(subaccount, 0)
+	}
+
+	/// [`Self::ensure_initial`] as if `extra` more were set aside for orders: a reservation
+	/// is checked before it is written, so a refused one writes nothing.
+	pub(crate) fn ensure_initial_with(subaccount: &SubaccountOf<T>, extra: Balance) -> DispatchResult {
 		if PositionCount::<T>::get(subaccount) == 0 {
-			let order_margin = OrderMargin::<T>::get(subaccount);
+			let order_margin =
+				OrderMargin::<T>::get(subaccount).checked_add(extra).ok_or(ArithmeticError::Overflow)?;
 			if order_margin == 0 && T::Ledger::settlement_balance(subaccount) >= 0 {
 				return Ok(());
 			}
@@ -211,8 +221,9 @@ impl<T: Config> Pallet<T> {
 			ensure!(equity >= required, Error::<T>::InitialMarginBreached);
 			return Ok(());
 		}
+		let extra = SignedBalance::try_from(extra).map_err(|_| ArithmeticError::Overflow)?;
 		let health = Self::health(subaccount, Valuation::Opening)?;
-		ensure!(health.free_collateral >= 0, Error::<T>::InitialMarginBreached);
+		ensure!(health.free_collateral >= extra, Error::<T>::InitialMarginBreached);
 		Ok(())
 	}
 
