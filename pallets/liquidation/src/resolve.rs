@@ -380,15 +380,7 @@ impl<T: Config> Pallet<T> {
 			let (_, penalty) =
 				math::penalty(value.unsigned_abs(), T::PenaltyRate::get(), health.equity, Permill::zero());
 			let cash = math::discounted_cash(value, penalty).map_err(overflow)?;
-			Margin::<T>::transfer_position(market, subaccount, &backstop, size, cash)?;
-			Self::deposit_event(Event::TakenByBackstop {
-				subaccount: subaccount.clone(),
-				market,
-				size,
-				cash,
-				penalty,
-				loss_covered: 0,
-			});
+			Self::to_backstop(subaccount, market, size, cash, penalty, 0)?;
 			return Ok((Weight::zero(), false));
 		}
 		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
@@ -396,19 +388,33 @@ impl<T: Config> Pallet<T> {
 		let (carried, read) = backstop_loss.get::<T>();
 		if T::Insurance::fund_balance().saturating_sub(carried) >= loss {
 			let covered = Self::cover_into(&backstop, loss)?;
-			Margin::<T>::transfer_position(market, subaccount, &backstop, size, cash)?;
-			Self::deposit_event(Event::TakenByBackstop {
-				subaccount: subaccount.clone(),
-				market,
-				size,
-				cash,
-				penalty: 0,
-				loss_covered: covered,
-			});
+			Self::to_backstop(subaccount, market, size, cash, 0, covered)?;
 			return Ok((read, true));
 		}
 		Self::deleverage(subaccount, market, position.size, cash, counterparties)?;
 		Ok((read, true))
+	}
+
+	/// Moves `size` of `subaccount`'s position in `market` to the backstop for `cash`, and
+	/// tells it.
+	fn to_backstop(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		size: Balance,
+		cash: SignedBalance,
+		penalty: Balance,
+		loss_covered: Balance,
+	) -> DispatchResult {
+		Margin::<T>::transfer_position(market, subaccount, &Self::backstop(), size, cash)?;
+		Self::deposit_event(Event::TakenByBackstop {
+			subaccount: subaccount.clone(),
+			market,
+			size,
+			cash,
+			penalty,
+			loss_covered,
+		});
+		Ok(())
 	}
 
 	/// Spreads `size` (signed, the subaccount's) and its bankruptcy `cash` over the
