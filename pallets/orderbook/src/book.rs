@@ -6,6 +6,7 @@ use clearing_primitives::{
 	margin::{MarginEngine, MarketRules, Side},
 	notional, Balance, MarketId, Price,
 };
+use codec::{Compact, Decode};
 use frame_support::{traits::Get, weights::Weight};
 use sp_runtime::{DispatchError, DispatchResult, Rounding};
 
@@ -51,7 +52,17 @@ pub(crate) fn crosses(side: Side, limit: Price, level: Price) -> bool {
 impl<T: Config> Pallet<T> {
 	/// The best resting price on `side` of `market`.
 	pub(crate) fn best_price(market: MarketId, side: Side) -> Option<Price> {
-		LevelPrices::<T>::get(market, side).first().copied()
+		// Only the head of the side's price vector is read and decoded (its compact length,
+		// then the first price), not every level's price: matching asks this once per fill.
+		let key = LevelPrices::<T>::hashed_key_for(market, side);
+		let mut head = [0u8; 5 + core::mem::size_of::<u128>()];
+		let stored = sp_io::storage::read(&key, &mut head, 0)?;
+		let mut input = head.get(..(stored as usize).min(head.len()))?;
+		let count = Compact::<u32>::decode(&mut input).ok()?.0;
+		if count == 0 {
+			return None;
+		}
+		Price::decode(&mut input).ok()
 	}
 
 	/// The oldest order at the level of `side` at `price`.
@@ -68,27 +79,34 @@ impl<T: Config> Pallet<T> {
 	/// how many orders that evicted.
 	pub(crate) fn insert_order(order: &OrderOf<T>) -> Result<u32, DispatchError> {
 		let key = (order.market, order.side, order.price);
-		let mut level = Levels::<T>::get(key).unwrap_or_default();
+		let mut prices = LevelPrices::<T>::get(order.market, order.side);
+		// Where the price sits on its side: a level of its own already, or the place a new
+		// one goes (then there is no level to read).
 		let mut evicted = 0;
-		if level.orders.is_empty() {
-			let prices = LevelPrices::<T>::get(order.market, order.side);
-			if prices.len() >= T::MaxLevels::get() as usize {
-				let worst = prices.last().copied();
-				let worst_total = |price| Levels::<T>::get((order.market, order.side, price)).map_or(0, |l| l.total);
-				match worst {
-					Some(worst) if better(order.side, order.price, worst) && order.remaining >= worst_total(worst) =>
-						evicted = Self::evict_level(order.market, order.side, worst)?,
-					_ => return Err(Error::<T>::BookFull.into()),
+		let mut level = match prices.iter().position(|p| !better(order.side, *p, order.price)) {
+			Some(at) if prices.get(at) == Some(&order.price) => Levels::<T>::get(key).unwrap_or_default(),
+			at => {
+				if prices.len() >= T::MaxLevels::get() as usize {
+					let worst = prices.last().copied();
+					let worst_total =
+						|price| Levels::<T>::get((order.market, order.side, price)).map_or(0, |l| l.total);
+					match worst {
+						Some(worst)
+							if better(order.side, order.price, worst) &&
+								order.remaining >= worst_total(worst) =>
+						{
+							evicted = Self::evict_level(order.market, order.side, worst)?;
+							prices = LevelPrices::<T>::get(order.market, order.side);
+						},
+						_ => return Err(Error::<T>::BookFull.into()),
+					}
 				}
-			}
-			LevelPrices::<T>::try_mutate(order.market, order.side, |prices| {
-				let at = prices
-					.iter()
-					.position(|p| better(order.side, order.price, *p))
-					.unwrap_or(prices.len());
-				prices.try_insert(at, order.price).map_err(|_| Error::<T>::BookFull)
-			})?;
-		}
+				let at = at.unwrap_or(prices.len()).min(prices.len());
+				prices.try_insert(at, order.price).map_err(|_| Error::<T>::BookFull)?;
+				LevelPrices::<T>::insert(order.market, order.side, prices);
+				Default::default()
+			},
+		};
 		level
 			.orders
 			.try_push((order.id, order.owner.owner.clone()))

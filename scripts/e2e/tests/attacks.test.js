@@ -3,7 +3,7 @@
 // nothing taken from anyone else. (../shared/ATTACKS.md is the checklist.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, feed, fund, fundTrader, USDC } from './helpers.js';
+import { connect, submit, feed, fund, fundTrader, councilDecide, USDC } from './helpers.js';
 
 const CLR_ID = 0;
 const BTC = 2;
@@ -277,4 +277,26 @@ test('block your own liquidation: bids fed a step at a time only hand the long t
   await waitUntil(async () => (await backstopBtc()) === 0n, 20);
   const left = (await api.call.orderbookApi.orders(mm.address, 0)).map((o) => o.id);
   assert.deepEqual((await submitAll(left.map((id) => api.tx.orderbook.cancelOrder(id)), mm)).filter((e) => e !== null), []);
+});
+
+test('move a risk parameter in chained motions: the second step within a timelock is refused by name', async () => {
+  const { api } = ctx;
+  const PERCENT = 10_000; // Permill parts; one change moves a fraction at most 10 points
+  const DOT_USD = 2; // traded by no other attack
+  const dotMarket = async (at) => {
+    const source = at ? await api.at(at) : api;
+    return (await source.call.marginApi.markets()).find(([id]) => id.toNumber() === DOT_USD)[1];
+  };
+  const decide = (change) => councilDecide(api, [ctx.alice, ctx.bob], api.tx.governance.propose(change));
+  const before = await dotMarket();
+  const initial = before.initialMargin.toNumber();
+  const maintenance = before.maintenanceMargin.toNumber();
+
+  // Two motions of six points each: every one within the step, together twelve.
+  const first = await decide({ SetMarketMargin: { market: DOT_USD, initial: initial + 6 * PERCENT, maintenance } });
+  assert.equal(first.error, null, 'the first step is within the limit');
+  assert.equal((await dotMarket(first.blockHash)).initialMargin.toNumber(), initial + 6 * PERCENT);
+  const second = await decide({ SetMarketMargin: { market: DOT_USD, initial: initial + 12 * PERCENT, maintenance } });
+  assert.equal(second.error, 'governance.StepTooLarge');
+  assert.equal((await dotMarket()).initialMargin.toNumber(), initial + 6 * PERCENT, 'the second moved nothing');
 });

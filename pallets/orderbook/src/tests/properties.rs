@@ -2,7 +2,10 @@
 //! every resting order backed by its deposit.
 
 use crate::{mock::*, OrderKind};
-use clearing_primitives::margin::{MarginEngine, Side};
+use clearing_primitives::{
+	margin::{MarginEngine, Side},
+	Price,
+};
 use proptest::prelude::*;
 
 fn kind(k: u8) -> OrderKind {
@@ -29,6 +32,22 @@ proptest! {
 			if let (Some(bid), Some(ask)) = (depth.bids.first(), depth.asks.first()) {
 				assert!(bid.0 < ask.0, "the book never rests crossed");
 			}
+		});
+	}
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(64))]
+	/// The best price read from the head of a side's stored prices is the first of them
+	/// decoded whole, for any count (one- and two-byte compact lengths alike).
+	#[test]
+	fn the_best_price_is_the_first_stored(prices in proptest::collection::vec(any::<u128>(), 0..200)) {
+		ExtBuilder::default().build_and_execute(|| {
+			let prices: alloc::vec::Vec<Price> = prices.into_iter().map(Price::from_inner).collect();
+			let key = crate::LevelPrices::<Test>::hashed_key_for(BTC_USD, Side::Sell);
+			sp_io::storage::set(&key, &codec::Encode::encode(&prices));
+			assert_eq!(Orderbook::best_price(BTC_USD, Side::Sell), prices.first().copied());
+			sp_io::storage::clear(&key);
 		});
 	}
 }
