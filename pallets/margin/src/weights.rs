@@ -55,8 +55,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3596`.
-		// Minimum execution time: 25_798_000 picoseconds.
-		Weight::from_parts(43_050_000, 3596)
+		// Minimum execution time: 24_746_000 picoseconds.
+		Weight::from_parts(26_860_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -64,8 +64,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 22_783_000 picoseconds.
-		Weight::from_parts(38_782_000, 3596)
+		// Minimum execution time: 21_921_000 picoseconds.
+		Weight::from_parts(25_177_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -73,8 +73,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 18_905_000 picoseconds.
-		Weight::from_parts(32_160_000, 3596)
+		// Minimum execution time: 18_094_000 picoseconds.
+		Weight::from_parts(21_200_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -91,10 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3596`.
-		// Minimum execution time: 51_135_000 picoseconds.
-		Weight::from_parts(53_009_000, 3596)
-			// Standard Error: 191_502
-			.saturating_add(Weight::from_parts(48_035_902, 0).saturating_mul(m.into()))
+		// Minimum execution time: 48_190_000 picoseconds.
+		Weight::from_parts(49_997_425, 3596)
+			// Standard Error: 326_626
+			.saturating_add(Weight::from_parts(41_065_769, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -119,10 +119,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
 		// Proof size: measured `919`, estimated `11202`.
-		// Minimum execution time: 240_368_000 picoseconds.
-		Weight::from_parts(326_643_312, 11202)
-			// Standard Error: 1_437_860
-			.saturating_add(Weight::from_parts(72_282_490, 0).saturating_mul(p.into()))
+		// Minimum execution time: 238_465_000 picoseconds.
+		Weight::from_parts(241_918_226, 11202)
+			// Standard Error: 675_353
+			.saturating_add(Weight::from_parts(60_789_918, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -149,10 +149,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
 		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 68_729_000 picoseconds.
-		Weight::from_parts(12_897_933, 6096)
-			// Standard Error: 348_429
-			.saturating_add(Weight::from_parts(39_107_547, 0).saturating_mul(p.into()))
+		// Minimum execution time: 69_460_000 picoseconds.
+		Weight::from_parts(74_183_148, 6096)
+			// Standard Error: 374_166
+			.saturating_add(Weight::from_parts(22_094_802, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
@@ -162,39 +162,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(43_050_000, 3596)
+		Weight::from_parts(26_860_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(38_782_000, 3596)
+		Weight::from_parts(25_177_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(32_160_000, 3596)
+		Weight::from_parts(21_200_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(53_009_000, 3596)
-			.saturating_add(Weight::from_parts(48_035_902, 0).saturating_mul(m.into()))
+		Weight::from_parts(49_997_425, 3596)
+			.saturating_add(Weight::from_parts(41_065_769, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(326_643_312, 11202)
-			.saturating_add(Weight::from_parts(72_282_490, 0).saturating_mul(p.into()))
+		Weight::from_parts(241_918_226, 11202)
+			.saturating_add(Weight::from_parts(60_789_918, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(12_897_933, 6096)
-			.saturating_add(Weight::from_parts(39_107_547, 0).saturating_mul(p.into()))
+		Weight::from_parts(74_183_148, 6096)
+			.saturating_add(Weight::from_parts(22_094_802, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))

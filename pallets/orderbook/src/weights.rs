@@ -59,23 +59,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:1 w:1)
-	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:1 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::Levels` (r:1 w:1)
-	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:0 w:1)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Levels` (r:0 w:1)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
-		// Proof size: measured `6480`, estimated `10082`.
-		// Minimum execution time: 192_008_000 picoseconds.
-		Weight::from_parts(327_941_000, 10082)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Proof size: measured `5774`, estimated `10082`.
+		// Minimum execution time: 172_210_000 picoseconds.
+		Weight::from_parts(276_565_000, 10082)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
@@ -88,7 +88,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:2 w:2)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::Levels` (r:17 w:17)
+	/// Storage: `Orderbook::Levels` (r:16 w:17)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:16 w:17)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
@@ -117,11 +117,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
 		// Proof size: measured `2046`, estimated `10082`.
-		// Minimum execution time: 962_484_000 picoseconds.
-		Weight::from_parts(1_050_167_367, 10082)
-			// Standard Error: 7_495_762
-			.saturating_add(Weight::from_parts(382_336_421, 0).saturating_mul(f.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
+		// Minimum execution time: 542_482_000 picoseconds.
+		Weight::from_parts(474_027_381, 10082)
+			// Standard Error: 3_397_946
+			.saturating_add(Weight::from_parts(470_709_094, 0).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(f.into())))
@@ -137,8 +137,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `4901`, estimated `4823`.
-		// Minimum execution time: 91_470_000 picoseconds.
-		Weight::from_parts(171_410_000, 4823)
+		// Minimum execution time: 90_178_000 picoseconds.
+		Weight::from_parts(152_154_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -155,10 +155,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
 		// Proof size: measured `3179`, estimated `5536`.
-		// Minimum execution time: 93_344_000 picoseconds.
-		Weight::from_parts(75_473_886, 5536)
-			// Standard Error: 629_249
-			.saturating_add(Weight::from_parts(36_688_874, 0).saturating_mul(n.into()))
+		// Minimum execution time: 76_031_000 picoseconds.
+		Weight::from_parts(88_270_994, 5536)
+			// Standard Error: 262_841
+			.saturating_add(Weight::from_parts(22_203_036, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -170,27 +170,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(327_941_000, 10082)
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
+		Weight::from_parts(276_565_000, 10082)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(1_050_167_367, 10082)
-			.saturating_add(Weight::from_parts(382_336_421, 0).saturating_mul(f.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
+		Weight::from_parts(474_027_381, 10082)
+			.saturating_add(Weight::from_parts(470_709_094, 0).saturating_mul(f.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(17_u64))
 			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(171_410_000, 4823)
+		Weight::from_parts(152_154_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(75_473_886, 5536)
-			.saturating_add(Weight::from_parts(36_688_874, 0).saturating_mul(n.into()))
+		Weight::from_parts(88_270_994, 5536)
+			.saturating_add(Weight::from_parts(22_203_036, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
