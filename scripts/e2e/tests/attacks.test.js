@@ -141,6 +141,41 @@ test('walk away from debt: a flat debtor cannot take its CLR out, and when CLR f
   assert.equal(health.equity.toBigInt(), 0n, 'nothing owed, nothing held');
 });
 
+// Submits `call` as a general (authorized, unsigned, fee-free) transaction, the way the keeper's
+// offchain worker does: a v5 extrinsic with the transaction extensions' explicit parts
+// (immortal era, nonce 0, no tip) and no signature. Resolves with the pool's answer.
+function submitGeneral(call) {
+  const general = ctx.api.registry.createType('GeneralExtrinsic', {
+    payload: { method: call.method.toHex(), era: '0x00', nonce: 0, tip: 0 },
+    transactionExtensionVersion: 0,
+  });
+  // Sent as raw bytes: polkadot.js's own `author.submitExtrinsic` re-encodes as a v4 extrinsic.
+  return ctx.api._rpcCore.provider.send('author_submitExtrinsic', [general.toHex()]);
+}
+
+test('pick who is deleveraged: a keeper transaction no current keeper signed is invalid in the pool', async () => {
+  const { api } = ctx;
+  const attacker = ctx.fresh();
+  const victim = { owner: ctx.fresh().address, number: 0 };
+  const chosen = [{ owner: mm.address, number: 0 }]; // the account she wants deleveraged
+  const now = (await api.rpc.chain.getHeader()).number.toNumber();
+  const validUntil = now + 2;
+  const keeper = (await api.query.aura.authorities())[0]; // the dev chain's keeper key
+  const signature = attacker.sign(new TextEncoder().encode('liquidate'));
+  const forgeries = [
+    // Her own key, which is not a keeper's.
+    [{ keeper: attacker.publicKey, validUntil, signature }, /Invalid signing address/],
+    // The keeper's key named, her signature.
+    [{ keeper, validUntil, signature }, /Transaction has a bad signature/],
+  ];
+  for (const [proof, refusal] of forgeries) {
+    await assert.rejects(submitGeneral(api.tx.liquidation.keeperLiquidate(victim, chosen, proof)), refusal);
+    await assert.rejects(submitGeneral(api.tx.liquidation.liquidateBatch([victim], 1, proof)), refusal);
+  }
+  // Nothing reached the pool, so nothing can reach a block or take the keeper's slot.
+  assert.equal((await api.rpc.author.pendingExtrinsics()).filter((x) => x.method.section === 'liquidation').length, 0);
+});
+
 test('trade with yourself at any price: a long cannot sell into its own $1 bid, nor into one that sinks it', async () => {
   const { api, alice } = ctx;
   await pinBtc(6_000_000);
@@ -224,7 +259,7 @@ test('freeze a book with dust: bids nobody backs are refused, and a full side ma
   }
 });
 
-test('block your own liquidation: bids fed a step at a time only hand the long to the backstop, at the mark less the penalty', { timeout: 600_000 }, async () => {
+test('block your own liquidation: bids fed a step at a time only hand the long to the backstop, at the mark less the penalty, and the fund counts its loss', { timeout: 600_000 }, async () => {
   const { api, alice } = ctx;
   await pinBtc(6_000_000);
   const step = 10_000n; // 0.0001 BTC
@@ -266,12 +301,25 @@ test('block your own liquidation: bids fed a step at a time only hand the long t
   const health = (await api.call.marginApi.accountHealth(mallory.address, 0)).unwrap();
   assert.ok(health.equity.toBigInt() > 400n * UNIT, `she keeps her equity less the penalty: ${health.equity}`);
 
-  // Tidy up: the step bids go, and a bid at the mark takes what the backstop holds (it
-  // unwinds into the book as blocks end), then what is left of the bid goes too.
   const ids = (await api.call.orderbookApi.orders(accomplice.address, 0)).map((o) => o.id);
   await submitAll(ids.map((id) => api.tx.orderbook.cancelOrder(id)), accomplice);
-  await ok(order('Buy', 58_300, rest, 'Limit'), mm, 'a bid for the backstop');
+
+  // Stakers cannot leave at par while the backstop's loss builds: BTC 2% lower puts the long
+  // it took at the mark less the penalty under water, and the fund's value counts that loss.
   const backstop = new Uint8Array(Buffer.concat([Buffer.from('modl'), Buffer.from('clr/liqd'), Buffer.alloc(20)]));
+  await pinBtc(5_700_000);
+  const at = await api.at(await api.rpc.chain.getBlockHash());
+  const fundNow = await at.call.insuranceApi.fund();
+  const backstopEquity = (await at.call.marginApi.accountHealth(backstop, 0)).unwrap().equity.toBigInt();
+  assert.ok(backstopEquity < -100n * UNIT, `the backstop's long is under water: ${backstopEquity}`);
+  assert.equal(fundNow.backstopEquity.toBigInt(), backstopEquity);
+  const balance = fundNow.balance.toBigInt();
+  assert.equal(fundNow.value.toBigInt(), balance + backstopEquity > 0n ? balance + backstopEquity : 0n);
+  await pinBtc(5_830_000);
+
+  // Tidy up: a bid at the mark takes what the backstop holds (it unwinds into the book as
+  // blocks end), then what is left of the bid goes too.
+  await ok(order('Buy', 58_300, rest, 'Limit'), mm, 'a bid for the backstop');
   const backstopBtc = async () => (await api.call.marginApi.positions(backstop, 0))
     .filter((p) => p.market.toNumber() === BTC_USD).reduce((sum, p) => sum + p.baseSize.toBigInt(), 0n);
   await waitUntil(async () => (await backstopBtc()) === 0n, 20);
