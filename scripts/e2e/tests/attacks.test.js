@@ -348,3 +348,41 @@ test('move a risk parameter in chained motions: the second step within a timeloc
   assert.equal(second.error, 'governance.StepTooLarge');
   assert.equal((await dotMarket()).initialMargin.toNumber(), initial + 6 * PERCENT, 'the second moved nothing');
 });
+
+test('block reducing takers with a stale-priced bid: the bid is cancelled and the taker goes on', { timeout: 300_000 }, async () => {
+  const { api, alice } = ctx;
+  await pinBtc(6_000_000);
+  const long = ctx.fresh();
+  const blocker = ctx.fresh();
+  await fundTrader(api, alice, long, 2_000n * UNIT);
+  await fundTrader(api, alice, blocker, 2_000n * UNIT);
+  const size = SATS / 100n; // 0.01 BTC
+  await ok(order('Sell', 60_000, size, 'Limit'), mm, 'the ask');
+  await ok(order('Buy', 60_000, size, 'ImmediateOrCancel'), long, 'the long');
+  // The blocker's bid on top: filling it would add risk for the blocker.
+  await ok(order('Buy', 59_990, size, 'Limit'), blocker, 'the bid on top');
+  const [bid] = await api.call.orderbookApi.orders(blocker.address, 0);
+
+  // Every price source fails: no feeds, and after the feeds' 10 s the index goes stale.
+  const sources = ['binance', 'coinbase', 'kraken'];
+  try {
+    for (const source of sources) await feed('/control/fail', { source, mode: 'status500' });
+    await waitUntil(async () => (await api.call.oracleApi.price(BTC)).unwrap().status.isStale, 30);
+
+    // The long sells to reduce: the stale bid cannot take on risk, so it goes, not the sale.
+    const sold = await submit(api, order('Sell', 59_990, size, 'ImmediateOrCancel', true), long);
+    assert.equal(sold.error, null, 'the reducing taker is not failed by the maker');
+    const cancelled = sold.events.map(({ event }) => event)
+      .find((e) => api.events.orderbook.OrderCancelled.is(e) && e.data.id.eq(bid.id));
+    assert.equal(cancelled?.data.reason.type, 'MarginRefused');
+    assert.equal((await api.call.orderbookApi.orders(blocker.address, 0)).length, 0);
+    assert.equal(await positionOf(long), size, 'nothing filled at a stale price');
+  } finally {
+    for (const source of sources) await feed('/control/fail', { source, mode: 'none' });
+  }
+  await pinBtc(6_000_000);
+  // Tidy up: the long closes into a fresh bid.
+  await ok(order('Buy', 60_000, size, 'Limit'), mm, 'a bid for the long');
+  await ok(order('Sell', 60_000, size, 'ImmediateOrCancel', true), long, 'the long closes');
+  assert.equal(await positionOf(long), 0n);
+});
