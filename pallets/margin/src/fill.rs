@@ -376,7 +376,10 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		let margin = if size == 0 { 0 } else { Self::order_margin_for(market, size, price)? };
 		let amount = margin.checked_add(deposit).ok_or(ArithmeticError::Overflow)?;
 		Self::ensure_initial_with(subaccount, amount)?;
-		OrderMargin::<T>::mutate(subaccount, |held| *held = held.saturating_add(amount));
+		OrderMargin::<T>::try_mutate(subaccount, |held| {
+			*held = held.checked_add(amount).ok_or(ArithmeticError::Overflow)?;
+			Ok::<_, DispatchError>(())
+		})?;
 		let positions = PositionCount::<T>::get(subaccount).max(1);
 		Ok((margin, Self::reserve_weight(positions)))
 	}
