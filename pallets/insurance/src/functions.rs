@@ -27,8 +27,13 @@ impl<T: Config> Pallet<T> {
 	/// and unstakes pay at this value, so a loss building in the backstop is borne by
 	/// whoever holds shares while it builds.
 	pub fn fund_value() -> Result<Balance, DispatchError> {
-		let equity = T::Backstop::backstop_equity()?;
-		Ok(shares::fund_value(FundBalance::<T>::get(), equity.min(0)))
+		Ok(Self::value_with(FundBalance::<T>::get(), T::Backstop::backstop_equity()?))
+	}
+
+	/// The fund's value at `balance` with the backstop at `equity`: one rule for stakes,
+	/// unstakes and the `InsuranceApi.fund()` view.
+	fn value_with(balance: Balance, equity: clearing_primitives::SignedBalance) -> Balance {
+		shares::fund_value(balance, equity.min(0))
 	}
 
 	pub(crate) fn do_stake(who: T::AccountId, amount: Balance) -> DispatchResult {
@@ -185,13 +190,14 @@ impl<T: Config> Pallet<T> {
 		// A view: an unreadable backstop shows as none (the calls refuse to price then).
 		let backstop_equity = T::Backstop::backstop_equity().unwrap_or_default();
 		let total_shares = TotalShares::<T>::get();
+		let value = Self::value_with(balance, backstop_equity);
 		FundInfo {
 			balance,
 			backstop_equity,
-			value: shares::fund_value(balance, backstop_equity.min(0)),
+			value,
 			total_shares,
 			protocol_shares: ProtocolShares::<T>::get(),
-			share_price: shares::share_price(shares::fund_value(balance, backstop_equity.min(0)), total_shares),
+			share_price: shares::share_price(value, total_shares),
 			pending_unstakes: PendingUnstakes::<T>::count(),
 			pending_shares: PendingShares::<T>::get(),
 			cooldown_blocks: CooldownBlocks::<T>::get().unique_saturated_into(),
