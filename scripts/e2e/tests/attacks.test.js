@@ -437,3 +437,51 @@ test('lie as one of two feeders: the index never moves by half the lie; it stays
   }
   await pinBtc(6_000_000);
 });
+
+test('steer funding with phantom orders: reduce-only asks no margin backs never make a premium sample', { timeout: 300_000 }, async () => {
+  const { api, alice } = ctx;
+  await pinBtc(6_000_000);
+  const samples = async () => (await api.call.marginApi.markets())
+    .find(([id]) => id.toNumber() === BTC_USD)[2].premiumSamples.toNumber();
+  // Over `blocks` blocks, whether any block added a premium sample (an interval's end resets
+  // the count to zero, which is no sample).
+  const sampled = async (blocks) => {
+    let last = await samples();
+    let any = false;
+    let seen = 0;
+    await waitUntil(async () => {
+      const now = await samples();
+      if (now > last) any = true;
+      last = now;
+      return ++seen >= blocks;
+    }, blocks + 2);
+    return any;
+  };
+  const step = SATS / 100n; // 0.01 BTC, $600
+  // A real bid side deeper than the impact notional ($10,000): 0.2 BTC at $59,900.
+  await ok(order('Buy', 59_900, 20n * step, 'Limit'), mm, 'a real bid side');
+  assert.equal(await sampled(3), false, 'one side alone makes no premium');
+
+  // She holds 0.01 BTC long and rests 20 reduce-only asks of 0.01 BTC each at $60,010 (each
+  // only reduces her long, so none sets margin aside): $12,000 of asks nobody backs.
+  const mallory = ctx.fresh();
+  await fundTrader(api, alice, mallory, 2_000n * UNIT);
+  await ok(order('Sell', 60_000, step, 'Limit'), mm, 'an ask for her long');
+  await ok(order('Buy', 60_000, step, 'ImmediateOrCancel'), mallory, 'her long');
+  const phantoms = await submitAll(Array.from({ length: 20 }, () => order('Sell', 60_010, step, 'Limit', true)), mallory);
+  assert.deepEqual(phantoms.filter((e) => e !== null), [], 'every phantom ask rests');
+  assert.equal(await sampled(4), false, 'the phantom asks make no impact price');
+
+  // The same depth backed by margin does make samples: the check above is not vacuous.
+  await ok(order('Sell', 60_010, 20n * step, 'Limit'), mm, 'a real ask side');
+  assert.equal(await sampled(4), true, 'a real two-sided book is sampled');
+
+  // Tidy up: every order of theirs goes, and her long closes at the index.
+  for (const who of [mallory, mm]) {
+    const ids = (await api.call.orderbookApi.orders(who.address, 0)).map((o) => o.id);
+    assert.deepEqual((await submitAll(ids.map((id) => api.tx.orderbook.cancelOrder(id)), who)).filter((e) => e !== null), []);
+  }
+  await ok(order('Buy', 60_000, step, 'Limit'), mm, 'a bid for her long');
+  await ok(order('Sell', 60_000, step, 'ImmediateOrCancel', true), mallory, 'her long closes');
+  assert.equal(await positionOf(mallory), 0n);
+});
