@@ -7,6 +7,7 @@ cd "$REPO_ROOT"
 
 ensure_prerequisites
 bash scripts/check-sdk-pins.sh
+bash scripts/check-pallet-seams.sh
 
 # The node first: `cargo test` then reuses every artifact of this build (the other order
 # rebuilds the workspace crates once more, measured at ~2.5 min here).

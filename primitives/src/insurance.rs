@@ -1,14 +1,17 @@
 //! What the insurance fund offers the trading pallets: revenue in, bad debt out.
 
-use crate::{Balance, SignedBalance};
+use crate::{collateral::Subaccount, Balance, SignedBalance};
 use sp_runtime::{DispatchError, DispatchResult, Weight};
 
 /// The fund that absorbs losses a liquidation cannot cover. Amounts are in the settlement
 /// asset's smallest unit.
 pub trait InsuranceFund<AccountId> {
-	/// Moves `amount` from `from` into the fund as revenue (fee share, liquidation penalty).
-	/// Raises the share price; fails, changing nothing, if `from` cannot pay.
-	fn deposit_revenue(from: &AccountId, amount: Balance) -> DispatchResult;
+	/// Pays `amount` of `from`'s settlement balance into the fund as revenue (the book's fee
+	/// share, a liquidation penalty): the ledger's payment and the fund's booking in one step,
+	/// or neither. Raises the share price. `from` may go negative, as for any settlement
+	/// payment; fails, changing nothing, if the ledger cannot pay. Its weight is the callers'
+	/// (their benchmarks pay revenue through the runtime's fund).
+	fn receive_revenue(from: &Subaccount<AccountId>, amount: Balance) -> DispatchResult;
 
 	/// Pays bad debt to `to`: `amount`, or what the fund holds if less. Returns what was
 	/// paid; the rest is for deleveraging.
@@ -19,11 +22,6 @@ pub trait InsuranceFund<AccountId> {
 
 	/// The account that holds the fund.
 	fn account() -> AccountId;
-
-	/// Books `amount` the caller has just moved into [`Self::account`] as revenue (for
-	/// callers that pay through another ledger, like the vaults). The caller makes both steps
-	/// one storage layer.
-	fn revenue_received(amount: Balance) -> DispatchResult;
 }
 
 /// What the protocol holds outside the fund's balance and the fund answers for: the

@@ -14,6 +14,7 @@ pub mod collateral;
 pub mod insurance;
 pub mod margin;
 pub mod oracle;
+pub mod positions;
 pub mod units;
 
 pub use margin::MarketId;

@@ -67,11 +67,6 @@ pub enum MarketStatus {
 }
 
 impl MarketStatus {
-	/// The stricter of two statuses.
-	pub fn strictest(self, other: Self) -> Self {
-		self.max(other)
-	}
-
 	/// Whether an order of this shape may be placed: `post_only` orders never match,
 	/// `reduce_only` ones never grow a position.
 	pub fn admits(self, post_only: bool, reduce_only: bool) -> bool {

@@ -18,6 +18,16 @@ pub const MAX_BASE_DECIMALS: u8 = 24;
 // `notional` assumes the price's inner value is the price × 10^18.
 const _: () = assert!(<Price as FixedPointNumber>::DIV == 1_000_000_000_000_000_000);
 
+/// A pure computation's result does not fit its type; to a dispatch, an arithmetic overflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overflow;
+
+impl From<Overflow> for sp_runtime::DispatchError {
+	fn from(_: Overflow) -> Self {
+		sp_runtime::ArithmeticError::Overflow.into()
+	}
+}
+
 /// Why a notional could not be computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotionalError {
@@ -49,6 +59,22 @@ pub fn notional(
 	let denominator = 10u128.checked_pow(scale_exponent).ok_or(NotionalError::Overflow)?;
 	multiply_by_rational_with_rounding(size, price.into_inner(), denominator, rounding)
 		.ok_or(NotionalError::Overflow)
+}
+
+/// What a position of signed `size` is worth at `mark`, settlement units: a long's value
+/// rounds down, a short's liability up (both against the holder).
+pub fn position_value(size: i128, base_decimals: u8, mark: Price) -> Result<i128, NotionalError> {
+	let magnitude = notional(size.unsigned_abs(), base_decimals, mark, if size >= 0 {
+		Rounding::Down
+	} else {
+		Rounding::Up
+	})?;
+	let magnitude = i128::try_from(magnitude).map_err(|_| NotionalError::Overflow)?;
+	if size >= 0 {
+		Ok(magnitude)
+	} else {
+		magnitude.checked_neg().ok_or(NotionalError::Overflow)
+	}
 }
 
 #[cfg(test)]

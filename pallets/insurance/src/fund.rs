@@ -2,7 +2,11 @@
 //! storage layer), so a caller that handles the error and goes on finds nothing half-written.
 
 use crate::pallet::*;
-use clearing_primitives::{insurance::InsuranceFund, Balance};
+use clearing_primitives::{
+	collateral::{CollateralLedger, Subaccount},
+	insurance::InsuranceFund,
+	Balance,
+};
 use frame_support::{
 	storage::with_storage_layer,
 	traits::{fungibles::Mutate, tokens::Preservation, Get},
@@ -10,20 +14,14 @@ use frame_support::{
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult};
 
 impl<T: Config> InsuranceFund<T::AccountId> for Pallet<T> {
-	fn deposit_revenue(from: &T::AccountId, amount: Balance) -> DispatchResult {
+	fn receive_revenue(from: &Subaccount<T::AccountId>, amount: Balance) -> DispatchResult {
 		if amount == 0 {
 			return Ok(());
 		}
 		with_storage_layer(|| {
 			let fund =
 				FundBalance::<T>::get().checked_add(amount).ok_or(ArithmeticError::Overflow)?;
-			T::Assets::transfer(
-				T::SettlementAsset::get(),
-				from,
-				&Self::fund_account(),
-				amount,
-				Preservation::Preserve,
-			)?;
+			T::Ledger::pay_out(from, &Self::fund_account(), amount)?;
 			FundBalance::<T>::put(fund);
 			Self::deposit_event(Event::RevenueDeposited { from: from.clone(), amount });
 			Ok(())
@@ -57,12 +55,5 @@ impl<T: Config> InsuranceFund<T::AccountId> for Pallet<T> {
 
 	fn account() -> T::AccountId {
 		Self::fund_account()
-	}
-
-	fn revenue_received(amount: Balance) -> DispatchResult {
-		let fund = FundBalance::<T>::get().checked_add(amount).ok_or(ArithmeticError::Overflow)?;
-		FundBalance::<T>::put(fund);
-		Self::deposit_event(Event::RevenueDeposited { from: Self::fund_account(), amount });
-		Ok(())
 	}
 }

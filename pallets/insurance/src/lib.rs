@@ -52,7 +52,7 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use clearing_primitives::{AssetId, Balance};
+	use clearing_primitives::{collateral::Subaccount, AssetId, Balance};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungibles, BuildGenesisConfig},
@@ -65,6 +65,9 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The vaults: revenue is paid out of a subaccount's settlement balance into the fund.
+		type Ledger: clearing_primitives::collateral::CollateralLedger<Self::AccountId>;
+
 		/// Every token; the fund holds only the settlement asset.
 		type Assets: fungibles::Mutate<Self::AccountId, AssetId = AssetId, Balance = Balance>;
 
@@ -168,8 +171,8 @@ pub mod pallet {
 		UnstakeCancelled { who: T::AccountId, shares: Balance },
 		/// `who` left with `amount` for `shares`.
 		Unstaked { who: T::AccountId, shares: Balance, amount: Balance },
-		/// Revenue came in from `from`.
-		RevenueDeposited { from: T::AccountId, amount: Balance },
+		/// Revenue came in from `from`'s settlement balance.
+		RevenueDeposited { from: Subaccount<T::AccountId>, amount: Balance },
 		/// The fund paid `paid` of a `requested` loss to `to`.
 		LossCovered { to: T::AccountId, requested: Balance, paid: Balance },
 		/// Revenue that arrived while nobody staked became the protocol's shares.

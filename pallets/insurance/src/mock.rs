@@ -2,7 +2,10 @@
 //! from pallet-balances, joined as in the real runtime.
 
 use crate as pallet_insurance;
-use clearing_primitives::{AssetId, Balance, NativeOrAsset};
+use clearing_primitives::{
+	collateral::{CollateralLedger, Subaccount, Valuation},
+	AssetId, Balance, NativeOrAsset, SignedBalance,
+};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
@@ -12,7 +15,8 @@ use frame_support::{
 	},
 	PalletId,
 };
-use sp_runtime::BuildStorage;
+use frame_support::traits::tokens::Preservation;
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
 
 pub type AccountId = u64;
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -72,7 +76,43 @@ impl clearing_primitives::insurance::BackstopEquity for MockBackstop {
 	}
 }
 
+/// The vaults' ledger, as far as the fund uses it: a subaccount's settlement is its owner's
+/// USDC tokens, so a revenue payment moves tokens (and fails if the owner cannot pay).
+pub struct MockLedger;
+impl CollateralLedger<AccountId> for MockLedger {
+	fn collateral_value(_: &Subaccount<AccountId>, _: Valuation) -> Result<SignedBalance, DispatchError> {
+		Err(DispatchError::Other("unused by the fund"))
+	}
+	fn settlement_balance(subaccount: &Subaccount<AccountId>) -> SignedBalance {
+		balance(subaccount.owner) as SignedBalance
+	}
+	fn move_settlement(_: &Subaccount<AccountId>, _: &Subaccount<AccountId>, _: Balance) -> DispatchResult {
+		Err(DispatchError::Other("unused by the fund"))
+	}
+	fn pay_out(from: &Subaccount<AccountId>, to: &AccountId, amount: Balance) -> DispatchResult {
+		Tokens::transfer(USDC, &from.owner, to, amount, Preservation::Preserve).map(|_| ())
+	}
+	fn pay_in(_: &AccountId, _: &Subaccount<AccountId>, _: Balance) -> DispatchResult {
+		Err(DispatchError::Other("unused by the fund"))
+	}
+	fn collateral_assets(_: &Subaccount<AccountId>) -> Vec<AssetId> {
+		Vec::new()
+	}
+	fn seize_collateral(_: &Subaccount<AccountId>, _: &Subaccount<AccountId>, _: Valuation) -> Result<Balance, DispatchError> {
+		Err(DispatchError::Other("unused by the fund"))
+	}
+	fn debtors(_: Option<Vec<u8>>, _: u32) -> (Vec<Subaccount<AccountId>>, Option<Vec<u8>>) {
+		(Vec::new(), None)
+	}
+}
+
+/// `owner`'s subaccount 0.
+pub fn sub(owner: AccountId) -> Subaccount<AccountId> {
+	Subaccount::new(owner, 0)
+}
+
 impl pallet_insurance::Config for Test {
+	type Ledger = MockLedger;
 	type Backstop = MockBackstop;
 	type Assets = Tokens;
 	type SettlementAsset = Settlement;

@@ -11,15 +11,14 @@ use frame_support::{
 	traits::Get,
 	weights::Weight,
 };
-use pallet_margin::PositionCount;
-use clearing_primitives::margin::LiquidationBook;
+use clearing_primitives::{margin::LiquidationBook, positions::MarginAccounts};
 
 impl<T: Config> Pallet<T> {
 	/// One entry's share of a batch-wide weight: the batch benchmark's slope (an entry of
 	/// one position) plus what the single-subaccount benchmark adds for each further position
 	/// (never more than `MaxPositions`).
 	fn per_entry(batch: fn(u32) -> Weight, single: fn(u32) -> Weight, positions: u32) -> Weight {
-		let positions = positions.clamp(1, <T as pallet_margin::Config>::MaxPositions::get());
+		let positions = positions.clamp(1, T::Margin::max_positions());
 		batch(1)
 			.saturating_sub(batch(0))
 			.saturating_add(single(positions).saturating_sub(single(1)))
@@ -27,14 +26,14 @@ impl<T: Config> Pallet<T> {
 
 	/// One entry's own work beyond the batch's shared part.
 	pub fn batch_entry_weight(positions: u32) -> Weight {
-		Self::per_entry(T::Weights::liquidate_batch, T::Weights::liquidate, positions)
+		Self::per_entry(T::WeightInfo::liquidate_batch, T::WeightInfo::liquidate, positions)
 	}
 
 	/// An entry that moved no money beyond a takeover at the mark (no close filled, nothing
 	/// covered, deleveraged or settled): the solvent takeover's benchmark, never more than
 	/// [`Self::batch_entry_weight`].
 	pub fn solvent_entry_weight(positions: u32) -> Weight {
-		Self::per_entry(T::Weights::liquidate_batch_solvent, T::Weights::liquidate, positions)
+		Self::per_entry(T::WeightInfo::liquidate_batch_solvent, T::WeightInfo::liquidate, positions)
 			.min(Self::batch_entry_weight(positions))
 	}
 
@@ -43,7 +42,7 @@ impl<T: Config> Pallet<T> {
 	/// `MaxBatchFills` fills in the book (at worst each in
 	/// a close of its own).
 	pub fn batch_weight(entries: u32, max_positions: u32) -> Weight {
-		T::Weights::liquidate_batch(0)
+		T::WeightInfo::liquidate_batch(0)
 			.saturating_add(Self::backstop_loss_weight())
 			.saturating_add(Self::batch_entry_weight(max_positions).saturating_mul(entries.into()))
 			.saturating_add(
@@ -54,15 +53,15 @@ impl<T: Config> Pallet<T> {
 	/// One entry's check beyond the batch check's shared part.
 	fn authorize_entry_weight(positions: u32) -> Weight {
 		Self::per_entry(
-			T::Weights::authorize_liquidate_batch,
-			T::Weights::authorize_liquidate,
+			T::WeightInfo::authorize_liquidate_batch,
+			T::WeightInfo::authorize_liquidate,
 			positions,
 		)
 	}
 
 	/// What checking a batch of `entries` holding at most `max_positions` each may cost.
 	pub fn authorize_batch_weight(entries: u32, max_positions: u32) -> Weight {
-		T::Weights::authorize_liquidate_batch(0).saturating_add(
+		T::WeightInfo::authorize_liquidate_batch(0).saturating_add(
 			Self::authorize_entry_weight(max_positions).saturating_mul(entries.into()),
 		)
 	}
@@ -85,7 +84,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let statement = Statement::Batch { subaccounts: subaccounts.as_slice(), max_positions: *max_positions };
 		let longevity = Self::check_proof(&statement, proof)?;
-		let mut spent = T::Weights::authorize_liquidate_batch(0);
+		let mut spent = T::WeightInfo::authorize_liquidate_batch(0);
 		let mut valid = ValidTransaction::with_tag_prefix("Liquidation")
 			.priority(T::KeeperPriority::get())
 			.longevity(longevity)
@@ -96,7 +95,7 @@ impl<T: Config> Pallet<T> {
 			if earlier.contains(subaccount) {
 				return Err(invalid);
 			}
-			let held = PositionCount::<T>::get(subaccount);
+			let held = T::Margin::position_count(subaccount);
 			// An entry over the witness fails alone at dispatch, on the count it reads.
 			if held > *max_positions {
 				continue;
@@ -116,12 +115,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Liquidates every entry in its own storage layer; returns the weight the batch used.
 	pub(crate) fn do_liquidate_batch(subaccounts: &BatchOf<T>, max_positions: u32) -> Weight {
-		let mut used = T::Weights::liquidate_batch(0);
+		let mut used = T::WeightInfo::liquidate_batch(0);
 		let mut fills_left = T::MaxBatchFills::get();
 		let no_counterparties = CounterpartiesOf::<T>::default();
 		let mut backstop_loss = crate::resolve::BackstopLoss::default();
 		for subaccount in subaccounts.iter() {
-			let held = PositionCount::<T>::get(subaccount);
+			let held = T::Margin::position_count(subaccount);
 			let fills_before = fills_left;
 			let outcome = if held > max_positions {
 				// Refused on the count it just read.

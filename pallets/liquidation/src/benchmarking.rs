@@ -11,7 +11,7 @@
 use super::*;
 use crate::pallet::*;
 use alloc::vec::Vec;
-use clearing_primitives::collateral::Subaccount;
+use clearing_primitives::{collateral::Subaccount, positions::MarginAccounts};
 use frame_benchmarking::v2::*;
 use frame_support::{pallet_prelude::TransactionSource, traits::Get};
 use frame_system::RawOrigin;
@@ -26,7 +26,7 @@ fn scenario_of<T: Config>(
 	counterparties: u32,
 ) -> (SubaccountOf<T>, CounterpartiesOf<T>) {
 	let victim = Subaccount::new(account::<T::AccountId>("victim", index, 0), 0);
-	let counterparties: Vec<_> = T::Scenario::bankrupt(&victim, positions, counterparties);
+	let counterparties: Vec<_> = T::BenchmarkHelper::bankrupt(&victim, positions, counterparties);
 	let offered = counterparties.try_into().unwrap_or_default();
 	(victim, offered)
 }
@@ -34,14 +34,14 @@ fn scenario_of<T: Config>(
 /// The benchmark keeper's proof of a `keeper_liquidate` of `victim` offering `counterparties`.
 fn proof<T: Config>(victim: &SubaccountOf<T>, counterparties: &CounterpartiesOf<T>) -> Result<KeeperProofOf<T>, BenchmarkError> {
 	let statement = crate::proof::Statement::Liquidate { subaccount: victim, counterparties: counterparties.as_slice() };
-	Pallet::<T>::prove(&T::Scenario::keeper(), &statement, frame_system::Pallet::<T>::block_number())
+	Pallet::<T>::prove(&T::BenchmarkHelper::keeper(), &statement, frame_system::Pallet::<T>::block_number())
 		.ok_or(BenchmarkError::Stop("the keeper key signs"))
 }
 
 /// The benchmark keeper's proof of a `liquidate_batch`.
 fn batch_proof<T: Config>(batch: &BatchOf<T>, max_positions: u32) -> Result<KeeperProofOf<T>, BenchmarkError> {
 	let statement = crate::proof::Statement::Batch { subaccounts: batch.as_slice(), max_positions };
-	Pallet::<T>::prove(&T::Scenario::keeper(), &statement, frame_system::Pallet::<T>::block_number())
+	Pallet::<T>::prove(&T::BenchmarkHelper::keeper(), &statement, frame_system::Pallet::<T>::block_number())
 		.ok_or(BenchmarkError::Stop("the keeper key signs"))
 }
 
@@ -49,7 +49,7 @@ fn batch_proof<T: Config>(batch: &BatchOf<T>, max_positions: u32) -> Result<Keep
 fn assert_liquidated<T: Config>(victim: &SubaccountOf<T>, held: u32) {
 	assert!(
 		frame_system::Pallet::<T>::events().len() > 0 &&
-			(pallet_margin::Positions::<T>::iter_prefix(victim).count() as u32) < held,
+			T::Margin::position_count(victim) < held,
 		"positions were liquidated"
 	);
 }
@@ -60,7 +60,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn liquidate(
-		p: Linear<1, { <T as pallet_margin::Config>::MaxPositions::get() }>,
+		p: Linear<1, { T::Margin::max_positions() }>,
 	) -> Result<(), BenchmarkError> {
 		let (victim, counterparties) = scenario::<T>(p, 0);
 		Pallet::<T>::ensure_liquidatable(&victim)
@@ -75,7 +75,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn liquidate_deleveraging(c: Linear<1, { T::MaxCounterparties::get() }>) -> Result<(), BenchmarkError> {
-		let most = <T as pallet_margin::Config>::MaxPositions::get();
+		let most = T::Margin::max_positions();
 		let (victim, counterparties) = scenario::<T>(most, c);
 		// The keeper's call: only it may offer counterparties to deleverage.
 		Pallet::<T>::ensure_liquidatable(&victim)
@@ -90,7 +90,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn authorize_liquidate(
-		p: Linear<1, { <T as pallet_margin::Config>::MaxPositions::get() }>,
+		p: Linear<1, { T::Margin::max_positions() }>,
 	) -> Result<(), BenchmarkError> {
 		let (victim, counterparties) = scenario::<T>(p, 0);
 		let proof = proof::<T>(&victim, &counterparties)?;
@@ -135,7 +135,7 @@ mod benchmarks {
 		let victims: Vec<_> = (0..n)
 			.map(|i| {
 				let victim = Subaccount::new(account::<T::AccountId>("victim", i, 0), 0);
-				T::Scenario::underwater(&victim);
+				T::BenchmarkHelper::underwater(&victim);
 				victim
 			})
 			.collect();

@@ -6,6 +6,7 @@ use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, Valuation},
 	margin::LiquidationBook,
 	oracle::PriceProvider,
+	positions::{Health, MarginAccounts},
 	AssetId, MarketId,
 };
 use frame_support::{
@@ -16,10 +17,7 @@ use frame_support::{
 	traits::Get,
 	weights::Weight,
 };
-use pallet_margin::{Health, PositionCount, Positions};
 use sp_runtime::{traits::AccountIdConversion, DispatchError};
-
-type Ledger<T> = <T as pallet_margin::Config>::Ledger;
 
 impl<T: Config> Pallet<T> {
 	/// The subaccount the backstop holds taken-over positions in.
@@ -35,7 +33,7 @@ impl<T: Config> Pallet<T> {
 	/// `Ok` if `asset`'s index price is fresh and has been for `MinFreshAggregates`
 	/// aggregates.
 	fn ensure_asset_ready(asset: AssetId) -> Result<(), DispatchError> {
-		let quote = <T as pallet_margin::Config>::Prices::quote(asset).ok_or(Error::<T>::PriceNotReady)?;
+		let quote = T::Prices::quote(asset).ok_or(Error::<T>::PriceNotReady)?;
 		ensure!(
 			quote.is_fresh() && quote.fresh_streak >= T::MinFreshAggregates::get(),
 			Error::<T>::PriceNotReady
@@ -45,15 +43,15 @@ impl<T: Config> Pallet<T> {
 
 	/// `Ok` if `market`'s index price is ready (see [`Self::ensure_asset_ready`]).
 	pub(crate) fn ensure_price_ready(market: MarketId) -> Result<(), DispatchError> {
-		let config = pallet_margin::Pallet::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
-		Self::ensure_asset_ready(config.base_asset)
+		let terms = T::Margin::market_terms(market).ok_or(Error::<T>::PriceNotReady)?;
+		Self::ensure_asset_ready(terms.base_asset)
 	}
 
 	/// The protocol's own subaccounts, never liquidated: the backstop, and the funding pool
 	/// (which pays a position its funding before the payers have settled theirs, so it owes
 	/// for a while by design).
 	pub fn is_exempt(subaccount: &SubaccountOf<T>) -> bool {
-		*subaccount == Self::backstop() || *subaccount == pallet_margin::Pallet::<T>::funding_pool()
+		*subaccount == Self::backstop() || *subaccount == T::Margin::funding_pool()
 	}
 
 	/// `subaccount`'s health if it may be liquidated now, the named reason otherwise: below
@@ -64,16 +62,16 @@ impl<T: Config> Pallet<T> {
 	pub fn ensure_liquidatable(subaccount: &SubaccountOf<T>) -> Result<Health, DispatchError> {
 		ensure!(!Self::is_exempt(subaccount), Error::<T>::ProtocolExempt);
 		let mut holds_any = false;
-		for market in Positions::<T>::iter_key_prefix(subaccount) {
+		for market in T::Margin::markets_held(subaccount) {
 			Self::ensure_price_ready(market)?;
 			holds_any = true;
 		}
 		if !holds_any {
-			for asset in Ledger::<T>::collateral_assets(subaccount) {
+			for asset in T::Ledger::collateral_assets(subaccount) {
 				Self::ensure_asset_ready(asset)?;
 			}
 		}
-		let health = pallet_margin::Pallet::<T>::health(subaccount, Valuation::Maintenance)?;
+		let health = T::Margin::health(subaccount, Valuation::Maintenance)?;
 		ensure!(health.liquidatable, Error::<T>::NotLiquidatable);
 		Ok(health)
 	}
@@ -93,9 +91,9 @@ impl<T: Config> Pallet<T> {
 		let longevity = Self::check_proof(&statement, proof)?;
 		Self::ensure_liquidatable(subaccount)
 			.map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))?;
-		let held = PositionCount::<T>::get(subaccount);
+		let held = T::Margin::position_count(subaccount);
 		let unspent =
-			Self::authorize_weight().saturating_sub(T::Weights::authorize_liquidate(held));
+			Self::authorize_weight().saturating_sub(T::WeightInfo::authorize_liquidate(held));
 		let valid = ValidTransaction::with_tag_prefix("Liquidation")
 			.priority(T::KeeperPriority::get())
 			.and_provides(subaccount)
@@ -107,34 +105,31 @@ impl<T: Config> Pallet<T> {
 
 	/// What checking a keeper's transaction may cost: a subaccount with `MaxPositions`.
 	pub fn authorize_weight() -> Weight {
-		T::Weights::authorize_liquidate(<T as pallet_margin::Config>::MaxPositions::get())
+		T::WeightInfo::authorize_liquidate(T::Margin::max_positions())
 	}
 
 	/// The pallet's own work liquidating a subaccount that holds `positions`, offered
 	/// `counterparties`: without them, measured by the positions (the backstop's path); with
 	/// them, at least the deleveraging across that many, measured at `MaxPositions`.
 	pub fn own_weight(positions: u32, counterparties: u32) -> Weight {
-		let by_positions = T::Weights::liquidate(positions);
+		let by_positions = T::WeightInfo::liquidate(positions);
 		if counterparties == 0 {
 			return by_positions;
 		}
-		by_positions.max(T::Weights::liquidate_deleveraging(counterparties))
+		by_positions.max(T::WeightInfo::liquidate_deleveraging(counterparties))
 	}
 
 	/// Reading the loss the backstop carries: a health reading of a subaccount that may hold
 	/// every market.
 	pub fn backstop_loss_weight() -> Weight {
-		use pallet_margin::WeightInfo as _;
-		<T as pallet_margin::Config>::WeightInfo::check_initial_margin(
-			<T as pallet_margin::Config>::MaxMarkets::get(),
-		)
+		T::Margin::health_weight(T::Margin::max_markets())
 	}
 
 	/// What a `liquidate` offering `counterparties` may cost: the pallet's own work for a
 	/// subaccount with `MaxPositions` positions, reading the backstop's loss, plus a close of
 	/// `MaxCloseFills` fills in each of the `MaxMarketsPerCall` markets it may work through.
 	pub fn liquidate_weight(counterparties: u32) -> Weight {
-		Self::own_weight(<T as pallet_margin::Config>::MaxPositions::get(), counterparties)
+		Self::own_weight(T::Margin::max_positions(), counterparties)
 			.saturating_add(Self::backstop_loss_weight())
 			.saturating_add(
 				T::ClosingBook::close_weight(T::MaxCloseFills::get())

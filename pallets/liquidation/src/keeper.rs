@@ -8,13 +8,16 @@
 
 use crate::{pallet::*, proof::Statement};
 use alloc::vec::Vec;
-use clearing_primitives::{collateral::CollateralLedger, MarketId};
+use clearing_primitives::{
+	collateral::CollateralLedger,
+	positions::{Health, HoldersPage, MarginAccounts},
+	MarketId,
+};
 use frame_support::traits::Get;
 use frame_system::{
 	offchain::SubmitTransaction,
 	pallet_prelude::BlockNumberFor,
 };
-use pallet_margin::{Health, PositionCount, Positions};
 use sp_runtime::{offchain::storage::StorageValueRef, FixedU128};
 
 /// Where the keeper's scan resumes: the last subaccount key it checked.
@@ -24,8 +27,6 @@ pub const DEBTOR_CURSOR_KEY: &[u8] = b"clearing/liquidation/keeper-debtor-cursor
 
 /// Most subaccounts a `LiquidationApi.liquidatable` query reads.
 pub const API_SCAN_LIMIT: u32 = 10_000;
-
-type Ledger<T> = <T as pallet_margin::Config>::Ledger;
 
 /// A liquidatable subaccount the scan found, with what it read of it, so the keeper need
 /// not read it again.
@@ -97,14 +98,14 @@ impl<T: Config> Pallet<T> {
 	fn scan_debtors() -> Vec<Found<T::AccountId>> {
 		let mut cursor = StorageValueRef::persistent(DEBTOR_CURSOR_KEY);
 		let start = cursor.get::<Vec<u8>>().ok().flatten();
-		let (debtors, next) = Ledger::<T>::debtors(start, T::KeeperScanPerBlock::get());
+		let (debtors, next) = T::Ledger::debtors(start, T::KeeperScanPerBlock::get());
 		match next {
 			Some(key) => cursor.set(&key),
 			None => cursor.clear(),
 		}
 		debtors
 			.into_iter()
-			.filter(|debtor| PositionCount::<T>::get(debtor) == 0)
+			.filter(|debtor| T::Margin::position_count(debtor) == 0)
 			.filter_map(|debtor| {
 				let health = Self::ensure_liquidatable(&debtor).ok()?;
 				Some(Found { subaccount: debtor, positions: 0, health })
@@ -122,35 +123,24 @@ impl<T: Config> Pallet<T> {
 	/// Checks up to `limit` subaccounts with positions after the raw key `start`; returns
 	/// the liquidatable ones and the key to resume from (`None`: the scan reached the end).
 	pub fn scan(start: Option<Vec<u8>>, limit: u32) -> (Vec<Found<T::AccountId>>, Option<Vec<u8>>) {
-		let iter = match start {
-			Some(key) => PositionCount::<T>::iter_from(key),
-			None => PositionCount::<T>::iter(),
-		};
-		let mut found = Vec::new();
-		let mut last = None;
-		let mut seen: u32 = 0;
-		// One past the slice tells whether there is more to come.
-		for (subaccount, positions) in iter.take((limit as usize).saturating_add(1)) {
-			if seen == limit {
-				return (found, last);
-			}
-			seen = seen.saturating_add(1);
-			last = Some(PositionCount::<T>::hashed_key_for(&subaccount));
-			if let Ok(health) = Self::ensure_liquidatable(&subaccount) {
-				found.push(Found { subaccount, positions, health });
-			}
-		}
-		(found, None)
+		let HoldersPage { holders, next } = T::Margin::holders(start, limit);
+		let found = holders
+			.into_iter()
+			.filter_map(|(subaccount, positions)| {
+				let health = Self::ensure_liquidatable(&subaccount).ok()?;
+				Some(Found { subaccount, positions, health })
+			})
+			.collect();
+		(found, next)
 	}
 
 	/// `LiquidationApi.liquidatable`: up to `limit` liquidatable subaccounts after `from`
 	/// (from the start if `None`), reading at most `API_SCAN_LIMIT` subaccounts.
 	pub fn liquidatable(from: Option<SubaccountOf<T>>, limit: u32) -> Vec<SubaccountOf<T>> {
-		let iter = match from {
-			Some(from) => PositionCount::<T>::iter_from(PositionCount::<T>::hashed_key_for(&from)),
-			None => PositionCount::<T>::iter(),
-		};
-		iter.take(API_SCAN_LIMIT as usize)
+		let after = from.map(|from| T::Margin::cursor_after(&from));
+		T::Margin::holders(after, API_SCAN_LIMIT)
+			.holders
+			.into_iter()
 			.map(|(subaccount, _)| subaccount)
 			.filter(|subaccount| Self::ensure_liquidatable(subaccount).is_ok())
 			.take(limit as usize)
@@ -166,7 +156,7 @@ impl<T: Config> Pallet<T> {
 		if health.equity >= 0 {
 			return Default::default();
 		}
-		let Some((market, position, _)) = pallet_margin::Pallet::<T>::positions_by_value(subaccount)
+		let Some((market, position, _)) = T::Margin::positions_by_value(subaccount)
 			.ok()
 			.and_then(|positions| positions.into_iter().next())
 		else {
@@ -180,8 +170,8 @@ impl<T: Config> Pallet<T> {
 	/// Holders of `market` short (if `long` is the side to absorb) or long, in profit, best
 	/// rank first, among the first `KeeperRankScan` positions.
 	pub fn ranked_opposites(market: MarketId, long: bool) -> Vec<(FixedU128, SubaccountOf<T>)> {
-		let mut ranked: Vec<(FixedU128, SubaccountOf<T>)> = Positions::<T>::iter()
-			.take(T::KeeperRankScan::get() as usize)
+		let mut ranked: Vec<(FixedU128, SubaccountOf<T>)> = T::Margin::first_positions(T::KeeperRankScan::get())
+			.into_iter()
 			.filter(|(_, m, p)| *m == market && p.size != 0 && (p.size > 0) != long)
 			.filter(|(subaccount, _, _)| *subaccount != Self::backstop())
 			.filter_map(|(subaccount, m, _)| Self::rank(&subaccount, m).map(|r| (r, subaccount)))

@@ -61,6 +61,7 @@ mod batch;
 mod checks;
 mod keeper;
 pub mod math;
+mod penalty;
 pub mod proof;
 mod resolve;
 mod unwind;
@@ -83,8 +84,12 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use clearing_primitives::{
-		collateral::Subaccount, insurance::InsuranceFund, margin::LiquidationBook, Balance,
-		MarketId, SignedBalance,
+		collateral::{CollateralLedger, Subaccount},
+		insurance::InsuranceFund,
+		margin::LiquidationBook,
+		oracle::PriceProvider,
+		positions::MarginAccounts,
+		Balance, MarketId, SignedBalance,
 	};
 	use frame_support::{pallet_prelude::*, traits::Contains, PalletId};
 	use frame_system::pallet_prelude::*;
@@ -108,9 +113,17 @@ pub mod pallet {
 	#[pallet::config]
 	pub trait Config:
 		frame_system::Config<RuntimeEvent: From<Event<Self>>>
-		+ pallet_margin::Config
 		+ frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
 	{
+		/// The margin engine: positions, health, marks and the forced transfer.
+		type Margin: MarginAccounts<Self::AccountId>;
+
+		/// The vaults: collateral values, settlement moves, seizing collateral.
+		type Ledger: CollateralLedger<Self::AccountId>;
+
+		/// Index prices and how fresh they are.
+		type Prices: PriceProvider;
+
 		/// Where positions are closed first.
 		type ClosingBook: LiquidationBook<Self::AccountId>;
 
@@ -131,9 +144,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type BackstopId: Get<PalletId>;
 
-		/// Penalty on the notional closed in the book.
+		/// The penalty on the notional closed in the book until governance sets one
+		/// ([`PenaltyRate`]).
 		#[pallet::constant]
-		type PenaltyRate: Get<Permill>;
+		type DefaultPenaltyRate: Get<Permill>;
+
+		/// The highest penalty governance may set.
+		#[pallet::constant]
+		type MaxPenaltyRate: Get<Permill>;
 
 		/// The keeper's part of the penalty (a signed caller's; an authorized keeper's goes
 		/// to the fund).
@@ -208,17 +226,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type KeeperPriority: Get<TransactionPriority>;
 
-		/// Weights of the call, measured by `benchmarking.rs`.
-		type Weights: WeightInfo;
+		/// Weights of the calls, measured by `benchmarking.rs`.
+		type WeightInfo: WeightInfo;
 
-		/// Sets an unhealthy subaccount up for the benchmark.
+		/// Sets an unhealthy subaccount up for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
-		type Scenario: BenchmarkScenario<Self::AccountId, Self::KeeperId>;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::KeeperId>;
 	}
 
-	/// What the benchmark needs the runtime to arrange.
+	/// What the benchmarks need the runtime to arrange.
 	#[cfg(feature = "runtime-benchmarks")]
-	pub trait BenchmarkScenario<AccountId, KeeperId> {
+	pub trait BenchmarkHelper<AccountId, KeeperId> {
 		/// A current keeper key that can sign here.
 		fn keeper() -> KeeperId;
 
@@ -236,6 +254,11 @@ pub mod pallet {
 		/// in the book to close it against: the backstop takes it at the mark less the penalty.
 		fn underwater(victim: &Subaccount<AccountId>);
 	}
+
+	/// The penalty on the notional closed in the book (`DefaultPenaltyRate` until governance
+	/// sets one; at most `MaxPenaltyRate`).
+	#[pallet::storage]
+	pub type PenaltyRate<T: Config> = StorageValue<_, Permill, ValueQuery, T::DefaultPenaltyRate>;
 
 	/// The backstop's market unwound last: markets take turns, one a block.
 	#[pallet::storage]
@@ -265,6 +288,7 @@ pub mod pallet {
 		/// The liquidation penalty was paid: to the keeper (if a signed caller) and the fund.
 		PenaltyPaid {
 			subaccount: SubaccountOf<T>,
+			/// The signed caller that earned the keeper's share; `None` for the chain's keeper.
 			keeper: Option<T::AccountId>,
 			to_keeper: Balance,
 			to_fund: Balance,
@@ -307,6 +331,8 @@ pub mod pallet {
 		/// An entry of a `liquidate_batch` failed and changed nothing (an earlier entry may
 		/// have used the block's cap, or the subaccount recovered); the others went on.
 		BatchEntryFailed { subaccount: SubaccountOf<T>, error: DispatchError },
+		/// Governance set the liquidation penalty.
+		PenaltyRateSet { rate: Permill },
 	}
 
 	#[pallet::error]
@@ -329,6 +355,8 @@ pub mod pallet {
 		InsufficientCounterparties,
 		/// A batch entry holds more positions than the batch's `max_positions` witness.
 		PositionWitnessTooLow,
+		/// The penalty asked for is above `MaxPenaltyRate`.
+		PenaltyTooHigh,
 	}
 
 	#[pallet::hooks]
@@ -363,8 +391,8 @@ pub mod pallet {
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight(0))]
 		pub fn liquidate(origin: OriginFor<T>, subaccount: SubaccountOf<T>) -> DispatchResultWithPostInfo {
-			let caller = ensure_signed(origin)?;
-			Self::liquidate_one(&subaccount, Some(caller), &Default::default())
+			let signed_caller = ensure_signed(origin)?;
+			Self::liquidate_one(&subaccount, Some(signed_caller), &Default::default())
 		}
 
 		/// The chain keeper's liquidation of `subaccount`, as `liquidate`, offering the

@@ -7,9 +7,7 @@ use sp_runtime::{
 	FixedPointNumber, FixedU128, Permill, Rounding,
 };
 
-/// Arithmetic left its domain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Overflow;
+pub use clearing_primitives::units::Overflow;
 
 /// The cash the receiver of a whole position worth `value` (signed, at the mark) pays the
 /// liquidated subaccount so that its equity `equity` lands on exactly zero: value − equity

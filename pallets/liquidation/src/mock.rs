@@ -290,8 +290,11 @@ pub fn set_taker_fee(fee: Balance) {
 /// The fund: a balance in storage, paid out of the `FUND` account.
 pub struct MockInsurance;
 impl InsuranceFund<AccountId> for MockInsurance {
-	fn deposit_revenue(_: &AccountId, _: Balance) -> DispatchResult {
-		Err(DispatchError::Other("not used by liquidation"))
+	/// Through the mock ledger, as the runtime's fund pays through the vaults.
+	fn receive_revenue(from: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
+		MockLedger::pay_out(from, &FUND, amount)?;
+		put(b"fund", fund_balance() + amount);
+		Ok(())
 	}
 	fn cover(to: &AccountId, amount: Balance) -> Result<Balance, DispatchError> {
 		let paid = amount.min(fund_balance());
@@ -305,10 +308,6 @@ impl InsuranceFund<AccountId> for MockInsurance {
 	}
 	fn account() -> AccountId {
 		FUND
-	}
-	fn revenue_received(amount: Balance) -> DispatchResult {
-		put(b"fund", fund_balance() + amount);
-		Ok(())
 	}
 }
 
@@ -327,7 +326,8 @@ parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"clr/mrgn");
 	pub const MinPremiumSamples: Permill = Permill::from_percent(50);
 	pub const BackstopId: PalletId = PalletId(*b"clr/liqd");
-	pub const PenaltyRate: Permill = Permill::from_parts(15_000);
+	pub const DefaultPenaltyRate: Permill = Permill::from_parts(15_000);
+	pub const MaxPenaltyRate: Permill = Permill::from_percent(10);
 	pub const KeeperShare: Permill = Permill::from_percent(50);
 	pub const MaxSlippage: Permill = Permill::from_percent(1);
 	pub const UnwindSlippage: Permill = Permill::from_parts(5_000);
@@ -369,12 +369,16 @@ impl frame_support::traits::Contains<UintAuthorityId> for MockKeepers {
 }
 
 impl pallet_liquidation::Config for Test {
+	type Margin = Margin;
+	type Ledger = MockLedger;
+	type Prices = MockPrices;
 	type ClosingBook = MockBook;
 	type Insurance = MockInsurance;
 	type KeeperId = UintAuthorityId;
 	type Keepers = MockKeepers;
 	type BackstopId = BackstopId;
-	type PenaltyRate = PenaltyRate;
+	type DefaultPenaltyRate = DefaultPenaltyRate;
+	type MaxPenaltyRate = MaxPenaltyRate;
 	type KeeperShare = KeeperShare;
 	type MaxSlippage = MaxSlippage;
 	type UnwindSlippage = UnwindSlippage;
@@ -391,9 +395,9 @@ impl pallet_liquidation::Config for Test {
 	type KeeperScanPerBlock = ConstU32<2>;
 	type KeeperRankScan = ConstU32<100>;
 	type KeeperPriority = ConstU64<{ u64::MAX / 2 }>;
-	type Weights = ();
+	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type Scenario = MockScenario;
+	type BenchmarkHelper = MockScenario;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -411,7 +415,7 @@ impl pallet_margin::BenchmarkHelper<AccountId> for MockHelper {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockScenario;
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_liquidation::BenchmarkScenario<AccountId, UintAuthorityId> for MockScenario {
+impl pallet_liquidation::BenchmarkHelper<AccountId, UintAuthorityId> for MockScenario {
 	fn keeper() -> UintAuthorityId {
 		UintAuthorityId(KEEPER_KEY)
 	}
@@ -501,7 +505,8 @@ impl ExtBuilder {
 		let mut ext = self.build();
 		ext.execute_with(|| {
 			test();
-			Liquidation::do_try_state().expect("try_state holds after the test");
+			Liquidation::do_try_state().expect("liquidation's try_state holds after the test");
+			Margin::do_try_state().expect("the margin engine's try_state holds after the test");
 			assert_eq!(total_tokens(), minted() as SignedBalance, "tokens were created or lost");
 			assert_eq!(total_clr(), get::<Balance>(b"clr-minted"), "CLR was created or lost");
 		});

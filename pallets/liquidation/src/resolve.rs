@@ -7,19 +7,16 @@ use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
 	insurance::InsuranceFund,
 	margin::{Closed, LiquidationBook, Side},
+	positions::{Health, MarginAccounts, MarketTerms, Position},
+	units::position_value,
 	Balance, MarketId, Price, SignedBalance,
 };
 use frame_support::{dispatch::DispatchErrorWithPostInfo, ensure, traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_margin::{Health, MarketConfigOf, Position, Positions};
 use sp_runtime::{traits::{Saturating, UniqueSaturatedInto}, ArithmeticError, DispatchError, DispatchResult, FixedU128, Permill};
 
-type Margin<T> = pallet_margin::Pallet<T>;
-type Ledger<T> = <T as pallet_margin::Config>::Ledger;
-
-pub(crate) fn overflow(_: math::Overflow) -> DispatchError {
-	ArithmeticError::Overflow.into()
-}
+type Margin<T> = <T as Config>::Margin;
+type Ledger<T> = <T as Config>::Ledger;
 
 /// What one market's close in the book did.
 #[derive(Default)]
@@ -82,19 +79,19 @@ impl BackstopLoss {
 }
 
 impl<T: Config> Pallet<T> {
-	/// One subaccount's liquidation, by a signed caller (`keeper`: it earns the keeper's
-	/// share) or the chain's keeper (`None`; only it names `counterparties`), charged for
-	/// what it worked through.
+	/// One subaccount's liquidation, by a signed caller (`signed_caller`: it earns the
+	/// keeper's share) or the chain's keeper (`None`; only it names `counterparties`), charged
+	/// for what it worked through.
 	pub(crate) fn liquidate_one(
 		subaccount: &SubaccountOf<T>,
-		keeper: Option<T::AccountId>,
+		signed_caller: Option<T::AccountId>,
 		counterparties: &CounterpartiesOf<T>,
 	) -> frame_support::dispatch::DispatchResultWithPostInfo {
 		// One subaccount: every close may make its `MaxCloseFills`.
 		let mut fills_left = T::MaxCloseFills::get().saturating_mul(T::MaxMarketsPerCall::get());
 		let done = Self::do_liquidate(
 			subaccount,
-			keeper,
+			signed_caller,
 			counterparties,
 			&mut fills_left,
 			&mut BackstopLoss::default(),
@@ -117,14 +114,14 @@ impl<T: Config> Pallet<T> {
 	/// would have closed waits, as if cut short. `backstop_loss`: shared by a call's entries.
 	pub(crate) fn do_liquidate(
 		subaccount: &SubaccountOf<T>,
-		keeper: Option<T::AccountId>,
+		signed_caller: Option<T::AccountId>,
 		counterparties: &CounterpartiesOf<T>,
 		fills_left: &mut u32,
 		backstop_loss: &mut BackstopLoss,
 	) -> Result<Worked, DispatchErrorWithPostInfo> {
-		let held = pallet_margin::PositionCount::<T>::get(subaccount);
+		let held = Margin::<T>::position_count(subaccount);
 		let refused = |error: DispatchError| DispatchErrorWithPostInfo {
-			post_info: Some(T::Weights::authorize_liquidate(held)).into(),
+			post_info: Some(T::WeightInfo::authorize_liquidate(held)).into(),
 			error,
 		};
 		let mut health = Self::ensure_liquidatable(subaccount).map_err(refused)?;
@@ -146,15 +143,14 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			markets = markets.saturating_add(1);
-			let config =
-				Margin::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
+			let config = Margin::<T>::market_terms(market).ok_or(Error::<T>::PriceNotReady)?;
 			let close = Self::close_in_book(
 				subaccount,
 				market,
 				&config,
 				&health,
 				&mut cap_left,
-				&keeper,
+				&signed_caller,
 				fills_left,
 			)?;
 			book_weight.saturating_accrue(close.weight);
@@ -163,7 +159,7 @@ impl<T: Config> Pallet<T> {
 			if close.closed > 0 {
 				health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
 			}
-			let left = Positions::<T>::get(subaccount, market).map(|p| p.size).unwrap_or_default();
+			let left = Margin::<T>::position(subaccount, market).map(|p| p.size).unwrap_or_default();
 			if !health.liquidatable || left == 0 {
 				continue;
 			}
@@ -184,7 +180,7 @@ impl<T: Config> Pallet<T> {
 				Self::take_over(subaccount, market, &config, &health, counterparties, backstop_loss)?;
 			book_weight.saturating_accrue(read);
 			paid_out |= bankrupt;
-			if pallet_margin::PositionCount::<T>::get(subaccount) == 0 {
+			if Margin::<T>::position_count(subaccount) == 0 {
 				// Flat: all that is left to judge is a debt, and settling it below decides.
 				flat = true;
 				break;
@@ -239,10 +235,10 @@ impl<T: Config> Pallet<T> {
 	fn close_in_book(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
-		config: &MarketConfigOf<T>,
+		config: &MarketTerms,
 		health: &Health,
 		cap_left: &mut Balance,
-		keeper: &Option<T::AccountId>,
+		signed_caller: &Option<T::AccountId>,
 		fills_left: &mut u32,
 	) -> Result<BookClose, DispatchError> {
 		let Some(Terms { position, mark, cash, .. }) = Self::bankruptcy_terms(subaccount, market, config, health)?
@@ -263,10 +259,10 @@ impl<T: Config> Pallet<T> {
 			decimals,
 			mark,
 			config.maintenance_margin,
-			T::PenaltyRate::get(),
+			PenaltyRate::<T>::get(),
 			T::MaxSlippage::get(),
 		)
-		.map_err(overflow)?;
+		.map_err(DispatchError::from)?;
 		// The cap, in whole steps at the mark.
 		let step_notional =
 			clearing_primitives::notional(config.step_size, decimals, mark, sp_runtime::Rounding::Up)
@@ -281,7 +277,7 @@ impl<T: Config> Pallet<T> {
 		let bankruptcy = math::bankruptcy_price(cash, position.size, decimals);
 		let selling = position.size > 0;
 		let limit = math::limit_price(selling, mark, bankruptcy, T::MaxSlippage::get(), config.tick_size)
-			.map_err(overflow)?;
+			.map_err(DispatchError::from)?;
 		let side = if selling { Side::Sell } else { Side::Buy };
 		let max_fills = T::MaxCloseFills::get().min(*fills_left);
 		let full_budget = max_fills == T::MaxCloseFills::get() && max_fills > 0 && !capped;
@@ -299,7 +295,7 @@ impl<T: Config> Pallet<T> {
 			size: closed,
 			notional,
 		});
-		Self::charge_penalty(subaccount, notional, keeper)?;
+		Self::charge_penalty(subaccount, notional, signed_caller)?;
 		Ok(outcome)
 	}
 
@@ -308,22 +304,21 @@ impl<T: Config> Pallet<T> {
 	fn charge_penalty(
 		subaccount: &SubaccountOf<T>,
 		notional: Balance,
-		keeper: &Option<T::AccountId>,
+		signed_caller: &Option<T::AccountId>,
 	) -> DispatchResult {
 		let equity = Margin::<T>::health(subaccount, Valuation::Maintenance)?.equity;
-		let share = if keeper.is_some() { T::KeeperShare::get() } else { sp_runtime::Permill::zero() };
-		let (to_keeper, to_fund) = math::penalty(notional, T::PenaltyRate::get(), equity, share);
-		if let Some(keeper) = keeper {
-			Ledger::<T>::pay_out(subaccount, keeper, to_keeper)?;
+		let share = if signed_caller.is_some() { T::KeeperShare::get() } else { sp_runtime::Permill::zero() };
+		let (to_keeper, to_fund) = math::penalty(notional, PenaltyRate::<T>::get(), equity, share);
+		if let Some(caller) = signed_caller {
+			Ledger::<T>::pay_out(subaccount, caller, to_keeper)?;
 		}
 		if to_fund > 0 {
-			Ledger::<T>::pay_out(subaccount, &T::Insurance::account(), to_fund)?;
-			T::Insurance::revenue_received(to_fund)?;
+			T::Insurance::receive_revenue(subaccount, to_fund)?;
 		}
 		if to_keeper > 0 || to_fund > 0 {
 			Self::deposit_event(Event::PenaltyPaid {
 				subaccount: subaccount.clone(),
-				keeper: keeper.clone(),
+				keeper: signed_caller.clone(),
 				to_keeper,
 				to_fund,
 			});
@@ -335,14 +330,14 @@ impl<T: Config> Pallet<T> {
 	fn bankruptcy_terms(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
-		config: &MarketConfigOf<T>,
+		config: &MarketTerms,
 		health: &Health,
 	) -> Result<Option<Terms>, DispatchError> {
-		let Some(position) = Positions::<T>::get(subaccount, market) else { return Ok(None) };
-		let mark = Margin::<T>::mark(config, Valuation::Maintenance).ok_or(Error::<T>::PriceNotReady)?;
-		let value = pallet_margin::math::position_value(position.size, config.base_decimals, mark)
+		let Some(position) = Margin::<T>::position(subaccount, market) else { return Ok(None) };
+		let mark = Margin::<T>::mark(config).ok_or(Error::<T>::PriceNotReady)?;
+		let value = position_value(position.size, config.base_decimals, mark)
 			.map_err(|_| ArithmeticError::Overflow)?;
-		let cash = math::bankruptcy_cash(value, health.equity).map_err(overflow)?;
+		let cash = math::bankruptcy_cash(value, health.equity).map_err(DispatchError::from)?;
 		Ok(Some(Terms { position, mark, value, cash }))
 	}
 
@@ -363,7 +358,7 @@ impl<T: Config> Pallet<T> {
 	fn take_over(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
-		config: &MarketConfigOf<T>,
+		config: &MarketTerms,
 		health: &Health,
 		counterparties: &CounterpartiesOf<T>,
 		backstop_loss: &mut BackstopLoss,
@@ -378,8 +373,8 @@ impl<T: Config> Pallet<T> {
 			// The penalty as a discount on the price: the backstop keeps it against what
 			// unwinding the position into the book will cost.
 			let (_, penalty) =
-				math::penalty(value.unsigned_abs(), T::PenaltyRate::get(), health.equity, Permill::zero());
-			let cash = math::discounted_cash(value, penalty).map_err(overflow)?;
+				math::penalty(value.unsigned_abs(), PenaltyRate::<T>::get(), health.equity, Permill::zero());
+			let cash = math::discounted_cash(value, penalty).map_err(DispatchError::from)?;
 			Self::to_backstop(subaccount, market, size, cash, penalty, 0)?;
 			return Ok((Weight::zero(), false));
 		}
@@ -405,7 +400,7 @@ impl<T: Config> Pallet<T> {
 		penalty: Balance,
 		loss_covered: Balance,
 	) -> DispatchResult {
-		Margin::<T>::transfer_position(market, subaccount, &Self::backstop(), size, cash)?;
+		Margin::<T>::force_transfer(market, subaccount, &Self::backstop(), size, cash)?;
 		Self::deposit_event(Event::TakenByBackstop {
 			subaccount: subaccount.clone(),
 			market,
@@ -432,7 +427,7 @@ impl<T: Config> Pallet<T> {
 				counterparty != subaccount && !ranked.iter().any(|(_, c, _)| c == counterparty),
 				Error::<T>::InvalidCounterparty
 			);
-			let held = Positions::<T>::get(counterparty, market).map(|p| p.size).unwrap_or_default();
+			let held = Margin::<T>::position(counterparty, market).map(|p| p.size).unwrap_or_default();
 			ensure!(held != 0 && (held > 0) != (size > 0), Error::<T>::InvalidCounterparty);
 			let rank = Self::rank(counterparty, market).ok_or(Error::<T>::InvalidCounterparty)?;
 			ranked.push((rank, counterparty.clone(), held.unsigned_abs()));
@@ -449,9 +444,9 @@ impl<T: Config> Pallet<T> {
 			let part_cash = if part == left {
 				cash_left
 			} else {
-				math::pro_rata(cash, part, total).map_err(overflow)?
+				math::pro_rata(cash, part, total).map_err(DispatchError::from)?
 			};
-			Margin::<T>::transfer_position(market, subaccount, &counterparty, part, part_cash)?;
+			Margin::<T>::force_transfer(market, subaccount, &counterparty, part, part_cash)?;
 			left = left.saturating_sub(part);
 			cash_left = cash_left.saturating_sub(part_cash);
 			Self::deposit_event(Event::Deleveraged {
@@ -469,11 +464,10 @@ impl<T: Config> Pallet<T> {
 	/// `counterparty`'s deleveraging rank in `market`: profit × leverage, `None` if not in
 	/// profit or without equity.
 	pub fn rank(counterparty: &SubaccountOf<T>, market: MarketId) -> Option<FixedU128> {
-		let position = Positions::<T>::get(counterparty, market)?;
-		let config = Margin::<T>::market_config(market)?;
-		let mark = Margin::<T>::mark(&config, Valuation::Maintenance)?;
-		let value =
-			pallet_margin::math::position_value(position.size, config.base_decimals, mark).ok()?;
+		let position = Margin::<T>::position(counterparty, market)?;
+		let config = Margin::<T>::market_terms(market)?;
+		let mark = Margin::<T>::mark(&config)?;
+		let value = position_value(position.size, config.base_decimals, mark).ok()?;
 		let equity = Margin::<T>::health(counterparty, Valuation::Maintenance).ok()?.equity;
 		math::deleverage_rank(value.saturating_sub(position.cost_basis), value, equity)
 	}
@@ -483,7 +477,7 @@ impl<T: Config> Pallet<T> {
 	/// has left, and the debt is paid by the fund as far as it reaches, the rest by the
 	/// backstop. Returns whether there was a debt to settle.
 	fn settle_bad_debt(subaccount: &SubaccountOf<T>) -> Result<bool, DispatchError> {
-		if pallet_margin::PositionCount::<T>::get(subaccount) > 0 {
+		if Margin::<T>::position_count(subaccount) > 0 {
 			return Ok(false);
 		}
 		let value = Ledger::<T>::collateral_value(subaccount, Valuation::Maintenance)?;
@@ -506,8 +500,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The invariants a liquidation must keep are the margin engine's (Σ long = Σ short =
-	/// open interest, counts) and, in the runtime, the vaults' and the fund's (each pallet's
-	/// own `try_state`); this pallet stores only the block's closed notional and the stalls.
+	/// open interest, counts), the vaults' and the fund's (each pallet's own `try_state`);
+	/// this pallet stores only the block's closed notional, the stalls and the penalty.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let now = frame_system::Pallet::<T>::block_number();
@@ -516,6 +510,7 @@ impl<T: Config> Pallet<T> {
 		for (_, (since, last)) in Stalled::<T>::iter() {
 			ensure!(since <= last && last <= now, "a stall recorded out of order");
 		}
-		Margin::<T>::do_try_state()
+		ensure!(PenaltyRate::<T>::get() <= T::MaxPenaltyRate::get(), "the penalty is above its bound");
+		Ok(())
 	}
 }

@@ -5,21 +5,20 @@
 //! liquidation close, is bounded by its price limit instead. Rounds, not one close, so that
 //! one-step bids on top spend a round's fills, never the block's unwind.
 
-use crate::{math, pallet::*, resolve::overflow};
+use crate::{math, pallet::*};
 use alloc::vec::Vec;
 use clearing_primitives::{
-	collateral::Valuation,
 	margin::{LiquidationBook, Side},
+	positions::MarginAccounts,
 	Balance, MarketId, SignedBalance,
 };
 use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
-use pallet_margin::{PositionCount, Positions, WeightInfo as _};
 use sp_runtime::{ArithmeticError, DispatchError};
 
 impl<T: Config> Pallet<T> {
 	/// Reading the backstop's `positions` positions and this pallet's state, before a close.
 	fn unwind_read_weight(positions: u32) -> Weight {
-		<T as pallet_margin::Config>::WeightInfo::check_initial_margin(positions)
+		T::Margin::health_weight(positions)
 			.saturating_add(T::DbWeight::get().reads_writes(4, 2))
 	}
 
@@ -48,14 +47,14 @@ impl<T: Config> Pallet<T> {
 	fn unwind_round(remaining: Weight) -> (Weight, bool) {
 		let mut used = T::DbWeight::get().reads(1);
 		let backstop = Self::backstop();
-		let positions = PositionCount::<T>::get(&backstop);
+		let positions = T::Margin::position_count(&backstop);
 		if positions == 0 || remaining.any_lt(used.saturating_add(Self::unwind_weight(positions))) {
 			return (used, false);
 		}
 		used.saturating_accrue(Self::unwind_read_weight(positions));
 		// Markets take turns: the first after the last one tried, in id order.
 		let mut held: Vec<(MarketId, SignedBalance)> =
-			Positions::<T>::iter_prefix(&backstop).map(|(market, p)| (market, p.size)).collect();
+			T::Margin::positions_of(&backstop).into_iter().map(|(market, p)| (market, p.size)).collect();
 		held.sort_by_key(|(market, _)| *market);
 		let last = UnwindCursor::<T>::get();
 		let next = held.iter().find(|(market, _)| last.is_none_or(|l| *market > l)).or(held.first());
@@ -72,9 +71,8 @@ impl<T: Config> Pallet<T> {
 	/// and whether it closed anything.
 	fn unwind_market(market: MarketId, size: SignedBalance) -> Result<(Weight, bool), DispatchError> {
 		Self::ensure_price_ready(market)?;
-		let config = pallet_margin::Pallet::<T>::market_config(market).ok_or(Error::<T>::PriceNotReady)?;
-		let mark = pallet_margin::Pallet::<T>::mark(&config, Valuation::Maintenance)
-			.ok_or(Error::<T>::PriceNotReady)?;
+		let config = T::Margin::market_terms(market).ok_or(Error::<T>::PriceNotReady)?;
+		let mark = T::Margin::mark(&config).ok_or(Error::<T>::PriceNotReady)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let (block, closed_before) = ClosedThisBlock::<T>::get();
 		let closed_before = if block == now { closed_before } else { 0 };
@@ -91,7 +89,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let selling = size > 0;
 		let limit = math::limit_price(selling, mark, None, T::UnwindSlippage::get(), config.tick_size)
-			.map_err(overflow)?;
+			.map_err(DispatchError::from)?;
 		let side = if selling { Side::Sell } else { Side::Buy };
 		let closed =
 			T::ClosingBook::close(&Self::backstop(), market, side, amount, limit, T::MaxCloseFills::get())?;

@@ -1,7 +1,7 @@
 //! Applying a fill: funding first, then the trade's cash, positions, open interest, and the
 //! initial-margin check of every side that took on risk.
 
-use crate::{functions::overflow, math, pallet::*, weights::WeightInfo, Health, Market, Position};
+use crate::{math, pallet::*, weights::WeightInfo, Health, Market, Position};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
 	margin::{
@@ -38,7 +38,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let Some(mut position) = Positions::<T>::get(subaccount, market) else { return Ok(()) };
 		let amount = math::funding_payment(position.size, decimals, position.funding_index, index)
-			.map_err(overflow)?;
+			.map_err(DispatchError::from)?;
 		if amount != 0 {
 			let pool = Self::funding_pool();
 			if amount > 0 {
@@ -283,7 +283,7 @@ impl<T: Config> Pallet<T> {
 		{
 			let old = Positions::<T>::get(who, market).unwrap_or_default();
 			let new_size = old.size.checked_add(delta).ok_or(ArithmeticError::Overflow)?;
-			let cost = math::cost_after_fill(old.size, old.cost_basis, delta, paid).map_err(overflow)?;
+			let cost = math::cost_after_fill(old.size, old.cost_basis, delta, paid).map_err(DispatchError::from)?;
 			// Open interest counts the long side: remove the old long, add the new.
 			open_interest = open_interest
 				.checked_sub(old.size.max(0).unsigned_abs())
@@ -415,7 +415,7 @@ impl<T: Config> Pallet<T> {
 			config.oi_upper,
 		);
 		let size = SignedBalance::try_from(size).map_err(|_| ArithmeticError::Overflow)?;
-		math::requirement(size, config.base_decimals, price.max(index), fraction).map_err(overflow)
+		math::requirement(size, config.base_decimals, price.max(index), fraction).map_err(DispatchError::from)
 	}
 
 	/// A reservation for a subaccount with `positions` positions: the initial-margin check

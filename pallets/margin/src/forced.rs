@@ -1,16 +1,66 @@
-//! What liquidation asks of the margin engine: a subaccount's positions by size, and moving a
-//! position to another subaccount for a set amount of cash with no margin check (the
-//! backstop's takeover and deleveraging, both at the bankruptcy price).
+//! What liquidation asks of the margin engine (`MarginAccounts`): positions, health and
+//! marks, the keeper's scans, and moving a position to another subaccount for a set amount of
+//! cash with no margin check (the backstop's takeover and deleveraging, both at the
+//! bankruptcy price).
 
-use crate::{functions::overflow, math, pallet::*, Position};
+use crate::{math, pallet::*, weights::WeightInfo, Health, Position};
 use alloc::vec::Vec;
-use clearing_primitives::{collateral::Valuation, Balance, MarketId, SignedBalance};
-use frame_support::ensure;
+use clearing_primitives::{
+	collateral::Valuation,
+	positions::{HoldersPage, MarginAccounts, MarketTerms, ScanCursor},
+	Balance, MarketId, Price, SignedBalance,
+};
+use frame_support::{ensure, traits::Get};
 use sp_runtime::{DispatchError, DispatchResult};
 
-impl<T: Config> Pallet<T> {
-	/// `subaccount`'s positions with their value at the last mark, largest notional first.
-	pub fn positions_by_value(
+impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
+	fn max_positions() -> u32 {
+		T::MaxPositions::get()
+	}
+
+	fn max_markets() -> u32 {
+		T::MaxMarkets::get()
+	}
+
+	fn market_terms(market: MarketId) -> Option<MarketTerms> {
+		Self::market_config(market).map(|config| MarketTerms {
+			base_asset: config.base_asset,
+			base_decimals: config.base_decimals,
+			tick_size: config.tick_size,
+			step_size: config.step_size,
+			maintenance_margin: config.maintenance_margin,
+		})
+	}
+
+	fn mark(terms: &MarketTerms) -> Option<Price> {
+		Self::asset_mark(terms.base_asset, Valuation::Maintenance)
+	}
+
+	fn health(subaccount: &SubaccountOf<T>, valuation: Valuation) -> Result<Health, DispatchError> {
+		Self::health(subaccount, valuation)
+	}
+
+	fn health_weight(positions: u32) -> frame_support::weights::Weight {
+		T::WeightInfo::check_initial_margin(positions)
+	}
+
+	fn position(subaccount: &SubaccountOf<T>, market: MarketId) -> Option<Position> {
+		Positions::<T>::get(subaccount, market)
+	}
+
+	fn position_count(subaccount: &SubaccountOf<T>) -> u32 {
+		PositionCount::<T>::get(subaccount)
+	}
+
+	fn markets_held(subaccount: &SubaccountOf<T>) -> Vec<MarketId> {
+		Positions::<T>::iter_key_prefix(subaccount).collect()
+	}
+
+	fn positions_of(subaccount: &SubaccountOf<T>) -> Vec<(MarketId, Position)> {
+		Positions::<T>::iter_prefix(subaccount).collect()
+	}
+
+	fn positions_by_value(
 		subaccount: &SubaccountOf<T>,
 	) -> Result<Vec<(MarketId, Position, SignedBalance)>, DispatchError> {
 		let mut positions = Vec::new();
@@ -18,24 +68,25 @@ impl<T: Config> Pallet<T> {
 			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 			let mark = Self::mark(&config, Valuation::Maintenance).ok_or(Error::<T>::NoFreshPrice)?;
 			let value =
-				math::position_value(position.size, config.base_decimals, mark).map_err(overflow)?;
+				math::position_value(position.size, config.base_decimals, mark).map_err(DispatchError::from)?;
 			positions.push((market, position, value));
 		}
 		positions.sort_by_key(|p| core::cmp::Reverse(p.2.unsigned_abs()));
 		Ok(positions)
 	}
 
-	/// Moves `size` base units of `from`'s position in `market` to `to`, `to` paying `from`
-	/// `cash` (negative: `from` pays `to`). Funding settles first for both; open interest
-	/// and counts stay right. No margin check, no tick: only liquidation calls this, at a
-	/// bankruptcy price it has computed.
-	pub fn transfer_position(
+	fn funding_pool() -> SubaccountOf<T> {
+		Self::funding_pool()
+	}
+
+	fn force_transfer(
 		market: MarketId,
 		from: &SubaccountOf<T>,
 		to: &SubaccountOf<T>,
 		size: Balance,
 		cash: SignedBalance,
 	) -> DispatchResult {
+		// Only liquidation calls this, at a price it has computed (see the trait).
 		ensure!(from != to, Error::<T>::SelfTrade);
 		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 		let held = Positions::<T>::get(from, market).map(|p| p.size).unwrap_or_default();
@@ -54,5 +105,30 @@ impl<T: Config> Pallet<T> {
 			cash,
 		});
 		Ok(())
+	}
+
+	fn holders(after: Option<ScanCursor>, limit: u32) -> HoldersPage<T::AccountId> {
+		let iter = match after {
+			Some(key) => PositionCount::<T>::iter_from(key),
+			None => PositionCount::<T>::iter(),
+		};
+		let mut holders = Vec::new();
+		// One past the page tells whether there is more to come.
+		for (subaccount, count) in iter.take((limit as usize).saturating_add(1)) {
+			if holders.len() == limit as usize {
+				let next = holders.last().map(|(last, _)| Self::cursor_after(last));
+				return HoldersPage { holders, next };
+			}
+			holders.push((subaccount, count));
+		}
+		HoldersPage { holders, next: None }
+	}
+
+	fn cursor_after(subaccount: &SubaccountOf<T>) -> ScanCursor {
+		PositionCount::<T>::hashed_key_for(subaccount)
+	}
+
+	fn first_positions(limit: u32) -> Vec<(SubaccountOf<T>, MarketId, Position)> {
+		Positions::<T>::iter().take(limit as usize).collect()
 	}
 }

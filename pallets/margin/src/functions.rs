@@ -21,11 +21,6 @@ use sp_runtime::{
 	ArithmeticError, DispatchError, DispatchResult, Permill,
 };
 
-/// Maps the pure math's overflow to the dispatch error every caller expects.
-pub(crate) fn overflow(_: math::Overflow) -> DispatchError {
-	ArithmeticError::Overflow.into()
-}
-
 impl<T: Config> Pallet<T> {
 	/// The subaccount funding is paid into and out of.
 	pub fn funding_pool() -> SubaccountOf<T> {
@@ -120,9 +115,14 @@ impl<T: Config> Pallet<T> {
 		config: &MarketConfig<BlockNumberFor<T>>,
 		valuation: Valuation,
 	) -> Option<Price> {
+		Self::asset_mark(config.base_asset, valuation)
+	}
+
+	/// The mark of a market whose base asset is `asset` (see [`Self::mark`]).
+	pub(crate) fn asset_mark(asset: clearing_primitives::AssetId, valuation: Valuation) -> Option<Price> {
 		match valuation {
-			Valuation::Opening => T::Prices::fresh_price(config.base_asset),
-			Valuation::Maintenance => T::Prices::quote(config.base_asset).map(|q| q.price),
+			Valuation::Opening => T::Prices::fresh_price(asset),
+			Valuation::Maintenance => T::Prices::quote(asset).map(|q| q.price),
 		}
 	}
 
@@ -152,14 +152,14 @@ impl<T: Config> Pallet<T> {
 			let state = MarketStates::<T>::get(market);
 			let mark = Self::mark(&config, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 			let decimals = config.base_decimals;
-			let value = math::position_value(position.size, decimals, mark).map_err(overflow)?;
+			let value = math::position_value(position.size, decimals, mark).map_err(DispatchError::from)?;
 			let funding = math::funding_payment(
 				position.size,
 				decimals,
 				position.funding_index,
 				state.funding_index,
 			)
-			.map_err(overflow)?;
+			.map_err(DispatchError::from)?;
 			let fraction = math::initial_fraction(
 				config.initial_margin,
 				state.open_interest,
@@ -172,13 +172,13 @@ impl<T: Config> Pallet<T> {
 				.ok_or(ArithmeticError::Overflow)?;
 			initial = initial
 				.checked_add(
-					math::requirement(position.size, decimals, mark, fraction).map_err(overflow)?,
+					math::requirement(position.size, decimals, mark, fraction).map_err(DispatchError::from)?,
 				)
 				.ok_or(ArithmeticError::Overflow)?;
 			maintenance = maintenance
 				.checked_add(
 					math::requirement(position.size, decimals, mark, config.maintenance_margin)
-						.map_err(overflow)?,
+						.map_err(DispatchError::from)?,
 				)
 				.ok_or(ArithmeticError::Overflow)?;
 		}

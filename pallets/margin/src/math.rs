@@ -14,9 +14,7 @@ fn fraction(p: Permill) -> FixedI128 {
 	FixedI128::saturating_from_rational(p.deconstruct(), 1_000_000u32)
 }
 
-/// Why a margin computation failed: an amount outside what the types hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Overflow;
+pub use clearing_primitives::units::Overflow;
 
 fn signed(amount: Balance) -> Result<SignedBalance, Overflow> {
 	SignedBalance::try_from(amount).map_err(|_| Overflow)
@@ -60,11 +58,7 @@ pub fn position_value(
 	decimals: u8,
 	mark: Price,
 ) -> Result<SignedBalance, Overflow> {
-	if size >= 0 {
-		signed(size_notional(size, decimals, mark, Rounding::Down)?)
-	} else {
-		signed(size_notional(size, decimals, mark, Rounding::Up)?)?.checked_neg().ok_or(Overflow)
-	}
+	clearing_primitives::units::position_value(size, decimals, mark).map_err(|_| Overflow)
 }
 
 /// The margin `fraction` of a position's notional at `mark`, rounded up.

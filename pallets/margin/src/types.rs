@@ -76,33 +76,7 @@ pub struct MarketState<BlockNumber> {
 	pub next_funding_at: BlockNumber,
 }
 
-/// A subaccount's position in one market.
-#[derive(
-	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking,
-	MaxEncodedLen, TypeInfo,
-)]
-pub struct Position {
-	/// Signed size in base units: positive long, negative short.
-	pub size: SignedBalance,
-	/// What the open size cost, in settlement units (negative for a short: what it received).
-	pub cost_basis: SignedBalance,
-	/// The market's funding index when funding was last settled.
-	pub funding_index: FixedI128,
-}
-
-/// A subaccount's margin, as `MarginApi.account_health` reports it (settlement units).
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub struct Health {
-	/// Collateral value + Σ position values + Σ unsettled funding.
-	pub equity: SignedBalance,
-	/// Σ positions' initial requirements + the margin set aside for resting orders.
-	pub initial_requirement: Balance,
-	pub maintenance_requirement: Balance,
-	/// Equity − initial requirement: what is left to open or withdraw.
-	pub free_collateral: SignedBalance,
-	/// Equity below the maintenance requirement.
-	pub liquidatable: bool,
-}
+pub use clearing_primitives::positions::{Health, Position};
 
 /// One position, as `MarginApi.positions` reports it (settlement units unless said).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]

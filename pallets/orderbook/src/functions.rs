@@ -229,8 +229,7 @@ impl<T: Config> Pallet<T> {
 
 		let share = T::InsuranceShare::get().mul_floor(fees);
 		if share > 0 {
-			T::Ledger::pay_out(&Self::fee_subaccount(), &T::Insurance::account(), share)?;
-			T::Insurance::revenue_received(share)?;
+			T::Insurance::receive_revenue(&Self::fee_subaccount(), share)?;
 		}
 
 		let fill_bound_reached = remaining > 0 &&

@@ -160,7 +160,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 		pallet_insurance::CooldownBlocks::<Runtime>::get()
 	}
 	fn liquidation_penalty() -> Permill {
-		super::liquidation::LiquidationPenalty::get()
+		pallet_liquidation::PenaltyRate::<Runtime>::get()
 	}
 	fn listing_margin(listing: &MarketConfig) -> MarginFractions {
 		MarginFractions { initial: listing.initial_margin, maintenance: listing.maintenance_margin }
@@ -200,10 +200,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 			RiskChange::RemoveFeeder { feeder } => crate::Oracle::remove_feeder(root(), feeder),
 			RiskChange::SetUnstakeCooldown { blocks } =>
 				crate::Insurance::set_cooldown(root(), blocks),
-			RiskChange::SetLiquidationPenalty { rate } => {
-				super::liquidation::LiquidationPenalty::set(&rate);
-				Ok(())
-			},
+			RiskChange::SetLiquidationPenalty { rate } => crate::Liquidation::set_penalty_rate(rate),
 			RiskChange::AuthorizeUpgrade { code_hash } => {
 				frame_system::Pallet::<Runtime>::do_authorize_upgrade(code_hash, true);
 				Ok(())
@@ -262,5 +259,34 @@ mod benchmark_helper {
 			let feeder: AccountId = frame_benchmarking::account("feeder", i, 0);
 			RiskChange::AddFeeder { feeder }
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::RuntimeEvent;
+
+	#[test]
+	fn an_enacted_penalty_change_lands_in_liquidations_storage() {
+		sp_io::TestExternalities::default().execute_with(|| {
+			frame_system::Pallet::<Runtime>::set_block_number(1);
+			assert_eq!(ClearingRiskParameters::liquidation_penalty(), Permill::from_parts(15_000));
+			let rate = Permill::from_percent(2);
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetLiquidationPenalty { rate }).is_ok());
+			assert_eq!(pallet_liquidation::PenaltyRate::<Runtime>::get(), rate);
+			assert_eq!(ClearingRiskParameters::liquidation_penalty(), rate);
+			let set = RuntimeEvent::Liquidation(pallet_liquidation::Event::PenaltyRateSet { rate });
+			assert!(frame_system::Pallet::<Runtime>::events().iter().any(|record| record.event == set));
+		});
+	}
+
+	#[test]
+	fn an_enacted_penalty_above_liquidations_bound_fails_and_changes_nothing() {
+		sp_io::TestExternalities::default().execute_with(|| {
+			let above = Permill::from_percent(11);
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetLiquidationPenalty { rate: above }).is_err());
+			assert_eq!(ClearingRiskParameters::liquidation_penalty(), Permill::from_parts(15_000));
+		});
 	}
 }

@@ -38,6 +38,8 @@ impl clearing_primitives::insurance::BackstopEquity for LiquidationBackstop {
 }
 
 impl pallet_insurance::Config for Runtime {
+	// Revenue is paid out of a subaccount's settlement balance in the vaults.
+	type Ledger = crate::Vaults;
 	type Backstop = LiquidationBackstop;
 	type Assets = Tokens;
 	type SettlementAsset = SettlementAsset;

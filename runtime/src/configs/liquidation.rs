@@ -2,7 +2,8 @@
 //! validators' keeper submitting authorized (fee-free, re-validated) transactions.
 
 use crate::{
-	AccountId, Insurance, Orderbook, Runtime, RuntimeCall, TxExtension, UncheckedExtrinsic,
+	AccountId, Insurance, Margin, Oracle, Orderbook, Runtime, RuntimeCall, TxExtension,
+	UncheckedExtrinsic, Vaults,
 };
 use frame_support::{
 	parameter_types,
@@ -13,12 +14,11 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{generic::Era, transaction_validity::TransactionPriority, Permill};
 
 parameter_types! {
-	/// The penalty on the notional closed in the book: 1.5% until governance changes it
-	/// (kept in storage; bounded below 10%, see `pallet_governance::classify`).
-	pub storage LiquidationPenalty: Permill = Permill::from_parts(15_000);
-}
-
-parameter_types! {
+	/// The penalty on the notional closed in the book until governance sets one.
+	pub const DefaultPenaltyRate: Permill = Permill::from_parts(15_000);
+	/// Governance's ceiling on the penalty (its own rule keeps each change below it, see
+	/// `pallet_governance::classify::bounds::PENALTY_CEILING`).
+	pub const MaxPenaltyRate: Permill = Permill::from_percent(10);
 	/// Derives the backstop's account (`modlclr/liqd…`; subaccount 0 holds takeovers).
 	pub const BackstopPalletId: PalletId = PalletId(*b"clr/liqd");
 	/// Half the penalty to a signed keeper, half to the fund.
@@ -42,12 +42,16 @@ impl frame_support::traits::Contains<AuraId> for AuraKeepers {
 }
 
 impl pallet_liquidation::Config for Runtime {
+	type Margin = Margin;
+	type Ledger = Vaults;
+	type Prices = Oracle;
 	type ClosingBook = Orderbook;
 	type Insurance = Insurance;
 	type KeeperId = AuraId;
 	type Keepers = AuraKeepers;
 	type BackstopId = BackstopPalletId;
-	type PenaltyRate = LiquidationPenalty;
+	type DefaultPenaltyRate = DefaultPenaltyRate;
+	type MaxPenaltyRate = MaxPenaltyRate;
 	type KeeperShare = KeeperShare;
 	type MaxSlippage = MaxSlippage;
 	type UnwindSlippage = UnwindSlippage;
@@ -73,9 +77,9 @@ impl pallet_liquidation::Config for Runtime {
 	type KeeperScanPerBlock = ConstU32<1_024>;
 	type KeeperRankScan = ConstU32<2_048>;
 	type KeeperPriority = KeeperPriority;
-	type Weights = pallet_liquidation::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = pallet_liquidation::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type Scenario = benchmark_scenario::Scenario;
+	type BenchmarkHelper = benchmark_helper::LiquidationBenchmarkHelper;
 }
 
 impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
@@ -121,7 +125,7 @@ pub fn backstop_account() -> AccountId {
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmark_scenario {
+mod benchmark_helper {
 	use super::AuraId;
 	use crate::{
 		configs::margin::benchmark_helper::{fund, set_price},
@@ -140,7 +144,7 @@ mod benchmark_scenario {
 	/// The victim holds a position in `positions` markets (BTC-USD the largest), every
 	/// counterparty in `MaxPositions` (so each ranking reads its most); BTC falls until the
 	/// victim is bankrupt. With no counterparties, a staker fills the fund so it covers.
-	pub struct Scenario;
+	pub struct LiquidationBenchmarkHelper;
 
 	const USDC: Balance = 1_000_000;
 	const ONE_BTC: Balance = 100_000_000;
@@ -156,7 +160,7 @@ mod benchmark_scenario {
 		}
 	}
 
-	impl pallet_liquidation::BenchmarkScenario<AccountId, AuraId> for Scenario {
+	impl pallet_liquidation::BenchmarkHelper<AccountId, AuraId> for LiquidationBenchmarkHelper {
 		/// A key generated in the benchmark's keystore, made the only block author.
 		fn keeper() -> AuraId {
 			use sp_runtime::RuntimeAppPublic;

@@ -8,17 +8,17 @@ type Fund = Insurance;
 #[test]
 fn revenue_moves_tokens_in_and_raises_the_balance() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert_ok!(<Fund as InsuranceFund<_>>::deposit_revenue(&MARKET, 25 * USDC_UNIT));
+		assert_ok!(<Fund as InsuranceFund<_>>::receive_revenue(&sub(MARKET), 25 * USDC_UNIT));
 		assert_eq!(FundBalance::<Test>::get(), 25 * USDC_UNIT);
 		assert_eq!(balance(MARKET), 999_975 * USDC_UNIT);
-		assert_eq!(insurance_events(), vec![Event::RevenueDeposited { from: MARKET, amount: 25 * USDC_UNIT }]);
+		assert_eq!(insurance_events(), vec![Event::RevenueDeposited { from: sub(MARKET), amount: 25 * USDC_UNIT }]);
 	});
 }
 
 #[test]
 fn revenue_that_arrived_before_any_staker_is_the_protocols() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert_ok!(<Fund as InsuranceFund<_>>::deposit_revenue(&MARKET, 100 * USDC_UNIT));
+		assert_ok!(<Fund as InsuranceFund<_>>::receive_revenue(&sub(MARKET), 100 * USDC_UNIT));
 		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 100 * USDC_UNIT));
 		assert_eq!(ProtocolShares::<Test>::get(), 100 * USDC_UNIT);
 		assert_eq!(Shares::<Test>::get(ALICE), Some(100 * USDC_UNIT));
@@ -50,7 +50,7 @@ fn a_depleted_fund_refuses_stakes_until_revenue_arrives() {
 		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 300 * USDC_UNIT));
 		assert_ok!(<Fund as InsuranceFund<_>>::cover(&MARKET, 300 * USDC_UNIT));
 		assert_noop!(Insurance::stake(RuntimeOrigin::signed(BOB), 100 * USDC_UNIT), Error::<Test>::FundDepleted);
-		assert_ok!(<Fund as InsuranceFund<_>>::deposit_revenue(&MARKET, 30 * USDC_UNIT));
+		assert_ok!(<Fund as InsuranceFund<_>>::receive_revenue(&sub(MARKET), 30 * USDC_UNIT));
 		// Price 0.1: 100 buys 1,000 shares.
 		assert_ok!(Insurance::stake(RuntimeOrigin::signed(BOB), 100 * USDC_UNIT));
 		assert_eq!(Shares::<Test>::get(BOB), Some(1_000 * USDC_UNIT));
@@ -60,7 +60,7 @@ fn a_depleted_fund_refuses_stakes_until_revenue_arrives() {
 #[test]
 fn failed_revenue_changes_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert!(<Fund as InsuranceFund<_>>::deposit_revenue(&ISSUER, USDC_UNIT).is_err());
+		assert!(<Fund as InsuranceFund<_>>::receive_revenue(&sub(ISSUER), USDC_UNIT).is_err());
 		assert_eq!(FundBalance::<Test>::get(), 0);
 		assert!(insurance_events().is_empty());
 	});
@@ -70,7 +70,7 @@ fn failed_revenue_changes_nothing() {
 fn the_fund_report_adds_up() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 200 * USDC_UNIT));
-		assert_ok!(<Fund as InsuranceFund<_>>::deposit_revenue(&MARKET, 100 * USDC_UNIT));
+		assert_ok!(<Fund as InsuranceFund<_>>::receive_revenue(&sub(MARKET), 100 * USDC_UNIT));
 		assert_ok!(Insurance::request_unstake(RuntimeOrigin::signed(ALICE), 50 * USDC_UNIT));
 		let info = Insurance::fund_info();
 		assert_eq!(info.balance, 300 * USDC_UNIT);

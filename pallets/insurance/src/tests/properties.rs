@@ -38,7 +38,7 @@ proptest! {
 		ExtBuilder::default().build_and_execute(|| {
 			assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), first));
 			if revenue > 0 {
-				assert_ok!(<Insurance as clearing_primitives::insurance::InsuranceFund<_>>::deposit_revenue(&MARKET, revenue));
+				assert_ok!(<Insurance as clearing_primitives::insurance::InsuranceFund<_>>::receive_revenue(&sub(MARKET), revenue));
 			}
 			let before = balance(BOB);
 			assert_ok!(Insurance::stake(RuntimeOrigin::signed(BOB), second));

@@ -31,8 +31,7 @@ fn later_stakes_buy_at_the_share_price() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_ok!(Insurance::stake(RuntimeOrigin::signed(ALICE), 1_000 * USDC_UNIT));
 		// Revenue lifts the price to 1.5.
-		assert_ok!(<Insurance as clearing_primitives::insurance::InsuranceFund<_>>::deposit_revenue(
-			&MARKET,
+		assert_ok!(<Insurance as clearing_primitives::insurance::InsuranceFund<_>>::receive_revenue(&sub(MARKET),
 			500 * USDC_UNIT
 		));
 		assert_ok!(Insurance::stake(RuntimeOrigin::signed(BOB), 300 * USDC_UNIT));

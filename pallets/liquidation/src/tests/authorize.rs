@@ -140,7 +140,7 @@ fn a_keeper_transaction_gives_back_the_checks_it_did_not_need() {
 			.expect("keeper_liquidate is an authorized call")
 			.expect("valid");
 		// Alice holds one position: the check read one, not `MaxPositions`.
-		let held_one = <<Test as crate::Config>::Weights as crate::WeightInfo>::authorize_liquidate(1);
+		let held_one = <<Test as crate::Config>::WeightInfo as crate::WeightInfo>::authorize_liquidate(1);
 		assert_eq!(unspent, Liquidation::authorize_weight().saturating_sub(held_one));
 		assert!(unspent.ref_time() > 0);
 	});

@@ -10,7 +10,7 @@ use frame_support::{
 	weights::Weight,
 };
 
-type Weights = <Test as crate::Config>::Weights;
+type Weights = <Test as crate::Config>::WeightInfo;
 
 fn batch(who: &[AccountId]) -> BatchOf<Test> {
 	who.iter().map(|w| sub(*w, 0)).collect::<Vec<_>>().try_into().expect("within MaxBatch")

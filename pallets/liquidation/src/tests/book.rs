@@ -49,7 +49,7 @@ fn a_liquidation_is_charged_for_the_fills_its_close_made_not_the_worst_case() {
 		let info = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), sub(ALICE, 0))
 			.expect("liquidates");
 		// One position held, no counterparties offered.
-		let own = <<Test as crate::Config>::Weights as crate::WeightInfo>::liquidate(1);
+		let own = <<Test as crate::Config>::WeightInfo as crate::WeightInfo>::liquidate(1);
 		let charged = info.actual_weight.expect("refunds to what it used");
 		assert_eq!(charged, own.saturating_add(frame_support::weights::Weight::from_parts(2 * CLOSE_WEIGHT_PER_FILL, 0)));
 		assert!(charged.ref_time() < declared.ref_time());

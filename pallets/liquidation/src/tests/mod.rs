@@ -6,6 +6,7 @@ mod book;
 mod deleverage;
 mod keeper;
 mod preconditions;
+mod penalty;
 mod properties;
 mod stall;
 mod unwind;

@@ -31,7 +31,7 @@ fn a_refused_liquidation_is_charged_its_check_not_a_whole_liquidation() {
 			.expect_err("Alice is healthy");
 		assert_eq!(refused.error, Error::<Test>::NotLiquidatable.into());
 		// The check read her one position; the call was declared at its worst.
-		let check = <<Test as crate::Config>::Weights as crate::WeightInfo>::authorize_liquidate(1);
+		let check = <<Test as crate::Config>::WeightInfo as crate::WeightInfo>::authorize_liquidate(1);
 		assert_eq!(refused.post_info.actual_weight, Some(check));
 		assert!(check.ref_time() < Liquidation::liquidate_weight(0).ref_time());
 	});

@@ -3,7 +3,7 @@
 
 use super::trade;
 use crate::{mock::*, Error, Event, MarketStates, Pallet, PositionCount, Positions};
-use clearing_primitives::{margin::Side, oracle::PriceStatus};
+use clearing_primitives::{margin::Side, oracle::PriceStatus, positions::MarginAccounts};
 use frame_support::{assert_noop, assert_ok};
 
 const CAROL: AccountId = 3;
@@ -17,7 +17,7 @@ fn a_long_moves_to_the_receiver_who_pays_the_set_cash_with_no_margin_check() {
 		set_price(BTC, usd(57_000), PriceStatus::Fresh);
 		let total = total_settlement();
 		// Carol has nothing, yet takes the whole long for $57,000 (she goes into debt).
-		assert_ok!(Pallet::<Test>::transfer_position(
+		assert_ok!(Pallet::<Test>::force_transfer(
 			BTC_USD,
 			&sub(ALICE, 0),
 			&sub(CAROL, 0),
@@ -51,7 +51,7 @@ fn a_short_is_bought_back_by_closing_the_receivers_long_and_open_interest_falls(
 		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
 		// Bob's short half goes to Alice (deleveraging her long) for $63,000 paid by Bob:
 		// cash −$31,500 from Alice's point of view as payer.
-		assert_ok!(Pallet::<Test>::transfer_position(
+		assert_ok!(Pallet::<Test>::force_transfer(
 			BTC_USD,
 			&sub(BOB, 0),
 			&sub(ALICE, 0),
@@ -74,13 +74,13 @@ fn only_a_held_size_moves_and_never_to_the_same_subaccount() {
 		fund(&sub(BOB, 0), 10_000 * USDC);
 		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
 		let transfer = |size, to| {
-			Pallet::<Test>::transfer_position(BTC_USD, &sub(ALICE, 0), &to, size, 0)
+			Pallet::<Test>::force_transfer(BTC_USD, &sub(ALICE, 0), &to, size, 0)
 		};
 		assert_noop!(transfer(ONE_BTC, sub(CAROL, 0)), Error::<Test>::NoSuchPosition);
 		assert_noop!(transfer(0, sub(CAROL, 0)), Error::<Test>::NoSuchPosition);
 		assert_noop!(transfer(ONE_BTC / 10, sub(ALICE, 0)), Error::<Test>::SelfTrade);
 		assert_noop!(
-			Pallet::<Test>::transfer_position(9, &sub(ALICE, 0), &sub(CAROL, 0), 1, 0),
+			Pallet::<Test>::force_transfer(9, &sub(ALICE, 0), &sub(CAROL, 0), 1, 0),
 			Error::<Test>::MarketNotFound
 		);
 	});
@@ -133,18 +133,46 @@ fn the_backstop_takes_positions_in_every_market_an_isolated_one_beside_the_other
 		}));
 		let backstop = sub(BACKSTOP, 0);
 		for market in [BTC_USD, 2, 3] {
-			assert_ok!(Pallet::<Test>::transfer_position(market, &sub(ALICE, 0), &backstop, 1_000_000, 0));
+			assert_ok!(Pallet::<Test>::force_transfer(market, &sub(ALICE, 0), &backstop, 1_000_000, 0));
 		}
-		assert_ok!(Pallet::<Test>::transfer_position(ETH_USD, &sub(ALICE, 1), &backstop, 10u128.pow(15), 0));
+		assert_ok!(Pallet::<Test>::force_transfer(ETH_USD, &sub(ALICE, 1), &backstop, 10u128.pow(15), 0));
 		assert_eq!(PositionCount::<Test>::get(&backstop), 4);
 		// Anyone else is still bounded: Carol cannot take a fourth market, nor the isolated
 		// one beside another.
 		for market in [BTC_USD, 2, 3] {
-			assert_ok!(Pallet::<Test>::transfer_position(market, &sub(ALICE, 0), &sub(CAROL, 0), 1_000_000, 0));
+			assert_ok!(Pallet::<Test>::force_transfer(market, &sub(ALICE, 0), &sub(CAROL, 0), 1_000_000, 0));
 		}
 		assert_noop!(
-			Pallet::<Test>::transfer_position(ETH_USD, &sub(ALICE, 1), &sub(CAROL, 0), 10u128.pow(15), 0),
+			Pallet::<Test>::force_transfer(ETH_USD, &sub(ALICE, 1), &sub(CAROL, 0), 10u128.pow(15), 0),
 			Error::<Test>::TooManyPositions
 		);
+	});
+}
+
+#[test]
+fn the_holders_scan_pages_every_subaccount_once_and_resumes_from_its_cursor() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Alice long, Bob short, Carol long (half of Alice's): three holders.
+		fund(&sub(ALICE, 0), 10_000 * USDC);
+		fund(&sub(BOB, 0), 100_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		assert_ok!(Pallet::<Test>::force_transfer(BTC_USD, &sub(ALICE, 0), &sub(CAROL, 0), ONE_BTC / 2, 0));
+		let first = <Pallet<Test> as MarginAccounts<_>>::holders(None, 2);
+		assert_eq!(first.holders.len(), 2);
+		let next = first.next.clone().expect("a third holder is left");
+		let second = <Pallet<Test> as MarginAccounts<_>>::holders(Some(next), 2);
+		assert_eq!(second.holders.len(), 1);
+		assert!(second.next.is_none(), "the second page reached the end");
+		let mut seen: Vec<_> = first.holders.iter().chain(&second.holders).map(|(s, n)| (s.clone(), *n)).collect();
+		seen.sort();
+		let mut expected: Vec<_> = PositionCount::<Test>::iter().collect();
+		expected.sort();
+		assert_eq!(seen, expected);
+		// A scan from a holder's cursor starts just after it.
+		let (last, _) = first.holders.last().cloned().expect("two holders");
+		let after = <Pallet<Test> as MarginAccounts<_>>::holders(Some(Pallet::<Test>::cursor_after(&last)), 10);
+		assert_eq!(after.holders, second.holders);
+		// A page exactly as long as what is left says so.
+		assert!(<Pallet<Test> as MarginAccounts<_>>::holders(None, 3).next.is_none());
 	});
 }
