@@ -23,6 +23,9 @@ pub struct Subaccount<AccountId> {
 	pub number: SubaccountNumber,
 }
 
+/// A subaccount of a FRAME runtime's accounts.
+pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+
 impl<AccountId> Subaccount<AccountId> {
 	pub fn new(owner: AccountId, number: SubaccountNumber) -> Self {
 		Self { owner, number }

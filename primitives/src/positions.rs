@@ -100,22 +100,6 @@ pub trait MarginAccounts<AccountId> {
 	/// The subaccount funding is paid through (it owes for a while by design).
 	fn funding_pool() -> Subaccount<AccountId>;
 
-	/// Moves `size` base units of `from`'s position in `market` to `to`, `to` paying `from`
-	/// `cash` (negative: `from` pays `to`): the backstop's takeover and deleveraging, at a
-	/// price liquidation has computed. Funding settles first for both sides. No margin check
-	/// on either side, no tick, step or price band. The receiver's limits that still apply:
-	/// the market's open-interest cap (a transfer never grows open interest unless `to`
-	/// already holds the same side), `max_positions` (except for the backstop, whose
-	/// positions are bounded by the markets), and the isolated-market rule. Fails, changing
-	/// nothing, if `from` is `to`, `size` is zero or more than `from` holds, or a limit binds.
-	fn force_transfer(
-		market: MarketId,
-		from: &Subaccount<AccountId>,
-		to: &Subaccount<AccountId>,
-		size: Balance,
-		cash: SignedBalance,
-	) -> DispatchResult;
-
 	/// Up to `limit` subaccounts holding positions after `after` (from the first if `None`),
 	/// in storage order.
 	fn holders(after: Option<ScanCursor>, limit: u32) -> HoldersPage<AccountId>;
@@ -125,4 +109,24 @@ pub trait MarginAccounts<AccountId> {
 
 	/// The first `limit` positions in storage order, whoever holds them.
 	fn first_positions(limit: u32) -> Vec<(Subaccount<AccountId>, MarketId, Position)>;
+}
+
+/// The margin engine's one transfer without a margin check, apart from [`MarginAccounts`] so
+/// that only the pallet whose configuration names it (liquidation) can move positions so.
+pub trait ForcedTransfer<AccountId> {
+	/// Moves `size` base units of `from`'s position in `market` to `to`, `to` paying `from`
+	/// `cash` (negative: `from` pays `to`): the backstop's takeover and deleveraging, at a
+	/// price liquidation has computed. Funding settles first for both sides. No margin check
+	/// on either side, no tick, step or price band, and open interest never grows (the long
+	/// side shrinks by `size` and grows by at most `size`). The receiver's limits that still
+	/// apply: `max_positions` (except for the backstop, whose positions only the markets
+	/// bound) and the isolated-market rule. Fails, changing nothing, if `from` is `to`, `size`
+	/// is zero or more than `from` holds, or a receiver's limit binds.
+	fn force_transfer(
+		market: MarketId,
+		from: &Subaccount<AccountId>,
+		to: &Subaccount<AccountId>,
+		size: Balance,
+		cash: SignedBalance,
+	) -> DispatchResult;
 }

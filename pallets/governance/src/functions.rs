@@ -119,7 +119,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let direction = match change {
 			RiskChange::SetMarketMargin { market, initial, maintenance } => {
-				let current = T::Parameters::market_margin(*market).ok_or(Error::<T>::UnknownMarket)?;
+				let current = T::Parameters::market_margin(*market).ok_or(Error::<T>::MarketNotFound)?;
 				let proposed =
 					classify::MarginFractions { initial: *initial, maintenance: *maintenance };
 				let anchor = classify::MarginFractions {
@@ -130,13 +130,13 @@ impl<T: Config> Pallet<T> {
 				classify::margin(current, proposed).map_err(bound)?
 			},
 			RiskChange::SetOpenInterestCap { market, max_open_interest } => {
-				let current = T::Parameters::open_interest_cap(*market).ok_or(Error::<T>::UnknownMarket)?;
+				let current = T::Parameters::open_interest_cap(*market).ok_or(Error::<T>::MarketNotFound)?;
 				let anchor = Self::anchored(ParameterKey::OpenInterestCap(*market), current);
 				classify::cap(anchor, *max_open_interest).map_err(bound)?;
 				classify::cap(current, *max_open_interest).map_err(bound)?
 			},
 			RiskChange::SetMarketStatus { market, status } => {
-				let current = T::Parameters::market_status(*market).ok_or(Error::<T>::UnknownMarket)?;
+				let current = T::Parameters::market_status(*market).ok_or(Error::<T>::MarketNotFound)?;
 				classify::status(current, *status)
 			},
 			RiskChange::ListMarket { listing, .. } => {
@@ -144,12 +144,12 @@ impl<T: Config> Pallet<T> {
 				classify::listing()
 			},
 			RiskChange::SetHaircut { asset, haircut } => {
-				let (current, _) = T::Parameters::collateral(*asset).ok_or(Error::<T>::UnknownCollateral)?;
+				let (current, _) = T::Parameters::collateral(*asset).ok_or(Error::<T>::NotCollateral)?;
 				classify::haircut(fraction(ParameterKey::Haircut(*asset), current), *haircut).map_err(bound)?;
 				classify::haircut(current, *haircut).map_err(bound)?
 			},
 			RiskChange::SetDepositCap { asset, deposit_cap } => {
-				let (_, current) = T::Parameters::collateral(*asset).ok_or(Error::<T>::UnknownCollateral)?;
+				let (_, current) = T::Parameters::collateral(*asset).ok_or(Error::<T>::NotCollateral)?;
 				let anchor = Self::anchored(ParameterKey::DepositCap(*asset), current);
 				classify::cap(anchor, *deposit_cap).map_err(bound)?;
 				classify::cap(current, *deposit_cap).map_err(bound)?

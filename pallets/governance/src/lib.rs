@@ -171,9 +171,9 @@ pub mod pallet {
 		/// The change sets what is already set.
 		NoChange,
 		/// No market by that id.
-		UnknownMarket,
+		MarketNotFound,
 		/// The asset is not a registered collateral.
-		UnknownCollateral,
+		NotCollateral,
 		/// A value beyond the runtime's hard bounds (e.g. initial margin below 1%, maintenance
 		/// not below initial, a haircut above 95%, a zero cap, a penalty of 10% or more).
 		OutOfBounds,
@@ -208,7 +208,18 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Proposes `change`. A risk-reducing change is enacted now; a risk-increasing one is
 		/// checked (bounds, step, a dry run of its enactment) and scheduled `Timelock` blocks
-		/// ahead. `CouncilOrigin` only.
+		/// ahead, where `CancelOrigin` may cancel it.
+		///
+		/// - Origin: `CouncilOrigin`.
+		/// - Errors: `NoChange` (it sets what is set), `MarketNotFound` / `NotCollateral` (no such
+		///   market / collateral), `OutOfBounds` (beyond the hard bounds), `StepTooLarge` (more
+		///   than a step from the value now or where its step window opened), `AlreadyFeeder` /
+		///   `NotFeeder` (adding a feeder / removing a non-feeder); when scheduling,
+		///   `TooManyPending` (`MaxPending` waiting) and `AgendaFull` (`MaxPerBlock` due in that
+		///   block); the owning pallet's refusal, when enacted or dry-run. Nothing changes on any
+		///   error.
+		/// - Weight: `WeightInfo::propose()` plus the change's `RiskParameters::enact_weight` and
+		///   `step_window_weight()`; not refunded.
 		#[pallet::call_index(0)]
 		#[pallet::weight(
 			T::WeightInfo::propose()
@@ -220,7 +231,11 @@ pub mod pallet {
 			Self::do_propose(change)
 		}
 
-		/// Cancels scheduled change `id`. `CancelOrigin` only.
+		/// Cancels scheduled change `id`, taking it off its block's agenda.
+		///
+		/// - Origin: `CancelOrigin`.
+		/// - Errors: `ChangeNotFound` (no change `id` is pending); nothing changes on any error.
+		/// - Weight: `WeightInfo::cancel()`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::cancel())]
 		pub fn cancel(origin: OriginFor<T>, id: ChangeId) -> DispatchResult {

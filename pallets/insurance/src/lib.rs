@@ -215,7 +215,14 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Moves `amount` of the settlement asset from the signer into the fund and mints it
-		/// shares at the current share price, rounded down. At least `MinStake`.
+		/// shares at the current share price, rounded down.
+		///
+		/// - Origin: signed, by the staker.
+		/// - Errors: `StakeTooSmall` (below `MinStake`, or too small to buy a whole share),
+		///   `FundDepleted` (shares exist but the fund is worth nothing); the asset transfer's
+		///   refusal (the signer keeps its existential deposit) or an unreadable backstop; nothing
+		///   changes on any error.
+		/// - Weight: `WeightInfo::stake()` plus `BackstopEquity::backstop_equity_weight()`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::stake().saturating_add(
 			<T::Backstop as clearing_primitives::insurance::BackstopEquity>::backstop_equity_weight()
@@ -225,9 +232,14 @@ pub mod pallet {
 			Self::do_stake(who, amount)
 		}
 
-		/// Starts the cooldown for `shares` of the signer's shares. They keep bearing the
-		/// fund's gains and losses until paid out. One request at a time (a lapsed one is
-		/// replaced).
+		/// Starts the cooldown for `shares` of the signer's shares. They keep bearing the fund's
+		/// gains and losses until paid out. One request at a time (a lapsed one is replaced).
+		///
+		/// - Origin: signed, by the staker.
+		/// - Errors: `ZeroShares` (`shares` is zero), `UnstakeAlreadyRequested` (a request that
+		///   has not lapsed is waiting; cancel it first), `InsufficientShares` (the signer holds
+		///   fewer); nothing changes on any error.
+		/// - Weight: `WeightInfo::request_unstake()`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::request_unstake())]
 		pub fn request_unstake(
@@ -239,7 +251,14 @@ pub mod pallet {
 		}
 
 		/// After the cooldown and within the claim window, burns the requested shares and pays
-		/// their value now, rounded down. A lapsed request fails (`RequestLapsed`).
+		/// their value now, rounded down.
+		///
+		/// - Origin: signed, by the staker.
+		/// - Errors: `NoUnstakeRequested` (no request waiting), `CooldownNotOver` (before its
+		///   unlock block), `RequestLapsed` (more than `ClaimWindow` blocks after it; request
+		///   again); the payout transfer's refusal or an unreadable backstop; nothing changes on
+		///   any error.
+		/// - Weight: `WeightInfo::unstake()` plus `BackstopEquity::backstop_equity_weight()`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unstake().saturating_add(
 			<T::Backstop as clearing_primitives::insurance::BackstopEquity>::backstop_equity_weight()
@@ -250,6 +269,10 @@ pub mod pallet {
 		}
 
 		/// Withdraws the signer's pending request; its shares stay staked.
+		///
+		/// - Origin: signed, by the staker.
+		/// - Errors: `NoUnstakeRequested` (no request waiting); nothing changes on any error.
+		/// - Weight: `WeightInfo::cancel_unstake()`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::cancel_unstake())]
 		pub fn cancel_unstake(origin: OriginFor<T>) -> DispatchResult {
@@ -257,7 +280,13 @@ pub mod pallet {
 			Self::do_cancel_unstake(who)
 		}
 
-		/// Sets the cooldown for new requests, between 1 and `MaxCooldown` blocks. Root only.
+		/// Sets the cooldown for new requests, between 1 and `MaxCooldown` blocks (requests
+		/// already made keep theirs).
+		///
+		/// - Origin: root.
+		/// - Errors: `CooldownOutOfBounds` (zero or above `MaxCooldown`); nothing changes on any
+		///   error.
+		/// - Weight: `WeightInfo::set_cooldown()`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_cooldown())]
 		pub fn set_cooldown(origin: OriginFor<T>, blocks: BlockNumberFor<T>) -> DispatchResult {

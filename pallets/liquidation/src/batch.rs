@@ -95,12 +95,12 @@ impl<T: Config> Pallet<T> {
 			if earlier.contains(subaccount) {
 				return Err(invalid);
 			}
-			let held = T::Margin::position_count(subaccount);
+			let positions = T::Margin::position_count(subaccount);
 			// An entry over the witness fails alone at dispatch, on the count it reads.
-			if held > *max_positions {
+			if positions > *max_positions {
 				continue;
 			}
-			spent.saturating_accrue(Self::authorize_entry_weight(held));
+			spent.saturating_accrue(Self::authorize_entry_weight(positions));
 			if Self::ensure_liquidatable(subaccount).is_ok() {
 				any_liquidatable = true;
 				valid = valid.and_provides(subaccount);
@@ -120,9 +120,9 @@ impl<T: Config> Pallet<T> {
 		let no_counterparties = CounterpartiesOf::<T>::default();
 		let mut backstop_loss = crate::resolve::BackstopLoss::default();
 		for subaccount in subaccounts.iter() {
-			let held = T::Margin::position_count(subaccount);
+			let positions = T::Margin::position_count(subaccount);
 			let fills_before = fills_left;
-			let outcome = if held > max_positions {
+			let outcome = if positions > max_positions {
 				// Refused on the count it just read.
 				Err(DispatchErrorWithPostInfo {
 					post_info: Some(T::DbWeight::get().reads(1)).into(),
@@ -147,7 +147,7 @@ impl<T: Config> Pallet<T> {
 					// the entry's whole work and its fills, each as a close of its own.
 					let charged = failed.post_info.actual_weight.unwrap_or_else(|| {
 						let fills = fills_before.saturating_sub(fills_left);
-						Self::batch_entry_weight(held).saturating_add(
+						Self::batch_entry_weight(positions).saturating_add(
 							T::ClosingBook::close_weight(1).saturating_mul(fills.into()),
 						)
 					});

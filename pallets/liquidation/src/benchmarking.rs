@@ -45,11 +45,12 @@ fn batch_proof<T: Config>(batch: &BatchOf<T>, max_positions: u32) -> Result<Keep
 		.ok_or(BenchmarkError::Stop("the keeper key signs"))
 }
 
-/// Fewer positions than `held` are left: the call liquidated something.
-fn assert_liquidated<T: Config>(victim: &SubaccountOf<T>, held: u32) {
+/// Fewer positions than `positions` are left: the call liquidated something.
+fn assert_liquidated<T: Config>(victim: &SubaccountOf<T>, positions: u32) {
 	assert!(
 		frame_system::Pallet::<T>::events().len() > 0 &&
-			T::Margin::position_count(victim) < held,
+			T::Margin::position_count(victim) < positions &&
+			T::Margin::positions_of(victim).len() as u32 == T::Margin::position_count(victim),
 		"positions were liquidated"
 	);
 }

@@ -91,9 +91,9 @@ impl<T: Config> Pallet<T> {
 		let longevity = Self::check_proof(&statement, proof)?;
 		Self::ensure_liquidatable(subaccount)
 			.map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))?;
-		let held = T::Margin::position_count(subaccount);
+		let positions = T::Margin::position_count(subaccount);
 		let unspent =
-			Self::authorize_weight().saturating_sub(T::WeightInfo::authorize_liquidate(held));
+			Self::authorize_weight().saturating_sub(T::WeightInfo::authorize_liquidate(positions));
 		let valid = ValidTransaction::with_tag_prefix("Liquidation")
 			.priority(T::KeeperPriority::get())
 			.and_provides(subaccount)

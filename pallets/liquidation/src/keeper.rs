@@ -18,15 +18,31 @@ use frame_system::{
 	offchain::SubmitTransaction,
 	pallet_prelude::BlockNumberFor,
 };
-use sp_runtime::{offchain::storage::StorageValueRef, FixedU128};
+use sp_runtime::{
+	offchain::{
+		storage::StorageValueRef,
+		storage_lock::{StorageLock, Time},
+		Duration,
+	},
+	FixedU128,
+};
 
 /// Where the keeper's scan resumes: the last subaccount key it checked.
 pub const CURSOR_KEY: &[u8] = b"clearing/liquidation/keeper-cursor";
 /// Where the keeper's scan of debtors (settlement balance below zero) resumes.
 pub const DEBTOR_CURSOR_KEY: &[u8] = b"clearing/liquidation/keeper-debtor-cursor";
 
+/// Keeps two keeper runs (of blocks imported close together) from reading the same cursors:
+/// they would submit the same subaccounts twice and skip the next slice.
+pub const LOCK_KEY: &[u8] = b"clearing/liquidation/keeper-lock";
+/// How long a run may hold the lock before another may take it (a run reads
+/// `KeeperScanPerBlock` subaccounts in tens of milliseconds).
+const LOCK_DEADLINE_MS: u64 = 5_000;
+
 /// Most subaccounts a `LiquidationApi.liquidatable` query reads.
 pub const API_SCAN_LIMIT: u32 = 10_000;
+/// Subaccounts the query reads at a time, so it stops soon after it has found `limit`.
+const API_PAGE: u32 = 256;
 
 /// A liquidatable subaccount the scan found, with what it read of it, so the keeper need
 /// not read it again.
@@ -44,6 +60,11 @@ impl<T: Config> Pallet<T> {
 		}
 		// Only a node holding a current keeper key may submit: the chain refuses the rest.
 		let Some(key) = Self::local_keeper() else { return };
+		let mut lock = StorageLock::<Time>::with_deadline(LOCK_KEY, Duration::from_millis(LOCK_DEADLINE_MS));
+		let Ok(_guard) = lock.try_lock() else {
+			log::debug!(target: "runtime::liquidation", "keeper: the previous run still holds the cursors");
+			return;
+		};
 		let began = sp_io::offchain::timestamp();
 		let mut cursor = StorageValueRef::persistent(CURSOR_KEY);
 		let start = cursor.get::<Vec<u8>>().ok().flatten();
@@ -137,14 +158,23 @@ impl<T: Config> Pallet<T> {
 	/// `LiquidationApi.liquidatable`: up to `limit` liquidatable subaccounts after `from`
 	/// (from the start if `None`), reading at most `API_SCAN_LIMIT` subaccounts.
 	pub fn liquidatable(from: Option<SubaccountOf<T>>, limit: u32) -> Vec<SubaccountOf<T>> {
-		let after = from.map(|from| T::Margin::cursor_after(&from));
-		T::Margin::holders(after, API_SCAN_LIMIT)
-			.holders
-			.into_iter()
-			.map(|(subaccount, _)| subaccount)
-			.filter(|subaccount| Self::ensure_liquidatable(subaccount).is_ok())
-			.take(limit as usize)
-			.collect()
+		let mut after = from.map(|from| T::Margin::cursor_after(&from));
+		let mut found = Vec::new();
+		let mut read: u32 = 0;
+		while read < API_SCAN_LIMIT && found.len() < limit as usize {
+			let page = T::Margin::holders(after, API_PAGE.min(API_SCAN_LIMIT.saturating_sub(read)));
+			read = read.saturating_add(page.holders.len() as u32);
+			for (subaccount, _) in page.holders {
+				if found.len() < limit as usize && Self::ensure_liquidatable(&subaccount).is_ok() {
+					found.push(subaccount);
+				}
+			}
+			match page.next {
+				Some(next) => after = Some(next),
+				None => break,
+			}
+		}
+		found
 	}
 
 	/// Counterparties for a bankrupt subaccount (`health` as just read), in case the fund

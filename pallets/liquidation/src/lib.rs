@@ -61,6 +61,7 @@ mod batch;
 mod checks;
 mod keeper;
 pub mod math;
+pub mod migrations;
 mod penalty;
 pub mod proof;
 mod resolve;
@@ -84,19 +85,18 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use clearing_primitives::{
-		collateral::{CollateralLedger, Subaccount},
+		collateral::CollateralLedger,
 		insurance::InsuranceFund,
 		margin::LiquidationBook,
 		oracle::PriceProvider,
-		positions::MarginAccounts,
+		positions::{ForcedTransfer, MarginAccounts},
 		Balance, MarketId, SignedBalance,
 	};
 	use frame_support::{pallet_prelude::*, traits::Contains, PalletId};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{Permill, RuntimeAppPublic};
 
-	/// A subaccount of this runtime's accounts.
-	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+	pub use clearing_primitives::collateral::SubaccountOf;
 	/// The counterparties a caller offers for deleveraging.
 	pub type CounterpartiesOf<T> = BoundedVec<SubaccountOf<T>, <T as Config>::MaxCounterparties>;
 	/// The subaccounts of one `liquidate_batch`.
@@ -107,7 +107,11 @@ pub mod pallet {
 	pub type KeeperProofOf<T> =
 		KeeperProof<<T as Config>::KeeperId, KeeperSignatureOf<T>, BlockNumberFor<T>>;
 
+	/// v1: the penalty lives in this pallet ([`migrations::v1`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -116,7 +120,7 @@ pub mod pallet {
 		+ frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
 	{
 		/// The margin engine: positions, health, marks and the forced transfer.
-		type Margin: MarginAccounts<Self::AccountId>;
+		type Margin: MarginAccounts<Self::AccountId> + ForcedTransfer<Self::AccountId>;
 
 		/// The vaults: collateral values, settlement moves, seizing collateral.
 		type Ledger: CollateralLedger<Self::AccountId>;
@@ -245,14 +249,14 @@ pub mod pallet {
 		/// holder with `MaxPositions` positions) and an empty fund; with 0: a fund that covers
 		/// the loss. Returns the counterparties.
 		fn bankrupt(
-			victim: &Subaccount<AccountId>,
+			victim: &clearing_primitives::collateral::Subaccount<AccountId>,
 			positions: u32,
 			counterparties: u32,
-		) -> alloc::vec::Vec<Subaccount<AccountId>>;
+		) -> alloc::vec::Vec<clearing_primitives::collateral::Subaccount<AccountId>>;
 
 		/// Leaves `victim` below maintenance yet solvent, holding one position, with nothing
 		/// in the book to close it against: the backstop takes it at the mark less the penalty.
-		fn underwater(victim: &Subaccount<AccountId>);
+		fn underwater(victim: &clearing_primitives::collateral::Subaccount<AccountId>);
 	}
 
 	/// The penalty on the notional closed in the book (`DefaultPenaltyRate` until governance
@@ -379,15 +383,24 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Liquidates `subaccount` (see the pallet docs for the order of resolution). Signed:
-		/// anyone; the caller pays the fee whatever the outcome and earns the keeper's share of
-		/// the penalty. A bankruptcy the fund cannot cover waits for the chain's keeper, which
-		/// alone names counterparties to deleverage.
+		/// Liquidates `subaccount` (see the pallet docs for the order of resolution). The caller
+		/// pays the fee whatever the outcome and earns `KeeperShare` of the penalty (`PenaltyRate`
+		/// of the notional closed in the book); the rest goes to the fund. A bankruptcy the fund
+		/// cannot cover waits for the chain's keeper, which alone names counterparties to
+		/// deleverage.
 		///
-		/// Declared at its worst (`MaxPositions` positions, `MaxCloseFills` fills in each
-		/// market's close) and refunded to the positions the subaccount held and the fills its
-		/// closes made; a refusal before any work (`NotLiquidatable`, `PriceNotReady`,
-		/// `ProtocolExempt`, `LiquidationCapReached`) is charged only the check.
+		/// - Origin: signed, by anyone (`signed_caller`).
+		/// - Errors: `ProtocolExempt` (the backstop or the funding pool), `PriceNotReady` (a price
+		///   it needs is stale, flagged, missing or not yet `MinFreshAggregates` fresh),
+		///   `NotLiquidatable` (at or above maintenance; with no position, no uncovered debt),
+		///   `LiquidationCapReached` (solvent, and the block's notional cap is used up),
+		///   `InsufficientCounterparties` (a bankruptcy the fund cannot cover: none offered here);
+		///   the margin engine's, the vaults' or the fund's refusal of a step; nothing changes on
+		///   any error.
+		/// - Weight: `Pallet::liquidate_weight(0)`, its worst (`MaxPositions` positions,
+		///   `MaxCloseFills` fills in each of `MaxMarketsPerCall` markets' closes), refunded to
+		///   the positions the subaccount held and the fills its closes made; a refusal before any
+		///   work (the first four errors) is charged only the check, a later failure in full.
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight(0))]
 		pub fn liquidate(origin: OriginFor<T>, subaccount: SubaccountOf<T>) -> DispatchResultWithPostInfo {
@@ -396,10 +409,20 @@ pub mod pallet {
 		}
 
 		/// The chain keeper's liquidation of `subaccount`, as `liquidate`, offering the
-		/// `counterparties` to deleverage should the fund be unable to cover the loss.
-		/// Authorized only: valid while `proof` is a current keeper's unexpired signature of
-		/// these arguments and the subaccount is liquidatable; free, and the whole penalty
-		/// goes to the fund.
+		/// `counterparties` to deleverage should the fund be unable to cover the loss. Free, and
+		/// the whole penalty goes to the fund.
+		///
+		/// - Origin: authorized only, in the pool and again in the block: valid while `proof` is a
+		///   current keeper's unexpired signature of these arguments and the subaccount is
+		///   liquidatable (otherwise invalid: `Stale`, `Future`, `BadSigner`, `BadProof` or
+		///   `Call`).
+		/// - Errors: those of `liquidate`, with `InsufficientCounterparties` when those offered
+		///   cannot absorb the rest, and `InvalidCounterparty` (one holds no profitable opposite
+		///   position, is the subaccount itself or is listed twice), checked only when it
+		///   deleverages; nothing changes on any error.
+		/// - Weight: `Pallet::liquidate_weight(counterparties.len())`, refunded as `liquidate`'s
+		///   (never below deleveraging that many counterparties when some are offered); the check,
+		///   `authorize_weight()` (`MaxPositions`), to the positions the subaccount holds.
 		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::liquidate_weight(counterparties.len() as u32))]
 		#[pallet::authorize(Pallet::<T>::authorize_liquidate)]
@@ -417,15 +440,23 @@ pub mod pallet {
 		}
 
 		/// The keeper's call for many subaccounts at once (a crash): liquidates each of
-		/// `subaccounts` in turn as a `keeper_liquidate` offering no counterparties would,
-		/// sharing one transaction's overhead and what the entries read in common (markets,
-		/// prices, the fund). Authorized only: valid while `proof` is a current keeper's
-		/// unexpired signature of these arguments, and every entry is liquidatable, listed
-		/// once and holds at most `max_positions` positions (the witness the call is declared
-		/// at). An entry that fails changes nothing and is reported
-		/// (`BatchEntryFailed`); the rest go on. Its closes make at most `MaxBatchFills` fills in the
-		/// book. Operational: in a crash, liquidations go ahead of ordinary transactions and
-		/// may use the block's reserve. Refunded to what the entries worked through.
+		/// `subaccounts` in turn as a `keeper_liquidate` offering no counterparties would, sharing
+		/// one transaction's overhead and what the entries read in common (markets, prices, the
+		/// fund). Its closes make at most `MaxBatchFills` fills in the book. Operational: in a
+		/// crash, liquidations go ahead of ordinary transactions and may use the block's reserve.
+		///
+		/// - Origin: authorized only, in the pool and again in the block: valid while `proof` is a
+		///   current keeper's unexpired signature of these arguments, `subaccounts` is not empty
+		///   and lists each once, and at least one entry holding at most `max_positions` positions
+		///   is liquidatable; other entries fail alone at dispatch.
+		/// - Errors: none of its own. An entry that fails changes nothing and is reported
+		///   (`BatchEntryFailed`: `PositionWitnessTooLow` if it holds more than `max_positions`
+		///   positions, or any of `liquidate`'s errors); the rest go on.
+		/// - Weight: `Pallet::batch_weight(entries, max_positions)` (`max_positions`: the
+		///   witness), refunded to what the entries worked through (their positions and fills, an
+		///   entry that moved no money beyond a takeover at the mark at the cheaper solvent rate,
+		///   a refused one its check); the check, `authorize_batch_weight`, to the entries it
+		///   read.
 		#[pallet::call_index(1)]
 		#[pallet::weight((
 			Pallet::<T>::batch_weight(subaccounts.len() as u32, *max_positions),

@@ -7,7 +7,7 @@ use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
 	insurance::InsuranceFund,
 	margin::{Closed, LiquidationBook, Side},
-	positions::{Health, MarginAccounts, MarketTerms, Position},
+	positions::{ForcedTransfer, Health, MarginAccounts, MarketTerms, Position},
 	units::position_value,
 	Balance, MarketId, Price, SignedBalance,
 };
@@ -42,6 +42,14 @@ struct Terms {
 	mark: Price,
 	value: SignedBalance,
 	cash: SignedBalance,
+}
+
+/// What moving one market's position out of a subaccount did.
+struct TakenOver {
+	/// The weight of reading the backstop's loss (zero if this call had read it already).
+	loss_read: Weight,
+	/// The position went the bankrupt way: its loss covered by the fund, or deleveraged.
+	bankrupt: bool,
 }
 
 /// What one liquidation worked through, for its weight.
@@ -119,9 +127,9 @@ impl<T: Config> Pallet<T> {
 		fills_left: &mut u32,
 		backstop_loss: &mut BackstopLoss,
 	) -> Result<Worked, DispatchErrorWithPostInfo> {
-		let held = Margin::<T>::position_count(subaccount);
+		let positions = Margin::<T>::position_count(subaccount);
 		let refused = |error: DispatchError| DispatchErrorWithPostInfo {
-			post_info: Some(T::WeightInfo::authorize_liquidate(held)).into(),
+			post_info: Some(T::WeightInfo::authorize_liquidate(positions)).into(),
 			error,
 		};
 		let mut health = Self::ensure_liquidatable(subaccount).map_err(refused)?;
@@ -133,12 +141,12 @@ impl<T: Config> Pallet<T> {
 			return Err(refused(Error::<T>::LiquidationCapReached.into()));
 		}
 
-		let positions = Margin::<T>::positions_by_value(subaccount)?;
+		let by_value = Margin::<T>::positions_by_value(subaccount)?;
 		let mut markets: u32 = 0;
 		let mut flat = false;
 		let mut paid_out = false;
 		let mut book_weight = Weight::zero();
-		for (market, _, _) in positions.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
+		for (market, _, _) in by_value.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
 			if !health.liquidatable {
 				break;
 			}
@@ -176,9 +184,9 @@ impl<T: Config> Pallet<T> {
 					break;
 				}
 			}
-			let (read, bankrupt) =
+			let TakenOver { loss_read, bankrupt } =
 				Self::take_over(subaccount, market, &config, &health, counterparties, backstop_loss)?;
-			book_weight.saturating_accrue(read);
+			book_weight.saturating_accrue(loss_read);
 			paid_out |= bankrupt;
 			if Margin::<T>::position_count(subaccount) == 0 {
 				// Flat: all that is left to judge is a debt, and settling it below decides.
@@ -200,7 +208,7 @@ impl<T: Config> Pallet<T> {
 			flat || !health.liquidatable
 		};
 		Self::deposit_event(Event::Liquidated { subaccount: subaccount.clone(), markets, healthy });
-		Ok(Worked { positions: held, book_weight, paid_out: paid_out || settled })
+		Ok(Worked { positions, book_weight, paid_out: paid_out || settled })
 	}
 
 	/// Whether `subaccount`'s closes, cut short by their fill bound, have made too little
@@ -362,10 +370,10 @@ impl<T: Config> Pallet<T> {
 		health: &Health,
 		counterparties: &CounterpartiesOf<T>,
 		backstop_loss: &mut BackstopLoss,
-	) -> Result<(Weight, bool), DispatchError> {
+	) -> Result<TakenOver, DispatchError> {
 		let Some(Terms { position, value, cash, .. }) = Self::bankruptcy_terms(subaccount, market, config, health)?
 		else {
-			return Ok((Weight::zero(), false));
+			return Ok(TakenOver { loss_read: Weight::zero(), bankrupt: false });
 		};
 		let size = position.size.unsigned_abs();
 		let backstop = Self::backstop();
@@ -376,7 +384,7 @@ impl<T: Config> Pallet<T> {
 				math::penalty(value.unsigned_abs(), PenaltyRate::<T>::get(), health.equity, Permill::zero());
 			let cash = math::discounted_cash(value, penalty).map_err(DispatchError::from)?;
 			Self::to_backstop(subaccount, market, size, cash, penalty, 0)?;
-			return Ok((Weight::zero(), false));
+			return Ok(TakenOver { loss_read: Weight::zero(), bankrupt: false });
 		}
 		// Taking over at the bankruptcy price, the backstop's equity moves by the equity.
 		let loss = health.equity.unsigned_abs();
@@ -384,10 +392,10 @@ impl<T: Config> Pallet<T> {
 		if T::Insurance::fund_balance().saturating_sub(carried) >= loss {
 			let covered = Self::cover_into(&backstop, loss)?;
 			Self::to_backstop(subaccount, market, size, cash, 0, covered)?;
-			return Ok((read, true));
+			return Ok(TakenOver { loss_read: read, bankrupt: true });
 		}
 		Self::deleverage(subaccount, market, position.size, cash, counterparties)?;
-		Ok((read, true))
+		Ok(TakenOver { loss_read: read, bankrupt: true })
 	}
 
 	/// Moves `size` of `subaccount`'s position in `market` to the backstop for `cash`, and

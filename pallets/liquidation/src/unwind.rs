@@ -15,6 +15,18 @@ use clearing_primitives::{
 use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
 use sp_runtime::{ArithmeticError, DispatchError};
 
+/// What one round of the unwind did.
+struct Round {
+	/// The weight it used.
+	weight: Weight,
+	/// It closed something (another round may follow).
+	closed: bool,
+}
+
+impl Round {
+	const NOTHING: Round = Round { weight: Weight::zero(), closed: false };
+}
+
 impl<T: Config> Pallet<T> {
 	/// Reading the backstop's `positions` positions and this pallet's state, before a close.
 	fn unwind_read_weight(positions: u32) -> Weight {
@@ -33,9 +45,9 @@ impl<T: Config> Pallet<T> {
 	pub fn unwind_backstop(remaining: Weight) -> Weight {
 		let mut used = Weight::zero();
 		for _ in 0..T::MaxUnwindRounds::get() {
-			let (round, closed) = Self::unwind_round(remaining.saturating_sub(used));
-			used.saturating_accrue(round);
-			if !closed {
+			let round = Self::unwind_round(remaining.saturating_sub(used));
+			used.saturating_accrue(round.weight);
+			if !round.closed {
 				break;
 			}
 		}
@@ -44,32 +56,32 @@ impl<T: Config> Pallet<T> {
 
 	/// Unwinds the next of the backstop's markets if `remaining` weight allows its worst
 	/// case; returns the weight used and whether it closed anything.
-	fn unwind_round(remaining: Weight) -> (Weight, bool) {
+	fn unwind_round(remaining: Weight) -> Round {
 		let mut used = T::DbWeight::get().reads(1);
 		let backstop = Self::backstop();
 		let positions = T::Margin::position_count(&backstop);
 		if positions == 0 || remaining.any_lt(used.saturating_add(Self::unwind_weight(positions))) {
-			return (used, false);
+			return Round { weight: used, closed: false };
 		}
 		used.saturating_accrue(Self::unwind_read_weight(positions));
 		// Markets take turns: the first after the last one tried, in id order.
-		let mut held: Vec<(MarketId, SignedBalance)> =
+		let mut holdings: Vec<(MarketId, SignedBalance)> =
 			T::Margin::positions_of(&backstop).into_iter().map(|(market, p)| (market, p.size)).collect();
-		held.sort_by_key(|(market, _)| *market);
+		holdings.sort_by_key(|(market, _)| *market);
 		let last = UnwindCursor::<T>::get();
-		let next = held.iter().find(|(market, _)| last.is_none_or(|l| *market > l)).or(held.first());
-		let Some((market, size)) = next.copied() else { return (used, false) };
+		let next = holdings.iter().find(|(market, _)| last.is_none_or(|l| *market > l)).or(holdings.first());
+		let Some((market, size)) = next.copied() else { return Round { weight: used, closed: false } };
 		UnwindCursor::<T>::put(market);
 		// A market that cannot unwind now (price not ready, nothing in bounds) changes nothing.
 		match with_storage_layer(|| Self::unwind_market(market, size)) {
-			Ok((weight, closed)) => (used.saturating_add(weight), closed),
-			Err(_) => (used, false),
+			Ok(round) => Round { weight: used.saturating_add(round.weight), closed: round.closed },
+			Err(_) => Round { weight: used, closed: false },
 		}
 	}
 
 	/// Closes up to the backstop's `size` in `market` in the book; returns the close's weight
 	/// and whether it closed anything.
-	fn unwind_market(market: MarketId, size: SignedBalance) -> Result<(Weight, bool), DispatchError> {
+	fn unwind_market(market: MarketId, size: SignedBalance) -> Result<Round, DispatchError> {
 		Self::ensure_price_ready(market)?;
 		let config = T::Margin::market_terms(market).ok_or(Error::<T>::PriceNotReady)?;
 		let mark = T::Margin::mark(&config).ok_or(Error::<T>::PriceNotReady)?;
@@ -85,7 +97,7 @@ impl<T: Config> Pallet<T> {
 			cap_left.checked_div(step_notional).unwrap_or_default().saturating_mul(config.step_size);
 		let amount = size.unsigned_abs().min(allowed);
 		if amount == 0 {
-			return Ok((Weight::zero(), false));
+			return Ok(Round::NOTHING);
 		}
 		let selling = size > 0;
 		let limit = math::limit_price(selling, mark, None, T::UnwindSlippage::get(), config.tick_size)
@@ -97,6 +109,6 @@ impl<T: Config> Pallet<T> {
 			ClosedThisBlock::<T>::put((now, closed_before.saturating_add(closed.notional)));
 			Self::deposit_event(Event::BackstopUnwound { market, size: closed.size, notional: closed.notional });
 		}
-		Ok((closed.weight, closed.size > 0))
+		Ok(Round { weight: closed.weight, closed: closed.size > 0 })
 	}
 }

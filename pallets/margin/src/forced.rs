@@ -7,10 +7,10 @@ use crate::{math, pallet::*, weights::WeightInfo, Health, Position};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::Valuation,
-	positions::{HoldersPage, MarginAccounts, MarketTerms, ScanCursor},
+	positions::{ForcedTransfer, HoldersPage, MarginAccounts, MarketTerms, ScanCursor},
 	Balance, MarketId, Price, SignedBalance,
 };
-use frame_support::{ensure, traits::Get};
+use frame_support::{ensure, storage::with_storage_layer, traits::Get};
 use sp_runtime::{DispatchError, DispatchResult};
 
 impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
@@ -79,34 +79,6 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Self::funding_pool()
 	}
 
-	fn force_transfer(
-		market: MarketId,
-		from: &SubaccountOf<T>,
-		to: &SubaccountOf<T>,
-		size: Balance,
-		cash: SignedBalance,
-	) -> DispatchResult {
-		// Only liquidation calls this, at a price it has computed (see the trait).
-		ensure!(from != to, Error::<T>::SelfTrade);
-		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
-		let held = Positions::<T>::get(from, market).map(|p| p.size).unwrap_or_default();
-		ensure!(size > 0 && size <= held.unsigned_abs(), Error::<T>::NoSuchPosition);
-		// A long is sold to `to` (who pays); a short is bought back from `to`.
-		if held > 0 {
-			Self::exchange(market, &config, to, from, size, cash, false)?;
-		} else {
-			Self::exchange(market, &config, from, to, size, cash.saturating_neg(), false)?;
-		}
-		Self::deposit_event(Event::PositionTransferred {
-			market,
-			from: from.clone(),
-			to: to.clone(),
-			size,
-			cash,
-		});
-		Ok(())
-	}
-
 	fn holders(after: Option<ScanCursor>, limit: u32) -> HoldersPage<T::AccountId> {
 		let iter = match after {
 			Some(key) => PositionCount::<T>::iter_from(key),
@@ -130,5 +102,38 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 
 	fn first_positions(limit: u32) -> Vec<(SubaccountOf<T>, MarketId, Position)> {
 		Positions::<T>::iter().take(limit as usize).collect()
+	}
+}
+
+impl<T: Config> ForcedTransfer<T::AccountId> for Pallet<T> {
+	fn force_transfer(
+		market: MarketId,
+		from: &SubaccountOf<T>,
+		to: &SubaccountOf<T>,
+		size: Balance,
+		cash: SignedBalance,
+	) -> DispatchResult {
+		// Only liquidation calls this, at a price it has computed (see the trait); atomic on
+		// its own, whoever calls it.
+		with_storage_layer(|| -> DispatchResult {
+			ensure!(from != to, Error::<T>::SelfTrade);
+			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
+			let held = Positions::<T>::get(from, market).map(|p| p.size).unwrap_or_default();
+			ensure!(size > 0 && size <= held.unsigned_abs(), Error::<T>::NoSuchPosition);
+			// A long is sold to `to` (who pays); a short is bought back from `to`.
+			if held > 0 {
+				Self::exchange(market, &config, to, from, size, cash, false)?;
+			} else {
+				Self::exchange(market, &config, from, to, size, cash.saturating_neg(), false)?;
+			}
+			Self::deposit_event(Event::PositionTransferred {
+				market,
+				from: from.clone(),
+				to: to.clone(),
+				size,
+				cash,
+			});
+			Ok(())
+		})
 	}
 }

@@ -57,7 +57,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use clearing_primitives::{
-		collateral::{CollateralLedger, Subaccount},
+		collateral::CollateralLedger,
 		margin::{BookPrices, Side},
 		oracle::PriceProvider,
 		Balance, MarketId, Price, SignedBalance,
@@ -66,8 +66,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::FixedI128;
 
-	/// A subaccount of this runtime's accounts.
-	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+	pub use clearing_primitives::collateral::SubaccountOf;
 	/// A market configuration with this runtime's block numbers.
 	pub type MarketConfigOf<T> = MarketConfig<BlockNumberFor<T>>;
 
@@ -122,7 +121,7 @@ pub mod pallet {
 		/// Makes `price` the fresh index price of `asset`.
 		fn set_price(asset: clearing_primitives::AssetId, price: Price);
 		/// Gives `subaccount` `amount` of settlement collateral.
-		fn fund(subaccount: &Subaccount<AccountId>, amount: Balance);
+		fn fund(subaccount: &clearing_primitives::collateral::Subaccount<AccountId>, amount: Balance);
 	}
 
 	/// The markets: rules and set status (see [`Market`]).
@@ -284,9 +283,16 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Opens market `market` with `config`. Root only. Fractions must satisfy
-		/// 0 < maintenance < initial ≤ 100%; lower < upper open-interest bound; tick, step and
-		/// funding interval above zero; funding cap below 100%.
+		/// Opens market `market` with `config`, active, its first funding an interval from now.
+		///
+		/// - Origin: root.
+		/// - Errors: `MarketExists`, `TooManyMarkets` (`MaxMarkets` open), and the config's
+		///   bounds: `InvalidMarginFractions` (not 0 < maintenance < initial ≤ 100%),
+		///   `InvalidOpenInterestBounds` (not lower < upper, or a zero cap), `InvalidTickOrStep`
+		///   (a zero tick or step, or over 24 decimals), `InvalidFundingParams` (a zero funding
+		///   interval, or a funding cap of 100%), `InvalidPriceBand` (zero or 100%); nothing
+		///   changes on any error.
+		/// - Weight: `WeightInfo::create_market()`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_market())]
 		pub fn create_market(
@@ -298,8 +304,13 @@ pub mod pallet {
 			Self::do_create_market(market, config)
 		}
 
-		/// Replaces market `market`'s rules (same bounds; base asset and decimals fixed).
-		/// Root only. Open positions keep their size; new requirements apply at once.
+		/// Replaces market `market`'s rules; its status stays. Open positions keep their size; new
+		/// requirements apply at once.
+		///
+		/// - Origin: root.
+		/// - Errors: `MarketNotFound`, `MarketAssetChanged` (another base asset or decimals), and
+		///   `create_market`'s config bounds; nothing changes on any error.
+		/// - Weight: `WeightInfo::update_market()`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_market())]
 		pub fn update_market(
@@ -311,8 +322,11 @@ pub mod pallet {
 			Self::do_update_market(market, config)
 		}
 
-		/// Sets market `market`'s status. Root only (the risk governance enacts it). One
-		/// market's status never touches another market.
+		/// Sets market `market`'s status. One market's status never touches another market.
+		///
+		/// - Origin: root (the risk governance enacts it).
+		/// - Errors: `MarketNotFound`; nothing changes on any error.
+		/// - Weight: `WeightInfo::set_market_status()`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_market_status())]
 		pub fn set_market_status(

@@ -23,7 +23,7 @@ impl<T: Config> Pallet<T> {
 		// Check everything before writing anything.
 		for (index, (asset, price)) in values.iter().enumerate() {
 			ensure!(is_positive(price), Error::<T>::ZeroPrice);
-			ensure!(OracleAssets::<T>::contains_key(asset), Error::<T>::UnknownAsset);
+			ensure!(OracleAssets::<T>::contains_key(asset), Error::<T>::AssetNotPriced);
 			let earlier = values.iter().take(index);
 			ensure!(earlier.into_iter().all(|(a, _)| a != asset), Error::<T>::DuplicateAsset);
 		}
@@ -90,7 +90,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_remove_asset(asset: AssetId) -> DispatchResult {
-		ensure!(OracleAssets::<T>::contains_key(asset), Error::<T>::UnknownAsset);
+		ensure!(OracleAssets::<T>::contains_key(asset), Error::<T>::AssetNotPriced);
 		OracleAssets::<T>::remove(asset);
 		Feeds::<T>::remove(asset);
 		Prices::<T>::remove(asset);

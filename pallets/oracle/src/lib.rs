@@ -240,7 +240,7 @@ pub mod pallet {
 		/// An asset appears twice in one `feed_prices`.
 		DuplicateAsset,
 		/// The asset is not priced by the oracle.
-		UnknownAsset,
+		AssetNotPriced,
 		/// A price of zero was fed.
 		ZeroPrice,
 		/// The account is already a feeder.
@@ -285,9 +285,16 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Submits the caller's prices: `(asset, USD per whole unit)` for distinct, priced
-		/// assets, none zero. Only feeders may call it, once per block; it is free for them.
-		/// The aggregate is computed at the end of the block.
+		/// Submits the caller's prices: `(asset, USD per whole unit)` for distinct, priced assets,
+		/// none zero. The aggregate is computed at the end of the block.
+		///
+		/// - Origin: signed, by a feeder, once per block; free for feeders (the pool's `CheckFeed`
+		///   refuses anyone else, and a second feed in a block).
+		/// - Errors: `NotFeeder`, `AlreadyFedThisBlock`, `NoValues` (an empty list), `ZeroPrice`,
+		///   `AssetNotPriced` (an asset not registered), `DuplicateAsset`, `FeedListFull` (a
+		///   broken invariant); nothing changes on any error.
+		/// - Weight: `WeightInfo::feed_prices(n)` plus `WeightInfo::aggregate(n)` for its `n`
+		///   values (the block-end aggregation); not refunded.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::feed_prices(values.len() as u32)
 			.saturating_add(T::WeightInfo::aggregate(values.len() as u32)))]
@@ -300,7 +307,12 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Adds `feeder` to the feeder set. Root only.
+		/// Adds `feeder` to the feeder set.
+		///
+		/// - Origin: root.
+		/// - Errors: `AlreadyFeeder`, `TooManyFeeders` (`MaxFeeders` already); nothing changes on
+		///   any error.
+		/// - Weight: `WeightInfo::add_feeder()`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::add_feeder())]
 		pub fn add_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
@@ -309,7 +321,11 @@ pub mod pallet {
 		}
 
 		/// Removes `feeder` and drops its values; affected assets re-aggregate at block end.
-		/// Root only.
+		///
+		/// - Origin: root.
+		/// - Errors: `NotFeeder`; nothing changes on any error.
+		/// - Weight: `WeightInfo::remove_feeder(MaxAssets)` plus
+		///   `WeightInfo::aggregate(MaxAssets)`; not refunded.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::remove_feeder(T::MaxAssets::get())
 			.saturating_add(T::WeightInfo::aggregate(T::MaxAssets::get())))]
@@ -318,7 +334,13 @@ pub mod pallet {
 			Self::do_remove_feeder(feeder)
 		}
 
-		/// Registers `asset` for pricing, or replaces its HTTP sources. Root only.
+		/// Registers `asset` for pricing, or replaces its HTTP sources.
+		///
+		/// - Origin: root.
+		/// - Errors: `InvalidSourceUrl` (a URL not `http://` or `https://` and a host),
+		///   `TooManyAssets` (a new asset while `MaxAssets` are priced); nothing changes on any
+		///   error.
+		/// - Weight: `WeightInfo::set_asset(sources.len())`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_asset(sources.len() as u32))]
 		pub fn set_asset(origin: OriginFor<T>, asset: AssetId, sources: SourcesOf<T>) -> DispatchResult {
@@ -326,7 +348,12 @@ pub mod pallet {
 			Self::do_set_asset(asset, sources)
 		}
 
-		/// Stops pricing `asset`: removes its sources, feeds and price. Root only.
+		/// Stops pricing `asset`: removes its sources, feeds and price, and any aggregation queued
+		/// for it.
+		///
+		/// - Origin: root.
+		/// - Errors: `AssetNotPriced` (not registered); nothing changes on any error.
+		/// - Weight: `WeightInfo::remove_asset()`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::remove_asset())]
 		pub fn remove_asset(origin: OriginFor<T>, asset: AssetId) -> DispatchResult {
@@ -334,7 +361,13 @@ pub mod pallet {
 			Self::do_remove_asset(asset)
 		}
 
-		/// Sets quorum, feed expiry and jump limit, within the hard bounds. Root only.
+		/// Sets quorum, feed expiry and jump limit, within the hard bounds.
+		///
+		/// - Origin: root.
+		/// - Errors: `MinFeedersOutOfBounds` (zero or above `MaxFeeders`), `MaxAgeOutOfBounds`
+		///   (under a second or over an hour), `MaxJumpOutOfBounds` (zero or above 50%); nothing
+		///   changes on any error.
+		/// - Weight: `WeightInfo::set_params()`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::set_params())]
 		pub fn set_params(origin: OriginFor<T>, params: OracleParams) -> DispatchResult {

@@ -36,7 +36,7 @@ fn place<T: Config>(
 	price: Price,
 	size: clearing_primitives::Balance,
 ) {
-	Pallet::<T>::do_place_order(who.clone(), market, side, price, size, OrderKind::Limit, false, crate::functions::PlacedBy::Trader)
+	Pallet::<T>::do_place_order(who.clone(), market, side, price, size, OrderKind::Limit, false, crate::placing::PlacedBy::Trader)
 		.expect("the setup order rests");
 }
 

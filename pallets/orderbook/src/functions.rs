@@ -1,26 +1,19 @@
-//! Placing an order: matching, fees, and the rest of its life.
+//! What placing an order costs and the checks its phases share (`placing.rs` runs them), the
+//! book as liquidation and funding see it, the open-orders view and the book's invariants.
 
 use crate::{
-	book::{crosses, opposite},
 	pallet::*,
+	placing::{Matched, PlacedBy},
 	weights::WeightInfo,
-	CancelReason, Order, OrderKind,
+	OrderKind,
 };
 use alloc::vec::Vec;
 use clearing_primitives::{
-	collateral::{CollateralLedger, Subaccount, SubaccountNumber},
-	insurance::InsuranceFund,
-	margin::{
-		BookPrices, Closed, Fill, FillParty, LiquidationBook, MarginEngine, MarketRules, MarketStatus, Side,
-	},
+	collateral::{Subaccount, SubaccountNumber},
+	margin::{BookPrices, Closed, LiquidationBook, MarginEngine, MarketRules, MarketStatus, Side},
 	notional, Balance, MarketId, Price,
 };
-use frame_support::{
-	ensure,
-	storage::with_storage_layer,
-	traits::Get,
-	weights::Weight,
-};
+use frame_support::{ensure, traits::Get, weights::Weight};
 use sp_runtime::{
 	traits::AccountIdConversion,
 	ArithmeticError, DispatchError, DispatchResult, Rounding,
@@ -64,7 +57,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// How much of `size` a reduce-only order on `side` may fill: the position it reduces.
-	fn reducible(owner: &SubaccountOf<T>, market: MarketId, side: Side, size: Balance) -> Balance {
+	pub(crate) fn reducible(owner: &SubaccountOf<T>, market: MarketId, side: Side, size: Balance) -> Balance {
 		let position = T::Margin::position_size(owner, market);
 		let reduces = match side {
 			Side::Buy if position < 0 => position.unsigned_abs(),
@@ -75,14 +68,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `fee` of `size` at `price`, rounded up.
-	fn fee(rules: &MarketRules, fee: sp_runtime::Permill, size: Balance, price: Price) -> Result<Balance, DispatchError> {
+	pub(crate) fn fee(rules: &MarketRules, fee: sp_runtime::Permill, size: Balance, price: Price) -> Result<Balance, DispatchError> {
 		let value = notional(size, rules.base_decimals, price, Rounding::Up)
 			.map_err(|_| ArithmeticError::Overflow)?;
 		Ok(fee.mul_ceil(value))
 	}
 
 	/// Refuses a trader's order the market's status does not admit.
-	fn ensure_admitted(status: MarketStatus, kind: OrderKind, reduce_only: bool) -> DispatchResult {
+	pub(crate) fn ensure_admitted(status: MarketStatus, kind: OrderKind, reduce_only: bool) -> DispatchResult {
 		if status.admits(kind == OrderKind::PostOnly, reduce_only) {
 			return Ok(());
 		}
@@ -92,189 +85,6 @@ impl<T: Config> Pallet<T> {
 			_ => Error::<T>::MarketHalted,
 		}
 		.into())
-	}
-
-	/// Places and matches an order; returns what it matched. A trader's order must be one
-	/// the market's status admits; a liquidation's close goes through in every status but
-	/// `Halted`, where it matches nothing.
-	pub(crate) fn do_place_order(
-		taker: SubaccountOf<T>,
-		market: MarketId,
-		side: Side,
-		price: Price,
-		size: Balance,
-		kind: OrderKind,
-		reduce_only: bool,
-		by: PlacedBy,
-	) -> Result<Matched, DispatchError> {
-		let rules = T::Margin::market_rules(market).ok_or(Error::<T>::MarketNotFound)?;
-		let max_fills = match by {
-			PlacedBy::Trader => {
-				Self::ensure_admitted(rules.status, kind, reduce_only)?;
-				T::MaxFills::get()
-			},
-			PlacedBy::Liquidation { .. } if rules.status == MarketStatus::Halted =>
-				return Ok(Matched::default()),
-			PlacedBy::Liquidation { max_fills } => max_fills.min(T::MaxFills::get()),
-		};
-		ensure!(rules.on_tick(price), Error::<T>::PriceOffTick);
-		ensure!(rules.on_step(size), Error::<T>::SizeOffStep);
-		// A liquidation's close is bounded by its own, tighter limit instead.
-		ensure!(by != PlacedBy::Trader || rules.in_band(price), Error::<T>::PriceOutsideBand);
-		let against = opposite(side);
-		if kind == OrderKind::PostOnly {
-			if let Some(best) = Self::best_price(market, against) {
-				ensure!(!crosses(side, price, best), Error::<T>::WouldCross);
-			}
-		}
-		let mut remaining = size;
-		if reduce_only {
-			remaining = Self::reducible(&taker, market, side, size);
-			ensure!(remaining > 0, Error::<T>::NothingToReduce);
-		}
-		let wanted = remaining;
-
-		let id = NextOrderId::<T>::get();
-		NextOrderId::<T>::put(id.saturating_add(1));
-		Self::deposit_event(Event::OrderPlaced {
-			id,
-			owner: taker.clone(),
-			market,
-			side,
-			price,
-			size,
-			kind,
-		});
-
-		let mut fills: u32 = 0;
-		let mut margin_weight = Weight::zero();
-		let mut fees: Balance = 0;
-		let mut matched_notional: Balance = 0;
-		while remaining > 0 && fills < max_fills {
-			let Some(best) = Self::best_price(market, against) else { break };
-			if !crosses(side, price, best) {
-				break;
-			}
-			let Some(maker) = Self::first_order_at(market, against, best) else {
-				break;
-			};
-			fills = fills.saturating_add(1);
-			if maker.owner.owner == taker.owner {
-				Self::remove_order(&maker, CancelReason::SelfTrade)?;
-				continue;
-			}
-			// A resting price the index has left behind is never filled.
-			if !rules.in_band(maker.price) {
-				Self::remove_order(&maker, CancelReason::OutsideBand)?;
-				continue;
-			}
-			let mut fill_size = remaining.min(maker.remaining);
-			if maker.reduce_only {
-				fill_size = Self::reducible(&maker.owner, market, against, fill_size);
-				if fill_size == 0 {
-					Self::remove_order(&maker, CancelReason::ReduceOnly)?;
-					continue;
-				}
-			}
-			let fill = Fill {
-				market,
-				taker: taker.clone(),
-				maker: maker.owner.clone(),
-				taker_side: side,
-				price: maker.price,
-				size: fill_size,
-			};
-			let taker_fee = Self::fee(&rules, rules.taker_fee, fill_size, maker.price)?;
-			let maker_fee = Self::fee(&rules, rules.maker_fee, fill_size, maker.price)?;
-			// The fees are paid in the fill's own layer, so the margin engine checks each side
-			// with them paid, and a refused fill leaves no fee behind. The maker's order is
-			// lowered first, so the margin it set aside for this part backs the position the
-			// fill gives it instead of counting twice.
-			let mut filled_maker = maker.clone();
-			let applied = with_storage_layer(|| {
-				Self::reduce_order(&mut filled_maker, fill_size)?;
-				let fee_account = Self::fee_subaccount();
-				T::Ledger::move_settlement(&taker, &fee_account, taker_fee)?;
-				T::Ledger::move_settlement(&maker.owner, &fee_account, maker_fee)?;
-				match by {
-					PlacedBy::Trader => T::Margin::apply_fill(&fill),
-					PlacedBy::Liquidation { .. } => T::Margin::apply_close_fill(&fill),
-				}
-			});
-			match applied {
-				Ok(used) => margin_weight.saturating_accrue(used),
-				Err(refusal) if refusal.party == FillParty::Maker => {
-					margin_weight.saturating_accrue(T::Margin::apply_fill_weight());
-					Self::remove_order(&maker, CancelReason::MarginRefused)?;
-					continue;
-				},
-				Err(refusal) => return Err(refusal.error),
-			}
-			fees = fees.saturating_add(taker_fee).saturating_add(maker_fee);
-			matched_notional = matched_notional.saturating_add(
-				notional(fill_size, rules.base_decimals, maker.price, Rounding::Down)
-					.map_err(|_| ArithmeticError::Overflow)?,
-			);
-			Self::deposit_event(Event::OrderFilled {
-				maker_order: maker.id,
-				taker_order: id,
-				market,
-				price: maker.price,
-				size: fill_size,
-				taker_fee,
-				maker_fee,
-			});
-			remaining = remaining.saturating_sub(fill_size);
-		}
-
-		let share = T::InsuranceShare::get().mul_floor(fees);
-		if share > 0 {
-			T::Insurance::receive_revenue(&Self::fee_subaccount(), share)?;
-		}
-
-		let fill_bound_reached = remaining > 0 &&
-			fills >= max_fills &&
-			Self::best_price(market, against).is_some_and(|best| crosses(side, price, best));
-		let mut matched = Matched {
-			fills,
-			size: wanted.saturating_sub(remaining),
-			notional: matched_notional,
-			margin_weight,
-			fill_bound_reached,
-		};
-		if remaining > 0 {
-			match kind {
-				OrderKind::ImmediateOrCancel => Self::deposit_event(Event::OrderCancelled {
-					id,
-					remaining,
-					reason: CancelReason::Expired,
-				}),
-				// Resting it would cross the book.
-				OrderKind::Limit if fill_bound_reached => Self::deposit_event(Event::OrderCancelled {
-					id,
-					remaining,
-					reason: CancelReason::FillLimit,
-				}),
-				OrderKind::Limit | OrderKind::PostOnly => {
-					let mut order = Order {
-						id,
-						owner: taker,
-						market,
-						side,
-						price,
-						remaining,
-						reduce_only,
-						placed_at: frame_system::Pallet::<T>::block_number(),
-						deposit: T::OrderDeposit::get(),
-						margin: 0,
-					};
-					let resting_weight = Self::rest_order(&mut order)?;
-					matched.margin_weight.saturating_accrue(resting_weight);
-					Self::deposit_event(Event::OrderRested { id, remaining });
-				},
-			}
-		}
-		Ok(matched)
 	}
 
 	/// `OrderbookApi.orders`: the subaccount's open orders, oldest first (at most
@@ -354,30 +164,6 @@ impl<T: Config> Pallet<T> {
 		}
 		Ok(())
 	}
-}
-
-/// Who places an order: a trader (held to the market's status, up to `MaxFills` fills) or
-/// a liquidation's close (up to its own fill bound, never above `MaxFills`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PlacedBy {
-	Trader,
-	Liquidation { max_fills: u32 },
-}
-
-/// What one order matched.
-#[derive(Default)]
-pub(crate) struct Matched {
-	/// Fills made (including resting orders skipped as self-trades or refusals).
-	pub fills: u32,
-	/// Base units traded.
-	pub size: Balance,
-	/// Their notional at the makers' prices, settlement units.
-	pub notional: Balance,
-	/// What the margin engine reported for the fills it applied (its worst case for those
-	/// it refused) and for the rest's margin check, plus an eviction the rest made.
-	pub margin_weight: Weight,
-	/// Matching stopped at the fill bound while the book still crossed the order's price.
-	pub fill_bound_reached: bool,
 }
 
 impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {

@@ -33,6 +33,7 @@ extern crate alloc;
 mod benchmarking;
 mod book;
 mod functions;
+mod placing;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -62,8 +63,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Permill;
 
-	/// A subaccount of this runtime's accounts.
-	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+	pub use clearing_primitives::collateral::SubaccountOf;
 	/// An order with this runtime's types.
 	pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 	/// A price level with this runtime's types and bound.
@@ -242,13 +242,25 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Places an order for the signer's subaccount `subaccount`: `side` `size` base units
-		/// at `price` or better. Matches at once (at most `MaxFills` fills), then rests,
-		/// cancels or refuses the rest as `kind` says (a limit order's rest that would still
-		/// cross is cancelled, `FillLimit`). Fees are paid per fill; a resting order
-		/// sets its initial margin (none if reduce-only) and `OrderDeposit` of collateral
-		/// aside. Fails, changing nothing, if the market's rules, the book's
-		/// bounds or the signer's margin refuse it.
+		/// Places an order for the signer's subaccount `subaccount`: `side` `size` base units at
+		/// `price` or better. Matches at once (at most `MaxFills` fills), then rests or cancels
+		/// the rest as `kind` says (a limit order's rest that would still cross is cancelled,
+		/// `FillLimit`); a post-only order that would cross is refused.
+		///
+		/// Fees are paid per fill; a resting order sets its initial margin (none if reduce-only)
+		/// and `OrderDeposit` of collateral aside. A reduce-only order is clipped to the position
+		/// it reduces.
+		///
+		/// - Origin: signed, by the subaccount's owner.
+		/// - Errors: `MarketNotFound`; `MarketHalted`, `MarketPostOnly` or `MarketReduceOnly` (the
+		///   market's status refuses it); `PriceOffTick`, `SizeOffStep`, `PriceOutsideBand`
+		///   (beyond the market's band around the index); `WouldCross` (post-only);
+		///   `NothingToReduce` (reduce-only, no position on its side); to rest,
+		///   `TooManyOpenOrders`, `BookFull` or the margin engine's `InitialMarginBreached`; the
+		///   margin engine's refusal of the taker's side of a fill; nothing changes on any error.
+		/// - Weight: `Pallet::place_order_weight(MaxFills)`, refunded to the fills made (the
+		///   book's work and the margin engine's for each) and, for a rest, its margin check and
+		///   eviction.
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::place_order_weight(T::MaxFills::get()))]
 		pub fn place_order(
@@ -270,13 +282,18 @@ pub mod pallet {
 				size,
 				kind,
 				reduce_only,
-				crate::functions::PlacedBy::Trader,
+				crate::placing::PlacedBy::Trader,
 			)?;
 			Ok(Some(Self::matched_weight(&matched)).into())
 		}
 
-		/// Cancels the signer's open order `id` (any of its subaccounts') and releases its
-		/// deposit.
+		/// Cancels the signer's open order `id` (any of its subaccounts') and releases its deposit
+		/// and the margin it set aside.
+		///
+		/// - Origin: signed, by the order's owner.
+		/// - Errors: `OrderNotFound` (the signer has no open order `id`); nothing changes on any
+		///   error.
+		/// - Weight: `WeightInfo::cancel_order()`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::cancel_order())]
 		pub fn cancel_order(origin: OriginFor<T>, id: OrderId) -> DispatchResult {

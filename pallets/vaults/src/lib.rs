@@ -61,8 +61,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 
-	/// A subaccount of this runtime's accounts.
-	pub type SubaccountOf<T> = Subaccount<<T as frame_system::Config>::AccountId>;
+	pub use clearing_primitives::collateral::SubaccountOf;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -218,9 +217,16 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Moves `amount` of `asset` from the signer into its subaccount `subaccount`. The
-		/// asset must be registered and enabled, `amount` at least its minimum deposit, and
-		/// the total within its cap. The signer keeps at least its existential deposit.
+		/// Moves `amount` of `asset` from the signer into its subaccount `subaccount` (the
+		/// settlement asset pays a debt down first). The signer keeps at least its existential
+		/// deposit.
+		///
+		/// - Origin: signed, by the subaccount's owner.
+		/// - Errors: `NotCollateral` (not registered), `AssetDisabled`, `BelowMinimum` (under its
+		///   minimum deposit), `CapExceeded` (the asset's total would pass its cap); the token
+		///   transfer's refusal (e.g. it would take the signer below its existential deposit);
+		///   nothing changes on any error.
+		/// - Weight: `WeightInfo::deposit()`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::deposit())]
 		pub fn deposit(
@@ -233,8 +239,14 @@ pub mod pallet {
 			Self::do_deposit(Subaccount::new(owner, subaccount), asset, amount)
 		}
 
-		/// Pays `amount` of `asset` out of the signer's subaccount `subaccount` to the signer,
-		/// if the subaccount holds it and still meets its initial margin requirement after.
+		/// Pays `amount` of `asset` out of the signer's subaccount `subaccount` to the signer, if
+		/// the subaccount holds it and still meets its initial margin requirement after.
+		///
+		/// - Origin: signed, by the subaccount's owner.
+		/// - Errors: `NotCollateral`, `ZeroAmount`, `InsufficientCollateral` (it holds less),
+		///   `WouldBreachMargin` (below its initial requirement after, its orders' margin and any
+		///   settlement debt included); nothing changes on any error.
+		/// - Weight: `WeightInfo::withdraw()` plus `MarginGuard::ensure_initial_margin_weight()`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::withdraw()
 			.saturating_add(T::MarginGuard::ensure_initial_margin_weight()))]
@@ -248,8 +260,14 @@ pub mod pallet {
 			Self::do_withdraw(Subaccount::new(owner, subaccount), asset, amount)
 		}
 
-		/// Moves `amount` of `asset` from the signer's subaccount `from` to its subaccount
-		/// `to`, if `from` holds it and still meets its initial margin requirement after.
+		/// Moves `amount` of `asset` from the signer's subaccount `from` to its subaccount `to`,
+		/// if `from` holds it and still meets its initial margin requirement after.
+		///
+		/// - Origin: signed, by the subaccounts' owner.
+		/// - Errors: `SameSubaccount` (`from` is `to`), `NotCollateral`, `ZeroAmount`,
+		///   `InsufficientCollateral` (`from` holds less), `WouldBreachMargin` (`from` below its
+		///   initial requirement after); nothing changes on any error.
+		/// - Weight: `WeightInfo::transfer()` plus `MarginGuard::ensure_initial_margin_weight()`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::transfer()
 			.saturating_add(T::MarginGuard::ensure_initial_margin_weight()))]
@@ -264,9 +282,15 @@ pub mod pallet {
 			Self::do_transfer(owner, from, to, asset, amount)
 		}
 
-		/// Registers `asset` as collateral, or changes its configuration. Root only. The
-		/// haircut must be below 100%, the minimum deposit above zero, the decimals those
-		/// first registered, and the vault account must hold the asset's minimum balance.
+		/// Registers `asset` as collateral, or changes its configuration.
+		///
+		/// - Origin: root.
+		/// - Errors: `UnknownAsset` (no such token), `HaircutTooHigh` (100%),
+		///   `ZeroMinimumDeposit`, `UnsupportedDecimals` (over 24), `DecimalsChanged` (not those
+		///   first registered); when first registered, `TooManyCollateralAssets`
+		///   (`MaxCollateralAssets` already) and `VaultReserveMissing` (the vault account lacks
+		///   the asset's minimum balance); nothing changes on any error.
+		/// - Weight: `WeightInfo::set_collateral_asset()`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_collateral_asset())]
 		pub fn set_collateral_asset(

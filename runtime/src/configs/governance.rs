@@ -106,7 +106,7 @@ fn market(market: MarketId) -> Result<MarketConfig, sp_runtime::DispatchError> {
 
 fn collateral(asset: AssetId) -> Result<pallet_vaults::CollateralConfig, sp_runtime::DispatchError> {
 	pallet_vaults::CollateralAssets::<Runtime>::get(asset)
-		.ok_or_else(|| pallet_vaults::Error::<Runtime>::UnknownAsset.into())
+		.ok_or_else(|| pallet_vaults::Error::<Runtime>::NotCollateral.into())
 }
 
 /// Changes one field of market `id`'s configuration through the margin engine's own update.
@@ -235,7 +235,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 				OracleW::remove_feeder(assets).saturating_add(OracleW::aggregate(assets))
 			},
 			RiskChange::SetUnstakeCooldown { .. } => InsuranceW::set_cooldown(),
-			// One well-known storage item written.
+			// Liquidation's penalty: one storage item written, and its event.
 			RiskChange::SetLiquidationPenalty { .. } =>
 				<Runtime as frame_system::Config>::DbWeight::get().reads_writes(1, 1),
 			RiskChange::AuthorizeUpgrade { .. } =>
@@ -279,6 +279,14 @@ mod tests {
 			let set = RuntimeEvent::Liquidation(pallet_liquidation::Event::PenaltyRateSet { rate });
 			assert!(frame_system::Pallet::<Runtime>::events().iter().any(|record| record.event == set));
 		});
+	}
+
+	#[test]
+	fn liquidations_bound_is_governances_ceiling() {
+		let most = <Runtime as pallet_liquidation::Config>::MaxPenaltyRate::get();
+		let ceiling = pallet_governance::classify::bounds::PENALTY_CEILING;
+		assert!(most < ceiling, "governance can never set what liquidation refuses");
+		assert_eq!(most.deconstruct() + 1, ceiling.deconstruct(), "and liquidation allows all it can set");
 	}
 
 	#[test]

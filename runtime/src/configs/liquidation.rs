@@ -16,9 +16,11 @@ use sp_runtime::{generic::Era, transaction_validity::TransactionPriority, Permil
 parameter_types! {
 	/// The penalty on the notional closed in the book until governance sets one.
 	pub const DefaultPenaltyRate: Permill = Permill::from_parts(15_000);
-	/// Governance's ceiling on the penalty (its own rule keeps each change below it, see
-	/// `pallet_governance::classify::bounds::PENALTY_CEILING`).
-	pub const MaxPenaltyRate: Permill = Permill::from_percent(10);
+	/// The highest penalty governance can set: just under its own ceiling
+	/// (`pallet_governance::classify::bounds::PENALTY_CEILING`, exclusive), so the two agree.
+	pub MaxPenaltyRate: Permill = Permill::from_parts(
+		pallet_governance::classify::bounds::PENALTY_CEILING.deconstruct().saturating_sub(1),
+	);
 	/// Derives the backstop's account (`modlclr/liqd…`; subaccount 0 holds takeovers).
 	pub const BackstopPalletId: PalletId = PalletId(*b"clr/liqd");
 	/// Half the penalty to a signed keeper, half to the fund.
@@ -100,21 +102,7 @@ where
 	RuntimeCall: From<LocalCall>,
 {
 	fn create_extension() -> TxExtension {
-		(
-			crate::authorize_call::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-			frame_system::CheckNonce::<Runtime>::from(0),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_skip_feeless_payment::SkipCheckIfFeeless::from(
-				pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			),
-			pallet_oracle::CheckFeed::<Runtime>::new(),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		)
+		crate::tx_extension(Era::Immortal, 0)
 	}
 }
 

@@ -65,21 +65,7 @@ pub fn offchain_tx_extension(nonce: Nonce) -> TxExtension {
 	let period = u64::from(BlockHashCount::get()).checked_next_power_of_two().map_or(2, |p| p / 2);
 	// During the offchain worker the block number is already the next block's.
 	let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
-	(
-		crate::authorize_call::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::mortal(period, current)),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_skip_feeless_payment::SkipCheckIfFeeless::from(
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		),
-		pallet_oracle::CheckFeed::<Runtime>::new(),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	)
+	crate::tx_extension(Era::mortal(period, current), nonce)
 }
 
 impl<LocalCall> frame_system::offchain::CreateSignedTransaction<LocalCall> for Runtime

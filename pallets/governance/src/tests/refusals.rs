@@ -84,11 +84,11 @@ fn unknown_targets_and_non_changes_are_named() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_noop!(
 			propose(RiskChange::SetMarketStatus { market: 9, status: MarketStatus::Halted }),
-			Error::<Test>::UnknownMarket
+			Error::<Test>::MarketNotFound
 		);
 		assert_noop!(
 			propose(RiskChange::SetHaircut { asset: 9, haircut: pct(1) }),
-			Error::<Test>::UnknownCollateral
+			Error::<Test>::NotCollateral
 		);
 		assert_noop!(
 			propose(RiskChange::SetMarketStatus { market: BTC_USD, status: MarketStatus::Active }),

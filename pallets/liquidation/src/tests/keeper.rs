@@ -91,7 +91,8 @@ fn the_keeper_scans_a_bounded_slice_per_block_and_resumes_from_its_cursor() {
 	// The scan reached the end: the cursor is cleared and the next block starts over.
 	assert_eq!(h.offchain.read().persistent_storage.get(CURSOR_KEY), None);
 	h.ext.execute_with(|| {
-		Liquidation::do_try_state().expect("try_state");
+		Liquidation::do_try_state().expect("liquidation's try_state");
+		Margin::do_try_state().expect("the margin engine's try_state");
 	});
 }
 
@@ -172,4 +173,43 @@ fn a_node_without_a_keeper_key_submits_nothing() {
 		}
 	});
 	assert!(h.pool.read().transactions.is_empty());
+}
+
+#[test]
+fn a_run_that_finds_the_cursors_locked_reads_and_submits_nothing() {
+	use sp_runtime::offchain::{
+		storage_lock::{StorageLock, Time},
+		Duration,
+	};
+	let mut h = harness();
+	h.ext.execute_with(|| {
+		crash(&[ALICE, CAROL, DAVE, 10, 11]);
+		// Another run of the keeper holds the lock.
+		let mut lock = StorageLock::<Time>::with_deadline(crate::keeper::LOCK_KEY, Duration::from_millis(60_000));
+		let guard = lock.try_lock().expect("the lock is free");
+		Liquidation::run_keeper(1);
+		assert!(h.pool.read().transactions.is_empty(), "nothing submitted under another run's lock");
+		assert!(h.offchain.read().persistent_storage.get(CURSOR_KEY).is_none(), "the cursor is untouched");
+		// Once it is released, the next run goes on.
+		drop(guard);
+		Liquidation::run_keeper(2);
+	});
+	assert_eq!(submitted(&h).len(), 2);
+}
+
+#[test]
+fn the_liquidatable_query_pages_from_a_subaccount_and_lists_only_the_liquidatable() {
+	ExtBuilder::default().build_and_execute(|| {
+		crash(&[ALICE, DAVE, 11]);
+		let all = Liquidation::liquidatable(None, 10);
+		let mut owners: Vec<AccountId> = all.iter().map(|s| s.owner).collect();
+		owners.sort();
+		assert_eq!(owners, vec![ALICE, DAVE, 11], "the thin longs, never Bob, Carol or 10");
+		// A limit stops the query; the next page starts just after the last one listed.
+		let first = Liquidation::liquidatable(None, 2);
+		assert_eq!(first, all[..2].to_vec());
+		let rest = Liquidation::liquidatable(first.last().cloned(), 10);
+		assert_eq!(rest, all[2..].to_vec());
+		assert!(Liquidation::liquidatable(None, 0).is_empty());
+	});
 }

@@ -5,6 +5,7 @@ mod debtors;
 mod book;
 mod deleverage;
 mod keeper;
+mod migrations;
 mod preconditions;
 mod penalty;
 mod properties;

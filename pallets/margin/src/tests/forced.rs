@@ -3,7 +3,11 @@
 
 use super::trade;
 use crate::{mock::*, Error, Event, MarketStates, Pallet, PositionCount, Positions};
-use clearing_primitives::{margin::Side, oracle::PriceStatus, positions::MarginAccounts};
+use clearing_primitives::{
+	margin::Side,
+	oracle::PriceStatus,
+	positions::{ForcedTransfer, MarginAccounts},
+};
 use frame_support::{assert_noop, assert_ok};
 
 const CAROL: AccountId = 3;

@@ -70,7 +70,7 @@ fn bad_values_are_refused_and_nothing_is_written() {
 			feed(1, vec![(BTC, usd(60_000, 0)), (ETH, usd(3_000, 0)), (BTC, usd(60_001, 0))]),
 			Error::<Test>::DuplicateAsset
 		);
-		assert_noop!(feed(1, vec![(BTC, usd(60_000, 0)), (DOT, usd(5, 0))]), Error::<Test>::UnknownAsset);
+		assert_noop!(feed(1, vec![(BTC, usd(60_000, 0)), (DOT, usd(5, 0))]), Error::<Test>::AssetNotPriced);
 		assert_noop!(feed(1, vec![(ETH, usd(3_000, 0)), (BTC, usd(0, 0))]), Error::<Test>::ZeroPrice);
 		// The refusals did not use up this block's feed.
 		assert_ok!(feed(1, vec![(BTC, usd(60_000, 0))]));

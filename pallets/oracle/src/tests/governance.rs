@@ -87,7 +87,7 @@ fn removing_an_asset_removes_its_feeds_and_price() {
 		assert!(OracleAssets::<Test>::get(BTC).is_none());
 		assert!(Feeds::<Test>::get(BTC).is_empty());
 		assert!(Prices::<Test>::get(BTC).is_none());
-		assert_noop!(Oracle::remove_asset(RuntimeOrigin::root(), BTC), Error::<Test>::UnknownAsset);
+		assert_noop!(Oracle::remove_asset(RuntimeOrigin::root(), BTC), Error::<Test>::AssetNotPriced);
 	});
 }
 
