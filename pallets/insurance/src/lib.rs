@@ -212,6 +212,21 @@ pub mod pallet {
 		}
 	}
 
+	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
+	/// names that clients already use.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The fund's balance, value, shares and pending unstakes (`InsuranceApi.fund`).
+		pub fn fund() -> crate::FundInfo {
+			Self::fund_info()
+		}
+
+		/// `who`'s shares, their value and any unstake request (`InsuranceApi.staker`).
+		pub fn staker(who: T::AccountId) -> crate::StakerInfo<BlockNumberFor<T>> {
+			Self::staker_info(who)
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Moves `amount` of the settlement asset from the signer into the fund and mints it

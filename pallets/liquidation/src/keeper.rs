@@ -157,7 +157,7 @@ impl<T: Config> Pallet<T> {
 
 	/// `LiquidationApi.liquidatable`: up to `limit` liquidatable subaccounts after `from`
 	/// (from the start if `None`), reading at most `API_SCAN_LIMIT` subaccounts.
-	pub fn liquidatable(from: Option<SubaccountOf<T>>, limit: u32) -> Vec<SubaccountOf<T>> {
+	pub fn liquidatable_page(from: Option<SubaccountOf<T>>, limit: u32) -> Vec<SubaccountOf<T>> {
 		let mut after = from.map(|from| T::Margin::cursor_after(&from));
 		let mut found = Vec::new();
 		let mut read: u32 = 0;

@@ -381,6 +381,22 @@ pub mod pallet {
 		}
 	}
 
+	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
+	/// names that clients already use.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// Up to `limit` liquidatable subaccounts after `from` (`LiquidationApi.liquidatable`).
+		pub fn liquidatable(from: Option<SubaccountOf<T>>, limit: u32) -> alloc::vec::Vec<SubaccountOf<T>> {
+			Self::liquidatable_page(from, limit)
+		}
+
+		/// `subaccount`'s deleveraging rank in `market`: profit × leverage, `None` if not in
+		/// profit (`LiquidationApi.deleverage_rank`).
+		pub fn deleverage_rank(subaccount: SubaccountOf<T>, market: MarketId) -> Option<sp_runtime::FixedU128> {
+			Self::rank(&subaccount, market)
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Liquidates `subaccount` (see the pallet docs for the order of resolution). The caller

@@ -5,27 +5,21 @@
 
 use crate as pallet_liquidation;
 use clearing_primitives::{
-	collateral::{CollateralLedger, Subaccount, Valuation},
-	insurance::InsuranceFund,
+	collateral::{CollateralLedger, Subaccount},
 	margin::{Closed, Fill, LiquidationBook, MarginEngine, Side},
 	notional,
-	oracle::{PriceProvider, PriceQuote, PriceStatus},
+	oracle::PriceStatus,
 	AssetId, Balance, MarketId, Price, SignedBalance,
 };
-use codec::{Decode, Encode};
+use codec::Encode;
 use frame_support::{
 	derive_impl, parameter_types,
-	storage::unhashed,
 	traits::{ConstU128, ConstU32, ConstU64},
 	PalletId,
 };
 use pallet_margin::MarketConfig;
-use sp_runtime::{
-	testing::UintAuthorityId, BuildStorage, DispatchError, DispatchResult, FixedPointNumber,
-	Permill, Rounding, Weight,
-};
+use sp_runtime::{testing::UintAuthorityId, BuildStorage, DispatchError, Permill, Rounding, Weight};
 
-pub type AccountId = u64;
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type TxExtension = (frame_system::AuthorizeCall<Test>,);
 pub type Extrinsic = sp_runtime::testing::TestXt<RuntimeCall, TxExtension>;
@@ -70,123 +64,16 @@ where
 	}
 }
 
-fn get<V: Decode + Default>(key: impl Encode) -> V {
-	unhashed::get(&key.encode()).unwrap_or_default()
-}
-fn put<V: Encode>(key: impl Encode, value: V) {
-	unhashed::put(&key.encode(), &value);
-}
+pub use clearing_test_utils::{
+	account_balance, clr, clr_minted, fund, fund_balance, get, give_clr, minted, put, seed_fund,
+	seen, set_price, set_quote, settlement, total_clr, usd, AccountId, MockFund, MockLedger,
+	MockPrices, CLR, FUND, ONE_CLR,
+};
 
-/// Settlement balances of subaccounts and plain balances of accounts, both in storage, and
-/// CLR collateral (6 decimals, valued at the oracle's CLR price less a 25% haircut); the
-/// subaccounts seen and the totals minted are kept to check conservation.
-pub struct MockLedger;
-impl CollateralLedger<AccountId> for MockLedger {
-	fn collateral_value(s: &Subaccount<AccountId>, valuation: Valuation) -> Result<SignedBalance, DispatchError> {
-		Ok(Self::settlement_balance(s) + clr_value(s, valuation) as SignedBalance)
-	}
-	fn settlement_balance(s: &Subaccount<AccountId>) -> SignedBalance {
-		get((b"settle", s))
-	}
-	fn move_settlement(from: &Subaccount<AccountId>, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
-		add(from, -(amount as SignedBalance));
-		add(to, amount as SignedBalance);
-		Ok(())
-	}
-	fn pay_out(from: &Subaccount<AccountId>, to: &AccountId, amount: Balance) -> DispatchResult {
-		add(from, -(amount as SignedBalance));
-		put((b"account", to), account_balance(*to) + amount);
-		Ok(())
-	}
-	fn pay_in(from: &AccountId, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
-		let balance = account_balance(*from);
-		let left = balance.checked_sub(amount).ok_or(DispatchError::Other("insufficient"))?;
-		put((b"account", from), left);
-		add(to, amount as SignedBalance);
-		Ok(())
-	}
-	fn collateral_assets(s: &Subaccount<AccountId>) -> Vec<AssetId> {
-		if clr(s) > 0 { vec![CLR] } else { Vec::new() }
-	}
-	fn seize_collateral(from: &Subaccount<AccountId>, to: &Subaccount<AccountId>, valuation: Valuation) -> Result<Balance, DispatchError> {
-		let value = clr_value(from, valuation);
-		let amount = clr(from);
-		put((b"clr", from), 0u128);
-		put((b"clr", to), clr(to) + amount);
-		Ok(value)
-	}
-	fn debtors(_: Option<Vec<u8>>, limit: u32) -> (Vec<Subaccount<AccountId>>, Option<Vec<u8>>) {
-		let seen: Vec<Subaccount<AccountId>> = get(b"seen");
-		let owing = seen.into_iter().filter(|s| settlement(s) < 0).take(limit as usize).collect();
-		(owing, None)
-	}
-}
-
-/// The mock's CLR: 6 decimals, a 25% haircut.
-pub const CLR: AssetId = 0;
-pub const ONE_CLR: Balance = 1_000_000;
-
-/// `s`'s CLR, in its smallest units.
-pub fn clr(s: &Subaccount<AccountId>) -> Balance {
-	get((b"clr", s))
-}
-
-/// What `s`'s CLR counts for: at the fresh price for opening risk, the last for maintenance.
-fn clr_value(s: &Subaccount<AccountId>, valuation: Valuation) -> Balance {
-	let Some(quote) = MockPrices::quote(CLR) else { return 0 };
-	if valuation == Valuation::Opening && !quote.is_fresh() {
-		return 0;
-	}
-	let value = notional(clr(s), 6, quote.price, Rounding::Down).unwrap_or_default();
-	Permill::from_percent(75).mul_floor(value)
-}
-
-/// Gives `s` `amount` of CLR collateral from outside.
-pub fn give_clr(s: &Subaccount<AccountId>, amount: Balance) {
-	add(s, 0);
-	put((b"clr", s), clr(s) + amount);
-	put(b"clr-minted", get::<Balance>(b"clr-minted") + amount);
-}
-
-/// Σ CLR of every subaccount seen (the backstop's included): only ever moved.
-pub fn total_clr() -> Balance {
-	let seen: Vec<Subaccount<AccountId>> = get(b"seen");
-	let backstop = Liquidation::backstop();
-	let others: Balance = seen.iter().filter(|s| **s != backstop).map(clr).sum();
-	others + clr(&backstop)
-}
-
-fn add(s: &Subaccount<AccountId>, delta: SignedBalance) {
-	let mut seen: Vec<Subaccount<AccountId>> = get(b"seen");
-	if !seen.contains(s) {
-		seen.push(s.clone());
-		put(b"seen", seen);
-	}
-	put((b"settle", s), MockLedger::settlement_balance(s) + delta);
-}
-
-/// Gives `s` `amount` of settlement collateral from outside.
-pub fn fund(s: &Subaccount<AccountId>, amount: Balance) {
-	add(s, amount as SignedBalance);
-	put(b"minted", minted() + amount);
-}
-
-pub fn settlement(s: &Subaccount<AccountId>) -> SignedBalance {
-	MockLedger::settlement_balance(s)
-}
-
-pub fn account_balance(who: AccountId) -> Balance {
-	get((b"account", who))
-}
-
-fn minted() -> Balance {
-	get(b"minted")
-}
-
-/// Σ settlement balances + Σ account balances (the fund's included): only ever moved.
+/// Σ settlement balances + Σ outside accounts' balances (the fund's included): only ever
+/// moved.
 pub fn total_tokens() -> SignedBalance {
-	let seen: Vec<Subaccount<AccountId>> = get(b"seen");
-	let subs: SignedBalance = seen.iter().map(settlement).sum();
+	let subs: SignedBalance = seen().iter().map(settlement).sum();
 	let accounts: Balance = [ALICE, BOB, CAROL, DAVE, KEEPER, FUND, Liquidation::backstop_account()]
 		.iter()
 		.map(|a| account_balance(*a))
@@ -194,21 +81,9 @@ pub fn total_tokens() -> SignedBalance {
 	subs + accounts as SignedBalance
 }
 
-pub struct MockPrices;
-impl PriceProvider for MockPrices {
-	fn quote(asset: AssetId) -> Option<PriceQuote> {
-		get::<Option<PriceQuote>>((b"price", asset))
-	}
-}
-
-/// Sets `asset` to `price`, fresh for `streak` aggregates in a row (0: stale).
-pub fn set_price(asset: AssetId, price: Price, status: PriceStatus, streak: u32) {
-	put((b"price", asset), Some(PriceQuote { price, updated_at: 0, status, fresh_streak: streak }));
-}
-
 /// BTC's price, fresh long enough for liquidation.
 pub fn btc_at(whole: u128) {
-	set_price(BTC, usd(whole), PriceStatus::Fresh, 10);
+	set_price(BTC, usd(whole), PriceStatus::Fresh);
 }
 
 /// What the mock book says each of its fills weighs (`close_weight(f)` is `f` of them).
@@ -279,47 +154,11 @@ pub fn rest(side: Side, price: u128, size: Balance, maker: Subaccount<AccountId>
 	put((b"book", side.encode()), orders);
 }
 
-pub const FUND: AccountId = 999;
 pub const FEES: AccountId = 998;
 
 /// Every fill in the book charges its taker `fee`.
 pub fn set_taker_fee(fee: Balance) {
 	put(b"taker-fee", fee);
-}
-
-/// The fund: a balance in storage, paid out of the `FUND` account.
-pub struct MockInsurance;
-impl InsuranceFund<AccountId> for MockInsurance {
-	/// Through the mock ledger, as the runtime's fund pays through the vaults.
-	fn receive_revenue(from: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
-		MockLedger::pay_out(from, &FUND, amount)?;
-		put(b"fund", fund_balance() + amount);
-		Ok(())
-	}
-	fn cover(to: &AccountId, amount: Balance) -> Result<Balance, DispatchError> {
-		let paid = amount.min(fund_balance());
-		put(b"fund", fund_balance() - paid);
-		put((b"account", FUND), account_balance(FUND) - paid);
-		put((b"account", to), account_balance(*to) + paid);
-		Ok(paid)
-	}
-	fn fund_balance() -> Balance {
-		fund_balance()
-	}
-	fn account() -> AccountId {
-		FUND
-	}
-}
-
-pub fn fund_balance() -> Balance {
-	get(b"fund")
-}
-
-/// Puts `amount` in the fund (from outside).
-pub fn seed_fund(amount: Balance) {
-	put(b"fund", fund_balance() + amount);
-	put((b"account", FUND), account_balance(FUND) + amount);
-	put(b"minted", minted() + amount);
 }
 
 parameter_types! {
@@ -373,7 +212,7 @@ impl pallet_liquidation::Config for Test {
 	type Ledger = MockLedger;
 	type Prices = MockPrices;
 	type ClosingBook = MockBook;
-	type Insurance = MockInsurance;
+	type Insurance = MockFund;
 	type KeeperId = UintAuthorityId;
 	type Keepers = MockKeepers;
 	type BackstopId = BackstopId;
@@ -405,7 +244,7 @@ pub struct MockHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_margin::BenchmarkHelper<AccountId> for MockHelper {
 	fn set_price(asset: AssetId, price: Price) {
-		set_price(asset, price, PriceStatus::Fresh, 10);
+		set_price(asset, price, PriceStatus::Fresh);
 	}
 	fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
 		fund(subaccount, amount);
@@ -448,10 +287,6 @@ pub const KEEPER: AccountId = 7;
 
 pub fn sub(owner: AccountId, number: u16) -> Subaccount<AccountId> {
 	Subaccount::new(owner, number)
-}
-
-pub fn usd(whole: u128) -> Price {
-	Price::saturating_from_integer(whole)
 }
 
 /// BTC-USD: 5% / 3%, $1 ticks, 0.001 BTC steps, no fees, no funding to speak of.
@@ -508,7 +343,7 @@ impl ExtBuilder {
 			Liquidation::do_try_state().expect("liquidation's try_state holds after the test");
 			Margin::do_try_state().expect("the margin engine's try_state holds after the test");
 			assert_eq!(total_tokens(), minted() as SignedBalance, "tokens were created or lost");
-			assert_eq!(total_clr(), get::<Balance>(b"clr-minted"), "CLR was created or lost");
+			assert_eq!(total_clr(), clr_minted(), "CLR was created or lost");
 		});
 	}
 }

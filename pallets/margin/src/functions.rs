@@ -105,7 +105,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What market `market` accepts now, if it exists.
-	pub fn market_status(market: MarketId) -> Option<MarketStatus> {
+	pub fn status_of(market: MarketId) -> Option<MarketStatus> {
 		Markets::<T>::get(market).map(|stored| Self::effective_status(&stored))
 	}
 
@@ -228,7 +228,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `MarginApi.account_health`: at the last prices, as liquidation would see it.
-	pub fn account_health(owner: T::AccountId, number: SubaccountNumber) -> Option<Health> {
+	pub fn health_view(owner: T::AccountId, number: SubaccountNumber) -> Option<Health> {
 		Self::health(&Subaccount::new(owner, number), Valuation::Maintenance).ok()
 	}
 

@@ -281,6 +281,47 @@ pub mod pallet {
 		}
 	}
 
+	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
+	/// names that clients already use.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A subaccount's equity and requirements at the last prices (`MarginApi.account_health`).
+		pub fn account_health(
+			owner: T::AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Option<crate::Health> {
+			Self::health_view(owner, number)
+		}
+
+		/// A subaccount's positions, valued at the mark (`MarginApi.positions`).
+		pub fn positions(
+			owner: T::AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> alloc::vec::Vec<crate::PositionView> {
+			Self::position_views(owner, number)
+		}
+
+		/// The mark at which a subaccount's position in `market` falls below maintenance
+		/// (`MarginApi.liquidation_price`).
+		pub fn liquidation_price(
+			owner: T::AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+			market: MarketId,
+		) -> Option<Price> {
+			Self::liquidation_price_of(owner, number, market)
+		}
+
+		/// What `market` accepts now (`MarginApi.market_status`).
+		pub fn market_status(market: MarketId) -> Option<MarketStatus> {
+			Self::status_of(market)
+		}
+
+		/// Every market's rules and running state (`MarginApi.markets`).
+		pub fn markets() -> alloc::vec::Vec<(MarketId, MarketConfigOf<T>, crate::MarketState<BlockNumberFor<T>>)> {
+			Self::market_views()
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Opens market `market` with `config`, active, its first funding an interval from now.

@@ -1,21 +1,14 @@
-//! A minimal runtime for the margin engine's tests: the ledger, the oracle and the book are
-//! stand-ins each test sets (settlement balances at face value, prices, an impact mid).
+//! A minimal runtime for the margin engine's tests: the ledger and the oracle are the shared
+//! stand-ins (`clearing-test-utils`), the book an impact mid each test sets.
 
 use crate::{self as pallet_margin, MarketConfig};
 use clearing_primitives::{
-	collateral::{CollateralLedger, Subaccount, Valuation},
-	margin::BookPrices,
-	oracle::{PriceProvider, PriceQuote, PriceStatus},
-	AssetId, Balance, MarketId, Price, SignedBalance,
+	collateral::Subaccount, margin::BookPrices, oracle::PriceStatus, AssetId, Balance, MarketId,
+	Price,
 };
-use codec::Encode;
 use core::cell::RefCell;
-use frame_support::storage::unhashed;
 use frame_support::{derive_impl, parameter_types, traits::{ConstU32, Hooks}, PalletId};
-use sp_runtime::{BuildStorage, DispatchError, DispatchResult, FixedPointNumber, Permill};
-use std::collections::BTreeMap;
-
-pub type AccountId = u64;
+use sp_runtime::{BuildStorage, Permill};
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
@@ -31,86 +24,13 @@ impl frame_system::Config for Test {
 }
 
 thread_local! {
-	/// Every subaccount the ledger has seen; their balances live in storage, so a failed
-	/// call's movements roll back like the vaults' would.
-	static SEEN: RefCell<std::collections::BTreeSet<Subaccount<AccountId>>> = RefCell::new(Default::default());
-	static PRICES: RefCell<BTreeMap<AssetId, PriceQuote>> = RefCell::new(BTreeMap::new());
 	static MID: RefCell<Option<Price>> = RefCell::new(None);
 }
 
-/// Settlement balances at face value, enough to see every cash flow, plus a haircut value
-/// of other collateral a test may set (see [`set_other_collateral`]).
-pub struct MockLedger;
-impl CollateralLedger<AccountId> for MockLedger {
-	fn collateral_value(s: &Subaccount<AccountId>, valuation: Valuation) -> Result<SignedBalance, DispatchError> {
-		let (opening, maintenance): (SignedBalance, SignedBalance) =
-			unhashed::get(&(b"mock-other", s).encode()).unwrap_or_default();
-		let other = if valuation == Valuation::Opening { opening } else { maintenance };
-		Ok(Self::settlement_balance(s) + other)
-	}
-	fn settlement_balance(s: &Subaccount<AccountId>) -> SignedBalance {
-		unhashed::get(&ledger_key(s)).unwrap_or_default()
-	}
-	fn move_settlement(from: &Subaccount<AccountId>, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
-		add(from, -(amount as SignedBalance));
-		add(to, amount as SignedBalance);
-		Ok(())
-	}
-	fn pay_out(_: &Subaccount<AccountId>, _: &AccountId, _: Balance) -> DispatchResult {
-		Err(DispatchError::Other("not used by the margin engine"))
-	}
-	fn pay_in(_: &AccountId, _: &Subaccount<AccountId>, _: Balance) -> DispatchResult {
-		Err(DispatchError::Other("not used by the margin engine"))
-	}
-	fn collateral_assets(_: &Subaccount<AccountId>) -> Vec<AssetId> {
-		Vec::new()
-	}
-	fn seize_collateral(_: &Subaccount<AccountId>, _: &Subaccount<AccountId>, _: Valuation) -> Result<Balance, DispatchError> {
-		Err(DispatchError::Other("not used by the margin engine"))
-	}
-	fn debtors(_: Option<Vec<u8>>, _: u32) -> (Vec<Subaccount<AccountId>>, Option<Vec<u8>>) {
-		(Vec::new(), None)
-	}
-}
-
-fn ledger_key(s: &Subaccount<AccountId>) -> Vec<u8> {
-	(b"mock-ledger", s).encode()
-}
-
-fn add(s: &Subaccount<AccountId>, delta: SignedBalance) {
-	SEEN.with(|seen| seen.borrow_mut().insert(s.clone()));
-	unhashed::put(&ledger_key(s), &(MockLedger::settlement_balance(s) + delta));
-}
-
-pub fn fund(s: &Subaccount<AccountId>, amount: Balance) {
-	add(s, amount as SignedBalance);
-}
-
-/// Gives `s` collateral other than the settlement asset, worth `opening` at fresh prices and
-/// `maintenance` at the last ones (both after haircut).
-pub fn set_other_collateral(s: &Subaccount<AccountId>, opening: SignedBalance, maintenance: SignedBalance) {
-	unhashed::put(&(b"mock-other", s).encode(), &(opening, maintenance));
-}
-
-pub fn settlement(s: &Subaccount<AccountId>) -> SignedBalance {
-	MockLedger::settlement_balance(s)
-}
-
-/// Σ of every settlement balance: fills and funding only move them.
-pub fn total_settlement() -> SignedBalance {
-	SEEN.with(|seen| seen.borrow().iter().map(MockLedger::settlement_balance).sum())
-}
-
-pub struct MockPrices;
-impl PriceProvider for MockPrices {
-	fn quote(asset: AssetId) -> Option<PriceQuote> {
-		PRICES.with(|p| p.borrow().get(&asset).copied())
-	}
-}
-
-pub fn set_price(asset: AssetId, price: Price, status: PriceStatus) {
-	PRICES.with(|p| p.borrow_mut().insert(asset, PriceQuote { price, updated_at: 0, status, fresh_streak: u32::from(status == PriceStatus::Fresh) * 10 }));
-}
+pub use clearing_test_utils::{
+	fund, set_other_collateral, set_price, settlement, total_settlement, usd, AccountId, MockLedger,
+	MockPrices,
+};
 
 pub struct MockBook;
 impl BookPrices for MockBook {
@@ -177,10 +97,6 @@ pub fn sub(owner: AccountId, number: u16) -> Subaccount<AccountId> {
 	Subaccount::new(owner, number)
 }
 
-pub fn usd(whole: u128) -> Price {
-	Price::saturating_from_integer(whole)
-}
-
 /// BTC-USD: 5% / 3%, open interest 10 → 20 BTC raises the initial fraction, cap 30 BTC,
 /// $1 ticks, 0.001 BTC steps, funding every 10 blocks capped at 1%, 0.001% interest.
 pub fn btc_usd() -> MarketConfig<u64> {
@@ -233,12 +149,12 @@ impl ExtBuilder {
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.execute_with(|| {
 			System::set_block_number(1);
-			SEEN.with(|seen| seen.borrow_mut().clear());
-			PRICES.with(|p| p.borrow_mut().clear());
 			set_price(BTC, usd(60_000), PriceStatus::Fresh);
 			set_price(ETH, usd(3_000), PriceStatus::Fresh);
 			set_impact_mid(None);
 		});
+		// Into the backend, so the benchmark suite's wipe between component values keeps it.
+		ext.commit_all().expect("the mock's setup commits");
 		ext
 	}
 

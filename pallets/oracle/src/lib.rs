@@ -283,6 +283,21 @@ pub mod pallet {
 		}
 	}
 
+	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
+	/// names that clients already use.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// `asset`'s index price with its status and fresh streak (`OracleApi.price`).
+		pub fn price(asset: clearing_primitives::AssetId) -> Option<clearing_primitives::oracle::PriceQuote> {
+			Self::quote(asset)
+		}
+
+		/// Every priced asset's quote (`OracleApi.prices`).
+		pub fn prices() -> alloc::vec::Vec<(clearing_primitives::AssetId, clearing_primitives::oracle::PriceQuote)> {
+			Self::quotes()
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Submits the caller's prices: `(asset, USD per whole unit)` for distinct, priced assets,

@@ -243,7 +243,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `OrderbookApi.depth`.
-	pub fn depth(market: MarketId, levels: u32) -> Depth {
+	pub fn depth_view(market: MarketId, levels: u32) -> Depth {
 		let levels = levels.min(T::MaxLevels::get());
 		Depth {
 			bids: Self::side_depth(market, Side::Buy, levels),

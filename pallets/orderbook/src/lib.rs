@@ -240,6 +240,21 @@ pub mod pallet {
 		PriceOutsideBand,
 	}
 
+	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
+	/// names that clients already use.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// Up to `levels` price levels a side of `market` (`OrderbookApi.depth`).
+		pub fn depth(market: MarketId, levels: u32) -> crate::Depth {
+			Self::depth_view(market, levels)
+		}
+
+		/// A subaccount's open orders, oldest first (`OrderbookApi.orders`).
+		pub fn orders(owner: T::AccountId, number: SubaccountNumber) -> alloc::vec::Vec<OrderOf<T>> {
+			Self::open_orders(owner, number)
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Places an order for the signer's subaccount `subaccount`: `side` `size` base units at

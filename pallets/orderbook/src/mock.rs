@@ -1,24 +1,20 @@
 //! A minimal runtime for the book's tests: the margin engine (which holds the orders' margin
-//! and deposits), the vaults' ledger and the insurance fund are storage-backed stand-ins, so
-//! a failed call rolls them back like the real ones.
+//! and deposits) and the insurance fund are storage-backed stand-ins, the vaults' ledger the
+//! shared one (`clearing-test-utils`), so a failed call rolls them back like the real ones.
 
 use crate as pallet_orderbook;
 use clearing_primitives::{
-	collateral::{CollateralLedger, Subaccount, Valuation},
-	insurance::InsuranceFund,
+	collateral::{CollateralLedger, Subaccount},
 	margin::{Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side},
 	Balance, MarketId, Price, SignedBalance,
 };
-use codec::Encode;
 use frame_support::{
 	derive_impl, parameter_types,
-	storage::unhashed,
 	traits::{ConstU128, ConstU32},
 	PalletId,
 };
-use sp_runtime::{BuildStorage, DispatchError, DispatchResult, FixedPointNumber, Permill, Weight};
+use sp_runtime::{BuildStorage, DispatchError, Permill, Weight};
 
-pub type AccountId = u64;
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
@@ -43,12 +39,9 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
-fn get<V: codec::Decode + Default>(key: impl Encode) -> V {
-	unhashed::get(&key.encode()).unwrap_or_default()
-}
-fn put<V: Encode>(key: impl Encode, value: V) {
-	unhashed::put(&key.encode(), &value);
-}
+pub use clearing_test_utils::{
+	fund_revenue, get, put, settlement, usd, AccountId, MockFund, MockLedger,
+};
 
 /// Fills as the margin engine saw them (a liquidation's close marked so); sizes per
 /// subaccount; who it refuses.
@@ -173,67 +166,6 @@ pub fn refuse(who: Vec<AccountId>) {
 	put(b"refuse", who);
 }
 
-pub struct MockLedger;
-impl CollateralLedger<AccountId> for MockLedger {
-	fn collateral_value(s: &Subaccount<AccountId>, _: Valuation) -> Result<SignedBalance, DispatchError> {
-		Ok(Self::settlement_balance(s))
-	}
-	fn settlement_balance(s: &Subaccount<AccountId>) -> SignedBalance {
-		get((b"bal", s))
-	}
-	fn move_settlement(from: &Subaccount<AccountId>, to: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
-		put((b"bal", from), Self::settlement_balance(from) - amount as SignedBalance);
-		put((b"bal", to), Self::settlement_balance(to) + amount as SignedBalance);
-		Ok(())
-	}
-	fn pay_out(from: &Subaccount<AccountId>, to: &AccountId, amount: Balance) -> DispatchResult {
-		put((b"bal", from), Self::settlement_balance(from) - amount as SignedBalance);
-		put((b"out", to), get::<Balance>((b"out", to)) + amount);
-		Ok(())
-	}
-	fn pay_in(_: &AccountId, _: &Subaccount<AccountId>, _: Balance) -> DispatchResult {
-		Err(DispatchError::Other("unused"))
-	}
-	fn collateral_assets(_: &Subaccount<AccountId>) -> Vec<clearing_primitives::AssetId> {
-		Vec::new()
-	}
-	fn seize_collateral(_: &Subaccount<AccountId>, _: &Subaccount<AccountId>, _: Valuation) -> Result<Balance, DispatchError> {
-		Err(DispatchError::Other("unused"))
-	}
-	fn debtors(_: Option<Vec<u8>>, _: u32) -> (Vec<Subaccount<AccountId>>, Option<Vec<u8>>) {
-		(Vec::new(), None)
-	}
-}
-
-pub fn settlement(s: &Subaccount<AccountId>) -> SignedBalance {
-	MockLedger::settlement_balance(s)
-}
-
-pub const FUND: AccountId = 999;
-pub struct MockFund;
-impl InsuranceFund<AccountId> for MockFund {
-	/// Through the mock ledger, as the runtime's fund pays through the vaults.
-	fn receive_revenue(from: &Subaccount<AccountId>, amount: Balance) -> DispatchResult {
-		MockLedger::pay_out(from, &FUND, amount)?;
-		put(b"fund", Self::fund_balance() + amount);
-		Ok(())
-	}
-	fn cover(_: &AccountId, _: Balance) -> Result<Balance, DispatchError> {
-		Ok(0)
-	}
-	fn fund_balance() -> Balance {
-		get(b"fund")
-	}
-	fn account() -> AccountId {
-		FUND
-	}
-}
-
-/// What the fund booked, and what the ledger paid it: they must agree.
-pub fn fund_revenue() -> (Balance, Balance) {
-	(MockFund::fund_balance(), get((b"out", FUND)))
-}
-
 parameter_types! {
 	/// The mock BTC market's status, as its margin engine reports it.
 	pub storage BtcStatus: MarketStatus = MarketStatus::Active;
@@ -290,10 +222,6 @@ pub const CAROL: AccountId = 3;
 
 pub fn sub(owner: AccountId, number: u16) -> Subaccount<AccountId> {
 	Subaccount::new(owner, number)
-}
-
-pub fn usd(whole: u128) -> Price {
-	Price::saturating_from_integer(whole)
 }
 
 #[derive(Default)]

@@ -215,6 +215,19 @@ pub mod pallet {
 		}
 	}
 
+	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
+	/// names that clients already use.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A subaccount's holdings and their values (`VaultsApi.collateral`).
+		pub fn collateral(
+			owner: T::AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> crate::runtime_api::SubaccountCollateral {
+			Self::subaccount_view(owner, number)
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Moves `amount` of `asset` from the signer into its subaccount `subaccount` (the

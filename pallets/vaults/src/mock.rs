@@ -5,7 +5,7 @@
 use crate::{self as pallet_vaults, CollateralConfig};
 use clearing_primitives::{
 	collateral::{MarginGuard, Subaccount},
-	oracle::{PriceProvider, PriceQuote, PriceStatus},
+	oracle::PriceStatus,
 	AssetId, Balance, NativeOrAsset, Price,
 };
 use core::cell::RefCell;
@@ -19,7 +19,6 @@ use frame_support::{
 	PalletId,
 };
 use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Permill, Weight};
-use std::collections::BTreeMap;
 
 pub type AccountId = u64;
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -60,21 +59,10 @@ impl pallet_assets::Config for Test {
 pub type Tokens = UnionOf<Balances, Assets, NativeOrAsset, AssetId, AccountId>;
 
 thread_local! {
-	static PRICES: RefCell<BTreeMap<AssetId, PriceQuote>> = RefCell::new(BTreeMap::new());
 	static MARGIN_REFUSES: RefCell<bool> = RefCell::new(false);
 }
 
-/// The oracle, as each test sets it.
-pub struct MockPrices;
-impl PriceProvider for MockPrices {
-	fn quote(asset: AssetId) -> Option<PriceQuote> {
-		PRICES.with(|p| p.borrow().get(&asset).copied())
-	}
-}
-
-pub fn set_price(asset: AssetId, price: Price, status: PriceStatus) {
-	PRICES.with(|p| p.borrow_mut().insert(asset, PriceQuote { price, updated_at: 0, status, fresh_streak: u32::from(status == PriceStatus::Fresh) * 10 }));
-}
+pub use clearing_test_utils::{set_price, MockPrices};
 
 /// The margin engine, refusing or allowing every check as each test sets it.
 pub struct MockMargin;
@@ -224,6 +212,8 @@ impl ExtBuilder {
 			set_price(BTC, Price::from_u32(60_000), PriceStatus::Fresh);
 			margin_refuses(false);
 		});
+		// Into the backend, so the benchmark suite's wipe between component values keeps it.
+		ext.commit_all().expect("the mock's setup commits");
 		ext
 	}
 

@@ -50,7 +50,7 @@ fn a_keeper_transaction_is_valid_only_while_the_subaccount_is_liquidatable() {
 		let again = authorize(ALICE).unwrap();
 		assert_eq!(valid.provides, again.provides);
 		// Stale prices invalidate it too.
-		set_price(BTC, usd(58_000), clearing_primitives::oracle::PriceStatus::Stale, 0);
+		set_quote(BTC, usd(58_000), clearing_primitives::oracle::PriceStatus::Stale, 0);
 		assert!(authorize(ALICE).is_err());
 	});
 }

@@ -13,7 +13,7 @@ use clearing_primitives::oracle::PriceStatus;
 use frame_support::assert_noop;
 
 fn clr_at(cents: u128) {
-	set_price(CLR, usd(cents) / usd(100), PriceStatus::Fresh, 10);
+	set_quote(CLR, usd(cents) / usd(100), PriceStatus::Fresh, 10);
 }
 
 /// Alice, with $100 and 2,000 CLR at $1, buys 0.1 BTC at $60,000 and sells it at $55,000:
@@ -80,10 +80,10 @@ fn a_debtor_is_not_liquidated_on_a_collateral_price_that_is_not_ready() {
 	ExtBuilder::default().build_and_execute(|| {
 		alice_flat_in_debt();
 		seed_fund(1_000 * USDC);
-		set_price(CLR, usd(1) / usd(4), PriceStatus::Stale, 0);
+		set_quote(CLR, usd(1) / usd(4), PriceStatus::Stale, 0);
 		assert_noop!(liquidate(&sub(ALICE, 0)), Error::<Test>::PriceNotReady);
 		// Back from staleness: one fresh aggregate is not enough.
-		set_price(CLR, usd(1) / usd(4), PriceStatus::Fresh, 1);
+		set_quote(CLR, usd(1) / usd(4), PriceStatus::Fresh, 1);
 		assert_noop!(liquidate(&sub(ALICE, 0)), Error::<Test>::PriceNotReady);
 		clr_at(25);
 		assert_ok!(liquidate(&sub(ALICE, 0)));

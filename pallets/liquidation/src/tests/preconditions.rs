@@ -61,11 +61,11 @@ fn no_liquidation_on_a_stale_or_flagged_price_or_before_enough_fresh_aggregates(
 		for (status, streak) in
 			[(PriceStatus::Stale, 0), (PriceStatus::Flagged, 0), (PriceStatus::Fresh, 2)]
 		{
-			set_price(BTC, usd(57_000), status, streak);
+			set_quote(BTC, usd(57_000), status, streak);
 			assert_noop!(liquidate(&sub(ALICE, 0)), Error::<Test>::PriceNotReady);
 		}
 		// The third fresh aggregate after the recovery makes it ready.
-		set_price(BTC, usd(57_000), PriceStatus::Fresh, 3);
+		set_quote(BTC, usd(57_000), PriceStatus::Fresh, 3);
 		assert_ok!(liquidate(&sub(ALICE, 0)));
 		assert_eq!(position(ALICE), 0);
 	});

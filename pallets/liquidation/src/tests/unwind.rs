@@ -86,7 +86,7 @@ fn no_unwind_on_a_price_that_is_not_ready() {
 	ExtBuilder::default().build_and_execute(|| {
 		backstop_long();
 		rest(Side::Buy, 55_800, ONE_BTC, sub(CAROL, 0));
-		set_price(BTC, usd(56_000), PriceStatus::Stale, 0);
+		set_quote(BTC, usd(56_000), PriceStatus::Stale, 0);
 		idle(Weight::MAX);
 		assert_eq!(Margin::position_size(&Liquidation::backstop(), BTC_USD), ONE_BTC as i128);
 		assert!(unwound().is_empty());

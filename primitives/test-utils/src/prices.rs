@@ -1,0 +1,37 @@
+//! The oracle, as each test sets it.
+
+use crate::store::{get, put};
+use clearing_primitives::{
+	oracle::{PriceProvider, PriceQuote, PriceStatus},
+	AssetId, Price,
+};
+use sp_runtime::FixedPointNumber;
+
+/// Quotes a test has set, per asset; an asset never set has no price.
+pub struct MockPrices;
+
+impl PriceProvider for MockPrices {
+	fn quote(asset: AssetId) -> Option<PriceQuote> {
+		get::<Option<PriceQuote>>((b"mock-price", asset))
+	}
+}
+
+/// A fresh quote has been fresh this many aggregates in a row unless a test says otherwise:
+/// enough for every consumer that waits for a streak.
+pub const FRESH_STREAK: u32 = 10;
+
+/// Sets `asset` to `price` with `status` (a fresh one with [`FRESH_STREAK`] behind it).
+pub fn set_price(asset: AssetId, price: Price, status: PriceStatus) {
+	let streak = if status == PriceStatus::Fresh { FRESH_STREAK } else { 0 };
+	set_quote(asset, price, status, streak);
+}
+
+/// Sets `asset` to `price` with `status`, fresh for `streak` aggregates in a row.
+pub fn set_quote(asset: AssetId, price: Price, status: PriceStatus, streak: u32) {
+	put((b"mock-price", asset), Some(PriceQuote { price, updated_at: 0, status, fresh_streak: streak }));
+}
+
+/// USD per whole unit.
+pub fn usd(whole: u128) -> Price {
+	Price::saturating_from_integer(whole)
+}
