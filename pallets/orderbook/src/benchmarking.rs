@@ -36,8 +36,17 @@ fn place<T: Config>(
 	price: Price,
 	size: clearing_primitives::Balance,
 ) {
-	Pallet::<T>::do_place_order(who.clone(), market, side, price, size, OrderKind::Limit, false, crate::placing::PlacedBy::Trader)
-		.expect("the setup order rests");
+	Pallet::<T>::do_place_order(crate::placing::Request {
+		owner: who.clone(),
+		market,
+		side,
+		price,
+		size,
+		kind: OrderKind::Limit,
+		reduce_only: false,
+		by: crate::placing::PlacedBy::Trader,
+	})
+	.expect("the setup order rests");
 }
 
 #[benchmarks]

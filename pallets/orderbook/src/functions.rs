@@ -3,7 +3,7 @@
 
 use crate::{
 	pallet::*,
-	placing::{Matched, PlacedBy},
+	placing::{Matched, PlacedBy, Request},
 	weights::WeightInfo,
 	OrderKind,
 };
@@ -175,16 +175,16 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 		limit: Price,
 		max_fills: u32,
 	) -> Result<Closed, DispatchError> {
-		let matched = Self::do_place_order(
-			subaccount.clone(),
+		let matched = Self::do_place_order(Request {
+			owner: subaccount.clone(),
 			market,
 			side,
-			limit,
+			price: limit,
 			size,
-			OrderKind::ImmediateOrCancel,
-			true,
-			PlacedBy::Liquidation { max_fills },
-		)?;
+			kind: OrderKind::ImmediateOrCancel,
+			reduce_only: true,
+			by: PlacedBy::Liquidation { max_fills },
+		})?;
 		// A close that made no fill read the best level, wrote the order counter and did not
 		// rest: the liquidation benchmark, run against the real book, measures exactly that.
 		let weight = if matched.fills == 0 { Weight::zero() } else { Self::matched_weight(&matched) };

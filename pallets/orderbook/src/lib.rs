@@ -289,16 +289,16 @@ pub mod pallet {
 			reduce_only: bool,
 		) -> DispatchResultWithPostInfo {
 			let owner = ensure_signed(origin)?;
-			let matched = Self::do_place_order(
-				Subaccount::new(owner, subaccount),
+			let matched = Self::do_place_order(crate::placing::Request {
+				owner: Subaccount::new(owner, subaccount),
 				market,
 				side,
 				price,
 				size,
 				kind,
 				reduce_only,
-				crate::placing::PlacedBy::Trader,
-			)?;
+				by: crate::placing::PlacedBy::Trader,
+			})?;
 			Ok(Some(Self::matched_weight(&matched)).into())
 		}
 

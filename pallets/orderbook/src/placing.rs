@@ -44,15 +44,15 @@ pub(crate) struct Matched {
 }
 
 /// An order as asked for, before any check.
-struct Request<T: Config> {
-	owner: SubaccountOf<T>,
-	market: MarketId,
-	side: Side,
-	price: Price,
-	size: Balance,
-	kind: OrderKind,
-	reduce_only: bool,
-	by: PlacedBy,
+pub(crate) struct Request<T: Config> {
+	pub owner: SubaccountOf<T>,
+	pub market: MarketId,
+	pub side: Side,
+	pub price: Price,
+	pub size: Balance,
+	pub kind: OrderKind,
+	pub reduce_only: bool,
+	pub by: PlacedBy,
 }
 
 /// An order that passed validation and has its id: what matching and resting need.
@@ -86,18 +86,7 @@ impl<T: Config> Pallet<T> {
 	/// Places and matches an order; returns what it matched. A trader's order must be one
 	/// the market's status admits; a liquidation's close goes through in every status but
 	/// `Halted`, where it matches nothing.
-	#[allow(clippy::too_many_arguments)]
-	pub(crate) fn do_place_order(
-		owner: SubaccountOf<T>,
-		market: MarketId,
-		side: Side,
-		price: Price,
-		size: Balance,
-		kind: OrderKind,
-		reduce_only: bool,
-		by: PlacedBy,
-	) -> Result<Matched, DispatchError> {
-		let asked = Request { owner, market, side, price, size, kind, reduce_only, by };
+	pub(crate) fn do_place_order(asked: Request<T>) -> Result<Matched, DispatchError> {
 		let Some(order) = Self::validate(asked)? else { return Ok(Matched::default()) };
 		let matching = Self::match_order(&order)?;
 		Self::pay_fee_share(matching.fees)?;
