@@ -3,14 +3,15 @@
 //! `place_order` filling `f` makers at `f` different levels (each fill through the real
 //! margin engine in the runtime) and resting what is left; `cancel_order` from the back of a
 //! full level, by an owner with all its other orders open; `evict_level` emptying a worst
-//! level of `n` orders. The signer is `whitelisted_caller`, as in
-//! `pallet_balances`' benchmarks: its account is read by the fee payment of every extrinsic.
+//! level of `n` orders; `place_orders` as `n` resting orders at the worst place in the book;
+//! `cancel_orders` and `cancel_all` of `n` orders at `n` levels, each behind another's order.
+//! The signer is `whitelisted_caller`, as in `pallet_balances`' benchmarks: its account is read by the fee payment of every extrinsic.
 
 use super::*;
 use crate::pallet::*;
 use clearing_primitives::{collateral::Subaccount, margin::Side, Price};
 use frame_benchmarking::v2::*;
-use frame_support::traits::Get;
+use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
 use sp_runtime::{traits::Saturating, FixedPointNumber};
 
@@ -44,7 +45,7 @@ fn place<T: Config>(
 		size,
 		kind: OrderKind::Limit,
 		reduce_only: false,
-		by: crate::placing::PlacedBy::Trader,
+		by: crate::placing::PlacedBy::trader::<T>(),
 	})
 	.expect("the setup order rests");
 }
@@ -161,6 +162,95 @@ mod benchmarks {
 		}
 
 		assert!(!LevelPrices::<T>::get(market, Side::Buy).contains(&worst));
+	}
+
+	/// `n` limit bids, each the new best bid of a side that they fill to `MaxLevels`, beside a
+	/// full ask side, by an owner they bring to `MaxOpenOrders`: `place_order_resting` `n`
+	/// times in one call, each entry in its own storage layer.
+	#[benchmark]
+	fn place_orders(n: Linear<1, { T::MaxBatchOrders::get() }>) {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let at = |ticks: u32| tick.saturating_mul(Price::saturating_from_integer(ticks));
+		let owner = whitelisted_trader::<T>();
+		let per_maker = T::MaxOpenOrders::get().max(1);
+		let makers: alloc::vec::Vec<_> = (0..=T::MaxLevels::get().saturating_mul(2) / per_maker)
+			.map(|i| trader::<T>("maker", i))
+			.collect();
+		let maker = |k: u32| makers.get((k / per_maker) as usize).expect("enough makers").clone();
+		let mut placed = 0u32;
+		for level in 1..=T::MaxLevels::get() {
+			place::<T>(&maker(placed), market, Side::Sell, base.saturating_add(at(level)), step);
+			placed = placed.saturating_add(1);
+		}
+		// The bids below the batch's: the owner's first, up to `MaxOpenOrders - n`.
+		let mut own = 0u32;
+		for level in n..T::MaxLevels::get() {
+			let price = base.saturating_sub(at(level));
+			if own.saturating_add(n) < T::MaxOpenOrders::get() {
+				place::<T>(&owner, market, Side::Buy, price, step);
+				own = own.saturating_add(1);
+			} else {
+				place::<T>(&maker(placed), market, Side::Buy, price, step);
+				placed = placed.saturating_add(1);
+			}
+		}
+		// Rising prices: each entry becomes the best bid.
+		let orders: alloc::vec::Vec<NewOrder> = (0..n)
+			.map(|i| NewOrder {
+				market,
+				side: Side::Buy,
+				price: base.saturating_sub(at(n.saturating_sub(1).saturating_sub(i))),
+				size: step,
+				kind: OrderKind::Limit,
+				reduce_only: false,
+			})
+			.collect();
+		let orders: BoundedVec<_, _> = orders.try_into().expect("within the bound");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.owner.clone()), 0, orders, false);
+
+		assert_eq!(OpenOrders::<T>::get(&owner.owner), own.saturating_add(n));
+		assert_eq!(LevelPrices::<T>::get(market, Side::Buy).first(), Some(&base));
+	}
+
+	/// `n` of the owner's orders, each behind another account's at a level of its own.
+	fn orders_to_cancel<T: Config>(n: u32) -> (Subaccount<T::AccountId>, alloc::vec::Vec<OrderId>) {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let owner = whitelisted_trader::<T>();
+		let per_maker = T::MaxOpenOrders::get().max(1);
+		let mut ids = alloc::vec::Vec::new();
+		for i in 0..n {
+			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
+			place::<T>(&trader::<T>("ahead", i / per_maker), market, Side::Sell, price, step);
+			ids.push(NextOrderId::<T>::get());
+			place::<T>(&owner, market, Side::Sell, price, step);
+		}
+		(owner, ids)
+	}
+
+	#[benchmark]
+	fn cancel_orders(n: Linear<1, { T::MaxBatchCancels::get().min(T::MaxOpenOrders::get()) }>) {
+		let (owner, ids) = orders_to_cancel::<T>(n);
+		let ids: BoundedVec<_, _> = ids.try_into().expect("within the bound");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.owner.clone()), ids, false);
+
+		assert_eq!(OpenOrders::<T>::get(&owner.owner), 0);
+	}
+
+	/// `n` open orders of the account, all of the subaccount, all cancelled.
+	#[benchmark]
+	fn cancel_all(n: Linear<1, { T::MaxOpenOrders::get() }>) {
+		let (owner, _) = orders_to_cancel::<T>(n);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.owner.clone()), 0, None);
+
+		assert_eq!(OpenOrders::<T>::get(&owner.owner), 0);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);

@@ -31,6 +31,8 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod amend;
+mod batch;
 mod book;
 mod functions;
 mod placing;
@@ -101,6 +103,14 @@ pub mod pallet {
 		/// Most fills one `place_order` makes.
 		#[pallet::constant]
 		type MaxFills: Get<u32>;
+
+		/// Most orders one `place_orders` batch carries.
+		#[pallet::constant]
+		type MaxBatchOrders: Get<u32>;
+
+		/// Most ids one `cancel_orders` batch carries.
+		#[pallet::constant]
+		type MaxBatchCancels: Get<u32>;
 
 		/// Most open orders per account, over all its subaccounts and markets.
 		#[pallet::constant]
@@ -207,6 +217,16 @@ pub mod pallet {
 		OrderRested { id: OrderId, remaining: Balance },
 		/// An order left the book unfilled (or partly), its deposit released.
 		OrderCancelled { id: OrderId, remaining: Balance, reason: CancelReason },
+		/// Entry `index` of a `place_orders` or `cancel_orders` batch: the order it placed or
+		/// cancelled, or why it failed (that entry changed nothing).
+		BatchEntry { index: u32, result: Result<OrderId, DispatchError> },
+		/// `cancel_all` cancelled `cancelled` orders of `owner` (in `market`, if given).
+		AllCancelled { owner: SubaccountOf<T>, market: Option<MarketId>, cancelled: u32 },
+		/// A resting order was cut to `remaining` where it stands (`replace_order`), keeping
+		/// its time priority.
+		OrderReduced { id: OrderId, remaining: Balance },
+		/// Order `old` was replaced by order `new` (`replace_order`), which queued anew.
+		OrderReplaced { old: OrderId, new: OrderId },
 	}
 
 	#[pallet::error]
@@ -297,7 +317,7 @@ pub mod pallet {
 				size,
 				kind,
 				reduce_only,
-				by: crate::placing::PlacedBy::Trader,
+				by: crate::placing::PlacedBy::trader::<T>(),
 			})?;
 			Ok(Some(Self::matched_weight(&matched)).into())
 		}
@@ -313,8 +333,98 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::cancel_order())]
 		pub fn cancel_order(origin: OriginFor<T>, id: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let order = Orders::<T>::get(&who, id).ok_or(Error::<T>::OrderNotFound)?;
-			Self::remove_order(&order, CancelReason::ByOwner)
+			Self::cancel_by_owner(&who, id)
+		}
+
+		/// Places up to `MaxBatchOrders` orders (any markets) for the signer's subaccount
+		/// `subaccount`, in turn, each as `place_order` would, sharing one `MaxFills` fill
+		/// budget between them (an order that finds the budget spent matches nothing: a limit
+		/// order that would still cross is cancelled, `FillLimit`).
+		///
+		/// Each entry is reported by `BatchEntry` with its order id or its error, and a failed
+		/// entry changes nothing; with `atomic`, the first failure fails the call and nothing
+		/// of the batch stays.
+		///
+		/// - Origin: signed, by the subaccount's owner.
+		/// - Errors: none of its own without `atomic` (each entry's error is in its
+		///   `BatchEntry`: any of `place_order`'s); with `atomic`, the first entry's error.
+		/// - Weight: `Pallet::place_orders_weight`: the batch benchmark at its length, each
+		///   order's margin check and eviction, `MaxFills` fills at the margin engine's worst
+		///   case, and a single order's reads per further market; refunded to what ran.
+		#[pallet::call_index(2)]
+		#[pallet::weight(Pallet::<T>::place_orders_weight(orders))]
+		pub fn place_orders(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			orders: BoundedVec<NewOrder, T::MaxBatchOrders>,
+			atomic: bool,
+		) -> DispatchResultWithPostInfo {
+			let owner = ensure_signed(origin)?;
+			Self::do_place_orders(owner, subaccount, orders.into_inner(), atomic)
+		}
+
+		/// Cancels up to `MaxBatchCancels` of the signer's open orders by id, in turn, each
+		/// as `cancel_order` would. Each entry is reported by `BatchEntry` with its id or
+		/// `OrderNotFound`; with `atomic`, a missing order fails the call and nothing is
+		/// cancelled.
+		///
+		/// - Origin: signed, by the orders' owner.
+		/// - Errors: none of its own without `atomic`; with `atomic`, `OrderNotFound`.
+		/// - Weight: `WeightInfo::cancel_orders(ids)`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::cancel_orders(ids.len() as u32))]
+		pub fn cancel_orders(
+			origin: OriginFor<T>,
+			ids: BoundedVec<OrderId, T::MaxBatchCancels>,
+			atomic: bool,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_orders(who, ids.into_inner(), atomic)
+		}
+
+		/// Cancels every open order of the signer's subaccount `subaccount`, or only those in
+		/// `market`, releasing their deposits and margin (`AllCancelled` tells how many; none
+		/// is not an error).
+		///
+		/// - Origin: signed, by the subaccount's owner.
+		/// - Errors: none.
+		/// - Weight: `WeightInfo::cancel_all(MaxOpenOrders)`, refunded to the account's open
+		///   orders read.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::cancel_all(T::MaxOpenOrders::get()))]
+		pub fn cancel_all(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			market: Option<MarketId>,
+		) -> DispatchResultWithPostInfo {
+			let owner = ensure_signed(origin)?;
+			Ok(Some(Self::do_cancel_all(owner, subaccount, market)?).into())
+		}
+
+		/// Replaces the signer's open order `id` with one at `price` for `size` of `kind`, on
+		/// the same subaccount, market and side, reduce-only if it was. A smaller `size` at
+		/// the same `price` (a limit or post-only `kind`) cuts the order where it stands: same
+		/// id, same place in time (`OrderReduced`). Anything else cancels it (`Replaced`) and
+		/// places the new order as `place_order` would, behind its level's orders
+		/// (`OrderReplaced`). Both happen or neither: if the new order is refused, the old
+		/// one stays as it was.
+		///
+		/// - Origin: signed, by the order's owner.
+		/// - Errors: `OrderNotFound`; `SizeOffStep` for a cut; for a new order, any of
+		///   `place_order`'s; nothing changes on any error.
+		/// - Weight: `Pallet::replace_order_weight`: a cancel and a whole `place_order`,
+		///   refunded to what ran.
+		#[pallet::call_index(5)]
+		#[pallet::weight(Pallet::<T>::replace_order_weight())]
+		pub fn replace_order(
+			origin: OriginFor<T>,
+			id: OrderId,
+			price: Price,
+			#[pallet::compact] size: Balance,
+			kind: OrderKind,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Ok(Some(Self::do_replace_order(who, id, price, size, kind)?).into())
 		}
 	}
 

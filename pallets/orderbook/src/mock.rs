@@ -186,6 +186,9 @@ impl pallet_orderbook::Config for Test {
 	type OrderDeposit = ConstU128<DEPOSIT>;
 	type InsuranceShare = InsuranceShare;
 	type MaxFills = ConstU32<MAX_FILLS>;
+	// As many as an account may have open.
+	type MaxBatchOrders = ConstU32<5>;
+	type MaxBatchCancels = ConstU32<5>;
 	type MaxOpenOrders = ConstU32<5>;
 	type MaxLevels = ConstU32<6>;
 	type MaxOrdersPerLevel = ConstU32<3>;

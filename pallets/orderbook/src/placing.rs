@@ -17,12 +17,20 @@ use clearing_primitives::{
 use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, Rounding};
 
-/// Who places an order: a trader (held to the market's status, up to `MaxFills` fills) or
-/// a liquidation's close (up to its own fill bound, never above `MaxFills`).
+/// Who places an order: a trader (held to the market's status) or a liquidation's close
+/// (matched in every status but `Halted`), each with the most fills it may make (never above
+/// `MaxFills`; a batch's orders share one `MaxFills`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PlacedBy {
-	Trader,
+	Trader { max_fills: u32 },
 	Liquidation { max_fills: u32 },
+}
+
+impl PlacedBy {
+	/// A trader's single order: up to `MaxFills` fills.
+	pub(crate) fn trader<T: Config>() -> Self {
+		PlacedBy::Trader { max_fills: T::MaxFills::get() }
+	}
 }
 
 /// What one order matched. Liquidation's close reads all of it: `size` and `notional` for
@@ -30,6 +38,8 @@ pub(crate) enum PlacedBy {
 /// tell a close cut short from a book that ran dry, and the weight (`matched_weight`).
 #[derive(Default)]
 pub(crate) struct Matched {
+	/// The order's id (`None` for a close in a halted market, which is not placed).
+	pub id: Option<OrderId>,
 	/// Fills made (including resting orders skipped as self-trades or refusals).
 	pub fills: u32,
 	/// Base units traded.
@@ -87,8 +97,14 @@ impl<T: Config> Pallet<T> {
 	/// the market's status admits; a liquidation's close goes through in every status but
 	/// `Halted`, where it matches nothing.
 	pub(crate) fn do_place_order(asked: Request<T>) -> Result<Matched, DispatchError> {
+		Self::place_counted(asked, &mut 0)
+	}
+
+	/// `do_place_order`, counting in `steps` the matching steps it took even when it fails
+	/// (a batch charges a failed order for the fills it tried, and spends its fill budget).
+	pub(crate) fn place_counted(asked: Request<T>, steps: &mut u32) -> Result<Matched, DispatchError> {
 		let Some(order) = Self::validate(asked)? else { return Ok(Matched::default()) };
-		let matching = Self::match_order(&order)?;
+		let matching = Self::match_order(&order, steps)?;
 		Self::pay_fee_share(matching.fees)?;
 		Self::rest_or_cancel(order, matching)
 	}
@@ -98,9 +114,9 @@ impl<T: Config> Pallet<T> {
 	fn validate(asked: Request<T>) -> Result<Option<Incoming<T>>, DispatchError> {
 		let rules = T::Margin::market_rules(asked.market).ok_or(Error::<T>::MarketNotFound)?;
 		let max_fills = match asked.by {
-			PlacedBy::Trader => {
+			PlacedBy::Trader { max_fills } => {
 				Self::ensure_admitted(rules.status, asked.kind, asked.reduce_only)?;
-				T::MaxFills::get()
+				max_fills.min(T::MaxFills::get())
 			},
 			PlacedBy::Liquidation { .. } if rules.status == MarketStatus::Halted => return Ok(None),
 			PlacedBy::Liquidation { max_fills } => max_fills.min(T::MaxFills::get()),
@@ -108,7 +124,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(rules.on_tick(asked.price), Error::<T>::PriceOffTick);
 		ensure!(rules.on_step(asked.size), Error::<T>::SizeOffStep);
 		// A liquidation's close is bounded by its own, tighter limit instead.
-		ensure!(asked.by != PlacedBy::Trader || rules.in_band(asked.price), Error::<T>::PriceOutsideBand);
+		let by_trader = matches!(asked.by, PlacedBy::Trader { .. });
+		ensure!(!by_trader || rules.in_band(asked.price), Error::<T>::PriceOutsideBand);
 		if asked.kind == OrderKind::PostOnly {
 			if let Some(best) = Self::best_price(asked.market, opposite(asked.side)) {
 				ensure!(!crosses(asked.side, asked.price, best), Error::<T>::WouldCross);
@@ -135,8 +152,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Matches `order` against the best makers while it has size left, its fill bound allows
-	/// and the book crosses its price.
-	fn match_order(order: &Incoming<T>) -> Result<Matching, DispatchError> {
+	/// and the book crosses its price; `steps` follows the steps taken.
+	fn match_order(order: &Incoming<T>, steps: &mut u32) -> Result<Matching, DispatchError> {
 		let Request { market, side, price, .. } = order.asked;
 		let against = opposite(side);
 		let mut matching = Matching { remaining: order.wanted, ..Matching::default() };
@@ -147,6 +164,7 @@ impl<T: Config> Pallet<T> {
 			}
 			let Some(maker) = Self::first_order_at(market, against, best) else { break };
 			matching.fills = matching.fills.saturating_add(1);
+			*steps = matching.fills;
 			Self::fill_against(order, &maker, &mut matching)?;
 		}
 		Ok(matching)
@@ -193,7 +211,7 @@ impl<T: Config> Pallet<T> {
 			T::Ledger::move_settlement(owner, &fee_account, taker_fee)?;
 			T::Ledger::move_settlement(&maker.owner, &fee_account, maker_fee)?;
 			match by {
-				PlacedBy::Trader => T::Margin::apply_fill(&fill),
+				PlacedBy::Trader { .. } => T::Margin::apply_fill(&fill),
 				PlacedBy::Liquidation { .. } => T::Margin::apply_close_fill(&fill),
 			}
 		});
@@ -243,6 +261,7 @@ impl<T: Config> Pallet<T> {
 			Self::best_price(asked.market, opposite(asked.side))
 				.is_some_and(|best| crosses(asked.side, asked.price, best));
 		let mut matched = Matched {
+			id: Some(id),
 			fills: matching.fills,
 			size: wanted.saturating_sub(remaining),
 			notional: matching.notional,

@@ -93,6 +93,27 @@ pub enum CancelReason {
 	/// Its level was the side's worst while the side held `MaxLevels` levels, and a better
 	/// price came to rest: the book keeps the levels nearest the market.
 	Evicted,
+	/// Its owner replaced it (`replace_order`) with a new order at another price or a larger
+	/// size.
+	Replaced,
+}
+
+/// One order of a `place_orders` batch: what `place_order` takes, but the subaccount, which
+/// is the batch's.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct NewOrder {
+	pub market: MarketId,
+	pub side: Side,
+	/// USD per whole base unit.
+	pub price: Price,
+	/// Base units.
+	#[codec(compact)]
+	pub size: Balance,
+	pub kind: OrderKind,
+	pub reduce_only: bool,
 }
 
 /// The book's aggregated levels, best first: `(price, total size)`.

@@ -40,6 +40,9 @@ pub trait WeightInfo {
 	fn place_order(f: u32, ) -> Weight;
 	fn cancel_order() -> Weight;
 	fn evict_level(n: u32, ) -> Weight;
+	fn place_orders(n: u32, ) -> Weight;
+	fn cancel_orders(n: u32, ) -> Weight;
+	fn cancel_all(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -165,8 +168,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2655).saturating_mul(n.into()))
 	}
+	fn place_orders(n: u32, ) -> Weight {
+		Weight::from_parts(276_565_000, 10082).saturating_mul(n.into())
+			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	}
+	fn cancel_orders(n: u32, ) -> Weight {
+		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+	}
+	fn cancel_all(n: u32, ) -> Weight {
+		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+	}
 }
-
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
@@ -196,5 +213,20 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2655).saturating_mul(n.into()))
+	}
+	fn place_orders(n: u32, ) -> Weight {
+		Weight::from_parts(276_565_000, 10082).saturating_mul(n.into())
+			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	}
+	fn cancel_orders(n: u32, ) -> Weight {
+		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+	}
+	fn cancel_all(n: u32, ) -> Weight {
+		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 	}
 }

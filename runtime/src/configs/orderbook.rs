@@ -29,6 +29,9 @@ impl pallet_orderbook::Config for Runtime {
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type InsuranceShare = InsuranceFeeShare;
 	type MaxFills = ConstU32<16>;
+	// A market maker's two-sided quote of 8 levels a side in one transaction.
+	type MaxBatchOrders = ConstU32<16>;
+	type MaxBatchCancels = ConstU32<32>;
 	// Per account, over all its subaccounts and markets.
 	type MaxOpenOrders = ConstU32<64>;
 	type MaxLevels = ConstU32<128>;

@@ -1,4 +1,6 @@
+mod amend;
 mod band;
+mod batch;
 mod cancel;
 mod crowding;
 mod liquidation;

@@ -1,0 +1,253 @@
+//! Batches: `place_orders`, `cancel_orders`, `cancel_all`.
+//!
+//! Attacks tried (../shared/ATTACKS.md):
+//! - 15 Weights: a batch's orders share one `MaxFills`, so a batch of takers makes no more
+//!   fills than one order may, and what it is charged stays within what it declared
+//!   (`a_batch_of_takers_shares_one_fill_budget`); a failed entry is charged for the fills it
+//!   tried (`refused_takers_spend_the_budget_and_are_charged_for_it`).
+//! - 16 Storage, 7 Dust: each order of a batch is held to `MaxOpenOrders` and carries its
+//!   deposit (`each_entry_is_held_to_the_account_bound`; `try_state` after every test).
+//! - 1 Walk away from debt: each resting order is margined as a single one is; what the margin
+//!   engine refuses fails that entry only (`an_entry_the_margin_engine_refuses_fails_alone`).
+//! - 2 Trade with yourself: a batch's bid crossing its own ask cancels the resting one, as
+//!   self-trade prevention does for single orders (`a_batch_does_not_trade_with_itself`).
+//! - 8 Block your own liquidation: cancels only ever remove the signer's own orders
+//!   (`cancels_touch_only_the_signers_orders`).
+
+use super::{open_order, place};
+use crate::{mock::*, CancelReason, Error, Event, NewOrder, OrderKind};
+use clearing_primitives::margin::Side;
+use frame_support::{assert_ok, dispatch::DispatchResultWithPostInfo, traits::ConstU32, BoundedVec};
+use sp_runtime::DispatchError;
+
+fn order(side: Side, price: u128, steps: u128, kind: OrderKind) -> NewOrder {
+	NewOrder { market: BTC_USD, side, price: usd(price), size: steps * STEP, kind, reduce_only: false }
+}
+
+fn place_orders(who: AccountId, orders: Vec<NewOrder>, atomic: bool) -> DispatchResultWithPostInfo {
+	let orders: BoundedVec<NewOrder, ConstU32<5>> = orders.try_into().expect("within the mock's bound");
+	Orderbook::place_orders(RuntimeOrigin::signed(who), 0, orders, atomic)
+}
+
+fn cancel_orders(who: AccountId, ids: Vec<u64>, atomic: bool) -> DispatchResultWithPostInfo {
+	let ids: BoundedVec<u64, ConstU32<5>> = ids.try_into().expect("within the mock's bound");
+	Orderbook::cancel_orders(RuntimeOrigin::signed(who), ids, atomic)
+}
+
+/// The `BatchEntry` results, in order.
+fn entries() -> Vec<Result<u64, DispatchError>> {
+	book_events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::BatchEntry { result, .. } => Some(result),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Runs `call`, which must fail with `error`, and checks it changed no storage.
+fn assert_changes_nothing(call: impl FnOnce() -> DispatchResultWithPostInfo, error: impl Into<DispatchError>) {
+	let before = sp_io::storage::root(sp_runtime::StateVersion::V1);
+	let result = call();
+	assert_eq!(result.map_err(|e| e.error), Err(error.into()));
+	assert_eq!(sp_io::storage::root(sp_runtime::StateVersion::V1), before);
+}
+
+#[test]
+fn a_batch_quotes_both_sides_and_reports_each_entry() {
+	ExtBuilder::default().build_and_execute(|| {
+		let quote = vec![
+			order(Side::Buy, 59_900, 1, OrderKind::PostOnly),
+			order(Side::Buy, 59_800, 2, OrderKind::PostOnly),
+			order(Side::Sell, 60_100, 1, OrderKind::PostOnly),
+			order(Side::Sell, 60_200, 2, OrderKind::PostOnly),
+		];
+		assert_ok!(place_orders(ALICE, quote, false));
+		assert_eq!(entries(), vec![Ok(0), Ok(1), Ok(2), Ok(3)]);
+		let depth = Orderbook::depth(BTC_USD, 5);
+		assert_eq!(depth.bids, vec![(usd(59_900), STEP), (usd(59_800), 2 * STEP)]);
+		assert_eq!(depth.asks, vec![(usd(60_100), STEP), (usd(60_200), 2 * STEP)]);
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 4);
+		// Each carries its deposit, as a single order does.
+		assert!((0..4).all(|id| open_order(id).unwrap().deposit == DEPOSIT));
+	});
+}
+
+#[test]
+fn a_failed_entry_changes_nothing_and_the_others_go_on() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(place_orders(
+			ALICE,
+			vec![
+				order(Side::Buy, 59_900, 1, OrderKind::Limit),
+				NewOrder { size: STEP + 1, ..order(Side::Buy, 59_800, 1, OrderKind::Limit) },
+				order(Side::Buy, 50_000, 1, OrderKind::Limit), // outside the 10% band
+				NewOrder { market: 7, ..order(Side::Buy, 59_700, 1, OrderKind::Limit) },
+				order(Side::Sell, 60_100, 1, OrderKind::Limit),
+			],
+			false,
+		));
+		assert_eq!(
+			entries(),
+			vec![
+				Ok(0),
+				Err(Error::<Test>::SizeOffStep.into()),
+				Err(Error::<Test>::PriceOutsideBand.into()),
+				Err(Error::<Test>::MarketNotFound.into()),
+				Ok(1),
+			]
+		);
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 2);
+		assert!(!book_events().iter().any(|e| matches!(e, Event::OrderPlaced { id, .. } if *id > 1)));
+	});
+}
+
+#[test]
+fn an_atomic_batch_with_a_bad_entry_changes_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(place(BOB, Side::Sell, 60_000, 1, OrderKind::Limit));
+		let batch = vec![
+			order(Side::Buy, 60_000, 1, OrderKind::Limit), // fills Bob's ask
+			order(Side::Buy, 59_900, 1, OrderKind::PostOnly),
+			order(Side::Sell, 59_900, 1, OrderKind::PostOnly), // would cross the entry before
+		];
+		assert_changes_nothing(|| place_orders(ALICE, batch.clone(), true), Error::<Test>::WouldCross);
+		// The same batch without `atomic` keeps the first two.
+		assert_ok!(place_orders(ALICE, batch, false));
+		assert_eq!(entries(), vec![Ok(1), Ok(2), Err(Error::<Test>::WouldCross.into())]);
+		assert_eq!(fills().len(), 1);
+	});
+}
+
+#[test]
+fn each_entry_is_held_to_the_account_bound() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Five open orders per account in the mock: with one open, the fifth entry is refused
+		// on its own.
+		assert_ok!(place(ALICE, Side::Buy, 58_000, 1, OrderKind::Limit));
+		let bids = (0..5).map(|i| order(Side::Buy, 59_000 + i, 1, OrderKind::Limit)).collect();
+		assert_ok!(place_orders(ALICE, bids, false));
+		let results = entries();
+		assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 4);
+		assert_eq!(results.last(), Some(&Err(Error::<Test>::TooManyOpenOrders.into())));
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 5);
+		assert_eq!(order_margin(&sub(ALICE, 0)), (0..5).map(|i| open_order(i).unwrap().margin + DEPOSIT).sum());
+	});
+}
+
+#[test]
+fn an_entry_the_margin_engine_refuses_fails_alone() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Room for one order's margin (a tenth of $59.90) and deposit, not two.
+		limit_order_margin(&sub(ALICE, 0), 6_000_000);
+		let bids = vec![order(Side::Buy, 59_900, 1, OrderKind::Limit), order(Side::Buy, 59_800, 1, OrderKind::Limit)];
+		assert_ok!(place_orders(ALICE, bids, false));
+		// (An event keeps a `DispatchError::Other`'s kind, not its text.)
+		assert_eq!(entries(), vec![Ok(0), Err(DispatchError::Other(""))]);
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 1);
+	});
+}
+
+#[test]
+fn a_batch_does_not_trade_with_itself() {
+	ExtBuilder::default().build_and_execute(|| {
+		let crossing = vec![order(Side::Sell, 60_000, 1, OrderKind::Limit), order(Side::Buy, 60_000, 1, OrderKind::Limit)];
+		assert_ok!(place_orders(ALICE, crossing, false));
+		assert!(fills().is_empty());
+		assert!(book_events().contains(&Event::OrderCancelled { id: 0, remaining: STEP, reason: CancelReason::SelfTrade }));
+		assert_eq!(Orderbook::depth(BTC_USD, 5).bids, vec![(usd(60_000), STEP)]);
+	});
+}
+
+#[test]
+fn a_batch_of_takers_shares_one_fill_budget() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Five one-step asks at five prices; five takers that would each take them all.
+		for price in 60_000..60_005 {
+			assert_ok!(place(BOB, Side::Sell, price, 1, OrderKind::Limit));
+		}
+		let takers: Vec<_> = (0..5).map(|_| order(Side::Buy, 60_010, 5, OrderKind::ImmediateOrCancel)).collect();
+		let declared = Orderbook::place_orders_weight(&takers);
+		let charged = place_orders(ALICE, takers, false).unwrap().actual_weight.unwrap();
+		assert_eq!(fills().len(), MAX_FILLS as usize);
+		assert!(charged.all_lte(declared));
+		// The takers left without budget matched nothing: each cancelled in full, not failed.
+		assert!(entries().iter().all(|r| r.is_ok()));
+		assert_eq!(Orderbook::depth(BTC_USD, 5).asks.len(), 5 - MAX_FILLS as usize);
+	});
+}
+
+#[test]
+fn refused_takers_spend_the_budget_and_are_charged_for_it() {
+	ExtBuilder::default().build_and_execute(|| {
+		for price in 60_000..60_005 {
+			assert_ok!(place(BOB, Side::Sell, price, 1, OrderKind::Limit));
+		}
+		let takers: Vec<_> = (0..5).map(|_| order(Side::Buy, 60_010, 5, OrderKind::ImmediateOrCancel)).collect();
+		let declared = Orderbook::place_orders_weight(&takers);
+		let resting = place_orders(BOB, vec![], false).unwrap().actual_weight.unwrap();
+		// The margin engine refuses Alice as a taker: each taker fails at its first fill.
+		refuse(vec![ALICE]);
+		let charged = place_orders(ALICE, takers, false).unwrap().actual_weight.unwrap();
+		let refused = entries().iter().filter(|r| **r == Err(DispatchError::Other(""))).count();
+		// One fill tried per refused taker, until the batch's budget is spent.
+		assert_eq!(refused, MAX_FILLS as usize);
+		assert!(fills().is_empty());
+		assert_eq!(Orderbook::depth(BTC_USD, 5).asks.len(), 5);
+		// Charged at least the worst case of every fill tried, and within what it declared.
+		let tried = frame_support::weights::Weight::from_parts(MOCK_WORST_FILL_WEIGHT, 0).saturating_mul(u64::from(MAX_FILLS));
+		assert!(charged.all_gte(tried.saturating_add(resting)) && charged.all_lte(declared));
+	});
+}
+
+#[test]
+fn cancels_report_each_id_and_touch_only_the_signers_orders() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(place(ALICE, Side::Buy, 59_000, 1, OrderKind::Limit)); // 0
+		assert_ok!(place(ALICE, Side::Buy, 59_100, 1, OrderKind::Limit)); // 1
+		assert_ok!(place(BOB, Side::Buy, 59_200, 1, OrderKind::Limit)); // 2
+		// Bob's order is not Alice's to cancel; an id twice is found once.
+		assert_ok!(cancel_orders(ALICE, vec![0, 2, 1, 1], false));
+		let missing = Err(Error::<Test>::OrderNotFound.into());
+		assert_eq!(entries(), vec![Ok(0), missing.clone(), Ok(1), missing]);
+		assert!(open_order(2).is_some());
+		assert_eq!((crate::OpenOrders::<Test>::get(ALICE), order_margin(&sub(ALICE, 0))), (0, 0));
+	});
+}
+
+#[test]
+fn an_atomic_cancel_batch_with_a_missing_id_cancels_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(place(ALICE, Side::Buy, 59_000, 1, OrderKind::Limit));
+		assert_changes_nothing(|| cancel_orders(ALICE, vec![0, 9], true), Error::<Test>::OrderNotFound);
+		assert_ok!(cancel_orders(ALICE, vec![0], true));
+		assert!(open_order(0).is_none());
+	});
+}
+
+#[test]
+fn cancel_all_clears_one_subaccount_or_one_market_of_it() {
+	ExtBuilder::default().build_and_execute(|| {
+		let on = |number, price| {
+			Orderbook::place_order(RuntimeOrigin::signed(ALICE), number, BTC_USD, Side::Buy, usd(price), STEP, OrderKind::Limit, false)
+		};
+		assert_ok!(on(0, 59_000));
+		assert_ok!(on(0, 59_100));
+		assert_ok!(on(1, 59_200));
+		assert_ok!(place(BOB, Side::Buy, 59_300, 1, OrderKind::Limit));
+		// Another market of the subaccount: nothing there.
+		assert_ok!(Orderbook::cancel_all(RuntimeOrigin::signed(ALICE), 0, Some(7)));
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 3);
+		let charged = Orderbook::cancel_all(RuntimeOrigin::signed(ALICE), 0, Some(BTC_USD)).unwrap().actual_weight;
+		// Refunded to the three open orders of the account it read.
+		assert_eq!(charged, Some(<() as crate::WeightInfo>::cancel_all(3)));
+		assert_eq!(
+			book_events().last(),
+			Some(&Event::AllCancelled { owner: sub(ALICE, 0), market: Some(BTC_USD), cancelled: 2 })
+		);
+		assert_eq!(Orderbook::open_orders(ALICE, 1).len(), 1);
+		assert_eq!((order_margin(&sub(ALICE, 0)), Orderbook::open_orders(BOB, 0).len()), (0, 1));
+		assert_ok!(Orderbook::cancel_all(RuntimeOrigin::signed(ALICE), 1, None));
+		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 0);
+	});
+}
