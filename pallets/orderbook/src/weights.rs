@@ -43,6 +43,7 @@ pub trait WeightInfo {
 	fn place_orders(n: u32, ) -> Weight;
 	fn cancel_orders(n: u32, ) -> Weight;
 	fn cancel_all(n: u32, ) -> Weight;
+	fn schedule_cancel() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -183,6 +184,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 	}
+	fn schedule_cancel() -> Weight {
+		Weight::from_parts(50_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
 }
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
@@ -228,5 +234,10 @@ impl WeightInfo for () {
 		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+	}
+	fn schedule_cancel() -> Weight {
+		Weight::from_parts(50_000_000, 4000)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 }

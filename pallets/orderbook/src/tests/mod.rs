@@ -7,6 +7,7 @@ mod liquidation;
 mod matching;
 mod placing;
 mod properties;
+mod schedule;
 mod status;
 
 use crate::{mock::*, OrderKind};

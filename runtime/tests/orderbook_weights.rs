@@ -1,0 +1,54 @@
+//! The order book's batches and its block-start hook fit the block as the runtime declares
+//! them (declared weight is what the block builder counts).
+
+use clearing_runtime::{configs::RuntimeBlockWeights, Runtime};
+use frame_support::{dispatch::DispatchClass, traits::Get};
+use pallet_orderbook::{NewOrder, OrderKind, WeightInfo};
+
+type Orderbook = pallet_orderbook::Pallet<Runtime>;
+type Weights = <Runtime as pallet_orderbook::Config>::WeightInfo;
+
+fn normal_max_extrinsic() -> frame_support::weights::Weight {
+	RuntimeBlockWeights::get()
+		.get(DispatchClass::Normal)
+		.max_extrinsic
+		.expect("normal transactions are bounded")
+}
+
+/// A full batch of orders, each in a market of its own (the dearest case the runtime's
+/// markets allow).
+fn full_batch() -> Vec<NewOrder> {
+	let most = <Runtime as pallet_orderbook::Config>::MaxBatchOrders::get();
+	(0..most)
+		.map(|i| NewOrder {
+			market: i % 3,
+			side: clearing_primitives::margin::Side::Buy,
+			price: clearing_primitives::Price::from_u32(1),
+			size: 1,
+			kind: OrderKind::Limit,
+			reduce_only: false,
+		})
+		.collect()
+}
+
+#[test]
+fn a_full_batch_of_orders_fits_one_transaction_with_room_to_spare() {
+	let declared = Orderbook::place_orders_weight(&full_batch());
+	let limit = normal_max_extrinsic();
+	// Half a transaction's limit: a block takes two such batches besides the rest.
+	assert!(declared.ref_time().saturating_mul(2) <= limit.ref_time(), "{declared:?} of {limit:?}");
+}
+
+#[test]
+fn a_full_batch_of_cancels_fits_one_transaction() {
+	let most = <Runtime as pallet_orderbook::Config>::MaxBatchCancels::get();
+	let declared = Weights::cancel_orders(most);
+	assert!(declared.all_lte(normal_max_extrinsic()), "{declared:?}");
+}
+
+#[test]
+fn the_scheduled_cancels_of_a_block_take_at_most_a_quarter_of_it() {
+	let max_block = RuntimeBlockWeights::get().max_block;
+	let hook = Orderbook::max_scheduled_cancels_weight();
+	assert!(hook.ref_time().saturating_mul(4) <= max_block.ref_time(), "{hook:?} of {max_block:?}");
+}
