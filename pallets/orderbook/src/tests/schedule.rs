@@ -10,7 +10,6 @@
 //! - 14 Free transactions: the hook runs only what signed, fee-paying calls scheduled, and
 //!   only cancels: it never opens risk.
 
-use super::place;
 use crate::{mock::*, CancelsDue, Error, Event, OrderKind, ScheduledCancels};
 use clearing_primitives::margin::Side;
 use frame_support::{assert_noop, assert_ok, traits::Hooks};
