@@ -14,7 +14,13 @@ use sp_runtime::DispatchError;
 impl<T: Config> Pallet<T> {
 	/// What `replace_order` may cost: the old order's removal and a whole new order.
 	pub fn replace_order_weight() -> Weight {
-		T::WeightInfo::cancel_order().saturating_add(Self::place_order_weight(T::MaxFills::get()))
+		Self::cancels_weight(1).saturating_add(Self::place_order_weight(T::MaxFills::get()))
+	}
+
+	/// What a cut costs: a cancel's work on the book and the order, and the market's rules
+	/// read (a resting order reads them too, and more).
+	fn cut_weight() -> Weight {
+		Self::cancels_weight(1).saturating_add(T::WeightInfo::place_order_resting())
 	}
 
 	/// Replaces `who`'s open order `id` by one at `price` for `size` of `kind`, on the same
@@ -39,7 +45,7 @@ impl<T: Config> Pallet<T> {
 			let cut = order.remaining.saturating_sub(size);
 			Self::reduce_order(&mut order, cut)?;
 			Self::deposit_event(Event::OrderReduced { id, remaining: size });
-			return Ok(T::WeightInfo::cancel_order());
+			return Ok(Self::cut_weight());
 		}
 		// The old order goes first, so the margin it held backs the new one.
 		Self::remove_order(&order, CancelReason::Replaced)?;
@@ -54,6 +60,6 @@ impl<T: Config> Pallet<T> {
 			by: PlacedBy::trader::<T>(),
 		})?;
 		Self::deposit_event(Event::OrderReplaced { old: id, new: matched.id.unwrap_or_default() });
-		Ok(T::WeightInfo::cancel_order().saturating_add(Self::matched_weight(&matched)))
+		Ok(Self::cancels_weight(1).saturating_add(Self::matched_weight(&matched)))
 	}
 }

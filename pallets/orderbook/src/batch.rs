@@ -25,15 +25,23 @@ use sp_runtime::{DispatchError, DispatchResult};
 
 impl<T: Config> Pallet<T> {
 	/// What `place_orders` with `orders` may cost: the batch's measured book work, for every
-	/// order its margin check and an eviction, the shared fill budget at the margin engine's
-	/// worst case per fill, and for every market after the first the reads a single order
-	/// makes (the benchmark places all its orders in one market).
+	/// order its margin check, an eviction and the reads its benchmark does not make, the
+	/// shared fill budget at the margin engine's worst case per fill, and for every market
+	/// after the first the reads a single order makes (the benchmark places all its orders in
+	/// one market).
 	pub fn place_orders_weight(orders: &[NewOrder]) -> Weight {
 		let count = orders.len() as u32;
 		T::WeightInfo::place_orders(count)
 			.saturating_add(Self::rest_check_weight().saturating_mul(u64::from(count)))
+			.saturating_add(Self::unmeasured_reads().saturating_mul(u64::from(count)))
 			.saturating_add(Self::fill_step_weight().saturating_mul(u64::from(T::MaxFills::get())))
 			.saturating_add(Self::further_markets_weight(orders))
+	}
+
+	/// What an entry may read that the batch benchmark (each entry a new level, none
+	/// reduce-only) does not: an existing level to join and, reduce-only, the position.
+	fn unmeasured_reads() -> Weight {
+		T::DbWeight::get().reads(2)
 	}
 
 	/// The margin check of an order that rests, and the eviction of a full worst level.
@@ -65,7 +73,8 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::place_order_resting().saturating_mul(further)
 	}
 
-	/// Places `orders` for `owner`'s subaccount `number` in turn, sharing one `MaxFills`.
+	/// Places `orders` for `owner`'s subaccount `number` in turn, sharing one `MaxFills`;
+	/// charged what `place_batch` used, never above what it declared.
 	pub(crate) fn do_place_orders(
 		owner: T::AccountId,
 		number: SubaccountNumber,
@@ -73,8 +82,24 @@ impl<T: Config> Pallet<T> {
 		atomic: bool,
 	) -> DispatchResultWithPostInfo {
 		let declared = Self::place_orders_weight(&orders);
+		match Self::place_batch(owner, number, orders, atomic) {
+			Ok(used) => Ok(Some(used.min(declared)).into()),
+			Err((error, used)) => Err(DispatchErrorWithPostInfo { post_info: Some(used.min(declared)).into(), error }),
+		}
+	}
+
+	/// `place_orders`' work; the weight it used (at the worst case for what it cannot
+	/// measure), or the first error of an `atomic` batch and the weight used until then.
+	pub(crate) fn place_batch(
+		owner: T::AccountId,
+		number: SubaccountNumber,
+		orders: Vec<NewOrder>,
+		atomic: bool,
+	) -> Result<Weight, (DispatchError, Weight)> {
+		let count = u64::from(orders.len() as u32);
 		let mut used = T::WeightInfo::place_orders(orders.len() as u32)
-			.saturating_add(Self::further_markets_weight(&orders));
+			.saturating_add(Self::further_markets_weight(&orders))
+			.saturating_add(Self::unmeasured_reads().saturating_mul(count));
 		let mut budget = T::MaxFills::get();
 		let subaccount = clearing_primitives::collateral::Subaccount::new(owner, number);
 		for (index, new) in (0u32..).zip(orders) {
@@ -107,19 +132,34 @@ impl<T: Config> Pallet<T> {
 					used.saturating_accrue(Self::fill_step_weight().saturating_mul(fills));
 					used.saturating_accrue(Self::rest_check_weight());
 					if atomic {
-						return Err(Self::failed_with(error, used.min(declared)));
+						return Err((error, used));
 					}
 					Err(error)
 				},
 			};
 			Self::deposit_event(Event::BatchEntry { index, result });
 		}
-		Ok(Some(used.min(declared)).into())
+		Ok(used)
+	}
+
+	/// What cancelling `count` orders may cost: the larger of the batch benchmark (each
+	/// order alone at its level, on a side of `MaxLevels` levels: the level goes) and
+	/// `count` single cancels (each the last of a full level).
+	pub fn cancels_weight(count: u32) -> Weight {
+		T::WeightInfo::cancel_orders(count)
+			.max(T::WeightInfo::cancel_order().saturating_mul(u64::from(count)))
+	}
+
+	/// What `cancel_all` may cost having read `scanned` of the account's orders (and
+	/// cancelled at most as many): as `cancels_weight`, with `cancel_all`'s benchmark.
+	pub fn cancel_all_weight(scanned: u32) -> Weight {
+		T::WeightInfo::cancel_all(scanned)
+			.max(T::WeightInfo::cancel_order().saturating_mul(u64::from(scanned)))
 	}
 
 	/// Cancels the signer's orders `ids` in turn.
 	pub(crate) fn do_cancel_orders(who: T::AccountId, ids: Vec<OrderId>, atomic: bool) -> DispatchResultWithPostInfo {
-		let declared = T::WeightInfo::cancel_orders(ids.len() as u32);
+		let declared = Self::cancels_weight(ids.len() as u32);
 		for (index, id) in (0u32..).zip(ids) {
 			let cancelled = if atomic {
 				Self::cancel_by_owner(&who, id)
@@ -160,7 +200,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let subaccount = clearing_primitives::collateral::Subaccount::new(owner, number);
 		Self::deposit_event(Event::AllCancelled { owner: subaccount, market, cancelled });
-		Ok(T::WeightInfo::cancel_all(scanned))
+		Ok(Self::cancel_all_weight(scanned))
 	}
 
 	fn failed_with(error: DispatchError, weight: Weight) -> DispatchErrorWithPostInfo {

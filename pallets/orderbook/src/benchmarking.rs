@@ -4,7 +4,7 @@
 //! margin engine in the runtime) and resting what is left; `cancel_order` from the back of a
 //! full level, by an owner with all its other orders open; `evict_level` emptying a worst
 //! level of `n` orders; `place_orders` as `n` resting orders at the worst place in the book;
-//! `cancel_orders` and `cancel_all` of `n` orders at `n` levels, each behind another's order;
+//! `cancel_orders` and `cancel_all` of `n` orders each alone at its level on a full side;
 //! `schedule_cancel` moving a deadline between two full blocks' queues.
 //! The signer is `whitelisted_caller`, as in `pallet_balances`' benchmarks: its account is read by the fee payment of every extrinsic.
 
@@ -216,18 +216,22 @@ mod benchmarks {
 		assert_eq!(LevelPrices::<T>::get(market, Side::Buy).first(), Some(&base));
 	}
 
-	/// `n` of the owner's orders, each behind another account's at a level of its own.
+	/// `n` of the owner's orders, each alone at its level, on an ask side of `MaxLevels`
+	/// levels: each cancel removes its level and rewrites the side's prices.
 	fn orders_to_cancel<T: Config>(n: u32) -> (Subaccount<T::AccountId>, alloc::vec::Vec<OrderId>) {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
 		let base = Price::saturating_from_integer(PRICE);
 		let owner = whitelisted_trader::<T>();
 		let per_maker = T::MaxOpenOrders::get().max(1);
 		let mut ids = alloc::vec::Vec::new();
-		for i in 0..n {
-			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
-			place::<T>(&trader::<T>("ahead", i / per_maker), market, Side::Sell, price, step);
-			ids.push(NextOrderId::<T>::get());
-			place::<T>(&owner, market, Side::Sell, price, step);
+		for level in 0..T::MaxLevels::get() {
+			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(level)));
+			if level < n {
+				ids.push(NextOrderId::<T>::get());
+				place::<T>(&owner, market, Side::Sell, price, step);
+			} else {
+				place::<T>(&trader::<T>("other", level / per_maker), market, Side::Sell, price, step);
+			}
 		}
 		(owner, ids)
 	}

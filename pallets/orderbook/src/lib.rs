@@ -386,9 +386,10 @@ pub mod pallet {
 		/// - Origin: signed, by the order's owner.
 		/// - Errors: `OrderNotFound` (the signer has no open order `id`); nothing changes on any
 		///   error.
-		/// - Weight: `WeightInfo::cancel_order()`.
+		/// - Weight: `Pallet::cancels_weight(1)`: the larger of the last order of a full level
+		///   and an order alone at its level on a full side.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::cancel_order())]
+		#[pallet::weight(Pallet::<T>::cancels_weight(1))]
 		pub fn cancel_order(origin: OriginFor<T>, id: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::cancel_by_owner(&who, id)
@@ -428,9 +429,9 @@ pub mod pallet {
 		///
 		/// - Origin: signed, by the orders' owner.
 		/// - Errors: none of its own without `atomic`; with `atomic`, `OrderNotFound`.
-		/// - Weight: `WeightInfo::cancel_orders(ids)`.
+		/// - Weight: `Pallet::cancels_weight(ids)`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::cancel_orders(ids.len() as u32))]
+		#[pallet::weight(Pallet::<T>::cancels_weight(ids.len() as u32))]
 		pub fn cancel_orders(
 			origin: OriginFor<T>,
 			ids: BoundedVec<OrderId, T::MaxBatchCancels>,
@@ -446,10 +447,10 @@ pub mod pallet {
 		///
 		/// - Origin: signed, by the subaccount's owner.
 		/// - Errors: none.
-		/// - Weight: `WeightInfo::cancel_all(MaxOpenOrders)`, refunded to the account's open
+		/// - Weight: `Pallet::cancel_all_weight(MaxOpenOrders)`, refunded to the account's open
 		///   orders read.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::cancel_all(T::MaxOpenOrders::get()))]
+		#[pallet::weight(Pallet::<T>::cancel_all_weight(T::MaxOpenOrders::get()))]
 		pub fn cancel_all(
 			origin: OriginFor<T>,
 			subaccount: SubaccountNumber,
@@ -465,13 +466,14 @@ pub mod pallet {
 		/// id, same place in time (`OrderReduced`). Anything else cancels it (`Replaced`) and
 		/// places the new order as `place_order` would, behind its level's orders
 		/// (`OrderReplaced`). Both happen or neither: if the new order is refused, the old
-		/// one stays as it was.
+		/// one stays as it was. A cut only lowers risk, so it goes through in any market
+		/// status, as a cancel does.
 		///
 		/// - Origin: signed, by the order's owner.
 		/// - Errors: `OrderNotFound`; `SizeOffStep` for a cut; for a new order, any of
 		///   `place_order`'s; nothing changes on any error.
 		/// - Weight: `Pallet::replace_order_weight`: a cancel and a whole `place_order`,
-		///   refunded to what ran.
+		///   refunded to what ran (a cut: a cancel and a resting order's market reads).
 		#[pallet::call_index(5)]
 		#[pallet::weight(Pallet::<T>::replace_order_weight())]
 		pub fn replace_order(

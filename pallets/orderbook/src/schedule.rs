@@ -7,7 +7,7 @@
 //! `MaxCancelDelay` away: the hook's work per block and the storage deadlines take are
 //! bounded, and a deadline is set only by an account with open orders, which carry deposits.
 
-use crate::{pallet::*, weights::WeightInfo};
+use crate::pallet::*;
 use clearing_primitives::collateral::{Subaccount, SubaccountNumber};
 use frame_support::{
 	ensure,
@@ -82,7 +82,7 @@ impl<T: Config> Pallet<T> {
 			});
 			// On a failure, charge what the worst case could have done.
 			weight.saturating_accrue(
-				cancelled.unwrap_or_else(|_| T::WeightInfo::cancel_all(T::MaxOpenOrders::get())),
+				cancelled.unwrap_or_else(|_| Self::cancel_all_weight(T::MaxOpenOrders::get())),
 			);
 		}
 		weight
@@ -93,7 +93,7 @@ impl<T: Config> Pallet<T> {
 	pub fn max_scheduled_cancels_weight() -> Weight {
 		let db = T::DbWeight::get();
 		let per_subaccount =
-			db.writes(1).saturating_add(T::WeightInfo::cancel_all(T::MaxOpenOrders::get()));
+			db.writes(1).saturating_add(Self::cancel_all_weight(T::MaxOpenOrders::get()));
 		db.reads_writes(1, 1)
 			.saturating_add(per_subaccount.saturating_mul(u64::from(T::MaxCancelsPerBlock::get())))
 	}

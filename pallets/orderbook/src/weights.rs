@@ -77,8 +77,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
 		// Proof size: measured `5774`, estimated `10082`.
-		// Minimum execution time: 172_210_000 picoseconds.
-		Weight::from_parts(276_565_000, 10082)
+		// Minimum execution time: 90_105_000 picoseconds.
+		Weight::from_parts(114_992_000, 10082)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -110,21 +110,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:1)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::FundBalance` (r:1 w:1)
+	/// Proof: `Insurance::FundBalance` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::TotalCollateral` (r:1 w:1)
 	/// Proof: `Vaults::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::FundBalance` (r:1 w:1)
-	/// Proof: `Insurance::FundBalance` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
 		// Proof size: measured `2046`, estimated `10082`.
-		// Minimum execution time: 542_482_000 picoseconds.
-		Weight::from_parts(474_027_381, 10082)
-			// Standard Error: 3_397_946
-			.saturating_add(Weight::from_parts(470_709_094, 0).saturating_mul(f.into()))
+		// Minimum execution time: 325_436_000 picoseconds.
+		Weight::from_parts(211_986_336, 10082)
+			// Standard Error: 517_316
+			.saturating_add(Weight::from_parts(182_301_847, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
@@ -141,8 +141,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `4901`, estimated `4823`.
-		// Minimum execution time: 90_178_000 picoseconds.
-		Weight::from_parts(152_154_000, 4823)
+		// Minimum execution time: 49_033_000 picoseconds.
+		Weight::from_parts(61_682_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -159,47 +159,124 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
 		// Proof size: measured `3179`, estimated `5536`.
-		// Minimum execution time: 76_031_000 picoseconds.
-		Weight::from_parts(88_270_994, 5536)
-			// Standard Error: 262_841
-			.saturating_add(Weight::from_parts(22_203_036, 0).saturating_mul(n.into()))
+		// Minimum execution time: 49_774_000 picoseconds.
+		Weight::from_parts(43_165_793, 5536)
+			// Standard Error: 71_222
+			.saturating_add(Weight::from_parts(15_630_295, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2655).saturating_mul(n.into()))
 	}
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
+	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:2 w:1)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:1 w:0)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:1 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Orders` (r:0 w:16)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Levels` (r:0 w:16)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 16]`.
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(276_565_000, 10082).saturating_mul(n.into())
-			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+		// Proof size: measured `5790`, estimated `10082`.
+		// Minimum execution time: 109_283_000 picoseconds.
+		Weight::from_parts(114_962_261, 10082)
+			// Standard Error: 258_131
+			.saturating_add(Weight::from_parts(38_936_126, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 	}
+	/// Storage: `Orderbook::Orders` (r:32 w:32)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Levels` (r:32 w:32)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 32]`.
 	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-	}
-	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-	}
-	fn schedule_cancel() -> Weight {
-		Weight::from_parts(50_000_000, 4000)
+		// Proof size: measured `3919`, estimated `5536`.
+		// Minimum execution time: 54_521_000 picoseconds.
+		Weight::from_parts(45_514_009, 5536)
+			// Standard Error: 112_334
+			.saturating_add(Weight::from_parts(27_093_084, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
+	}
+	/// Storage: `Orderbook::Orders` (r:65 w:64)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Levels` (r:64 w:64)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn cancel_all(n: u32, ) -> Weight {
+		// Proof size: measured `5900`, estimated `5536`.
+		// Minimum execution time: 66_379_000 picoseconds.
+		Weight::from_parts(81_026_047, 5536)
+			// Standard Error: 168_635
+			.saturating_add(Weight::from_parts(23_744_523, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
+	}
+	/// Storage: `Orderbook::ScheduledCancels` (r:1 w:1)
+	/// Proof: `Orderbook::ScheduledCancels` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:1 w:0)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::CancelsDue` (r:2 w:2)
+	/// Proof: `Orderbook::CancelsDue` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	fn schedule_cancel() -> Weight {
+		// Proof size: measured `781`, estimated `6238`.
+		// Minimum execution time: 22_573_000 picoseconds.
+		Weight::from_parts(25_147_000, 6238)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 }
+
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(276_565_000, 10082)
+		Weight::from_parts(114_992_000, 10082)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(474_027_381, 10082)
-			.saturating_add(Weight::from_parts(470_709_094, 0).saturating_mul(f.into()))
+		Weight::from_parts(211_986_336, 10082)
+			.saturating_add(Weight::from_parts(182_301_847, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(17_u64))
@@ -207,13 +284,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(152_154_000, 4823)
+		Weight::from_parts(61_682_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(88_270_994, 5536)
-			.saturating_add(Weight::from_parts(22_203_036, 0).saturating_mul(n.into()))
+		Weight::from_parts(43_165_793, 5536)
+			.saturating_add(Weight::from_parts(15_630_295, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -221,23 +298,33 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2655).saturating_mul(n.into()))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(276_565_000, 10082).saturating_mul(n.into())
-			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+		Weight::from_parts(114_962_261, 10082)
+			.saturating_add(Weight::from_parts(38_936_126, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 	}
 	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+		Weight::from_parts(45_514_009, 5536)
+			.saturating_add(Weight::from_parts(27_093_084, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(152_154_000, 4823).saturating_mul(n.into())
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+		Weight::from_parts(81_026_047, 5536)
+			.saturating_add(Weight::from_parts(23_744_523, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(50_000_000, 4000)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(25_147_000, 6238)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 }

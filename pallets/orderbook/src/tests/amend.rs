@@ -122,5 +122,10 @@ fn a_reduce_only_order_stays_reduce_only() {
 		assert_ok!(replace(ALICE, 2, 59_500, 3, OrderKind::Limit));
 		let replaced = open_order(3).unwrap();
 		assert!(replaced.reduce_only && replaced.margin == 0);
+		// A cut lowers the level's reduce-only total with it (`try_state` checks the totals).
+		assert_ok!(replace(ALICE, 3, 59_500, 1, OrderKind::Limit));
+		assert_eq!(Orderbook::depth(BTC_USD, 1).bids, vec![(usd(59_500), STEP)]);
+		let level = crate::Levels::<Test>::get((BTC_USD, Side::Buy, usd(59_500))).unwrap();
+		assert_eq!(level.reduce_only, STEP);
 	});
 }

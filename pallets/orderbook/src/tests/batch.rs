@@ -18,7 +18,7 @@ use super::{open_order, place};
 use crate::{mock::*, CancelReason, Error, Event, NewOrder, OrderKind};
 use clearing_primitives::margin::Side;
 use frame_support::{assert_ok, dispatch::DispatchResultWithPostInfo, traits::ConstU32, BoundedVec};
-use sp_runtime::DispatchError;
+use sp_runtime::{DispatchError, Weight};
 
 fn order(side: Side, price: u128, steps: u128, kind: OrderKind) -> NewOrder {
 	NewOrder { market: BTC_USD, side, price: usd(price), size: steps * STEP, kind, reduce_only: false }
@@ -145,6 +145,9 @@ fn an_entry_the_margin_engine_refuses_fails_alone() {
 		// (An event keeps a `DispatchError::Other`'s kind, not its text.)
 		assert_eq!(entries(), vec![Ok(0), Err(DispatchError::Other(""))]);
 		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 1);
+		// The refused entry got as far as its id and `OrderPlaced`: both rolled back.
+		assert_eq!(crate::NextOrderId::<Test>::get(), 1);
+		assert!(!book_events().iter().any(|e| matches!(e, Event::OrderPlaced { id: 1, .. })));
 	});
 }
 
@@ -168,9 +171,10 @@ fn a_batch_of_takers_shares_one_fill_budget() {
 		}
 		let takers: Vec<_> = (0..5).map(|_| order(Side::Buy, 60_010, 5, OrderKind::ImmediateOrCancel)).collect();
 		let declared = Orderbook::place_orders_weight(&takers);
-		let charged = place_orders(ALICE, takers, false).unwrap().actual_weight.unwrap();
+		// What the batch used, before the call caps its charge at what it declared.
+		let used = Orderbook::place_batch(ALICE, 0, takers, false).unwrap();
 		assert_eq!(fills().len(), MAX_FILLS as usize);
-		assert!(charged.all_lte(declared));
+		assert!(used.all_lte(declared), "{used:?} over {declared:?}");
 		// The takers left without budget matched nothing: each cancelled in full, not failed.
 		assert!(entries().iter().all(|r| r.is_ok()));
 		assert_eq!(Orderbook::depth(BTC_USD, 5).asks.len(), 5 - MAX_FILLS as usize);
@@ -185,18 +189,20 @@ fn refused_takers_spend_the_budget_and_are_charged_for_it() {
 		}
 		let takers: Vec<_> = (0..5).map(|_| order(Side::Buy, 60_010, 5, OrderKind::ImmediateOrCancel)).collect();
 		let declared = Orderbook::place_orders_weight(&takers);
-		let resting = place_orders(BOB, vec![], false).unwrap().actual_weight.unwrap();
 		// The margin engine refuses Alice as a taker: each taker fails at its first fill.
 		refuse(vec![ALICE]);
-		let charged = place_orders(ALICE, takers, false).unwrap().actual_weight.unwrap();
+		let used = Orderbook::place_batch(ALICE, 0, takers, false).unwrap();
 		let refused = entries().iter().filter(|r| **r == Err(DispatchError::Other(""))).count();
 		// One fill tried per refused taker, until the batch's budget is spent.
 		assert_eq!(refused, MAX_FILLS as usize);
 		assert!(fills().is_empty());
 		assert_eq!(Orderbook::depth(BTC_USD, 5).asks.len(), 5);
-		// Charged at least the worst case of every fill tried, and within what it declared.
-		let tried = frame_support::weights::Weight::from_parts(MOCK_WORST_FILL_WEIGHT, 0).saturating_mul(u64::from(MAX_FILLS));
-		assert!(charged.all_gte(tried.saturating_add(resting)) && charged.all_lte(declared));
+		// Charged at least the batch's book work and the worst case of every fill tried, and
+		// within what it declared.
+		let tried = Weight::from_parts(MOCK_WORST_FILL_WEIGHT, 0).saturating_mul(u64::from(MAX_FILLS));
+		let book = <() as crate::WeightInfo>::place_orders(5);
+		assert!(used.all_gte(tried.saturating_add(book)), "{used:?}");
+		assert!(used.all_lte(declared), "{used:?} over {declared:?}");
 	});
 }
 
@@ -240,7 +246,7 @@ fn cancel_all_clears_one_subaccount_or_one_market_of_it() {
 		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 3);
 		let charged = Orderbook::cancel_all(RuntimeOrigin::signed(ALICE), 0, Some(BTC_USD)).unwrap().actual_weight;
 		// Refunded to the three open orders of the account it read.
-		assert_eq!(charged, Some(<() as crate::WeightInfo>::cancel_all(3)));
+		assert_eq!(charged, Some(Orderbook::cancel_all_weight(3)));
 		assert_eq!(
 			book_events().last(),
 			Some(&Event::AllCancelled { owner: sub(ALICE, 0), market: Some(BTC_USD), cancelled: 2 })
@@ -249,5 +255,30 @@ fn cancel_all_clears_one_subaccount_or_one_market_of_it() {
 		assert_eq!((order_margin(&sub(ALICE, 0)), Orderbook::open_orders(BOB, 0).len()), (0, 1));
 		assert_ok!(Orderbook::cancel_all(RuntimeOrigin::signed(ALICE), 1, None));
 		assert_eq!(crate::OpenOrders::<Test>::get(ALICE), 0);
+	});
+}
+
+#[test]
+fn an_entry_that_evicts_or_reduces_is_charged_within_the_declaration() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Alice short two steps; the bid side full (six levels), its worst one step.
+		assert_ok!(place(BOB, Side::Buy, 60_000, 2, OrderKind::Limit));
+		assert_ok!(place(ALICE, Side::Sell, 60_000, 2, OrderKind::ImmediateOrCancel));
+		for (who, price) in [(BOB, 59_000), (BOB, 59_001), (CAROL, 59_002), (CAROL, 59_003), (CAROL, 59_004), (CAROL, 59_005)] {
+			assert_ok!(place(who, Side::Buy, price, 1, OrderKind::Limit));
+		}
+		let batch = vec![
+			order(Side::Buy, 59_500, 2, OrderKind::Limit), // evicts $59,000
+			NewOrder { reduce_only: true, ..order(Side::Buy, 59_600, 2, OrderKind::Limit) },
+		];
+		let declared = Orderbook::place_orders_weight(&batch);
+		let used = Orderbook::place_batch(ALICE, 0, batch, false).unwrap();
+		assert_eq!(entries(), vec![Ok(8), Ok(9)]);
+		assert!(book_events().contains(&Event::OrderCancelled { id: 2, remaining: STEP, reason: CancelReason::Evicted }));
+		assert!(open_order(9).unwrap().reduce_only);
+		// The eviction is charged as measured, and the total within the declaration.
+		let evicted = <() as crate::WeightInfo>::evict_level(1);
+		assert!(used.all_gte(evicted.saturating_add(<() as crate::WeightInfo>::place_orders(2))), "{used:?}");
+		assert!(used.all_lte(declared), "{used:?} over {declared:?}");
 	});
 }
