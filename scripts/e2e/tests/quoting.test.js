@@ -16,6 +16,8 @@ const SIZE = 1_000_000n; // 0.01 BTC
 let ctx;
 let maker;
 let mid; // whole dollars, a multiple of 10 near the index
+let low; // the maker's bids go below this…
+let high; // …and its asks above this, clear of what other tests left resting
 
 const quote = (side, dollars, size = SIZE, kind = 'PostOnly') =>
   ({ market: BTC_USD, side, price: BigInt(dollars) * FIXED, size, kind, reduceOnly: false });
@@ -32,16 +34,20 @@ before(async () => {
   await fundTrader(ctx.api, ctx.alice, maker, 20_000n * USDC_UNIT);
   const index = (await ctx.api.call.oracleApi.price(BTC)).unwrap().price.toBigInt() / FIXED;
   mid = Number(index / 10n) * 10;
+  const depth = await ctx.api.call.orderbookApi.depth(BTC_USD, 1);
+  const best = (side) => (side.length ? Number(side[0][0].toBigInt() / FIXED) : mid);
+  low = Math.floor(Math.min(mid, best(depth.asks)) / 10) * 10;
+  high = Math.ceil(Math.max(mid, best(depth.bids)) / 10) * 10;
 });
 after(async () => { await ctx?.api.disconnect(); });
 
 test('a maker quotes 2×8 levels in one batch, re-quotes by amend and pulls the quote', async () => {
   const { api } = ctx;
-  // Eight bids and eight asks, $10 apart, $100 either side of the mid: inside every band.
+  // Eight bids and eight asks, $10 apart, from $100 off the book: inside every band.
   const levels = [...Array(8).keys()];
   const orders = [
-    ...levels.map((i) => quote('Buy', mid - 100 - 10 * i)),
-    ...levels.map((i) => quote('Sell', mid + 100 + 10 * i)),
+    ...levels.map((i) => quote('Buy', low - 100 - 10 * i)),
+    ...levels.map((i) => quote('Sell', high + 100 + 10 * i)),
   ];
   let { blockHash, error } = await submit(api, api.tx.orderbook.placeOrders(0, orders, false), maker);
   assert.equal(error, null);
@@ -50,24 +56,25 @@ test('a maker quotes 2×8 levels in one batch, re-quotes by amend and pulls the 
   assert.ok(entries.every((e) => e.data.result.isOk), 'every entry placed');
   let open = await openOrders();
   assert.equal(open.length, 16);
-  assert.deepEqual(open.filter((o) => o.side === 'Buy').map((o) => o.price), levels.map((i) => BigInt(mid - 100 - 10 * i)));
+  assert.deepEqual(open.filter((o) => o.side === 'Buy').map((o) => o.price), levels.map((i) => BigInt(low - 100 - 10 * i)));
 
   // A cut: the best ask to half its size keeps its id.
-  const bestAsk = open.find((o) => o.side === 'Sell' && o.price === BigInt(mid + 100));
-  ({ blockHash, error } = await submit(api, api.tx.orderbook.replaceOrder(bestAsk.id, BigInt(mid + 100) * FIXED, SIZE / 2n, 'PostOnly'), maker));
+  const bestAsk = open.find((o) => o.side === 'Sell' && o.price === BigInt(high + 100));
+  ({ blockHash, error } = await submit(api, api.tx.orderbook.replaceOrder(bestAsk.id, BigInt(high + 100) * FIXED, SIZE / 2n, 'PostOnly'), maker));
   assert.equal(error, null);
   const [reduced] = await bookEvents(blockHash, 'OrderReduced');
   assert.equal(reduced.data.id.toBigInt(), bestAsk.id);
   // A move: the best bid $50 up is a new order in place of the old.
-  const bestBid = open.find((o) => o.side === 'Buy' && o.price === BigInt(mid - 100));
-  ({ blockHash, error } = await submit(api, api.tx.orderbook.replaceOrder(bestBid.id, BigInt(mid - 50) * FIXED, SIZE, 'PostOnly'), maker));
+  const bestBid = open.find((o) => o.side === 'Buy' && o.price === BigInt(low - 100));
+  ({ blockHash, error } = await submit(api, api.tx.orderbook.replaceOrder(bestBid.id, BigInt(low - 50) * FIXED, SIZE, 'PostOnly'), maker));
   assert.equal(error, null);
   const [replaced] = await bookEvents(blockHash, 'OrderReplaced');
-  assert.equal(replaced.data.old.toBigInt(), bestBid.id);
+  const [oldId, newId] = [replaced.data[0].toBigInt(), replaced.data[1].toBigInt()];
+  assert.equal(oldId, bestBid.id);
   open = await openOrders();
   assert.equal(open.length, 16);
   assert.ok(!open.some((o) => o.id === bestBid.id));
-  assert.deepEqual(open.find((o) => o.id === replaced.data.new.toBigInt()).price, BigInt(mid - 50));
+  assert.deepEqual(open.find((o) => o.id === newId).price, BigInt(low - 50));
   assert.equal(open.find((o) => o.id === bestAsk.id).remaining, SIZE / 2n);
 
   // Two asks pulled by id, and one id that is not the maker's reported as not found.
@@ -91,7 +98,7 @@ test('a maker quotes 2×8 levels in one batch, re-quotes by amend and pulls the 
 
 test('an atomic batch with one bad entry places nothing', async () => {
   const { api } = ctx;
-  const orders = [quote('Buy', mid - 200), { ...quote('Buy', mid - 210), price: BigInt(mid - 210) * FIXED + FIXED / 2n }];
+  const orders = [quote('Buy', low - 200), { ...quote('Buy', low - 210), price: BigInt(low - 210) * FIXED + FIXED / 2n }];
   const { error } = await submit(api, api.tx.orderbook.placeOrders(0, orders, true), maker);
   assert.equal(error, 'orderbook.PriceOffTick');
   assert.equal((await openOrders()).length, 0);
@@ -99,7 +106,7 @@ test('an atomic batch with one bad entry places nothing', async () => {
 
 test("the dead-man's switch clears a quote at its block unless renewed", async () => {
   const { api } = ctx;
-  let { error } = await submit(api, api.tx.orderbook.placeOrders(0, [quote('Buy', mid - 300), quote('Sell', mid + 300)], false), maker);
+  let { error } = await submit(api, api.tx.orderbook.placeOrders(0, [quote('Buy', low - 300), quote('Sell', high + 300)], false), maker);
   assert.equal(error, null);
   const head = async () => (await api.rpc.chain.getHeader()).number.toNumber();
   // Set eight blocks ahead, then renewed to twenty ahead before the first deadline.
@@ -119,7 +126,7 @@ test("the dead-man's switch clears a quote at its block unless renewed", async (
   assert.equal(all.data.cancelled.toNumber(), 2);
   assert.ok((await api.query.orderbook.scheduledCancels(maker.address, 0)).isNone);
   // A deadline in the past is refused by name.
-  ({ error } = await submit(api, api.tx.orderbook.placeOrders(0, [quote('Buy', mid - 300)], false), maker));
+  ({ error } = await submit(api, api.tx.orderbook.placeOrders(0, [quote('Buy', low - 300)], false), maker));
   assert.equal(error, null);
   ({ error } = await submit(api, api.tx.orderbook.scheduleCancel(0, 1), maker));
   assert.equal(error, 'orderbook.CancelNotInFuture');
