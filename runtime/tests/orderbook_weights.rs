@@ -1,5 +1,5 @@
-//! The order book's batches and its block-start hook fit the block as the runtime declares
-//! them (declared weight is what the block builder counts).
+//! The order book's batches fit the block as the runtime declares them (declared weight is
+//! what the block builder counts).
 
 use clearing_runtime::{configs::RuntimeBlockWeights, Runtime};
 use frame_support::{dispatch::DispatchClass, traits::Get};
@@ -45,12 +45,5 @@ fn a_full_batch_of_cancels_fits_one_transaction() {
 	let most = <Runtime as pallet_orderbook::Config>::MaxBatchCancels::get();
 	let declared = Weights::cancel_orders(most);
 	assert!(declared.all_lte(normal_max_extrinsic()), "{declared:?}");
-}
-
-#[test]
-fn the_scheduled_cancels_of_a_block_take_at_most_a_quarter_of_it() {
-	let max_block = RuntimeBlockWeights::get().max_block;
-	let hook = Orderbook::max_scheduled_cancels_weight();
-	assert!(hook.ref_time().saturating_mul(4) <= max_block.ref_time(), "{hook:?} of {max_block:?}");
 }
 

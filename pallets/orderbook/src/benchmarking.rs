@@ -4,8 +4,7 @@
 //! margin engine in the runtime) and resting what is left; `cancel_order` from the back of a
 //! full level, by an owner with all its other orders open; `evict_level` emptying a worst
 //! level of `n` orders; `place_orders` as `n` resting orders at the worst place in the book;
-//! `cancel_orders` and `cancel_all` of `n` orders each alone at its level on a full side;
-//! `schedule_cancel` moving a deadline between two full blocks' queues.
+//! `cancel_orders` and `cancel_all` of `n` orders each alone at its level on a full side.
 //! The signer is `whitelisted_caller`, as in `pallet_balances`' benchmarks: its account is read by the fee payment of every extrinsic.
 
 use super::*;
@@ -256,31 +255,6 @@ mod benchmarks {
 		_(RawOrigin::Signed(owner.owner.clone()), 0, None);
 
 		assert_eq!(OpenOrders::<T>::get(&owner.owner), 0);
-	}
-
-	/// Moving a deadline out of a full block (the owner's last in its queue) into one a
-	/// place short of full.
-	#[benchmark]
-	fn schedule_cancel() {
-		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
-		let base = Price::saturating_from_integer(PRICE);
-		let owner = whitelisted_trader::<T>();
-		place::<T>(&owner, market, Side::Buy, base, step);
-		let now = frame_system::Pallet::<T>::block_number();
-		let (from, to) = (now.saturating_add(1u32.into()), now.saturating_add(2u32.into()));
-		for i in 1..T::MaxCancelsPerBlock::get() {
-			let other = trader::<T>("scheduler", i);
-			place::<T>(&other, market, Side::Buy, base.saturating_sub(tick.saturating_mul(Price::saturating_from_integer(i))), step);
-			Pallet::<T>::do_schedule_cancel(other.owner.clone(), 0, Some(from)).expect("room in the block");
-			Pallet::<T>::do_schedule_cancel(other.owner, 1, Some(to)).expect("room in the block");
-		}
-		Pallet::<T>::do_schedule_cancel(owner.owner.clone(), 0, Some(from)).expect("room in the block");
-
-		#[extrinsic_call]
-		_(RawOrigin::Signed(owner.owner.clone()), 0, Some(to));
-
-		assert_eq!(ScheduledCancels::<T>::get(&owner.owner, 0), Some(to));
-		assert_eq!(CancelsDue::<T>::get(to).len() as u32, T::MaxCancelsPerBlock::get());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);

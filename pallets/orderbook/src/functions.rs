@@ -162,34 +162,6 @@ impl<T: Config> Pallet<T> {
 			ensure!(OpenOrders::<T>::get(&who) == count, "an account's orders are not all counted");
 			ensure!(count <= T::MaxOpenOrders::get(), "an account over its open-order bound");
 		}
-		Self::try_schedules()
-	}
-
-	/// Deadlines and queues agree both ways, none is past, and each account is within its
-	/// bound.
-	#[cfg(any(feature = "try-runtime", feature = "std"))]
-	fn try_schedules() -> Result<(), sp_runtime::TryRuntimeError> {
-		use alloc::collections::BTreeMap;
-		let now = frame_system::Pallet::<T>::block_number();
-		let mut per_account = BTreeMap::<T::AccountId, u32>::new();
-		for (owner, number, at) in ScheduledCancels::<T>::iter() {
-			ensure!(at > now, "a scheduled cancel is past its block");
-			let queued = CancelsDue::<T>::get(at).contains(&Subaccount::new(owner.clone(), number));
-			ensure!(queued, "a scheduled cancel missing from its block's queue");
-			let held = per_account.entry(owner).or_default();
-			*held = held.saturating_add(1);
-		}
-		ensure!(
-			per_account.values().all(|held| *held <= T::MaxSchedulesPerAccount::get()),
-			"an account over its bound of scheduled cancels"
-		);
-		for (at, due) in CancelsDue::<T>::iter() {
-			ensure!(!due.is_empty(), "an empty queue of cancels is stored");
-			for queued in due {
-				let scheduled = ScheduledCancels::<T>::get(&queued.owner, queued.number);
-				ensure!(scheduled == Some(at), "a queued cancel not scheduled at its block");
-			}
-		}
 		Ok(())
 	}
 }

@@ -36,7 +36,6 @@ mod batch;
 mod book;
 mod functions;
 mod placing;
-mod schedule;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -112,18 +111,6 @@ pub mod pallet {
 		/// Most ids one `cancel_orders` batch carries.
 		#[pallet::constant]
 		type MaxBatchCancels: Get<u32>;
-
-		/// Most subaccounts whose orders one block's start cancels (`schedule_cancel`).
-		#[pallet::constant]
-		type MaxCancelsPerBlock: Get<u32>;
-
-		/// Most subaccounts of one account with a cancel scheduled at once.
-		#[pallet::constant]
-		type MaxSchedulesPerAccount: Get<u32>;
-
-		/// The furthest ahead, in blocks, a cancel may be scheduled.
-		#[pallet::constant]
-		type MaxCancelDelay: Get<BlockNumberFor<Self>>;
 
 		/// Most open orders per account, over all its subaccounts and markets.
 		#[pallet::constant]
@@ -203,30 +190,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OpenOrders<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// The block at whose start each subaccount's open orders are all cancelled, unless its
-	/// owner moves or clears it first (`schedule_cancel`).
-	#[pallet::storage]
-	pub type ScheduledCancels<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		SubaccountNumber,
-		BlockNumberFor<T>,
-		OptionQuery,
-	>;
-
-	/// The subaccounts whose orders each block's start cancels, in the order they were
-	/// scheduled.
-	#[pallet::storage]
-	pub type CancelsDue<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<SubaccountOf<T>, T::MaxCancelsPerBlock>,
-		ValueQuery,
-	>;
-
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -264,10 +227,6 @@ pub mod pallet {
 		OrderReduced { id: OrderId, remaining: Balance },
 		/// Order `old` was replaced by order `new` (`replace_order`), which queued anew.
 		OrderReplaced { old: OrderId, new: OrderId },
-		/// `owner`'s open orders will all be cancelled at the start of block `at`.
-		CancelScheduled { owner: SubaccountOf<T>, at: BlockNumberFor<T> },
-		/// `owner`'s scheduled cancel was cleared.
-		CancelUnscheduled { owner: SubaccountOf<T> },
 	}
 
 	#[pallet::error]
@@ -299,18 +258,6 @@ pub mod pallet {
 		MarketReduceOnly,
 		/// The order's price is further from the index than the market's price band allows.
 		PriceOutsideBand,
-		/// A cancel must be scheduled for a block after this one.
-		CancelNotInFuture,
-		/// A cancel may be scheduled at most `MaxCancelDelay` blocks ahead.
-		CancelTooFar,
-		/// Only an account with open orders schedules a cancel.
-		NoOpenOrders,
-		/// That block already has `MaxCancelsPerBlock` cancels scheduled: pick another.
-		CancelQueueFull,
-		/// The account has `MaxSchedulesPerAccount` subaccounts with a cancel scheduled.
-		TooManySchedules,
-		/// The subaccount has no cancel scheduled to clear.
-		NothingScheduled,
 	}
 
 	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
@@ -320,11 +267,6 @@ pub mod pallet {
 		/// Up to `levels` price levels a side of `market` (`OrderbookApi.depth`).
 		pub fn depth(market: MarketId, levels: u32) -> crate::Depth {
 			Self::depth_view(market, levels)
-		}
-
-		/// The block at whose start a subaccount's orders are all cancelled, if scheduled.
-		pub fn scheduled_cancel(owner: T::AccountId, number: SubaccountNumber) -> Option<BlockNumberFor<T>> {
-			ScheduledCancels::<T>::get(owner, number)
 		}
 
 		/// A subaccount's open orders, oldest first (`OrderbookApi.orders`).
@@ -487,41 +429,10 @@ pub mod pallet {
 			Ok(Some(Self::do_replace_order(who, id, price, size, kind)?).into())
 		}
 
-		/// The dead-man's switch: at the start of block `at`, cancels every open order of the
-		/// signer's subaccount `subaccount` (as `cancel_all` would, `AllCancelled`), unless
-		/// the signer moves the deadline (calling again with a later block) or clears it
-		/// (`None`) first. One deadline per subaccount; calling again replaces it.
-		///
-		/// - Origin: signed, by the subaccount's owner.
-		/// - Errors: `CancelNotInFuture` (`at` is not after this block), `CancelTooFar` (more
-		///   than `MaxCancelDelay` ahead), `NoOpenOrders` (the account has none),
-		///   `CancelQueueFull` (`at` has `MaxCancelsPerBlock` already), `TooManySchedules`
-		///   (`MaxSchedulesPerAccount` subaccounts of the account have one);
-		///   `NothingScheduled` to clear; nothing changes on any error.
-		/// - Weight: `WeightInfo::schedule_cancel()` (moving a deadline out of a full block
-		///   into one a place short of full) and the reads counting the account's deadlines.
-		///   The cancel itself is paid by the block's `on_initialize`, within
-		///   `max_scheduled_cancels_weight`.
-		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::schedule_cancel()
-			.saturating_add(T::DbWeight::get().reads(u64::from(T::MaxSchedulesPerAccount::get()))))]
-		pub fn schedule_cancel(
-			origin: OriginFor<T>,
-			subaccount: SubaccountNumber,
-			at: Option<BlockNumberFor<T>>,
-		) -> DispatchResult {
-			let owner = ensure_signed(origin)?;
-			Self::do_schedule_cancel(owner, subaccount, at)
-		}
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Cancels the orders of the subaccounts whose deadline is this block.
-		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::fire_scheduled_cancels(now)
-		}
-
 		fn integrity_test() {
 			assert!(T::OrderDeposit::get() > 0, "every resting order carries a deposit");
 		}

@@ -10,7 +10,7 @@ use clearing_primitives::{
 };
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32, ConstU64},
+	traits::{ConstU128, ConstU32},
 	PalletId,
 };
 use sp_runtime::{BuildStorage, DispatchError, Permill, Weight};
@@ -189,9 +189,6 @@ impl pallet_orderbook::Config for Test {
 	// As many as an account may have open.
 	type MaxBatchOrders = ConstU32<5>;
 	type MaxBatchCancels = ConstU32<5>;
-	type MaxCancelsPerBlock = ConstU32<2>;
-	type MaxSchedulesPerAccount = ConstU32<2>;
-	type MaxCancelDelay = ConstU64<MAX_CANCEL_DELAY>;
 	type MaxOpenOrders = ConstU32<5>;
 	type MaxLevels = ConstU32<6>;
 	type MaxOrdersPerLevel = ConstU32<3>;
@@ -213,19 +210,6 @@ impl pallet_orderbook::BenchmarkHelper<AccountId> for MockHelper {
 			&subaccount.owner,
 			1_000_000,
 		);
-	}
-}
-
-/// The furthest ahead a cancel may be scheduled.
-pub const MAX_CANCEL_DELAY: u64 = 100;
-
-/// Runs the book's block-start hook for every block up to `n`.
-pub fn run_to(n: u64) {
-	use frame_support::traits::Hooks;
-	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Orderbook::on_initialize(next);
 	}
 }
 

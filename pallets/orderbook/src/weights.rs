@@ -43,7 +43,6 @@ pub trait WeightInfo {
 	fn place_orders(n: u32, ) -> Weight;
 	fn cancel_orders(n: u32, ) -> Weight;
 	fn cancel_all(n: u32, ) -> Weight;
-	fn schedule_cancel() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -252,19 +251,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
-	/// Storage: `Orderbook::ScheduledCancels` (r:1 w:1)
-	/// Proof: `Orderbook::ScheduledCancels` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::OpenOrders` (r:1 w:0)
-	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::CancelsDue` (r:2 w:2)
-	/// Proof: `Orderbook::CancelsDue` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
-	fn schedule_cancel() -> Weight {
-		// Proof size: measured `781`, estimated `6238`.
-		// Minimum execution time: 22_573_000 picoseconds.
-		Weight::from_parts(25_147_000, 6238)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -321,10 +307,5 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
-	}
-	fn schedule_cancel() -> Weight {
-		Weight::from_parts(25_147_000, 6238)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 }

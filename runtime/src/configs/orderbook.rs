@@ -32,11 +32,6 @@ impl pallet_orderbook::Config for Runtime {
 	// A market maker's two-sided quote of 8 levels a side in one transaction.
 	type MaxBatchOrders = ConstU32<16>;
 	type MaxBatchCancels = ConstU32<32>;
-	// The block-start hook cancels at most this many subaccounts' books; within its share of
-	// a block (`runtime/tests`).
-	type MaxCancelsPerBlock = ConstU32<4>;
-	type MaxSchedulesPerAccount = ConstU32<4>;
-	type MaxCancelDelay = ConstU32<{ crate::constants::DAYS }>;
 	// Per account, over all its subaccounts and markets.
 	type MaxOpenOrders = ConstU32<64>;
 	type MaxLevels = ConstU32<128>;

@@ -2,11 +2,10 @@
 // (`place_orders`), re-quoted by amend (`replace_order`: a cut keeps the order's id and place,
 // a new price queues a new order), a few orders pulled by id (`cancel_orders`), then the whole
 // quote pulled at once (`cancel_all`) with every deposit and margin set aside released; an
-// atomic batch with one bad entry leaves nothing behind; the dead-man's switch
-// (`schedule_cancel`) clears a quote at its block by itself unless renewed.
+// atomic batch with one bad entry leaves nothing behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, fundTrader, eventsAt, blockNumbered } from './helpers.js';
+import { connect, submit, fundTrader, eventsAt } from './helpers.js';
 
 const BTC = 2;
 const BTC_USD = 0;
@@ -102,34 +101,4 @@ test('an atomic batch with one bad entry places nothing', async () => {
   const { error } = await submit(api, api.tx.orderbook.placeOrders(0, orders, true), maker);
   assert.equal(error, 'orderbook.PriceOffTick');
   assert.equal((await openOrders()).length, 0);
-});
-
-test("the dead-man's switch clears a quote at its block unless renewed", async () => {
-  const { api } = ctx;
-  let { error } = await submit(api, api.tx.orderbook.placeOrders(0, [quote('Buy', low - 300), quote('Sell', high + 300)], false), maker);
-  assert.equal(error, null);
-  const head = async () => (await api.rpc.chain.getHeader()).number.toNumber();
-  // Set eight blocks ahead, then renewed to twenty ahead before the first deadline.
-  const at = (await head()) + 8;
-  ({ error } = await submit(api, api.tx.orderbook.scheduleCancel(0, at), maker));
-  assert.equal(error, null);
-  assert.equal((await api.query.orderbook.scheduledCancels(maker.address, 0)).unwrap().toNumber(), at);
-  const renewed = (await head()) + 20;
-  ({ error } = await submit(api, api.tx.orderbook.scheduleCancel(0, renewed), maker));
-  assert.equal(error, null);
-  await blockNumbered(api, at + 1);
-  assert.equal((await openOrders()).length, 2, 'the first deadline was moved');
-  // The renewed deadline fires by itself: no transaction of the maker's.
-  const fired = await blockNumbered(api, renewed);
-  assert.equal((await openOrders()).length, 0);
-  const [all] = await bookEvents(fired, 'AllCancelled');
-  assert.equal(all.data.cancelled.toNumber(), 2);
-  assert.ok((await api.query.orderbook.scheduledCancels(maker.address, 0)).isNone);
-  // A deadline in the past is refused by name.
-  ({ error } = await submit(api, api.tx.orderbook.placeOrders(0, [quote('Buy', low - 300)], false), maker));
-  assert.equal(error, null);
-  ({ error } = await submit(api, api.tx.orderbook.scheduleCancel(0, 1), maker));
-  assert.equal(error, 'orderbook.CancelNotInFuture');
-  ({ error } = await submit(api, api.tx.orderbook.cancelAll(0, null), maker));
-  assert.equal(error, null);
 });

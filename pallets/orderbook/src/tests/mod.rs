@@ -7,7 +7,6 @@ mod liquidation;
 mod matching;
 mod placing;
 mod properties;
-mod schedule;
 mod status;
 
 use crate::{mock::*, OrderKind};
