@@ -50,6 +50,41 @@ fn place<T: Config>(
 	.expect("the setup order rests");
 }
 
+/// A market whose ask side is full from one tick above `PRICE` up, and whose bid side holds a
+/// level every tick from `room` ticks below `PRICE` down to `MaxLevels - 1` below: `room` new
+/// best bids fill it. `owner` holds the first of those bids, up to `MaxOpenOrders - room`;
+/// makers hold the rest. Returns the market, its tick and step, and the owner's bids.
+fn book_with_room_for_bids<T: Config>(
+	owner: &Subaccount<T::AccountId>,
+	room: u32,
+) -> (clearing_primitives::MarketId, Price, clearing_primitives::Balance, u32) {
+	let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+	let base = Price::saturating_from_integer(PRICE);
+	let at = |ticks: u32| tick.saturating_mul(Price::saturating_from_integer(ticks));
+	let per_maker = T::MaxOpenOrders::get().max(1);
+	let makers: alloc::vec::Vec<_> = (0..=T::MaxLevels::get().saturating_mul(2) / per_maker)
+		.map(|i| trader::<T>("maker", i))
+		.collect();
+	let maker = |k: u32| makers.get((k / per_maker) as usize).expect("enough makers").clone();
+	let mut placed = 0u32;
+	for level in 1..=T::MaxLevels::get() {
+		place::<T>(&maker(placed), market, Side::Sell, base.saturating_add(at(level)), step);
+		placed = placed.saturating_add(1);
+	}
+	let mut own = 0u32;
+	for level in room..T::MaxLevels::get() {
+		let price = base.saturating_sub(at(level));
+		if own.saturating_add(room) < T::MaxOpenOrders::get() {
+			place::<T>(owner, market, Side::Buy, price, step);
+			own = own.saturating_add(1);
+		} else {
+			place::<T>(&maker(placed), market, Side::Buy, price, step);
+			placed = placed.saturating_add(1);
+		}
+	}
+	(market, tick, step, own)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -58,33 +93,9 @@ mod benchmarks {
 	/// price shifts, the full ask side is read for crossing, and the owner reaches its bound.
 	#[benchmark]
 	fn place_order_resting() {
-		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
-		let base = Price::saturating_from_integer(PRICE);
-		let at = |ticks: u32| tick.saturating_mul(Price::saturating_from_integer(ticks));
 		let owner = whitelisted_trader::<T>();
-		let per_maker = T::MaxOpenOrders::get().max(1);
-		let makers: alloc::vec::Vec<_> = (0..=T::MaxLevels::get().saturating_mul(2) / per_maker)
-			.map(|i| trader::<T>("maker", i))
-			.collect();
-		let maker = |n: u32| makers.get((n / per_maker) as usize).expect("enough makers").clone();
-		// Asks from one tick above the new bid upwards: a full side.
-		let mut placed = 0u32;
-		for level in 1..=T::MaxLevels::get() {
-			place::<T>(&maker(placed), market, Side::Sell, base.saturating_add(at(level)), step);
-			placed = placed.saturating_add(1);
-		}
-		// Bids below it, one level short of full: the owner's first, then makers'.
-		let mut own = 0u32;
-		for level in 1..T::MaxLevels::get() {
-			let price = base.saturating_sub(at(level));
-			if own.saturating_add(1) < T::MaxOpenOrders::get() {
-				place::<T>(&owner, market, Side::Buy, price, step);
-				own = own.saturating_add(1);
-			} else {
-				place::<T>(&maker(placed), market, Side::Buy, price, step);
-				placed = placed.saturating_add(1);
-			}
-		}
+		let (market, _, step, own) = book_with_room_for_bids::<T>(&owner, 1);
+		let base = Price::saturating_from_integer(PRICE);
 
 		#[extrinsic_call]
 		place_order(RawOrigin::Signed(owner.owner.clone()), 0, market, Side::Buy, base, step, OrderKind::Limit, false);
@@ -169,32 +180,10 @@ mod benchmarks {
 	/// times in one call, each entry in its own storage layer.
 	#[benchmark]
 	fn place_orders(n: Linear<1, { T::MaxBatchOrders::get() }>) {
-		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let owner = whitelisted_trader::<T>();
+		let (market, tick, step, own) = book_with_room_for_bids::<T>(&owner, n);
 		let base = Price::saturating_from_integer(PRICE);
 		let at = |ticks: u32| tick.saturating_mul(Price::saturating_from_integer(ticks));
-		let owner = whitelisted_trader::<T>();
-		let per_maker = T::MaxOpenOrders::get().max(1);
-		let makers: alloc::vec::Vec<_> = (0..=T::MaxLevels::get().saturating_mul(2) / per_maker)
-			.map(|i| trader::<T>("maker", i))
-			.collect();
-		let maker = |k: u32| makers.get((k / per_maker) as usize).expect("enough makers").clone();
-		let mut placed = 0u32;
-		for level in 1..=T::MaxLevels::get() {
-			place::<T>(&maker(placed), market, Side::Sell, base.saturating_add(at(level)), step);
-			placed = placed.saturating_add(1);
-		}
-		// The bids below the batch's: the owner's first, up to `MaxOpenOrders - n`.
-		let mut own = 0u32;
-		for level in n..T::MaxLevels::get() {
-			let price = base.saturating_sub(at(level));
-			if own.saturating_add(n) < T::MaxOpenOrders::get() {
-				place::<T>(&owner, market, Side::Buy, price, step);
-				own = own.saturating_add(1);
-			} else {
-				place::<T>(&maker(placed), market, Side::Buy, price, step);
-				placed = placed.saturating_add(1);
-			}
-		}
 		// Rising prices: each entry becomes the best bid.
 		let orders: alloc::vec::Vec<NewOrder> = (0..n)
 			.map(|i| NewOrder {

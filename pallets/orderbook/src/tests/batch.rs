@@ -162,14 +162,19 @@ fn a_batch_does_not_trade_with_itself() {
 	});
 }
 
+/// Five one-step asks of Bob's at five prices; five immediate-or-cancel buys that would each
+/// take them all.
+fn asks_and_takers_for_them_all() -> Vec<NewOrder> {
+	for price in 60_000..60_005 {
+		assert_ok!(place(BOB, Side::Sell, price, 1, OrderKind::Limit));
+	}
+	(0..5).map(|_| order(Side::Buy, 60_010, 5, OrderKind::ImmediateOrCancel)).collect()
+}
+
 #[test]
 fn a_batch_of_takers_shares_one_fill_budget() {
 	ExtBuilder::default().build_and_execute(|| {
-		// Five one-step asks at five prices; five takers that would each take them all.
-		for price in 60_000..60_005 {
-			assert_ok!(place(BOB, Side::Sell, price, 1, OrderKind::Limit));
-		}
-		let takers: Vec<_> = (0..5).map(|_| order(Side::Buy, 60_010, 5, OrderKind::ImmediateOrCancel)).collect();
+		let takers = asks_and_takers_for_them_all();
 		let declared = Orderbook::place_orders_weight(&takers);
 		// What the batch used, before the call caps its charge at what it declared.
 		let used = Orderbook::place_batch(ALICE, 0, takers, false).unwrap();
@@ -184,10 +189,7 @@ fn a_batch_of_takers_shares_one_fill_budget() {
 #[test]
 fn refused_takers_spend_the_budget_and_are_charged_for_it() {
 	ExtBuilder::default().build_and_execute(|| {
-		for price in 60_000..60_005 {
-			assert_ok!(place(BOB, Side::Sell, price, 1, OrderKind::Limit));
-		}
-		let takers: Vec<_> = (0..5).map(|_| order(Side::Buy, 60_010, 5, OrderKind::ImmediateOrCancel)).collect();
+		let takers = asks_and_takers_for_them_all();
 		let declared = Orderbook::place_orders_weight(&takers);
 		// The margin engine refuses Alice as a taker: each taker fails at its first fill.
 		refuse(vec![ALICE]);
