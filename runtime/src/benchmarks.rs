@@ -18,6 +18,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, crate::Timestamp]
 	[pallet_sudo, crate::Sudo]
 	[pallet_assets, crate::Assets]
+	[pallet_proxy, crate::Proxy]
 	[pallet_oracle, crate::Oracle]
 	[pallet_vaults, crate::Vaults]
 	[pallet_insurance, crate::Insurance]

@@ -248,6 +248,9 @@ mod runtime {
 	#[runtime::pallet_index(7)]
 	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
 
+	#[runtime::pallet_index(8)]
+	pub type Proxy = pallet_proxy;
+
 	#[runtime::pallet_index(10)]
 	pub type Assets = pallet_assets;
 

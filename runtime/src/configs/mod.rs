@@ -9,11 +9,13 @@ pub(crate) mod margin;
 mod orderbook;
 mod monetary;
 mod oracle;
+mod proxy;
 pub(crate) mod system;
 mod vaults;
 
 pub use assets::{UsdcAssetId, USDC_MIN_BALANCE};
 pub use governance::{DEFAULT_TIMELOCK, DEV_TIMELOCK};
 pub use oracle::offchain_tx_extension;
+pub use proxy::{is_trading_call, ProxyType};
 pub use vaults::Tokens;
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights, MAXIMUM_BLOCK_WEIGHT};
