@@ -195,6 +195,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_governance::migrations::v1::MigrateToV1<Runtime, configs::governance::UpgradeTimelock>,
 	pallet_liquidation::migrations::v1::MigrateToV1<Runtime>,
+	pallet_orderbook::migrations::v1::MigrateToV1<Runtime>,
 );
 
 /// Dispatches blocks and extrinsics to the pallets.

@@ -47,3 +47,14 @@ fn a_full_batch_of_cancels_fits_one_transaction() {
 	assert!(declared.all_lte(normal_max_extrinsic()), "{declared:?}");
 }
 
+
+#[test]
+fn a_blocks_expiries_take_at_most_a_tenth_of_it() {
+	// The block-start hook cancels at most `MaxExpiriesPerBlock` good-til-block orders; it is
+	// mandatory weight, taken before any transaction.
+	let most = <Runtime as pallet_orderbook::Config>::MaxExpiriesPerBlock::get();
+	let hook = Weights::expire_orders(most);
+	let block = RuntimeBlockWeights::get().max_block;
+	assert!(hook.ref_time().saturating_mul(10) <= block.ref_time(), "{hook:?} of {block:?}");
+	assert!(hook.proof_size().saturating_mul(10) <= block.proof_size(), "{hook:?} of {block:?}");
+}

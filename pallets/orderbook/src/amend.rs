@@ -9,6 +9,7 @@ use crate::{
 };
 use clearing_primitives::{margin::MarginEngine, Balance, Price};
 use frame_support::{ensure, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::DispatchError;
 
 impl<T: Config> Pallet<T> {
@@ -25,8 +26,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Replaces `who`'s open order `id` by one at `price` for `size` of `kind`, on the same
 	/// subaccount, market and side and as reduce-only as it was. A smaller size at the same
-	/// price (and a resting kind) lowers the order where it stands, keeping its id and its
-	/// place in time; anything else cancels it and places the new order, which queues
+	/// price (and a resting kind with the order's own expiry, or none if it has none) lowers
+	/// the order where it stands, keeping its id and its place in time; anything else cancels it and places the new order, which queues
 	/// behind the level's orders. Returns the weight used.
 	pub(crate) fn do_replace_order(
 		who: T::AccountId,
@@ -36,8 +37,10 @@ impl<T: Config> Pallet<T> {
 		kind: OrderKind,
 	) -> Result<Weight, DispatchError> {
 		let mut order = Orders::<T>::get(&who, id).ok_or(Error::<T>::OrderNotFound)?;
-		let rests = kind != OrderKind::ImmediateOrCancel;
-		if rests && price == order.price && size < order.remaining {
+		// A cut keeps the order as it rests, time in force included.
+		let rests = matches!(kind, OrderKind::Limit | OrderKind::PostOnly | OrderKind::GoodTilBlock(_));
+		let same_time_in_force = kind.good_til().map(BlockNumberFor::<T>::from) == order.good_til;
+		if rests && same_time_in_force && price == order.price && size < order.remaining {
 			let rules = T::Margin::market_rules(order.market).ok_or(Error::<T>::MarketNotFound)?;
 			ensure!(rules.on_step(size), Error::<T>::SizeOffStep);
 			// A size cut is what a partial fill does to the book: the level's total and the

@@ -4,7 +4,9 @@
 //! margin engine in the runtime) and resting what is left; `cancel_order` from the back of a
 //! full level, by an owner with all its other orders open; `evict_level` emptying a worst
 //! level of `n` orders; `place_orders` as `n` resting orders at the worst place in the book;
-//! `cancel_orders` and `cancel_all` of `n` orders each alone at its level on a full side.
+//! `cancel_orders` and `cancel_all` of `n` orders each alone at its level on a full side;
+//! `expire_orders` (the block-start hook) the same for `n` good-til-block orders. Every
+//! setup and measured order is good-til-block, so its removal also removes its expiry.
 //! The signer is `whitelisted_caller`, as in `pallet_balances`' benchmarks: its account is read by the fee payment of every extrinsic.
 
 use super::*;
@@ -13,7 +15,10 @@ use clearing_primitives::{collateral::Subaccount, margin::Side, Price};
 use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
-use sp_runtime::{traits::Saturating, FixedPointNumber};
+use sp_runtime::{
+	traits::{SaturatedConversion, Saturating},
+	FixedPointNumber,
+};
 
 const PRICE: u32 = 60_000;
 
@@ -30,6 +35,16 @@ fn whitelisted_trader<T: Config>() -> Subaccount<T::AccountId> {
 	subaccount
 }
 
+/// A good-til-block kind for the order about to get the next id, each order its own block
+/// far ahead: removing a setup order also removes its expiry (the costlier case), and no
+/// block's expiries fill up.
+fn good_til_far<T: Config>() -> OrderKind {
+	OrderKind::GoodTilBlock((NextOrderId::<T>::get() as u32).saturating_add(FAR))
+}
+
+/// Far enough ahead that no benchmark's block reaches it.
+const FAR: u32 = 1_000_000;
+
 fn place<T: Config>(
 	who: &Subaccount<T::AccountId>,
 	market: clearing_primitives::MarketId,
@@ -37,13 +52,24 @@ fn place<T: Config>(
 	price: Price,
 	size: clearing_primitives::Balance,
 ) {
+	place_kind::<T>(who, market, side, price, size, good_til_far::<T>())
+}
+
+fn place_kind<T: Config>(
+	who: &Subaccount<T::AccountId>,
+	market: clearing_primitives::MarketId,
+	side: Side,
+	price: Price,
+	size: clearing_primitives::Balance,
+	kind: OrderKind,
+) {
 	Pallet::<T>::do_place_order(crate::placing::Request {
 		owner: who.clone(),
 		market,
 		side,
 		price,
 		size,
-		kind: OrderKind::Limit,
+		kind,
 		reduce_only: false,
 		by: crate::placing::PlacedBy::trader::<T>(),
 	})
@@ -97,8 +123,10 @@ mod benchmarks {
 		let (market, _, step, own) = book_with_room_for_bids::<T>(&owner, 1);
 		let base = Price::saturating_from_integer(PRICE);
 
+		let kind = good_til_far::<T>();
+
 		#[extrinsic_call]
-		place_order(RawOrigin::Signed(owner.owner.clone()), 0, market, Side::Buy, base, step, OrderKind::Limit, false);
+		place_order(RawOrigin::Signed(owner.owner.clone()), 0, market, Side::Buy, base, step, kind, false);
 
 		assert_eq!(Orders::<T>::iter_prefix(&owner.owner).count(), own as usize + 1);
 		assert_eq!(LevelPrices::<T>::get(market, Side::Buy).first(), Some(&base));
@@ -119,8 +147,10 @@ mod benchmarks {
 		let limit = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(f)));
 		let size = step.saturating_mul(u128::from(f).saturating_add(1));
 
+		let kind = good_til_far::<T>();
+
 		#[extrinsic_call]
-		_(RawOrigin::Signed(taker.owner.clone()), 0, market, Side::Buy, limit, size, OrderKind::Limit, false);
+		_(RawOrigin::Signed(taker.owner.clone()), 0, market, Side::Buy, limit, size, kind, false);
 
 		assert_eq!(Orders::<T>::iter_prefix(&taker.owner).count(), 1);
 		assert!(LevelPrices::<T>::get(market, Side::Sell).is_empty());
@@ -191,7 +221,7 @@ mod benchmarks {
 				side: Side::Buy,
 				price: base.saturating_sub(at(n.saturating_sub(1).saturating_sub(i))),
 				size: step,
-				kind: OrderKind::Limit,
+				kind: OrderKind::GoodTilBlock(FAR.saturating_add(i)),
 				reduce_only: false,
 			})
 			.collect();
@@ -202,6 +232,37 @@ mod benchmarks {
 
 		assert_eq!(OpenOrders::<T>::get(&owner.owner), own.saturating_add(n));
 		assert_eq!(LevelPrices::<T>::get(market, Side::Buy).first(), Some(&base));
+	}
+
+	/// `n` good-til-block orders due at the end of one block, each alone at its level on an
+	/// ask side of `MaxLevels` levels, of accounts at their open-order bound: the next
+	/// block's start cancels them all, each removing its level and rewriting the side's
+	/// prices.
+	#[benchmark]
+	fn expire_orders(n: Linear<0, { T::MaxExpiriesPerBlock::get().min(T::MaxLevels::get()) }>) {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let now = frame_system::Pallet::<T>::block_number();
+		let good_til: u32 = now.saturated_into();
+		let per_owner = T::MaxOpenOrders::get().max(1);
+		for level in 0..T::MaxLevels::get() {
+			let owner = trader::<T>("expiring", level / per_owner);
+			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(level)));
+			let kind = if level < n { OrderKind::GoodTilBlock(good_til) } else { good_til_far::<T>() };
+			place_kind::<T>(&owner, market, Side::Sell, price, step, kind);
+		}
+		let next = now.saturating_add(1u32.into());
+
+		#[block]
+		{
+			Pallet::<T>::expire_orders(next);
+		}
+
+		assert_eq!(ExpiriesDue::<T>::get(now), None);
+		assert_eq!(
+			LevelPrices::<T>::get(market, Side::Sell).len() as u32,
+			T::MaxLevels::get().saturating_sub(n)
+		);
 	}
 
 	/// `n` of the owner's orders, each alone at its level, on an ask side of `MaxLevels`

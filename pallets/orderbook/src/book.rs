@@ -1,14 +1,18 @@
 //! The book's storage: levels in price order, orders in time order at a level.
 
-use crate::{pallet::*, weights::WeightInfo, CancelReason, Depth};
+use crate::{pallet::*, weights::WeightInfo, CancelReason, Depth, OrderId};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	margin::{MarginEngine, MarketRules, Side},
 	notional, Balance, MarketId, Price,
 };
 use codec::{Compact, Decode};
-use frame_support::{traits::Get, weights::Weight};
-use sp_runtime::{DispatchError, DispatchResult, Rounding};
+use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{CheckedSub, One},
+	DispatchError, DispatchResult, Rounding,
+};
 
 /// The side a taker on `side` trades against.
 pub(crate) fn opposite(side: Side) -> Side {
@@ -161,6 +165,12 @@ impl<T: Config> Pallet<T> {
 	/// set aside.
 	fn discard(order: &OrderOf<T>) -> DispatchResult {
 		Orders::<T>::remove(&order.owner.owner, order.id);
+		if let Some(good_til) = order.good_til {
+			Expiries::<T>::remove(good_til, order.id);
+			ExpiriesDue::<T>::mutate_exists(good_til, |due| {
+				*due = due.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+			});
+		}
 		OpenOrders::<T>::mutate_exists(&order.owner.owner, |open| {
 			*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
 		});
@@ -218,6 +228,14 @@ impl<T: Config> Pallet<T> {
 		if OpenOrders::<T>::get(owner) >= T::MaxOpenOrders::get() {
 			return Err(Error::<T>::TooManyOpenOrders.into());
 		}
+		if let Some(good_til) = order.good_til {
+			let due = ExpiriesDue::<T>::get(good_til).unwrap_or(0);
+			if due >= T::MaxExpiriesPerBlock::get() {
+				return Err(Error::<T>::ExpiryQueueFull.into());
+			}
+			ExpiriesDue::<T>::insert(good_til, due.saturating_add(1));
+			Expiries::<T>::insert(good_til, order.id, owner.clone());
+		}
 		// A reduce-only order adds no risk: it sets its deposit aside, no margin.
 		let margined = if order.reduce_only { 0 } else { order.remaining };
 		let (margin, mut weight) =
@@ -231,6 +249,30 @@ impl<T: Config> Pallet<T> {
 		OpenOrders::<T>::mutate(owner, |open| *open = open.saturating_add(1));
 		Orders::<T>::insert(owner, order.id, order.clone());
 		Ok(weight)
+	}
+
+	/// Cancels the good-til-block orders good through the block before `now`
+	/// (`ExpiredAtBlock`), releasing their deposits and margin; returns the weight used.
+	pub(crate) fn expire_orders(now: BlockNumberFor<T>) -> Weight {
+		let Some(last) = now.checked_sub(&One::one()) else { return Weight::zero() };
+		if ExpiriesDue::<T>::get(last).is_none() {
+			return T::WeightInfo::expire_orders(0);
+		}
+		let due: Vec<(OrderId, T::AccountId)> =
+			Expiries::<T>::iter_prefix(last).take(T::MaxExpiriesPerBlock::get() as usize).collect();
+		let read = due.len() as u32;
+		for (id, owner) in due {
+			let Some(order) = Orders::<T>::get(&owner, id) else { continue };
+			// Each in its own layer: an order that cannot be taken out stays whole, good
+			// until cancelled from now on.
+			if with_storage_layer(|| Self::remove_order(&order, CancelReason::ExpiredAtBlock)).is_err() {
+				Orders::<T>::insert(&owner, id, OrderOf::<T> { good_til: None, ..order });
+			}
+		}
+		// Nothing is left if the index agrees with the book; never carry a past block's.
+		let _ = Expiries::<T>::clear_prefix(last, T::MaxExpiriesPerBlock::get(), None);
+		ExpiriesDue::<T>::remove(last);
+		T::WeightInfo::expire_orders(read)
 	}
 
 	/// Up to `levels` aggregated levels of `side`, best first.

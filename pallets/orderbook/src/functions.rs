@@ -14,6 +14,7 @@ use clearing_primitives::{
 	notional, Balance, MarketId, Price,
 };
 use frame_support::{ensure, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::AccountIdConversion,
 	ArithmeticError, DispatchError, DispatchResult, Rounding,
@@ -101,12 +102,15 @@ impl<T: Config> Pallet<T> {
 	/// The book's invariants: levels and orders agree both ways, levels are in price order,
 	/// every resting order carries a deposit, the margin engine holds exactly its orders'
 	/// margin and deposits set aside for each subaccount with orders, and each account's
-	/// count of open orders is right and within `MaxOpenOrders`.
+	/// count of open orders is right and within `MaxOpenOrders`; every good-til-block order
+	/// is good through a block not yet ended and listed under it, and each block's expiries
+	/// are counted and within `MaxExpiriesPerBlock`.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
 		let mut counts = BTreeMap::<T::AccountId, u32>::new();
 		let mut margins = BTreeMap::<SubaccountOf<T>, Balance>::new();
+		let now = frame_system::Pallet::<T>::block_number();
 		for (owner, id, order) in Orders::<T>::iter() {
 			ensure!(!order.reduce_only || order.margin == 0, "a reduce-only order holds margin");
 			ensure!(order.deposit > 0, "a resting order without a deposit");
@@ -117,8 +121,29 @@ impl<T: Config> Pallet<T> {
 			let level = Levels::<T>::get((order.market, order.side, order.price))
 				.ok_or("an order without its level")?;
 			ensure!(level.orders.contains(&(id, owner.clone())), "an order missing from its level");
+			if let Some(good_til) = order.good_til {
+				ensure!(
+					Expiries::<T>::get(good_til, id).as_ref() == Some(&owner),
+					"a good-til-block order missing from its block's expiries"
+				);
+				ensure!(good_til >= now, "a good-til-block order rests past its block");
+			}
 			let count = counts.entry(owner).or_default();
 			*count = count.saturating_add(1);
+		}
+		let mut due = BTreeMap::<BlockNumberFor<T>, u32>::new();
+		for (good_til, id, owner) in Expiries::<T>::iter() {
+			let order = Orders::<T>::get(&owner, id).ok_or("an expiry without its order")?;
+			ensure!(order.good_til == Some(good_til), "an expiry under another block than its order's");
+			let count = due.entry(good_til).or_default();
+			*count = count.saturating_add(1);
+		}
+		for (good_til, count) in ExpiriesDue::<T>::iter() {
+			ensure!(due.get(&good_til) == Some(&count), "a block's expiry count differs from its expiries");
+		}
+		for (good_til, count) in due {
+			ensure!(ExpiriesDue::<T>::get(good_til) == Some(count), "a block's expiries are not all counted");
+			ensure!(count <= T::MaxExpiriesPerBlock::get(), "a block over its expiry bound");
 		}
 		for ((market, side, price), level) in Levels::<T>::iter() {
 			ensure!(!level.orders.is_empty(), "an empty level is stored");

@@ -35,6 +35,7 @@ mod amend;
 mod batch;
 mod book;
 mod functions;
+pub mod migrations;
 mod placing;
 pub mod runtime_api;
 pub mod types;
@@ -72,7 +73,11 @@ pub mod pallet {
 	pub type LevelOf<T> =
 		Level<<T as frame_system::Config>::AccountId, <T as Config>::MaxOrdersPerLevel>;
 
+	/// v1: `Order` carries `good_til` (migrations::v1).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -115,6 +120,11 @@ pub mod pallet {
 		/// Most open orders per account, over all its subaccounts and markets.
 		#[pallet::constant]
 		type MaxOpenOrders: Get<u32>;
+
+		/// Most good-til-block orders good through any one block: the most the next block's
+		/// start cancels.
+		#[pallet::constant]
+		type MaxExpiriesPerBlock: Get<u32>;
 
 		/// Most price levels per side of a market.
 		#[pallet::constant]
@@ -181,6 +191,23 @@ pub mod pallet {
 		LevelOf<T>,
 		OptionQuery,
 	>;
+
+	/// The good-til-block orders (id and owning account) good through each block, cancelled
+	/// at the start of the next.
+	#[pallet::storage]
+	pub type Expiries<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		Twox64Concat,
+		OrderId,
+		T::AccountId,
+		OptionQuery,
+	>;
+
+	/// How many orders `Expiries` holds for each block (at most `MaxExpiriesPerBlock`).
+	#[pallet::storage]
+	pub type ExpiriesDue<T: Config> = StorageMap<_, Twox64Concat, BlockNumberFor<T>, u32, OptionQuery>;
 
 	/// The next order's id.
 	#[pallet::storage]
@@ -258,6 +285,13 @@ pub mod pallet {
 		MarketReduceOnly,
 		/// The order's price is further from the index than the market's price band allows.
 		PriceOutsideBand,
+		/// A fill-or-kill order the book cannot fill in full at once (within `MaxFills`
+		/// fills and its price).
+		WouldNotFill,
+		/// A good-til-block order whose block has passed.
+		Expired,
+		/// `MaxExpiriesPerBlock` orders are already good through that block: choose another.
+		ExpiryQueueFull,
 	}
 
 	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
@@ -280,7 +314,9 @@ pub mod pallet {
 		/// Places an order for the signer's subaccount `subaccount`: `side` `size` base units at
 		/// `price` or better. Matches at once (at most `MaxFills` fills), then rests or cancels
 		/// the rest as `kind` says (a limit order's rest that would still cross is cancelled,
-		/// `FillLimit`); a post-only order that would cross is refused.
+		/// `FillLimit`); a post-only order that would cross is refused, and so is a
+		/// fill-or-kill order that would not fill in full. A good-til-block order rests as a
+		/// limit order does, until the start of the block after the one it names.
 		///
 		/// Fees are paid per fill; a resting order sets its initial margin (none if reduce-only)
 		/// and `OrderDeposit` of collateral aside. A reduce-only order is clipped to the position
@@ -290,8 +326,10 @@ pub mod pallet {
 		/// - Errors: `MarketNotFound`; `MarketHalted`, `MarketPostOnly` or `MarketReduceOnly` (the
 		///   market's status refuses it); `PriceOffTick`, `SizeOffStep`, `PriceOutsideBand`
 		///   (beyond the market's band around the index); `WouldCross` (post-only);
-		///   `NothingToReduce` (reduce-only, no position on its side); to rest,
-		///   `TooManyOpenOrders`, `BookFull` or the margin engine's `InitialMarginBreached`; the
+		///   `NothingToReduce` (reduce-only, no position on its side); `WouldNotFill`
+		///   (fill-or-kill); `Expired` (good-til-block, its block passed); to rest,
+		///   `TooManyOpenOrders`, `BookFull`, `ExpiryQueueFull` (good-til-block) or the margin
+		///   engine's `InitialMarginBreached`; the
 		///   margin engine's refusal of the taker's side of a fill; nothing changes on any error.
 		/// - Weight: `Pallet::place_order_weight(MaxFills)`, refunded to the fills made (the
 		///   book's work and the margin engine's for each) and, for a rest, its margin check and
@@ -404,8 +442,9 @@ pub mod pallet {
 
 		/// Replaces the signer's open order `id` with one at `price` for `size` of `kind`, on
 		/// the same subaccount, market and side, reduce-only if it was. A smaller `size` at
-		/// the same `price` (a limit or post-only `kind`) cuts the order where it stands: same
-		/// id, same place in time (`OrderReduced`). Anything else cancels it (`Replaced`) and
+		/// the same `price` (a limit or post-only `kind` for an order good until cancelled, or
+		/// `GoodTilBlock` of the order's own block) cuts the order where it stands: same id,
+		/// same place in time (`OrderReduced`). Anything else cancels it (`Replaced`) and
 		/// places the new order as `place_order` would, behind its level's orders
 		/// (`OrderReplaced`). Both happen or neither: if the new order is refused, the old
 		/// one stays as it was. A cut only lowers risk, so it goes through in any market
@@ -433,8 +472,15 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Cancels the good-til-block orders good through the previous block (at most
+		/// `MaxExpiriesPerBlock`), releasing their deposits and margin.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::expire_orders(now)
+		}
+
 		fn integrity_test() {
 			assert!(T::OrderDeposit::get() > 0, "every resting order carries a deposit");
+			assert!(T::MaxExpiriesPerBlock::get() > 0, "good-til-block orders have room");
 		}
 
 		#[cfg(feature = "try-runtime")]

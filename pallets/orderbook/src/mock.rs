@@ -189,6 +189,7 @@ impl pallet_orderbook::Config for Test {
 	// As many as an account may have open.
 	type MaxBatchOrders = ConstU32<5>;
 	type MaxBatchCancels = ConstU32<5>;
+	type MaxExpiriesPerBlock = ConstU32<3>;
 	type MaxOpenOrders = ConstU32<5>;
 	type MaxLevels = ConstU32<6>;
 	type MaxOrdersPerLevel = ConstU32<3>;

@@ -15,6 +15,7 @@ use clearing_primitives::{
 	notional, Balance, MarketId, Price,
 };
 use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{ArithmeticError, DispatchError, DispatchResult, Rounding};
 
 /// Who places an order: a trader (held to the market's status) or a liquidation's close
@@ -130,6 +131,10 @@ impl<T: Config> Pallet<T> {
 			if let Some(best) = Self::best_price(asked.market, opposite(asked.side)) {
 				ensure!(!crosses(asked.side, asked.price, best), Error::<T>::WouldCross);
 			}
+		}
+		if let Some(good_til) = asked.kind.good_til() {
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(BlockNumberFor::<T>::from(good_til) >= now, Error::<T>::Expired);
 		}
 		let mut wanted = asked.size;
 		if asked.reduce_only {
@@ -277,13 +282,13 @@ impl<T: Config> Pallet<T> {
 				remaining,
 				reason: CancelReason::Expired,
 			}),
+			// The whole call (or batch entry) fails, so its fills are undone.
+			OrderKind::FillOrKill => return Err(Error::<T>::WouldNotFill.into()),
 			// Resting it would cross the book.
-			OrderKind::Limit if fill_bound_reached => Self::deposit_event(Event::OrderCancelled {
-				id,
-				remaining,
-				reason: CancelReason::FillLimit,
-			}),
-			OrderKind::Limit | OrderKind::PostOnly => {
+			OrderKind::Limit | OrderKind::GoodTilBlock(_) if fill_bound_reached => {
+				Self::deposit_event(Event::OrderCancelled { id, remaining, reason: CancelReason::FillLimit })
+			},
+			OrderKind::Limit | OrderKind::PostOnly | OrderKind::GoodTilBlock(_) => {
 				let mut resting = Order {
 					id,
 					owner: asked.owner,
@@ -295,6 +300,7 @@ impl<T: Config> Pallet<T> {
 					placed_at: frame_system::Pallet::<T>::block_number(),
 					deposit: T::OrderDeposit::get(),
 					margin: 0,
+					good_til: asked.kind.good_til().map(BlockNumberFor::<T>::from),
 				};
 				let resting_weight = Self::rest_order(&mut resting)?;
 				matched.margin_weight.saturating_accrue(resting_weight);

@@ -19,6 +19,24 @@ pub enum OrderKind {
 	ImmediateOrCancel,
 	/// Only rests: refused if it would cross.
 	PostOnly,
+	/// Fills all of its size at once, up to its price, or is refused (`WouldNotFill`) and
+	/// changes nothing.
+	FillOrKill,
+	/// A limit order good through block number `0`: at the start of the next block it is
+	/// cancelled by itself (`ExpiredAtBlock`), its deposit and margin released. Refused if
+	/// that block has passed (`Expired`) or already has `MaxExpiriesPerBlock` orders good
+	/// through it (`ExpiryQueueFull`).
+	GoodTilBlock(u32),
+}
+
+impl OrderKind {
+	/// The last block an order of this kind is good in, if it leaves the book by itself.
+	pub fn good_til(&self) -> Option<u32> {
+		match self {
+			OrderKind::GoodTilBlock(at) => Some(*at),
+			_ => None,
+		}
+	}
 }
 
 /// A resting order.
@@ -43,6 +61,9 @@ pub struct Order<AccountId, BlockNumber> {
 	/// Initial margin the margin engine holds set aside for what is still open (none for a
 	/// reduce-only order): a resting order is backed by collateral.
 	pub margin: Balance,
+	/// The last block a good-til-block order is good in: it leaves the book by itself at
+	/// the start of the next. `None`: good until cancelled.
+	pub good_til: Option<BlockNumber>,
 }
 
 /// One price level: its orders (id and owning account, to find each in `Orders`), oldest
@@ -96,6 +117,8 @@ pub enum CancelReason {
 	/// Its owner replaced it (`replace_order`) with a new order at another price or a larger
 	/// size.
 	Replaced,
+	/// A good-til-block order's block began.
+	ExpiredAtBlock,
 }
 
 /// One order of a `place_orders` batch: what `place_order` takes, but the subaccount, which

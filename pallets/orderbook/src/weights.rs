@@ -43,6 +43,7 @@ pub trait WeightInfo {
 	fn place_orders(n: u32, ) -> Weight;
 	fn cancel_orders(n: u32, ) -> Weight;
 	fn cancel_all(n: u32, ) -> Weight;
+	fn expire_orders(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -251,6 +252,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
+	fn expire_orders(n: u32, ) -> Weight {
+		Weight::from_parts(45_514_009, 5536)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5000).saturating_mul(n.into()))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -307,5 +317,14 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
+	}
+	fn expire_orders(n: u32, ) -> Weight {
+		Weight::from_parts(45_514_009, 5536)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5000).saturating_mul(n.into()))
 	}
 }

@@ -32,6 +32,8 @@ impl pallet_orderbook::Config for Runtime {
 	// A market maker's two-sided quote of 8 levels a side in one transaction.
 	type MaxBatchOrders = ConstU32<16>;
 	type MaxBatchCancels = ConstU32<32>;
+	// Good-til-block orders good through one block: what the next block's start cancels.
+	type MaxExpiriesPerBlock = ConstU32<128>;
 	// Per account, over all its subaccounts and markets.
 	type MaxOpenOrders = ConstU32<64>;
 	type MaxLevels = ConstU32<128>;

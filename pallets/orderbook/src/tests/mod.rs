@@ -8,6 +8,7 @@ mod matching;
 mod placing;
 mod properties;
 mod status;
+mod time_in_force;
 
 use crate::{mock::*, OrderKind};
 use clearing_primitives::margin::Side;
