@@ -93,6 +93,8 @@ pub struct MarketRules {
 	pub price_band: Permill,
 	/// The index price (the last one, whatever its status); `None` if never priced.
 	pub index: Option<Price>,
+	/// The index is fresh (recent enough and unflagged): what acting on it alone needs.
+	pub index_fresh: bool,
 }
 
 impl MarketRules {

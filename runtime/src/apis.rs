@@ -282,6 +282,13 @@ impl_runtime_apis! {
 		) -> Vec<pallet_orderbook::Order<AccountId, crate::BlockNumber>> {
 			crate::Orderbook::open_orders(owner, number)
 		}
+
+		fn triggers(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Vec<pallet_orderbook::Trigger<AccountId, crate::BlockNumber>> {
+			crate::Orderbook::waiting_triggers(owner, number)
+		}
 	}
 
 	impl pallet_liquidation::runtime_api::LiquidationApi<Block, AccountId> for Runtime {

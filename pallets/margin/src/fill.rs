@@ -345,8 +345,9 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		Markets::<T>::get(market).map(|stored| {
 			// One read of the index serves both the status and the band.
 			let quote = T::Prices::quote(stored.config.base_asset);
+			let index_fresh = quote.as_ref().is_some_and(PriceQuote::is_fresh);
 			MarketRules {
-				status: Self::status_priced(&stored, quote.as_ref().is_some_and(PriceQuote::is_fresh)),
+				status: Self::status_priced(&stored, index_fresh),
 				base_decimals: stored.config.base_decimals,
 				tick_size: stored.config.tick_size,
 				step_size: stored.config.step_size,
@@ -354,6 +355,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 				taker_fee: stored.config.taker_fee,
 				price_band: stored.config.price_band,
 				index: quote.map(|q| q.price),
+				index_fresh,
 			}
 		})
 	}

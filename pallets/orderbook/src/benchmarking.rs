@@ -11,7 +11,11 @@
 
 use super::*;
 use crate::pallet::*;
-use clearing_primitives::{collateral::Subaccount, margin::Side, Price};
+use clearing_primitives::{
+	collateral::Subaccount,
+	margin::{MarginEngine, Side},
+	Price,
+};
 use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
@@ -109,6 +113,107 @@ fn book_with_room_for_bids<T: Config>(
 		}
 	}
 	(market, tick, step, own)
+}
+
+/// Fills the queue a `kind` trigger on `side` joins with triggers of other accounts, up to
+/// `room` short of `MaxTriggersPerQueue`, each two ticks or more from the index on the side
+/// where it does not fire yet.
+fn fill_trigger_queue<T: Config>(
+	market: clearing_primitives::MarketId,
+	tick: Price,
+	step: clearing_primitives::Balance,
+	side: Side,
+	kind: TriggerKind,
+	room: u32,
+) {
+	let base = Price::saturating_from_integer(PRICE);
+	let crossing = kind.crossing(side);
+	let per_owner = T::MaxOpenTriggers::get().max(1);
+	let already = TriggerQueues::<T>::get(market, crossing).len() as u32;
+	for i in already..T::MaxTriggersPerQueue::get().saturating_sub(room) {
+		let owner = trader::<T>("trigger owner", i / per_owner + 1_000 * (crossing as u32 + 1));
+		let away = tick.saturating_mul(Price::saturating_from_integer(i.saturating_add(2)));
+		let trigger_price = match crossing {
+			Crossing::Falls => base.saturating_sub(away),
+			Crossing::Rises => base.saturating_add(away),
+		};
+		let new = crate::triggers::NewTrigger::<T> {
+			owner,
+			market,
+			side,
+			kind,
+			trigger_price,
+			price: trigger_price,
+			size: Some(step),
+			reduce_only: false,
+		};
+		Pallet::<T>::add_trigger(new, None).expect("the setup trigger waits");
+	}
+}
+
+/// Gives `owner` triggers up to `room` short of `MaxOpenTriggers`, in a far-off queue of
+/// their own (buy stops far above the index).
+fn own_triggers<T: Config>(
+	owner: &Subaccount<T::AccountId>,
+	market: clearing_primitives::MarketId,
+	tick: Price,
+	step: clearing_primitives::Balance,
+	room: u32,
+) {
+	let base = Price::saturating_from_integer(PRICE);
+	let have = AccountTriggers::<T>::get(&owner.owner).len() as u32;
+	for i in have..T::MaxOpenTriggers::get().saturating_sub(room) {
+		let trigger_price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i.saturating_add(1_000))));
+		let new = crate::triggers::NewTrigger::<T> {
+			owner: owner.clone(),
+			market,
+			side: Side::Buy,
+			kind: TriggerKind::StopLimit,
+			trigger_price,
+			price: trigger_price,
+			size: Some(step),
+			reduce_only: false,
+		};
+		Pallet::<T>::add_trigger(new, None).expect("the owner's trigger waits");
+	}
+}
+
+/// A stop-sell and a take-profit-sell of `owner`, paired, in full queues: the stop at the
+/// head of its queue if `stop_first` (at the index: it fires), else at the back; the
+/// take-profit at the head of its queue. Returns (stop, take-profit).
+fn paired_triggers<T: Config>(
+	owner: &Subaccount<T::AccountId>,
+	market: clearing_primitives::MarketId,
+	tick: Price,
+	step: clearing_primitives::Balance,
+	stop_first: bool,
+) -> (TriggerId, TriggerId) {
+	let base = Price::saturating_from_integer(PRICE);
+	own_triggers::<T>(owner, market, tick, step, 2);
+	fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 1);
+	fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::TakeProfitMarket, 1);
+	let far = tick.saturating_mul(Price::saturating_from_integer(T::MaxTriggersPerQueue::get().saturating_add(10)));
+	let stop_price = if stop_first { base } else { base.saturating_sub(far) };
+	let new = |kind, trigger_price| crate::triggers::NewTrigger::<T> {
+		owner: owner.clone(),
+		market,
+		side: Side::Sell,
+		kind,
+		trigger_price,
+		price: trigger_price,
+		size: Some(step),
+		reduce_only: false,
+	};
+	let take_profit = Pallet::<T>::add_trigger(new(TriggerKind::TakeProfitMarket, base.saturating_add(tick)), None)
+		.expect("the take-profit waits");
+	let stop = Pallet::<T>::add_trigger(new(TriggerKind::StopMarket, stop_price), Some(take_profit))
+		.expect("the stop waits");
+	Triggers::<T>::mutate(take_profit, |t| {
+		if let Some(t) = t {
+			t.pair = Some(stop);
+		}
+	});
+	(stop, take_profit)
 }
 
 #[benchmarks]
@@ -305,6 +410,110 @@ mod benchmarks {
 		_(RawOrigin::Signed(owner.owner.clone()), 0, None);
 
 		assert_eq!(OpenOrders::<T>::get(&owner.owner), 0);
+	}
+
+	/// The front of a market's stop-sell queue that holds `MaxTriggersPerQueue - 1` triggers
+	/// (every one shifts), by an owner one trigger short of `MaxOpenTriggers`.
+	#[benchmark]
+	fn place_trigger() {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let owner = whitelisted_trader::<T>();
+		fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 1);
+		own_triggers::<T>(&owner, market, tick, step, 1);
+		let trigger_price = base.saturating_sub(tick);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(owner.owner.clone()),
+			0,
+			market,
+			Side::Sell,
+			TriggerKind::StopMarket,
+			trigger_price,
+			trigger_price,
+			Some(step),
+			false,
+		);
+
+		assert_eq!(AccountTriggers::<T>::get(&owner.owner).len() as u32, T::MaxOpenTriggers::get());
+		assert_eq!(
+			TriggerQueues::<T>::get(market, Crossing::Falls).first().map(|(price, _)| *price),
+			Some(trigger_price)
+		);
+	}
+
+	/// A take-profit and a stop-loss for a long position, each at the front of a queue one
+	/// short of full, by an owner two short of `MaxOpenTriggers`.
+	#[benchmark]
+	fn place_tp_sl() {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let owner = whitelisted_trader::<T>();
+		// A long position: the owner buys a maker's ask.
+		place_kind::<T>(&trader::<T>("seller", 0), market, Side::Sell, base, step, OrderKind::Limit);
+		place_kind::<T>(&owner, market, Side::Buy, base, step, OrderKind::ImmediateOrCancel);
+		assert!(T::Margin::position_size(&owner, market) > 0);
+		// The owner's own triggers first: the take-profit queue counts them.
+		own_triggers::<T>(&owner, market, tick, step, 2);
+		fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 1);
+		fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::TakeProfitMarket, 1);
+		let stop = base.saturating_sub(tick);
+		let profit = base.saturating_add(tick);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.owner.clone()), 0, market, Some((profit, profit)), Some((stop, stop)));
+
+		assert_eq!(AccountTriggers::<T>::get(&owner.owner).len() as u32, T::MaxOpenTriggers::get());
+	}
+
+	/// A paired trigger from the back of a full queue.
+	#[benchmark]
+	fn cancel_trigger() {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let owner = whitelisted_trader::<T>();
+		let (id, pair) = paired_triggers::<T>(&owner, market, tick, step, false);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.owner.clone()), id);
+
+		assert!(!Triggers::<T>::contains_key(id));
+		assert_eq!(Triggers::<T>::get(pair).and_then(|t| t.pair), None);
+	}
+
+	/// The head of a full stop queue fires: it leaves, its pair leaves the front of a full
+	/// take-profit queue, and its immediate-or-cancel order finds an empty book. (What the
+	/// order does beyond that is charged as `place_order`.)
+	#[benchmark]
+	fn fire_trigger() {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let owner = whitelisted_trader::<T>();
+		let (id, pair) = paired_triggers::<T>(&owner, market, tick, step, true);
+		let index = T::Margin::market_rules(market).and_then(|rules| rules.index).expect("priced");
+
+		#[block]
+		{
+			Pallet::<T>::fire(market, Crossing::Falls, id, index);
+		}
+
+		assert!(!Triggers::<T>::contains_key(id));
+		assert!(!Triggers::<T>::contains_key(pair));
+	}
+
+	/// The hook's look at one market whose two queues are full and neither fires.
+	#[benchmark]
+	fn check_triggers() {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 0);
+		fill_trigger_queue::<T>(market, tick, step, Side::Buy, TriggerKind::StopMarket, 0);
+		let now = frame_system::Pallet::<T>::block_number();
+
+		#[block]
+		{
+			Pallet::<T>::fire_triggers(now);
+		}
+
+		assert_eq!(TriggerQueues::<T>::get(market, Crossing::Falls).len() as u32, T::MaxTriggersPerQueue::get());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);

@@ -104,7 +104,7 @@ impl<T: Config> Pallet<T> {
 	/// margin and deposits set aside for each subaccount with orders, and each account's
 	/// count of open orders is right and within `MaxOpenOrders`; every good-til-block order
 	/// is good through a block not yet ended and listed under it, and each block's expiries
-	/// are counted and within `MaxExpiriesPerBlock`.
+	/// are counted and within `MaxExpiriesPerBlock`; triggers as `triggers_try_state` says.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
@@ -174,6 +174,7 @@ impl<T: Config> Pallet<T> {
 				ensure!(Levels::<T>::contains_key((market, side, price)), "a price without a level");
 			}
 		}
+		Self::triggers_try_state(&mut margins)?;
 		for (subaccount, margin) in margins {
 			ensure!(
 				T::Margin::order_margin(&subaccount) == margin,

@@ -37,6 +37,7 @@ mod book;
 mod functions;
 pub mod migrations;
 mod placing;
+mod triggers;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -72,6 +73,8 @@ pub mod pallet {
 	/// A price level with this runtime's types and bound.
 	pub type LevelOf<T> =
 		Level<<T as frame_system::Config>::AccountId, <T as Config>::MaxOrdersPerLevel>;
+	/// A trigger with this runtime's types.
+	pub type TriggerOf<T> = Trigger<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
 	/// v1: `Order` carries `good_til` (migrations::v1).
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -125,6 +128,24 @@ pub mod pallet {
 		/// start cancels.
 		#[pallet::constant]
 		type MaxExpiriesPerBlock: Get<u32>;
+
+		/// Most triggers (conditional orders) per account, over all its subaccounts.
+		#[pallet::constant]
+		type MaxOpenTriggers: Get<u32>;
+
+		/// Most triggers waiting per market and direction.
+		#[pallet::constant]
+		type MaxTriggersPerQueue: Get<u32>;
+
+		/// Most markets with triggers waiting (at least the markets the margin engine may
+		/// open).
+		#[pallet::constant]
+		type MaxTriggerMarkets: Get<u32>;
+
+		/// The most weight the block-start hook spends firing triggers in one block; the
+		/// rest fire in the next blocks, soonest first.
+		#[pallet::constant]
+		type TriggerBlockWeight: Get<Weight>;
 
 		/// Most price levels per side of a market.
 		#[pallet::constant]
@@ -209,6 +230,37 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ExpiriesDue<T: Config> = StorageMap<_, Twox64Concat, BlockNumberFor<T>, u32, OptionQuery>;
 
+	/// Every waiting trigger.
+	#[pallet::storage]
+	pub type Triggers<T: Config> = StorageMap<_, Twox64Concat, TriggerId, TriggerOf<T>, OptionQuery>;
+
+	/// Each market's waiting triggers by the way the index must move, in firing order
+	/// (`(trigger price, id)`: rising ones lowest first, falling ones highest first, then
+	/// oldest first).
+	#[pallet::storage]
+	pub type TriggerQueues<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		MarketId,
+		Twox64Concat,
+		Crossing,
+		BoundedVec<(Price, TriggerId), T::MaxTriggersPerQueue>,
+		ValueQuery,
+	>;
+
+	/// The markets with triggers waiting, which the block-start hook checks.
+	#[pallet::storage]
+	pub type TriggerMarkets<T: Config> = StorageValue<_, BoundedVec<MarketId, T::MaxTriggerMarkets>, ValueQuery>;
+
+	/// The next trigger's id.
+	#[pallet::storage]
+	pub type NextTriggerId<T: Config> = StorageValue<_, TriggerId, ValueQuery>;
+
+	/// Each account's waiting triggers (over all its subaccounts), oldest first.
+	#[pallet::storage]
+	pub type AccountTriggers<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BoundedVec<TriggerId, T::MaxOpenTriggers>, ValueQuery>;
+
 	/// The next order's id.
 	#[pallet::storage]
 	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
@@ -254,6 +306,23 @@ pub mod pallet {
 		OrderReduced { id: OrderId, remaining: Balance },
 		/// Order `old` was replaced by order `new` (`replace_order`), which queued anew.
 		OrderReplaced { old: OrderId, new: OrderId },
+		/// A trigger (conditional order) waits for the index to reach `trigger_price`.
+		TriggerPlaced {
+			id: TriggerId,
+			owner: SubaccountOf<T>,
+			market: MarketId,
+			side: Side,
+			kind: TriggerKind,
+			trigger_price: Price,
+			price: Price,
+			size: Option<Balance>,
+			pair: Option<TriggerId>,
+		},
+		/// The index reached trigger `id`'s price: it placed an order (its id) or the order
+		/// was refused (the error; nothing of it stays). Its deposit is released either way.
+		TriggerFired { id: TriggerId, index: Price, result: Result<OrderId, DispatchError> },
+		/// Trigger `id` left without firing, its deposit released.
+		TriggerCancelled { id: TriggerId, reason: TriggerCancelReason },
 	}
 
 	#[pallet::error]
@@ -292,6 +361,16 @@ pub mod pallet {
 		Expired,
 		/// `MaxExpiriesPerBlock` orders are already good through that block: choose another.
 		ExpiryQueueFull,
+		/// The account has `MaxOpenTriggers` triggers waiting.
+		TooManyTriggers,
+		/// The market's triggers in that direction number `MaxTriggersPerQueue`.
+		TriggerQueueFull,
+		/// The signer has no waiting trigger by that id.
+		TriggerNotFound,
+		/// A trigger sized to the whole position (no size) must be reduce-only.
+		WholePositionNeedsReduceOnly,
+		/// A take-profit/stop-loss call with neither.
+		NoTrigger,
 	}
 
 	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
@@ -306,6 +385,11 @@ pub mod pallet {
 		/// A subaccount's open orders, oldest first (`OrderbookApi.orders`).
 		pub fn orders(owner: T::AccountId, number: SubaccountNumber) -> alloc::vec::Vec<OrderOf<T>> {
 			Self::open_orders(owner, number)
+		}
+
+		/// A subaccount's waiting triggers, oldest first (`OrderbookApi.triggers`).
+		pub fn triggers(owner: T::AccountId, number: SubaccountNumber) -> alloc::vec::Vec<TriggerOf<T>> {
+			Self::waiting_triggers(owner, number)
 		}
 	}
 
@@ -468,19 +552,105 @@ pub mod pallet {
 			Ok(Some(Self::do_replace_order(who, id, price, size, kind)?).into())
 		}
 
+		/// Places a trigger (conditional order) for the signer's subaccount `subaccount`: when
+		/// `market`'s fresh index reaches `trigger_price` (moving up for a buy stop or a sell
+		/// take-profit, down for a sell stop or a buy take-profit), the start of the next block
+		/// places a `side` order of `size` at `price` as `place_order` would (market kinds:
+		/// immediate-or-cancel bounded by `price`; limit kinds: a limit order). `size` `None`
+		/// sizes it to the whole position when it fires (reduce-only only). Sets
+		/// `OrderDeposit` of collateral aside until it fires or is cancelled.
+		///
+		/// - Origin: signed, by the subaccount's owner.
+		/// - Errors: `MarketNotFound`; `MarketHalted`, `MarketPostOnly`, `MarketReduceOnly`;
+		///   `PriceOffTick` (either price), `SizeOffStep`; `WholePositionNeedsReduceOnly`;
+		///   `TooManyTriggers`, `TriggerQueueFull`; the margin engine's refusal of the deposit.
+		///   Nothing changes on any error.
+		/// - Weight: `Pallet::place_trigger_weight()`: its benchmark (the front of a full
+		///   queue) and the margin engine's worst deposit check.
+		#[pallet::call_index(6)]
+		#[pallet::weight(Pallet::<T>::place_trigger_weight())]
+		pub fn place_trigger(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			market: MarketId,
+			side: Side,
+			kind: TriggerKind,
+			trigger_price: Price,
+			price: Price,
+			size: Option<Balance>,
+			reduce_only: bool,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			let new = crate::triggers::NewTrigger {
+				owner: Subaccount::new(owner, subaccount),
+				market,
+				side,
+				kind,
+				trigger_price,
+				price,
+				size,
+				reduce_only,
+			};
+			Self::add_trigger(new, None).map(|_| ())
+		}
+
+		/// Places a take-profit and/or a stop-loss for the signer's position in `market`
+		/// (subaccount `subaccount`): each `(trigger price, worst price)`, a reduce-only
+		/// market trigger on the closing side, sized to the whole position when it fires (so
+		/// it shrinks and grows with it). Given both, they are a pair: when one fires, the
+		/// other is cancelled (`TriggerCancelled { reason: PairFired }`).
+		///
+		/// - Origin: signed, by the subaccount's owner.
+		/// - Errors: `NoTrigger` (neither given); `NothingToReduce` (no position); any of
+		///   `place_trigger`'s. Nothing changes on any error.
+		/// - Weight: `Pallet::place_tp_sl_weight()`: its benchmark (both at the front of full
+		///   queues) and the margin engine's worst deposit check for each.
+		#[pallet::call_index(7)]
+		#[pallet::weight(Pallet::<T>::place_tp_sl_weight())]
+		pub fn place_tp_sl(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			market: MarketId,
+			take_profit: Option<(Price, Price)>,
+			stop_loss: Option<(Price, Price)>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_place_tp_sl(Subaccount::new(owner, subaccount), market, take_profit, stop_loss)
+		}
+
+		/// Cancels the signer's waiting trigger `id` and releases its deposit; the other half
+		/// of its pair, if any, stays (unpaired).
+		///
+		/// - Origin: signed, by the trigger's owner.
+		/// - Errors: `TriggerNotFound`; nothing changes on any error.
+		/// - Weight: `WeightInfo::cancel_trigger()` (from a full queue, with a pair).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::cancel_trigger())]
+		pub fn cancel_trigger(origin: OriginFor<T>, id: TriggerId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::cancel_trigger_by_owner(&who, id)
+		}
+
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Cancels the good-til-block orders good through the previous block (at most
 		/// `MaxExpiriesPerBlock`), releasing their deposits and margin.
+		///
+		/// Then fires the triggers the index (aggregated at the end of the previous block)
+		/// has reached, soonest first, within `TriggerBlockWeight`.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::expire_orders(now)
+			Self::expire_orders(now).saturating_add(Self::fire_triggers(now))
 		}
 
 		fn integrity_test() {
 			assert!(T::OrderDeposit::get() > 0, "every resting order carries a deposit");
 			assert!(T::MaxExpiriesPerBlock::get() > 0, "good-til-block orders have room");
+			assert!(
+				T::TriggerBlockWeight::get().all_gte(Self::fire_trigger_weight()),
+				"the trigger budget fires at least one trigger per block"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]

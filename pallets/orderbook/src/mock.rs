@@ -87,6 +87,7 @@ impl MarginEngine<AccountId> for MockMargin {
 			taker_fee: Permill::from_parts(500),
 			price_band: Permill::from_percent(10),
 			index: Some(BtcIndex::get()),
+			index_fresh: BtcIndexFresh::get(),
 		})
 	}
 	fn position_size(subaccount: &Subaccount<AccountId>, _: MarketId) -> SignedBalance {
@@ -171,6 +172,10 @@ parameter_types! {
 	pub storage BtcStatus: MarketStatus = MarketStatus::Active;
 	/// The mock BTC market's index price (its band is 10% either way).
 	pub storage BtcIndex: Price = Price::from_u32(60_000);
+	/// Whether the mock BTC index is fresh.
+	pub storage BtcIndexFresh: bool = true;
+	/// What the block-start hook may spend firing triggers.
+	pub storage TriggerBudget: Weight = Weight::from_parts(1_000_000_000_000_000, 1_000_000_000_000);
 }
 
 parameter_types! {
@@ -190,6 +195,10 @@ impl pallet_orderbook::Config for Test {
 	type MaxBatchOrders = ConstU32<5>;
 	type MaxBatchCancels = ConstU32<5>;
 	type MaxExpiriesPerBlock = ConstU32<3>;
+	type MaxOpenTriggers = ConstU32<3>;
+	type MaxTriggersPerQueue = ConstU32<4>;
+	type MaxTriggerMarkets = ConstU32<2>;
+	type TriggerBlockWeight = TriggerBudget;
 	type MaxOpenOrders = ConstU32<5>;
 	type MaxLevels = ConstU32<6>;
 	type MaxOrdersPerLevel = ConstU32<3>;

@@ -1,7 +1,7 @@
-//! `OrderbookApi`: depth and open orders for clients
+//! `OrderbookApi`: depth, open orders and waiting triggers for clients
 //! (`api.call.orderbookApi.depth(market, levels)` in polkadot.js).
 
-use crate::{Depth, Order};
+use crate::{Depth, Order, Trigger};
 use alloc::vec::Vec;
 use clearing_primitives::{collateral::SubaccountNumber, MarketId};
 use codec::Codec;
@@ -13,5 +13,8 @@ sp_api::decl_runtime_apis! {
 		fn depth(market: MarketId, levels: u32) -> Depth;
 		/// The open orders of `owner`'s subaccount `number`.
 		fn orders(owner: AccountId, number: SubaccountNumber) -> Vec<Order<AccountId, BlockNumber>>;
+		/// The waiting triggers (conditional orders) of `owner`'s subaccount `number`, oldest
+		/// first.
+		fn triggers(owner: AccountId, number: SubaccountNumber) -> Vec<Trigger<AccountId, BlockNumber>>;
 	}
 }

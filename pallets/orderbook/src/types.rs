@@ -145,3 +145,112 @@ pub struct Depth {
 	pub bids: alloc::vec::Vec<(Price, Balance)>,
 	pub asks: alloc::vec::Vec<(Price, Balance)>,
 }
+
+/// Identifies a conditional order (a trigger) for its whole life.
+pub type TriggerId = u64;
+
+/// What a conditional order becomes when the index reaches its trigger price.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum TriggerKind {
+	/// A stop (fires when the index moves against a position: down for a sell, up for a
+	/// buy) placing an immediate-or-cancel order bounded by its price.
+	StopMarket,
+	/// A stop placing a limit order at its price.
+	StopLimit,
+	/// A take-profit (fires when the index moves the other way: up for a sell, down for a
+	/// buy) placing an immediate-or-cancel order bounded by its price.
+	TakeProfitMarket,
+	/// A take-profit placing a limit order at its price.
+	TakeProfitLimit,
+}
+
+impl TriggerKind {
+	/// The kind of the order it places.
+	pub fn order_kind(&self) -> OrderKind {
+		match self {
+			TriggerKind::StopMarket | TriggerKind::TakeProfitMarket => OrderKind::ImmediateOrCancel,
+			TriggerKind::StopLimit | TriggerKind::TakeProfitLimit => OrderKind::Limit,
+		}
+	}
+
+	/// Which way the index must move for a trigger of this kind on `side` to fire.
+	pub fn crossing(&self, side: Side) -> Crossing {
+		let stop = matches!(self, TriggerKind::StopMarket | TriggerKind::StopLimit);
+		match (stop, side) {
+			(true, Side::Buy) | (false, Side::Sell) => Crossing::Rises,
+			(true, Side::Sell) | (false, Side::Buy) => Crossing::Falls,
+		}
+	}
+}
+
+/// Which way the index must move for a trigger to fire.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+pub enum Crossing {
+	/// Fires when the index is at or above the trigger price.
+	Rises,
+	/// Fires when the index is at or below the trigger price.
+	Falls,
+}
+
+impl Crossing {
+	/// `true` if an index at `index` fires a trigger at `trigger`.
+	pub fn fires(&self, trigger: Price, index: Price) -> bool {
+		match self {
+			Crossing::Rises => index >= trigger,
+			Crossing::Falls => index <= trigger,
+		}
+	}
+
+	/// `true` if a trigger at `a` fires before (or with) one at `b` as the index moves.
+	pub fn sooner(&self, a: Price, b: Price) -> bool {
+		match self {
+			Crossing::Rises => a <= b,
+			Crossing::Falls => a >= b,
+		}
+	}
+}
+
+/// A conditional order waiting for the index: when it reaches `trigger_price` the order is
+/// placed as a trader's would be.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Trigger<AccountId, BlockNumber> {
+	pub id: TriggerId,
+	pub owner: Subaccount<AccountId>,
+	pub market: MarketId,
+	pub side: Side,
+	pub kind: TriggerKind,
+	/// The index price that fires it (USD per whole base unit).
+	pub trigger_price: Price,
+	/// The placed order's price: a limit kind's limit, a market kind's worst price.
+	pub price: Price,
+	/// Base units; `None`: the whole position at the time it fires (reduce-only).
+	pub size: Option<Balance>,
+	pub reduce_only: bool,
+	/// Collateral set aside as its storage deposit (the margin engine's order margin),
+	/// returned when it fires or is cancelled.
+	pub deposit: Balance,
+	pub placed_at: BlockNumber,
+	/// The other half of a take-profit/stop-loss pair: when one fires, the other is
+	/// cancelled.
+	pub pair: Option<TriggerId>,
+}
+
+/// Why a trigger left without firing.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum TriggerCancelReason {
+	/// Its owner cancelled it.
+	ByOwner,
+	/// The other half of its take-profit/stop-loss pair fired.
+	PairFired,
+}

@@ -5,7 +5,8 @@ use crate::{Insurance, Margin, Runtime, Vaults};
 use clearing_primitives::Balance;
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32},
+	traits::{ConstU128, ConstU32, Get},
+	weights::Weight,
 	PalletId,
 };
 use sp_runtime::Permill;
@@ -15,6 +16,12 @@ parameter_types! {
 	pub const OrderbookPalletId: PalletId = PalletId(*b"clr/book");
 	/// Half of every trading fee goes to the insurance fund.
 	pub const InsuranceFeeShare: Permill = Permill::from_percent(50);
+	/// A third of a block for firing triggers at its start: a price move that reaches more
+	/// fires the rest in the next blocks.
+	pub TriggerBlockWeight: Weight = {
+		let block = super::RuntimeBlockWeights::get().max_block;
+		Weight::from_parts(block.ref_time() / 3, block.proof_size() / 3)
+	};
 }
 
 /// Set aside per resting order from its subaccount's collateral, beside its margin, and
@@ -34,6 +41,11 @@ impl pallet_orderbook::Config for Runtime {
 	type MaxBatchCancels = ConstU32<32>;
 	// Good-til-block orders good through one block: what the next block's start cancels.
 	type MaxExpiriesPerBlock = ConstU32<128>;
+	type MaxOpenTriggers = ConstU32<16>;
+	type MaxTriggersPerQueue = ConstU32<256>;
+	// Every market the margin engine may open (its `MaxMarkets`).
+	type MaxTriggerMarkets = ConstU32<32>;
+	type TriggerBlockWeight = TriggerBlockWeight;
 	// Per account, over all its subaccounts and markets.
 	type MaxOpenOrders = ConstU32<64>;
 	type MaxLevels = ConstU32<128>;

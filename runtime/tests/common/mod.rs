@@ -290,15 +290,15 @@ pub fn check_invariants() {
 	pallet_orderbook::Pallet::<Runtime>::do_try_state().expect("order book invariants");
 	pallet_liquidation::Pallet::<Runtime>::do_try_state().expect("liquidation invariants");
 	pallet_governance::Pallet::<Runtime>::do_try_state().expect("governance invariants");
-	// Collateral set aside for orders (margin and deposits) exists only for orders resting
-	// (the book checks the other way: each subaccount's orders against what the engine holds
-	// for it).
+	// Collateral set aside for orders and triggers (margin and deposits) exists only for
+	// orders resting or triggers waiting (the book checks the other way: each subaccount's
+	// orders and triggers against what the engine holds for it).
 	for (subaccount, _) in pallet_margin::OrderMargin::<Runtime>::iter() {
-		assert!(
-			pallet_orderbook::Orders::<Runtime>::iter_prefix_values(&subaccount.owner)
-				.any(|order| order.owner == subaccount),
-			"collateral set aside for a subaccount with no order resting"
-		);
+		let resting = pallet_orderbook::Orders::<Runtime>::iter_prefix_values(&subaccount.owner)
+			.any(|order| order.owner == subaccount);
+		let waiting = !pallet_orderbook::Pallet::<Runtime>::waiting_triggers(subaccount.owner.clone(), subaccount.number)
+			.is_empty();
+		assert!(resting || waiting, "collateral set aside for a subaccount with no order resting or trigger waiting");
 	}
 	assert_eq!(issuance(), ISSUANCE.with(|i| *i.borrow()), "tokens were created or destroyed");
 }

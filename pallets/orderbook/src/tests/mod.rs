@@ -9,6 +9,7 @@ mod placing;
 mod properties;
 mod status;
 mod time_in_force;
+mod triggers;
 
 use crate::{mock::*, OrderKind};
 use clearing_primitives::margin::Side;
@@ -29,4 +30,14 @@ pub fn place(who: AccountId, side: Side, price: u128, steps: u128, kind: OrderKi
 	Orderbook::place_order(RuntimeOrigin::signed(who), 0, BTC_USD, side, usd(price), steps * STEP, kind, false)
 		.map(|_| ())
 		.map_err(|e| e.error)
+}
+
+/// Moves to block `n`, running the book's block-start hook for each block on the way.
+pub fn run_to(n: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Orderbook::on_initialize(next);
+	}
 }

@@ -1,0 +1,360 @@
+//! Conditional orders (triggers): stored with a deposit, queued per market and direction in
+//! firing order, and fired by the block-start hook when the fresh index reaches them, each
+//! placing its order through the same path as a trader's, within a per-block weight budget.
+
+use crate::{
+	pallet::*,
+	placing::{PlacedBy, Request},
+	weights::WeightInfo,
+	Crossing, OrderId, Trigger, TriggerCancelReason, TriggerId, TriggerKind,
+};
+use alloc::vec::Vec;
+use clearing_primitives::{
+	collateral::SubaccountNumber,
+	margin::{MarginEngine, Side},
+	Balance, MarketId, Price,
+};
+use codec::{Compact, Decode};
+use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{traits::UniqueSaturatedInto, DispatchError, DispatchResult};
+
+/// A trigger as asked for, before any check.
+pub(crate) struct NewTrigger<T: Config> {
+	pub owner: SubaccountOf<T>,
+	pub market: MarketId,
+	pub side: Side,
+	pub kind: TriggerKind,
+	pub trigger_price: Price,
+	pub price: Price,
+	pub size: Option<Balance>,
+	pub reduce_only: bool,
+}
+
+impl<T: Config> Pallet<T> {
+	/// The most one fired trigger may cost: its removal (and its pair's) and a whole
+	/// `place_order`.
+	pub fn fire_trigger_weight() -> Weight {
+		T::WeightInfo::fire_trigger().saturating_add(Self::place_order_weight(T::MaxFills::get()))
+	}
+
+	/// What `place_trigger` may cost: its benchmark and the margin engine's worst case for
+	/// the deposit (the benchmark's owner holds no position).
+	pub fn place_trigger_weight() -> Weight {
+		T::WeightInfo::place_trigger().saturating_add(T::Margin::reserve_order_margin_weight())
+	}
+
+	/// What `place_tp_sl` may cost: its benchmark and two deposits at the margin engine's
+	/// worst case.
+	pub fn place_tp_sl_weight() -> Weight {
+		T::WeightInfo::place_tp_sl().saturating_add(T::Margin::reserve_order_margin_weight().saturating_mul(2))
+	}
+
+	/// Checks `new` against its market and the bounds, sets its deposit aside and queues it
+	/// (`TriggerPlaced`); returns its id.
+	pub(crate) fn add_trigger(new: NewTrigger<T>, pair: Option<TriggerId>) -> Result<TriggerId, DispatchError> {
+		let rules = T::Margin::market_rules(new.market).ok_or(Error::<T>::MarketNotFound)?;
+		Self::ensure_admitted(rules.status, new.kind.order_kind(), new.reduce_only)?;
+		ensure!(rules.on_tick(new.trigger_price) && rules.on_tick(new.price), Error::<T>::PriceOffTick);
+		match new.size {
+			Some(size) => ensure!(rules.on_step(size), Error::<T>::SizeOffStep),
+			None => ensure!(new.reduce_only, Error::<T>::WholePositionNeedsReduceOnly),
+		}
+		let id = NextTriggerId::<T>::get();
+		AccountTriggers::<T>::try_mutate(&new.owner.owner, |ids| ids.try_push(id))
+			.map_err(|_| Error::<T>::TooManyTriggers)?;
+		let crossing = new.kind.crossing(new.side);
+		let mut queue = TriggerQueues::<T>::get(new.market, crossing);
+		// After every trigger that fires sooner or with it: ties keep their age order.
+		let at = queue
+			.iter()
+			.position(|(price, _)| !crossing.sooner(*price, new.trigger_price))
+			.unwrap_or(queue.len());
+		queue.try_insert(at, (new.trigger_price, id)).map_err(|_| Error::<T>::TriggerQueueFull)?;
+		TriggerQueues::<T>::insert(new.market, crossing, queue);
+		TriggerMarkets::<T>::try_mutate(|markets| {
+			if markets.contains(&new.market) {
+				Ok(())
+			} else {
+				markets.try_push(new.market)
+			}
+		})
+		.map_err(|_| Error::<T>::TriggerQueueFull)?;
+		let deposit = T::OrderDeposit::get();
+		// The deposit only: a trigger adds no risk until it fires.
+		T::Margin::reserve_order_margin(&new.owner, new.market, 0, new.price, deposit)?;
+		NextTriggerId::<T>::put(id.saturating_add(1));
+		let trigger = Trigger {
+			id,
+			owner: new.owner,
+			market: new.market,
+			side: new.side,
+			kind: new.kind,
+			trigger_price: new.trigger_price,
+			price: new.price,
+			size: new.size,
+			reduce_only: new.reduce_only,
+			deposit,
+			placed_at: frame_system::Pallet::<T>::block_number(),
+			pair,
+		};
+		Self::deposit_event(Event::TriggerPlaced {
+			id,
+			owner: trigger.owner.clone(),
+			market: trigger.market,
+			side: trigger.side,
+			kind: trigger.kind,
+			trigger_price: trigger.trigger_price,
+			price: trigger.price,
+			size: trigger.size,
+			pair,
+		});
+		Triggers::<T>::insert(id, trigger);
+		Ok(id)
+	}
+
+	/// `place_tp_sl`: a reduce-only take-profit and/or stop-loss on the closing side of
+	/// `owner`'s position in `market`, sized to the whole position when they fire; given both,
+	/// paired so that one firing cancels the other.
+	pub(crate) fn do_place_tp_sl(
+		owner: SubaccountOf<T>,
+		market: MarketId,
+		take_profit: Option<(Price, Price)>,
+		stop_loss: Option<(Price, Price)>,
+	) -> DispatchResult {
+		ensure!(take_profit.is_some() || stop_loss.is_some(), Error::<T>::NoTrigger);
+		let position = T::Margin::position_size(&owner, market);
+		ensure!(position != 0, Error::<T>::NothingToReduce);
+		let side = if position > 0 { Side::Sell } else { Side::Buy };
+		let closing = |kind, (trigger_price, price): (Price, Price)| NewTrigger::<T> {
+			owner: owner.clone(),
+			market,
+			side,
+			kind,
+			trigger_price,
+			price,
+			size: None,
+			reduce_only: true,
+		};
+		let take_profit =
+			take_profit.map(|tp| Self::add_trigger(closing(TriggerKind::TakeProfitMarket, tp), None)).transpose()?;
+		let stop_loss =
+			stop_loss.map(|sl| Self::add_trigger(closing(TriggerKind::StopMarket, sl), take_profit)).transpose()?;
+		if let (Some(take_profit), Some(stop_loss)) = (take_profit, stop_loss) {
+			Triggers::<T>::mutate(take_profit, |trigger| {
+				if let Some(trigger) = trigger {
+					trigger.pair = Some(stop_loss);
+				}
+			});
+		}
+		Ok(())
+	}
+
+	/// `cancel_trigger`: `who`'s trigger `id` leaves, its pair (if any) unpaired.
+	pub(crate) fn cancel_trigger_by_owner(who: &T::AccountId, id: TriggerId) -> DispatchResult {
+		let trigger = Triggers::<T>::get(id)
+			.filter(|trigger| trigger.owner.owner == *who)
+			.ok_or(Error::<T>::TriggerNotFound)?;
+		Self::remove_trigger(&trigger);
+		if let Some(pair) = trigger.pair {
+			Triggers::<T>::mutate(pair, |other| {
+				if let Some(other) = other {
+					other.pair = None;
+				}
+			});
+		}
+		Self::deposit_event(Event::TriggerCancelled { id, reason: TriggerCancelReason::ByOwner });
+		Ok(())
+	}
+
+	/// Forgets `trigger`: storage, its queue entry (an emptied queue, and a market left with
+	/// none, dropped), its account's list, and the deposit it set aside.
+	fn remove_trigger(trigger: &TriggerOf<T>) {
+		Triggers::<T>::remove(trigger.id);
+		let crossing = trigger.kind.crossing(trigger.side);
+		let market = trigger.market;
+		TriggerQueues::<T>::mutate_exists(market, crossing, |queue| {
+			if let Some(entries) = queue {
+				entries.retain(|(_, id)| *id != trigger.id);
+				if entries.is_empty() {
+					*queue = None;
+				}
+			}
+		});
+		let other = match crossing {
+			Crossing::Rises => Crossing::Falls,
+			Crossing::Falls => Crossing::Rises,
+		};
+		if !TriggerQueues::<T>::contains_key(market, crossing) && !TriggerQueues::<T>::contains_key(market, other) {
+			TriggerMarkets::<T>::mutate(|markets| markets.retain(|m| *m != market));
+		}
+		AccountTriggers::<T>::mutate_exists(&trigger.owner.owner, |ids| {
+			if let Some(list) = ids {
+				list.retain(|id| *id != trigger.id);
+				if list.is_empty() {
+					*ids = None;
+				}
+			}
+		});
+		T::Margin::release_order_margin(&trigger.owner, trigger.deposit);
+	}
+
+	/// The first `(trigger price, id)` of a queue, reading only its head.
+	fn queue_head(market: MarketId, crossing: Crossing) -> Option<(Price, TriggerId)> {
+		let key = TriggerQueues::<T>::hashed_key_for(market, crossing);
+		let mut head = [0u8; 5 + core::mem::size_of::<u128>() + core::mem::size_of::<TriggerId>()];
+		let stored = sp_io::storage::read(&key, &mut head, 0)?;
+		let mut input = head.get(..(stored as usize).min(head.len()))?;
+		let count = Compact::<u32>::decode(&mut input).ok()?.0;
+		if count == 0 {
+			return None;
+		}
+		<(Price, TriggerId)>::decode(&mut input).ok()
+	}
+
+	/// Fires, market by market (starting at a different one each block) and soonest first,
+	/// the triggers the fresh index has reached, while `TriggerBlockWeight` allows a whole
+	/// trigger more; returns the weight used.
+	pub(crate) fn fire_triggers(now: BlockNumberFor<T>) -> Weight {
+		let markets = TriggerMarkets::<T>::get();
+		// Measured for one market (the list read, its rules, two queue heads), charged per
+		// market listed.
+		let mut used = T::WeightInfo::check_triggers().saturating_mul((markets.len() as u64).max(1));
+		if markets.is_empty() {
+			return used;
+		}
+		let budget = T::TriggerBlockWeight::get();
+		let start = UniqueSaturatedInto::<u64>::unique_saturated_into(now) as usize % markets.len();
+		for k in 0..markets.len() {
+			let Some(market) = markets.get((start + k) % markets.len()).copied() else { continue };
+			let Some(rules) = T::Margin::market_rules(market) else { continue };
+			// Nothing fires on an old or flagged price.
+			let (true, Some(index)) = (rules.index_fresh, rules.index) else { continue };
+			for crossing in [Crossing::Rises, Crossing::Falls] {
+				loop {
+					if !used.saturating_add(Self::fire_trigger_weight()).all_lte(budget) {
+						return used;
+					}
+					let Some((trigger_price, id)) = Self::queue_head(market, crossing) else { break };
+					if !crossing.fires(trigger_price, index) {
+						break;
+					}
+					used.saturating_accrue(Self::fire(market, crossing, id, index));
+				}
+			}
+		}
+		used
+	}
+
+	/// Fires trigger `id` (at the head of `market`'s `crossing` queue) at `index`: it leaves
+	/// with its deposit, its pair is cancelled, and its order is placed as a trader's
+	/// (`TriggerFired` with the order's id or its refusal). Returns the weight used.
+	pub(crate) fn fire(market: MarketId, crossing: Crossing, id: TriggerId, index: Price) -> Weight {
+		let Some(trigger) = Triggers::<T>::get(id) else {
+			// An entry without its trigger (never expected): drop it so the queue moves on.
+			TriggerQueues::<T>::mutate(market, crossing, |queue| queue.retain(|(_, queued)| *queued != id));
+			return T::WeightInfo::fire_trigger();
+		};
+		Self::remove_trigger(&trigger);
+		if let Some(pair) = trigger.pair.and_then(Triggers::<T>::get) {
+			Self::remove_trigger(&pair);
+			Self::deposit_event(Event::TriggerCancelled { id: pair.id, reason: TriggerCancelReason::PairFired });
+		}
+		let mut steps = 0;
+		let placed = with_storage_layer(|| {
+			let size = match trigger.size {
+				Some(size) => size,
+				None => T::Margin::position_size(&trigger.owner, market).unsigned_abs(),
+			};
+			ensure!(size > 0, Error::<T>::NothingToReduce);
+			Self::place_counted(
+				Request {
+					owner: trigger.owner.clone(),
+					market,
+					side: trigger.side,
+					price: trigger.price,
+					size,
+					kind: trigger.kind.order_kind(),
+					reduce_only: trigger.reduce_only,
+					by: PlacedBy::trader::<T>(),
+				},
+				&mut steps,
+			)
+		});
+		let (result, placing): (Result<OrderId, DispatchError>, Weight) = match placed {
+			Ok(matched) => (Ok(matched.id.unwrap_or_default()), Self::matched_weight(&matched)),
+			Err(error) => (Err(error), Self::place_order_weight(steps)),
+		};
+		Self::deposit_event(Event::TriggerFired { id, index, result });
+		T::WeightInfo::fire_trigger().saturating_add(placing)
+	}
+
+	/// `OrderbookApi.triggers`: the subaccount's waiting triggers, oldest first.
+	pub fn waiting_triggers(owner: T::AccountId, number: SubaccountNumber) -> Vec<TriggerOf<T>> {
+		AccountTriggers::<T>::get(&owner)
+			.into_iter()
+			.filter_map(Triggers::<T>::get)
+			.filter(|trigger| trigger.owner.number == number)
+			.collect()
+	}
+
+	/// The triggers' invariants: each trigger is in its market's queue for its direction and
+	/// its account's list, and nothing else is in either; queues are in firing order, within
+	/// their bound and listed in `TriggerMarkets`; pairs point at each other; every trigger
+	/// carries a deposit, added to `margins` (what the margin engine must hold aside).
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub(crate) fn triggers_try_state(
+		margins: &mut alloc::collections::BTreeMap<SubaccountOf<T>, Balance>,
+	) -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut queued = 0usize;
+		let markets = TriggerMarkets::<T>::get();
+		for (market, crossing, queue) in TriggerQueues::<T>::iter() {
+			ensure!(!queue.is_empty(), "an empty trigger queue is stored");
+			ensure!(markets.contains(&market), "a market with triggers is not listed");
+			let ordered = queue.windows(2).all(|pair| match pair {
+				[(a, first), (b, second)] => crossing.sooner(*a, *b) && (a != b || first < second),
+				_ => true,
+			});
+			ensure!(ordered, "a trigger queue out of firing order");
+			for (price, id) in queue.iter() {
+				let trigger = Triggers::<T>::get(id).ok_or("a queued trigger is missing")?;
+				ensure!(trigger.market == market, "a trigger queued under another market");
+				ensure!(trigger.kind.crossing(trigger.side) == crossing, "a trigger queued the wrong way");
+				ensure!(trigger.trigger_price == *price, "a trigger queued at another price");
+			}
+			queued = queued.saturating_add(queue.len());
+		}
+		for market in markets.iter() {
+			ensure!(
+				TriggerQueues::<T>::contains_key(market, Crossing::Rises) ||
+					TriggerQueues::<T>::contains_key(market, Crossing::Falls),
+				"a market listed without triggers"
+			);
+		}
+		let mut listed = 0usize;
+		for (who, ids) in AccountTriggers::<T>::iter() {
+			ensure!(!ids.is_empty(), "an empty trigger list is stored");
+			for id in ids.iter() {
+				let trigger = Triggers::<T>::get(id).ok_or("an account lists a missing trigger")?;
+				ensure!(trigger.owner.owner == who, "an account lists another's trigger");
+			}
+			listed = listed.saturating_add(ids.len());
+		}
+		let mut stored = 0usize;
+		for (id, trigger) in Triggers::<T>::iter() {
+			ensure!(trigger.id == id, "a trigger stored under another id");
+			ensure!(trigger.deposit > 0, "a trigger without a deposit");
+			ensure!(trigger.size.is_some() || trigger.reduce_only, "a whole-position trigger that is not reduce-only");
+			if let Some(pair) = trigger.pair {
+				let other = Triggers::<T>::get(pair).ok_or("a trigger paired with a missing one")?;
+				ensure!(other.pair == Some(id), "a pair that does not point back");
+			}
+			let held = margins.entry(trigger.owner.clone()).or_default();
+			*held = held.saturating_add(trigger.deposit);
+			stored = stored.saturating_add(1);
+		}
+		ensure!(stored == queued, "triggers and queue entries differ in number");
+		ensure!(stored == listed, "triggers and account lists differ in number");
+		Ok(())
+	}
+}
