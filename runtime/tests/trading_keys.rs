@@ -14,7 +14,7 @@ mod common;
 use clearing_primitives::{margin::Side, USDC_ASSET_ID};
 use clearing_runtime::{configs::ProxyType, Runtime, RuntimeCall, RuntimeEvent};
 use common::*;
-use frame_support::{assert_ok, traits::ReservableCurrency};
+use frame_support::assert_ok;
 use pallet_orderbook::OrderKind;
 use sp_runtime::{traits::StaticLookup, DispatchError};
 

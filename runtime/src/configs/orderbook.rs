@@ -5,7 +5,7 @@ use crate::{Insurance, Margin, Runtime, Vaults};
 use clearing_primitives::Balance;
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, Get},
+	traits::{ConstU128, ConstU32},
 	weights::Weight,
 	PalletId,
 };
