@@ -86,8 +86,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
 		// Proof size: measured `6505`, estimated `10082`.
-		// Minimum execution time: 94_662_000 picoseconds.
-		Weight::from_parts(104_846_000, 10082)
+		// Minimum execution time: 91_576_000 picoseconds.
+		Weight::from_parts(113_569_000, 10082)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -134,10 +134,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
 		// Proof size: measured `2101`, estimated `10082`.
-		// Minimum execution time: 320_508_000 picoseconds.
-		Weight::from_parts(147_123_351, 10082)
-			// Standard Error: 186_091
-			.saturating_add(Weight::from_parts(179_925_773, 0).saturating_mul(f.into()))
+		// Minimum execution time: 306_347_000 picoseconds.
+		Weight::from_parts(155_228_307, 10082)
+			// Standard Error: 195_545
+			.saturating_add(Weight::from_parts(167_483_815, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
@@ -158,8 +158,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `5574`, estimated `4823`.
-		// Minimum execution time: 60_130_000 picoseconds.
-		Weight::from_parts(72_348_000, 4823)
+		// Minimum execution time: 54_902_000 picoseconds.
+		Weight::from_parts(58_778_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -180,10 +180,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
 		// Proof size: measured `4077`, estimated `5536`.
-		// Minimum execution time: 53_770_000 picoseconds.
-		Weight::from_parts(21_603_173, 5536)
-			// Standard Error: 228_331
-			.saturating_add(Weight::from_parts(23_723_345, 0).saturating_mul(n.into()))
+		// Minimum execution time: 46_500_000 picoseconds.
+		Weight::from_parts(53_879_830, 5536)
+			// Standard Error: 137_769
+			.saturating_add(Weight::from_parts(19_817_939, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -223,10 +223,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn place_orders(n: u32, ) -> Weight {
 		// Proof size: measured `6625`, estimated `10082`.
-		// Minimum execution time: 137_826_000 picoseconds.
-		Weight::from_parts(117_605_403, 10082)
-			// Standard Error: 453_789
-			.saturating_add(Weight::from_parts(50_920_698, 0).saturating_mul(n.into()))
+		// Minimum execution time: 102_843_000 picoseconds.
+		Weight::from_parts(57_864_498, 10082)
+			// Standard Error: 218_513
+			.saturating_add(Weight::from_parts(53_511_988, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -250,10 +250,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
 		// Proof size: measured `8455`, estimated `5536`.
-		// Minimum execution time: 10_225_000 picoseconds.
-		Weight::from_parts(97_074_493, 5536)
-			// Standard Error: 166_842
-			.saturating_add(Weight::from_parts(32_581_849, 0).saturating_mul(n.into()))
+		// Minimum execution time: 10_065_000 picoseconds.
+		Weight::from_parts(234_891_096, 5536)
+			// Standard Error: 377_256
+			.saturating_add(Weight::from_parts(32_507_735, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -277,10 +277,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn cancel_orders(n: u32, ) -> Weight {
 		// Proof size: measured `4845`, estimated `5536`.
-		// Minimum execution time: 76_955_000 picoseconds.
-		Weight::from_parts(72_258_573, 5536)
-			// Standard Error: 231_080
-			.saturating_add(Weight::from_parts(33_459_110, 0).saturating_mul(n.into()))
+		// Minimum execution time: 67_230_000 picoseconds.
+		Weight::from_parts(68_343_534, 5536)
+			// Standard Error: 311_170
+			.saturating_add(Weight::from_parts(35_234_537, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -304,53 +304,150 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof size: measured `7336`, estimated `5536`.
-		// Minimum execution time: 86_719_000 picoseconds.
-		Weight::from_parts(108_010_611, 5536)
-			// Standard Error: 60_475
-			.saturating_add(Weight::from_parts(25_719_327, 0).saturating_mul(n.into()))
+		// Minimum execution time: 89_673_000 picoseconds.
+		Weight::from_parts(128_665_005, 5536)
+			// Standard Error: 158_204
+			.saturating_add(Weight::from_parts(27_473_476, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::NextTriggerId` (r:1 w:1)
+	/// Proof: `Orderbook::NextTriggerId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::AccountTriggers` (r:1 w:1)
+	/// Proof: `Orderbook::AccountTriggers` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::TriggerQueues` (r:1 w:1)
+	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:1)
+	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:1 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Triggers` (r:0 w:1)
+	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_trigger() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size: measured `8709`, estimated `9632`.
+		// Minimum execution time: 85_648_000 picoseconds.
+		Weight::from_parts(97_545_000, 9632)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
+	/// Storage: `Margin::Positions` (r:2 w:0)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::NextTriggerId` (r:1 w:1)
+	/// Proof: `Orderbook::NextTriggerId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::AccountTriggers` (r:1 w:1)
+	/// Proof: `Orderbook::AccountTriggers` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::TriggerQueues` (r:2 w:2)
+	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:1)
+	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:1 w:0)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Triggers` (r:0 w:2)
+	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_tp_sl() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size: measured `15737`, estimated `18274`.
+		// Minimum execution time: 182_452_000 picoseconds.
+		Weight::from_parts(212_067_000, 18274)
+			.saturating_add(T::DbWeight::get().reads(16_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
+	/// Storage: `Orderbook::Triggers` (r:2 w:2)
+	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::TriggerQueues` (r:1 w:1)
+	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::AccountTriggers` (r:1 w:1)
+	/// Proof: `Orderbook::AccountTriggers` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_trigger() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size: measured `9469`, estimated `9632`.
+		// Minimum execution time: 64_517_000 picoseconds.
+		Weight::from_parts(75_252_000, 9632)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	/// Storage: `Orderbook::Triggers` (r:2 w:2)
+	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::TriggerQueues` (r:2 w:2)
+	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::AccountTriggers` (r:1 w:1)
+	/// Proof: `Orderbook::AccountTriggers` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
+	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:1 w:0)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	fn fire_trigger() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size: measured `16083`, estimated `18274`.
+		// Minimum execution time: 87_711_000 picoseconds.
+		Weight::from_parts(109_373_000, 18274)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
+	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:0)
+	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::TriggerQueues` (r:2 w:0)
+	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	fn check_triggers() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size: measured `13058`, estimated `18274`.
+		// Minimum execution time: 30_475_000 picoseconds.
+		Weight::from_parts(37_946_000, 18274)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(104_846_000, 10082)
+		Weight::from_parts(113_569_000, 10082)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(147_123_351, 10082)
-			.saturating_add(Weight::from_parts(179_925_773, 0).saturating_mul(f.into()))
+		Weight::from_parts(155_228_307, 10082)
+			.saturating_add(Weight::from_parts(167_483_815, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(22_u64))
 			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
@@ -358,13 +455,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(72_348_000, 4823)
+		Weight::from_parts(58_778_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(21_603_173, 5536)
-			.saturating_add(Weight::from_parts(23_723_345, 0).saturating_mul(n.into()))
+		Weight::from_parts(53_879_830, 5536)
+			.saturating_add(Weight::from_parts(19_817_939, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -372,8 +469,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2660).saturating_mul(n.into()))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(117_605_403, 10082)
-			.saturating_add(Weight::from_parts(50_920_698, 0).saturating_mul(n.into()))
+		Weight::from_parts(57_864_498, 10082)
+			.saturating_add(Weight::from_parts(53_511_988, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -381,8 +478,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2491).saturating_mul(n.into()))
 	}
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(97_074_493, 5536)
-			.saturating_add(Weight::from_parts(32_581_849, 0).saturating_mul(n.into()))
+		Weight::from_parts(234_891_096, 5536)
+			.saturating_add(Weight::from_parts(32_507_735, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -390,8 +487,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(72_258_573, 5536)
-			.saturating_add(Weight::from_parts(33_459_110, 0).saturating_mul(n.into()))
+		Weight::from_parts(68_343_534, 5536)
+			.saturating_add(Weight::from_parts(35_234_537, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -399,8 +496,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(108_010_611, 5536)
-			.saturating_add(Weight::from_parts(25_719_327, 0).saturating_mul(n.into()))
+		Weight::from_parts(128_665_005, 5536)
+			.saturating_add(Weight::from_parts(27_473_476, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -408,28 +505,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn place_trigger() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		Weight::from_parts(97_545_000, 9632)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_tp_sl() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		Weight::from_parts(212_067_000, 18274)
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn cancel_trigger() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		Weight::from_parts(75_252_000, 9632)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn fire_trigger() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		Weight::from_parts(109_373_000, 18274)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn check_triggers() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		Weight::from_parts(37_946_000, 18274)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 }

@@ -18,8 +18,8 @@ pub enum ProxyType {
 	/// default).
 	#[default]
 	Any,
-	/// The order book's order calls only: place, batch, amend, cancel. No transfer, withdrawal,
-	/// margin or proxy call.
+	/// The order book's order calls only: place, batch, amend, cancel, triggers. No transfer,
+	/// withdrawal, margin or proxy call.
 	Trading,
 }
 
@@ -35,7 +35,10 @@ pub fn is_trading_call(call: &RuntimeCall) -> bool {
 				Book::cancel_order { .. } |
 				Book::cancel_orders { .. } |
 				Book::cancel_all { .. } |
-				Book::replace_order { .. }
+				Book::replace_order { .. } |
+				Book::place_trigger { .. } |
+				Book::place_tp_sl { .. } |
+				Book::cancel_trigger { .. }
 		)
 	)
 }

@@ -37,6 +37,13 @@ thread_local! {
 	static PAUSED: RefCell<std::collections::BTreeSet<AssetId>> = RefCell::new(Default::default());
 	/// USDC and CLR in existence at genesis: trading, funding and liquidation only move them.
 	static ISSUANCE: RefCell<(Balance, Balance)> = const { RefCell::new((0, 0)) };
+	/// What every pallet's `on_initialize` reported in the current block.
+	static INITIALIZED: RefCell<frame_support::weights::Weight> = RefCell::new(Default::default());
+}
+
+/// What every pallet's `on_initialize` reported at the start of the current block.
+pub fn initialize_weight() -> frame_support::weights::Weight {
+	INITIALIZED.with(|w| *w.borrow())
 }
 
 /// Applies a preset's JSON patch over the default genesis, as the node's chain spec does.
@@ -170,7 +177,8 @@ pub fn next_block() {
 	System::reset_events();
 	System::set_block_number(next);
 	pallet_aura::CurrentSlot::<Runtime>::put(sp_consensus_aura::Slot::from(u64::from(next)));
-	AllPalletsWithSystem::on_initialize(next);
+	let initialized = AllPalletsWithSystem::on_initialize(next);
+	INITIALIZED.with(|w| *w.borrow_mut() = initialized);
 	pallet_timestamp::Pallet::<Runtime>::set(RuntimeOrigin::none(), u64::from(next) * SLOT_DURATION)
 		.expect("the timestamp is set once a block");
 	let paused = PAUSED.with(|set| set.borrow().clone());

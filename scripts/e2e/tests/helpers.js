@@ -171,3 +171,36 @@ export function blockNumbered(api, number, maxWaitBlocks = 200) {
 export async function eventsAt(api, hash) {
   return (await (await api.at(hash)).query.system.events()).map((r) => r.event);
 }
+
+// Resolves with the number of the first block (within `maxBlocks`) whose index price of
+// `asset` is exactly `price` (FixedU128 inner) and fresh.
+export function waitForIndex(api, asset, price, maxBlocks = 20) {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let unsub = () => {};
+    api.rpc.chain.subscribeNewHeads(async (header) => {
+      const q = await api.call.oracleApi.price(asset);
+      if (q.isSome && q.unwrap().price.toBigInt() === price && q.unwrap().status.isFresh) {
+        unsub(); resolve(header.number.toNumber());
+      } else if (++seen > maxBlocks) { unsub(); reject(new Error(`asset ${asset} not at ${price} within ${maxBlocks} blocks`)); }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+// Resolves with `{ number, hash, event }` for the first event within `maxBlocks` new blocks
+// for which `match(event)` holds.
+export function waitForEvent(api, match, maxBlocks = 20) {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let unsub = () => {};
+    let checking = Promise.resolve();
+    api.rpc.chain.subscribeNewHeads((header) => {
+      checking = checking.then(async () => {
+        const hash = await api.rpc.chain.getBlockHash(header.number.toNumber());
+        const event = (await eventsAt(api, hash)).find(match);
+        if (event) { unsub(); resolve({ number: header.number.toNumber(), hash, event }); }
+        else if (++seen > maxBlocks) { unsub(); reject(new Error(`no such event within ${maxBlocks} blocks`)); }
+      }).catch((e) => { unsub(); reject(e); });
+    }).then((u) => { unsub = u; }, reject);
+  });
+}

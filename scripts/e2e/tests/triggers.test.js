@@ -1,0 +1,101 @@
+// Triggers on a real node, with prices from the feed simulator: a stop-loss fires by itself
+// when ETH's index falls to it and closes the position; a take-profit/stop-loss pair closes
+// the position at the take-profit and cancels the stop (one cancels the other).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent } from './helpers.js';
+
+const ETH = 3;
+const ETH_USD = 1;
+const UNIT = 1_000_000n; // USDC
+const FIXED = 10n ** 18n;
+const ETH_WEI = 10n ** 18n;
+let ctx;
+let mm;
+
+const usd = (dollars) => BigInt(dollars) * FIXED;
+
+async function ethTo(dollars) {
+  await feed('/control/set', { asset: 'ETH', price: String(dollars) });
+  await waitForIndex(ctx.api, ETH, usd(dollars));
+}
+
+async function place(who, side, dollars, eth, kind) {
+  const tx = ctx.api.tx.orderbook.placeOrder(0, ETH_USD, side, usd(dollars), BigInt(eth) * ETH_WEI, kind, false);
+  const { error } = await submit(ctx.api, tx, who);
+  assert.equal(error, null, `${side} ${eth} ETH at ${dollars}`);
+}
+
+async function positionOf(who) {
+  const views = await ctx.api.call.marginApi.positions(who.address, 0);
+  const eth = views.find((p) => p.market.toNumber() === ETH_USD);
+  return eth ? eth.baseSize.toBigInt() : 0n;
+}
+
+// A trader long 1 ETH, bought from the market maker at $3,000.
+async function longOneEth() {
+  const who = ctx.fresh();
+  await fundTrader(ctx.api, ctx.alice, who, 1_000n * UNIT);
+  await place(mm, 'Sell', 3000, 1, 'Limit');
+  await place(who, 'Buy', 3000, 1, 'ImmediateOrCancel');
+  assert.equal(await positionOf(who), ETH_WEI);
+  return who;
+}
+
+const fired = (id) => (e) => e.section === 'orderbook' && e.method === 'TriggerFired' && e.data.id.toBigInt() === id;
+
+before(async () => {
+  ctx = await connect();
+  mm = ctx.fresh();
+  await fundTrader(ctx.api, ctx.alice, mm, 20_000n * UNIT);
+  await ethTo(3000);
+});
+after(async () => {
+  await feed('/control/set', { asset: 'ETH', price: '3000' }).catch(() => {});
+  await ctx?.api.disconnect();
+});
+
+test('a stop-loss fires by itself when the index falls to it and closes the position', async () => {
+  const { api } = ctx;
+  const trader = await longOneEth();
+  // Sell the whole position (no size: reduce-only) at $2,900 or better once ETH is at $2,970.
+  const { error } = await submit(api, api.tx.orderbook.placeTrigger(0, ETH_USD, 'Sell', 'StopMarket', usd(2970), usd(2900), null, true), trader);
+  assert.equal(error, null);
+  const [stop] = await api.call.orderbookApi.triggers(trader.address, 0);
+  assert.equal(stop.triggerPrice.toBigInt(), usd(2970));
+  // The market maker's bid the stop will sell into.
+  await place(mm, 'Buy', 2960, 1, 'Limit');
+
+  const firing = waitForEvent(api, fired(stop.id.toBigInt()), 30);
+  await ethTo(2970);
+  const { event } = await firing;
+  assert.ok(event.data.result.isOk, `the stop's order was placed: ${event.data.result.toString()}`);
+  assert.equal(await positionOf(trader), 0n, 'the position is closed');
+  assert.equal((await api.call.orderbookApi.triggers(trader.address, 0)).length, 0);
+  await ethTo(3000);
+});
+
+test('a take-profit/stop-loss pair: the take-profit fires and cancels the stop', async () => {
+  const { api } = ctx;
+  const trader = await longOneEth();
+  const { error } = await submit(api, api.tx.orderbook.placeTpSl(0, ETH_USD, [usd(3030), usd(3000)], [usd(2800), usd(2700)]), trader);
+  assert.equal(error, null);
+  const pair = await api.call.orderbookApi.triggers(trader.address, 0);
+  assert.equal(pair.length, 2);
+  const takeProfit = pair.find((t) => t.kind.type === 'TakeProfitMarket');
+  const stopLoss = pair.find((t) => t.kind.type === 'StopMarket');
+  assert.equal(takeProfit.pair.unwrap().toBigInt(), stopLoss.id.toBigInt());
+  await place(mm, 'Buy', 3020, 1, 'Limit');
+
+  const firing = waitForEvent(api, fired(takeProfit.id.toBigInt()), 30);
+  await ethTo(3030);
+  const { hash, event } = await firing;
+  assert.ok(event.data.result.isOk);
+  const events = (await (await api.at(hash)).query.system.events()).map((r) => r.event);
+  const cancelled = events.find((e) => e.section === 'orderbook' && e.method === 'TriggerCancelled');
+  assert.equal(cancelled.data.id.toBigInt(), stopLoss.id.toBigInt());
+  assert.equal(cancelled.data.reason.type, 'PairFired');
+  assert.equal(await positionOf(trader), 0n);
+  assert.equal((await api.call.orderbookApi.triggers(trader.address, 0)).length, 0);
+  await ethTo(3000);
+});
