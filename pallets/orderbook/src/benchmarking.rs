@@ -516,5 +516,57 @@ mod benchmarks {
 		assert_eq!(TriggerQueues::<T>::get(market, Crossing::Falls).len() as u32, T::MaxTriggersPerQueue::get());
 	}
 
+	/// Renewing a switch for a later block: the old one dropped with its deposit, the new one
+	/// due with its own. (A passed switch firing first is charged as `fire_deadline`.)
+	#[benchmark]
+	fn schedule_cancel() {
+		let owner = whitelisted_trader::<T>();
+		let now = frame_system::Pallet::<T>::block_number();
+		Pallet::<T>::do_schedule_cancel(owner.clone(), Some(now.saturating_add(10u32.into()))).expect("set");
+		let renewed = now.saturating_add(20u32.into());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.owner.clone()), 0, Some(renewed));
+
+		assert_eq!(CancelDeadlines::<T>::get(&owner).map(|deadline| deadline.at), Some(renewed));
+	}
+
+	/// A due switch of a subaccount with `n` orders, its account at `MaxOpenOrders` (the rest
+	/// in another subaccount, read and left), each order alone at its level on a full ask
+	/// side: each cancel removes its level and rewrites the side's prices.
+	#[benchmark]
+	fn fire_deadline(n: Linear<0, { T::MaxOpenOrders::get() }>) {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let owner = whitelisted_trader::<T>();
+		let other_subaccount = Subaccount::new(owner.owner.clone(), 1);
+		T::BenchmarkHelper::fund(&other_subaccount);
+		let per_maker = T::MaxOpenOrders::get().max(1);
+		for level in 0..T::MaxLevels::get() {
+			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(level)));
+			let who = if level < n {
+				owner.clone()
+			} else if level < T::MaxOpenOrders::get() {
+				other_subaccount.clone()
+			} else {
+				trader::<T>("other", level / per_maker)
+			};
+			place::<T>(&who, market, Side::Sell, price, step);
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		let at = now.saturating_add(1u32.into());
+		Pallet::<T>::do_schedule_cancel(owner.clone(), Some(at)).expect("set");
+		frame_system::Pallet::<T>::set_block_number(at);
+		let deadline = CancelDeadlines::<T>::get(&owner).expect("set");
+
+		#[block]
+		{
+			Pallet::<T>::fire_deadline(&owner, deadline);
+		}
+
+		assert_eq!(OpenOrders::<T>::get(&owner.owner), T::MaxOpenOrders::get().saturating_sub(n));
+		assert!(CancelDeadlines::<T>::get(&owner).is_none());
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
 }

@@ -175,6 +175,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::triggers_try_state(&mut margins)?;
+		Self::deadlines_try_state(&mut margins)?;
 		for (subaccount, margin) in margins {
 			ensure!(
 				T::Margin::order_margin(&subaccount) == margin,

@@ -38,6 +38,7 @@ mod functions;
 pub mod migrations;
 mod placing;
 mod triggers;
+mod deadline;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -146,6 +147,16 @@ pub mod pallet {
 		/// rest fire in the next blocks, soonest first.
 		#[pallet::constant]
 		type TriggerBlockWeight: Get<Weight>;
+
+		/// The furthest ahead a dead-man's switch may be set (`schedule_cancel`).
+		#[pallet::constant]
+		type MaxCancelHorizon: Get<BlockNumberFor<Self>>;
+
+		/// The most weight the block-start hook spends on due dead-man's switches in one
+		/// block; the rest are handled in the next blocks, oldest first (their orders never
+		/// fill past the deadline meanwhile).
+		#[pallet::constant]
+		type DeadlineBlockWeight: Get<Weight>;
 
 		/// Most price levels per side of a market.
 		#[pallet::constant]
@@ -261,6 +272,20 @@ pub mod pallet {
 	pub type AccountTriggers<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BoundedVec<TriggerId, T::MaxOpenTriggers>, ValueQuery>;
 
+	/// Each subaccount's dead-man's switch.
+	#[pallet::storage]
+	pub type CancelDeadlines<T: Config> =
+		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, Deadline<BlockNumberFor<T>>, OptionQuery>;
+
+	/// The subaccounts whose dead-man's switch is due at each block.
+	#[pallet::storage]
+	pub type DeadlinesDue<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Blake2_128Concat, SubaccountOf<T>, (), OptionQuery>;
+
+	/// The oldest block whose due dead-man's switches may not all have been handled.
+	#[pallet::storage]
+	pub type DeadlineCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
 	/// The next order's id.
 	#[pallet::storage]
 	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
@@ -323,6 +348,10 @@ pub mod pallet {
 		TriggerFired { id: TriggerId, index: Price, result: Result<OrderId, DispatchError> },
 		/// Trigger `id` left without firing, its deposit released.
 		TriggerCancelled { id: TriggerId, reason: TriggerCancelReason },
+		/// `subaccount`'s dead-man's switch is set for block `at` (`None`: cleared).
+		CancelScheduled { subaccount: SubaccountOf<T>, at: Option<BlockNumberFor<T>> },
+		/// `subaccount`'s dead-man's switch for block `at` cancelled `cancelled` orders.
+		ScheduledCancelFired { subaccount: SubaccountOf<T>, at: BlockNumberFor<T>, cancelled: u32 },
 	}
 
 	#[pallet::error]
@@ -371,6 +400,10 @@ pub mod pallet {
 		WholePositionNeedsReduceOnly,
 		/// A take-profit/stop-loss call with neither.
 		NoTrigger,
+		/// A dead-man's switch for a block already begun.
+		DeadlinePassed,
+		/// A dead-man's switch further ahead than `MaxCancelHorizon`.
+		DeadlineTooFar,
 	}
 
 	/// Read-only queries by name (`RuntimeViewFunction`), beside the runtime API of the same
@@ -631,6 +664,32 @@ pub mod pallet {
 			Self::cancel_trigger_by_owner(&who, id)
 		}
 
+		/// Sets the dead-man's switch of the signer's subaccount `subaccount`: at the start of
+		/// block `at`, every order of the subaccount placed before it is cancelled
+		/// (`DeadlineReached`), unless this call is made again first with a later `at`
+		/// (renewed) or `None` (cleared). From block `at` on, those orders never fill, even
+		/// before the block-start hook reaches them. A switch already past its block takes
+		/// effect first: a late renewal does not bring its orders back. Sets `OrderDeposit` of
+		/// collateral aside while set.
+		///
+		/// - Origin: signed, by the subaccount's owner.
+		/// - Errors: `DeadlinePassed` (`at` has begun), `DeadlineTooFar` (beyond
+		///   `MaxCancelHorizon`), the margin engine's refusal of the deposit; nothing changes
+		///   on any error.
+		/// - Weight: `Pallet::schedule_cancel_weight()`: its benchmark, a passed switch firing
+		///   over a full account, and the deposit's margin check; refunded to what ran.
+		#[pallet::call_index(9)]
+		#[pallet::weight(Pallet::<T>::schedule_cancel_weight())]
+		pub fn schedule_cancel(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			at: Option<BlockNumberFor<T>>,
+		) -> DispatchResultWithPostInfo {
+			let owner = ensure_signed(origin)?;
+			let used = Self::do_schedule_cancel(Subaccount::new(owner, subaccount), at)?;
+			Ok(Some(used).into())
+		}
+
 	}
 
 	#[pallet::hooks]
@@ -638,10 +697,15 @@ pub mod pallet {
 		/// Cancels the good-til-block orders good through the previous block (at most
 		/// `MaxExpiriesPerBlock`), releasing their deposits and margin.
 		///
+		/// Then cancels the orders of subaccounts whose dead-man's switch is due, within
+		/// `DeadlineBlockWeight`, oldest first.
+		///
 		/// Then fires the triggers the index (aggregated at the end of the previous block)
 		/// has reached, soonest first, within `TriggerBlockWeight`.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::expire_orders(now).saturating_add(Self::fire_triggers(now))
+			Self::expire_orders(now)
+				.saturating_add(Self::process_deadlines(now))
+				.saturating_add(Self::fire_triggers(now))
 		}
 
 		fn integrity_test() {
@@ -650,6 +714,10 @@ pub mod pallet {
 			assert!(
 				T::TriggerBlockWeight::get().all_gte(Self::fire_trigger_weight()),
 				"the trigger budget fires at least one trigger per block"
+			);
+			assert!(
+				T::DeadlineBlockWeight::get().all_gte(Self::deadline_worst_weight()),
+				"the dead-man's switch budget handles at least one per block"
 			);
 		}
 

@@ -10,7 +10,7 @@ use clearing_primitives::{
 };
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32},
+	traits::{ConstU128, ConstU32, ConstU64},
 	PalletId,
 };
 use sp_runtime::{BuildStorage, DispatchError, Permill, Weight};
@@ -176,6 +176,8 @@ parameter_types! {
 	pub storage BtcIndexFresh: bool = true;
 	/// What the block-start hook may spend firing triggers.
 	pub storage TriggerBudget: Weight = Weight::from_parts(1_000_000_000_000_000, 1_000_000_000_000);
+	/// What the block-start hook may spend on due dead-man's switches.
+	pub storage DeadlineBudget: Weight = Weight::from_parts(1_000_000_000_000_000, 1_000_000_000_000);
 }
 
 parameter_types! {
@@ -199,6 +201,8 @@ impl pallet_orderbook::Config for Test {
 	type MaxTriggersPerQueue = ConstU32<4>;
 	type MaxTriggerMarkets = ConstU32<2>;
 	type TriggerBlockWeight = TriggerBudget;
+	type MaxCancelHorizon = ConstU64<100>;
+	type DeadlineBlockWeight = DeadlineBudget;
 	type MaxOpenOrders = ConstU32<5>;
 	type MaxLevels = ConstU32<6>;
 	type MaxOrdersPerLevel = ConstU32<3>;

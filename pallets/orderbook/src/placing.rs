@@ -188,6 +188,10 @@ impl<T: Config> Pallet<T> {
 		if !rules.in_band(maker.price) {
 			return Self::remove_order(maker, CancelReason::OutsideBand);
 		}
+		// Nor an order its owner's dead-man's switch has cancelled.
+		if Self::past_deadline(maker) {
+			return Self::remove_order(maker, CancelReason::DeadlineReached);
+		}
 		let mut fill_size = matching.remaining.min(maker.remaining);
 		if maker.reduce_only {
 			fill_size = Self::reducible(&maker.owner, market, opposite(side), fill_size);

@@ -119,6 +119,8 @@ pub enum CancelReason {
 	Replaced,
 	/// A good-til-block order's block began.
 	ExpiredAtBlock,
+	/// Its subaccount's dead-man's switch (`schedule_cancel`) was not renewed in time.
+	DeadlineReached,
 }
 
 /// One order of a `place_orders` batch: what `place_order` takes, but the subaccount, which
@@ -253,4 +255,16 @@ pub enum TriggerCancelReason {
 	ByOwner,
 	/// The other half of its take-profit/stop-loss pair fired.
 	PairFired,
+}
+
+/// A subaccount's dead-man's switch: at the start of block `at`, every order it placed
+/// before then is cancelled, unless renewed or cleared first.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Deadline<BlockNumber> {
+	pub at: BlockNumber,
+	/// Collateral set aside as its storage deposit (the margin engine's order margin),
+	/// returned when it fires or is cleared.
+	pub deposit: Balance,
 }

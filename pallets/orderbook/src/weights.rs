@@ -49,6 +49,8 @@ pub trait WeightInfo {
 	fn cancel_trigger() -> Weight;
 	fn fire_trigger() -> Weight;
 	fn check_triggers() -> Weight;
+	fn schedule_cancel() -> Weight;
+	fn fire_deadline(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -436,6 +438,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(37_946_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
+	fn schedule_cancel() -> Weight {
+		Weight::from_parts(200_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+	}
+	fn fire_deadline(n: u32, ) -> Weight {
+		Weight::from_parts(200_000_000, 20000)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(70_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -527,5 +541,17 @@ impl WeightInfo for () {
 	fn check_triggers() -> Weight {
 		Weight::from_parts(37_946_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
+	}
+	fn schedule_cancel() -> Weight {
+		Weight::from_parts(200_000_000, 20000)
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
+	}
+	fn fire_deadline(n: u32, ) -> Weight {
+		Weight::from_parts(200_000_000, 20000)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(70_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
 }

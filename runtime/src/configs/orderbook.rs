@@ -22,6 +22,12 @@ parameter_types! {
 		let block = super::RuntimeBlockWeights::get().max_block;
 		Weight::from_parts(block.ref_time() / 3, block.proof_size() / 3)
 	};
+	/// A tenth of a block for due dead-man's switches at its start (orders past a deadline
+	/// never fill meanwhile, so a crowded block only delays their removal).
+	pub DeadlineBlockWeight: Weight = {
+		let block = super::RuntimeBlockWeights::get().max_block;
+		Weight::from_parts(block.ref_time() / 10, block.proof_size() / 10)
+	};
 }
 
 /// Set aside per resting order from its subaccount's collateral, beside its margin, and
@@ -46,6 +52,9 @@ impl pallet_orderbook::Config for Runtime {
 	// Every market the margin engine may open (its `MaxMarkets`).
 	type MaxTriggerMarkets = ConstU32<32>;
 	type TriggerBlockWeight = TriggerBlockWeight;
+	// A market maker's dead-man's switch reaches a day ahead at most.
+	type MaxCancelHorizon = ConstU32<{ crate::constants::DAYS }>;
+	type DeadlineBlockWeight = DeadlineBlockWeight;
 	// Per account, over all its subaccounts and markets.
 	type MaxOpenOrders = ConstU32<64>;
 	type MaxLevels = ConstU32<128>;

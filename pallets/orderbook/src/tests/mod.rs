@@ -3,6 +3,7 @@ mod band;
 mod batch;
 mod cancel;
 mod crowding;
+mod deadline;
 mod liquidation;
 mod matching;
 mod placing;
