@@ -49,12 +49,15 @@ fn a_full_batch_of_cancels_fits_one_transaction() {
 
 
 #[test]
-fn a_blocks_expiries_take_at_most_a_tenth_of_it() {
-	// The block-start hook cancels at most `MaxExpiriesPerBlock` good-til-block orders; it is
-	// mandatory weight, taken before any transaction.
-	let most = <Runtime as pallet_orderbook::Config>::MaxExpiriesPerBlock::get();
-	let hook = Weights::expire_orders(most);
+fn the_block_start_cleanup_fits_its_tenth_and_does_useful_work() {
+	// Expired orders and due dead-man's switches are taken off within `CleanupBlockWeight`
+	// (mandatory weight, before any transaction): a tenth of the block, enough for an
+	// expired order and a switch over a full account at their worst.
+	let cleanup = <Runtime as pallet_orderbook::Config>::CleanupBlockWeight::get();
 	let block = RuntimeBlockWeights::get().max_block;
-	assert!(hook.ref_time().saturating_mul(10) <= block.ref_time(), "{hook:?} of {block:?}");
-	assert!(hook.proof_size().saturating_mul(10) <= block.proof_size(), "{hook:?} of {block:?}");
+	assert!(cleanup.ref_time().saturating_mul(10) <= block.ref_time(), "{cleanup:?} of {block:?}");
+	assert!(cleanup.all_gte(Orderbook::cleanup_floor()), "{cleanup:?}");
+	// How many expired orders one block takes off at most.
+	let per_order = Weights::expire_orders(1).saturating_sub(Weights::expire_orders(0));
+	assert!(cleanup.ref_time() / per_order.ref_time() >= 100, "{per_order:?}");
 }

@@ -17,7 +17,7 @@ use clearing_primitives::{
 	Price,
 };
 use frame_benchmarking::v2::*;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::{traits::Get, weights::Weight, BoundedVec};
 use frame_system::RawOrigin;
 use sp_runtime::{
 	traits::{SaturatedConversion, Saturating},
@@ -179,7 +179,7 @@ fn own_triggers<T: Config>(
 }
 
 /// A stop-sell and a take-profit-sell of `owner`, paired, in full queues: the stop at the
-/// head of its queue if `stop_first` (at the index: it fires), else at the back; the
+/// head of its queue if `stop_first`, else at the back; the
 /// take-profit at the head of its queue. Returns (stop, take-profit).
 fn paired_triggers<T: Config>(
 	owner: &Subaccount<T::AccountId>,
@@ -193,7 +193,10 @@ fn paired_triggers<T: Config>(
 	fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 1);
 	fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::TakeProfitMarket, 1);
 	let far = tick.saturating_mul(Price::saturating_from_integer(T::MaxTriggersPerQueue::get().saturating_add(10)));
-	let stop_price = if stop_first { base } else { base.saturating_sub(far) };
+	// A tick under the index: the head of its queue, not yet reached.
+	let stop_price = if stop_first { base.saturating_sub(tick) } else { base.saturating_sub(far) };
+	// Whole-position closes of an owner with no position: a fired one is done at once
+	// (nothing to reduce), so its pair goes too.
 	let new = |kind, trigger_price| crate::triggers::NewTrigger::<T> {
 		owner: owner.clone(),
 		market,
@@ -201,8 +204,8 @@ fn paired_triggers<T: Config>(
 		kind,
 		trigger_price,
 		price: trigger_price,
-		size: Some(step),
-		reduce_only: false,
+		size: None,
+		reduce_only: true,
 	};
 	let take_profit = Pallet::<T>::add_trigger(new(TriggerKind::TakeProfitMarket, base.saturating_add(tick)), None)
 		.expect("the take-profit waits");
@@ -339,31 +342,34 @@ mod benchmarks {
 		assert_eq!(LevelPrices::<T>::get(market, Side::Buy).first(), Some(&base));
 	}
 
-	/// `n` good-til-block orders due at the end of one block, each alone at its level on an
-	/// ask side of `MaxLevels` levels, of accounts at their open-order bound: the next
-	/// block's start cancels them all, each removing its level and rewriting the side's
-	/// prices.
+	/// `n` good-til-block orders whose block has ended, each of its own account and alone at
+	/// its level on an ask side of `MaxLevels` levels: the hook takes them all off, each
+	/// removing its level and rewriting the side's prices.
 	#[benchmark]
-	fn expire_orders(n: Linear<0, { T::MaxExpiriesPerBlock::get().min(T::MaxLevels::get()) }>) {
+	fn expire_orders(n: Linear<0, { T::MaxLevels::get() }>) {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
 		let base = Price::saturating_from_integer(PRICE);
 		let now = frame_system::Pallet::<T>::block_number();
 		let good_til: u32 = now.saturated_into();
 		let per_owner = T::MaxOpenOrders::get().max(1);
 		for level in 0..T::MaxLevels::get() {
-			let owner = trader::<T>("expiring", level / per_owner);
 			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(level)));
-			let kind = if level < n { OrderKind::GoodTilBlock(good_til) } else { good_til_far::<T>() };
-			place_kind::<T>(&owner, market, Side::Sell, price, step, kind);
+			if level < n {
+				place_kind::<T>(&trader::<T>("expiring", level), market, Side::Sell, price, step, OrderKind::GoodTilBlock(good_til));
+			} else {
+				place::<T>(&trader::<T>("resting", level / per_owner), market, Side::Sell, price, step);
+			}
 		}
+		ExpiryCursor::<T>::put(now);
 		let next = now.saturating_add(1u32.into());
+		frame_system::Pallet::<T>::set_block_number(next);
 
 		#[block]
 		{
-			Pallet::<T>::expire_orders(next);
+			Pallet::<T>::expire_orders(next, Weight::MAX);
 		}
 
-		assert_eq!(ExpiriesDue::<T>::get(now), None);
+		assert_eq!(Expiries::<T>::iter_prefix(now).count(), 0);
 		assert_eq!(
 			LevelPrices::<T>::get(market, Side::Sell).len() as u32,
 			T::MaxLevels::get().saturating_sub(n)
@@ -481,9 +487,9 @@ mod benchmarks {
 		assert_eq!(Triggers::<T>::get(pair).and_then(|t| t.pair), None);
 	}
 
-	/// The head of a full stop queue fires: it leaves, its pair leaves the front of a full
-	/// take-profit queue, and its immediate-or-cancel order finds an empty book. (What the
-	/// order does beyond that is charged as `place_order`.)
+	/// The head of a full stop queue fires: it leaves, and with no position left to close
+	/// its pair leaves the front of a full take-profit queue. (Placing the order is charged
+	/// as `place_order`.)
 	#[benchmark]
 	fn fire_trigger() {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
@@ -510,7 +516,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			Pallet::<T>::fire_triggers(now);
+			Pallet::<T>::fire_triggers(now, Weight::MAX);
 		}
 
 		assert_eq!(TriggerQueues::<T>::get(market, Crossing::Falls).len() as u32, T::MaxTriggersPerQueue::get());

@@ -1,6 +1,6 @@
 //! The book's storage: levels in price order, orders in time order at a level.
 
-use crate::{pallet::*, weights::WeightInfo, CancelReason, Depth, OrderId};
+use crate::{pallet::*, weights::WeightInfo, CancelReason, Depth};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	margin::{MarginEngine, MarketRules, Side},
@@ -10,7 +10,7 @@ use codec::{Compact, Decode};
 use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::{CheckedSub, One},
+	traits::{One, Saturating},
 	DispatchError, DispatchResult, Rounding,
 };
 
@@ -167,9 +167,6 @@ impl<T: Config> Pallet<T> {
 		Orders::<T>::remove(&order.owner.owner, order.id);
 		if let Some(good_til) = order.good_til {
 			Expiries::<T>::remove(good_til, order.id);
-			ExpiriesDue::<T>::mutate_exists(good_til, |due| {
-				*due = due.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
-			});
 		}
 		OpenOrders::<T>::mutate_exists(&order.owner.owner, |open| {
 			*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
@@ -229,11 +226,6 @@ impl<T: Config> Pallet<T> {
 			return Err(Error::<T>::TooManyOpenOrders.into());
 		}
 		if let Some(good_til) = order.good_til {
-			let due = ExpiriesDue::<T>::get(good_til).unwrap_or(0);
-			if due >= T::MaxExpiriesPerBlock::get() {
-				return Err(Error::<T>::ExpiryQueueFull.into());
-			}
-			ExpiriesDue::<T>::insert(good_til, due.saturating_add(1));
 			Expiries::<T>::insert(good_til, order.id, owner.clone());
 		}
 		// A reduce-only order adds no risk: it sets its deposit aside, no margin.
@@ -251,28 +243,60 @@ impl<T: Config> Pallet<T> {
 		Ok(weight)
 	}
 
-	/// Cancels the good-til-block orders good through the block before `now`
-	/// (`ExpiredAtBlock`), releasing their deposits and margin; returns the weight used.
-	pub(crate) fn expire_orders(now: BlockNumberFor<T>) -> Weight {
-		let Some(last) = now.checked_sub(&One::one()) else { return Weight::zero() };
-		if ExpiriesDue::<T>::get(last).is_none() {
-			return T::WeightInfo::expire_orders(0);
+	/// What taking one expired order off the book costs the hook (the benchmark's slope).
+	fn expiry_weight() -> Weight {
+		T::WeightInfo::expire_orders(1).saturating_sub(T::WeightInfo::expire_orders(0))
+	}
+
+	/// The least the cleanup budget must allow: the cursors, a step, an expired order and a
+	/// switch at its worst.
+	pub fn cleanup_floor() -> Weight {
+		T::WeightInfo::expire_orders(1)
+			.saturating_add(T::DbWeight::get().reads_writes(3, 1))
+			.saturating_add(Self::deadline_worst_weight())
+	}
+
+	/// `true` if `order` is a good-til-block order whose last block has ended: it may no
+	/// longer fill.
+	pub(crate) fn expired(order: &OrderOf<T>) -> bool {
+		order.good_til.is_some_and(|good_til| good_til < frame_system::Pallet::<T>::block_number())
+	}
+
+	/// Takes the good-til-block orders whose last block ended before `now` off the book
+	/// (`ExpiredAtBlock`), oldest block first, while `limit` allows one more; returns the
+	/// weight used.
+	pub(crate) fn expire_orders(now: BlockNumberFor<T>, limit: Weight) -> Weight {
+		let step = T::DbWeight::get().reads(1);
+		let mut used = T::WeightInfo::expire_orders(0);
+		if !used.all_lte(limit) {
+			return Weight::zero();
 		}
-		let due: Vec<(OrderId, T::AccountId)> =
-			Expiries::<T>::iter_prefix(last).take(T::MaxExpiriesPerBlock::get() as usize).collect();
-		let read = due.len() as u32;
-		for (id, owner) in due {
-			let Some(order) = Orders::<T>::get(&owner, id) else { continue };
-			// Each in its own layer: an order that cannot be taken out stays whole, good
-			// until cancelled from now on.
-			if with_storage_layer(|| Self::remove_order(&order, CancelReason::ExpiredAtBlock)).is_err() {
-				Orders::<T>::insert(&owner, id, OrderOf::<T> { good_til: None, ..order });
+		let mut cursor = ExpiryCursor::<T>::get();
+		while cursor < now {
+			if !used.saturating_add(step).saturating_add(Self::expiry_weight()).all_lte(limit) {
+				break;
+			}
+			used.saturating_accrue(step);
+			let Some((id, owner)) = Expiries::<T>::iter_prefix(cursor).next() else {
+				cursor.saturating_accrue(One::one());
+				continue;
+			};
+			used.saturating_accrue(Self::expiry_weight());
+			match Orders::<T>::get(&owner, id) {
+				// In its own layer: an order that cannot be taken out stays whole, good until
+				// cancelled from now on.
+				Some(order) => {
+					if with_storage_layer(|| Self::remove_order(&order, CancelReason::ExpiredAtBlock)).is_err() {
+						Expiries::<T>::remove(cursor, id);
+						Orders::<T>::insert(&owner, id, OrderOf::<T> { good_til: None, ..order });
+					}
+				},
+				// An entry without its order (never expected): dropped so the cursor moves on.
+				None => Expiries::<T>::remove(cursor, id),
 			}
 		}
-		// Nothing is left if the index agrees with the book; never carry a past block's.
-		let _ = Expiries::<T>::clear_prefix(last, T::MaxExpiriesPerBlock::get(), None);
-		ExpiriesDue::<T>::remove(last);
-		T::WeightInfo::expire_orders(read)
+		ExpiryCursor::<T>::put(cursor);
+		used
 	}
 
 	/// Up to `levels` aggregated levels of `side`, best first.

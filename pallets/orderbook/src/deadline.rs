@@ -94,13 +94,15 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::fire_deadline(cancelled)
 	}
 
-	/// Handles the switches due up to `now`, oldest block first, while
-	/// `DeadlineBlockWeight` allows one more at its worst; returns the weight used.
-	pub(crate) fn process_deadlines(now: BlockNumberFor<T>) -> Weight {
+	/// Handles the switches due up to `now`, oldest block first, while `limit` allows one
+	/// more at its worst; returns the weight used.
+	pub(crate) fn process_deadlines(now: BlockNumberFor<T>, budget: Weight) -> Weight {
 		let db = T::DbWeight::get();
-		let budget = T::DeadlineBlockWeight::get();
 		let step = db.reads(1);
 		let mut used = db.reads_writes(1, 1);
+		if !used.all_lte(budget) {
+			return Weight::zero();
+		}
 		let mut cursor = DeadlineCursor::<T>::get();
 		while cursor <= now {
 			if !used.saturating_add(step).saturating_add(Self::deadline_worst_weight()).all_lte(budget) {
@@ -128,7 +130,9 @@ impl<T: Config> Pallet<T> {
 		margins: &mut alloc::collections::BTreeMap<SubaccountOf<T>, clearing_primitives::Balance>,
 	) -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut switches = 0usize;
+		let cursor = DeadlineCursor::<T>::get();
 		for (owner, deadline) in CancelDeadlines::<T>::iter() {
+			ensure!(deadline.at >= cursor, "the cleanup passed a due switch");
 			ensure!(DeadlinesDue::<T>::contains_key(deadline.at, &owner), "a switch not due under its block");
 			ensure!(deadline.deposit > 0, "a switch without a deposit");
 			let held = margins.entry(owner).or_default();

@@ -125,11 +125,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOpenOrders: Get<u32>;
 
-		/// Most good-til-block orders good through any one block: the most the next block's
-		/// start cancels.
-		#[pallet::constant]
-		type MaxExpiriesPerBlock: Get<u32>;
-
 		/// Most triggers (conditional orders) per account, over all its subaccounts.
 		#[pallet::constant]
 		type MaxOpenTriggers: Get<u32>;
@@ -148,15 +143,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type TriggerBlockWeight: Get<Weight>;
 
+		/// The most weight the block-start hook spends in one block taking expired
+		/// good-til-block orders and the orders of due dead-man's switches off the book; the
+		/// rest go in the next blocks, oldest first (they never fill meanwhile).
+		#[pallet::constant]
+		type CleanupBlockWeight: Get<Weight>;
+
 		/// The furthest ahead a dead-man's switch may be set (`schedule_cancel`).
 		#[pallet::constant]
 		type MaxCancelHorizon: Get<BlockNumberFor<Self>>;
 
-		/// The most weight the block-start hook spends on due dead-man's switches in one
-		/// block; the rest are handled in the next blocks, oldest first (their orders never
-		/// fill past the deadline meanwhile).
-		#[pallet::constant]
-		type DeadlineBlockWeight: Get<Weight>;
 
 		/// Most price levels per side of a market.
 		#[pallet::constant]
@@ -224,8 +220,9 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// The good-til-block orders (id and owning account) good through each block, cancelled
-	/// at the start of the next.
+	/// The good-til-block orders (id and owning account) good through each block, taken off
+	/// the book from the start of the next (no bound per block: each is a resting order with
+	/// its deposit).
 	#[pallet::storage]
 	pub type Expiries<T: Config> = StorageDoubleMap<
 		_,
@@ -237,9 +234,9 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// How many orders `Expiries` holds for each block (at most `MaxExpiriesPerBlock`).
+	/// The oldest block whose good-til-block orders may not all have left the book.
 	#[pallet::storage]
-	pub type ExpiriesDue<T: Config> = StorageMap<_, Twox64Concat, BlockNumberFor<T>, u32, OptionQuery>;
+	pub type ExpiryCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Every waiting trigger.
 	#[pallet::storage]
@@ -388,8 +385,6 @@ pub mod pallet {
 		WouldNotFill,
 		/// A good-til-block order whose block has passed.
 		Expired,
-		/// `MaxExpiriesPerBlock` orders are already good through that block: choose another.
-		ExpiryQueueFull,
 		/// The account has `MaxOpenTriggers` triggers waiting.
 		TooManyTriggers,
 		/// The market's triggers in that direction number `MaxTriggersPerQueue`.
@@ -400,6 +395,8 @@ pub mod pallet {
 		WholePositionNeedsReduceOnly,
 		/// A take-profit/stop-loss call with neither.
 		NoTrigger,
+		/// The index has already reached the trigger price: place the order instead.
+		TriggerAlreadyReached,
 		/// A dead-man's switch for a block already begun.
 		DeadlinePassed,
 		/// A dead-man's switch further ahead than `MaxCancelHorizon`.
@@ -445,8 +442,7 @@ pub mod pallet {
 		///   (beyond the market's band around the index); `WouldCross` (post-only);
 		///   `NothingToReduce` (reduce-only, no position on its side); `WouldNotFill`
 		///   (fill-or-kill); `Expired` (good-til-block, its block passed); to rest,
-		///   `TooManyOpenOrders`, `BookFull`, `ExpiryQueueFull` (good-til-block) or the margin
-		///   engine's `InitialMarginBreached`; the
+		///   `TooManyOpenOrders`, `BookFull` or the margin engine's `InitialMarginBreached`; the
 		///   margin engine's refusal of the taker's side of a fill; nothing changes on any error.
 		/// - Weight: `Pallet::place_order_weight(MaxFills)`, refunded to the fills made (the
 		///   book's work and the margin engine's for each) and, for a rest, its margin check and
@@ -596,6 +592,7 @@ pub mod pallet {
 		/// - Origin: signed, by the subaccount's owner.
 		/// - Errors: `MarketNotFound`; `MarketHalted`, `MarketPostOnly`, `MarketReduceOnly`;
 		///   `PriceOffTick` (either price), `SizeOffStep`; `WholePositionNeedsReduceOnly`;
+		///   `TriggerAlreadyReached` (the index is already there);
 		///   `TooManyTriggers`, `TriggerQueueFull`; the margin engine's refusal of the deposit.
 		///   Nothing changes on any error.
 		/// - Weight: `Pallet::place_trigger_weight()`: its benchmark (the front of a full
@@ -630,8 +627,10 @@ pub mod pallet {
 		/// Places a take-profit and/or a stop-loss for the signer's position in `market`
 		/// (subaccount `subaccount`): each `(trigger price, worst price)`, a reduce-only
 		/// market trigger on the closing side, sized to the whole position when it fires (so
-		/// it shrinks and grows with it). Given both, they are a pair: when one fires, the
-		/// other is cancelled (`TriggerCancelled { reason: PairFired }`).
+		/// it shrinks and grows with it). Given both, they are a pair: when one fires and its
+		/// order fills in full (or no position is left), the other is cancelled
+		/// (`TriggerCancelled { reason: PairFired }`); a refused or partly filled one leaves
+		/// the other waiting, unpaired.
 		///
 		/// - Origin: signed, by the subaccount's owner.
 		/// - Errors: `NoTrigger` (neither given); `NothingToReduce` (no position); any of
@@ -694,30 +693,34 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Cancels the good-til-block orders good through the previous block (at most
-		/// `MaxExpiriesPerBlock`), releasing their deposits and margin.
-		///
-		/// Then cancels the orders of subaccounts whose dead-man's switch is due, within
-		/// `DeadlineBlockWeight`, oldest first.
-		///
-		/// Then fires the triggers the index (aggregated at the end of the previous block)
-		/// has reached, soonest first, within `TriggerBlockWeight`.
-		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::expire_orders(now)
-				.saturating_add(Self::process_deadlines(now))
-				.saturating_add(Self::fire_triggers(now))
+		/// After the block's inherents (so the timestamp, and the oracle's freshness, are
+		/// this block's): takes expired good-til-block orders and the orders of due dead-man's
+		/// switches off the book, oldest first, within `CleanupBlockWeight`; then fires the
+		/// triggers the fresh index (aggregated at the end of the previous block) has reached,
+		/// soonest first, within `TriggerBlockWeight`. What does not fit goes in the next
+		/// blocks; expired orders and orders past a switch never fill meanwhile.
+		fn on_poll(now: BlockNumberFor<T>, meter: &mut frame_support::weights::WeightMeter) {
+			let cleanup = T::CleanupBlockWeight::get().min(meter.remaining());
+			let expired = Self::expire_orders(now, cleanup);
+			let switched = Self::process_deadlines(now, cleanup.saturating_sub(expired));
+			meter.consume(expired.saturating_add(switched).min(meter.remaining()));
+			let firing = Self::fire_triggers(now, T::TriggerBlockWeight::get().min(meter.remaining()));
+			meter.consume(firing.min(meter.remaining()));
 		}
 
 		fn integrity_test() {
 			assert!(T::OrderDeposit::get() > 0, "every resting order carries a deposit");
-			assert!(T::MaxExpiriesPerBlock::get() > 0, "good-til-block orders have room");
 			assert!(
-				T::TriggerBlockWeight::get().all_gte(Self::fire_trigger_weight()),
-				"the trigger budget fires at least one trigger per block"
+				T::TriggerBlockWeight::get().all_gte(
+					T::WeightInfo::check_triggers()
+						.saturating_mul(u64::from(T::MaxTriggerMarkets::get()))
+						.saturating_add(Self::fire_trigger_weight())
+				),
+				"the trigger budget looks at every market and fires a trigger per block"
 			);
 			assert!(
-				T::DeadlineBlockWeight::get().all_gte(Self::deadline_worst_weight()),
-				"the dead-man's switch budget handles at least one per block"
+				T::CleanupBlockWeight::get().all_gte(Self::cleanup_floor()),
+				"the cleanup budget handles an expired order and a switch per block"
 			);
 		}
 

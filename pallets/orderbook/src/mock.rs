@@ -176,8 +176,8 @@ parameter_types! {
 	pub storage BtcIndexFresh: bool = true;
 	/// What the block-start hook may spend firing triggers.
 	pub storage TriggerBudget: Weight = Weight::from_parts(1_000_000_000_000_000, 1_000_000_000_000);
-	/// What the block-start hook may spend on due dead-man's switches.
-	pub storage DeadlineBudget: Weight = Weight::from_parts(1_000_000_000_000_000, 1_000_000_000_000);
+	/// What the block-start hook may spend on expired orders and due dead-man's switches.
+	pub storage CleanupBudget: Weight = Weight::from_parts(1_000_000_000_000_000, 1_000_000_000_000);
 }
 
 parameter_types! {
@@ -196,13 +196,12 @@ impl pallet_orderbook::Config for Test {
 	// As many as an account may have open.
 	type MaxBatchOrders = ConstU32<5>;
 	type MaxBatchCancels = ConstU32<5>;
-	type MaxExpiriesPerBlock = ConstU32<3>;
 	type MaxOpenTriggers = ConstU32<3>;
 	type MaxTriggersPerQueue = ConstU32<4>;
 	type MaxTriggerMarkets = ConstU32<2>;
 	type TriggerBlockWeight = TriggerBudget;
 	type MaxCancelHorizon = ConstU64<100>;
-	type DeadlineBlockWeight = DeadlineBudget;
+	type CleanupBlockWeight = CleanupBudget;
 	type MaxOpenOrders = ConstU32<5>;
 	type MaxLevels = ConstU32<6>;
 	type MaxOrdersPerLevel = ConstU32<3>;

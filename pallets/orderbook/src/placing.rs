@@ -188,7 +188,11 @@ impl<T: Config> Pallet<T> {
 		if !rules.in_band(maker.price) {
 			return Self::remove_order(maker, CancelReason::OutsideBand);
 		}
-		// Nor an order its owner's dead-man's switch has cancelled.
+		// Nor a good-til-block order past its block, nor one its owner's dead-man's switch
+		// has cancelled, whether or not the block-start hook has reached them yet.
+		if Self::expired(maker) {
+			return Self::remove_order(maker, CancelReason::ExpiredAtBlock);
+		}
 		if Self::past_deadline(maker) {
 			return Self::remove_order(maker, CancelReason::DeadlineReached);
 		}

@@ -6,7 +6,7 @@ use crate::{
 	pallet::*,
 	placing::{PlacedBy, Request},
 	weights::WeightInfo,
-	Crossing, OrderId, Trigger, TriggerCancelReason, TriggerId, TriggerKind,
+	Crossing, OrderId, OrderKind, Trigger, TriggerCancelReason, TriggerId, TriggerKind,
 };
 use alloc::vec::Vec;
 use clearing_primitives::{
@@ -60,10 +60,15 @@ impl<T: Config> Pallet<T> {
 			Some(size) => ensure!(rules.on_step(size), Error::<T>::SizeOffStep),
 			None => ensure!(new.reduce_only, Error::<T>::WholePositionNeedsReduceOnly),
 		}
+		let crossing = new.kind.crossing(new.side);
+		// A trigger the index has already reached would fire at once, ahead of every trigger
+		// waiting: place the order itself instead.
+		if let Some(index) = rules.index {
+			ensure!(!crossing.fires(new.trigger_price, index), Error::<T>::TriggerAlreadyReached);
+		}
 		let id = NextTriggerId::<T>::get();
 		AccountTriggers::<T>::try_mutate(&new.owner.owner, |ids| ids.try_push(id))
 			.map_err(|_| Error::<T>::TooManyTriggers)?;
-		let crossing = new.kind.crossing(new.side);
 		let mut queue = TriggerQueues::<T>::get(new.market, crossing);
 		// After every trigger that fires sooner or with it: ties keep their age order.
 		let at = queue
@@ -215,21 +220,24 @@ impl<T: Config> Pallet<T> {
 	/// Fires, market by market (starting at a different one each block) and soonest first,
 	/// the triggers the fresh index has reached, while `TriggerBlockWeight` allows a whole
 	/// trigger more; returns the weight used.
-	pub(crate) fn fire_triggers(now: BlockNumberFor<T>) -> Weight {
+	pub(crate) fn fire_triggers(now: BlockNumberFor<T>, budget: Weight) -> Weight {
 		let markets = TriggerMarkets::<T>::get();
 		// Measured for one market (the list read, its rules, two queue heads), charged per
 		// market listed.
 		let mut used = T::WeightInfo::check_triggers().saturating_mul((markets.len() as u64).max(1));
-		if markets.is_empty() {
-			return used;
+		if markets.is_empty() || !used.all_lte(budget) {
+			return used.min(budget);
 		}
-		let budget = T::TriggerBlockWeight::get();
 		let start = UniqueSaturatedInto::<u64>::unique_saturated_into(now) as usize % markets.len();
 		for k in 0..markets.len() {
 			let Some(market) = markets.get((start + k) % markets.len()).copied() else { continue };
 			let Some(rules) = T::Margin::market_rules(market) else { continue };
-			// Nothing fires on an old or flagged price.
+			// Nothing fires on an old or flagged price, nor where the market takes no orders
+			// that close (halted, post-only): its triggers wait rather than fail.
 			let (true, Some(index)) = (rules.index_fresh, rules.index) else { continue };
+			if !rules.status.admits(false, true) {
+				continue;
+			}
 			for crossing in [Crossing::Rises, Crossing::Falls] {
 				loop {
 					if !used.saturating_add(Self::fire_trigger_weight()).all_lte(budget) {
@@ -252,20 +260,24 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn fire(market: MarketId, crossing: Crossing, id: TriggerId, index: Price) -> Weight {
 		let Some(trigger) = Triggers::<T>::get(id) else {
 			// An entry without its trigger (never expected): drop it so the queue moves on.
-			TriggerQueues::<T>::mutate(market, crossing, |queue| queue.retain(|(_, queued)| *queued != id));
+			TriggerQueues::<T>::mutate_exists(market, crossing, |queue| {
+				if let Some(entries) = queue {
+					entries.retain(|(_, queued)| *queued != id);
+					if entries.is_empty() {
+						*queue = None;
+					}
+				}
+			});
 			return T::WeightInfo::fire_trigger();
 		};
 		Self::remove_trigger(&trigger);
-		if let Some(pair) = trigger.pair.and_then(Triggers::<T>::get) {
-			Self::remove_trigger(&pair);
-			Self::deposit_event(Event::TriggerCancelled { id: pair.id, reason: TriggerCancelReason::PairFired });
-		}
+		let size = match trigger.size {
+			Some(size) => size,
+			None => T::Margin::position_size(&trigger.owner, market).unsigned_abs(),
+		};
+		let order_kind = trigger.kind.order_kind();
 		let mut steps = 0;
 		let placed = with_storage_layer(|| {
-			let size = match trigger.size {
-				Some(size) => size,
-				None => T::Margin::position_size(&trigger.owner, market).unsigned_abs(),
-			};
 			ensure!(size > 0, Error::<T>::NothingToReduce);
 			Self::place_counted(
 				Request {
@@ -274,17 +286,38 @@ impl<T: Config> Pallet<T> {
 					side: trigger.side,
 					price: trigger.price,
 					size,
-					kind: trigger.kind.order_kind(),
+					kind: order_kind,
 					reduce_only: trigger.reduce_only,
 					by: PlacedBy::trader::<T>(),
 				},
 				&mut steps,
 			)
 		});
-		let (result, placing): (Result<OrderId, DispatchError>, Weight) = match placed {
-			Ok(matched) => (Ok(matched.id.unwrap_or_default()), Self::matched_weight(&matched)),
-			Err(error) => (Err(error), Self::place_order_weight(steps)),
+		// Its pair goes only once this one has done its whole job (filled in full, or rested
+		// what it did not fill), or when there is no position left to protect: a refused or
+		// partly filled take-profit never strips a position of its stop.
+		let nothing_to_reduce = DispatchError::from(Error::<T>::NothingToReduce);
+		let (result, placing, done): (Result<OrderId, DispatchError>, Weight, bool) = match placed {
+			Ok(matched) => {
+				let done = match order_kind {
+					OrderKind::ImmediateOrCancel => matched.size >= size,
+					_ => !matched.fill_bound_reached,
+				};
+				(Ok(matched.id.unwrap_or_default()), Self::matched_weight(&matched), done)
+			},
+			Err(error) => {
+				let done = error == nothing_to_reduce;
+				(Err(error), Self::place_order_weight(steps), done)
+			},
 		};
+		if let Some(pair) = trigger.pair.and_then(Triggers::<T>::get) {
+			if done {
+				Self::remove_trigger(&pair);
+				Self::deposit_event(Event::TriggerCancelled { id: pair.id, reason: TriggerCancelReason::PairFired });
+			} else {
+				Triggers::<T>::insert(pair.id, TriggerOf::<T> { pair: None, ..pair });
+			}
+		}
 		Self::deposit_event(Event::TriggerFired { id, index, result });
 		T::WeightInfo::fire_trigger().saturating_add(placing)
 	}
@@ -306,8 +339,11 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn triggers_try_state(
 		margins: &mut alloc::collections::BTreeMap<SubaccountOf<T>, Balance>,
 	) -> Result<(), sp_runtime::TryRuntimeError> {
-		let mut queued = 0usize;
+		use alloc::collections::BTreeSet;
+		let mut queued = BTreeSet::<TriggerId>::new();
 		let markets = TriggerMarkets::<T>::get();
+		let distinct: BTreeSet<_> = markets.iter().collect();
+		ensure!(distinct.len() == markets.len(), "a market listed twice for triggers");
 		for (market, crossing, queue) in TriggerQueues::<T>::iter() {
 			ensure!(!queue.is_empty(), "an empty trigger queue is stored");
 			ensure!(markets.contains(&market), "a market with triggers is not listed");
@@ -321,8 +357,8 @@ impl<T: Config> Pallet<T> {
 				ensure!(trigger.market == market, "a trigger queued under another market");
 				ensure!(trigger.kind.crossing(trigger.side) == crossing, "a trigger queued the wrong way");
 				ensure!(trigger.trigger_price == *price, "a trigger queued at another price");
+				ensure!(queued.insert(*id), "a trigger queued twice");
 			}
-			queued = queued.saturating_add(queue.len());
 		}
 		for market in markets.iter() {
 			ensure!(
@@ -331,16 +367,16 @@ impl<T: Config> Pallet<T> {
 				"a market listed without triggers"
 			);
 		}
-		let mut listed = 0usize;
+		let mut listed = BTreeSet::<TriggerId>::new();
 		for (who, ids) in AccountTriggers::<T>::iter() {
 			ensure!(!ids.is_empty(), "an empty trigger list is stored");
 			for id in ids.iter() {
 				let trigger = Triggers::<T>::get(id).ok_or("an account lists a missing trigger")?;
 				ensure!(trigger.owner.owner == who, "an account lists another's trigger");
+				ensure!(listed.insert(*id), "a trigger listed twice");
 			}
-			listed = listed.saturating_add(ids.len());
 		}
-		let mut stored = 0usize;
+		let mut stored = BTreeSet::<TriggerId>::new();
 		for (id, trigger) in Triggers::<T>::iter() {
 			ensure!(trigger.id == id, "a trigger stored under another id");
 			ensure!(trigger.deposit > 0, "a trigger without a deposit");
@@ -348,13 +384,17 @@ impl<T: Config> Pallet<T> {
 			if let Some(pair) = trigger.pair {
 				let other = Triggers::<T>::get(pair).ok_or("a trigger paired with a missing one")?;
 				ensure!(other.pair == Some(id), "a pair that does not point back");
+				ensure!(
+					other.owner == trigger.owner && other.market == trigger.market && other.side == trigger.side,
+					"a pair across subaccounts, markets or sides"
+				);
 			}
 			let held = margins.entry(trigger.owner.clone()).or_default();
 			*held = held.saturating_add(trigger.deposit);
-			stored = stored.saturating_add(1);
+			stored.insert(id);
 		}
-		ensure!(stored == queued, "triggers and queue entries differ in number");
-		ensure!(stored == listed, "triggers and account lists differ in number");
+		ensure!(stored == queued, "triggers and queue entries differ");
+		ensure!(stored == listed, "triggers and account lists differ");
 		Ok(())
 	}
 }

@@ -22,9 +22,10 @@ parameter_types! {
 		let block = super::RuntimeBlockWeights::get().max_block;
 		Weight::from_parts(block.ref_time() / 3, block.proof_size() / 3)
 	};
-	/// A tenth of a block for due dead-man's switches at its start (orders past a deadline
-	/// never fill meanwhile, so a crowded block only delays their removal).
-	pub DeadlineBlockWeight: Weight = {
+	/// A tenth of a block for taking expired good-til-block orders and the orders of due
+	/// dead-man's switches off the book at its start (they never fill meanwhile, so a
+	/// crowded block only delays their removal).
+	pub CleanupBlockWeight: Weight = {
 		let block = super::RuntimeBlockWeights::get().max_block;
 		Weight::from_parts(block.ref_time() / 10, block.proof_size() / 10)
 	};
@@ -45,8 +46,6 @@ impl pallet_orderbook::Config for Runtime {
 	// A market maker's two-sided quote of 8 levels a side in one transaction.
 	type MaxBatchOrders = ConstU32<16>;
 	type MaxBatchCancels = ConstU32<32>;
-	// Good-til-block orders good through one block: what the next block's start cancels.
-	type MaxExpiriesPerBlock = ConstU32<128>;
 	type MaxOpenTriggers = ConstU32<16>;
 	type MaxTriggersPerQueue = ConstU32<256>;
 	// Every market the margin engine may open (its `MaxMarkets`).
@@ -54,7 +53,7 @@ impl pallet_orderbook::Config for Runtime {
 	type TriggerBlockWeight = TriggerBlockWeight;
 	// A market maker's dead-man's switch reaches a day ahead at most.
 	type MaxCancelHorizon = ConstU32<{ crate::constants::DAYS }>;
-	type DeadlineBlockWeight = DeadlineBlockWeight;
+	type CleanupBlockWeight = CleanupBlockWeight;
 	// Per account, over all its subaccounts and markets.
 	type MaxOpenOrders = ConstU32<64>;
 	type MaxLevels = ConstU32<128>;

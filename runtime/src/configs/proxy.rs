@@ -18,8 +18,8 @@ pub enum ProxyType {
 	/// default).
 	#[default]
 	Any,
-	/// The order book's order calls only: place, batch, amend, cancel, triggers. No transfer,
-	/// withdrawal, margin or proxy call.
+	/// The order book's order calls only: place, batch, amend, cancel, triggers, the
+	/// dead-man's switch. No transfer, withdrawal, margin or proxy call.
 	Trading,
 }
 
@@ -38,7 +38,8 @@ pub fn is_trading_call(call: &RuntimeCall) -> bool {
 				Book::replace_order { .. } |
 				Book::place_trigger { .. } |
 				Book::place_tp_sl { .. } |
-				Book::cancel_trigger { .. }
+				Book::cancel_trigger { .. } |
+				Book::schedule_cancel { .. }
 		)
 	)
 }

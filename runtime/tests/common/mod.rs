@@ -37,11 +37,12 @@ thread_local! {
 	static PAUSED: RefCell<std::collections::BTreeSet<AssetId>> = RefCell::new(Default::default());
 	/// USDC and CLR in existence at genesis: trading, funding and liquidation only move them.
 	static ISSUANCE: RefCell<(Balance, Balance)> = const { RefCell::new((0, 0)) };
-	/// What every pallet's `on_initialize` reported in the current block.
+	/// What every pallet's `on_initialize` and `on_poll` reported in the current block.
 	static INITIALIZED: RefCell<frame_support::weights::Weight> = RefCell::new(Default::default());
 }
 
-/// What every pallet's `on_initialize` reported at the start of the current block.
+/// What every pallet's `on_initialize` and `on_poll` reported at the start of the current
+/// block.
 pub fn initialize_weight() -> frame_support::weights::Weight {
 	INITIALIZED.with(|w| *w.borrow())
 }
@@ -178,9 +179,13 @@ pub fn next_block() {
 	System::set_block_number(next);
 	pallet_aura::CurrentSlot::<Runtime>::put(sp_consensus_aura::Slot::from(u64::from(next)));
 	let initialized = AllPalletsWithSystem::on_initialize(next);
-	INITIALIZED.with(|w| *w.borrow_mut() = initialized);
 	pallet_timestamp::Pallet::<Runtime>::set(RuntimeOrigin::none(), u64::from(next) * SLOT_DURATION)
 		.expect("the timestamp is set once a block");
+	// After the inherents, as `Executive` runs it: the block's own time is known.
+	let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+	let mut meter = frame_support::weights::WeightMeter::with_limit(max.saturating_sub(initialized));
+	<AllPalletsWithSystem as frame_support::traits::OnPoll<BlockNumber>>::on_poll(next, &mut meter);
+	INITIALIZED.with(|w| *w.borrow_mut() = initialized.saturating_add(meter.consumed()));
 	let paused = PAUSED.with(|set| set.borrow().clone());
 	let values: Vec<(AssetId, Price)> = FEED.with(|feed| {
 		feed.borrow().iter().filter(|(asset, _)| !paused.contains(asset)).map(|(a, p)| (*a, *p)).collect()

@@ -13,10 +13,10 @@
 //! - 18 Bad input: a block begun, beyond the horizon, a deposit the margin engine refuses,
 //!   each refused by name with nothing changed.
 
-use super::{open_order, place, run_to};
+use super::{open_order, place, poll, run_to};
 use crate::{mock::*, CancelDeadlines, CancelReason, DeadlinesDue, Error, Event, OrderKind, WeightInfo};
 use clearing_primitives::margin::Side;
-use frame_support::{assert_noop, assert_ok, traits::{Get, Hooks}, weights::Weight};
+use frame_support::{assert_noop, assert_ok, traits::Get, weights::Weight};
 
 type Weights = <Test as crate::Config>::WeightInfo;
 
@@ -96,7 +96,7 @@ fn renewing_moves_the_switch_and_clearing_stops_it() {
 #[test]
 fn orders_past_the_switch_never_fill_even_before_the_hook() {
 	ExtBuilder::default().build_and_execute(|| {
-		DeadlineBudget::set(&Weight::zero()); // the hook handles nothing
+		CleanupBudget::set(&Weight::zero()); // the hook handles nothing
 		place_in(ALICE, 0, Side::Sell, 60_000); // 0
 		assert_ok!(schedule(ALICE, 0, Some(3)));
 		run_to(3);
@@ -115,7 +115,7 @@ fn orders_past_the_switch_never_fill_even_before_the_hook() {
 #[test]
 fn a_late_renewal_does_not_revive_dead_orders() {
 	ExtBuilder::default().build_and_execute(|| {
-		DeadlineBudget::set(&Weight::zero());
+		CleanupBudget::set(&Weight::zero());
 		place_in(ALICE, 0, Side::Sell, 61_000); // 0
 		assert_ok!(schedule(ALICE, 0, Some(3)));
 		run_to(4);
@@ -132,8 +132,8 @@ fn a_crowded_block_is_handled_over_the_next_blocks_oldest_first() {
 	ExtBuilder::default().build_and_execute(|| {
 		// Room for one switch at its worst a block.
 		let db: frame_support::weights::RuntimeDbWeight = <Test as frame_system::Config>::DbWeight::get();
-		let budget = db.reads_writes(1, 1) + db.reads(1) + Orderbook::deadline_worst_weight();
-		DeadlineBudget::set(&budget);
+		let budget = Weights::expire_orders(0) + db.reads_writes(2, 1) + Orderbook::deadline_worst_weight();
+		CleanupBudget::set(&budget);
 		for who in [ALICE, BOB, CAROL] {
 			place_in(who, 0, Side::Buy, 59_000);
 			assert_ok!(schedule(who, 0, Some(5)));
@@ -143,8 +143,8 @@ fn a_crowded_block_is_handled_over_the_next_blocks_oldest_first() {
 		let mut fired = Vec::new();
 		for block in 2..=9u64 {
 			System::set_block_number(block);
-			let used = Orderbook::on_initialize(block);
-			assert!(used.all_lte(budget + Weights::check_triggers() + Weights::expire_orders(0)), "{used:?}");
+			let used = poll(block);
+			assert!(used.all_lte(budget + Weights::check_triggers()), "{used:?}");
 			for event in book_events() {
 				if let Event::ScheduledCancelFired { subaccount, at, .. } = event {
 					if !fired.contains(&(subaccount.clone(), at, block)) && !fired.iter().any(|(s, a, _)| *s == subaccount && *a == at) {

@@ -33,12 +33,20 @@ pub fn place(who: AccountId, side: Side, price: u128, steps: u128, kind: OrderKi
 		.map_err(|e| e.error)
 }
 
+/// Runs the book's block-start hook (`on_poll`, after the inherents) for block `n` with the
+/// whole block to spend; returns what it used.
+pub fn poll(n: u64) -> frame_support::weights::Weight {
+	use frame_support::traits::Hooks;
+	let mut meter = frame_support::weights::WeightMeter::new();
+	Orderbook::on_poll(n, &mut meter);
+	meter.consumed()
+}
+
 /// Moves to block `n`, running the book's block-start hook for each block on the way.
 pub fn run_to(n: u64) {
-	use frame_support::traits::Hooks;
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
-		Orderbook::on_initialize(next);
+		poll(next);
 	}
 }

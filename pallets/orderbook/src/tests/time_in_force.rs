@@ -2,25 +2,23 @@
 //! theirs) and fill-or-kill orders (all at once or nothing).
 //!
 //! Attacks tried (../shared/ATTACKS.md):
-//! - 7 Dust, 16 Storage: a block's expiries are bounded (`MaxExpiriesPerBlock`) and each is an
-//!   order resting with its deposit, counted against `MaxOpenOrders`; an order that leaves the
-//!   book any other way takes its expiry with it, so cancelled or filled orders never hold a
-//!   block's room (`a_full_block_refuses_more_and_frees_room_as_orders_leave`,
-//!   `a_filled_or_evicted_order_takes_its_expiry_with_it`); a full block refuses by name and
-//!   the next block is free.
-//! - 15 Weights: the block-start hook is charged per order it read, never above
-//!   `expire_orders(MaxExpiriesPerBlock)` (`the_hook_is_charged_for_the_orders_it_read`); a
-//!   refused fill-or-kill is charged its declared weight (it fails the call).
+//! - 7 Dust, 16 Storage: no block has a bounded number of expiries to fill: each is an order
+//!   resting with its deposit, counted against `MaxOpenOrders`; an order that leaves the book
+//!   any other way takes its expiry with it (`a_filled_or_evicted_order_takes_its_expiry_with_it`).
+//! - 15 Weights: the hook takes expired orders off only while one more fits its budget, the
+//!   rest in the next blocks, oldest first, and expired orders never fill meanwhile
+//!   (`a_crowded_block_is_cleaned_over_the_next_blocks_and_never_fills`); a refused
+//!   fill-or-kill is charged its declared weight (it fails the call).
 //! - 1 Walk away from debt: a fill-or-kill that fails undoes its fills, fees and margin
 //!   (`a_fill_or_kill_that_cannot_fill_in_full_changes_nothing`, also within a batch).
 //! - 13 Stale: an expired order never fills in a later block, whatever the book
 //!   (`a_good_til_block_order_fills_through_its_block_and_not_after`).
 //! - 18 Extreme input: a block already passed (`Expired`), the largest block number.
 
-use super::{open_order, place, run_to};
-use crate::{mock::*, CancelReason, Error, Event, Expiries, ExpiriesDue, NewOrder, OpenOrders, OrderKind};
+use super::{open_order, place, poll, run_to};
+use crate::{mock::*, CancelReason, Error, Event, Expiries, NewOrder, OpenOrders, OrderKind};
 use clearing_primitives::margin::Side;
-use frame_support::{assert_noop, assert_ok, traits::{ConstU32, Get, Hooks}, BoundedVec};
+use frame_support::{assert_noop, assert_ok, traits::ConstU32, BoundedVec};
 
 fn good_til(block: u32) -> OrderKind {
 	OrderKind::GoodTilBlock(block)
@@ -46,7 +44,6 @@ fn a_good_til_block_order_rests_through_its_block_and_leaves_with_its_deposit() 
 		// Deposit and margin back, nothing left of it anywhere.
 		assert_eq!(order_margin(&sub(ALICE, 0)), 0);
 		assert_eq!(OpenOrders::<Test>::get(ALICE), 0);
-		assert_eq!(ExpiriesDue::<Test>::get(3), None);
 		assert_eq!(Expiries::<Test>::iter().count(), 0);
 		assert!(Orderbook::depth(BTC_USD, 5).bids.is_empty());
 	});
@@ -76,29 +73,7 @@ fn a_block_already_passed_is_refused_by_name() {
 		// Its own block is still good; so is the furthest one.
 		assert_ok!(place(ALICE, Side::Buy, 59_000, 1, good_til(5)));
 		assert_ok!(place(ALICE, Side::Buy, 58_000, 1, good_til(u32::MAX)));
-		assert_eq!(ExpiriesDue::<Test>::get(u64::from(u32::MAX)), Some(1));
-	});
-}
-
-#[test]
-fn a_full_block_refuses_more_and_frees_room_as_orders_leave() {
-	ExtBuilder::default().build_and_execute(|| {
-		// `MaxExpiriesPerBlock` is 3 in the mock: three orders good through block 9.
-		assert_ok!(place(ALICE, Side::Buy, 59_000, 1, good_til(9))); // 0
-		assert_ok!(place(BOB, Side::Buy, 58_900, 1, good_til(9))); // 1
-		assert_ok!(place(BOB, Side::Buy, 58_800, 1, good_til(9))); // 2
-		assert_noop!(place(CAROL, Side::Buy, 58_700, 1, good_til(9)), Error::<Test>::ExpiryQueueFull);
-		// The next block has room.
-		assert_ok!(place(CAROL, Side::Buy, 58_700, 1, good_til(10))); // 3
-		// A cancelled order gives its room back at once: cancelling cannot leave stale
-		// entries behind to crowd a block out.
-		assert_ok!(Orderbook::cancel_order(RuntimeOrigin::signed(BOB), 1));
-		assert_eq!(ExpiriesDue::<Test>::get(9), Some(2));
-		assert_ok!(place(CAROL, Side::Buy, 58_600, 1, good_til(9))); // 4
-		// A replacement with another block moves its expiry.
-		assert_ok!(Orderbook::replace_order(RuntimeOrigin::signed(BOB), 2, usd(58_800), STEP, good_til(10)));
-		assert_eq!(ExpiriesDue::<Test>::get(9), Some(2));
-		assert_eq!(ExpiriesDue::<Test>::get(10), Some(2));
+		assert_eq!(Expiries::<Test>::iter_prefix(u64::from(u32::MAX)).count(), 1);
 	});
 }
 
@@ -108,7 +83,7 @@ fn a_filled_or_evicted_order_takes_its_expiry_with_it() {
 		assert_ok!(place(ALICE, Side::Sell, 60_000, 1, good_til(9))); // 0
 		assert_ok!(place(BOB, Side::Buy, 60_000, 1, OrderKind::ImmediateOrCancel)); // 1
 		assert!(open_order(0).is_none());
-		assert_eq!(ExpiriesDue::<Test>::get(9), None);
+		assert_eq!(Expiries::<Test>::iter().count(), 0);
 		// A full bid side (6 levels): a better, larger bid evicts the worst, good-til-block one.
 		assert_ok!(place(ALICE, Side::Buy, 58_000, 1, good_til(9))); // 2, the worst level
 		for (i, who) in [ALICE, ALICE, BOB, BOB, CAROL].into_iter().enumerate() {
@@ -116,27 +91,44 @@ fn a_filled_or_evicted_order_takes_its_expiry_with_it() {
 		}
 		assert_ok!(place(CAROL, Side::Buy, 59_000, 2, OrderKind::Limit));
 		assert!(open_order(2).is_none(), "evicted");
-		assert_eq!(ExpiriesDue::<Test>::get(9), None);
 		assert_eq!(Expiries::<Test>::iter().count(), 0);
 	});
 }
 
 #[test]
-fn the_hook_is_charged_for_the_orders_it_read() {
+fn a_crowded_block_is_cleaned_over_the_next_blocks_and_never_fills() {
 	use crate::WeightInfo;
 	type Weights = <Test as crate::Config>::WeightInfo;
 	ExtBuilder::default().build_and_execute(|| {
-		assert_ok!(place(ALICE, Side::Buy, 59_000, 1, good_til(2)));
-		assert_ok!(place(BOB, Side::Buy, 58_900, 1, good_til(2)));
-		// The hook also looks for triggers (none here).
-		let looking = Weights::check_triggers();
-		System::set_block_number(2);
-		assert_eq!(Orderbook::on_initialize(2), Weights::expire_orders(0) + looking, "nothing due through block 1");
+		// Room for one expired order a block (the mock's reads are free).
+		CleanupBudget::set(&Weights::expire_orders(1));
+		for (who, dollars) in [(ALICE, 60_100), (BOB, 60_200), (CAROL, 60_300)] {
+			assert_ok!(place(who, Side::Sell, dollars, 1, good_til(2)));
+		}
+		assert_ok!(place(ALICE, Side::Sell, 60_400, 1, good_til(3))); // 3
 		System::set_block_number(3);
-		let used = Orderbook::on_initialize(3) - looking;
-		assert_eq!(used, Weights::expire_orders(2));
-		assert!(used.all_lte(Weights::expire_orders(<Test as crate::Config>::MaxExpiriesPerBlock::get())));
-		assert_eq!(OpenOrders::<Test>::iter().count(), 0);
+		let used = poll(3);
+		assert!(used.all_lte(Weights::expire_orders(1) + Weights::check_triggers()), "{used:?}");
+		let expired_now = || {
+			book_events()
+				.iter()
+				.filter(|e| matches!(e, Event::OrderCancelled { reason: CancelReason::ExpiredAtBlock, .. }))
+				.count()
+		};
+		assert_eq!(expired_now(), 1, "one a block");
+		// The two left are already dead: a taker crossing them takes them off, fills nothing.
+		const DAVE: AccountId = 4;
+		assert_ok!(place(DAVE, Side::Buy, 60_300, 2, OrderKind::ImmediateOrCancel));
+		assert!(fills().is_empty());
+		assert_eq!(expired_now(), 3);
+		// Order 3 is good through block 3: it still fills.
+		assert_ok!(place(BOB, Side::Buy, 60_400, 1, OrderKind::ImmediateOrCancel));
+		assert_eq!(fills(), vec![(BOB, ALICE, usd(60_400).into_inner(), STEP)]);
+		run_to(6);
+		assert_eq!(Expiries::<Test>::iter().count(), 0);
+		assert_eq!(crate::ExpiryCursor::<Test>::get(), 6);
+		// With nothing due the hook charges its fixed looks only (the mock's reads are free).
+		assert_eq!(poll(6), Weights::expire_orders(0) + Weights::check_triggers());
 	});
 }
 

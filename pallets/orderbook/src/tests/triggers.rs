@@ -17,7 +17,7 @@
 //!   position the owner no longer holds (`a_pair_follows_the_position_it_protects`).
 //! - 18 Bad input: every refusal is named and changes nothing (`bad_triggers_are_refused_by_name`).
 
-use super::{place, run_to};
+use super::{place, poll, run_to};
 use crate::{
 	mock::*, AccountTriggers, Crossing, Error, Event, TriggerCancelReason, TriggerKind, TriggerQueues, Triggers,
 	WeightInfo,
@@ -197,7 +197,7 @@ fn a_trigger_storm_fires_within_the_budget_and_the_rest_next_block() {
 		// Soonest first, one a block: the stops nearest the index as it fell.
 		for (block, expected) in [(2, vec![1]), (3, vec![1, 3]), (4, vec![1, 3, 2]), (5, vec![1, 3, 2, 0])] {
 			System::set_block_number(block);
-			let used = <Orderbook as frame_support::traits::Hooks<u64>>::on_initialize(block);
+			let used = poll(block);
 			assert!(used.all_lte(budget), "{used:?} over {budget:?}");
 			assert_eq!(fired().iter().map(|(id, _)| *id).collect::<Vec<_>>(), expected);
 		}
@@ -304,5 +304,70 @@ fn bad_triggers_are_refused_by_name() {
 		assert_noop!(tp_sl(ALICE, None, Some((59_000, 58_000))), Error::<Test>::NothingToReduce);
 		BtcStatus::set(&MarketStatus::Halted);
 		assert_noop!(stop(59_000, usd(58_000), Some(STEP), false), Error::<Test>::MarketHalted);
+	});
+}
+
+#[test]
+fn a_trigger_the_index_already_reached_is_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		// The index is $60,000: a sell stop at or above it, a buy stop at or below it, would
+		// fire at once, ahead of every trigger waiting.
+		assert_noop!(
+			trigger(ALICE, Side::Sell, TriggerKind::StopLimit, 60_000, 59_000, Some(1), false),
+			Error::<Test>::TriggerAlreadyReached
+		);
+		assert_noop!(
+			trigger(ALICE, Side::Buy, TriggerKind::StopLimit, 59_999, 60_000, Some(1), false),
+			Error::<Test>::TriggerAlreadyReached
+		);
+		assert_noop!(
+			trigger(ALICE, Side::Sell, TriggerKind::TakeProfitLimit, 59_000, 59_000, Some(1), false),
+			Error::<Test>::TriggerAlreadyReached
+		);
+		set_position(ALICE, 1);
+		assert_noop!(tp_sl(ALICE, Some((59_000, 58_000)), None), Error::<Test>::TriggerAlreadyReached);
+	});
+}
+
+#[test]
+fn a_halted_market_keeps_its_triggers_waiting() {
+	ExtBuilder::default().build_and_execute(|| {
+		set_position(ALICE, 1);
+		assert_ok!(tp_sl(ALICE, Some((61_000, 60_500)), Some((59_000, 58_000)))); // 0, 1
+		BtcStatus::set(&MarketStatus::Halted);
+		index_at(58_000);
+		run_to(3);
+		assert!(fired().is_empty(), "a halted market fires nothing");
+		assert_eq!(Triggers::<Test>::iter().count(), 2);
+		BtcStatus::set(&MarketStatus::Active);
+		run_to(4);
+		assert_eq!(fired().len(), 1);
+	});
+}
+
+#[test]
+fn a_partly_filled_take_profit_leaves_the_stop_waiting() {
+	ExtBuilder::default().build_and_execute(|| {
+		// One step bid for a three-step position: the take-profit fills a third.
+		assert_ok!(place(BOB, Side::Buy, 60_600, 1, crate::OrderKind::Limit));
+		set_position(ALICE, 3);
+		assert_ok!(tp_sl(ALICE, Some((61_000, 60_500)), Some((59_000, 58_000)))); // 0, 1
+		index_at(61_000);
+		run_to(2);
+		assert_eq!(fired(), vec![(0, Ok(1))]);
+		assert_eq!(position(ALICE), 2);
+		assert!(paired_cancels().is_empty(), "the stop still protects what is left");
+		let stop = Triggers::<Test>::get(1).expect("the stop waits");
+		assert_eq!(stop.pair, None);
+		// Nor does a take-profit that fills nothing.
+		assert_ok!(Orderbook::cancel_trigger(RuntimeOrigin::signed(ALICE), 1));
+		index_at(60_000);
+		run_to(3);
+		assert_ok!(tp_sl(ALICE, Some((61_000, 61_000)), Some((59_000, 58_000)))); // 2, 3
+		index_at(61_000);
+		run_to(4);
+		// Nothing bids at $61,000: the immediate-or-cancel close fills nothing.
+		assert_eq!(fired().last(), Some(&(2, Ok(2))));
+		assert!(Triggers::<Test>::get(3).is_some());
 	});
 }
