@@ -68,8 +68,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::ExpiriesDue` (r:1 w:1)
-	/// Proof: `Orderbook::ExpiriesDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
@@ -87,11 +85,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Orderbook::Expiries` (r:0 w:1)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
-		// Proof size: measured `6505`, estimated `10082`.
-		// Minimum execution time: 91_576_000 picoseconds.
-		Weight::from_parts(113_569_000, 10082)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size: measured `5811`, estimated `10082`.
+		// Minimum execution time: 86_729_000 picoseconds.
+		Weight::from_parts(95_172_000, 10082)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
@@ -107,8 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:16 w:17)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::ExpiriesDue` (r:17 w:17)
-	/// Proof: `Orderbook::ExpiriesDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::CancelDeadlines` (r:16 w:0)
+	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:17 w:17)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:17 w:17)
@@ -135,23 +133,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
-		// Proof size: measured `2101`, estimated `10082`.
-		// Minimum execution time: 306_347_000 picoseconds.
-		Weight::from_parts(155_228_307, 10082)
-			// Standard Error: 195_545
-			.saturating_add(Weight::from_parts(167_483_815, 0).saturating_mul(f.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
+		// Proof size: measured `2083`, estimated `10082`.
+		// Minimum execution time: 311_064_000 picoseconds.
+		Weight::from_parts(159_126_666, 10082)
+			// Standard Error: 135_462
+			.saturating_add(Weight::from_parts(171_775_563, 0).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(f.into())))
-			.saturating_add(T::DbWeight::get().writes(19_u64))
-			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(f.into())))
+			.saturating_add(T::DbWeight::get().writes(18_u64))
+			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	/// Storage: `Orderbook::Orders` (r:1 w:1)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:1 w:1)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::ExpiriesDue` (r:1 w:1)
-	/// Proof: `Orderbook::ExpiriesDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
@@ -159,11 +155,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Orderbook::Expiries` (r:0 w:1)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
-		// Proof size: measured `5574`, estimated `4823`.
-		// Minimum execution time: 54_902_000 picoseconds.
-		Weight::from_parts(58_778_000, 4823)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Proof size: measured `4906`, estimated `4823`.
+		// Minimum execution time: 46_129_000 picoseconds.
+		Weight::from_parts(50_846_000, 4823)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Orderbook::Levels` (r:1 w:1)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
@@ -171,8 +167,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:32 w:32)
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::ExpiriesDue` (r:32 w:32)
-	/// Proof: `Orderbook::ExpiriesDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:32 w:32)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:32 w:32)
@@ -181,15 +175,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
-		// Proof size: measured `4077`, estimated `5536`.
-		// Minimum execution time: 46_500_000 picoseconds.
-		Weight::from_parts(53_879_830, 5536)
-			// Standard Error: 137_769
-			.saturating_add(Weight::from_parts(19_817_939, 0).saturating_mul(n.into()))
+		// Proof size: measured `3216`, estimated `5536`.
+		// Minimum execution time: 41_552_000 picoseconds.
+		Weight::from_parts(23_181_138, 5536)
+			// Standard Error: 104_376
+			.saturating_add(Weight::from_parts(16_671_193, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2660).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
@@ -204,8 +198,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::ExpiriesDue` (r:16 w:16)
-	/// Proof: `Orderbook::ExpiriesDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
@@ -224,19 +216,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn place_orders(n: u32, ) -> Weight {
-		// Proof size: measured `6625`, estimated `10082`.
-		// Minimum execution time: 102_843_000 picoseconds.
-		Weight::from_parts(57_864_498, 10082)
-			// Standard Error: 218_513
-			.saturating_add(Weight::from_parts(53_511_988, 0).saturating_mul(n.into()))
+		// Proof size: measured `5827`, estimated `10082`.
+		// Minimum execution time: 89_834_000 picoseconds.
+		Weight::from_parts(34_578_417, 10082)
+			// Standard Error: 331_182
+			.saturating_add(Weight::from_parts(59_444_782, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2491).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 	}
-	/// Storage: `Orderbook::ExpiriesDue` (r:1 w:1)
-	/// Proof: `Orderbook::ExpiriesDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ExpiryCursor` (r:1 w:1)
+	/// Proof: `Orderbook::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:129 w:128)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:128 w:128)
@@ -245,21 +235,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::OpenOrders` (r:2 w:2)
+	/// Storage: `Orderbook::OpenOrders` (r:128 w:128)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:2 w:2)
+	/// Storage: `Margin::OrderMargin` (r:128 w:128)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
-		// Proof size: measured `8455`, estimated `5536`.
-		// Minimum execution time: 10_065_000 picoseconds.
-		Weight::from_parts(234_891_096, 5536)
-			// Standard Error: 377_256
-			.saturating_add(Weight::from_parts(32_507_735, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+		// Proof size: measured `6772`, estimated `5536`.
+		// Minimum execution time: 21_502_000 picoseconds.
+		Weight::from_parts(26_780_000, 5536)
+			// Standard Error: 373_034
+			.saturating_add(Weight::from_parts(66_581_181, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	/// Storage: `Orderbook::Orders` (r:32 w:32)
@@ -268,8 +258,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::ExpiriesDue` (r:32 w:32)
-	/// Proof: `Orderbook::ExpiriesDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
@@ -278,15 +266,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn cancel_orders(n: u32, ) -> Weight {
-		// Proof size: measured `4845`, estimated `5536`.
-		// Minimum execution time: 67_230_000 picoseconds.
-		Weight::from_parts(68_343_534, 5536)
-			// Standard Error: 311_170
-			.saturating_add(Weight::from_parts(35_234_537, 0).saturating_mul(n.into()))
+		// Proof size: measured `3956`, estimated `5536`.
+		// Minimum execution time: 88_883_000 picoseconds.
+		Weight::from_parts(124_334_318, 5536)
+			// Standard Error: 164_947
+			.saturating_add(Weight::from_parts(24_872_820, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	/// Storage: `Orderbook::Orders` (r:65 w:64)
@@ -295,8 +283,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::ExpiriesDue` (r:64 w:64)
-	/// Proof: `Orderbook::ExpiriesDue` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
@@ -305,15 +291,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		// Proof size: measured `7336`, estimated `5536`.
-		// Minimum execution time: 89_673_000 picoseconds.
-		Weight::from_parts(128_665_005, 5536)
-			// Standard Error: 158_204
-			.saturating_add(Weight::from_parts(27_473_476, 0).saturating_mul(n.into()))
+		// Proof size: measured `5937`, estimated `5536`.
+		// Minimum execution time: 56_354_000 picoseconds.
+		Weight::from_parts(62_368_771, 5536)
+			// Standard Error: 63_693
+			.saturating_add(Weight::from_parts(23_219_598, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
@@ -342,8 +328,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_trigger() -> Weight {
 		// Proof size: measured `8709`, estimated `9632`.
-		// Minimum execution time: 85_648_000 picoseconds.
-		Weight::from_parts(97_545_000, 9632)
+		// Minimum execution time: 65_968_000 picoseconds.
+		Weight::from_parts(77_565_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -377,8 +363,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_tp_sl() -> Weight {
 		// Proof size: measured `15737`, estimated `18274`.
-		// Minimum execution time: 182_452_000 picoseconds.
-		Weight::from_parts(212_067_000, 18274)
+		// Minimum execution time: 163_685_000 picoseconds.
+		Weight::from_parts(202_983_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -391,9 +377,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_trigger() -> Weight {
-		// Proof size: measured `9469`, estimated `9632`.
-		// Minimum execution time: 64_517_000 picoseconds.
-		Weight::from_parts(75_252_000, 9632)
+		// Proof size: measured `9437`, estimated `9632`.
+		// Minimum execution time: 52_258_000 picoseconds.
+		Weight::from_parts(66_630_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -405,22 +391,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::AccountTriggers` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Markets` (r:1 w:0)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Params` (r:1 w:0)
-	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
-	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::LevelPrices` (r:1 w:0)
-	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Positions` (r:1 w:0)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	fn fire_trigger() -> Weight {
-		// Proof size: measured `16083`, estimated `18274`.
-		// Minimum execution time: 87_711_000 picoseconds.
-		Weight::from_parts(109_373_000, 18274)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Proof size: measured `15565`, estimated `18274`.
+		// Minimum execution time: 72_027_000 picoseconds.
+		Weight::from_parts(86_058_000, 18274)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:0)
 	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
@@ -434,124 +412,160 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	fn check_triggers() -> Weight {
 		// Proof size: measured `13058`, estimated `18274`.
-		// Minimum execution time: 30_475_000 picoseconds.
-		Weight::from_parts(37_946_000, 18274)
+		// Minimum execution time: 33_680_000 picoseconds.
+		Weight::from_parts(38_227_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
+	/// Storage: `Orderbook::CancelDeadlines` (r:1 w:1)
+	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:1 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::DeadlinesDue` (r:0 w:2)
+	/// Proof: `Orderbook::DeadlinesDue` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size: measured `580`, estimated `3543`.
+		// Minimum execution time: 31_587_000 picoseconds.
+		Weight::from_parts(33_500_000, 3543)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `Orderbook::Orders` (r:65 w:64)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Levels` (r:64 w:64)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::DeadlinesDue` (r:0 w:1)
+	/// Proof: `Orderbook::DeadlinesDue` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::CancelDeadlines` (r:0 w:1)
+	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Expiries` (r:0 w:64)
+	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 64]`.
 	fn fire_deadline(n: u32, ) -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(70_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+		// Proof size: measured `14367`, estimated `173890`.
+		// Minimum execution time: 245_156_000 picoseconds.
+		Weight::from_parts(277_764_835, 173890)
+			// Standard Error: 63_630
+			.saturating_add(Weight::from_parts(19_361_679, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(68_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(113_569_000, 10082)
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
-			.saturating_add(RocksDbWeight::get().writes(8_u64))
+		Weight::from_parts(95_172_000, 10082)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(155_228_307, 10082)
-			.saturating_add(Weight::from_parts(167_483_815, 0).saturating_mul(f.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
+		Weight::from_parts(159_126_666, 10082)
+			.saturating_add(Weight::from_parts(171_775_563, 0).saturating_mul(f.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(f.into())))
-			.saturating_add(RocksDbWeight::get().writes(19_u64))
-			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(f.into())))
+			.saturating_add(RocksDbWeight::get().writes(18_u64))
+			.saturating_add(RocksDbWeight::get().writes((8_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(58_778_000, 4823)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+		Weight::from_parts(50_846_000, 4823)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(53_879_830, 5536)
-			.saturating_add(Weight::from_parts(19_817_939, 0).saturating_mul(n.into()))
+		Weight::from_parts(23_181_138, 5536)
+			.saturating_add(Weight::from_parts(16_671_193, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2660).saturating_mul(n.into()))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(57_864_498, 10082)
-			.saturating_add(Weight::from_parts(53_511_988, 0).saturating_mul(n.into()))
+		Weight::from_parts(34_578_417, 10082)
+			.saturating_add(Weight::from_parts(59_444_782, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2491).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 	}
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(234_891_096, 5536)
-			.saturating_add(Weight::from_parts(32_507_735, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+		Weight::from_parts(26_780_000, 5536)
+			.saturating_add(Weight::from_parts(66_581_181, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
+	}
+	fn cancel_orders(n: u32, ) -> Weight {
+		Weight::from_parts(124_334_318, 5536)
+			.saturating_add(Weight::from_parts(24_872_820, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
-	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(68_343_534, 5536)
-			.saturating_add(Weight::from_parts(35_234_537, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
-	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(128_665_005, 5536)
-			.saturating_add(Weight::from_parts(27_473_476, 0).saturating_mul(n.into()))
+		Weight::from_parts(62_368_771, 5536)
+			.saturating_add(Weight::from_parts(23_219_598, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn place_trigger() -> Weight {
-		Weight::from_parts(97_545_000, 9632)
+		Weight::from_parts(77_565_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_tp_sl() -> Weight {
-		Weight::from_parts(212_067_000, 18274)
+		Weight::from_parts(202_983_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn cancel_trigger() -> Weight {
-		Weight::from_parts(75_252_000, 9632)
+		Weight::from_parts(66_630_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn fire_trigger() -> Weight {
-		Weight::from_parts(109_373_000, 18274)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
+		Weight::from_parts(86_058_000, 18274)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn check_triggers() -> Weight {
-		Weight::from_parts(37_946_000, 18274)
+		Weight::from_parts(38_227_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		Weight::from_parts(33_500_000, 3543)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn fire_deadline(n: u32, ) -> Weight {
-		Weight::from_parts(200_000_000, 20000)
-			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(70_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+		Weight::from_parts(277_764_835, 173890)
+			.saturating_add(Weight::from_parts(19_361_679, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(68_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 }

@@ -1,6 +1,7 @@
 //! Trading keys: FRAME's pallet-proxy, with a `Trading` proxy type that may place, amend and
 //! cancel its principal's orders and nothing else (the API wallet of other venues). A bot's
-//! key that leaks can then trade the principal's subaccounts but never move collateral out.
+//! key that leaks can trade the principal's subaccounts (badly, within the price band) but
+//! call nothing that withdraws or transfers.
 
 use crate::{constants::MILLI_UNIT, Balance, Balances, Runtime, RuntimeCall, RuntimeEvent, System};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

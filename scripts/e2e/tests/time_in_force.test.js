@@ -1,5 +1,5 @@
 // Time in force on a real node: a good-til-block order leaves the book by itself at the start
-// of the block after its own, with its deposit and margin released; a block already passed is
+// of the block after its own (a quiet chain has the room), with its deposit and margin released; a block already passed is
 // refused (`orderbook.Expired`); a fill-or-kill order the book cannot fill in full is refused
 // (`orderbook.WouldNotFill`) and changes nothing.
 import { test, before, after } from 'node:test';
