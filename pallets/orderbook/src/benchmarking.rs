@@ -189,14 +189,20 @@ fn paired_triggers<T: Config>(
 	stop_first: bool,
 ) -> (TriggerId, TriggerId) {
 	let base = Price::saturating_from_integer(PRICE);
+	// A long position of a step to close, and for the stop a bid that closes all of it: a
+	// fired stop does its whole job, so its pair goes too.
+	place_kind::<T>(&trader::<T>("seller", 0), market, Side::Sell, base, step, OrderKind::Limit);
+	place_kind::<T>(owner, market, Side::Buy, base, step, OrderKind::ImmediateOrCancel);
+	if stop_first {
+		place_kind::<T>(&trader::<T>("bidder", 0), market, Side::Buy, base.saturating_sub(tick), step, OrderKind::Limit);
+	}
 	own_triggers::<T>(owner, market, tick, step, 2);
 	fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 1);
 	fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::TakeProfitMarket, 1);
 	let far = tick.saturating_mul(Price::saturating_from_integer(T::MaxTriggersPerQueue::get().saturating_add(10)));
 	// A tick under the index: the head of its queue, not yet reached.
 	let stop_price = if stop_first { base.saturating_sub(tick) } else { base.saturating_sub(far) };
-	// Whole-position closes of an owner with no position: a fired one is done at once
-	// (nothing to reduce), so its pair goes too.
+	// Whole-position closes.
 	let new = |kind, trigger_price| crate::triggers::NewTrigger::<T> {
 		owner: owner.clone(),
 		market,
@@ -487,9 +493,9 @@ mod benchmarks {
 		assert_eq!(Triggers::<T>::get(pair).and_then(|t| t.pair), None);
 	}
 
-	/// The head of a full stop queue fires: it leaves, and with no position left to close
-	/// its pair leaves the front of a full take-profit queue. (Placing the order is charged
-	/// as `place_order`.)
+	/// The head of a full stop queue fires: it leaves, its order closes the whole position
+	/// against a bid, and its pair leaves the front of a full take-profit queue. (Placing the
+	/// order is charged again as `place_order`.)
 	#[benchmark]
 	fn fire_trigger() {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));

@@ -23,9 +23,21 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::Margin::reserve_order_margin_weight())
 	}
 
-	/// The most one due switch costs the hook: a full account read, all of it cancelled.
+	/// The most one due switch costs the hook: a full account read, all of it cancelled,
+	/// and every trigger of the account.
 	pub fn deadline_worst_weight() -> Weight {
-		T::WeightInfo::fire_deadline(T::MaxOpenOrders::get())
+		Self::fire_deadline_weight(T::MaxOpenOrders::get(), T::MaxOpenTriggers::get())
+	}
+
+	/// A switch that cancelled `orders` orders and `triggers` triggers: the benchmark (one
+	/// market side), a price vector read and written per order (orders spread over markets
+	/// and sides), the account's trigger list and a trigger cancel for each.
+	fn fire_deadline_weight(orders: u32, triggers: u32) -> Weight {
+		let db = T::DbWeight::get();
+		T::WeightInfo::fire_deadline(orders)
+			.saturating_add(db.reads_writes(u64::from(orders), u64::from(orders)))
+			.saturating_add(db.reads(1))
+			.saturating_add(T::WeightInfo::cancel_trigger().saturating_mul(u64::from(triggers)))
 	}
 
 	/// `schedule_cancel`: sets, renews or (`at` `None`) clears `owner`'s switch; returns the
@@ -70,12 +82,17 @@ impl<T: Config> Pallet<T> {
 	/// `true` if `order`'s subaccount has a switch that has passed since it was placed: it
 	/// may no longer fill.
 	pub(crate) fn past_deadline(order: &OrderOf<T>) -> bool {
-		CancelDeadlines::<T>::get(&order.owner).is_some_and(|deadline| {
-			deadline.at <= frame_system::Pallet::<T>::block_number() && order.placed_at < deadline.at
+		Self::switch_passed_since(&order.owner, order.placed_at)
+	}
+
+	/// `true` if `owner`'s switch has passed, and was due after `placed_at`.
+	pub(crate) fn switch_passed_since(owner: &SubaccountOf<T>, placed_at: BlockNumberFor<T>) -> bool {
+		CancelDeadlines::<T>::get(owner).is_some_and(|deadline| {
+			deadline.at <= frame_system::Pallet::<T>::block_number() && placed_at < deadline.at
 		})
 	}
 
-	/// Fires `owner`'s switch: cancels its orders placed before the deadline
+	/// Fires `owner`'s switch: cancels its orders and triggers placed before the deadline
 	/// (`DeadlineReached`), drops the switch with its deposit (`ScheduledCancelFired`);
 	/// returns the weight used.
 	pub(crate) fn fire_deadline(owner: &SubaccountOf<T>, deadline: Deadline<BlockNumberFor<T>>) -> Weight {
@@ -89,12 +106,13 @@ impl<T: Config> Pallet<T> {
 				cancelled = cancelled.saturating_add(1);
 			}
 		}
+		let triggers = Self::cancel_triggers_before(owner, deadline.at);
 		Self::drop_deadline(owner, &deadline);
 		Self::deposit_event(Event::ScheduledCancelFired { subaccount: owner.clone(), at: deadline.at, cancelled });
-		T::WeightInfo::fire_deadline(cancelled)
+		Self::fire_deadline_weight(cancelled, triggers)
 	}
 
-	/// Handles the switches due up to `now`, oldest block first, while `limit` allows one
+	/// Handles the switches due up to `now`, oldest block first, while `budget` allows one
 	/// more at its worst; returns the weight used.
 	pub(crate) fn process_deadlines(now: BlockNumberFor<T>, budget: Weight) -> Weight {
 		let db = T::DbWeight::get();
@@ -131,6 +149,8 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut switches = 0usize;
 		let cursor = DeadlineCursor::<T>::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(cursor <= now.saturating_add(One::one()), "the switch cursor is ahead of the chain");
 		for (owner, deadline) in CancelDeadlines::<T>::iter() {
 			ensure!(deadline.at >= cursor, "the cleanup passed a due switch");
 			ensure!(DeadlinesDue::<T>::contains_key(deadline.at, &owner), "a switch not due under its block");

@@ -36,7 +36,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What matching `fills` fills may cost, with nothing resting (a liquidation's close).
-	fn matching_weight(fills: u32) -> Weight {
+	pub(crate) fn matching_weight(fills: u32) -> Weight {
 		Self::book_weight(fills)
 			.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(fills)))
 	}
@@ -221,6 +221,11 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 
 impl<T: Config> BookPrices for Pallet<T> {
 	fn impact_mid(market: MarketId) -> Option<Price> {
+		// Orders that can no longer fill may still sit in the levels while the cleanup is
+		// behind: no sample from them.
+		if Self::cleanup_behind() {
+			return None;
+		}
 		let rules = T::Margin::market_rules(market)?;
 		let bid = Self::impact_price(market, Side::Buy, &rules)?;
 		let ask = Self::impact_price(market, Side::Sell, &rules)?;

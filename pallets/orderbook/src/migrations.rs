@@ -3,7 +3,7 @@
 //! expects, and bumps the version.
 
 /// v0 → v1: `Order` gains `good_til` (good-til-block orders). Every order resting before is
-/// good until cancelled.
+/// good until cancelled; the cleanup cursors start at the upgrade's block.
 pub mod v1 {
 	use crate::pallet::{Config, Orders, Pallet};
 	use crate::Order;
@@ -53,7 +53,11 @@ pub mod v1 {
 					good_til: None,
 				})
 			});
-			T::DbWeight::get().reads_writes(orders, orders)
+			// The block-start cleanup starts from here, not from block 0.
+			let now = frame_system::Pallet::<T>::block_number();
+			crate::pallet::ExpiryCursor::<T>::put(now);
+			crate::pallet::DeadlineCursor::<T>::put(now);
+			T::DbWeight::get().reads_writes(orders, orders.saturating_add(2))
 		}
 
 		#[cfg(feature = "try-runtime")]

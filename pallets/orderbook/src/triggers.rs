@@ -58,7 +58,14 @@ impl<T: Config> Pallet<T> {
 		ensure!(rules.on_tick(new.trigger_price) && rules.on_tick(new.price), Error::<T>::PriceOffTick);
 		match new.size {
 			Some(size) => ensure!(rules.on_step(size), Error::<T>::SizeOffStep),
-			None => ensure!(new.reduce_only, Error::<T>::WholePositionNeedsReduceOnly),
+			None => {
+				ensure!(new.reduce_only, Error::<T>::WholePositionNeedsReduceOnly);
+				// Sized to a position: there must be one it closes.
+				ensure!(
+					Self::reducible(&new.owner, new.market, new.side, Balance::MAX) > 0,
+					Error::<T>::NothingToReduce
+				);
+			},
 		}
 		let crossing = new.kind.crossing(new.side);
 		// A trigger the index has already reached would fire at once, ahead of every trigger
@@ -161,6 +168,13 @@ impl<T: Config> Pallet<T> {
 			.filter(|trigger| trigger.owner.owner == *who)
 			.ok_or(Error::<T>::TriggerNotFound)?;
 		Self::remove_trigger(&trigger);
+		Self::unpair(&trigger);
+		Self::deposit_event(Event::TriggerCancelled { id, reason: TriggerCancelReason::ByOwner });
+		Ok(())
+	}
+
+	/// The other half of `trigger`'s pair (if any) waits on alone.
+	fn unpair(trigger: &TriggerOf<T>) {
 		if let Some(pair) = trigger.pair {
 			Triggers::<T>::mutate(pair, |other| {
 				if let Some(other) = other {
@@ -168,8 +182,30 @@ impl<T: Config> Pallet<T> {
 				}
 			});
 		}
-		Self::deposit_event(Event::TriggerCancelled { id, reason: TriggerCancelReason::ByOwner });
-		Ok(())
+	}
+
+	/// Cancels `owner`'s triggers placed before `at` (its dead-man's switch); returns how
+	/// many.
+	pub(crate) fn cancel_triggers_before(owner: &SubaccountOf<T>, at: BlockNumberFor<T>) -> u32 {
+		let dead: Vec<TriggerOf<T>> = AccountTriggers::<T>::get(&owner.owner)
+			.into_iter()
+			.filter_map(Triggers::<T>::get)
+			.filter(|trigger| trigger.owner == *owner && trigger.placed_at < at)
+			.collect();
+		let mut cancelled: u32 = 0;
+		for trigger in dead {
+			// Its pair may have gone with it already.
+			if Triggers::<T>::contains_key(trigger.id) {
+				Self::remove_trigger(&trigger);
+				Self::unpair(&trigger);
+				Self::deposit_event(Event::TriggerCancelled {
+					id: trigger.id,
+					reason: TriggerCancelReason::DeadlineReached,
+				});
+				cancelled = cancelled.saturating_add(1);
+			}
+		}
+		cancelled
 	}
 
 	/// Forgets `trigger`: storage, its queue entry (an emptied queue, and a market left with
@@ -271,6 +307,12 @@ impl<T: Config> Pallet<T> {
 			return T::WeightInfo::fire_trigger();
 		};
 		Self::remove_trigger(&trigger);
+		// Its owner's dead-man's switch has passed since it was placed: it places nothing.
+		if Self::switch_passed_since(&trigger.owner, trigger.placed_at) {
+			Self::unpair(&trigger);
+			Self::deposit_event(Event::TriggerCancelled { id, reason: TriggerCancelReason::DeadlineReached });
+			return T::WeightInfo::fire_trigger();
+		}
 		let size = match trigger.size {
 			Some(size) => size,
 			None => T::Margin::position_size(&trigger.owner, market).unsigned_abs(),
@@ -307,16 +349,23 @@ impl<T: Config> Pallet<T> {
 			},
 			Err(error) => {
 				let done = error == nothing_to_reduce;
-				(Err(error), Self::place_order_weight(steps), done)
+				// Charged for the stage it reached: nothing placed without a size; else the
+				// matching it did and a margin check (an eviction only ever completes a rest).
+				let ran = if size == 0 {
+					Weight::zero()
+				} else {
+					Self::matching_weight(steps).saturating_add(T::Margin::reserve_order_margin_weight())
+				};
+				(Err(error), ran, done)
 			},
 		};
-		if let Some(pair) = trigger.pair.and_then(Triggers::<T>::get) {
-			if done {
+		if done {
+			if let Some(pair) = trigger.pair.and_then(Triggers::<T>::get) {
 				Self::remove_trigger(&pair);
 				Self::deposit_event(Event::TriggerCancelled { id: pair.id, reason: TriggerCancelReason::PairFired });
-			} else {
-				Triggers::<T>::insert(pair.id, TriggerOf::<T> { pair: None, ..pair });
 			}
+		} else {
+			Self::unpair(&trigger);
 		}
 		Self::deposit_event(Event::TriggerFired { id, index, result });
 		T::WeightInfo::fire_trigger().saturating_add(placing)

@@ -255,6 +255,8 @@ pub enum TriggerCancelReason {
 	ByOwner,
 	/// The other half of its take-profit/stop-loss pair fired.
 	PairFired,
+	/// Its subaccount's dead-man's switch passed after it was placed.
+	DeadlineReached,
 }
 
 /// A subaccount's dead-man's switch: at the start of block `at`, every order it placed

@@ -180,3 +180,78 @@ fn bad_switches_are_refused_by_name() {
 		assert!(CancelDeadlines::<Test>::get(sub(CAROL, 0)).is_none());
 	});
 }
+
+#[test]
+fn a_switch_also_cancels_the_subaccounts_triggers() {
+	ExtBuilder::default().build_and_execute(|| {
+		put((b"pos", sub(ALICE, 0)), 2 * STEP as i128);
+		assert_ok!(Orderbook::place_tp_sl(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			BTC_USD,
+			Some((usd(61_000), usd(60_500))),
+			Some((usd(59_000), usd(58_000)))
+		));
+		assert_ok!(schedule(ALICE, 0, Some(4)));
+		run_to(4);
+		let cancelled: Vec<_> = book_events()
+			.into_iter()
+			.filter(|e| {
+				matches!(e, Event::TriggerCancelled { reason: crate::TriggerCancelReason::DeadlineReached, .. })
+			})
+			.collect();
+		assert_eq!(cancelled.len(), 2);
+		assert_eq!(crate::Triggers::<Test>::iter().count(), 0);
+		assert_eq!(order_margin(&sub(ALICE, 0)), 0, "trigger and switch deposits back");
+	});
+}
+
+#[test]
+fn a_trigger_placed_before_a_passed_switch_places_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		CleanupBudget::set(&Weight::zero()); // the switch waits for the hook
+		assert_ok!(place(BOB, Side::Buy, 58_000, 2, OrderKind::Limit)); // 0
+		put((b"pos", sub(ALICE, 0)), 2 * STEP as i128);
+		assert_ok!(Orderbook::place_trigger(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			BTC_USD,
+			Side::Sell,
+			crate::TriggerKind::StopMarket,
+			usd(59_000),
+			usd(57_000),
+			None,
+			true
+		));
+		assert_ok!(schedule(ALICE, 0, Some(3)));
+		run_to(3);
+		BtcIndex::set(&usd(59_000));
+		run_to(4);
+		assert!(fills().is_empty(), "its owner is gone: the stop does not trade");
+		assert!(book_events().contains(&Event::TriggerCancelled {
+			id: 0,
+			reason: crate::TriggerCancelReason::DeadlineReached
+		}));
+	});
+}
+
+#[test]
+fn no_funding_sample_while_dead_orders_may_sit_in_the_book() {
+	use clearing_primitives::margin::BookPrices;
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(place(BOB, Side::Buy, 59_900, 200, OrderKind::Limit));
+		assert_ok!(place(CAROL, Side::Sell, 60_100, 200, OrderKind::Limit));
+		run_to(2);
+		assert!(Orderbook::impact_mid(BTC_USD).is_some());
+		CleanupBudget::set(&Weight::zero());
+		assert_ok!(schedule(BOB, 0, Some(3)));
+		run_to(5);
+		// Bob's bid is dead since block 3 but still listed: no sample.
+		assert!(Orderbook::impact_mid(BTC_USD).is_none());
+		CleanupBudget::set(&Weight::MAX);
+		run_to(6);
+		assert_eq!(deadline_cancels(), vec![0]);
+		assert!(Orderbook::impact_mid(BTC_USD).is_none(), "one side is empty now");
+		assert!(!Orderbook::cleanup_behind());
+	});
+}

@@ -286,6 +286,8 @@ fn bad_triggers_are_refused_by_name() {
 		assert_noop!(stop(59_000, usd(58_000), Some(0), false), Error::<Test>::SizeOffStep);
 		assert_noop!(stop(59_000, usd(58_000), Some(u128::MAX), false), Error::<Test>::SizeOffStep);
 		assert_noop!(stop(59_000, usd(58_000), None, false), Error::<Test>::WholePositionNeedsReduceOnly);
+		// A whole-position stop with no position to close.
+		assert_noop!(stop(59_000, usd(58_000), None, true), Error::<Test>::NothingToReduce);
 		assert_noop!(
 			Orderbook::place_trigger(
 				RuntimeOrigin::signed(ALICE),
