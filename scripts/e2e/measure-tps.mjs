@@ -1,6 +1,7 @@
 // Sustained throughput of a running node per workload, each as a ratio to the stock
 // baseline (balances.transfer_keep_alive) measured in the same run.
-//   node measure-tps.mjs <seconds> <senders> <workloads>   (see scripts/bench/tps)
+//   node measure-tps.mjs <seconds> <senders> <workloads>   (see scripts/bench/tps; `quoting`
+//   counts orders, every other workload extrinsics)
 // Each workload: every sender submits a burst of signed extrinsics (its own nonces) every
 // block for <seconds> (or RATE per second), then the pool drains. Reported from the chain:
 // the workload's successful extrinsics per block and per second, block fullness
@@ -122,7 +123,38 @@ async function restingAsks() {
 }
 const crossing = () => api.tx.orderbook.placeOrder(0, ETH_USD, 'Buy', crossingLimit, ETH_STEP, 'ImmediateOrCancel', false);
 
+// Market makers re-quoting: the first QUOTERS senders each alternate `cancelAll` with a
+// `placeOrders` of 8 bids and 8 asks a tick apart around the index (post-only); as many other
+// senders take one step of the best ask with an immediate-or-cancel order. Counted in orders:
+// each batch's placed entries, each cancel_all's cancelled orders, each taker's order.
+const QUOTERS = 16;
+function quotingTx(i, j) {
+  if (i >= QUOTERS) {
+    return api.tx.orderbook.placeOrder(0, BTC_USD, 'Buy', (btcIndex + 20n) * FIXED, BTC_STEP, 'ImmediateOrCancel', false);
+  }
+  if (j % 2 === 0) return api.tx.orderbook.cancelAll(0, null);
+  const quote = (side, dollars) => ({ market: BTC_USD, side, price: dollars * FIXED, size: BTC_STEP, kind: 'PostOnly', reduceOnly: false });
+  const levels = [...Array(8).keys()].map(BigInt);
+  return api.tx.orderbook.placeOrders(0, [
+    ...levels.map((k) => quote('Buy', btcIndex - 2n - k)),
+    ...levels.map((k) => quote('Sell', btcIndex + 2n + k)),
+  ], false);
+}
+// Orders an included quoting extrinsic at `index` placed or cancelled, from its events.
+function quotingOrders(method, index, events) {
+  const own = events.filter(({ phase }) => phase.isApplyExtrinsic && phase.asApplyExtrinsic.toNumber() === index).map(({ event }) => event);
+  if (method.method === 'placeOrders') return own.filter((e) => e.section === 'orderbook' && e.method === 'BatchEntry' && e.data[1].isOk).length;
+  if (method.method === 'cancelAll') return own.filter((e) => e.section === 'orderbook' && e.method === 'AllCancelled').reduce((n, e) => n + e.data[2].toNumber(), 0);
+  return 1;
+}
+
 const WORKLOADS = {
+  quoting: {
+    senders: () => senders.slice(0, 2 * QUOTERS),
+    tx: (i, j) => quotingTx(i, j),
+    matches: (m) => m.section === 'orderbook',
+    orders: quotingOrders,
+  },
   transfer: { senders: () => senders, tx: (i, j) => transfer(i), matches: (m) => m.section === 'balances' && m.method === 'transferKeepAlive' },
   // The first half rests orders, the second half crosses and mixes: an account holds at most
   // 64 open orders, so the mix's resting third must not start where the resting run left off.
@@ -179,7 +211,8 @@ async function run(name) {
     const hash = await api.rpc.chain.getBlockHash(n);
     const block = await api.rpc.chain.getBlock(hash);
     const at = await api.at(hash);
-    const failedAt = new Map((await at.query.system.events())
+    const events = await at.query.system.events();
+    const failedAt = new Map(events
       .filter(({ phase, event }) => phase.isApplyExtrinsic && api.events.system.ExtrinsicFailed.is(event))
       .map(({ phase, event }) => [phase.asApplyExtrinsic.toNumber(), errorName(api, event.data[0])]));
     let included = 0;
@@ -190,7 +223,7 @@ async function run(name) {
         failedHere++;
         const name = failedAt.get(index);
         errors.set(name, (errors.get(name) ?? 0) + 1);
-      } else included++;
+      } else included += workload.orders ? workload.orders(x.method, index, events) : 1;
     });
     const fullness = await blockFullness(api, at);
     perBlock.push({ n, included, fullness });

@@ -189,13 +189,9 @@ fn paired_triggers<T: Config>(
 	stop_first: bool,
 ) -> (TriggerId, TriggerId) {
 	let base = Price::saturating_from_integer(PRICE);
-	// A long position of a step to close, and for the stop a bid that closes all of it: a
-	// fired stop does its whole job, so its pair goes too.
+	// A long position of a step for the triggers to close (closed again below).
 	place_kind::<T>(&trader::<T>("seller", 0), market, Side::Sell, base, step, OrderKind::Limit);
 	place_kind::<T>(owner, market, Side::Buy, base, step, OrderKind::ImmediateOrCancel);
-	if stop_first {
-		place_kind::<T>(&trader::<T>("bidder", 0), market, Side::Buy, base.saturating_sub(tick), step, OrderKind::Limit);
-	}
 	own_triggers::<T>(owner, market, tick, step, 2);
 	fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 1);
 	fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::TakeProfitMarket, 1);
@@ -222,6 +218,11 @@ fn paired_triggers<T: Config>(
 			t.pair = Some(stop);
 		}
 	});
+	// The position closed meanwhile: a fired stop is done at once (nothing left to reduce),
+	// so its pair goes too, and placing nothing is all it does beyond the bookkeeping.
+	place_kind::<T>(&trader::<T>("bidder", 0), market, Side::Buy, base.saturating_sub(tick), step, OrderKind::Limit);
+	place_kind::<T>(owner, market, Side::Sell, base.saturating_sub(tick), step, OrderKind::ImmediateOrCancel);
+	assert_eq!(T::Margin::position_size(owner, market), 0);
 	(stop, take_profit)
 }
 
@@ -493,9 +494,9 @@ mod benchmarks {
 		assert_eq!(Triggers::<T>::get(pair).and_then(|t| t.pair), None);
 	}
 
-	/// The head of a full stop queue fires: it leaves, its order closes the whole position
-	/// against a bid, and its pair leaves the front of a full take-profit queue. (Placing the
-	/// order is charged again as `place_order`.)
+	/// The head of a full stop queue fires for a position closed meanwhile: it leaves, reads
+	/// the position, and its pair leaves the front of a full take-profit queue. (Placing an
+	/// order is charged as `place_order`.)
 	#[benchmark]
 	fn fire_trigger() {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
