@@ -86,8 +86,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
 		// Proof size: measured `5811`, estimated `10082`.
-		// Minimum execution time: 88_092_000 picoseconds.
-		Weight::from_parts(113_460_000, 10082)
+		// Minimum execution time: 96_554_000 picoseconds.
+		Weight::from_parts(122_523_000, 10082)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -134,10 +134,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
 		// Proof size: measured `2083`, estimated `10082`.
-		// Minimum execution time: 322_101_000 picoseconds.
-		Weight::from_parts(170_744_517, 10082)
-			// Standard Error: 199_463
-			.saturating_add(Weight::from_parts(175_618_456, 0).saturating_mul(f.into()))
+		// Minimum execution time: 326_057_000 picoseconds.
+		Weight::from_parts(162_581_911, 10082)
+			// Standard Error: 259_160
+			.saturating_add(Weight::from_parts(184_449_023, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
@@ -156,8 +156,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `4906`, estimated `4823`.
-		// Minimum execution time: 49_143_000 picoseconds.
-		Weight::from_parts(54_542_000, 4823)
+		// Minimum execution time: 51_638_000 picoseconds.
+		Weight::from_parts(65_678_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -176,10 +176,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
 		// Proof size: measured `3216`, estimated `5536`.
-		// Minimum execution time: 45_618_000 picoseconds.
-		Weight::from_parts(41_962_263, 5536)
-			// Standard Error: 169_425
-			.saturating_add(Weight::from_parts(17_161_754, 0).saturating_mul(n.into()))
+		// Minimum execution time: 54_321_000 picoseconds.
+		Weight::from_parts(41_599_629, 5536)
+			// Standard Error: 172_636
+			.saturating_add(Weight::from_parts(18_477_011, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -217,10 +217,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn place_orders(n: u32, ) -> Weight {
 		// Proof size: measured `5827`, estimated `10082`.
-		// Minimum execution time: 102_213_000 picoseconds.
-		Weight::from_parts(74_112_716, 10082)
-			// Standard Error: 542_842
-			.saturating_add(Weight::from_parts(47_233_283, 0).saturating_mul(n.into()))
+		// Minimum execution time: 117_175_000 picoseconds.
+		Weight::from_parts(51_389_695, 10082)
+			// Standard Error: 702_959
+			.saturating_add(Weight::from_parts(58_051_195, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -242,10 +242,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
 		// Proof size: measured `6772`, estimated `5536`.
-		// Minimum execution time: 18_678_000 picoseconds.
-		Weight::from_parts(20_961_000, 5536)
-			// Standard Error: 260_602
-			.saturating_add(Weight::from_parts(68_246_079, 0).saturating_mul(n.into()))
+		// Minimum execution time: 20_460_000 picoseconds.
+		Weight::from_parts(26_439_000, 5536)
+			// Standard Error: 492_807
+			.saturating_add(Weight::from_parts(78_031_190, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -267,10 +267,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn cancel_orders(n: u32, ) -> Weight {
 		// Proof size: measured `3956`, estimated `5536`.
-		// Minimum execution time: 55_242_000 picoseconds.
-		Weight::from_parts(18_323_811, 5536)
-			// Standard Error: 84_415
-			.saturating_add(Weight::from_parts(31_471_021, 0).saturating_mul(n.into()))
+		// Minimum execution time: 75_383_000 picoseconds.
+		Weight::from_parts(73_402_570, 5536)
+			// Standard Error: 108_973
+			.saturating_add(Weight::from_parts(30_515_965, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -292,10 +292,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof size: measured `5937`, estimated `5536`.
-		// Minimum execution time: 84_065_000 picoseconds.
-		Weight::from_parts(108_143_021, 5536)
-			// Standard Error: 96_070
-			.saturating_add(Weight::from_parts(23_275_220, 0).saturating_mul(n.into()))
+		// Minimum execution time: 87_891_000 picoseconds.
+		Weight::from_parts(122_042_976, 5536)
+			// Standard Error: 454_842
+			.saturating_add(Weight::from_parts(28_388_306, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -328,8 +328,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_trigger() -> Weight {
 		// Proof size: measured `8709`, estimated `9632`.
-		// Minimum execution time: 81_511_000 picoseconds.
-		Weight::from_parts(94_010_000, 9632)
+		// Minimum execution time: 82_683_000 picoseconds.
+		Weight::from_parts(98_617_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -363,8 +363,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_tp_sl() -> Weight {
 		// Proof size: measured `15737`, estimated `18274`.
-		// Minimum execution time: 164_525_000 picoseconds.
-		Weight::from_parts(207_850_000, 18274)
+		// Minimum execution time: 198_616_000 picoseconds.
+		Weight::from_parts(244_995_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -378,8 +378,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_trigger() -> Weight {
 		// Proof size: measured `9563`, estimated `9632`.
-		// Minimum execution time: 65_238_000 picoseconds.
-		Weight::from_parts(81_923_000, 9632)
+		// Minimum execution time: 64_506_000 picoseconds.
+		Weight::from_parts(74_210_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -389,50 +389,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::AccountTriggers` (r:1 w:1)
 	/// Proof: `Orderbook::AccountTriggers` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:2 w:2)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::CancelDeadlines` (r:2 w:0)
+	/// Storage: `Orderbook::CancelDeadlines` (r:1 w:0)
 	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Positions` (r:4 w:2)
+	/// Storage: `Margin::Positions` (r:1 w:0)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Markets` (r:1 w:0)
-	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Params` (r:1 w:0)
-	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
-	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
-	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::Levels` (r:1 w:1)
-	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::Orders` (r:1 w:1)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
-	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
-	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:5 w:3)
-	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::MarketStates` (r:1 w:1)
-	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::PositionCount` (r:2 w:2)
-	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::FundBalance` (r:1 w:1)
-	/// Proof: `Insurance::FundBalance` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::TotalCollateral` (r:1 w:1)
-	/// Proof: `Vaults::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Asset` (r:1 w:1)
-	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Account` (r:2 w:2)
-	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn fire_trigger() -> Weight {
-		// Proof size: measured `19660`, estimated `18274`.
-		// Minimum execution time: 419_496_000 picoseconds.
-		Weight::from_parts(487_126_000, 18274)
-			.saturating_add(T::DbWeight::get().reads(35_u64))
-			.saturating_add(T::DbWeight::get().writes(25_u64))
+		// Proof size: measured `15746`, estimated `18274`.
+		// Minimum execution time: 82_933_000 picoseconds.
+		Weight::from_parts(95_693_000, 18274)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:0)
 	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
@@ -446,8 +414,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	fn check_triggers() -> Weight {
 		// Proof size: measured `13058`, estimated `18274`.
-		// Minimum execution time: 36_084_000 picoseconds.
-		Weight::from_parts(45_568_000, 18274)
+		// Minimum execution time: 36_805_000 picoseconds.
+		Weight::from_parts(43_735_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `Orderbook::CancelDeadlines` (r:1 w:1)
@@ -464,8 +432,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::DeadlinesDue` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
 	fn schedule_cancel() -> Weight {
 		// Proof size: measured `580`, estimated `3543`.
-		// Minimum execution time: 31_807_000 picoseconds.
-		Weight::from_parts(35_774_000, 3543)
+		// Minimum execution time: 33_320_000 picoseconds.
+		Weight::from_parts(36_594_000, 3543)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -490,10 +458,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn fire_deadline(n: u32, ) -> Weight {
 		// Proof size: measured `14418`, estimated `173890`.
-		// Minimum execution time: 265_376_000 picoseconds.
-		Weight::from_parts(294_700_968, 173890)
-			// Standard Error: 112_662
-			.saturating_add(Weight::from_parts(21_556_306, 0).saturating_mul(n.into()))
+		// Minimum execution time: 282_432_000 picoseconds.
+		Weight::from_parts(351_351_922, 173890)
+			// Standard Error: 150_163
+			.saturating_add(Weight::from_parts(20_165_494, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -505,13 +473,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(113_460_000, 10082)
+		Weight::from_parts(122_523_000, 10082)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(170_744_517, 10082)
-			.saturating_add(Weight::from_parts(175_618_456, 0).saturating_mul(f.into()))
+		Weight::from_parts(162_581_911, 10082)
+			.saturating_add(Weight::from_parts(184_449_023, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(18_u64))
@@ -519,13 +487,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(54_542_000, 4823)
+		Weight::from_parts(65_678_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(41_962_263, 5536)
-			.saturating_add(Weight::from_parts(17_161_754, 0).saturating_mul(n.into()))
+		Weight::from_parts(41_599_629, 5536)
+			.saturating_add(Weight::from_parts(18_477_011, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -533,15 +501,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2660).saturating_mul(n.into()))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(74_112_716, 10082)
-			.saturating_add(Weight::from_parts(47_233_283, 0).saturating_mul(n.into()))
+		Weight::from_parts(51_389_695, 10082)
+			.saturating_add(Weight::from_parts(58_051_195, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 	}
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(20_961_000, 5536)
-			.saturating_add(Weight::from_parts(68_246_079, 0).saturating_mul(n.into()))
+		Weight::from_parts(26_439_000, 5536)
+			.saturating_add(Weight::from_parts(78_031_190, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -549,8 +517,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(18_323_811, 5536)
-			.saturating_add(Weight::from_parts(31_471_021, 0).saturating_mul(n.into()))
+		Weight::from_parts(73_402_570, 5536)
+			.saturating_add(Weight::from_parts(30_515_965, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -558,8 +526,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(108_143_021, 5536)
-			.saturating_add(Weight::from_parts(23_275_220, 0).saturating_mul(n.into()))
+		Weight::from_parts(122_042_976, 5536)
+			.saturating_add(Weight::from_parts(28_388_306, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -567,37 +535,37 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn place_trigger() -> Weight {
-		Weight::from_parts(94_010_000, 9632)
+		Weight::from_parts(98_617_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_tp_sl() -> Weight {
-		Weight::from_parts(207_850_000, 18274)
+		Weight::from_parts(244_995_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn cancel_trigger() -> Weight {
-		Weight::from_parts(81_923_000, 9632)
+		Weight::from_parts(74_210_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn fire_trigger() -> Weight {
-		Weight::from_parts(487_126_000, 18274)
-			.saturating_add(RocksDbWeight::get().reads(35_u64))
-			.saturating_add(RocksDbWeight::get().writes(25_u64))
+		Weight::from_parts(95_693_000, 18274)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn check_triggers() -> Weight {
-		Weight::from_parts(45_568_000, 18274)
+		Weight::from_parts(43_735_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(35_774_000, 3543)
+		Weight::from_parts(36_594_000, 3543)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn fire_deadline(n: u32, ) -> Weight {
-		Weight::from_parts(294_700_968, 173890)
-			.saturating_add(Weight::from_parts(21_556_306, 0).saturating_mul(n.into()))
+		Weight::from_parts(351_351_922, 173890)
+			.saturating_add(Weight::from_parts(20_165_494, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(69_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
