@@ -181,6 +181,7 @@ async function run(name) {
   let submitted = 0;
   let rejected = 0;
   let counted = 0;
+  let includedTx = 0; // extrinsics (`counted` is orders for a workload that counts orders)
   let failed = 0;
   const errors = new Map(); // dispatch error → how many of the workload's extrinsics failed with it
   const startBlock = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
@@ -223,7 +224,10 @@ async function run(name) {
         failedHere++;
         const name = failedAt.get(index);
         errors.set(name, (errors.get(name) ?? 0) + 1);
-      } else included += workload.orders ? workload.orders(x.method, index, events) : 1;
+      } else {
+        includedTx++;
+        included += workload.orders ? workload.orders(x.method, index, events) : 1;
+      }
     });
     const fullness = await blockFullness(api, at);
     perBlock.push({ n, included, fullness });
@@ -240,7 +244,7 @@ async function run(name) {
     included: counted,
     failed,
     errors: [...errors].map(([name, n]) => `${name} ×${n}`).join(', '),
-    dropped: submitted - counted - failed,
+    dropped: submitted - includedTx - failed,
     blocks: loaded.length,
     perBlockMedian,
     perSecond: perBlockMedian * 1000 / blockMs,
