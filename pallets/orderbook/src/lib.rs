@@ -22,6 +22,14 @@
 //!   and a fill needs no per-owner list: placing, cancelling and filling each touch as few
 //!   storage items as the book allows.
 //!
+//! - Time in force: `FillOrKill` (all at once or refused) and `GoodTilBlock(n)` (never filled
+//!   after block n). Triggers (`place_trigger`, `place_tp_sl`): stops and take-profits fired
+//!   when the fresh index reaches them, placing their order as a trader's. A dead-man's switch
+//!   per subaccount (`schedule_cancel`). After each block's inherents (`on_poll`), expired
+//!   orders and due switches are cleaned up and triggers fired, each within its share of the
+//!   block, oldest or soonest first; what does not fit waits, and dead orders never fill
+//!   meanwhile.
+//!
 //! The book offers the margin engine its impact prices for funding
 //! ([`clearing_primitives::margin::BookPrices`]), and clients `OrderbookApi`.
 

@@ -264,9 +264,11 @@ impl<T: Config> Pallet<T> {
 		if markets.is_empty() || !used.all_lte(budget) {
 			return used.min(budget);
 		}
-		let start = UniqueSaturatedInto::<u64>::unique_saturated_into(now) as usize % markets.len();
-		for k in 0..markets.len() {
-			let Some(market) = markets.get((start + k) % markets.len()).copied() else { continue };
+		let count = markets.len();
+		let start = (UniqueSaturatedInto::<u64>::unique_saturated_into(now) as usize).checked_rem(count).unwrap_or(0);
+		for k in 0..count {
+			let at = start.saturating_add(k).checked_rem(count).unwrap_or(0);
+			let Some(market) = markets.get(at).copied() else { continue };
 			let Some(rules) = T::Margin::market_rules(market) else { continue };
 			// Nothing fires on an old or flagged price, nor where the market takes no orders
 			// that close (halted, post-only): its triggers wait rather than fail.

@@ -22,10 +22,9 @@ pub enum OrderKind {
 	/// Fills all of its size at once, up to its price, or is refused (`WouldNotFill`) and
 	/// changes nothing.
 	FillOrKill,
-	/// A limit order good through block number `0`: at the start of the next block it is
-	/// cancelled by itself (`ExpiredAtBlock`), its deposit and margin released. Refused if
-	/// that block has passed (`Expired`) or already has `MaxExpiriesPerBlock` orders good
-	/// through it (`ExpiryQueueFull`).
+	/// A limit order good through block number `0`: from the next block on it never fills,
+	/// and the block-start cleanup takes it off the book (`ExpiredAtBlock`), its deposit and
+	/// margin released. Refused if that block has passed (`Expired`).
 	GoodTilBlock(u32),
 }
 

@@ -64,7 +64,9 @@ const DEPOSIT_PER_ITEM: Balance = MILLI_UNIT;
 const DEPOSIT_PER_BYTE: Balance = MILLI_UNIT / 100;
 
 const fn deposit(items: u32, bytes: u32) -> Balance {
-	items as Balance * DEPOSIT_PER_ITEM + bytes as Balance * DEPOSIT_PER_BYTE
+	(items as Balance)
+		.saturating_mul(DEPOSIT_PER_ITEM)
+		.saturating_add((bytes as Balance).saturating_mul(DEPOSIT_PER_BYTE))
 }
 
 impl pallet_proxy::Config for Runtime {
