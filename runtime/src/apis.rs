@@ -256,6 +256,13 @@ impl_runtime_apis! {
 			crate::Margin::liquidation_price_of(owner, number, market)
 		}
 
+		fn margin_settings(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> pallet_margin::MarginSettings {
+			crate::Margin::settings_view(owner, number)
+		}
+
 		fn market_status(
 			market: clearing_primitives::MarketId,
 		) -> Option<clearing_primitives::margin::MarketStatus> {

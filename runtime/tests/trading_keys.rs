@@ -95,6 +95,14 @@ fn a_trading_key_places_amends_and_cancels_the_principals_orders() {
 		through(&key, &principal, RuntimeCall::Orderbook(pallet_orderbook::Call::cancel_all { subaccount: 0, market: None }));
 		assert_ok!(last_proxied());
 		assert!(orders_of(&principal).is_empty());
+
+		// A key may choose the principal's leverage: its deposit stays the principal's.
+		through(&key, &principal, pallet_margin::Call::set_leverage { subaccount: 0, market: ETH_USD, leverage: 5 }.into());
+		assert_ok!(last_proxied());
+		let settings = pallet_margin::Pallet::<Runtime>::settings_view(principal.clone(), 0);
+		assert_eq!(settings.leverage_in(ETH_USD), Some(5));
+		assert_eq!(settings.deposit, USDC);
+		assert!(pallet_margin::Pallet::<Runtime>::settings_view(key.clone(), 0).is_default());
 	});
 }
 
@@ -112,6 +120,7 @@ fn a_trading_key_can_move_nothing_out() {
 			pallet_assets::Call::transfer { id: USDC_ASSET_ID.into(), target: to_attacker.clone(), amount: USDC }.into(),
 			pallet_assets::Call::approve_transfer { id: USDC_ASSET_ID.into(), delegate: to_attacker, amount: USDC }.into(),
 			frame_system::Call::remark { remark: vec![1] }.into(),
+			pallet_margin::Call::set_isolated { subaccount: 0, market: Some(ETH_USD) }.into(),
 		];
 		let usdc_before = usdc_in(&principal, 0);
 		let clr_before = pallet_balances::Pallet::<Runtime>::free_balance(&principal);

@@ -183,6 +183,7 @@ impl pallet_margin::Config for Test {
 	type MaxPositions = ConstU32<4>;
 	type Unbounded = TheBackstop;
 	type MinPremiumSamples = MinPremiumSamples;
+	type SettingsDeposit = frame_support::traits::ConstU128<1_000_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockHelper;

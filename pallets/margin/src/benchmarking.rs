@@ -175,5 +175,45 @@ mod benchmarks {
 		}
 	}
 
+	/// A subaccount holding `MaxPositions` positions, whose settings were stored without a
+	/// deposit and with choices in `MaxLeverageChoices - 1` other markets: the call rewrites
+	/// a full list, holds the deposit and checks the initial requirement over every position.
+	#[benchmark]
+	fn set_leverage() {
+		let markets = open_markets::<T>(T::MaxPositions::get());
+		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
+		for market in &markets {
+			Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker), false).expect("room");
+		}
+		let target = markets.first().copied().expect("MaxPositions ≥ 1");
+		let others = (0..<MaxLeverageChoices as Get<u32>>::get().saturating_sub(1))
+			.map(|i| (market_id(10_000u32.saturating_add(i)), 2u8))
+			.collect::<Vec<_>>();
+		let settings = MarginSettings {
+			leverage: others.try_into().expect("below the bound"),
+			..Default::default()
+		};
+		Settings::<T>::insert(&taker, settings);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(taker.owner.clone()), taker.number, target, 10u8);
+
+		assert_eq!(Pallet::<T>::settings_of(&taker).leverage_in(target), Some(10));
+	}
+
+	/// A subaccount holding a position in the market it isolates to: the scan of its
+	/// positions, the deposit and the initial-margin check.
+	#[benchmark]
+	fn set_isolated() {
+		let market = open_markets::<T>(1).first().copied().expect("one market");
+		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
+		Pallet::<T>::do_apply_fill(&fill::<T>(market, &taker, &maker), false).expect("room");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(taker.owner.clone()), taker.number, Some(market));
+
+		assert_eq!(Pallet::<T>::settings_of(&taker).isolated, Some(market));
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
 }

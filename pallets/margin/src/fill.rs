@@ -57,15 +57,21 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `Ok` (with its position count) if `subaccount` may open a position in a market it
-	/// holds none in: below `MaxPositions`, and an isolated market alone in its subaccount,
-	/// whichever came first; an `Unbounded` subaccount always may.
-	fn ensure_room(subaccount: &SubaccountOf<T>, isolated: bool) -> Result<u32, DispatchError> {
+	/// `Ok` (with its position count) if `subaccount` may open a position in `market`, which
+	/// it holds none in: below `MaxPositions`, an isolated market alone in its subaccount,
+	/// whichever came first, and only its own market in an isolated subaccount; an
+	/// `Unbounded` subaccount always may.
+	fn ensure_room(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		isolated: bool,
+	) -> Result<u32, DispatchError> {
 		let count = PositionCount::<T>::get(subaccount);
 		if T::Unbounded::contains(subaccount) {
 			return Ok(count);
 		}
 		ensure!(count < T::MaxPositions::get(), Error::<T>::TooManyPositions);
+		Self::ensure_isolation_allows(&Self::settings_of(subaccount), market)?;
 		let others_isolated = Positions::<T>::iter_key_prefix(subaccount)
 			.filter_map(Self::market_config)
 			.any(|other| other.isolated_only);
@@ -92,7 +98,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		if !existed {
-			let count = Self::ensure_room(subaccount, isolated)?;
+			let count = Self::ensure_room(subaccount, market, isolated)?;
 			PositionCount::<T>::insert(subaccount, count.saturating_add(1));
 		}
 		Positions::<T>::insert(subaccount, market, position);
@@ -135,7 +141,8 @@ impl<T: Config> Pallet<T> {
 		// take the fill never fails the taker (nor a liquidation's close).
 		for (who, party) in [(&fill.taker, FillParty::Taker), (&fill.maker, FillParty::Maker)] {
 			if !Positions::<T>::contains_key(who, fill.market) {
-				Self::ensure_room(who, config.isolated_only).map_err(|error| FillRefusal { party, error })?;
+				Self::ensure_room(who, fill.market, config.isolated_only)
+					.map_err(|error| FillRefusal { party, error })?;
 			}
 		}
 		let checks = Self::move_positions(fill, &config).map_err(as_taker)?;
@@ -375,7 +382,13 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		price: Price,
 		deposit: Balance,
 	) -> Result<(Balance, Weight), DispatchError> {
-		let margin = if size == 0 { 0 } else { Self::order_margin_for(market, size, price)? };
+		let settings = Self::settings_of(subaccount);
+		Self::ensure_isolation_allows(&settings, market)?;
+		let margin = if size == 0 {
+			0
+		} else {
+			Self::order_margin_for(market, size, price, settings.chosen_fraction(market))?
+		};
 		let amount = margin.checked_add(deposit).ok_or(ArithmeticError::Overflow)?;
 		Self::ensure_initial_with(subaccount, amount)?;
 		OrderMargin::<T>::try_mutate(subaccount, |held| {
@@ -403,10 +416,15 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 
 impl<T: Config> Pallet<T> {
 	/// The initial margin a resting order of `size` at `price` in `market` sets aside: the
-	/// market's initial fraction (at its open interest now) of its notional at the order's
-	/// price or the fresh index, whichever is higher, so neither a low bid nor a high ask
-	/// understates what filling it could need.
-	fn order_margin_for(market: MarketId, size: Balance, price: Price) -> Result<Balance, DispatchError> {
+	/// market's initial fraction (at its open interest now, or `chosen` by the subaccount's
+	/// leverage if higher) of its notional at the order's price or the fresh index, whichever
+	/// is higher, so neither a low bid nor a high ask understates what filling it could need.
+	fn order_margin_for(
+		market: MarketId,
+		size: Balance,
+		price: Price,
+		chosen: sp_runtime::Permill,
+	) -> Result<Balance, DispatchError> {
 		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 		let index = Self::mark(&config, Valuation::Opening).ok_or(Error::<T>::NoFreshPrice)?;
 		let state = MarketStates::<T>::get(market);
@@ -415,15 +433,17 @@ impl<T: Config> Pallet<T> {
 			state.open_interest,
 			config.oi_lower,
 			config.oi_upper,
-		);
+		)
+		.max(chosen);
 		let size = SignedBalance::try_from(size).map_err(|_| ArithmeticError::Overflow)?;
 		math::requirement(size, config.base_decimals, price.max(index), fraction).map_err(DispatchError::from)
 	}
 
 	/// A reservation for a subaccount with `positions` positions: the initial-margin check
-	/// over them, plus the market, its state, the index and the reservation itself.
+	/// over them, plus the market, its state, the index, the subaccount's settings and the
+	/// reservation itself.
 	fn reserve_weight(positions: u32) -> Weight {
 		T::WeightInfo::check_initial_margin(positions)
-			.saturating_add(T::DbWeight::get().reads_writes(5, 1))
+			.saturating_add(T::DbWeight::get().reads_writes(6, 1))
 	}
 }

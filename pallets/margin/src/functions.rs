@@ -147,6 +147,7 @@ impl<T: Config> Pallet<T> {
 		// Resting orders hold their margin set aside; maintenance ignores them.
 		let mut initial: Balance = OrderMargin::<T>::get(subaccount);
 		let mut maintenance: Balance = 0;
+		let settings = Self::settings_of(subaccount);
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 			let state = MarketStates::<T>::get(market);
@@ -165,7 +166,8 @@ impl<T: Config> Pallet<T> {
 				state.open_interest,
 				config.oi_lower,
 				config.oi_upper,
-			);
+			)
+			.max(settings.chosen_fraction(market));
 			equity = equity
 				.checked_add(value)
 				.and_then(|e| e.checked_add(funding))
@@ -333,7 +335,15 @@ impl<T: Config> Pallet<T> {
 			counts.len() == PositionCount::<T>::iter().count(),
 			"a subaccount with positions has no count"
 		);
-		Ok(())
+		for (subaccount, settings) in Settings::<T>::iter() {
+			if let Some(only) = settings.isolated {
+				ensure!(
+					Positions::<T>::iter_key_prefix(&subaccount).all(|held| held == only),
+					"an isolated subaccount holds another market"
+				);
+			}
+		}
+		Self::try_settings()
 	}
 }
 

@@ -35,6 +35,7 @@ mod fill;
 mod forced;
 mod functions;
 mod funding;
+mod settings;
 pub mod math;
 pub mod runtime_api;
 pub mod types;
@@ -107,6 +108,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinPremiumSamples: Get<sp_runtime::Permill>;
 
+		/// Settlement units a subaccount holds as a deposit while it stores margin settings
+		/// (a chosen leverage or an isolated market), returned when they go back to default.
+		#[pallet::constant]
+		type SettingsDeposit: Get<Balance>;
+
 		/// Weights of the calls and hooks, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
 
@@ -156,6 +162,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OrderMargin<T: Config> =
 		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, Balance, ValueQuery>;
+
+	/// Margin settings each subaccount chose (leverage per market, an isolated market);
+	/// absent while at the default.
+	#[pallet::storage]
+	pub type Settings<T: Config> =
+		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, MarginSettings, OptionQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -213,6 +225,21 @@ pub mod pallet {
 		},
 		/// A market's funding index moved by `rate` × index price.
 		FundingUpdated { market: MarketId, rate: FixedI128, index: FixedI128 },
+		/// A subaccount chose its leverage in a market: its initial requirement there is at
+		/// least `initial_fraction` of the notional (the market's own fraction if higher).
+		/// `leverage` is `None` when the choice is at or above the market's most, and cleared.
+		LeverageSet {
+			subaccount: SubaccountOf<T>,
+			market: MarketId,
+			leverage: Option<u8>,
+			initial_fraction: sp_runtime::Permill,
+		},
+		/// A subaccount was isolated to one market (`None`: back to cross margin).
+		IsolationSet { subaccount: SubaccountOf<T>, market: Option<MarketId> },
+		/// A subaccount's settlement deposit for its margin settings was held.
+		SettingsDepositHeld { subaccount: SubaccountOf<T>, amount: Balance },
+		/// A subaccount's margin settings went back to default and its deposit was returned.
+		SettingsDepositReturned { subaccount: SubaccountOf<T>, amount: Balance },
 	}
 
 	#[pallet::error]
@@ -245,7 +272,8 @@ pub mod pallet {
 		OpenInterestCapReached,
 		/// The subaccount holds `MaxPositions` positions already.
 		TooManyPositions,
-		/// An isolated market shares its subaccount with no other market.
+		/// An isolated market shares its subaccount with no other market, and a subaccount
+		/// isolated to a market (`set_isolated`) holds and quotes that market only.
 		IsolatedMarket,
 		/// A subaccount cannot trade with itself.
 		SelfTrade,
@@ -266,6 +294,15 @@ pub mod pallet {
 		/// The subaccount would end below its maintenance requirement, worse off than before
 		/// the fill.
 		MaintenanceWorsened,
+		/// A leverage must be at least 1.
+		InvalidLeverage,
+		/// The subaccount has chosen a leverage in `MaxLeverageChoices` markets already.
+		TooManyLeverageChoices,
+		/// The subaccount holds a position in another market: close it, or isolate another
+		/// subaccount.
+		OtherMarketsHeld,
+		/// The subaccount has resting orders or triggers: cancel them before isolating it.
+		OrdersResting,
 	}
 
 	#[pallet::hooks]
@@ -314,6 +351,14 @@ pub mod pallet {
 		/// What `market` accepts now (`MarginApi.market_status`).
 		pub fn market_status(market: MarketId) -> Option<MarketStatus> {
 			Self::status_of(market)
+		}
+
+		/// A subaccount's chosen leverage and isolated market (`MarginApi.margin_settings`).
+		pub fn margin_settings(
+			owner: T::AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> crate::MarginSettings {
+			Self::settings_view(owner, number)
 		}
 
 		/// Every market's rules and running state (`MarginApi.markets`).
@@ -383,6 +428,53 @@ pub mod pallet {
 			})?;
 			Self::deposit_event(Event::MarketStatusSet { market, status });
 			Ok(())
+		}
+
+		/// Chooses the subaccount's leverage `leverage` (x) in `market`: from now on its
+		/// initial requirement there is at least 1/x of the notional, for positions and
+		/// resting orders alike (orders already resting keep what they set aside). A leverage
+		/// at or above the market's most (1 / its initial fraction) clears the choice.
+		/// Maintenance is the market's, whatever the leverage. The first setting holds
+		/// `SettingsDeposit` of the subaccount's settlement balance, returned when its settings
+		/// are back to default.
+		///
+		/// - Origin: signed, the subaccount's owner.
+		/// - Errors: `MarketNotFound`, `InvalidLeverage` (0), `TooManyLeverageChoices`,
+		///   `InitialMarginBreached` (a lower leverage, or the deposit, would leave the
+		///   subaccount below its initial requirement); nothing changes on any error.
+		/// - Weight: `WeightInfo::set_leverage()`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_leverage())]
+		pub fn set_leverage(
+			origin: OriginFor<T>,
+			subaccount: clearing_primitives::collateral::SubaccountNumber,
+			market: MarketId,
+			leverage: u8,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_set_leverage(&SubaccountOf::<T>::new(owner, subaccount), market, leverage)
+		}
+
+		/// Isolates the subaccount to `market`: it may then hold and quote that market only,
+		/// so its position is margined by its own collateral (moved in and out with
+		/// `vaults.transfer`) and liquidated on its own, while the owner's other subaccounts
+		/// stay cross-margined. `None` returns it to cross margin. The deposit is as for
+		/// `set_leverage`.
+		///
+		/// - Origin: signed, the subaccount's owner.
+		/// - Errors: `MarketNotFound`, `OtherMarketsHeld` (a position in another market),
+		///   `OrdersResting` (orders or triggers resting: cancel them first),
+		///   `InitialMarginBreached` (the deposit); nothing changes on any error.
+		/// - Weight: `WeightInfo::set_isolated()`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_isolated())]
+		pub fn set_isolated(
+			origin: OriginFor<T>,
+			subaccount: clearing_primitives::collateral::SubaccountNumber,
+			market: Option<MarketId>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_set_isolated(&SubaccountOf::<T>::new(owner, subaccount), market)
 		}
 	}
 }

@@ -52,6 +52,15 @@ pub fn initial_fraction(base: Permill, oi: Balance, lower: Balance, upper: Balan
 	Permill::from_parts(base.deconstruct().saturating_add(extra))
 }
 
+/// The least initial fraction leverage `x` allows: 1/x, rounded up (so the requirement it
+/// sets is never below 1/x of the notional); `None` for a leverage of zero.
+pub fn leverage_fraction(leverage: u8) -> Option<Permill> {
+	if leverage == 0 {
+		return None;
+	}
+	<Permill as sp_runtime::PerThing>::from_rational_with_rounding(1u32, u32::from(leverage), Rounding::Up).ok()
+}
+
 /// What a position is worth at `mark`: a long's value rounds down, a short's liability up.
 pub fn position_value(
 	size: SignedBalance,

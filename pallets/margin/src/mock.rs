@@ -7,7 +7,7 @@ use clearing_primitives::{
 	Price,
 };
 use core::cell::RefCell;
-use frame_support::{derive_impl, parameter_types, traits::{ConstU32, Hooks}, PalletId};
+use frame_support::{derive_impl, parameter_types, traits::{ConstU128, ConstU32, Hooks}, PalletId};
 use sp_runtime::{BuildStorage, Permill};
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -58,6 +58,7 @@ impl pallet_margin::Config for Test {
 	type MaxPositions = ConstU32<3>;
 	type Unbounded = UnboundedBackstop;
 	type MinPremiumSamples = MinPremiumSamples;
+	type SettingsDeposit = ConstU128<SETTINGS_DEPOSIT>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockHelper;
@@ -83,6 +84,9 @@ impl frame_support::traits::Contains<Subaccount<AccountId>> for UnboundedBacksto
 		*subaccount == sub(BACKSTOP, 0)
 	}
 }
+
+/// $1 held while a subaccount stores margin settings.
+pub const SETTINGS_DEPOSIT: Balance = 1_000_000;
 
 pub const BTC: AssetId = 2;
 pub const ETH: AssetId = 3;

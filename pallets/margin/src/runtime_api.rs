@@ -1,7 +1,7 @@
 //! `MarginApi`: health, positions, liquidation prices and markets for clients
 //! (`api.call.marginApi.accountHealth(owner, number)` in polkadot.js).
 
-use crate::{Health, MarketConfig, MarketState, PositionView};
+use crate::{Health, MarginSettings, MarketConfig, MarketState, PositionView};
 use alloc::vec::Vec;
 use clearing_primitives::{collateral::SubaccountNumber, MarketId, Price};
 use codec::Codec;
@@ -19,6 +19,9 @@ sp_api::decl_runtime_apis! {
 		/// What `market` accepts now: its status as governance set it, and at least
 		/// `ReduceOnly` while its index price is stale or flagged.
 		fn market_status(market: MarketId) -> Option<clearing_primitives::margin::MarketStatus>;
+		/// The subaccount's chosen leverage per market and isolated market (the default if
+		/// none: cross margin at each market's own fraction).
+		fn margin_settings(owner: AccountId, number: SubaccountNumber) -> MarginSettings;
 		/// Every market with its rules and state.
 		fn markets() -> Vec<(MarketId, MarketConfig<BlockNumber>, MarketState<BlockNumber>)>;
 	}

@@ -95,3 +95,44 @@ pub struct PositionView {
 	pub mark: Option<Price>,
 }
 pub use clearing_primitives::margin::MarketStatus;
+
+/// Most markets a subaccount may choose a leverage for (the runtime's market limit).
+pub type MaxLeverageChoices = frame_support::traits::ConstU32<32>;
+
+/// How a subaccount trades, as its owner chose (`set_leverage`, `set_isolated`). Stored only
+/// while it differs from the default (cross margin, each market's own leverage), with a
+/// deposit returned when it goes back to the default.
+#[derive(
+	Clone, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct MarginSettings {
+	/// The one market this subaccount may hold and quote: an isolated position, margined and
+	/// liquidated on its own, away from the owner's other subaccounts.
+	pub isolated: Option<MarketId>,
+	/// Leverage chosen per market: at least 1/x of a position's notional is its initial
+	/// requirement there, whatever the market's own fraction allows.
+	pub leverage: frame_support::BoundedVec<(MarketId, u8), MaxLeverageChoices>,
+	/// Settlement units held in the margin engine's deposit subaccount while stored.
+	pub deposit: Balance,
+}
+
+impl MarginSettings {
+	/// The leverage chosen for `market`, if any.
+	pub fn leverage_in(&self, market: MarketId) -> Option<u8> {
+		self.leverage.iter().find(|(chosen, _)| *chosen == market).map(|(_, x)| *x)
+	}
+
+	/// The least initial fraction the owner chose for `market` (1/x, rounded up); zero if
+	/// none, so `max` with the market's own fraction leaves that.
+	pub fn chosen_fraction(&self, market: MarketId) -> Permill {
+		self.leverage_in(market)
+			.and_then(crate::math::leverage_fraction)
+			.unwrap_or_default()
+	}
+
+	/// Nothing chosen: the default every subaccount starts from.
+	pub fn is_default(&self) -> bool {
+		self.isolated.is_none() && self.leverage.is_empty()
+	}
+}

@@ -1,7 +1,7 @@
 //! The margin engine: settles through the vaults, marks at the oracle's index prices.
 
 use crate::{Oracle, Orderbook, Runtime, Vaults};
-use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_support::{parameter_types, traits::{ConstU128, ConstU32}, PalletId};
 
 parameter_types! {
 	/// Derives the funding pool (`modlclr/mrgn…`, subaccount 0).
@@ -29,6 +29,8 @@ impl pallet_margin::Config for Runtime {
 	// The backstop takes over whatever the book cannot close, in every market.
 	type Unbounded = Backstop;
 	type MinPremiumSamples = MinPremiumSamples;
+	// $1 (USDC units) while a subaccount stores a chosen leverage or an isolated market.
+	type SettingsDeposit = ConstU128<1_000_000>;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::MarginBenchmarkHelper;

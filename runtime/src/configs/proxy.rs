@@ -1,5 +1,6 @@
 //! Trading keys: FRAME's pallet-proxy, with a `Trading` proxy type that may place, amend and
-//! cancel its principal's orders and nothing else (the API wallet of other venues). A bot's
+//! cancel its principal's orders and choose its leverage, nothing else (the API wallet of
+//! other venues). A bot's
 //! key that leaks can trade the principal's subaccounts (badly, within the price band) but
 //! call nothing that withdraws or transfers.
 
@@ -19,8 +20,9 @@ pub enum ProxyType {
 	/// default).
 	#[default]
 	Any,
-	/// The order book's order calls only: place, batch, amend, cancel, triggers, the
-	/// dead-man's switch. No transfer, withdrawal, margin or proxy call.
+	/// The order book's order calls only (place, batch, amend, cancel, triggers, the
+	/// dead-man's switch) and choosing a leverage, which moves nothing out of a subaccount.
+	/// No transfer, withdrawal, isolation, other margin or proxy call.
 	Trading,
 }
 
@@ -41,7 +43,7 @@ pub fn is_trading_call(call: &RuntimeCall) -> bool {
 				Book::place_tp_sl { .. } |
 				Book::cancel_trigger { .. } |
 				Book::schedule_cancel { .. }
-		)
+		) | RuntimeCall::Margin(pallet_margin::Call::set_leverage { .. })
 	)
 }
 

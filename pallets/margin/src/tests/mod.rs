@@ -4,6 +4,7 @@ mod health;
 mod markets;
 mod orders;
 mod properties;
+mod settings;
 mod solvency;
 mod status;
 

@@ -103,4 +103,17 @@ proptest! {
 			}
 		}
 	}
+
+	#[test]
+	fn a_leverage_s_fraction_is_never_below_one_over_it_and_falls_as_it_rises(x in 1u8..=255) {
+		let fraction = math::leverage_fraction(x).unwrap();
+		// Rounded up: x × fraction covers the whole notional, by under one part per million each.
+		let parts = u64::from(fraction.deconstruct());
+		prop_assert!(parts * u64::from(x) >= 1_000_000);
+		prop_assert!((parts - 1) * u64::from(x) < 1_000_000);
+		if x < 255 {
+			prop_assert!(math::leverage_fraction(x + 1).unwrap() <= fraction);
+		}
+		prop_assert_eq!(math::leverage_fraction(0), None);
+	}
 }
