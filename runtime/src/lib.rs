@@ -196,6 +196,7 @@ type Migrations = (
 	pallet_governance::migrations::v1::MigrateToV1<Runtime, configs::governance::UpgradeTimelock>,
 	pallet_liquidation::migrations::v1::MigrateToV1<Runtime>,
 	pallet_orderbook::migrations::v1::MigrateToV1<Runtime>,
+	pallet_orderbook::migrations::v2::MigrateToV2<Runtime>,
 );
 
 /// Dispatches blocks and extrinsics to the pallets.

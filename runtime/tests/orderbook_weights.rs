@@ -27,6 +27,7 @@ fn full_batch() -> Vec<NewOrder> {
 			size: 1,
 			kind: OrderKind::Limit,
 			reduce_only: false,
+			client_id: Some(u64::from(i)),
 		})
 		.collect()
 }

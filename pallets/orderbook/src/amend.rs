@@ -61,6 +61,8 @@ impl<T: Config> Pallet<T> {
 			kind,
 			reduce_only: order.reduce_only,
 			by: PlacedBy::trader::<T>(),
+			// The replacement carries the replaced order's client id on.
+			client_id: order.client_id,
 		})?;
 		Self::deposit_event(Event::OrderReplaced { old: id, new: matched.id.unwrap_or_default() });
 		Ok(Self::cancels_weight(1).saturating_add(Self::matched_weight(&matched)))

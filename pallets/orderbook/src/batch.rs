@@ -113,6 +113,7 @@ impl<T: Config> Pallet<T> {
 				kind: new.kind,
 				reduce_only: new.reduce_only,
 				by: PlacedBy::Trader { max_fills: budget },
+				client_id: new.client_id,
 			};
 			let placed = if atomic {
 				Self::place_counted(request, &mut steps)
@@ -148,6 +149,13 @@ impl<T: Config> Pallet<T> {
 	pub fn cancels_weight(count: u32) -> Weight {
 		T::WeightInfo::cancel_orders(count)
 			.max(T::WeightInfo::cancel_order().saturating_mul(u64::from(count)))
+	}
+
+	/// What `cancel_by_client_id` may cost: its benchmark, or a worst-case single cancel and
+	/// the client id's lookup if more.
+	pub fn cancel_by_client_id_weight() -> Weight {
+		T::WeightInfo::cancel_by_client_id()
+			.max(Self::cancels_weight(1).saturating_add(T::DbWeight::get().reads(1)))
 	}
 
 	/// What `cancel_all` may cost having read `scanned` of the account's orders (and

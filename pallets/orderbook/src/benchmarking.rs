@@ -76,6 +76,9 @@ fn place_kind<T: Config>(
 		kind,
 		reduce_only: false,
 		by: crate::placing::PlacedBy::trader::<T>(),
+		// Every setup order carries a client id (its order id: unique), so each removal a
+		// benchmark measures drops a client-id entry too.
+		client_id: Some(NextOrderId::<T>::get()),
 	})
 	.expect("the setup order rests");
 }
@@ -271,6 +274,30 @@ mod benchmarks {
 		assert!(LevelPrices::<T>::get(market, Side::Sell).is_empty());
 	}
 
+	/// `cancel_order`'s worst case, the order found by its client id.
+	#[benchmark]
+	fn cancel_by_client_id() {
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		let owner = whitelisted_trader::<T>();
+		for i in 1..T::MaxOpenOrders::get() {
+			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
+			place::<T>(&owner, market, Side::Sell, price, step);
+		}
+		for i in 1..T::MaxOrdersPerLevel::get() {
+			place::<T>(&trader::<T>("other", i), market, Side::Sell, base, step);
+		}
+		let client_id = NextOrderId::<T>::get();
+		place::<T>(&owner, market, Side::Sell, base, step);
+		let id = NextOrderId::<T>::get().saturating_sub(1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.owner.clone()), owner.number, client_id);
+
+		assert!(!Orders::<T>::contains_key(&owner.owner, id));
+		assert!(!ClientOrders::<T>::contains_key(&owner, client_id));
+	}
+
 	#[benchmark]
 	fn cancel_order() {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
@@ -322,7 +349,7 @@ mod benchmarks {
 
 	/// `n` limit bids, each the new best bid of a side that they fill to `MaxLevels`, beside a
 	/// full ask side, by an owner they bring to `MaxOpenOrders`: `place_order_resting` `n`
-	/// times in one call, each entry in its own storage layer.
+	/// times in one call, each entry in its own storage layer and with a client id.
 	#[benchmark]
 	fn place_orders(n: Linear<1, { T::MaxBatchOrders::get() }>) {
 		let owner = whitelisted_trader::<T>();
@@ -338,6 +365,8 @@ mod benchmarks {
 				size: step,
 				kind: OrderKind::GoodTilBlock(FAR.saturating_add(i)),
 				reduce_only: false,
+				// Each with a client id: its uniqueness read and its entry written.
+				client_id: Some(u64::from(i)),
 			})
 			.collect();
 		let orders: BoundedVec<_, _> = orders.try_into().expect("within the bound");

@@ -168,6 +168,9 @@ impl<T: Config> Pallet<T> {
 		if let Some(good_til) = order.good_til {
 			Expiries::<T>::remove(good_til, order.id);
 		}
+		if let Some(client_id) = order.client_id {
+			ClientOrders::<T>::remove(&order.owner, client_id);
+		}
 		OpenOrders::<T>::mutate_exists(&order.owner.owner, |open| {
 			*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
 		});
@@ -227,6 +230,9 @@ impl<T: Config> Pallet<T> {
 		}
 		if let Some(good_til) = order.good_til {
 			Expiries::<T>::insert(good_til, order.id, owner.clone());
+		}
+		if let Some(client_id) = order.client_id {
+			ClientOrders::<T>::insert(&order.owner, client_id, order.id);
 		}
 		// A reduce-only order adds no risk: it sets its deposit aside, no margin.
 		let margined = if order.reduce_only { 0 } else { order.remaining };

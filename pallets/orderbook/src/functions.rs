@@ -128,8 +128,21 @@ impl<T: Config> Pallet<T> {
 				);
 				ensure!(good_til >= cursor, "the cleanup passed a good-til-block order's block");
 			}
+			if let Some(client_id) = order.client_id {
+				ensure!(
+					ClientOrders::<T>::get(&order.owner, client_id) == Some(id),
+					"an order missing from its client ids"
+				);
+			}
 			let count = counts.entry(owner).or_default();
 			*count = count.saturating_add(1);
+		}
+		for (subaccount, client_id, id) in ClientOrders::<T>::iter() {
+			let order = Orders::<T>::get(&subaccount.owner, id).ok_or("a client id without its order")?;
+			ensure!(
+				order.owner == subaccount && order.client_id == Some(client_id),
+				"a client id naming another order"
+			);
 		}
 		for (good_til, id, owner) in Expiries::<T>::iter() {
 			let order = Orders::<T>::get(&owner, id).ok_or("an expiry without its order")?;
@@ -201,6 +214,7 @@ impl<T: Config> LiquidationBook<T::AccountId> for Pallet<T> {
 			kind: OrderKind::ImmediateOrCancel,
 			reduce_only: true,
 			by: PlacedBy::Liquidation { max_fills },
+			client_id: None,
 		})?;
 		// A close that made no fill read the best level, wrote the order counter and did not
 		// rest: the liquidation benchmark, run against the real book, measures exactly that.

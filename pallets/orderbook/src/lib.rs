@@ -86,7 +86,7 @@ pub mod pallet {
 	pub type TriggerOf<T> = Trigger<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
 	/// v1: `Order` carries `good_til` (migrations::v1).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -228,6 +228,19 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// Each subaccount's open orders by the trader's own id (`NewOrder.client_id`): one open
+	/// order per client id and subaccount. Bounded by the open orders, each with its deposit.
+	#[pallet::storage]
+	pub type ClientOrders<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		SubaccountOf<T>,
+		Twox64Concat,
+		crate::ClientOrderId,
+		OrderId,
+		OptionQuery,
+	>;
+
 	/// The good-til-block orders (id and owning account) good through each block, taken off
 	/// the book from the start of the next (no bound per block: each is a resting order with
 	/// its deposit).
@@ -311,6 +324,8 @@ pub mod pallet {
 			price: Price,
 			size: Balance,
 			kind: OrderKind,
+			/// The trader's own id for it, if it gave one.
+			client_id: Option<crate::ClientOrderId>,
 		},
 		/// A taker filled `size` against resting order `maker_order` at its price.
 		OrderFilled {
@@ -379,6 +394,10 @@ pub mod pallet {
 		BookFull,
 		/// The signer has no open order by that id.
 		OrderNotFound,
+		/// The subaccount has an open order with that client id already.
+		ClientIdInUse,
+		/// The subaccount has no open order with that client id.
+		UnknownClientId,
 		/// The market is halted: only cancels.
 		MarketHalted,
 		/// The market takes post-only orders only.
@@ -477,6 +496,7 @@ pub mod pallet {
 				kind,
 				reduce_only,
 				by: crate::placing::PlacedBy::trader::<T>(),
+				client_id: None,
 			})?;
 			Ok(Some(Self::matched_weight(&matched)).into())
 		}
@@ -695,6 +715,27 @@ pub mod pallet {
 			let owner = ensure_signed(origin)?;
 			let used = Self::do_schedule_cancel(Subaccount::new(owner, subaccount), at)?;
 			Ok(Some(used).into())
+		}
+
+		/// Cancels the open order the signer's subaccount `subaccount` placed with client id
+		/// `client_id` (see `NewOrder.client_id`), as `cancel_order` would.
+		///
+		/// - Origin: signed, by the order's owner.
+		/// - Errors: `UnknownClientId` (no open order of that subaccount has it); nothing
+		///   changes on any error.
+		/// - Weight: `Pallet::cancel_by_client_id_weight()`: its benchmark, or `cancel_order`'s
+		///   worst case and the client id's lookup if more.
+		#[pallet::call_index(10)]
+		#[pallet::weight(Pallet::<T>::cancel_by_client_id_weight())]
+		pub fn cancel_by_client_id(
+			origin: OriginFor<T>,
+			subaccount: SubaccountNumber,
+			client_id: crate::ClientOrderId,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			let id = ClientOrders::<T>::get(Subaccount::new(owner.clone(), subaccount), client_id)
+				.ok_or(Error::<T>::UnknownClientId)?;
+			Self::cancel_by_owner(&owner, id)
 		}
 
 	}

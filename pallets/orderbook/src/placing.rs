@@ -6,7 +6,7 @@
 use crate::{
 	book::{crosses, opposite},
 	pallet::*,
-	CancelReason, Order, OrderId, OrderKind,
+	CancelReason, ClientOrderId, Order, OrderId, OrderKind,
 };
 use clearing_primitives::{
 	collateral::CollateralLedger,
@@ -64,6 +64,8 @@ pub(crate) struct Request<T: Config> {
 	pub kind: OrderKind,
 	pub reduce_only: bool,
 	pub by: PlacedBy,
+	/// The trader's own id for the order, if it gave one.
+	pub client_id: Option<ClientOrderId>,
 }
 
 /// An order that passed validation and has its id: what matching and resting need.
@@ -136,6 +138,12 @@ impl<T: Config> Pallet<T> {
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(BlockNumberFor::<T>::from(good_til) >= now, Error::<T>::Expired);
 		}
+		if let Some(client_id) = asked.client_id {
+			ensure!(
+				!ClientOrders::<T>::contains_key(&asked.owner, client_id),
+				Error::<T>::ClientIdInUse
+			);
+		}
 		let mut wanted = asked.size;
 		if asked.reduce_only {
 			wanted = Self::reducible(&asked.owner, asked.market, asked.side, asked.size);
@@ -152,6 +160,7 @@ impl<T: Config> Pallet<T> {
 			price: asked.price,
 			size: asked.size,
 			kind: asked.kind,
+			client_id: asked.client_id,
 		});
 		Ok(Some(Incoming { asked, id, rules, max_fills, wanted }))
 	}
@@ -309,6 +318,7 @@ impl<T: Config> Pallet<T> {
 					deposit: T::OrderDeposit::get(),
 					margin: 0,
 					good_til: asked.kind.good_til().map(BlockNumberFor::<T>::from),
+					client_id: asked.client_id,
 				};
 				let resting_weight = Self::rest_order(&mut resting)?;
 				matched.margin_weight.saturating_accrue(resting_weight);

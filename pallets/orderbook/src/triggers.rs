@@ -333,6 +333,7 @@ impl<T: Config> Pallet<T> {
 					kind: order_kind,
 					reduce_only: trigger.reduce_only,
 					by: PlacedBy::trader::<T>(),
+					client_id: None,
 				},
 				&mut steps,
 			)

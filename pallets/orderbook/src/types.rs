@@ -63,7 +63,13 @@ pub struct Order<AccountId, BlockNumber> {
 	/// The last block a good-til-block order is good in: it leaves the book by itself at
 	/// the start of the next. `None`: good until cancelled.
 	pub good_til: Option<BlockNumber>,
+	/// The owner's own id for it, unique among the subaccount's open orders.
+	pub client_id: Option<ClientOrderId>,
 }
+
+/// A trader's own id for an order (a bot's sequence number, say): unique among one
+/// subaccount's open orders, usable to cancel it, reported when it is placed.
+pub type ClientOrderId = u64;
 
 /// One price level: its orders (id and owning account, to find each in `Orders`), oldest
 /// first, and their total size.
@@ -138,6 +144,8 @@ pub struct NewOrder {
 	pub size: Balance,
 	pub kind: OrderKind,
 	pub reduce_only: bool,
+	/// The trader's own id for the order (see [`ClientOrderId`]).
+	pub client_id: Option<ClientOrderId>,
 }
 
 /// The book's aggregated levels, best first: `(price, total size)`.

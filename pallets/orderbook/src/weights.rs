@@ -38,6 +38,7 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn place_order_resting() -> Weight;
 	fn place_order(f: u32, ) -> Weight;
+	fn cancel_by_client_id() -> Weight;
 	fn cancel_order() -> Weight;
 	fn evict_level(n: u32, ) -> Weight;
 	fn place_orders(n: u32, ) -> Weight;
@@ -68,6 +69,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
@@ -79,16 +82,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:0 w:1)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:0 w:1)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:1)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
-		// Proof size: measured `5811`, estimated `10082`.
-		// Minimum execution time: 96_554_000 picoseconds.
-		Weight::from_parts(122_523_000, 10082)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Proof size: measured `5844`, estimated `10082`.
+		// Minimum execution time: 100_069_000 picoseconds.
+		Weight::from_parts(114_150_000, 10082)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
@@ -104,7 +107,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Orderbook::Levels` (r:16 w:17)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:16 w:17)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::CancelDeadlines` (r:16 w:0)
 	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:17 w:17)
@@ -119,6 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:17 w:17)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:17 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:1)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::FundBalance` (r:1 w:1)
@@ -129,23 +134,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ClientOrders` (r:0 w:16)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:17)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
-		// Proof size: measured `2083`, estimated `10082`.
-		// Minimum execution time: 326_057_000 picoseconds.
-		Weight::from_parts(162_581_911, 10082)
-			// Standard Error: 259_160
-			.saturating_add(Weight::from_parts(184_449_023, 0).saturating_mul(f.into()))
-			.saturating_add(T::DbWeight::get().reads(21_u64))
-			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(f.into())))
+		// Proof size: measured `2117`, estimated `10082`.
+		// Minimum execution time: 335_181_000 picoseconds.
+		Weight::from_parts(159_148_011, 10082)
+			// Standard Error: 156_641
+			.saturating_add(Weight::from_parts(187_789_021, 0).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(22_u64))
+			.saturating_add(T::DbWeight::get().reads((11_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
-			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(f.into())))
+			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
+	/// Storage: `Orderbook::ClientOrders` (r:1 w:1)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:1 w:1)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:1 w:1)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
@@ -154,37 +163,58 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:1)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	fn cancel_by_client_id() -> Weight {
+		// Proof size: measured `6225`, estimated `4823`.
+		// Minimum execution time: 67_631_000 picoseconds.
+		Weight::from_parts(87_851_000, 4823)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
+	/// Storage: `Orderbook::Orders` (r:1 w:1)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Levels` (r:1 w:1)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ClientOrders` (r:0 w:1)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Expiries` (r:0 w:1)
+	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
-		// Proof size: measured `4906`, estimated `4823`.
-		// Minimum execution time: 51_638_000 picoseconds.
-		Weight::from_parts(65_678_000, 4823)
+		// Proof size: measured `4948`, estimated `4823`.
+		// Minimum execution time: 62_594_000 picoseconds.
+		Weight::from_parts(74_350_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Orderbook::Levels` (r:1 w:1)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:32 w:32)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:32 w:32)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:32 w:32)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ClientOrders` (r:0 w:32)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:32)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
-		// Proof size: measured `3216`, estimated `5536`.
-		// Minimum execution time: 54_321_000 picoseconds.
-		Weight::from_parts(41_599_629, 5536)
-			// Standard Error: 172_636
-			.saturating_add(Weight::from_parts(18_477_011, 0).saturating_mul(n.into()))
+		// Proof size: measured `3250`, estimated `5536`.
+		// Minimum execution time: 56_424_000 picoseconds.
+		Weight::from_parts(50_582_559, 5536)
+			// Standard Error: 112_407
+			.saturating_add(Weight::from_parts(18_770_868, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2660).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2669).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
@@ -192,12 +222,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ClientOrders` (r:16 w:16)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
 	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:2 w:1)
 	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:1 w:1)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
@@ -209,28 +243,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:0 w:16)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:0 w:16)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:16)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn place_orders(n: u32, ) -> Weight {
-		// Proof size: measured `5827`, estimated `10082`.
-		// Minimum execution time: 117_175_000 picoseconds.
-		Weight::from_parts(51_389_695, 10082)
-			// Standard Error: 702_959
-			.saturating_add(Weight::from_parts(58_051_195, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Proof size: measured `6553`, estimated `10082`.
+		// Minimum execution time: 120_350_000 picoseconds.
+		Weight::from_parts(82_001_606, 10082)
+			// Standard Error: 86_310
+			.saturating_add(Weight::from_parts(50_563_669, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(n.into()))
 	}
 	/// Storage: `Orderbook::ExpiryCursor` (r:1 w:1)
 	/// Proof: `Orderbook::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:129 w:128)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Orders` (r:128 w:128)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:128 w:128)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
@@ -239,21 +275,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:128 w:128)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ClientOrders` (r:0 w:128)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
-		// Proof size: measured `6772`, estimated `5536`.
-		// Minimum execution time: 20_460_000 picoseconds.
-		Weight::from_parts(26_439_000, 5536)
-			// Standard Error: 492_807
-			.saturating_add(Weight::from_parts(78_031_190, 0).saturating_mul(n.into()))
+		// Proof size: measured `6805`, estimated `5536`.
+		// Minimum execution time: 17_907_000 picoseconds.
+		Weight::from_parts(18_438_000, 5536)
+			// Standard Error: 231_384
+			.saturating_add(Weight::from_parts(66_594_772, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	/// Storage: `Orderbook::Orders` (r:32 w:32)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:32 w:32)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
@@ -262,23 +300,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ClientOrders` (r:0 w:32)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:32)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn cancel_orders(n: u32, ) -> Weight {
-		// Proof size: measured `3956`, estimated `5536`.
-		// Minimum execution time: 75_383_000 picoseconds.
-		Weight::from_parts(73_402_570, 5536)
-			// Standard Error: 108_973
-			.saturating_add(Weight::from_parts(30_515_965, 0).saturating_mul(n.into()))
+		// Proof size: measured `3990`, estimated `5536`.
+		// Minimum execution time: 71_197_000 picoseconds.
+		Weight::from_parts(55_160_685, 5536)
+			// Standard Error: 58_986
+			.saturating_add(Weight::from_parts(30_018_448, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	/// Storage: `Orderbook::Orders` (r:65 w:64)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:64 w:64)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
@@ -287,19 +327,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ClientOrders` (r:0 w:64)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:64)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		// Proof size: measured `5937`, estimated `5536`.
-		// Minimum execution time: 87_891_000 picoseconds.
-		Weight::from_parts(122_042_976, 5536)
-			// Standard Error: 454_842
-			.saturating_add(Weight::from_parts(28_388_306, 0).saturating_mul(n.into()))
+		// Proof size: measured `5971`, estimated `5536`.
+		// Minimum execution time: 75_222_000 picoseconds.
+		Weight::from_parts(66_648_805, 5536)
+			// Standard Error: 48_699
+			.saturating_add(Weight::from_parts(25_761_495, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
@@ -316,6 +358,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:1)
 	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
@@ -327,10 +371,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Orderbook::Triggers` (r:0 w:1)
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_trigger() -> Weight {
-		// Proof size: measured `8709`, estimated `9632`.
-		// Minimum execution time: 82_683_000 picoseconds.
-		Weight::from_parts(98_617_000, 9632)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Proof size: measured `8735`, estimated `9632`.
+		// Minimum execution time: 84_946_000 picoseconds.
+		Weight::from_parts(96_654_000, 9632)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Margin::Positions` (r:2 w:0)
@@ -349,6 +393,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:1)
 	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:2 w:0)
@@ -363,9 +409,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_tp_sl() -> Weight {
 		// Proof size: measured `15737`, estimated `18274`.
-		// Minimum execution time: 198_616_000 picoseconds.
-		Weight::from_parts(244_995_000, 18274)
-			.saturating_add(T::DbWeight::get().reads(16_u64))
+		// Minimum execution time: 198_326_000 picoseconds.
+		Weight::from_parts(222_152_000, 18274)
+			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Orderbook::Triggers` (r:2 w:2)
@@ -378,8 +424,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_trigger() -> Weight {
 		// Proof size: measured `9563`, estimated `9632`.
-		// Minimum execution time: 64_506_000 picoseconds.
-		Weight::from_parts(74_210_000, 9632)
+		// Minimum execution time: 68_793_000 picoseconds.
+		Weight::from_parts(78_507_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -397,8 +443,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	fn fire_trigger() -> Weight {
 		// Proof size: measured `15746`, estimated `18274`.
-		// Minimum execution time: 82_933_000 picoseconds.
-		Weight::from_parts(95_693_000, 18274)
+		// Minimum execution time: 84_256_000 picoseconds.
+		Weight::from_parts(96_785_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -414,14 +460,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	fn check_triggers() -> Weight {
 		// Proof size: measured `13058`, estimated `18274`.
-		// Minimum execution time: 36_805_000 picoseconds.
-		Weight::from_parts(43_735_000, 18274)
+		// Minimum execution time: 34_141_000 picoseconds.
+		Weight::from_parts(37_156_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `Orderbook::CancelDeadlines` (r:1 w:1)
 	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:1 w:0)
@@ -431,14 +479,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Orderbook::DeadlinesDue` (r:0 w:2)
 	/// Proof: `Orderbook::DeadlinesDue` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
 	fn schedule_cancel() -> Weight {
-		// Proof size: measured `580`, estimated `3543`.
-		// Minimum execution time: 33_320_000 picoseconds.
-		Weight::from_parts(36_594_000, 3543)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Proof size: measured `606`, estimated `3697`.
+		// Minimum execution time: 34_101_000 picoseconds.
+		Weight::from_parts(36_845_000, 3697)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Orderbook::Orders` (r:65 w:64)
-	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(185), added: 2660, mode: `MaxEncodedLen`)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Levels` (r:64 w:64)
 	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::LevelPrices` (r:1 w:1)
@@ -453,19 +501,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::DeadlinesDue` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::CancelDeadlines` (r:0 w:1)
 	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::ClientOrders` (r:0 w:64)
+	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:64)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 64]`.
 	fn fire_deadline(n: u32, ) -> Weight {
-		// Proof size: measured `14418`, estimated `173890`.
-		// Minimum execution time: 282_432_000 picoseconds.
-		Weight::from_parts(351_351_922, 173890)
-			// Standard Error: 150_163
-			.saturating_add(Weight::from_parts(20_165_494, 0).saturating_mul(n.into()))
+		// Proof size: measured `15027`, estimated `174475`.
+		// Minimum execution time: 255_882_000 picoseconds.
+		Weight::from_parts(276_462_463, 174475)
+			// Standard Error: 64_117
+			.saturating_add(Weight::from_parts(22_588_830, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 }
@@ -473,103 +523,110 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(122_523_000, 10082)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(114_150_000, 10082)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(162_581_911, 10082)
-			.saturating_add(Weight::from_parts(184_449_023, 0).saturating_mul(f.into()))
-			.saturating_add(RocksDbWeight::get().reads(21_u64))
-			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(f.into())))
+		Weight::from_parts(159_148_011, 10082)
+			.saturating_add(Weight::from_parts(187_789_021, 0).saturating_mul(f.into()))
+			.saturating_add(RocksDbWeight::get().reads(22_u64))
+			.saturating_add(RocksDbWeight::get().reads((11_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(18_u64))
-			.saturating_add(RocksDbWeight::get().writes((8_u64).saturating_mul(f.into())))
+			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
+	fn cancel_by_client_id() -> Weight {
+		Weight::from_parts(87_851_000, 4823)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(65_678_000, 4823)
+		Weight::from_parts(74_350_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(41_599_629, 5536)
-			.saturating_add(Weight::from_parts(18_477_011, 0).saturating_mul(n.into()))
+		Weight::from_parts(50_582_559, 5536)
+			.saturating_add(Weight::from_parts(18_770_868, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2660).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2669).saturating_mul(n.into()))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(51_389_695, 10082)
-			.saturating_add(Weight::from_parts(58_051_195, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(82_001_606, 10082)
+			.saturating_add(Weight::from_parts(50_563_669, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(n.into()))
 	}
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(26_439_000, 5536)
-			.saturating_add(Weight::from_parts(78_031_190, 0).saturating_mul(n.into()))
+		Weight::from_parts(18_438_000, 5536)
+			.saturating_add(Weight::from_parts(66_594_772, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(73_402_570, 5536)
-			.saturating_add(Weight::from_parts(30_515_965, 0).saturating_mul(n.into()))
+		Weight::from_parts(55_160_685, 5536)
+			.saturating_add(Weight::from_parts(30_018_448, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(122_042_976, 5536)
-			.saturating_add(Weight::from_parts(28_388_306, 0).saturating_mul(n.into()))
+		Weight::from_parts(66_648_805, 5536)
+			.saturating_add(Weight::from_parts(25_761_495, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn place_trigger() -> Weight {
-		Weight::from_parts(98_617_000, 9632)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(96_654_000, 9632)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_tp_sl() -> Weight {
-		Weight::from_parts(244_995_000, 18274)
-			.saturating_add(RocksDbWeight::get().reads(16_u64))
+		Weight::from_parts(222_152_000, 18274)
+			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn cancel_trigger() -> Weight {
-		Weight::from_parts(74_210_000, 9632)
+		Weight::from_parts(78_507_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn fire_trigger() -> Weight {
-		Weight::from_parts(95_693_000, 18274)
+		Weight::from_parts(96_785_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn check_triggers() -> Weight {
-		Weight::from_parts(43_735_000, 18274)
+		Weight::from_parts(37_156_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(36_594_000, 3543)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(36_845_000, 3697)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn fire_deadline(n: u32, ) -> Weight {
-		Weight::from_parts(351_351_922, 173890)
-			.saturating_add(Weight::from_parts(20_165_494, 0).saturating_mul(n.into()))
+		Weight::from_parts(276_462_463, 174475)
+			.saturating_add(Weight::from_parts(22_588_830, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(69_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 }

@@ -42,7 +42,8 @@ pub fn is_trading_call(call: &RuntimeCall) -> bool {
 				Book::place_trigger { .. } |
 				Book::place_tp_sl { .. } |
 				Book::cancel_trigger { .. } |
-				Book::schedule_cancel { .. }
+				Book::schedule_cancel { .. } |
+				Book::cancel_by_client_id { .. }
 		) | RuntimeCall::Margin(pallet_margin::Call::set_leverage { .. })
 	)
 }

@@ -102,3 +102,24 @@ test('an atomic batch with one bad entry places nothing', async () => {
   assert.equal(error, 'orderbook.PriceOffTick');
   assert.equal((await openOrders()).length, 0);
 });
+
+test('a quote placed with a client id is reported, refused twice and cancelled by it', async () => {
+  const { api } = ctx;
+  const clientId = 2n ** 64n - 1n;
+  const tagged = { ...quote('Buy', low - 300), clientId };
+  let { blockHash, error } = await submit(api, api.tx.orderbook.placeOrders(0, [tagged, { ...tagged, price: BigInt(low - 310) * FIXED }], false), maker);
+  assert.equal(error, null);
+  const [placed] = await bookEvents(blockHash, 'OrderPlaced');
+  assert.equal(placed.data.clientId.unwrap().toBigInt(), clientId);
+  const results = (await bookEvents(blockHash, 'BatchEntry')).map((e) => e.data.result);
+  assert.ok(results[0].isOk);
+  assert.equal(api.registry.findMetaError(results[1].asErr.asModule).name, 'ClientIdInUse');
+  const [open] = await api.call.orderbookApi.orders(maker.address, 0);
+  assert.equal(open.clientId.unwrap().toBigInt(), clientId);
+
+  ({ error } = await submit(api, api.tx.orderbook.cancelByClientId(0, clientId), maker));
+  assert.equal(error, null);
+  assert.equal((await openOrders()).length, 0);
+  ({ error } = await submit(api, api.tx.orderbook.cancelByClientId(0, clientId), maker));
+  assert.equal(error, 'orderbook.UnknownClientId');
+});

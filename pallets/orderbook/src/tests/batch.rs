@@ -21,7 +21,7 @@ use frame_support::{assert_ok, dispatch::DispatchResultWithPostInfo, traits::Con
 use sp_runtime::{DispatchError, Weight};
 
 fn order(side: Side, price: u128, steps: u128, kind: OrderKind) -> NewOrder {
-	NewOrder { market: BTC_USD, side, price: usd(price), size: steps * STEP, kind, reduce_only: false }
+	NewOrder { market: BTC_USD, side, price: usd(price), size: steps * STEP, kind, reduce_only: false, client_id: None }
 }
 
 fn place_orders(who: AccountId, orders: Vec<NewOrder>, atomic: bool) -> DispatchResultWithPostInfo {

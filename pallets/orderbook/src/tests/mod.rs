@@ -2,6 +2,7 @@ mod amend;
 mod band;
 mod batch;
 mod cancel;
+mod client_ids;
 mod crowding;
 mod deadline;
 mod liquidation;

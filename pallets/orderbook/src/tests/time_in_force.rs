@@ -192,6 +192,7 @@ fn a_fill_or_kill_entry_of_a_batch_fails_alone() {
 			size: steps * STEP,
 			kind,
 			reduce_only: false,
+			client_id: None,
 		};
 		let orders: BoundedVec<NewOrder, ConstU32<5>> =
 			vec![order(60_000, 2, OrderKind::FillOrKill), order(59_000, 1, good_til(5))].try_into().unwrap();
