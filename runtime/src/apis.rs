@@ -296,6 +296,10 @@ impl_runtime_apis! {
 		) -> Vec<pallet_orderbook::Trigger<AccountId, crate::BlockNumber>> {
 			crate::Orderbook::waiting_triggers(owner, number)
 		}
+
+		fn fees(owner: AccountId) -> pallet_orderbook::AccountFees {
+			crate::Orderbook::account_fees(&owner)
+		}
 	}
 
 	impl pallet_liquidation::runtime_api::LiquidationApi<Block, AccountId> for Runtime {

@@ -382,11 +382,13 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		price: Price,
 		deposit: Balance,
 	) -> Result<(Balance, Weight), DispatchError> {
-		let settings = Self::settings_of(subaccount);
-		Self::ensure_isolation_allows(&settings, market)?;
+		// Only what adds size is held to the isolated market: a deposit alone (a trigger, a
+		// dead-man's switch, whose "market" may be a placeholder) is not.
 		let margin = if size == 0 {
 			0
 		} else {
+			let settings = Self::settings_of(subaccount);
+			Self::ensure_isolation_allows(&settings, market)?;
 			Self::order_margin_for(market, size, price, settings.chosen_fraction(market))?
 		};
 		let amount = margin.checked_add(deposit).ok_or(ArithmeticError::Overflow)?;

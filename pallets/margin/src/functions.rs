@@ -144,10 +144,12 @@ impl<T: Config> Pallet<T> {
 		valuation: Valuation,
 	) -> Result<Health, DispatchError> {
 		let mut equity = T::Ledger::collateral_value(subaccount, collateral)?;
-		// Resting orders hold their margin set aside; maintenance ignores them.
-		let mut initial: Balance = OrderMargin::<T>::get(subaccount);
-		let mut maintenance: Balance = 0;
+		// Resting orders hold their margin set aside, margin settings their deposit;
+		// maintenance ignores both.
 		let settings = Self::settings_of(subaccount);
+		let mut initial: Balance =
+			OrderMargin::<T>::get(subaccount).checked_add(settings.deposit).ok_or(ArithmeticError::Overflow)?;
+		let mut maintenance: Balance = 0;
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 			let state = MarketStates::<T>::get(market);
@@ -208,8 +210,10 @@ impl<T: Config> Pallet<T> {
 	/// is checked before it is written, so a refused one writes nothing.
 	pub(crate) fn ensure_initial_with(subaccount: &SubaccountOf<T>, extra: Balance) -> DispatchResult {
 		if PositionCount::<T>::get(subaccount) == 0 {
-			let order_margin =
-				OrderMargin::<T>::get(subaccount).checked_add(extra).ok_or(ArithmeticError::Overflow)?;
+			let order_margin = OrderMargin::<T>::get(subaccount)
+				.checked_add(extra)
+				.and_then(|held| held.checked_add(Self::settings_of(subaccount).deposit))
+				.ok_or(ArithmeticError::Overflow)?;
 			if order_margin == 0 && T::Ledger::settlement_balance(subaccount) >= 0 {
 				return Ok(());
 			}

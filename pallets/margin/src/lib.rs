@@ -108,8 +108,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinPremiumSamples: Get<sp_runtime::Permill>;
 
-		/// Settlement units a subaccount holds as a deposit while it stores margin settings
-		/// (a chosen leverage or an isolated market), returned when they go back to default.
+		/// Settlement units a subaccount sets aside (in its initial requirement) while it
+		/// stores margin settings (a chosen leverage or an isolated market), released when they
+		/// go back to default.
 		#[pallet::constant]
 		type SettingsDeposit: Get<Balance>;
 
@@ -236,9 +237,10 @@ pub mod pallet {
 		},
 		/// A subaccount was isolated to one market (`None`: back to cross margin).
 		IsolationSet { subaccount: SubaccountOf<T>, market: Option<MarketId> },
-		/// A subaccount's settlement deposit for its margin settings was held.
+		/// A subaccount set its margin settings' deposit aside (counted in its initial
+		/// requirement).
 		SettingsDepositHeld { subaccount: SubaccountOf<T>, amount: Balance },
-		/// A subaccount's margin settings went back to default and its deposit was returned.
+		/// A subaccount's margin settings went back to default and their deposit was released.
 		SettingsDepositReturned { subaccount: SubaccountOf<T>, amount: Balance },
 	}
 
@@ -434,9 +436,9 @@ pub mod pallet {
 		/// initial requirement there is at least 1/x of the notional, for positions and
 		/// resting orders alike (orders already resting keep what they set aside). A leverage
 		/// at or above the market's most (1 / its initial fraction) clears the choice.
-		/// Maintenance is the market's, whatever the leverage. The first setting holds
-		/// `SettingsDeposit` of the subaccount's settlement balance, returned when its settings
-		/// are back to default.
+		/// Maintenance is the market's, whatever the leverage. The first setting sets
+		/// `SettingsDeposit` of the subaccount's collateral aside (in its initial requirement, so
+		/// a liquidation reaches it), released when its settings are back to default.
 		///
 		/// - Origin: signed, the subaccount's owner.
 		/// - Errors: `MarketNotFound`, `InvalidLeverage` (0), `TooManyLeverageChoices`,

@@ -1,20 +1,17 @@
 //! Margin settings a subaccount chooses: leverage per market and isolation to one market,
-//! stored with a settlement deposit while they differ from the default.
+//! stored with a deposit while they differ from the default. The deposit is collateral set
+//! aside in the subaccount (counted in its initial requirement), never moved out of it, so a
+//! liquidation reaches it like the rest of its collateral.
 
 use crate::{math, pallet::*, MarginSettings};
 use clearing_primitives::{
-	collateral::{CollateralLedger, Subaccount, SubaccountNumber},
+	collateral::{Subaccount, SubaccountNumber},
 	Balance, MarketId,
 };
 use frame_support::{ensure, traits::Get};
-use sp_runtime::{traits::AccountIdConversion, DispatchError, DispatchResult};
+use sp_runtime::{DispatchError, DispatchResult};
 
 impl<T: Config> Pallet<T> {
-	/// The subaccount that holds settings deposits (the funding pool's sibling).
-	pub fn settings_deposits() -> SubaccountOf<T> {
-		Subaccount::new(T::PalletId::get().into_account_truncating(), 1)
-	}
-
 	/// `subaccount`'s settings (the default if it chose none).
 	pub fn settings_of(subaccount: &SubaccountOf<T>) -> MarginSettings {
 		Settings::<T>::get(subaccount).unwrap_or_default()
@@ -82,14 +79,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Stores `settings`, or removes them at the default; holds the deposit when settings
-	/// are first stored and returns it when they are removed. Returns whether it held one.
-	fn store_settings(
-		subaccount: &SubaccountOf<T>,
-		mut settings: MarginSettings,
-	) -> Result<bool, DispatchError> {
+	/// Stores `settings`, or removes them at the default; sets the deposit aside when
+	/// settings are first stored and releases it when they are removed. Returns whether it set
+	/// one aside (the caller then checks the initial requirement it joined).
+	fn store_settings(subaccount: &SubaccountOf<T>, mut settings: MarginSettings) -> Result<bool, DispatchError> {
 		if settings.is_default() {
-			Self::return_deposit(subaccount, settings.deposit)?;
+			if settings.deposit > 0 {
+				Self::deposit_event(Event::SettingsDepositReturned {
+					subaccount: subaccount.clone(),
+					amount: settings.deposit,
+				});
+			}
 			Settings::<T>::remove(subaccount);
 			return Ok(false);
 		}
@@ -97,7 +97,6 @@ impl<T: Config> Pallet<T> {
 		if settings.deposit == 0 {
 			let amount: Balance = T::SettingsDeposit::get();
 			if amount > 0 {
-				T::Ledger::move_settlement(subaccount, &Self::settings_deposits(), amount)?;
 				Self::deposit_event(Event::SettingsDepositHeld { subaccount: subaccount.clone(), amount });
 				held = true;
 			}
@@ -105,14 +104,6 @@ impl<T: Config> Pallet<T> {
 		}
 		Settings::<T>::insert(subaccount, settings);
 		Ok(held)
-	}
-
-	fn return_deposit(subaccount: &SubaccountOf<T>, amount: Balance) -> DispatchResult {
-		if amount > 0 {
-			T::Ledger::move_settlement(&Self::settings_deposits(), subaccount, amount)?;
-			Self::deposit_event(Event::SettingsDepositReturned { subaccount: subaccount.clone(), amount });
-		}
-		Ok(())
 	}
 
 	/// `Ok` if `subaccount` may hold or quote `market`: an isolated subaccount only its own.
@@ -123,19 +114,12 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The deposit subaccount holds exactly Σ stored deposits.
+	/// Only settings off the default are stored.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub(crate) fn try_settings() -> Result<(), sp_runtime::TryRuntimeError> {
-		let mut held: Balance = 0;
 		for (_, settings) in Settings::<T>::iter() {
 			ensure!(!settings.is_default(), "default settings are stored");
-			held = held.checked_add(settings.deposit).ok_or("deposit overflow")?;
 		}
-		let balance = T::Ledger::settlement_balance(&Self::settings_deposits());
-		ensure!(
-			u128::try_from(balance).ok() == Some(held),
-			"the settings deposit subaccount differs from Σ deposits"
-		);
 		Ok(())
 	}
 }

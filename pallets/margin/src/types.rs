@@ -113,7 +113,7 @@ pub struct MarginSettings {
 	/// Leverage chosen per market: at least 1/x of a position's notional is its initial
 	/// requirement there, whatever the market's own fraction allows.
 	pub leverage: frame_support::BoundedVec<(MarketId, u8), MaxLeverageChoices>,
-	/// Settlement units held in the margin engine's deposit subaccount while stored.
+	/// Settlement units set aside in the subaccount's initial requirement while stored.
 	pub deposit: Balance,
 }
 

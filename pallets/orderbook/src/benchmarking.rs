@@ -59,6 +59,29 @@ fn place<T: Config>(
 	place_kind::<T>(who, market, side, price, size, good_til_far::<T>())
 }
 
+/// `n` tiers from $1 of volume up, the top one rebating makers 0.01% (every tier charging
+/// takers 0.05%, which pays it).
+fn full_fee_tiers<T: Config>(n: u32) -> BoundedVec<crate::FeeTier, T::MaxFeeTiers> {
+	let tiers: alloc::vec::Vec<_> = (0..n)
+		.map(|i| crate::FeeTier {
+			min_volume: u128::from(i).saturating_add(1).saturating_mul(1_000_000),
+			taker_fee: sp_runtime::Permill::from_parts(500),
+			maker_fee: sp_runtime::Permill::zero(),
+			maker_rebate: sp_runtime::Permill::from_parts(100),
+		})
+		.collect();
+	tiers.try_into().expect("n is within MaxFeeTiers")
+}
+
+/// A full tier table in force, `accounts` in its top tier.
+fn fee_tiers_in_force<T: Config>(accounts: &[T::AccountId]) {
+	FeeTiers::<T>::put(full_fee_tiers::<T>(T::MaxFeeTiers::get()));
+	let today = Pallet::<T>::volume_day();
+	for account in accounts {
+		Pallet::<T>::record_volume(account, today, 1_000_000_000_000);
+	}
+}
+
 fn place_kind<T: Config>(
 	who: &Subaccount<T::AccountId>,
 	market: clearing_primitives::MarketId,
@@ -251,17 +274,22 @@ mod benchmarks {
 	}
 
 	/// `f` makers rest one step each at `f` rising prices; the taker crosses them all and
-	/// rests one more step. (No fills is `place_order_resting`.)
+	/// rests one more step. (No fills is `place_order_resting`.) A full fee tier table is in
+	/// force and every side has volume in its top tier, whose maker rebate each fill pays.
 	#[benchmark]
 	fn place_order(f: Linear<1, { T::MaxFills::get() }>) {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
 		let base = Price::saturating_from_integer(PRICE);
+		let mut accounts = alloc::vec::Vec::new();
 		for i in 0..f {
 			let maker = trader::<T>("maker", i);
 			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
 			place::<T>(&maker, market, Side::Sell, price, step);
+			accounts.push(maker.owner);
 		}
 		let taker = whitelisted_trader::<T>();
+		accounts.push(taker.owner.clone());
+		fee_tiers_in_force::<T>(&accounts);
 		let limit = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(f)));
 		let size = step.saturating_mul(u128::from(f).saturating_add(1));
 
@@ -272,6 +300,17 @@ mod benchmarks {
 
 		assert_eq!(Orders::<T>::iter_prefix(&taker.owner).count(), 1);
 		assert!(LevelPrices::<T>::get(market, Side::Sell).is_empty());
+	}
+
+	/// A full table.
+	#[benchmark]
+	fn set_fee_tiers(n: Linear<1, { T::MaxFeeTiers::get() }>) {
+		let tiers = full_fee_tiers::<T>(n);
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, tiers);
+
+		assert_eq!(FeeTiers::<T>::get().len() as u32, n);
 	}
 
 	/// `cancel_order`'s worst case, the order found by its client id.

@@ -42,6 +42,7 @@ mod benchmarking;
 mod amend;
 mod batch;
 mod book;
+mod fees;
 mod functions;
 pub mod migrations;
 mod placing;
@@ -116,6 +117,17 @@ pub mod pallet {
 		/// The insurance fund's share of every fee.
 		#[pallet::constant]
 		type InsuranceShare: Get<Permill>;
+
+		/// Sets the fee tier table.
+		type FeeOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Most rows in the fee tier table.
+		#[pallet::constant]
+		type MaxFeeTiers: Get<u32>;
+
+		/// Blocks in one day of the fee tiers' 30-day volume window.
+		#[pallet::constant]
+		type VolumeDayBlocks: Get<BlockNumberFor<Self>>;
 
 		/// Most fills one `place_order` makes.
 		#[pallet::constant]
@@ -228,6 +240,16 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// The fee tier table, by rising 30-day volume (empty: every market's own fees).
+	#[pallet::storage]
+	pub type FeeTiers<T: Config> = StorageValue<_, BoundedVec<crate::FeeTier, T::MaxFeeTiers>, ValueQuery>;
+
+	/// Each account's traded volume over the last 30 days, in daily buckets (one bounded
+	/// window per account that has traded).
+	#[pallet::storage]
+	pub type TradedVolume<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, crate::VolumeWindow, ValueQuery>;
+
 	/// Each subaccount's open orders by the trader's own id (`NewOrder.client_id`): one open
 	/// order per client id and subaccount. Bounded by the open orders, each with its deposit.
 	#[pallet::storage]
@@ -327,6 +349,8 @@ pub mod pallet {
 			/// The trader's own id for it, if it gave one.
 			client_id: Option<crate::ClientOrderId>,
 		},
+		/// The fee tier table was replaced.
+		FeeTiersSet { tiers: BoundedVec<crate::FeeTier, T::MaxFeeTiers> },
 		/// A taker filled `size` against resting order `maker_order` at its price.
 		OrderFilled {
 			maker_order: OrderId,
@@ -336,6 +360,8 @@ pub mod pallet {
 			size: Balance,
 			taker_fee: Balance,
 			maker_fee: Balance,
+			/// Paid to the maker out of `taker_fee` (its fee tier's rebate).
+			maker_rebate: Balance,
 		},
 		/// What was left of an order rests in the book.
 		OrderRested { id: OrderId, remaining: Balance },
@@ -398,6 +424,10 @@ pub mod pallet {
 		ClientIdInUse,
 		/// The subaccount has no open order with that client id.
 		UnknownClientId,
+		/// A fee tier table must rise in volume from above zero, charge at most 1% a side,
+		/// and rebate makers only in tiers without a maker fee, never more than any tier's
+		/// taker fee.
+		InvalidFeeTiers,
 		/// The market is halted: only cancels.
 		MarketHalted,
 		/// The market takes post-only orders only.
@@ -447,6 +477,11 @@ pub mod pallet {
 		/// A subaccount's waiting triggers, oldest first (`OrderbookApi.triggers`).
 		pub fn triggers(owner: T::AccountId, number: SubaccountNumber) -> alloc::vec::Vec<TriggerOf<T>> {
 			Self::waiting_triggers(owner, number)
+		}
+
+		/// `owner`'s 30-day traded volume and fee tier (`OrderbookApi.fees`).
+		pub fn fees(owner: T::AccountId) -> crate::AccountFees {
+			Self::account_fees(&owner)
 		}
 	}
 
@@ -715,6 +750,24 @@ pub mod pallet {
 			let owner = ensure_signed(origin)?;
 			let used = Self::do_schedule_cancel(Subaccount::new(owner, subaccount), at)?;
 			Ok(Some(used).into())
+		}
+
+		/// Replaces the fee tier table: from each row's 30-day volume, its taker fee, maker
+		/// fee and maker rebate apply (each fee never above the market's own).
+		///
+		/// - Origin: `FeeOrigin` (root).
+		/// - Errors: `InvalidFeeTiers` (thresholds not rising from above zero, a fee above 1%,
+		///   a rebate beside a maker fee, or a rebate above some tier's taker fee); nothing
+		///   changes on any error.
+		/// - Weight: `WeightInfo::set_fee_tiers(n)`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_fee_tiers(tiers.len() as u32))]
+		pub fn set_fee_tiers(
+			origin: OriginFor<T>,
+			tiers: BoundedVec<crate::FeeTier, T::MaxFeeTiers>,
+		) -> DispatchResult {
+			T::FeeOrigin::ensure_origin(origin)?;
+			Self::do_set_fee_tiers(tiers)
 		}
 
 		/// Cancels the open order the signer's subaccount `subaccount` placed with client id

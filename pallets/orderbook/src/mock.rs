@@ -191,6 +191,10 @@ impl pallet_orderbook::Config for Test {
 	type Insurance = MockFund;
 	type PalletId = OrderbookPalletId;
 	type OrderDeposit = ConstU128<DEPOSIT>;
+	type FeeOrigin = frame_system::EnsureRoot<AccountId>;
+	type MaxFeeTiers = frame_support::traits::ConstU32<4>;
+	/// Ten blocks a volume day, so tests can watch the window roll.
+	type VolumeDayBlocks = frame_support::traits::ConstU64<10>;
 	type InsuranceShare = InsuranceShare;
 	type MaxFills = ConstU32<MAX_FILLS>;
 	// As many as an account may have open.

@@ -6,7 +6,7 @@
 use crate::{
 	book::{crosses, opposite},
 	pallet::*,
-	CancelReason, ClientOrderId, Order, OrderId, OrderKind,
+	fees, CancelReason, ClientOrderId, FeeTier, Order, OrderId, OrderKind,
 };
 use clearing_primitives::{
 	collateral::CollateralLedger,
@@ -80,9 +80,19 @@ struct Incoming<T: Config> {
 	wanted: Balance,
 }
 
+/// What a fill's fees depend on beyond the market, read at an order's first fill: today's
+/// volume day, the tier table and the taker's tier.
+struct FeeContext {
+	today: u32,
+	tiers: alloc::vec::Vec<FeeTier>,
+	taker_tier: Option<FeeTier>,
+}
+
 /// Where matching stopped.
 #[derive(Default)]
 struct Matching {
+	/// Read at the first fill.
+	fee_context: Option<FeeContext>,
 	/// Steps taken: fills made and makers taken off the book.
 	fills: u32,
 	/// What is left of `wanted`.
@@ -108,6 +118,10 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn place_counted(asked: Request<T>, steps: &mut u32) -> Result<Matched, DispatchError> {
 		let Some(order) = Self::validate(asked)? else { return Ok(Matched::default()) };
 		let matching = Self::match_order(&order, steps)?;
+		// The taker's volume, once for all its fills.
+		if let Some(context) = &matching.fee_context {
+			Self::record_volume(&order.asked.owner.owner, context.today, matching.notional);
+		}
 		Self::pay_fee_share(matching.fees)?;
 		Self::rest_or_cancel(order, matching)
 	}
@@ -220,8 +234,25 @@ impl<T: Config> Pallet<T> {
 			price: maker.price,
 			size: fill_size,
 		};
-		let taker_fee = Self::fee(rules, rules.taker_fee, fill_size, maker.price)?;
-		let maker_fee = Self::fee(rules, rules.maker_fee, fill_size, maker.price)?;
+		let context = match matching.fee_context.take() {
+			Some(context) => context,
+			None => {
+				let today = Self::volume_day();
+				let tiers = FeeTiers::<T>::get().into_inner();
+				let taker_tier = Self::tier_of(&owner.owner, &tiers, today);
+				FeeContext { today, tiers, taker_tier }
+			},
+		};
+		let maker_tier = Self::tier_of(&maker.owner.owner, &context.tiers, context.today);
+		let (taker_rate, maker_rate, rebate_rate) = fees::rates(rules, context.taker_tier, maker_tier);
+		let today = context.today;
+		matching.fee_context = Some(context);
+		let taker_fee = Self::fee(rules, taker_rate, fill_size, maker.price)?;
+		let maker_fee = Self::fee(rules, maker_rate, fill_size, maker.price)?;
+		let value = notional(fill_size, rules.base_decimals, maker.price, Rounding::Down)
+			.map_err(|_| ArithmeticError::Overflow)?;
+		// Out of the taker's fee, never more: no fill mints value.
+		let maker_rebate = fees::rebate(rebate_rate, value, taker_fee);
 		// The fees are paid in the fill's own layer, so the margin engine checks each side
 		// with them paid, and a refused fill leaves no fee behind. The maker's order is
 		// lowered first, so the margin it set aside for this part backs the position the
@@ -232,6 +263,9 @@ impl<T: Config> Pallet<T> {
 			let fee_account = Self::fee_subaccount();
 			T::Ledger::move_settlement(owner, &fee_account, taker_fee)?;
 			T::Ledger::move_settlement(&maker.owner, &fee_account, maker_fee)?;
+			if maker_rebate > 0 {
+				T::Ledger::move_settlement(&fee_account, &maker.owner, maker_rebate)?;
+			}
 			match by {
 				PlacedBy::Trader { .. } => T::Margin::apply_fill(&fill),
 				PlacedBy::Liquidation { .. } => T::Margin::apply_close_fill(&fill),
@@ -245,11 +279,10 @@ impl<T: Config> Pallet<T> {
 			},
 			Err(refusal) => return Err(refusal.error),
 		}
-		matching.fees = matching.fees.saturating_add(taker_fee).saturating_add(maker_fee);
-		matching.notional = matching.notional.saturating_add(
-			notional(fill_size, rules.base_decimals, maker.price, Rounding::Down)
-				.map_err(|_| ArithmeticError::Overflow)?,
-		);
+		matching.fees =
+			matching.fees.saturating_add(taker_fee).saturating_add(maker_fee).saturating_sub(maker_rebate);
+		matching.notional = matching.notional.saturating_add(value);
+		Self::record_volume(&maker.owner.owner, today, value);
 		Self::deposit_event(Event::OrderFilled {
 			maker_order: maker.id,
 			taker_order: order.id,
@@ -258,6 +291,7 @@ impl<T: Config> Pallet<T> {
 			size: fill_size,
 			taker_fee,
 			maker_fee,
+			maker_rebate,
 		});
 		matching.remaining = matching.remaining.saturating_sub(fill_size);
 		Ok(())

@@ -277,3 +277,43 @@ pub struct Deadline<BlockNumber> {
 	/// returned when it fires or is cleared.
 	pub deposit: Balance,
 }
+
+/// Days in the fee tiers' volume window.
+pub const VOLUME_DAYS: u32 = 30;
+
+/// One row of the governed fee tier table: from `min_volume` of 30-day traded volume (the
+/// account's, over all its subaccounts, maker and taker), these rates replace a market's own
+/// where lower.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct FeeTier {
+	/// Settlement units.
+	pub min_volume: Balance,
+	pub taker_fee: sp_runtime::Permill,
+	pub maker_fee: sp_runtime::Permill,
+	/// Paid to the maker out of the same fill's taker fee, never more than it; a tier with a
+	/// rebate charges no maker fee.
+	pub maker_rebate: sp_runtime::Permill,
+}
+
+/// An account's traded notional per day over the last `VOLUME_DAYS` days (a ring of daily
+/// buckets, settlement units, saturating), and the last day recorded.
+#[derive(
+	Clone, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct VolumeWindow {
+	pub day: u32,
+	pub days: [u64; VOLUME_DAYS as usize],
+}
+
+/// What `OrderbookApi.fees` reports of an account.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct AccountFees {
+	/// Traded notional over the last 30 days (settlement units).
+	pub volume: Balance,
+	/// The tier it reaches; `None`: each market's own fees.
+	pub tier: Option<FeeTier>,
+}

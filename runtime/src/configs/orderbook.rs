@@ -41,6 +41,10 @@ impl pallet_orderbook::Config for Runtime {
 	type Insurance = Insurance;
 	type PalletId = OrderbookPalletId;
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
+	// Fee tiers: set by root (governance), up to eight rows, over 30 days of volume.
+	type FeeOrigin = frame_system::EnsureRoot<crate::AccountId>;
+	type MaxFeeTiers = ConstU32<8>;
+	type VolumeDayBlocks = ConstU32<{ crate::constants::DAYS }>;
 	type InsuranceShare = InsuranceFeeShare;
 	type MaxFills = ConstU32<16>;
 	// A market maker's two-sided quote of 8 levels a side in one transaction.

@@ -65,7 +65,7 @@ test('an isolated position is liquidated while the same owner’s cross position
   const settings = await api.call.marginApi.marginSettings(trader.address, 1);
   assert.equal(settings.isolated.unwrap().toNumber(), ETH_USD);
   assert.deepEqual(settings.leverage.map(([m, x]) => [m.toNumber(), x.toNumber()]), [[ETH_USD, 10]]);
-  // The $1 deposit left the subaccount's settlement balance while the settings are stored.
+  // $1 of its collateral is set aside while the settings are stored.
   assert.equal(settings.deposit.toBigInt(), UNIT);
 
   // The isolated subaccount quotes nothing but ETH.

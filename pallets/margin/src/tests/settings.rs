@@ -3,12 +3,13 @@
 //! ATTACKS tried here:
 //! - 1 (walk away from debt): a chosen leverage only ever raises the initial requirement, never
 //!   maintenance or below the market's own fraction; a stricter one that the collateral cannot
-//!   meet is refused; settings move no collateral out of the subaccount but the deposit, which
-//!   comes back to the same subaccount.
+//!   meet is refused; the deposit is collateral set aside inside the subaccount (its initial
+//!   requirement), never moved out, so a liquidation or bad-debt settlement reaches it
+//!   (`the_deposit_stays_in_the_subaccount`).
 //! - 10 (corner a market): the market's open-interest-scaled fraction still applies on top of a
 //!   high leverage (`max` of both).
-//! - 16 (storage): settings are stored only off the default, with a deposit held from the
-//!   subaccount's own settlement balance and returned when they go; the list is bounded
+//! - 16 (storage): settings are stored only off the default, with a deposit set aside from the
+//!   subaccount's collateral and released when they go; the list is bounded
 //!   (`TooManyLeverageChoices`).
 //! - 18 (extreme input): leverage 0 and 255, unknown markets: named errors or the market's own
 //!   fraction, nothing written.
@@ -19,7 +20,7 @@
 use super::{apply, trade, two_more_markets};
 use crate::{mock::*, Error, Event, MarginSettings, Settings};
 use clearing_primitives::{
-	collateral::CollateralLedger,
+	collateral::{CollateralLedger, MarginGuard},
 	margin::{Fill, MarginEngine, Side},
 };
 use frame_support::{assert_noop, assert_ok, BoundedVec};
@@ -33,8 +34,9 @@ fn initial_of(who: AccountId, number: u16) -> u128 {
 	Margin::account_health(who, number).expect("readable").initial_requirement
 }
 
-fn deposits_held() -> i128 {
-	MockLedger::settlement_balance(&Margin::settings_deposits())
+/// The deposit `who`'s subaccount `number` has set aside for its settings.
+fn deposit_of(who: AccountId, number: u16) -> u128 {
+	Margin::settings_of(&sub(who, number)).deposit
 }
 
 #[test]
@@ -48,12 +50,12 @@ fn a_lower_leverage_raises_the_initial_requirement_only() {
 
 		assert_ok!(Margin::set_leverage(origin(ALICE), 0, BTC_USD, 5));
 		let after = Margin::account_health(ALICE, 0).expect("readable");
-		// 1/5 of $60,000.
-		assert_eq!(after.initial_requirement, 12_000 * USDC);
+		// 1/5 of $60,000, and the deposit set aside.
+		assert_eq!(after.initial_requirement, 12_000 * USDC + SETTINGS_DEPOSIT);
 		assert_eq!(after.maintenance_requirement, before.maintenance_requirement);
-		// The deposit left the settlement balance (equity) for the deposit subaccount.
-		assert_eq!(after.equity, before.equity - SETTINGS_DEPOSIT as i128);
-		assert_eq!(deposits_held(), SETTINGS_DEPOSIT as i128);
+		// Nothing left the subaccount.
+		assert_eq!(after.equity, before.equity);
+		assert_eq!(deposit_of(ALICE, 0), SETTINGS_DEPOSIT);
 		assert!(margin_events().contains(&Event::LeverageSet {
 			subaccount: sub(ALICE, 0),
 			market: BTC_USD,
@@ -92,15 +94,15 @@ fn the_market_s_own_leverage_clears_the_choice_and_returns_the_deposit() {
 	ExtBuilder::default().build_and_execute(|| {
 		fund(&sub(ALICE, 0), 1_000 * USDC);
 		assert_ok!(Margin::set_leverage(origin(ALICE), 0, BTC_USD, 10));
-		assert_eq!(settlement(&sub(ALICE, 0)), (1_000 * USDC - SETTINGS_DEPOSIT) as i128);
+		assert_eq!(initial_of(ALICE, 0), SETTINGS_DEPOSIT);
 		// 1/20 = 5%, the market's own fraction; 255 allows even less: both clear the choice.
 		for most in [20, 255] {
 			assert_ok!(Margin::set_leverage(origin(ALICE), 0, BTC_USD, 10));
 			assert_ok!(Margin::set_leverage(origin(ALICE), 0, BTC_USD, most));
 			assert_eq!(Settings::<Test>::get(sub(ALICE, 0)), None);
-			assert_eq!(settlement(&sub(ALICE, 0)), (1_000 * USDC) as i128);
-			assert_eq!(deposits_held(), 0);
+			assert_eq!(initial_of(ALICE, 0), 0);
 		}
+		assert_eq!(settlement(&sub(ALICE, 0)), (1_000 * USDC) as i128);
 		assert!(margin_events().contains(&Event::SettingsDepositReturned {
 			subaccount: sub(ALICE, 0),
 			amount: SETTINGS_DEPOSIT,
@@ -166,7 +168,7 @@ fn a_fill_beyond_the_chosen_leverage_is_refused_though_the_market_allows_it() {
 		assert_noop!(trade(Side::Buy, ONE_BTC, 60_000), Error::<Test>::InitialMarginBreached);
 		// 0.3 BTC needs $9,000: it fits.
 		assert_ok!(trade(Side::Buy, 3 * ONE_BTC / 10, 60_000));
-		assert_eq!(initial_of(ALICE, 0), 9_000 * USDC);
+		assert_eq!(initial_of(ALICE, 0), 9_000 * USDC + SETTINGS_DEPOSIT);
 	});
 }
 
@@ -178,7 +180,7 @@ fn open_interest_still_raises_a_high_leverage_s_fraction() {
 		// 10x (10%) chosen; 15 BTC of open interest is halfway from 10 to 20: 52.5%.
 		assert_ok!(Margin::set_leverage(origin(ALICE), 0, BTC_USD, 10));
 		assert_ok!(trade(Side::Buy, 15 * ONE_BTC, 60_000));
-		assert_eq!(initial_of(ALICE, 0), initial_of(BOB, 0));
+		assert_eq!(initial_of(ALICE, 0), initial_of(BOB, 0) + SETTINGS_DEPOSIT);
 		assert!(initial_of(ALICE, 0) > 15 * 6_000 * USDC);
 	});
 }
@@ -212,10 +214,10 @@ fn an_isolated_subaccount_holds_and_quotes_its_own_market_only() {
 		);
 		// Its own market trades on.
 		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
-		// Back to cross margin: the deposit returns and market 2 opens.
-		let before = settlement(&sub(ALICE, 0));
+		// Back to cross margin: the deposit is released and market 2 opens.
+		let before = initial_of(ALICE, 0);
 		assert_ok!(Margin::set_isolated(origin(ALICE), 0, None));
-		assert_eq!(settlement(&sub(ALICE, 0)), before + SETTINGS_DEPOSIT as i128);
+		assert_eq!(initial_of(ALICE, 0), before - SETTINGS_DEPOSIT);
 		assert_ok!(apply(&in_market_2(sub(ALICE, 0), sub(BOB, 0))));
 	});
 }
@@ -235,12 +237,41 @@ fn leverage_and_isolation_share_one_deposit() {
 		fund(&sub(ALICE, 0), 1_000 * USDC);
 		assert_ok!(Margin::set_isolated(origin(ALICE), 0, Some(BTC_USD)));
 		assert_ok!(Margin::set_leverage(origin(ALICE), 0, BTC_USD, 3));
-		assert_eq!(deposits_held(), SETTINGS_DEPOSIT as i128);
+		assert_eq!(initial_of(ALICE, 0), SETTINGS_DEPOSIT);
 		// Clearing one keeps the deposit while the other stays.
 		assert_ok!(Margin::set_isolated(origin(ALICE), 0, None));
-		assert_eq!(deposits_held(), SETTINGS_DEPOSIT as i128);
+		assert_eq!(deposit_of(ALICE, 0), SETTINGS_DEPOSIT);
 		assert_ok!(Margin::set_leverage(origin(ALICE), 0, BTC_USD, 100));
-		assert_eq!(deposits_held(), 0);
-		assert_eq!(settlement(&sub(ALICE, 0)), (1_000 * USDC) as i128);
+		assert_eq!(deposit_of(ALICE, 0), 0);
+		assert_eq!(initial_of(ALICE, 0), 0);
+	});
+}
+
+#[test]
+fn the_deposit_stays_in_the_subaccount() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 2 * SETTINGS_DEPOSIT);
+		assert_ok!(Margin::set_isolated(origin(ALICE), 0, Some(BTC_USD)));
+		// Its collateral never moved: a liquidation or a seizure finds all of it.
+		assert_eq!(settlement(&sub(ALICE, 0)), (2 * SETTINGS_DEPOSIT) as i128);
+		// What is set aside cannot leave: a transfer out must leave the deposit covered.
+		assert_ok!(MockLedger::move_settlement(&sub(ALICE, 0), &sub(ALICE, 9), SETTINGS_DEPOSIT));
+		assert_ok!(<Margin as MarginGuard<_>>::ensure_initial_margin(&sub(ALICE, 0)));
+		assert_ok!(MockLedger::move_settlement(&sub(ALICE, 0), &sub(ALICE, 9), 1));
+		assert_noop!(
+			<Margin as MarginGuard<_>>::ensure_initial_margin(&sub(ALICE, 0)),
+			Error::<Test>::InitialMarginBreached
+		);
+	});
+}
+
+#[test]
+fn an_isolated_subaccount_may_still_hold_deposits_of_any_kind() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 1_000 * USDC);
+		assert_ok!(Margin::set_isolated(origin(ALICE), 0, Some(ETH_USD)));
+		// A dead-man's switch or a trigger sets only a deposit aside, under a placeholder
+		// market: isolation does not refuse it.
+		assert_ok!(<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, 0, usd(1), 100));
 	});
 }

@@ -5,6 +5,7 @@ mod cancel;
 mod client_ids;
 mod crowding;
 mod deadline;
+mod fee_tiers;
 mod liquidation;
 mod matching;
 mod placing;
