@@ -297,6 +297,13 @@ impl_runtime_apis! {
 			crate::Orderbook::waiting_triggers(owner, number)
 		}
 
+		fn cancel_deadline(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Option<pallet_orderbook::Deadline<crate::BlockNumber>> {
+			pallet_orderbook::CancelDeadlines::<Runtime>::get(clearing_primitives::collateral::Subaccount::new(owner, number))
+		}
+
 		fn fees(owner: AccountId) -> pallet_orderbook::AccountFees {
 			crate::Orderbook::account_fees(&owner)
 		}

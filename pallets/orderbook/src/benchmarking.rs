@@ -302,15 +302,32 @@ mod benchmarks {
 		assert!(LevelPrices::<T>::get(market, Side::Sell).is_empty());
 	}
 
-	/// A full table.
+	/// A full table (its bound: the weight of any shorter one is below it).
 	#[benchmark]
-	fn set_fee_tiers(n: Linear<1, { T::MaxFeeTiers::get() }>) {
-		let tiers = full_fee_tiers::<T>(n);
+	fn set_fee_tiers() {
+		let most = T::MaxFeeTiers::get();
+		let tiers = full_fee_tiers::<T>(most);
 
 		#[extrinsic_call]
 		_(RawOrigin::Root, tiers);
 
-		assert_eq!(FeeTiers::<T>::get().len() as u32, n);
+		assert_eq!(FeeTiers::<T>::get().len() as u32, most);
+	}
+
+	/// A window whose last day left the 30 (every bucket rolled).
+	#[benchmark]
+	fn forget_volume() {
+		let account: T::AccountId = account("trader", 0, 0);
+		Pallet::<T>::record_volume(&account, Pallet::<T>::volume_day(), 1_000_000);
+		let later = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::VolumeDayBlocks::get().saturating_mul(31u32.into()));
+		frame_system::Pallet::<T>::set_block_number(later);
+		let caller = whitelisted_trader::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.owner), account.clone());
+
+		assert!(!TradedVolume::<T>::contains_key(&account));
 	}
 
 	/// `cancel_order`'s worst case, the order found by its client id.

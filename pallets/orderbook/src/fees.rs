@@ -1,6 +1,6 @@
 //! Fee tiers by 30-day traded volume: each account's volume in daily buckets, the governed
 //! tier table, and the rates a fill charges. A maker's rebate is paid out of the same fill's
-//! taker fee, never more, so no fill mints value.
+//! taker fee, never more than half of it, so no fill mints value and volume is never free.
 
 use crate::{pallet::*, FeeTier, VolumeWindow, VOLUME_DAYS};
 use clearing_primitives::{margin::MarketRules, Balance};
@@ -16,8 +16,13 @@ pub const MAX_TIER_FEE: Permill = Permill::from_percent(1);
 /// A window's buckets as of `today`: days that fell out of the 30 are emptied.
 pub fn rolled(window: &VolumeWindow, today: u32) -> VolumeWindow {
 	let mut rolled = window.clone();
-	if today <= window.day {
+	if today == window.day {
 		return rolled;
+	}
+	// A day before the last recorded (the day's length changed in an upgrade): start afresh
+	// rather than count old buckets as recent.
+	if today < window.day {
+		return VolumeWindow { day: today, ..Default::default() };
 	}
 	let gone = today.saturating_sub(window.day).min(VOLUME_DAYS);
 	// The days after the last one recorded, up to today, start empty.
@@ -61,16 +66,18 @@ pub fn rates(rules: &MarketRules, taker: Option<FeeTier>, maker: Option<FeeTier>
 	(taker_fee, maker_fee, rebate)
 }
 
-/// A rebate of `rate` on `value`, rounded down, paid out of `taker_fee` and never above it.
+/// A rebate of `rate` on `value`, rounded down, paid out of `taker_fee` and never above half
+/// of it (whatever the market's own taker fee), so a fill always leaves the protocol a fee.
 pub fn rebate(rate: Permill, value: Balance, taker_fee: Balance) -> Balance {
-	rate.mul_floor(value).min(taker_fee)
+	rate.mul_floor(value).min(taker_fee / 2)
 }
 
 /// `Ok` if `tiers` is a valid table: thresholds above zero and rising, fees within
-/// `MAX_TIER_FEE`, a tier with a rebate charging no maker fee, and no rebate above any tier's
-/// taker fee (what pays it).
+/// `MAX_TIER_FEE`, a tier with a rebate charging no maker fee, and no rebate above half of
+/// any tier's taker fee (what pays it).
 pub fn valid(tiers: &[FeeTier]) -> bool {
 	let least_taker_fee = tiers.iter().map(|tier| tier.taker_fee).min().unwrap_or_default();
+	let most_rebate = Permill::from_parts(least_taker_fee.deconstruct() / 2);
 	let rising = tiers.windows(2).all(|pair| match pair {
 		[low, high] => low.min_volume < high.min_volume,
 		_ => true,
@@ -81,7 +88,7 @@ pub fn valid(tiers: &[FeeTier]) -> bool {
 				tier.taker_fee <= MAX_TIER_FEE &&
 				tier.maker_fee <= MAX_TIER_FEE &&
 				(tier.maker_rebate.is_zero() || tier.maker_fee.is_zero()) &&
-				tier.maker_rebate <= least_taker_fee
+				tier.maker_rebate <= most_rebate
 		})
 }
 
@@ -112,6 +119,16 @@ impl<T: Config> Pallet<T> {
 		if notional > 0 {
 			TradedVolume::<T>::mutate(account, |window| *window = recorded(window, today, notional));
 		}
+	}
+
+	/// Removes `account`'s volume window once none of it counts any more.
+	pub(crate) fn do_forget_volume(account: &T::AccountId) -> DispatchResult {
+		let window = TradedVolume::<T>::get(account);
+		ensure!(TradedVolume::<T>::contains_key(account), Error::<T>::NoVolume);
+		ensure!(volume(&window, Self::volume_day()) == 0, Error::<T>::VolumeStillCounted);
+		TradedVolume::<T>::remove(account);
+		Self::deposit_event(Event::VolumeForgotten { account: account.clone() });
+		Ok(())
 	}
 
 	pub(crate) fn do_set_fee_tiers(tiers: frame_support::BoundedVec<FeeTier, T::MaxFeeTiers>) -> DispatchResult {

@@ -351,6 +351,8 @@ pub mod pallet {
 		},
 		/// The fee tier table was replaced.
 		FeeTiersSet { tiers: BoundedVec<crate::FeeTier, T::MaxFeeTiers> },
+		/// An account's volume window, all of it older than 30 days, was removed.
+		VolumeForgotten { account: T::AccountId },
 		/// A taker filled `size` against resting order `maker_order` at its price.
 		OrderFilled {
 			maker_order: OrderId,
@@ -425,9 +427,13 @@ pub mod pallet {
 		/// The subaccount has no open order with that client id.
 		UnknownClientId,
 		/// A fee tier table must rise in volume from above zero, charge at most 1% a side,
-		/// and rebate makers only in tiers without a maker fee, never more than any tier's
-		/// taker fee.
+		/// and rebate makers only in tiers without a maker fee, never more than half of any
+		/// tier's taker fee.
 		InvalidFeeTiers,
+		/// The account has no volume window.
+		NoVolume,
+		/// Some of the account's volume is within the last 30 days.
+		VolumeStillCounted,
 		/// The market is halted: only cancels.
 		MarketHalted,
 		/// The market takes post-only orders only.
@@ -477,6 +483,15 @@ pub mod pallet {
 		/// A subaccount's waiting triggers, oldest first (`OrderbookApi.triggers`).
 		pub fn triggers(owner: T::AccountId, number: SubaccountNumber) -> alloc::vec::Vec<TriggerOf<T>> {
 			Self::waiting_triggers(owner, number)
+		}
+
+		/// The dead-man's switch of `owner`'s subaccount `number`, if armed
+		/// (`OrderbookApi.cancel_deadline`).
+		pub fn cancel_deadline(
+			owner: T::AccountId,
+			number: SubaccountNumber,
+		) -> Option<crate::Deadline<BlockNumberFor<T>>> {
+			CancelDeadlines::<T>::get(Subaccount::new(owner, number))
 		}
 
 		/// `owner`'s 30-day traded volume and fee tier (`OrderbookApi.fees`).
@@ -753,21 +768,36 @@ pub mod pallet {
 		}
 
 		/// Replaces the fee tier table: from each row's 30-day volume, its taker fee, maker
-		/// fee and maker rebate apply (each fee never above the market's own).
+		/// fee and maker rebate apply (each fee never above the market's own; a rebate never
+		/// above half the fill's taker fee, and none on a liquidation's close).
 		///
 		/// - Origin: `FeeOrigin` (root).
 		/// - Errors: `InvalidFeeTiers` (thresholds not rising from above zero, a fee above 1%,
-		///   a rebate beside a maker fee, or a rebate above some tier's taker fee); nothing
+		///   a rebate beside a maker fee, or a rebate above half some tier's taker fee); nothing
 		///   changes on any error.
-		/// - Weight: `WeightInfo::set_fee_tiers(n)`.
+		/// - Weight: `WeightInfo::set_fee_tiers()`, a full table.
 		#[pallet::call_index(11)]
-		#[pallet::weight(T::WeightInfo::set_fee_tiers(tiers.len() as u32))]
+		#[pallet::weight(T::WeightInfo::set_fee_tiers())]
 		pub fn set_fee_tiers(
 			origin: OriginFor<T>,
 			tiers: BoundedVec<crate::FeeTier, T::MaxFeeTiers>,
 		) -> DispatchResult {
 			T::FeeOrigin::ensure_origin(origin)?;
 			Self::do_set_fee_tiers(tiers)
+		}
+
+		/// Removes `account`'s volume window once all its volume is older than 30 days, so
+		/// windows are kept only for accounts that traded within the window. Anyone may call
+		/// it (it changes no fee: the account's volume is zero either way).
+		///
+		/// - Origin: signed, anyone.
+		/// - Errors: `NoVolume`, `VolumeStillCounted`; nothing changes on any error.
+		/// - Weight: `WeightInfo::forget_volume()`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::forget_volume())]
+		pub fn forget_volume(origin: OriginFor<T>, account: T::AccountId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_forget_volume(&account)
 		}
 
 		/// Cancels the open order the signer's subaccount `subaccount` placed with client id

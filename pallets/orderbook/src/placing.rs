@@ -251,8 +251,13 @@ impl<T: Config> Pallet<T> {
 		let maker_fee = Self::fee(rules, maker_rate, fill_size, maker.price)?;
 		let value = notional(fill_size, rules.base_decimals, maker.price, Rounding::Down)
 			.map_err(|_| ArithmeticError::Overflow)?;
-		// Out of the taker's fee, never more: no fill mints value.
-		let maker_rebate = fees::rebate(rebate_rate, value, taker_fee);
+		// Out of the taker's fee, at most half of it: no fill mints value, and trading with
+		// oneself for volume always costs. None on a liquidation's close, whose fee may be
+		// bad debt the insurance fund ends up paying.
+		let maker_rebate = match by {
+			PlacedBy::Trader { .. } => fees::rebate(rebate_rate, value, taker_fee),
+			PlacedBy::Liquidation { .. } => 0,
+		};
 		// The fees are paid in the fill's own layer, so the margin engine checks each side
 		// with them paid, and a refused fill leaves no fee behind. The maker's order is
 		// lowered first, so the margin it set aside for this part backs the position the
@@ -274,7 +279,9 @@ impl<T: Config> Pallet<T> {
 		match applied {
 			Ok(used) => matching.margin_weight.saturating_accrue(used),
 			Err(refusal) if refusal.party == FillParty::Maker => {
+				// The refused fill's check at its worst, and the maker's volume read for its tier.
 				matching.margin_weight.saturating_accrue(T::Margin::apply_fill_weight());
+				matching.margin_weight.saturating_accrue(T::DbWeight::get().reads(1));
 				return Self::remove_order(maker, CancelReason::MarginRefused);
 			},
 			Err(refusal) => return Err(refusal.error),

@@ -1,7 +1,7 @@
 //! `OrderbookApi`: depth, open orders and waiting triggers for clients
 //! (`api.call.orderbookApi.depth(market, levels)` in polkadot.js).
 
-use crate::{AccountFees, Depth, Order, Trigger};
+use crate::{AccountFees, Deadline, Depth, Order, Trigger};
 use alloc::vec::Vec;
 use clearing_primitives::{collateral::SubaccountNumber, MarketId};
 use codec::Codec;
@@ -16,6 +16,8 @@ sp_api::decl_runtime_apis! {
 		/// The waiting triggers (conditional orders) of `owner`'s subaccount `number`, oldest
 		/// first.
 		fn triggers(owner: AccountId, number: SubaccountNumber) -> Vec<Trigger<AccountId, BlockNumber>>;
+		/// The dead-man's switch of `owner`'s subaccount `number` (`schedule_cancel`), if armed.
+		fn cancel_deadline(owner: AccountId, number: SubaccountNumber) -> Option<Deadline<BlockNumber>>;
 		/// `owner`'s traded volume over the last 30 days and the fee tier it reaches.
 		fn fees(owner: AccountId) -> AccountFees;
 	}

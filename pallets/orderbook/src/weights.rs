@@ -39,7 +39,8 @@ pub trait WeightInfo {
 	fn place_order_resting() -> Weight;
 	fn place_order(f: u32, ) -> Weight;
 	fn cancel_by_client_id() -> Weight;
-	fn set_fee_tiers(n: u32, ) -> Weight;
+	fn set_fee_tiers() -> Weight;
+	fn forget_volume() -> Weight;
 	fn cancel_order() -> Weight;
 	fn evict_level(n: u32, ) -> Weight;
 	fn place_orders(n: u32, ) -> Weight;
@@ -164,9 +165,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:1)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
-	fn set_fee_tiers(n: u32, ) -> Weight {
+	fn forget_volume() -> Weight {
+		Weight::from_parts(20_000_000, 3_000)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn set_fee_tiers() -> Weight {
 		Weight::from_parts(20_000_000, 1_000)
-			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn cancel_by_client_id() -> Weight {
@@ -542,9 +547,13 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
-	fn set_fee_tiers(n: u32, ) -> Weight {
+	fn forget_volume() -> Weight {
+		Weight::from_parts(20_000_000, 3_000)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn set_fee_tiers() -> Weight {
 		Weight::from_parts(20_000_000, 1_000)
-			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn cancel_by_client_id() -> Weight {

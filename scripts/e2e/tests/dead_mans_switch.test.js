@@ -35,6 +35,8 @@ test('the dead-man\'s switch clears a maker\'s book when it is not renewed', asy
   const at = now + 6;
   ({ error } = await submit(api, api.tx.orderbook.scheduleCancel(0, at), maker));
   assert.equal(error, null);
+  // `Deadline { at, deposit }`: `at` read with `get`, the field name clashing with `Array.at`.
+  assert.equal((await api.call.orderbookApi.cancelDeadline(maker.address, 0)).unwrap().get('at').toNumber(), at);
   assert.ok((await api.call.marginApi.accountHealth(maker.address, 0)).unwrap().initialRequirement.toBigInt() > 0n);
 
   const fired = await waitForEvent(api, (e) => e.section === 'orderbook' && e.method === 'ScheduledCancelFired' &&
@@ -45,6 +47,7 @@ test('the dead-man\'s switch clears a maker\'s book when it is not renewed', asy
   assert.equal(fired.event.data.cancelled.toNumber(), 4);
   assert.equal((await api.call.orderbookApi.orders(maker.address, 0)).length, 0);
   assert.equal((await api.call.marginApi.accountHealth(maker.address, 0)).unwrap().initialRequirement.toBigInt(), 0n);
+  assert.ok((await api.call.orderbookApi.cancelDeadline(maker.address, 0)).isNone, 'fired: disarmed');
 
   // A block already begun is refused by name.
   now = (await api.rpc.chain.getHeader()).number.toNumber();
