@@ -57,8 +57,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3596`.
-		// Minimum execution time: 10_956_000 picoseconds.
-		Weight::from_parts(11_827_000, 3596)
+		// Minimum execution time: 10_556_000 picoseconds.
+		Weight::from_parts(11_707_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -66,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 9_024_000 picoseconds.
-		Weight::from_parts(9_975_000, 3596)
+		// Minimum execution time: 9_004_000 picoseconds.
+		Weight::from_parts(9_985_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -75,8 +75,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 7_211_000 picoseconds.
-		Weight::from_parts(8_072_000, 3596)
+		// Minimum execution time: 7_050_000 picoseconds.
+		Weight::from_parts(7_912_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -97,10 +97,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3596`.
-		// Minimum execution time: 26_750_000 picoseconds.
-		Weight::from_parts(9_644_538, 3596)
-			// Standard Error: 4_930
-			.saturating_add(Weight::from_parts(18_966_433, 0).saturating_mul(m.into()))
+		// Minimum execution time: 24_958_000 picoseconds.
+		Weight::from_parts(8_807_648, 3596)
+			// Standard Error: 5_479
+			.saturating_add(Weight::from_parts(18_054_521, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -118,19 +118,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:2 w:0)
-	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:2 w:0)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:2 w:0)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:1)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
 		// Proof size: measured `919`, estimated `11202`.
-		// Minimum execution time: 146_509_000 picoseconds.
-		Weight::from_parts(125_508_548, 11202)
-			// Standard Error: 37_036
-			.saturating_add(Weight::from_parts(34_616_779, 0).saturating_mul(p.into()))
+		// Minimum execution time: 139_739_000 picoseconds.
+		Weight::from_parts(114_237_066, 11202)
+			// Standard Error: 33_622
+			.saturating_add(Weight::from_parts(33_635_993, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -142,10 +142,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:1 w:0)
-	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:0)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:0)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:17 w:0)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:16 w:0)
@@ -159,10 +159,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
 		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 41_121_000 picoseconds.
-		Weight::from_parts(32_813_969, 6096)
-			// Standard Error: 9_434
-			.saturating_add(Weight::from_parts(12_796_343, 0).saturating_mul(p.into()))
+		// Minimum execution time: 40_099_000 picoseconds.
+		Weight::from_parts(31_374_202, 6096)
+			// Standard Error: 9_989
+			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
@@ -171,12 +171,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:1)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
-	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:3 w:2)
-	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:17 w:0)
@@ -189,10 +189,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_leverage() -> Weight {
 		// Proof size: measured `5652`, estimated `44935`.
-		// Minimum execution time: 249_142_000 picoseconds.
-		Weight::from_parts(268_581_000, 44935)
-			.saturating_add(T::DbWeight::get().reads(73_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Minimum execution time: 230_925_000 picoseconds.
+		Weight::from_parts(245_646_000, 44935)
+			.saturating_add(T::DbWeight::get().reads(72_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
@@ -202,12 +202,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:1)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
-	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:3 w:2)
-	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:1 w:0)
@@ -215,62 +215,62 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_isolated() -> Weight {
-		// Proof size: measured `1172`, estimated `8649`.
-		// Minimum execution time: 67_230_000 picoseconds.
-		Weight::from_parts(72_188_000, 8649)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Proof size: measured `1172`, estimated `6160`.
+		// Minimum execution time: 54_501_000 picoseconds.
+		Weight::from_parts(58_618_000, 6160)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(11_827_000, 3596)
+		Weight::from_parts(11_707_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(9_975_000, 3596)
+		Weight::from_parts(9_985_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(8_072_000, 3596)
+		Weight::from_parts(7_912_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(9_644_538, 3596)
-			.saturating_add(Weight::from_parts(18_966_433, 0).saturating_mul(m.into()))
+		Weight::from_parts(8_807_648, 3596)
+			.saturating_add(Weight::from_parts(18_054_521, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(125_508_548, 11202)
-			.saturating_add(Weight::from_parts(34_616_779, 0).saturating_mul(p.into()))
+		Weight::from_parts(114_237_066, 11202)
+			.saturating_add(Weight::from_parts(33_635_993, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(32_813_969, 6096)
-			.saturating_add(Weight::from_parts(12_796_343, 0).saturating_mul(p.into()))
+		Weight::from_parts(31_374_202, 6096)
+			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn set_leverage() -> Weight {
-		Weight::from_parts(268_581_000, 44935)
-			.saturating_add(RocksDbWeight::get().reads(73_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+		Weight::from_parts(245_646_000, 44935)
+			.saturating_add(RocksDbWeight::get().reads(72_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_isolated() -> Weight {
-		Weight::from_parts(72_188_000, 8649)
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+		Weight::from_parts(58_618_000, 6160)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

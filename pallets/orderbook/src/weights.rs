@@ -38,9 +38,9 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn place_order_resting() -> Weight;
 	fn place_order(f: u32, ) -> Weight;
-	fn cancel_by_client_id() -> Weight;
 	fn set_fee_tiers() -> Weight;
 	fn forget_volume() -> Weight;
+	fn cancel_by_client_id() -> Weight;
 	fn cancel_order() -> Weight;
 	fn evict_level(n: u32, ) -> Weight;
 	fn place_orders(n: u32, ) -> Weight;
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
 		// Proof size: measured `5844`, estimated `10082`.
-		// Minimum execution time: 100_069_000 picoseconds.
-		Weight::from_parts(114_150_000, 10082)
+		// Minimum execution time: 85_948_000 picoseconds.
+		Weight::from_parts(91_537_000, 10082)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -112,6 +112,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::CancelDeadlines` (r:16 w:0)
 	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::FeeTiers` (r:1 w:0)
+	/// Proof: `Orderbook::FeeTiers` (`max_values`: Some(1), `max_size`: Some(225), added: 720, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::TradedVolume` (r:17 w:17)
+	/// Proof: `Orderbook::TradedVolume` (`max_values`: None, `max_size`: Some(292), added: 2767, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::OpenOrders` (r:17 w:17)
 	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:17 w:17)
@@ -142,16 +146,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
-		// Proof size: measured `2117`, estimated `10082`.
-		// Minimum execution time: 335_181_000 picoseconds.
-		Weight::from_parts(159_148_011, 10082)
-			// Standard Error: 156_641
-			.saturating_add(Weight::from_parts(187_789_021, 0).saturating_mul(f.into()))
-			.saturating_add(T::DbWeight::get().reads(22_u64))
-			.saturating_add(T::DbWeight::get().reads((11_u64).saturating_mul(f.into())))
-			.saturating_add(T::DbWeight::get().writes(18_u64))
-			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(f.into())))
+		// Proof size: measured `2687`, estimated `10082`.
+		// Minimum execution time: 329_402_000 picoseconds.
+		Weight::from_parts(161_172_278, 10082)
+			// Standard Error: 123_673
+			.saturating_add(Weight::from_parts(182_014_045, 0).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(24_u64))
+			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(f.into())))
+			.saturating_add(T::DbWeight::get().writes(19_u64))
+			.saturating_add(T::DbWeight::get().writes((10_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
+	}
+	/// Storage: `Orderbook::FeeTiers` (r:0 w:1)
+	/// Proof: `Orderbook::FeeTiers` (`max_values`: Some(1), `max_size`: Some(225), added: 720, mode: `MaxEncodedLen`)
+	fn set_fee_tiers() -> Weight {
+		// Proof size: measured `0`, estimated `0`.
+		// Minimum execution time: 4_246_000 picoseconds.
+		Weight::from_parts(4_677_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Orderbook::TradedVolume` (r:1 w:1)
+	/// Proof: `Orderbook::TradedVolume` (`max_values`: None, `max_size`: Some(292), added: 2767, mode: `MaxEncodedLen`)
+	fn forget_volume() -> Weight {
+		// Proof size: measured `326`, estimated `3757`.
+		// Minimum execution time: 10_986_000 picoseconds.
+		Weight::from_parts(11_898_000, 3757)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Orderbook::ClientOrders` (r:1 w:1)
 	/// Proof: `Orderbook::ClientOrders` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
@@ -165,19 +186,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::Expiries` (r:0 w:1)
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
-	fn forget_volume() -> Weight {
-		Weight::from_parts(20_000_000, 3_000)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	fn set_fee_tiers() -> Weight {
-		Weight::from_parts(20_000_000, 1_000)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
 	fn cancel_by_client_id() -> Weight {
 		// Proof size: measured `6225`, estimated `4823`.
-		// Minimum execution time: 67_631_000 picoseconds.
-		Weight::from_parts(87_851_000, 4823)
+		// Minimum execution time: 60_641_000 picoseconds.
+		Weight::from_parts(70_355_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -195,8 +207,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `4948`, estimated `4823`.
-		// Minimum execution time: 62_594_000 picoseconds.
-		Weight::from_parts(74_350_000, 4823)
+		// Minimum execution time: 50_535_000 picoseconds.
+		Weight::from_parts(54_842_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -217,10 +229,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
 		// Proof size: measured `3250`, estimated `5536`.
-		// Minimum execution time: 56_424_000 picoseconds.
-		Weight::from_parts(50_582_559, 5536)
-			// Standard Error: 112_407
-			.saturating_add(Weight::from_parts(18_770_868, 0).saturating_mul(n.into()))
+		// Minimum execution time: 46_349_000 picoseconds.
+		Weight::from_parts(20_425_788, 5536)
+			// Standard Error: 41_386
+			.saturating_add(Weight::from_parts(18_535_217, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -262,10 +274,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn place_orders(n: u32, ) -> Weight {
 		// Proof size: measured `6553`, estimated `10082`.
-		// Minimum execution time: 120_350_000 picoseconds.
-		Weight::from_parts(82_001_606, 10082)
-			// Standard Error: 86_310
-			.saturating_add(Weight::from_parts(50_563_669, 0).saturating_mul(n.into()))
+		// Minimum execution time: 121_862_000 picoseconds.
+		Weight::from_parts(91_694_205, 10082)
+			// Standard Error: 124_106
+			.saturating_add(Weight::from_parts(50_901_466, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -291,10 +303,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
 		// Proof size: measured `6805`, estimated `5536`.
-		// Minimum execution time: 17_907_000 picoseconds.
-		Weight::from_parts(18_438_000, 5536)
-			// Standard Error: 231_384
-			.saturating_add(Weight::from_parts(66_594_772, 0).saturating_mul(n.into()))
+		// Minimum execution time: 11_307_000 picoseconds.
+		Weight::from_parts(12_468_000, 5536)
+			// Standard Error: 220_832
+			.saturating_add(Weight::from_parts(63_857_601, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -318,10 +330,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn cancel_orders(n: u32, ) -> Weight {
 		// Proof size: measured `3990`, estimated `5536`.
-		// Minimum execution time: 71_197_000 picoseconds.
-		Weight::from_parts(55_160_685, 5536)
-			// Standard Error: 58_986
-			.saturating_add(Weight::from_parts(30_018_448, 0).saturating_mul(n.into()))
+		// Minimum execution time: 57_566_000 picoseconds.
+		Weight::from_parts(40_007_396, 5536)
+			// Standard Error: 78_443
+			.saturating_add(Weight::from_parts(30_015_137, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -345,10 +357,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof size: measured `5971`, estimated `5536`.
-		// Minimum execution time: 75_222_000 picoseconds.
-		Weight::from_parts(66_648_805, 5536)
-			// Standard Error: 48_699
-			.saturating_add(Weight::from_parts(25_761_495, 0).saturating_mul(n.into()))
+		// Minimum execution time: 74_491_000 picoseconds.
+		Weight::from_parts(92_018_243, 5536)
+			// Standard Error: 55_238
+			.saturating_add(Weight::from_parts(23_888_491, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -369,12 +381,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:1)
 	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Settings` (r:1 w:0)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:1 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
@@ -383,8 +395,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_trigger() -> Weight {
 		// Proof size: measured `8735`, estimated `9632`.
-		// Minimum execution time: 84_946_000 picoseconds.
-		Weight::from_parts(96_654_000, 9632)
+		// Minimum execution time: 73_380_000 picoseconds.
+		Weight::from_parts(89_313_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -404,14 +416,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:1)
 	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Settings` (r:1 w:0)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:2 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
@@ -419,9 +431,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Orderbook::Triggers` (r:0 w:2)
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_tp_sl() -> Weight {
-		// Proof size: measured `15737`, estimated `18274`.
-		// Minimum execution time: 198_326_000 picoseconds.
-		Weight::from_parts(222_152_000, 18274)
+		// Proof size: measured `15774`, estimated `18274`.
+		// Minimum execution time: 162_182_000 picoseconds.
+		Weight::from_parts(193_138_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -434,9 +446,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_trigger() -> Weight {
-		// Proof size: measured `9563`, estimated `9632`.
-		// Minimum execution time: 68_793_000 picoseconds.
-		Weight::from_parts(78_507_000, 9632)
+		// Proof size: measured `9572`, estimated `9632`.
+		// Minimum execution time: 47_070_000 picoseconds.
+		Weight::from_parts(59_168_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -453,9 +465,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::Positions` (r:1 w:0)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	fn fire_trigger() -> Weight {
-		// Proof size: measured `15746`, estimated `18274`.
-		// Minimum execution time: 84_256_000 picoseconds.
-		Weight::from_parts(96_785_000, 18274)
+		// Proof size: measured `15755`, estimated `18274`.
+		// Minimum execution time: 63_525_000 picoseconds.
+		Weight::from_parts(74_000_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -471,18 +483,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	fn check_triggers() -> Weight {
 		// Proof size: measured `13058`, estimated `18274`.
-		// Minimum execution time: 34_141_000 picoseconds.
-		Weight::from_parts(37_156_000, 18274)
+		// Minimum execution time: 28_293_000 picoseconds.
+		Weight::from_parts(32_619_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `Orderbook::CancelDeadlines` (r:1 w:1)
 	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Settings` (r:1 w:0)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:1 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
@@ -491,8 +503,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::DeadlinesDue` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
 	fn schedule_cancel() -> Weight {
 		// Proof size: measured `606`, estimated `3697`.
-		// Minimum execution time: 34_101_000 picoseconds.
-		Weight::from_parts(36_845_000, 3697)
+		// Minimum execution time: 33_550_000 picoseconds.
+		Weight::from_parts(36_224_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -519,10 +531,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn fire_deadline(n: u32, ) -> Weight {
 		// Proof size: measured `15027`, estimated `174475`.
-		// Minimum execution time: 255_882_000 picoseconds.
-		Weight::from_parts(276_462_463, 174475)
-			// Standard Error: 64_117
-			.saturating_add(Weight::from_parts(22_588_830, 0).saturating_mul(n.into()))
+		// Minimum execution time: 249_713_000 picoseconds.
+		Weight::from_parts(282_078_491, 174475)
+			// Standard Error: 45_069
+			.saturating_add(Weight::from_parts(20_722_672, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -534,41 +546,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(114_150_000, 10082)
+		Weight::from_parts(91_537_000, 10082)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(159_148_011, 10082)
-			.saturating_add(Weight::from_parts(187_789_021, 0).saturating_mul(f.into()))
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
-			.saturating_add(RocksDbWeight::get().reads((11_u64).saturating_mul(f.into())))
-			.saturating_add(RocksDbWeight::get().writes(18_u64))
-			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(f.into())))
+		Weight::from_parts(161_172_278, 10082)
+			.saturating_add(Weight::from_parts(182_014_045, 0).saturating_mul(f.into()))
+			.saturating_add(RocksDbWeight::get().reads(24_u64))
+			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(f.into())))
+			.saturating_add(RocksDbWeight::get().writes(19_u64))
+			.saturating_add(RocksDbWeight::get().writes((10_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
+	fn set_fee_tiers() -> Weight {
+		Weight::from_parts(4_677_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
 	fn forget_volume() -> Weight {
-		Weight::from_parts(20_000_000, 3_000)
+		Weight::from_parts(11_898_000, 3757)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
-	fn set_fee_tiers() -> Weight {
-		Weight::from_parts(20_000_000, 1_000)
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
 	fn cancel_by_client_id() -> Weight {
-		Weight::from_parts(87_851_000, 4823)
+		Weight::from_parts(70_355_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(74_350_000, 4823)
+		Weight::from_parts(54_842_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(50_582_559, 5536)
-			.saturating_add(Weight::from_parts(18_770_868, 0).saturating_mul(n.into()))
+		Weight::from_parts(20_425_788, 5536)
+			.saturating_add(Weight::from_parts(18_535_217, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -576,8 +588,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2669).saturating_mul(n.into()))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(82_001_606, 10082)
-			.saturating_add(Weight::from_parts(50_563_669, 0).saturating_mul(n.into()))
+		Weight::from_parts(91_694_205, 10082)
+			.saturating_add(Weight::from_parts(50_901_466, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -585,8 +597,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(n.into()))
 	}
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(18_438_000, 5536)
-			.saturating_add(Weight::from_parts(66_594_772, 0).saturating_mul(n.into()))
+		Weight::from_parts(12_468_000, 5536)
+			.saturating_add(Weight::from_parts(63_857_601, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -594,8 +606,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(55_160_685, 5536)
-			.saturating_add(Weight::from_parts(30_018_448, 0).saturating_mul(n.into()))
+		Weight::from_parts(40_007_396, 5536)
+			.saturating_add(Weight::from_parts(30_015_137, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -603,8 +615,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(66_648_805, 5536)
-			.saturating_add(Weight::from_parts(25_761_495, 0).saturating_mul(n.into()))
+		Weight::from_parts(92_018_243, 5536)
+			.saturating_add(Weight::from_parts(23_888_491, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -612,37 +624,37 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn place_trigger() -> Weight {
-		Weight::from_parts(96_654_000, 9632)
+		Weight::from_parts(89_313_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_tp_sl() -> Weight {
-		Weight::from_parts(222_152_000, 18274)
+		Weight::from_parts(193_138_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn cancel_trigger() -> Weight {
-		Weight::from_parts(78_507_000, 9632)
+		Weight::from_parts(59_168_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn fire_trigger() -> Weight {
-		Weight::from_parts(96_785_000, 18274)
+		Weight::from_parts(74_000_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn check_triggers() -> Weight {
-		Weight::from_parts(37_156_000, 18274)
+		Weight::from_parts(32_619_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(36_845_000, 3697)
+		Weight::from_parts(36_224_000, 3697)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn fire_deadline(n: u32, ) -> Weight {
-		Weight::from_parts(276_462_463, 174475)
-			.saturating_add(Weight::from_parts(22_588_830, 0).saturating_mul(n.into()))
+		Weight::from_parts(282_078_491, 174475)
+			.saturating_add(Weight::from_parts(20_722_672, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(69_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
