@@ -4,7 +4,7 @@
 use crate::{collateral::Subaccount, Balance, Price};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{DispatchError, Permill, Weight};
+use sp_runtime::{DispatchError, DispatchResult, Permill, Weight};
 
 /// Identifies a perpetual market.
 pub type MarketId = u32;
@@ -181,6 +181,13 @@ pub trait MarginEngine<AccountId> {
 
 	/// The worst-case weight of one `reserve_order_margin`.
 	fn reserve_order_margin_weight() -> Weight;
+
+	/// `Ok` if `subaccount` may trade `market` at all (a subaccount isolated to another
+	/// market may not), for what sets only a deposit aside now and trades later (a trigger).
+	/// Within `reserve_order_margin_weight()`.
+	fn ensure_may_trade(_subaccount: &Subaccount<AccountId>, _market: MarketId) -> DispatchResult {
+		Ok(())
+	}
 }
 
 /// What one `LiquidationBook::close` did.

@@ -26,7 +26,8 @@ pub struct Position {
 pub struct Health {
 	/// Collateral value + Σ position values + Σ unsettled funding.
 	pub equity: SignedBalance,
-	/// Σ positions' initial requirements + the margin set aside for resting orders.
+	/// Σ positions' initial requirements + the margin set aside for resting orders + the
+	/// deposit of the subaccount's margin settings.
 	pub initial_requirement: Balance,
 	pub maintenance_requirement: Balance,
 	/// Equity − initial requirement: what is left to open or withdraw.

@@ -414,6 +414,10 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	fn reserve_order_margin_weight() -> Weight {
 		Self::reserve_weight(T::MaxPositions::get())
 	}
+
+	fn ensure_may_trade(subaccount: &SubaccountOf<T>, market: MarketId) -> DispatchResult {
+		Self::ensure_isolation_allows(&Self::settings_of(subaccount), market)
+	}
 }
 
 impl<T: Config> Pallet<T> {

@@ -6,7 +6,7 @@ use crate::{pallet::*, FeeTier, VolumeWindow, VOLUME_DAYS};
 use clearing_primitives::{margin::MarketRules, Balance};
 use frame_support::{ensure, traits::Get};
 use sp_runtime::{
-	traits::UniqueSaturatedInto,
+	traits::{CheckedDiv, UniqueSaturatedInto},
 	DispatchResult, Permill,
 };
 
@@ -97,7 +97,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn volume_day() -> u32 {
 		let now = frame_system::Pallet::<T>::block_number();
 		let per_day = T::VolumeDayBlocks::get().max(1u32.into());
-		(now / per_day).unique_saturated_into()
+		now.checked_div(&per_day).unwrap_or_default().unique_saturated_into()
 	}
 
 	/// `account`'s volume over the last 30 days and the tier it reaches.

@@ -55,6 +55,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn add_trigger(new: NewTrigger<T>, pair: Option<TriggerId>) -> Result<TriggerId, DispatchError> {
 		let rules = T::Margin::market_rules(new.market).ok_or(Error::<T>::MarketNotFound)?;
 		Self::ensure_admitted(rules.status, new.kind.order_kind(), new.reduce_only)?;
+		// Refused now, not when it fires: a subaccount isolated to another market.
+		T::Margin::ensure_may_trade(&new.owner, new.market)?;
 		ensure!(rules.on_tick(new.trigger_price) && rules.on_tick(new.price), Error::<T>::PriceOffTick);
 		match new.size {
 			Some(size) => ensure!(rules.on_step(size), Error::<T>::SizeOffStep),
