@@ -211,3 +211,9 @@ pub fn remove_feeder() -> Direction {
 pub fn listing() -> Direction {
 	Direction::Increases
 }
+
+/// A new fee tier table: always behind the timelock, whichever way it moves (lower fees and
+/// larger rebates cut the insurance fund's revenue; its bounds are the order book's).
+pub fn fee_tiers() -> Direction {
+	Direction::Increases
+}

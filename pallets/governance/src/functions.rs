@@ -205,6 +205,7 @@ impl<T: Config> Pallet<T> {
 				classify::penalty(current, *rate).map_err(bound)?
 			},
 			RiskChange::AuthorizeUpgrade { .. } => classify::listing(),
+			RiskChange::SetFeeTiers { .. } => classify::fee_tiers(),
 		};
 		Ok(direction)
 	}

@@ -62,6 +62,8 @@ pub type Cooldown = StorageValue<ParamStore, u32>;
 pub type Penalty = StorageValue<ParamStore, Permill>;
 #[storage_alias]
 pub type Upgrade = StorageValue<ParamStore, H256>;
+#[storage_alias]
+pub type FeeTable = StorageValue<ParamStore, Permill>;
 
 pub const BTC_USD: MarketId = 0;
 pub const USDC: AssetId = 1;
@@ -74,6 +76,8 @@ impl RiskParameters<AccountId, H256> for MockParams {
 	type MarketListing = (Permill, Permill);
 	/// A listing is its haircut.
 	type CollateralListing = Permill;
+	/// A table is its takers' fee.
+	type FeeTable = Permill;
 
 	fn market_margin(market: MarketId) -> Option<MarginFractions> {
 		Markets::get(market).map(|(initial, maintenance, ..)| MarginFractions { initial, maintenance })
@@ -150,6 +154,7 @@ impl RiskParameters<AccountId, H256> for MockParams {
 			RiskChange::SetUnstakeCooldown { blocks } => Cooldown::put(blocks),
 			RiskChange::SetLiquidationPenalty { rate } => Penalty::put(rate),
 			RiskChange::AuthorizeUpgrade { code_hash } => Upgrade::put(code_hash),
+			RiskChange::SetFeeTiers { tiers } => FeeTable::put(tiers),
 		}
 		Ok(())
 	}

@@ -16,7 +16,7 @@ pub type ChangeId = u32;
 #[derive(
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
-pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing> {
+pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing, FeeTable> {
 	/// A market's initial and maintenance margin fractions.
 	SetMarketMargin { market: MarketId, initial: Permill, maintenance: Permill },
 	/// A market's open-interest cap (base units).
@@ -44,6 +44,8 @@ pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing> {
 	/// Authorizes a runtime upgrade to the code with this hash (anyone may then submit the
 	/// code with `system.applyAuthorizedUpgrade`; its spec version must rise).
 	AuthorizeUpgrade { code_hash: Hash },
+	/// The order book's fee tier table (fees and maker rebates by 30-day volume).
+	SetFeeTiers { tiers: FeeTable },
 }
 
 /// A change waiting out its timelock.
@@ -65,6 +67,8 @@ pub trait RiskParameters<AccountId, Hash> {
 	type MarketListing: Parameter + MaxEncodedLen;
 	/// What a new collateral lists with (the vaults' collateral configuration).
 	type CollateralListing: Parameter + MaxEncodedLen;
+	/// A fee tier table (the order book's).
+	type FeeTable: Parameter + MaxEncodedLen;
 
 	/// A market's margin fractions, if it exists.
 	fn market_margin(market: MarketId) -> Option<MarginFractions>;
@@ -101,6 +105,7 @@ pub type RiskChangeFor<AccountId, Hash, P> = RiskChange<
 	Hash,
 	<P as RiskParameters<AccountId, Hash>>::MarketListing,
 	<P as RiskParameters<AccountId, Hash>>::CollateralListing,
+	<P as RiskParameters<AccountId, Hash>>::FeeTable,
 >;
 
 /// One risk parameter, for the step limit it moves under: every change to it within one

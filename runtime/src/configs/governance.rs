@@ -129,6 +129,10 @@ fn update_collateral(
 impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 	type MarketListing = MarketConfig;
 	type CollateralListing = pallet_vaults::CollateralConfig;
+	type FeeTable = frame_support::BoundedVec<
+		pallet_orderbook::FeeTier,
+		<Runtime as pallet_orderbook::Config>::MaxFeeTiers,
+	>;
 
 	fn market_margin(id: MarketId) -> Option<MarginFractions> {
 		market(id).ok().map(|c| MarginFractions {
@@ -205,6 +209,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 				frame_system::Pallet::<Runtime>::do_authorize_upgrade(code_hash, true);
 				Ok(())
 			},
+			RiskChange::SetFeeTiers { tiers } => crate::Orderbook::set_fee_tiers(root(), tiers),
 		}
 	}
 
@@ -240,6 +245,10 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 				<Runtime as frame_system::Config>::DbWeight::get().reads_writes(1, 1),
 			RiskChange::AuthorizeUpgrade { .. } =>
 				frame_system::weights::SubstrateWeight::<Runtime>::authorize_upgrade(),
+			RiskChange::SetFeeTiers { .. } => {
+				use pallet_orderbook::WeightInfo as _;
+				pallet_orderbook::weights::SubstrateWeight::<Runtime>::set_fee_tiers()
+			},
 		}
 	}
 }
@@ -295,6 +304,25 @@ mod tests {
 			let above = Permill::from_percent(11);
 			assert!(ClearingRiskParameters::enact(&RiskChange::SetLiquidationPenalty { rate: above }).is_err());
 			assert_eq!(ClearingRiskParameters::liquidation_penalty(), Permill::from_parts(15_000));
+		});
+	}
+
+	#[test]
+	fn an_enacted_fee_table_lands_in_the_order_book_and_a_bad_one_changes_nothing() {
+		sp_io::TestExternalities::default().execute_with(|| {
+			frame_system::Pallet::<Runtime>::set_block_number(1);
+			let tier = |rebate| pallet_orderbook::FeeTier {
+				min_volume: 1_000_000_000,
+				taker_fee: Permill::from_parts(300),
+				maker_fee: Permill::zero(),
+				maker_rebate: Permill::from_parts(rebate),
+			};
+			let table = |rebate| frame_support::BoundedVec::truncate_from(vec![tier(rebate)]);
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetFeeTiers { tiers: table(100) }).is_ok());
+			assert_eq!(pallet_orderbook::FeeTiers::<Runtime>::get().into_inner(), vec![tier(100)]);
+			// A rebate above half the taker fee: the order book refuses it.
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetFeeTiers { tiers: table(200) }).is_err());
+			assert_eq!(pallet_orderbook::FeeTiers::<Runtime>::get().into_inner(), vec![tier(100)]);
 		});
 	}
 }

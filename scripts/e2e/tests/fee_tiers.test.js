@@ -1,10 +1,11 @@
 // Fee tiers on a real node: root (sudo on `dev`) sets a tier from $1,000 of 30-day volume;
 // a maker and a taker trade ETH at the market's own fees until both pass it, then at the
 // tier's: a lower taker fee and a maker rebate paid out of the same fill's taker fee. The
-// table is emptied again afterwards, so the other tests see each market's own fees.
+// table is emptied again afterwards, so the other tests see each market's own fees. On a chain
+// without sudo the risk council proposes a table, which waits out the governance timelock.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, feed, fundTrader, waitForIndex, eventsAt } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex, eventsAt, councilDecide } from './helpers.js';
 
 const ETH = 3;
 const ETH_USD = 1;
@@ -87,4 +88,19 @@ test('volume moves a maker and a taker into a tier with a rebate paid from the t
   const bad = await submit(api, api.tx.sudo.sudo(api.tx.orderbook.setFeeTiers([{ ...tier, makerFee: 100 }])), ctx.alice);
   const sudid = (await eventsAt(api, bad.blockHash)).find((e) => e.section === 'sudo' && e.method === 'Sudid');
   assert.equal(api.registry.findMetaError(sudid.data.sudoResult.asErr.asModule).name, 'InvalidFeeTiers');
+});
+
+test('a fee table proposed by the risk council waits out the timelock, and can be cancelled', async () => {
+  const { api } = ctx;
+  const before = (await api.query.orderbook.feeTiers()).length;
+  const proposal = api.tx.governance.propose({ SetFeeTiers: { tiers: [tier] } });
+  const scheduled = await councilDecide(api, [ctx.alice, ctx.bob], proposal);
+  assert.equal(scheduled.error, null);
+  const event = (await eventsAt(api, scheduled.blockHash)).find((e) => api.events.governance.ChangeScheduled.is(e));
+  assert.ok(event, 'scheduled, not enacted');
+  assert.equal((await api.query.orderbook.feeTiers()).length, before, 'the table is unchanged meanwhile');
+  const id = event.data.id.toNumber();
+  const cancelled = await councilDecide(api, [ctx.charlie], api.tx.governance.cancel(id));
+  assert.equal(cancelled.error, null);
+  assert.ok((await api.query.governance.pending(id)).isNone);
 });

@@ -127,3 +127,18 @@ fn an_upgrade_is_authorized_only_after_the_timelock() {
 		assert_eq!(Upgrade::get(), Some(code_hash));
 	});
 }
+
+#[test]
+fn a_fee_table_always_waits_out_the_timelock() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Lower fees or higher: the insurance fund's revenue moves either way.
+		for (i, tiers) in [pct(0), pct(1)].into_iter().enumerate() {
+			assert_ok!(propose(RiskChange::SetFeeTiers { tiers }));
+			assert_eq!(Pending::<Test>::count() as usize, i + 1);
+		}
+		run_to_block(TIMELOCK);
+		assert_eq!(FeeTable::get(), None, "not enacted before its timelock");
+		run_to_block(1 + TIMELOCK);
+		assert_eq!(FeeTable::get(), Some(pct(1)));
+	});
+}
