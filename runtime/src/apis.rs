@@ -301,7 +301,7 @@ impl_runtime_apis! {
 			owner: AccountId,
 			number: clearing_primitives::collateral::SubaccountNumber,
 		) -> Option<pallet_orderbook::Deadline<crate::BlockNumber>> {
-			pallet_orderbook::CancelDeadlines::<Runtime>::get(clearing_primitives::collateral::Subaccount::new(owner, number))
+			crate::Orderbook::cancel_deadline(owner, number)
 		}
 
 		fn fees(owner: AccountId) -> pallet_orderbook::AccountFees {

@@ -82,6 +82,23 @@ fn fee_tiers_in_force<T: Config>(accounts: &[T::AccountId]) {
 	}
 }
 
+/// A single cancel's worst case: the owner at `MaxOpenOrders`, the target its last order
+/// and last at a full level. Returns the owner and the target's id.
+fn worst_cancel<T: Config>() -> (Subaccount<T::AccountId>, crate::OrderId) {
+	let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+	let base = Price::saturating_from_integer(PRICE);
+	let owner = whitelisted_trader::<T>();
+	for i in 1..T::MaxOpenOrders::get() {
+		let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
+		place::<T>(&owner, market, Side::Sell, price, step);
+	}
+	for i in 1..T::MaxOrdersPerLevel::get() {
+		place::<T>(&trader::<T>("other", i), market, Side::Sell, base, step);
+	}
+	place::<T>(&owner, market, Side::Sell, base, step);
+	(owner, NextOrderId::<T>::get().saturating_sub(1))
+}
+
 fn place_kind<T: Config>(
 	who: &Subaccount<T::AccountId>,
 	market: clearing_primitives::MarketId,
@@ -333,19 +350,9 @@ mod benchmarks {
 	/// `cancel_order`'s worst case, the order found by its client id.
 	#[benchmark]
 	fn cancel_by_client_id() {
-		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
-		let base = Price::saturating_from_integer(PRICE);
-		let owner = whitelisted_trader::<T>();
-		for i in 1..T::MaxOpenOrders::get() {
-			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
-			place::<T>(&owner, market, Side::Sell, price, step);
-		}
-		for i in 1..T::MaxOrdersPerLevel::get() {
-			place::<T>(&trader::<T>("other", i), market, Side::Sell, base, step);
-		}
-		let client_id = NextOrderId::<T>::get();
-		place::<T>(&owner, market, Side::Sell, base, step);
-		let id = NextOrderId::<T>::get().saturating_sub(1);
+		let (owner, id) = worst_cancel::<T>();
+		// Setup orders carry their order id as client id.
+		let client_id = id;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.owner.clone()), owner.number, client_id);
@@ -356,20 +363,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn cancel_order() {
-		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
-		let base = Price::saturating_from_integer(PRICE);
-		let owner = whitelisted_trader::<T>();
-		// The owner at its bound, the target its last order…
-		for i in 1..T::MaxOpenOrders::get() {
-			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(i)));
-			place::<T>(&owner, market, Side::Sell, price, step);
-		}
-		// …and last at a full level.
-		for i in 1..T::MaxOrdersPerLevel::get() {
-			place::<T>(&trader::<T>("other", i), market, Side::Sell, base, step);
-		}
-		place::<T>(&owner, market, Side::Sell, base, step);
-		let id = NextOrderId::<T>::get().saturating_sub(1);
+		let (owner, id) = worst_cancel::<T>();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.owner.clone()), id);

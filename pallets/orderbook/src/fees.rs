@@ -123,8 +123,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Removes `account`'s volume window once none of it counts any more.
 	pub(crate) fn do_forget_volume(account: &T::AccountId) -> DispatchResult {
-		let window = TradedVolume::<T>::get(account);
-		ensure!(TradedVolume::<T>::contains_key(account), Error::<T>::NoVolume);
+		let window = TradedVolume::<T>::try_get(account).map_err(|_| Error::<T>::NoVolume)?;
 		ensure!(volume(&window, Self::volume_day()) == 0, Error::<T>::VolumeStillCounted);
 		TradedVolume::<T>::remove(account);
 		Self::deposit_event(Event::VolumeForgotten { account: account.clone() });
