@@ -182,6 +182,13 @@ pub trait MarginEngine<AccountId> {
 	/// The worst-case weight of one `reserve_order_margin`.
 	fn reserve_order_margin_weight() -> Weight;
 
+	/// The part of what `reserve_order_margin` reports that a subaccount without positions
+	/// costs: a caller's benchmark run against this engine with such subaccounts measured it
+	/// already, and takes it off what the engine reports. Zero takes nothing off.
+	fn reserve_order_margin_base_weight() -> Weight {
+		Weight::zero()
+	}
+
 	/// `Ok` if `subaccount` may trade `market` at all (a subaccount isolated to another
 	/// market may not), for what sets only a deposit aside now and trades later (a trigger).
 	/// Within `reserve_order_margin_weight()`.

@@ -415,6 +415,10 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		Self::reserve_weight(T::MaxPositions::get())
 	}
 
+	fn reserve_order_margin_base_weight() -> Weight {
+		Self::reserve_weight(0)
+	}
+
 	fn ensure_may_trade(subaccount: &SubaccountOf<T>, market: MarketId) -> DispatchResult {
 		Self::ensure_isolation_allows(&Self::settings_of(subaccount), market)
 	}

@@ -573,23 +573,46 @@ mod benchmarks {
 		assert_eq!(Triggers::<T>::get(pair).and_then(|t| t.pair), None);
 	}
 
-	/// The head of a full stop queue fires for a position closed meanwhile: it leaves, reads
-	/// the position, and its pair leaves the front of a full take-profit queue. (Placing an
-	/// order is charged as `place_order`.)
+	/// `n` stop-sell limits of `n` owners, each its own level: fired one after another from
+	/// the head of a full queue, each trigger leaves and its order rests as the new best ask
+	/// (every ask price shifts). What the queue's triggers share (the market's rules, the
+	/// queue, the side's prices) is counted once: the slope is one more trigger. (A pair, a
+	/// position read, fills and the margin engine beyond an owner without positions are
+	/// charged on top.)
 	#[benchmark]
-	fn fire_trigger() {
+	fn fire_triggers(n: Linear<1, { T::MaxLevels::get().min(T::MaxTriggersPerQueue::get()) }>) {
 		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
-		let owner = whitelisted_trader::<T>();
-		let (id, pair) = paired_triggers::<T>(&owner, market, tick, step, true);
+		let base = Price::saturating_from_integer(PRICE);
+		for i in 0..n {
+			let trigger_price = base.saturating_sub(tick.saturating_mul(Price::saturating_from_integer(i.saturating_add(1))));
+			let new = crate::triggers::NewTrigger::<T> {
+				owner: trader::<T>("stop owner", i),
+				market,
+				side: Side::Sell,
+				kind: TriggerKind::StopLimit,
+				trigger_price,
+				price: trigger_price,
+				size: Some(step),
+				reduce_only: false,
+			};
+			Pallet::<T>::add_trigger(new, None).expect("the stop waits");
+		}
+		// Behind them, the queue filled up with triggers that do not fire.
+		fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 0);
 		let index = T::Margin::market_rules(market).and_then(|rules| rules.index).expect("priced");
 
 		#[block]
 		{
-			Pallet::<T>::fire(market, Crossing::Falls, id, index);
+			for _ in 0..n {
+				if let Some((_, id)) = Pallet::<T>::queue_head(market, Crossing::Falls) {
+					Pallet::<T>::fire(market, Crossing::Falls, id, index);
+				}
+			}
 		}
 
-		assert!(!Triggers::<T>::contains_key(id));
-		assert!(!Triggers::<T>::contains_key(pair));
+		assert_eq!(LevelPrices::<T>::get(market, Side::Sell).len() as u32, n);
+		let left = T::MaxTriggersPerQueue::get().saturating_sub(n);
+		assert_eq!(TriggerQueues::<T>::get(market, Crossing::Falls).len() as u32, left);
 	}
 
 	/// The hook's look at one market whose two queues are full and neither fires.

@@ -133,6 +133,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxFills: Get<u32>;
 
+		/// Most fills a fired trigger's order makes at one firing (at most `MaxFills`): a
+		/// trigger whose order stopped there with size left stays at the head of its queue
+		/// with the rest and fires again, in the same block if its budget allows.
+		#[pallet::constant]
+		type MaxTriggerFills: Get<u32>;
+
 		/// Most orders one `place_orders` batch carries.
 		#[pallet::constant]
 		type MaxBatchOrders: Get<u32>;

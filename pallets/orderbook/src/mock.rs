@@ -197,6 +197,7 @@ impl pallet_orderbook::Config for Test {
 	type VolumeDayBlocks = frame_support::traits::ConstU64<10>;
 	type InsuranceShare = InsuranceShare;
 	type MaxFills = ConstU32<MAX_FILLS>;
+	type MaxTriggerFills = ConstU32<MAX_TRIGGER_FILLS>;
 	// As many as an account may have open.
 	type MaxBatchOrders = ConstU32<5>;
 	type MaxBatchCancels = ConstU32<5>;
@@ -232,6 +233,8 @@ impl pallet_orderbook::BenchmarkHelper<AccountId> for MockHelper {
 
 /// The book's fill bound per order.
 pub const MAX_FILLS: u32 = 4;
+/// A fired trigger's fill bound per firing.
+pub const MAX_TRIGGER_FILLS: u32 = 2;
 pub const BTC_USD: MarketId = 0;
 pub const STEP: Balance = 100_000; // 0.001 BTC
 pub const USDC: Balance = 1_000_000;

@@ -32,10 +32,40 @@ pub(crate) struct NewTrigger<T: Config> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The most one fired trigger may cost: its removal (and its pair's) and a whole
-	/// `place_order`.
+	/// The most one fired trigger may cost, its queue's share included: `fire_triggers(1)`
+	/// (its removal and its order resting, for an owner without positions), its pair and its
+	/// position read, its order's fills at `MaxTriggerFills` with the margin engine's worst
+	/// for each and for the rest, an eviction, and its being queued again.
 	pub fn fire_trigger_weight() -> Weight {
-		T::WeightInfo::fire_trigger().saturating_add(Self::place_order_weight(T::MaxFills::get()))
+		T::WeightInfo::fire_triggers(0).saturating_add(Self::fire_more_weight())
+	}
+
+	/// `fire_trigger_weight` beyond the queue's share (`fire_triggers(0)`, charged once per
+	/// queue and block).
+	fn fire_more_weight() -> Weight {
+		let fills = T::MaxTriggerFills::get().min(T::MaxFills::get());
+		Self::trigger_weight()
+			.saturating_add(Self::pair_and_position_weight(true, true))
+			.saturating_add(T::WeightInfo::place_order(fills))
+			.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(fills)))
+			.saturating_add(T::Margin::reserve_order_margin_weight())
+			.saturating_add(T::WeightInfo::evict_level(T::MaxOrdersPerLevel::get()))
+			.saturating_add(Self::place_trigger_weight())
+	}
+
+	/// One more trigger fired whose order rests, beyond its queue's share: the slope of
+	/// `fire_triggers`, whose benchmark measures its owner's, its level's and its own storage
+	/// (what every trigger of a queue shares it counts once).
+	fn trigger_weight() -> Weight {
+		T::WeightInfo::fire_triggers(1).saturating_sub(T::WeightInfo::fire_triggers(0))
+	}
+
+	/// What a trigger's pair (cancelled or unpaired, at most a `cancel_trigger`) and its
+	/// position read (sized to it or reduce-only) add to `trigger_weight`.
+	fn pair_and_position_weight(paired: bool, reads_position: bool) -> Weight {
+		let pair = if paired { T::WeightInfo::cancel_trigger() } else { Weight::zero() };
+		let position = if reads_position { T::DbWeight::get().reads(1) } else { Weight::zero() };
+		pair.saturating_add(position)
 	}
 
 	/// What `place_trigger` may cost: its benchmark and the margin engine's worst case for
@@ -243,7 +273,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The first `(trigger price, id)` of a queue, reading only its head.
-	fn queue_head(market: MarketId, crossing: Crossing) -> Option<(Price, TriggerId)> {
+	pub(crate) fn queue_head(market: MarketId, crossing: Crossing) -> Option<(Price, TriggerId)> {
 		let key = TriggerQueues::<T>::hashed_key_for(market, crossing);
 		let mut head = [0u8; 5 + core::mem::size_of::<u128>() + core::mem::size_of::<TriggerId>()];
 		let stored = sp_io::storage::read(&key, &mut head, 0)?;
@@ -279,14 +309,18 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			for crossing in [Crossing::Rises, Crossing::Falls] {
+				// What the queue's triggers share (its rules, the queue, the book side's
+				// prices), once for all of them.
+				let mut share = T::WeightInfo::fire_triggers(0);
 				loop {
-					if !used.saturating_add(Self::fire_trigger_weight()).all_lte(budget) {
+					if !used.saturating_add(share).saturating_add(Self::fire_more_weight()).all_lte(budget) {
 						return used;
 					}
 					let Some((trigger_price, id)) = Self::queue_head(market, crossing) else { break };
 					if !crossing.fires(trigger_price, index) {
 						break;
 					}
+					used.saturating_accrue(core::mem::take(&mut share));
 					used.saturating_accrue(Self::fire(market, crossing, id, index));
 				}
 			}
@@ -295,8 +329,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Fires trigger `id` (at the head of `market`'s `crossing` queue) at `index`: it leaves
-	/// with its deposit, its pair is cancelled, and its order is placed as a trader's
-	/// (`TriggerFired` with the order's id or its refusal). Returns the weight used.
+	/// with its deposit, its pair is cancelled, and its order is placed as a trader's with up
+	/// to `MaxTriggerFills` fills (`TriggerFired` with the order's id or its refusal). An
+	/// order stopped by that bound with size left puts the trigger back at the head of its
+	/// queue with the rest, still paired. Returns the weight used beyond the queue's share.
 	pub(crate) fn fire(market: MarketId, crossing: Crossing, id: TriggerId, index: Price) -> Weight {
 		let Some(trigger) = Triggers::<T>::get(id) else {
 			// An entry without its trigger (never expected): drop it so the queue moves on.
@@ -308,20 +344,23 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 			});
-			return T::WeightInfo::fire_trigger();
+			return Self::trigger_weight();
 		};
 		Self::remove_trigger(&trigger);
+		let removed = Self::trigger_weight()
+			.saturating_add(Self::pair_and_position_weight(trigger.pair.is_some(), trigger.reduce_only));
 		// Its owner's dead-man's switch has passed since it was placed: it places nothing.
 		if Self::switch_passed_since(&trigger.owner, trigger.placed_at) {
 			Self::unpair(&trigger);
 			Self::deposit_event(Event::TriggerCancelled { id, reason: TriggerCancelReason::DeadlineReached });
-			return T::WeightInfo::fire_trigger();
+			return removed;
 		}
 		let size = match trigger.size {
 			Some(size) => size,
 			None => T::Margin::position_size(&trigger.owner, market).unsigned_abs(),
 		};
 		let order_kind = trigger.kind.order_kind();
+		let max_fills = T::MaxTriggerFills::get().min(T::MaxFills::get());
 		let mut steps = 0;
 		let placed = with_storage_layer(|| {
 			ensure!(size > 0, Error::<T>::NothingToReduce);
@@ -334,23 +373,35 @@ impl<T: Config> Pallet<T> {
 					size,
 					kind: order_kind,
 					reduce_only: trigger.reduce_only,
-					by: PlacedBy::trader::<T>(),
+					by: PlacedBy::Trader { max_fills },
 					client_id: None,
 				},
 				&mut steps,
 			)
 		});
+		let fills_weight = |fills: u32| {
+			if fills == 0 {
+				Weight::zero()
+			} else {
+				T::WeightInfo::place_order(fills)
+			}
+		};
 		// Its pair goes only once this one has done its whole job (filled in full, or rested
 		// what it did not fill), or when there is no position left to protect: a refused or
 		// partly filled take-profit never strips a position of its stop.
 		let nothing_to_reduce = DispatchError::from(Error::<T>::NothingToReduce);
-		let (result, placing, done): (Result<OrderId, DispatchError>, Weight, bool) = match placed {
+		let (result, placing, done, again) = match placed {
 			Ok(matched) => {
 				let done = match order_kind {
 					OrderKind::ImmediateOrCancel => matched.size >= size,
 					_ => !matched.fill_bound_reached,
 				};
-				(Ok(matched.id.unwrap_or_default()), Self::matched_weight(&matched), done)
+				// Cut short by the fill bound with size left: the rest fires again.
+				let again = (matched.fill_bound_reached && matched.size < size)
+					.then(|| trigger.size.map(|whole| whole.saturating_sub(matched.size)));
+				// The owner's margin check at no positions is in `trigger_weight` already.
+				let margin = matched.margin_weight.saturating_sub(T::Margin::reserve_order_margin_base_weight());
+				(Ok(matched.id.unwrap_or_default()), fills_weight(matched.fills).saturating_add(margin), done, again)
 			},
 			Err(error) => {
 				let done = error == nothing_to_reduce;
@@ -359,12 +410,31 @@ impl<T: Config> Pallet<T> {
 				let ran = if size == 0 {
 					Weight::zero()
 				} else {
-					Self::matching_weight(steps).saturating_add(T::Margin::reserve_order_margin_weight())
+					fills_weight(steps)
+						.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(steps)))
+						.saturating_add(T::Margin::reserve_order_margin_weight())
 				};
-				(Err(error), ran, done)
+				(Err(error), ran, done, None)
 			},
 		};
-		if done {
+		let mut used = removed.saturating_add(placing);
+		let queued_again = again.is_some_and(|rest| {
+			used.saturating_accrue(T::WeightInfo::place_trigger());
+			match with_storage_layer(|| Self::queue_again(&trigger, rest)) {
+				Ok(reserved) => {
+					used.saturating_accrue(reserved);
+					true
+				},
+				// Its deposit no longer fits: it leaves, done in part.
+				Err(_) => {
+					used.saturating_accrue(T::Margin::reserve_order_margin_weight());
+					false
+				},
+			}
+		});
+		if queued_again {
+			// Still paired: the rest fires again.
+		} else if done {
 			if let Some(pair) = trigger.pair.and_then(Triggers::<T>::get) {
 				Self::remove_trigger(&pair);
 				Self::deposit_event(Event::TriggerCancelled { id: pair.id, reason: TriggerCancelReason::PairFired });
@@ -373,7 +443,32 @@ impl<T: Config> Pallet<T> {
 			Self::unpair(&trigger);
 		}
 		Self::deposit_event(Event::TriggerFired { id, index, result });
-		T::WeightInfo::fire_trigger().saturating_add(placing)
+		used
+	}
+
+	/// Puts `trigger`, just fired and cut short by the fill bound, back at the head of its
+	/// queue with `size` left (`None`: still the whole position), its deposit set aside again
+	/// and its pair kept; returns the margin engine's weight for the deposit.
+	fn queue_again(trigger: &TriggerOf<T>, size: Option<Balance>) -> Result<Weight, DispatchError> {
+		let (_, reserved) =
+			T::Margin::reserve_order_margin(&trigger.owner, trigger.market, 0, trigger.price, trigger.deposit)?;
+		let crossing = trigger.kind.crossing(trigger.side);
+		AccountTriggers::<T>::try_mutate(&trigger.owner.owner, |ids| ids.try_push(trigger.id))
+			.map_err(|_| Error::<T>::TooManyTriggers)?;
+		TriggerQueues::<T>::try_mutate(trigger.market, crossing, |queue| {
+			queue.try_insert(0, (trigger.trigger_price, trigger.id))
+		})
+		.map_err(|_| Error::<T>::TriggerQueueFull)?;
+		TriggerMarkets::<T>::try_mutate(|markets| {
+			if markets.contains(&trigger.market) {
+				Ok(())
+			} else {
+				markets.try_push(trigger.market)
+			}
+		})
+		.map_err(|_| Error::<T>::TriggerQueueFull)?;
+		Triggers::<T>::insert(trigger.id, Trigger { size, ..trigger.clone() });
+		Ok(reserved)
 	}
 
 	/// `OrderbookApi.triggers`: the subaccount's waiting triggers, oldest first.

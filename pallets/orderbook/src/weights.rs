@@ -50,7 +50,7 @@ pub trait WeightInfo {
 	fn place_trigger() -> Weight;
 	fn place_tp_sl() -> Weight;
 	fn cancel_trigger() -> Weight;
-	fn fire_trigger() -> Weight;
+	fn fire_triggers(n: u32, ) -> Weight;
 	fn check_triggers() -> Weight;
 	fn schedule_cancel() -> Weight;
 	fn fire_deadline(n: u32, ) -> Weight;
@@ -464,12 +464,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:1 w:0)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
-	fn fire_trigger() -> Weight {
-		// Proof size: measured `15755`, estimated `18274`.
-		// Minimum execution time: 63_525_000 picoseconds.
-		Weight::from_parts(74_000_000, 18274)
+	fn fire_triggers(n: u32, ) -> Weight {
+		Weight::from_parts(120_000_000, 20000)
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3000).saturating_mul(n.into()))
 	}
 	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:0)
 	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
@@ -638,10 +640,14 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
-	fn fire_trigger() -> Weight {
-		Weight::from_parts(74_000_000, 18274)
+	fn fire_triggers(n: u32, ) -> Weight {
+		Weight::from_parts(120_000_000, 20000)
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3000).saturating_mul(n.into()))
 	}
 	fn check_triggers() -> Weight {
 		Weight::from_parts(32_619_000, 18274)

@@ -47,6 +47,9 @@ impl pallet_orderbook::Config for Runtime {
 	type VolumeDayBlocks = ConstU32<{ crate::constants::DAYS }>;
 	type InsuranceShare = InsuranceFeeShare;
 	type MaxFills = ConstU32<16>;
+	/// A fired trigger matches at most 8 makers per firing (the rest fires again), so a
+	/// storm of stops reserves half a whole order's worst case for each one more.
+	type MaxTriggerFills = ConstU32<8>;
 	// A market maker's two-sided quote of 8 levels a side in one transaction.
 	type MaxBatchOrders = ConstU32<16>;
 	type MaxBatchCancels = ConstU32<32>;
