@@ -604,8 +604,8 @@ mod benchmarks {
 		#[block]
 		{
 			for _ in 0..n {
-				if let Some((_, id)) = Pallet::<T>::queue_head(market, Crossing::Falls) {
-					Pallet::<T>::fire(market, Crossing::Falls, id, index);
+				if let Some((_, id)) = Pallet::<T>::queue_entry(market, Crossing::Falls, 0) {
+					Pallet::<T>::fire(market, Crossing::Falls, id, index, 0);
 				}
 			}
 		}

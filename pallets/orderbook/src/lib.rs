@@ -134,8 +134,8 @@ pub mod pallet {
 		type MaxFills: Get<u32>;
 
 		/// Most fills a fired trigger's order makes at one firing (at most `MaxFills`): a
-		/// trigger whose order stopped there with size left stays at the head of its queue
-		/// with the rest and fires again, in the same block if its budget allows.
+		/// trigger whose order stopped there with size left goes back to its place in the
+		/// queue with the rest and fires again in the next block.
 		#[pallet::constant]
 		type MaxTriggerFills: Get<u32>;
 

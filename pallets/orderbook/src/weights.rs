@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
 		// Proof size: measured `5844`, estimated `10082`.
-		// Minimum execution time: 85_948_000 picoseconds.
-		Weight::from_parts(91_537_000, 10082)
+		// Minimum execution time: 95_313_000 picoseconds.
+		Weight::from_parts(129_714_000, 10082)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -147,10 +147,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
 		// Proof size: measured `2687`, estimated `10082`.
-		// Minimum execution time: 329_402_000 picoseconds.
-		Weight::from_parts(161_172_278, 10082)
-			// Standard Error: 123_673
-			.saturating_add(Weight::from_parts(182_014_045, 0).saturating_mul(f.into()))
+		// Minimum execution time: 359_787_000 picoseconds.
+		Weight::from_parts(155_678_310, 10082)
+			// Standard Error: 180_793
+			.saturating_add(Weight::from_parts(197_531_650, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
@@ -161,16 +161,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::FeeTiers` (`max_values`: Some(1), `max_size`: Some(225), added: 720, mode: `MaxEncodedLen`)
 	fn set_fee_tiers() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 4_246_000 picoseconds.
-		Weight::from_parts(4_677_000, 0)
+		// Minimum execution time: 4_336_000 picoseconds.
+		Weight::from_parts(4_867_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Orderbook::TradedVolume` (r:1 w:1)
 	/// Proof: `Orderbook::TradedVolume` (`max_values`: None, `max_size`: Some(292), added: 2767, mode: `MaxEncodedLen`)
 	fn forget_volume() -> Weight {
 		// Proof size: measured `326`, estimated `3757`.
-		// Minimum execution time: 10_986_000 picoseconds.
-		Weight::from_parts(11_898_000, 3757)
+		// Minimum execution time: 9_885_000 picoseconds.
+		Weight::from_parts(10_957_000, 3757)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -188,8 +188,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_by_client_id() -> Weight {
 		// Proof size: measured `6225`, estimated `4823`.
-		// Minimum execution time: 60_641_000 picoseconds.
-		Weight::from_parts(70_355_000, 4823)
+		// Minimum execution time: 63_786_000 picoseconds.
+		Weight::from_parts(84_326_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -207,8 +207,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `4948`, estimated `4823`.
-		// Minimum execution time: 50_535_000 picoseconds.
-		Weight::from_parts(54_842_000, 4823)
+		// Minimum execution time: 53_860_000 picoseconds.
+		Weight::from_parts(70_645_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -229,10 +229,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
 		// Proof size: measured `3250`, estimated `5536`.
-		// Minimum execution time: 46_349_000 picoseconds.
-		Weight::from_parts(20_425_788, 5536)
-			// Standard Error: 41_386
-			.saturating_add(Weight::from_parts(18_535_217, 0).saturating_mul(n.into()))
+		// Minimum execution time: 49_924_000 picoseconds.
+		Weight::from_parts(28_170_534, 5536)
+			// Standard Error: 149_453
+			.saturating_add(Weight::from_parts(20_712_552, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -274,10 +274,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn place_orders(n: u32, ) -> Weight {
 		// Proof size: measured `6553`, estimated `10082`.
-		// Minimum execution time: 121_862_000 picoseconds.
-		Weight::from_parts(91_694_205, 10082)
-			// Standard Error: 124_106
-			.saturating_add(Weight::from_parts(50_901_466, 0).saturating_mul(n.into()))
+		// Minimum execution time: 121_621_000 picoseconds.
+		Weight::from_parts(155_258_521, 10082)
+			// Standard Error: 326_950
+			.saturating_add(Weight::from_parts(49_075_715, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -303,10 +303,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
 		// Proof size: measured `6805`, estimated `5536`.
-		// Minimum execution time: 11_307_000 picoseconds.
-		Weight::from_parts(12_468_000, 5536)
-			// Standard Error: 220_832
-			.saturating_add(Weight::from_parts(63_857_601, 0).saturating_mul(n.into()))
+		// Minimum execution time: 17_857_000 picoseconds.
+		Weight::from_parts(18_528_000, 5536)
+			// Standard Error: 259_463
+			.saturating_add(Weight::from_parts(66_405_069, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -330,10 +330,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn cancel_orders(n: u32, ) -> Weight {
 		// Proof size: measured `3990`, estimated `5536`.
-		// Minimum execution time: 57_566_000 picoseconds.
-		Weight::from_parts(40_007_396, 5536)
-			// Standard Error: 78_443
-			.saturating_add(Weight::from_parts(30_015_137, 0).saturating_mul(n.into()))
+		// Minimum execution time: 73_670_000 picoseconds.
+		Weight::from_parts(73_260_253, 5536)
+			// Standard Error: 196_862
+			.saturating_add(Weight::from_parts(29_683_701, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -357,10 +357,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof size: measured `5971`, estimated `5536`.
-		// Minimum execution time: 74_491_000 picoseconds.
-		Weight::from_parts(92_018_243, 5536)
-			// Standard Error: 55_238
-			.saturating_add(Weight::from_parts(23_888_491, 0).saturating_mul(n.into()))
+		// Minimum execution time: 62_924_000 picoseconds.
+		Weight::from_parts(54_599_142, 5536)
+			// Standard Error: 89_556
+			.saturating_add(Weight::from_parts(26_660_999, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -373,6 +373,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::NextTriggerId` (r:1 w:1)
 	/// Proof: `Orderbook::NextTriggerId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::AccountTriggers` (r:1 w:1)
@@ -385,8 +387,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Settings` (r:1 w:0)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:1 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
@@ -395,8 +395,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_trigger() -> Weight {
 		// Proof size: measured `8735`, estimated `9632`.
-		// Minimum execution time: 73_380_000 picoseconds.
-		Weight::from_parts(89_313_000, 9632)
+		// Minimum execution time: 88_812_000 picoseconds.
+		Weight::from_parts(111_777_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -408,6 +408,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::NextTriggerId` (r:1 w:1)
 	/// Proof: `Orderbook::NextTriggerId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Orderbook::AccountTriggers` (r:1 w:1)
@@ -422,8 +424,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Settings` (r:1 w:0)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:1)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:1 w:0)
@@ -432,8 +432,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_tp_sl() -> Weight {
 		// Proof size: measured `15774`, estimated `18274`.
-		// Minimum execution time: 162_182_000 picoseconds.
-		Weight::from_parts(193_138_000, 18274)
+		// Minimum execution time: 198_146_000 picoseconds.
+		Weight::from_parts(226_037_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -447,31 +447,59 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_trigger() -> Weight {
 		// Proof size: measured `9572`, estimated `9632`.
-		// Minimum execution time: 47_070_000 picoseconds.
-		Weight::from_parts(59_168_000, 9632)
+		// Minimum execution time: 68_031_000 picoseconds.
+		Weight::from_parts(85_067_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
-	/// Storage: `Orderbook::Triggers` (r:2 w:2)
-	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::TriggerQueues` (r:2 w:2)
+	/// Storage: `Orderbook::TriggerQueues` (r:1 w:1)
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::AccountTriggers` (r:1 w:1)
+	/// Storage: `Orderbook::Triggers` (r:128 w:128)
+	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::AccountTriggers` (r:128 w:128)
 	/// Proof: `Orderbook::AccountTriggers` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::OrderMargin` (r:1 w:1)
+	/// Storage: `Margin::OrderMargin` (r:128 w:128)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
-	/// Storage: `Orderbook::CancelDeadlines` (r:1 w:0)
+	/// Storage: `Orderbook::CancelDeadlines` (r:128 w:0)
 	/// Proof: `Orderbook::CancelDeadlines` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Positions` (r:1 w:0)
-	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::NextOrderId` (r:1 w:1)
+	/// Proof: `Orderbook::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::LevelPrices` (r:2 w:1)
+	/// Proof: `Orderbook::LevelPrices` (`max_values`: None, `max_size`: Some(2071), added: 4546, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::OpenOrders` (r:128 w:128)
+	/// Proof: `Orderbook::OpenOrders` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:128 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:1 w:0)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:128 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:128 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Orders` (r:0 w:128)
+	/// Proof: `Orderbook::Orders` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Storage: `Orderbook::Levels` (r:0 w:128)
+	/// Proof: `Orderbook::Levels` (`max_values`: None, `max_size`: Some(1358), added: 3833, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 128]`.
 	fn fire_triggers(n: u32, ) -> Weight {
-		Weight::from_parts(120_000_000, 20000)
-			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Proof size: measured `13685`, estimated `10082`.
+		// Minimum execution time: 146_689_000 picoseconds.
+		Weight::from_parts(171_726_592, 10082)
+			// Standard Error: 390_451
+			.saturating_add(Weight::from_parts(72_289_734, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3000).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2707).saturating_mul(n.into()))
 	}
 	/// Storage: `Orderbook::TriggerMarkets` (r:1 w:0)
 	/// Proof: `Orderbook::TriggerMarkets` (`max_values`: Some(1), `max_size`: Some(129), added: 624, mode: `MaxEncodedLen`)
@@ -485,8 +513,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	fn check_triggers() -> Weight {
 		// Proof size: measured `13058`, estimated `18274`.
-		// Minimum execution time: 28_293_000 picoseconds.
-		Weight::from_parts(32_619_000, 18274)
+		// Minimum execution time: 33_460_000 picoseconds.
+		Weight::from_parts(40_130_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `Orderbook::CancelDeadlines` (r:1 w:1)
@@ -505,8 +533,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::DeadlinesDue` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
 	fn schedule_cancel() -> Weight {
 		// Proof size: measured `606`, estimated `3697`.
-		// Minimum execution time: 33_550_000 picoseconds.
-		Weight::from_parts(36_224_000, 3697)
+		// Minimum execution time: 34_752_000 picoseconds.
+		Weight::from_parts(37_215_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -533,10 +561,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn fire_deadline(n: u32, ) -> Weight {
 		// Proof size: measured `15027`, estimated `174475`.
-		// Minimum execution time: 249_713_000 picoseconds.
-		Weight::from_parts(282_078_491, 174475)
-			// Standard Error: 45_069
-			.saturating_add(Weight::from_parts(20_722_672, 0).saturating_mul(n.into()))
+		// Minimum execution time: 265_226_000 picoseconds.
+		Weight::from_parts(328_609_155, 174475)
+			// Standard Error: 117_826
+			.saturating_add(Weight::from_parts(21_105_178, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -548,13 +576,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(91_537_000, 10082)
+		Weight::from_parts(129_714_000, 10082)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(161_172_278, 10082)
-			.saturating_add(Weight::from_parts(182_014_045, 0).saturating_mul(f.into()))
+		Weight::from_parts(155_678_310, 10082)
+			.saturating_add(Weight::from_parts(197_531_650, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(24_u64))
 			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
@@ -562,27 +590,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn set_fee_tiers() -> Weight {
-		Weight::from_parts(4_677_000, 0)
+		Weight::from_parts(4_867_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn forget_volume() -> Weight {
-		Weight::from_parts(11_898_000, 3757)
+		Weight::from_parts(10_957_000, 3757)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn cancel_by_client_id() -> Weight {
-		Weight::from_parts(70_355_000, 4823)
+		Weight::from_parts(84_326_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(54_842_000, 4823)
+		Weight::from_parts(70_645_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(20_425_788, 5536)
-			.saturating_add(Weight::from_parts(18_535_217, 0).saturating_mul(n.into()))
+		Weight::from_parts(28_170_534, 5536)
+			.saturating_add(Weight::from_parts(20_712_552, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -590,8 +618,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2669).saturating_mul(n.into()))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(91_694_205, 10082)
-			.saturating_add(Weight::from_parts(50_901_466, 0).saturating_mul(n.into()))
+		Weight::from_parts(155_258_521, 10082)
+			.saturating_add(Weight::from_parts(49_075_715, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -599,8 +627,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(n.into()))
 	}
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(12_468_000, 5536)
-			.saturating_add(Weight::from_parts(63_857_601, 0).saturating_mul(n.into()))
+		Weight::from_parts(18_528_000, 5536)
+			.saturating_add(Weight::from_parts(66_405_069, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -608,8 +636,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(40_007_396, 5536)
-			.saturating_add(Weight::from_parts(30_015_137, 0).saturating_mul(n.into()))
+		Weight::from_parts(73_260_253, 5536)
+			.saturating_add(Weight::from_parts(29_683_701, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -617,8 +645,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(92_018_243, 5536)
-			.saturating_add(Weight::from_parts(23_888_491, 0).saturating_mul(n.into()))
+		Weight::from_parts(54_599_142, 5536)
+			.saturating_add(Weight::from_parts(26_660_999, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -626,41 +654,41 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn place_trigger() -> Weight {
-		Weight::from_parts(89_313_000, 9632)
+		Weight::from_parts(111_777_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_tp_sl() -> Weight {
-		Weight::from_parts(193_138_000, 18274)
+		Weight::from_parts(226_037_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn cancel_trigger() -> Weight {
-		Weight::from_parts(59_168_000, 9632)
+		Weight::from_parts(85_067_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn fire_triggers(n: u32, ) -> Weight {
-		Weight::from_parts(120_000_000, 20000)
-			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(171_726_592, 10082)
+			.saturating_add(Weight::from_parts(72_289_734, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
+			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3000).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2707).saturating_mul(n.into()))
 	}
 	fn check_triggers() -> Weight {
-		Weight::from_parts(32_619_000, 18274)
+		Weight::from_parts(40_130_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(36_224_000, 3697)
+		Weight::from_parts(37_215_000, 3697)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn fire_deadline(n: u32, ) -> Weight {
-		Weight::from_parts(282_078_491, 174475)
-			.saturating_add(Weight::from_parts(20_722_672, 0).saturating_mul(n.into()))
+		Weight::from_parts(328_609_155, 174475)
+			.saturating_add(Weight::from_parts(21_105_178, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(69_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))

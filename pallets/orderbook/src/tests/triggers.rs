@@ -8,7 +8,12 @@
 //!   (`triggers_are_bounded_and_their_deposits_return`).
 //! - 15 Weights, trigger storms: the hook fires only while a whole trigger more fits its
 //!   budget, soonest first, the rest in the next blocks, and never reports more than the
-//!   budget (`a_trigger_storm_fires_within_the_budget_and_the_rest_next_block`).
+//!   budget (`a_trigger_storm_fires_within_the_budget_and_the_rest_next_block`). A fired
+//!   order matches at most `MaxTriggerFills` makers; a trigger cut short there keeps its rest
+//!   (and its pair) and fires again, in the next block
+//!   (`a_stop_cut_short_by_the_fill_bound_fires_again_with_the_rest`), after the triggers
+//!   behind it, so a large stop swept through dust holds no queue up for more than one
+//!   firing a block (`a_stop_cut_short_lets_the_triggers_behind_it_fire_before_its_rest`).
 //! - 1 Walk away from debt: a fired order is placed as a trader's, margin checks included,
 //!   and a refusal changes nothing but the trigger's leaving
 //!   (`a_fired_order_is_held_to_margin_like_any_order`).
@@ -371,5 +376,67 @@ fn a_partly_filled_take_profit_leaves_the_stop_waiting() {
 		// Nothing bids at $61,000: the immediate-or-cancel close fills nothing.
 		assert_eq!(fired().last(), Some(&(2, Ok(2))));
 		assert!(Triggers::<Test>::get(3).is_some());
+	});
+}
+
+#[test]
+fn a_stop_cut_short_by_the_fill_bound_fires_again_with_the_rest() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Five one-step bids, two of them ahead at each firing (`MAX_TRIGGER_FILLS` is 2).
+		for (who, dollars) in [(BOB, 58_900), (CAROL, 58_800), (BOB, 58_700), (CAROL, 58_600), (BOB, 58_500)] {
+			assert_ok!(place(who, Side::Buy, dollars, 1, crate::OrderKind::Limit));
+		}
+		set_position(ALICE, 5);
+		assert_ok!(tp_sl(ALICE, Some((62_000, 61_000)), Some((59_000, 58_000)))); // 0 take-profit, 1 stop
+		// Room for one firing a block.
+		let budget = Weights::check_triggers() + Orderbook::fire_trigger_weight();
+		TriggerBudget::set(&budget);
+		index_at(59_000);
+		run_to(2);
+		assert_eq!(fired(), vec![(1, Ok(5))]);
+		assert_eq!(position(ALICE), 3);
+		// Back at the head of its queue, still the whole position, still paired, its deposit
+		// set aside again.
+		let stop = Triggers::<Test>::get(1).expect("the stop waits with the rest");
+		assert_eq!((stop.size, stop.pair), (None, Some(0)));
+		assert_eq!(TriggerQueues::<Test>::get(BTC_USD, Crossing::Falls).first(), Some(&(usd(59_000), 1)));
+		assert_eq!(order_margin(&sub(ALICE, 0)), 2 * DEPOSIT);
+		run_to(3);
+		assert_eq!(position(ALICE), 1);
+		run_to(4);
+		assert_eq!(fired().iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![1, 1, 1]);
+		assert_eq!(position(ALICE), 0);
+		assert_eq!(fills().len(), 5);
+		// Done: its take-profit goes with it, every deposit back.
+		assert_eq!(paired_cancels(), vec![0]);
+		assert_eq!(Triggers::<Test>::iter().count(), 0);
+		assert_eq!(order_margin(&sub(ALICE, 0)), 0);
+	});
+}
+
+#[test]
+fn a_stop_cut_short_lets_the_triggers_behind_it_fire_before_its_rest() {
+	ExtBuilder::default().build_and_execute(|| {
+		for dollars in [58_900, 58_800, 58_700, 58_600] {
+			assert_ok!(place(BOB, Side::Buy, dollars, 1, crate::OrderKind::Limit));
+		}
+		// Alice's three steps fire first (the sooner stop), two fills at a time; Carol's one
+		// step waits behind her.
+		assert_ok!(trigger(ALICE, Side::Sell, TriggerKind::StopLimit, 59_000, 58_000, Some(3), false)); // 0
+		assert_ok!(trigger(CAROL, Side::Sell, TriggerKind::StopLimit, 58_950, 58_000, Some(1), false)); // 1
+		index_at(58_900);
+		// The whole block's budget: still, Alice's rest waits for the next block, at the head
+		// of the queue, while Carol's fires in this one.
+		run_to(2);
+		assert_eq!(fired().iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![0, 1]);
+		assert_eq!((position(ALICE), position(CAROL)), (-2, -1));
+		let stop = Triggers::<Test>::get(0).expect("Alice's rest waits");
+		assert_eq!(stop.size, Some(STEP));
+		assert_eq!(TriggerQueues::<Test>::get(BTC_USD, Crossing::Falls).into_inner(), vec![(usd(59_000), 0)]);
+		run_to(3);
+		assert_eq!(fired().iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![0, 1, 0]);
+		assert_eq!(position(ALICE), -3);
+		assert_eq!(Triggers::<Test>::iter().count(), 0);
+		assert_eq!(order_margin(&sub(ALICE, 0)), 0);
 	});
 }
