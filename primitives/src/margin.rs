@@ -176,6 +176,12 @@ pub trait MarginEngine<AccountId> {
 	/// Gives back `amount` of what `reserve_order_margin` set aside for `subaccount`.
 	fn release_order_margin(subaccount: &Subaccount<AccountId>, amount: Balance);
 
+	/// Sets `amount` aside again for `subaccount` with no margin check: what its caller
+	/// released earlier in the same call for something that stays (a trigger put back in its
+	/// queue). Holding only raises the initial requirement; maintenance ignores it. Within
+	/// one read and one write.
+	fn restore_order_margin(subaccount: &Subaccount<AccountId>, amount: Balance);
+
 	/// What `subaccount`'s resting orders hold set aside.
 	fn order_margin(subaccount: &Subaccount<AccountId>) -> Balance;
 

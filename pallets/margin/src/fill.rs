@@ -407,6 +407,10 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		});
 	}
 
+	fn restore_order_margin(subaccount: &SubaccountOf<T>, amount: Balance) {
+		OrderMargin::<T>::mutate(subaccount, |held| *held = held.saturating_add(amount));
+	}
+
 	fn order_margin(subaccount: &SubaccountOf<T>) -> Balance {
 		OrderMargin::<T>::get(subaccount)
 	}

@@ -849,6 +849,10 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::OrderDeposit::get() > 0, "every resting order carries a deposit");
 			assert!(
+				(1..=T::MaxFills::get()).contains(&T::MaxTriggerFills::get()),
+				"a fired trigger makes at least one fill and no more than any order"
+			);
+			assert!(
 				T::TriggerBlockWeight::get().all_gte(
 					T::WeightInfo::check_triggers()
 						.saturating_mul(u64::from(T::MaxTriggerMarkets::get()))

@@ -121,6 +121,9 @@ impl MarginEngine<AccountId> for MockMargin {
 		assert!(amount <= held, "released more order margin than was set aside");
 		put((b"order-margin", subaccount), held - amount);
 	}
+	fn restore_order_margin(subaccount: &Subaccount<AccountId>, amount: Balance) {
+		put((b"order-margin", subaccount), Self::order_margin(subaccount) + amount);
+	}
 	fn order_margin(subaccount: &Subaccount<AccountId>) -> Balance {
 		get((b"order-margin", subaccount))
 	}

@@ -57,7 +57,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::Margin::apply_fill_weight().saturating_mul(u64::from(fills)))
 			.saturating_add(T::Margin::reserve_order_margin_weight())
 			.saturating_add(T::WeightInfo::evict_level(T::MaxOrdersPerLevel::get()))
-			.saturating_add(Self::place_trigger_weight())
+			.saturating_add(T::WeightInfo::place_trigger())
 	}
 
 	/// One more trigger fired whose order rests, beyond its queue's share: the slope of
@@ -418,8 +418,10 @@ impl<T: Config> Pallet<T> {
 					OrderKind::ImmediateOrCancel => matched.size >= size,
 					_ => !matched.fill_bound_reached,
 				};
-				// Cut short by the fill bound with size left: the rest fires again.
-				let again = (matched.fill_bound_reached && matched.size < size)
+				// Cut short by the fill bound with size left, having filled some: the rest
+				// fires again. (A firing that only met dead, refused or own orders does not
+				// come back, or such orders could hold a queue's head block after block.)
+				let again = (matched.fill_bound_reached && matched.size > 0 && matched.size < size)
 					.then(|| trigger.size.map(|whole| whole.saturating_sub(matched.size)));
 				// The owner's margin check at no positions is in `trigger_weight` already.
 				let margin = matched.margin_weight.saturating_sub(T::Margin::reserve_order_margin_base_weight());
@@ -442,17 +444,8 @@ impl<T: Config> Pallet<T> {
 		let mut used = removed.saturating_add(placing);
 		let queued_again = again.is_some_and(|rest| {
 			used.saturating_accrue(T::WeightInfo::place_trigger());
-			match with_storage_layer(|| Self::queue_again(&trigger, rest, position)) {
-				Ok(reserved) => {
-					used.saturating_accrue(reserved);
-					true
-				},
-				// Its deposit no longer fits: it leaves, done in part.
-				Err(_) => {
-					used.saturating_accrue(T::Margin::reserve_order_margin_weight());
-					false
-				},
-			}
+			// Never expected to fail: its places were freed by its removal.
+			with_storage_layer(|| Self::queue_again(&trigger, rest, position)).is_ok()
 		});
 		if queued_again {
 			// Still paired: the rest fires again.
@@ -469,11 +462,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Puts `trigger`, just fired and cut short by the fill bound, back at `position` in its
-	/// queue (where it was) with `size` left (`None`: still the whole position), its deposit
-	/// set aside again and its pair kept; returns the margin engine's weight for the deposit.
-	fn queue_again(trigger: &TriggerOf<T>, size: Option<Balance>, position: u32) -> Result<Weight, DispatchError> {
-		let (_, reserved) =
-			T::Margin::reserve_order_margin(&trigger.owner, trigger.market, 0, trigger.price, trigger.deposit)?;
+	/// queue (where it was) with `size` left (`None`: still the whole position) and its pair
+	/// kept. Its deposit, released when it fired, is held again without a margin check: an
+	/// owner below the initial requirement (where stops fire) keeps the rest of its stop.
+	fn queue_again(trigger: &TriggerOf<T>, size: Option<Balance>, position: u32) -> DispatchResult {
 		let crossing = trigger.kind.crossing(trigger.side);
 		AccountTriggers::<T>::try_mutate(&trigger.owner.owner, |ids| ids.try_push(trigger.id))
 			.map_err(|_| Error::<T>::TooManyTriggers)?;
@@ -489,8 +481,9 @@ impl<T: Config> Pallet<T> {
 			}
 		})
 		.map_err(|_| Error::<T>::TriggerQueueFull)?;
+		T::Margin::restore_order_margin(&trigger.owner, trigger.deposit);
 		Triggers::<T>::insert(trigger.id, Trigger { size, ..trigger.clone() });
-		Ok(reserved)
+		Ok(())
 	}
 
 	/// `OrderbookApi.triggers`: the subaccount's waiting triggers, oldest first.

@@ -13,7 +13,10 @@
 //!   (and its pair) and fires again, in the next block
 //!   (`a_stop_cut_short_by_the_fill_bound_fires_again_with_the_rest`), after the triggers
 //!   behind it, so a large stop swept through dust holds no queue up for more than one
-//!   firing a block (`a_stop_cut_short_lets_the_triggers_behind_it_fire_before_its_rest`).
+//!   firing a block (`a_stop_cut_short_lets_the_triggers_behind_it_fire_before_its_rest`); a
+//!   firing that filled nothing (own, dead or refused orders only) does not come back
+//!   (`a_firing_that_met_only_its_owners_orders_does_not_come_back`). Its deposit is held
+//!   again with no margin check, so an owner below the initial requirement keeps its stop.
 //! - 1 Walk away from debt: a fired order is placed as a trader's, margin checks included,
 //!   and a refusal changes nothing but the trigger's leaving
 //!   (`a_fired_order_is_held_to_margin_like_any_order`).
@@ -388,6 +391,9 @@ fn a_stop_cut_short_by_the_fill_bound_fires_again_with_the_rest() {
 		}
 		set_position(ALICE, 5);
 		assert_ok!(tp_sl(ALICE, Some((62_000, 61_000)), Some((59_000, 58_000)))); // 0 take-profit, 1 stop
+		// Below the initial requirement (where stops fire): no new margin could be set aside,
+		// yet the stop keeps its rest.
+		put((b"margin-limit", sub(ALICE, 0)), Some(0u128));
 		// Room for one firing a block.
 		let budget = Weights::check_triggers() + Orderbook::fire_trigger_weight();
 		TriggerBudget::set(&budget);
@@ -438,5 +444,27 @@ fn a_stop_cut_short_lets_the_triggers_behind_it_fire_before_its_rest() {
 		assert_eq!(position(ALICE), -3);
 		assert_eq!(Triggers::<Test>::iter().count(), 0);
 		assert_eq!(order_margin(&sub(ALICE, 0)), 0);
+	});
+}
+
+#[test]
+fn a_firing_that_met_only_its_owners_orders_does_not_come_back() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Alice's own bids ahead of Bob's: each one met is cancelled (self-trade) and uses a
+		// step, so her stop reaches its bound of two having filled nothing.
+		assert_ok!(place(BOB, Side::Buy, 58_700, 1, crate::OrderKind::Limit));
+		for dollars in [58_900, 58_800] {
+			assert_ok!(place(ALICE, Side::Buy, dollars, 1, crate::OrderKind::Limit));
+		}
+		assert_ok!(trigger(ALICE, Side::Sell, TriggerKind::StopMarket, 59_000, 58_000, Some(1), false)); // 0
+		index_at(59_000);
+		run_to(2);
+		assert_eq!(fired(), vec![(0, Ok(3))]);
+		assert!(fills().is_empty());
+		// Gone, not queued again: own (or dead) orders cannot hold the queue's head.
+		assert_eq!(Triggers::<Test>::iter().count(), 0);
+		assert!(TriggerQueues::<Test>::get(BTC_USD, Crossing::Falls).is_empty());
+		run_to(3);
+		assert_eq!(fired().len(), 1);
 	});
 }
