@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn place_order_resting() -> Weight {
 		// Proof size: measured `5844`, estimated `10082`.
-		// Minimum execution time: 95_313_000 picoseconds.
-		Weight::from_parts(129_714_000, 10082)
+		// Minimum execution time: 115_343_000 picoseconds.
+		Weight::from_parts(157_054_000, 10082)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -147,10 +147,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `f` is `[1, 16]`.
 	fn place_order(f: u32, ) -> Weight {
 		// Proof size: measured `2687`, estimated `10082`.
-		// Minimum execution time: 359_787_000 picoseconds.
-		Weight::from_parts(155_678_310, 10082)
-			// Standard Error: 180_793
-			.saturating_add(Weight::from_parts(197_531_650, 0).saturating_mul(f.into()))
+		// Minimum execution time: 368_721_000 picoseconds.
+		Weight::from_parts(171_170_126, 10082)
+			// Standard Error: 1_629_057
+			.saturating_add(Weight::from_parts(228_660_855, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
@@ -161,16 +161,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::FeeTiers` (`max_values`: Some(1), `max_size`: Some(225), added: 720, mode: `MaxEncodedLen`)
 	fn set_fee_tiers() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 4_336_000 picoseconds.
-		Weight::from_parts(4_867_000, 0)
+		// Minimum execution time: 4_326_000 picoseconds.
+		Weight::from_parts(4_858_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Orderbook::TradedVolume` (r:1 w:1)
 	/// Proof: `Orderbook::TradedVolume` (`max_values`: None, `max_size`: Some(292), added: 2767, mode: `MaxEncodedLen`)
 	fn forget_volume() -> Weight {
 		// Proof size: measured `326`, estimated `3757`.
-		// Minimum execution time: 9_885_000 picoseconds.
-		Weight::from_parts(10_957_000, 3757)
+		// Minimum execution time: 9_644_000 picoseconds.
+		Weight::from_parts(10_746_000, 3757)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -188,8 +188,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_by_client_id() -> Weight {
 		// Proof size: measured `6225`, estimated `4823`.
-		// Minimum execution time: 63_786_000 picoseconds.
-		Weight::from_parts(84_326_000, 4823)
+		// Minimum execution time: 66_309_000 picoseconds.
+		Weight::from_parts(78_337_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -207,8 +207,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Expiries` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `4948`, estimated `4823`.
-		// Minimum execution time: 53_860_000 picoseconds.
-		Weight::from_parts(70_645_000, 4823)
+		// Minimum execution time: 51_116_000 picoseconds.
+		Weight::from_parts(64_066_000, 4823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -229,10 +229,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn evict_level(n: u32, ) -> Weight {
 		// Proof size: measured `3250`, estimated `5536`.
-		// Minimum execution time: 49_924_000 picoseconds.
-		Weight::from_parts(28_170_534, 5536)
-			// Standard Error: 149_453
-			.saturating_add(Weight::from_parts(20_712_552, 0).saturating_mul(n.into()))
+		// Minimum execution time: 54_241_000 picoseconds.
+		Weight::from_parts(34_499_237, 5536)
+			// Standard Error: 46_909
+			.saturating_add(Weight::from_parts(18_744_732, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -274,10 +274,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn place_orders(n: u32, ) -> Weight {
 		// Proof size: measured `6553`, estimated `10082`.
-		// Minimum execution time: 121_621_000 picoseconds.
-		Weight::from_parts(155_258_521, 10082)
-			// Standard Error: 326_950
-			.saturating_add(Weight::from_parts(49_075_715, 0).saturating_mul(n.into()))
+		// Minimum execution time: 143_774_000 picoseconds.
+		Weight::from_parts(123_452_459, 10082)
+			// Standard Error: 269_210
+			.saturating_add(Weight::from_parts(51_920_776, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -303,10 +303,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 128]`.
 	fn expire_orders(n: u32, ) -> Weight {
 		// Proof size: measured `6805`, estimated `5536`.
-		// Minimum execution time: 17_857_000 picoseconds.
-		Weight::from_parts(18_528_000, 5536)
-			// Standard Error: 259_463
-			.saturating_add(Weight::from_parts(66_405_069, 0).saturating_mul(n.into()))
+		// Minimum execution time: 18_948_000 picoseconds.
+		Weight::from_parts(19_809_000, 5536)
+			// Standard Error: 550_078
+			.saturating_add(Weight::from_parts(75_507_576, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -330,10 +330,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn cancel_orders(n: u32, ) -> Weight {
 		// Proof size: measured `3990`, estimated `5536`.
-		// Minimum execution time: 73_670_000 picoseconds.
-		Weight::from_parts(73_260_253, 5536)
-			// Standard Error: 196_862
-			.saturating_add(Weight::from_parts(29_683_701, 0).saturating_mul(n.into()))
+		// Minimum execution time: 72_148_000 picoseconds.
+		Weight::from_parts(96_067_676, 5536)
+			// Standard Error: 389_872
+			.saturating_add(Weight::from_parts(33_971_959, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -357,10 +357,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn cancel_all(n: u32, ) -> Weight {
 		// Proof size: measured `5971`, estimated `5536`.
-		// Minimum execution time: 62_924_000 picoseconds.
-		Weight::from_parts(54_599_142, 5536)
-			// Standard Error: 89_556
-			.saturating_add(Weight::from_parts(26_660_999, 0).saturating_mul(n.into()))
+		// Minimum execution time: 100_219_000 picoseconds.
+		Weight::from_parts(140_279_266, 5536)
+			// Standard Error: 143_939
+			.saturating_add(Weight::from_parts(27_155_823, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -395,8 +395,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_trigger() -> Weight {
 		// Proof size: measured `8735`, estimated `9632`.
-		// Minimum execution time: 88_812_000 picoseconds.
-		Weight::from_parts(111_777_000, 9632)
+		// Minimum execution time: 91_657_000 picoseconds.
+		Weight::from_parts(120_991_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -432,8 +432,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::Triggers` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	fn place_tp_sl() -> Weight {
 		// Proof size: measured `15774`, estimated `18274`.
-		// Minimum execution time: 198_146_000 picoseconds.
-		Weight::from_parts(226_037_000, 18274)
+		// Minimum execution time: 222_892_000 picoseconds.
+		Weight::from_parts(273_849_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -447,8 +447,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn cancel_trigger() -> Weight {
 		// Proof size: measured `9572`, estimated `9632`.
-		// Minimum execution time: 68_031_000 picoseconds.
-		Weight::from_parts(85_067_000, 9632)
+		// Minimum execution time: 78_056_000 picoseconds.
+		Weight::from_parts(111_336_000, 9632)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -491,10 +491,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 128]`.
 	fn fire_triggers(n: u32, ) -> Weight {
 		// Proof size: measured `13685`, estimated `10082`.
-		// Minimum execution time: 146_689_000 picoseconds.
-		Weight::from_parts(171_726_592, 10082)
-			// Standard Error: 390_451
-			.saturating_add(Weight::from_parts(72_289_734, 0).saturating_mul(n.into()))
+		// Minimum execution time: 183_424_000 picoseconds.
+		Weight::from_parts(15_488_102, 10082)
+			// Standard Error: 516_649
+			.saturating_add(Weight::from_parts(82_061_570, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -513,8 +513,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::TriggerQueues` (`max_values`: None, `max_size`: Some(6167), added: 8642, mode: `MaxEncodedLen`)
 	fn check_triggers() -> Weight {
 		// Proof size: measured `13058`, estimated `18274`.
-		// Minimum execution time: 33_460_000 picoseconds.
-		Weight::from_parts(40_130_000, 18274)
+		// Minimum execution time: 34_752_000 picoseconds.
+		Weight::from_parts(44_276_000, 18274)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `Orderbook::CancelDeadlines` (r:1 w:1)
@@ -533,8 +533,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Orderbook::DeadlinesDue` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
 	fn schedule_cancel() -> Weight {
 		// Proof size: measured `606`, estimated `3697`.
-		// Minimum execution time: 34_752_000 picoseconds.
-		Weight::from_parts(37_215_000, 3697)
+		// Minimum execution time: 34_101_000 picoseconds.
+		Weight::from_parts(37_075_000, 3697)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -561,10 +561,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn fire_deadline(n: u32, ) -> Weight {
 		// Proof size: measured `15027`, estimated `174475`.
-		// Minimum execution time: 265_226_000 picoseconds.
-		Weight::from_parts(328_609_155, 174475)
-			// Standard Error: 117_826
-			.saturating_add(Weight::from_parts(21_105_178, 0).saturating_mul(n.into()))
+		// Minimum execution time: 260_779_000 picoseconds.
+		Weight::from_parts(349_068_997, 174475)
+			// Standard Error: 285_466
+			.saturating_add(Weight::from_parts(22_573_683, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -576,13 +576,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn place_order_resting() -> Weight {
-		Weight::from_parts(129_714_000, 10082)
+		Weight::from_parts(157_054_000, 10082)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn place_order(f: u32, ) -> Weight {
-		Weight::from_parts(155_678_310, 10082)
-			.saturating_add(Weight::from_parts(197_531_650, 0).saturating_mul(f.into()))
+		Weight::from_parts(171_170_126, 10082)
+			.saturating_add(Weight::from_parts(228_660_855, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(24_u64))
 			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
@@ -590,27 +590,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(f.into()))
 	}
 	fn set_fee_tiers() -> Weight {
-		Weight::from_parts(4_867_000, 0)
+		Weight::from_parts(4_858_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn forget_volume() -> Weight {
-		Weight::from_parts(10_957_000, 3757)
+		Weight::from_parts(10_746_000, 3757)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn cancel_by_client_id() -> Weight {
-		Weight::from_parts(84_326_000, 4823)
+		Weight::from_parts(78_337_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(70_645_000, 4823)
+		Weight::from_parts(64_066_000, 4823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn evict_level(n: u32, ) -> Weight {
-		Weight::from_parts(28_170_534, 5536)
-			.saturating_add(Weight::from_parts(20_712_552, 0).saturating_mul(n.into()))
+		Weight::from_parts(34_499_237, 5536)
+			.saturating_add(Weight::from_parts(18_744_732, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -618,8 +618,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2669).saturating_mul(n.into()))
 	}
 	fn place_orders(n: u32, ) -> Weight {
-		Weight::from_parts(155_258_521, 10082)
-			.saturating_add(Weight::from_parts(49_075_715, 0).saturating_mul(n.into()))
+		Weight::from_parts(123_452_459, 10082)
+			.saturating_add(Weight::from_parts(51_920_776, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -627,8 +627,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2549).saturating_mul(n.into()))
 	}
 	fn expire_orders(n: u32, ) -> Weight {
-		Weight::from_parts(18_528_000, 5536)
-			.saturating_add(Weight::from_parts(66_405_069, 0).saturating_mul(n.into()))
+		Weight::from_parts(19_809_000, 5536)
+			.saturating_add(Weight::from_parts(75_507_576, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -636,8 +636,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_orders(n: u32, ) -> Weight {
-		Weight::from_parts(73_260_253, 5536)
-			.saturating_add(Weight::from_parts(29_683_701, 0).saturating_mul(n.into()))
+		Weight::from_parts(96_067_676, 5536)
+			.saturating_add(Weight::from_parts(33_971_959, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -645,8 +645,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(54_599_142, 5536)
-			.saturating_add(Weight::from_parts(26_660_999, 0).saturating_mul(n.into()))
+		Weight::from_parts(140_279_266, 5536)
+			.saturating_add(Weight::from_parts(27_155_823, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -654,23 +654,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
 	fn place_trigger() -> Weight {
-		Weight::from_parts(111_777_000, 9632)
+		Weight::from_parts(120_991_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn place_tp_sl() -> Weight {
-		Weight::from_parts(226_037_000, 18274)
+		Weight::from_parts(273_849_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn cancel_trigger() -> Weight {
-		Weight::from_parts(85_067_000, 9632)
+		Weight::from_parts(111_336_000, 9632)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn fire_triggers(n: u32, ) -> Weight {
-		Weight::from_parts(171_726_592, 10082)
-			.saturating_add(Weight::from_parts(72_289_734, 0).saturating_mul(n.into()))
+		Weight::from_parts(15_488_102, 10082)
+			.saturating_add(Weight::from_parts(82_061_570, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -678,17 +678,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2707).saturating_mul(n.into()))
 	}
 	fn check_triggers() -> Weight {
-		Weight::from_parts(40_130_000, 18274)
+		Weight::from_parts(44_276_000, 18274)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	fn schedule_cancel() -> Weight {
-		Weight::from_parts(37_215_000, 3697)
+		Weight::from_parts(37_075_000, 3697)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn fire_deadline(n: u32, ) -> Weight {
-		Weight::from_parts(328_609_155, 174475)
-			.saturating_add(Weight::from_parts(21_105_178, 0).saturating_mul(n.into()))
+		Weight::from_parts(349_068_997, 174475)
+			.saturating_add(Weight::from_parts(22_573_683, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(69_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
