@@ -10,6 +10,7 @@
 
 extern crate alloc;
 
+pub mod black76;
 pub mod collateral;
 pub mod insurance;
 pub mod margin;
