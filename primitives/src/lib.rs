@@ -17,6 +17,7 @@ pub mod margin;
 pub mod oracle;
 pub mod positions;
 pub mod units;
+pub mod volatility;
 
 pub use margin::MarketId;
 pub use units::{notional, NotionalError, Price, SETTLEMENT_DECIMALS};
