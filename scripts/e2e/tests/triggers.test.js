@@ -1,9 +1,11 @@
 // Triggers on a real node, with prices from the feed simulator: a stop-loss fires by itself
 // when ETH's index falls to it and closes the position; a take-profit/stop-loss pair closes
-// the position at the take-profit and cancels the stop (one cancels the other).
+// the position at the take-profit and cancels the stop (one cancels the other); a stop that
+// meets more resting orders than one firing fills (`MaxTriggerFills`) fires again the next
+// block and closes the rest.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent, blockNumbered, eventsAt } from './helpers.js';
 
 const ETH = 3;
 const ETH_USD = 1;
@@ -26,8 +28,9 @@ async function place(who, side, dollars, eth, kind) {
   assert.equal(error, null, `${side} ${eth} ETH at ${dollars}`);
 }
 
-async function positionOf(who) {
-  const views = await ctx.api.call.marginApi.positions(who.address, 0);
+async function positionOf(who, at) {
+  const api = at ? await ctx.api.at(at) : ctx.api;
+  const views = await api.call.marginApi.positions(who.address, 0);
   const eth = views.find((p) => p.market.toNumber() === ETH_USD);
   return eth ? eth.baseSize.toBigInt() : 0n;
 }
@@ -111,5 +114,44 @@ test('a take-profit/stop-loss pair: the take-profit fires and cancels the stop',
   assert.equal(cancelled.data.reason.type, 'PairFired');
   assert.equal(await positionOf(trader), 0n);
   assert.equal((await api.call.orderbookApi.triggers(trader.address, 0)).length, 0);
+  await ethTo(3000);
+});
+
+test('a stop that meets more bids than one firing fills fires again the next block', async () => {
+  const { api } = ctx;
+  const trader = await longOneEth();
+  const { error } = await submit(api, api.tx.orderbook.placeTrigger(0, ETH_USD, 'Sell', 'StopMarket', usd(2970), usd(2900), null, true), trader);
+  assert.equal(error, null);
+  const [stop] = await api.call.orderbookApi.triggers(trader.address, 0);
+  // Ten bids of 0.1 ETH, one per price from $2,960 down: the stop's order fills at most
+  // `MaxTriggerFills` of them at a firing.
+  const bidder = ctx.fresh();
+  await fundTrader(api, ctx.alice, bidder, 5_000n * UNIT);
+  const tenth = ETH_WEI / 10n;
+  for (let dollars = 2960; dollars > 2950; dollars--) {
+    const placed = await submit(api, api.tx.orderbook.placeOrder(0, ETH_USD, 'Buy', usd(dollars), tenth, 'Limit', false), bidder);
+    assert.equal(placed.error, null, `bid at ${dollars}`);
+  }
+  assert.equal((await api.call.orderbookApi.orders(bidder.address, 0)).length, 10, 'every bid rests');
+  const perFiring = api.consts.orderbook.maxTriggerFills.toNumber();
+  assert.ok(perFiring < 10, `MaxTriggerFills (${perFiring}) is below the bids it meets`);
+
+  const firing = waitForEvent(api, fired(stop.id.toBigInt()), 30);
+  await ethTo(2970);
+  const first = await firing;
+  assert.ok(first.event.data.result.isOk);
+  // Cut short: back in its queue, still the whole position, which the first firing reduced.
+  const [waiting] = await (await api.at(first.hash)).call.orderbookApi.triggers(trader.address, 0);
+  assert.equal(waiting.id.toBigInt(), stop.id.toBigInt());
+  assert.equal(waiting.toJSON().size, null); // (`.size` on a struct is Map's own count)
+  assert.equal(await positionOf(trader, first.hash), ETH_WEI - BigInt(perFiring) * tenth);
+  // The next block fires the rest.
+  const next = await blockNumbered(api, first.number + 1);
+  const again = (await eventsAt(api, next)).find(fired(stop.id.toBigInt()));
+  assert.ok(again, 'the stop fires again the next block');
+  assert.ok(again.data.result.isOk);
+  assert.equal(await positionOf(trader), 0n, 'the position is closed');
+  assert.equal((await api.call.orderbookApi.triggers(trader.address, 0)).length, 0);
+  assert.equal((await api.call.orderbookApi.orders(bidder.address, 0)).length, 0, 'every bid filled');
   await ethTo(3000);
 });
