@@ -14,6 +14,7 @@ pub mod black76;
 pub mod collateral;
 pub mod insurance;
 pub mod margin;
+pub mod option_margin;
 pub mod oracle;
 pub mod positions;
 pub mod units;
