@@ -57,15 +57,17 @@ pub fn log_moneyness(strike: i128, forward: i128) -> MathResult {
 	ln(div(strike, forward)?)
 }
 
-/// The next EWMA of squared log returns: `λ·previous + (1 − λ)·r²`, with `r = ln(price /
-/// last_price)` and `lambda` (λ, in [0, 1]) the weight kept of the past.
-pub fn ewma_variance(previous: i128, last_price: i128, price: i128, lambda: i128) -> MathResult {
-	if !(0..=ONE).contains(&lambda) || previous < 0 {
+/// The next EWMA of squared log returns per sampling interval: `λ·previous + (1 − λ)·r²/n`,
+/// with `r = ln(price / last_price)` the return over `n ≥ 1` intervals (spread evenly over
+/// them) and `lambda` (λ, in [0, 1]) the weight kept of the past.
+pub fn ewma_variance(previous: i128, last_price: i128, price: i128, intervals: u64, lambda: i128) -> MathResult {
+	if !(0..=ONE).contains(&lambda) || previous < 0 || intervals == 0 {
 		return Err(MathError::Domain);
 	}
 	let log_return = ln(div(price, last_price)?)?;
+	let per_interval = mul(log_return, log_return)?.checked_div(i128::from(intervals)).ok_or(MathError::Overflow)?;
 	let kept = mul(lambda, previous)?;
-	let added = mul(ONE.checked_sub(lambda).ok_or(MathError::Overflow)?, mul(log_return, log_return)?)?;
+	let added = mul(ONE.checked_sub(lambda).ok_or(MathError::Overflow)?, per_interval)?;
 	kept.checked_add(added).ok_or(MathError::Overflow)
 }
 
@@ -110,9 +112,10 @@ mod tests {
 		assert_eq!(smile_iv(&[point(0.1, 0.5), point(0.1, 0.6)], 0), Err(MathError::Domain));
 		assert_eq!(smile_iv(&[point(0.2, 0.5), point(0.1, 0.6)], 0), Err(MathError::Domain));
 		assert_eq!(smile_iv(&[point(0.0, -0.5)], 0), Err(MathError::Domain));
-		assert_eq!(ewma_variance(0, ONE, ONE, ONE + 1), Err(MathError::Domain));
-		assert_eq!(ewma_variance(-1, ONE, ONE, ONE / 2), Err(MathError::Domain));
-		assert_eq!(ewma_variance(0, 0, ONE, ONE / 2), Err(MathError::Domain));
+		assert_eq!(ewma_variance(0, ONE, ONE, 1, ONE + 1), Err(MathError::Domain));
+		assert_eq!(ewma_variance(-1, ONE, ONE, 1, ONE / 2), Err(MathError::Domain));
+		assert_eq!(ewma_variance(0, 0, ONE, 1, ONE / 2), Err(MathError::Domain));
+		assert_eq!(ewma_variance(0, ONE, ONE, 0, ONE / 2), Err(MathError::Domain));
 		assert_eq!(annualized_volatility(-1, 1), Err(MathError::Domain));
 	}
 
@@ -122,11 +125,14 @@ mod tests {
 		let (mut variance, mut price) = (0, 100 * ONE);
 		for _ in 0..2_000 {
 			let next = mul(price, ONE + ONE / 100).unwrap();
-			variance = ewma_variance(variance, price, next, 94 * ONE / 100).unwrap();
+			variance = ewma_variance(variance, price, next, 1, 94 * ONE / 100).unwrap();
 			price = next;
 		}
 		let expected = 1.01f64.ln().powi(2);
 		assert!((real(variance) - expected).abs() < 1e-12 * expected, "{}", real(variance));
+		// A move over four intervals counts as four moves of a quarter of its square.
+		let spread = ewma_variance(0, price, mul(price, ONE + ONE / 50).unwrap(), 4, 0).unwrap();
+		assert!((real(spread) - 1.02f64.ln().powi(2) / 4.0).abs() < 1e-15, "{}", real(spread));
 		let yearly = real(annualized_volatility(variance, 1_440 * 365).unwrap());
 		assert!((yearly - (expected * 1_440.0 * 365.0).sqrt()).abs() < 1e-9, "{yearly}");
 	}
@@ -159,7 +165,7 @@ mod tests {
 			lambda in 0.0f64..1.0,
 		) {
 			let (previous, lambda) = ((previous * 1e18) as i128, (lambda * 1e18) as i128);
-			let next = ewma_variance(previous, 100 * ONE, ((100.0 * change) * 1e18) as i128, lambda).unwrap();
+			let next = ewma_variance(previous, 100 * ONE, ((100.0 * change) * 1e18) as i128, 1, lambda).unwrap();
 			let square = change.ln().powi(2);
 			let (low, high) = (real(previous).min(square), real(previous).max(square));
 			prop_assert!(real(next) >= low - 1e-15 && real(next) <= high + 1e-15);

@@ -212,6 +212,10 @@ impl_runtime_apis! {
 		fn prices() -> Vec<(clearing_primitives::AssetId, clearing_primitives::oracle::PriceQuote)> {
 			crate::Oracle::quotes()
 		}
+
+		fn realized_volatility(asset: clearing_primitives::AssetId) -> Option<clearing_primitives::Price> {
+			crate::Oracle::realized_volatility(asset)
+		}
 	}
 
 	impl pallet_vaults::runtime_api::VaultsApi<Block, AccountId> for Runtime {

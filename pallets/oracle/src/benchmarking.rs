@@ -124,6 +124,23 @@ mod benchmarks {
 		assert_eq!(Prices::<T>::iter().count() as u32, n);
 	}
 
+	/// An asset's volatility series takes a sample many intervals after its last: the EWMA
+	/// with a logarithm, read and written. (Each aggregate may take one.)
+	#[benchmark]
+	fn sample_volatility() {
+		let interval = T::VolatilitySampleMs::get().max(1);
+		let series = RealizedVolatility { sample_price: price(59_999), sampled_at: 0, variance: 1_000_000_000_000 };
+		RealizedVolatilities::<T>::insert(0, series);
+		let now = interval.saturating_mul(1_000);
+
+		#[block]
+		{
+			Pallet::<T>::sample_volatility(0, price(61_234), now);
+		}
+
+		assert_eq!(RealizedVolatilities::<T>::get(0).map(|s| s.sampled_at), Some(now));
+	}
+
 	#[benchmark]
 	fn add_feeder() {
 		reset::<T>();

@@ -94,6 +94,7 @@ impl<T: Config> Pallet<T> {
 		OracleAssets::<T>::remove(asset);
 		Feeds::<T>::remove(asset);
 		Prices::<T>::remove(asset);
+		RealizedVolatilities::<T>::remove(asset);
 		PendingAggregation::<T>::mutate(|pending| pending.retain(|a| *a != asset));
 		Self::deposit_event(Event::AssetRemoved { asset });
 		Ok(())
@@ -168,6 +169,10 @@ impl<T: Config> Pallet<T> {
 					asset,
 					PriceRecord { price, updated_at: now, stale: false, flagged: clamped, fresh_streak },
 				);
+				// A clamped jump is not a return anyone traded at.
+				if !clamped {
+					Self::sample_volatility(asset, price, now);
+				}
 				Self::deposit_event(Event::PriceAggregated { asset, price, flagged: clamped });
 			},
 		}
@@ -223,6 +228,10 @@ impl<T: Config> Pallet<T> {
 		for (asset, record) in Prices::<T>::iter() {
 			ensure!(OracleAssets::<T>::contains_key(asset), "a price for an unknown asset");
 			ensure!(is_positive(&record.price), "a zero price");
+		}
+		for (asset, series) in RealizedVolatilities::<T>::iter() {
+			ensure!(Prices::<T>::contains_key(asset), "a volatility series for an unpriced asset");
+			ensure!(is_positive(&series.sample_price), "a zero volatility sample");
 		}
 		ensure!(Self::ensure_valid_params(&Params::<T>::get()).is_ok(), "params out of bounds");
 		// Between blocks nothing is left to aggregate.

@@ -34,6 +34,7 @@ pub mod median;
 pub mod offchain;
 pub mod runtime_api;
 pub mod types;
+mod volatility;
 pub mod weights;
 
 #[cfg(test)]
@@ -102,6 +103,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSpread: Get<sp_runtime::Permill>;
 
+		/// The realized volatility's sampling interval (ms): a fresh, unclamped aggregate at
+		/// least this long after the last sample is the next sample.
+		#[pallet::constant]
+		type VolatilitySampleMs: Get<Moment>;
+
+		/// The realized volatility's decay: the weight (λ) its EWMA keeps of the past at
+		/// each sample.
+		#[pallet::constant]
+		type VolatilityDecay: Get<sp_runtime::Perbill>;
+
 		/// Most HTTP sources per asset.
 		#[pallet::constant]
 		type MaxSources: Get<u32>;
@@ -150,6 +161,12 @@ pub mod pallet {
 	/// The aggregated price per asset.
 	#[pallet::storage]
 	pub type Prices<T: Config> = StorageMap<_, Twox64Concat, AssetId, PriceRecord, OptionQuery>;
+
+	/// Per asset, its realized volatility: the EWMA of the index's squared log returns,
+	/// sampled at fresh, unclamped aggregates `VolatilitySampleMs` apart.
+	#[pallet::storage]
+	pub type RealizedVolatilities<T: Config> =
+		StorageMap<_, Twox64Concat, AssetId, RealizedVolatility, OptionQuery>;
 
 	/// Assets fed (or whose feeds changed) in this block, aggregated in `on_finalize`.
 	#[pallet::storage]
@@ -308,11 +325,13 @@ pub mod pallet {
 		/// - Errors: `NotFeeder`, `AlreadyFedThisBlock`, `NoValues` (an empty list), `ZeroPrice`,
 		///   `AssetNotPriced` (an asset not registered), `DuplicateAsset`, `FeedListFull` (a
 		///   broken invariant); nothing changes on any error.
-		/// - Weight: `WeightInfo::feed_prices(n)` plus `WeightInfo::aggregate(n)` for its `n`
-		///   values (the block-end aggregation); not refunded.
+		/// - Weight: `WeightInfo::feed_prices(n)` plus `WeightInfo::aggregate(n)` and `n`
+		///   `WeightInfo::sample_volatility()` for its `n` values (the block-end aggregation
+		///   and each asset's volatility sample); not refunded.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::feed_prices(values.len() as u32)
-			.saturating_add(T::WeightInfo::aggregate(values.len() as u32)))]
+			.saturating_add(T::WeightInfo::aggregate(values.len() as u32))
+			.saturating_add(T::WeightInfo::sample_volatility().saturating_mul(values.len() as u64)))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _values: &FeedValuesOf<T>| -> bool {
 			ensure_signed(origin.clone()).is_ok_and(|who| Feeders::<T>::contains_key(who))
 		})]
@@ -340,10 +359,11 @@ pub mod pallet {
 		/// - Origin: root.
 		/// - Errors: `NotFeeder`; nothing changes on any error.
 		/// - Weight: `WeightInfo::remove_feeder(MaxAssets)` plus
-		///   `WeightInfo::aggregate(MaxAssets)`; not refunded.
+		///   `WeightInfo::aggregate(MaxAssets)` and as many `sample_volatility()`; not refunded.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::remove_feeder(T::MaxAssets::get())
-			.saturating_add(T::WeightInfo::aggregate(T::MaxAssets::get())))]
+			.saturating_add(T::WeightInfo::aggregate(T::MaxAssets::get()))
+			.saturating_add(T::WeightInfo::sample_volatility().saturating_mul(u64::from(T::MaxAssets::get()))))]
 		pub fn remove_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
 			ensure_root(origin)?;
 			Self::do_remove_feeder(feeder)

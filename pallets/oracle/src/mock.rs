@@ -81,6 +81,8 @@ impl pallet_oracle::Config for Test {
 	type MaxFeeders = ConstU32<5>;
 	type MaxAssets = ConstU32<4>;
 	type MaxSpread = MaxSpread;
+	type VolatilitySampleMs = ConstU64<VOLATILITY_SAMPLE_MS>;
+	type VolatilityDecay = VolatilityDecay;
 	type MaxSources = ConstU32<3>;
 	type MaxUrlLen = ConstU32<128>;
 	type FeedInterval = ConstU64<1>;
@@ -91,7 +93,12 @@ impl pallet_oracle::Config for Test {
 frame_support::parameter_types! {
 	/// The middle two of an even count may be 1% apart.
 	pub const MaxSpread: Permill = Permill::from_percent(1);
+	/// Realized volatility keeps half its past at each sample.
+	pub const VolatilityDecay: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(50);
 }
+
+/// Realized volatility samples at most every 10 s.
+pub const VOLATILITY_SAMPLE_MS: u64 = 10_000;
 
 pub const BTC: AssetId = 2;
 pub const ETH: AssetId = 3;

@@ -43,6 +43,18 @@ pub struct Feed<AccountId> {
 	pub at: Moment,
 }
 
+/// An asset's realized volatility as kept: the last sampled price and when it was sampled,
+/// and the EWMA of squared log returns per sampling interval (× 10^18).
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug,
+)]
+pub struct RealizedVolatility {
+	pub sample_price: Price,
+	pub sampled_at: Moment,
+	pub variance: u128,
+}
+
 /// The aggregated price of an asset as stored.
 #[derive(
 	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,

@@ -38,6 +38,7 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn feed_prices(n: u32, ) -> Weight;
 	fn aggregate(n: u32, ) -> Weight;
+	fn sample_volatility() -> Weight;
 	fn add_feeder() -> Weight;
 	fn remove_feeder(a: u32, ) -> Weight;
 	fn set_asset(s: u32, ) -> Weight;
@@ -97,6 +98,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Feeders` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::CounterForFeeders` (r:1 w:1)
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn sample_volatility() -> Weight {
+		Weight::from_parts(30_000_000, 2600)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	fn add_feeder() -> Weight {
 		// Proof size: measured `522`, estimated `3518`.
 		// Minimum execution time: 26_750_000 picoseconds.
@@ -195,6 +201,11 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
+	}
+	fn sample_volatility() -> Weight {
+		Weight::from_parts(30_000_000, 2600)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_feeder() -> Weight {
 		Weight::from_parts(35_225_000, 3518)

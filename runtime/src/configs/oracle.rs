@@ -21,6 +21,10 @@ parameter_types! {
 	pub const OracleFeedPriority: TransactionPriority = TransactionPriority::MAX / 2;
 	/// The offchain feeder submits every block (1 s).
 	pub const OracleFeedInterval: crate::BlockNumber = 1;
+	/// Realized volatility samples the index once a minute…
+	pub const VolatilitySampleMs: clearing_primitives::oracle::Moment = 60_000;
+	/// …and keeps 99.95% of its past at each sample: a half-life of about 23 hours.
+	pub const VolatilityDecay: sp_runtime::Perbill = sp_runtime::Perbill::from_parts(999_500_000);
 }
 
 frame_support::parameter_types! {
@@ -35,6 +39,8 @@ impl pallet_oracle::Config for Runtime {
 	type MaxFeeders = ConstU32<16>;
 	type MaxAssets = ConstU32<16>;
 	type MaxSpread = OracleMaxSpread;
+	type VolatilitySampleMs = VolatilitySampleMs;
+	type VolatilityDecay = VolatilityDecay;
 	type MaxSources = ConstU32<4>;
 	type MaxUrlLen = ConstU32<200>;
 	type FeedInterval = OracleFeedInterval;

@@ -4,3 +4,4 @@ mod feeds;
 mod governance;
 mod offchain;
 mod properties;
+mod volatility;
