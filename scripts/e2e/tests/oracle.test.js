@@ -1,7 +1,7 @@
 // The oracle end to end: the dev node's offchain feeder reads the local price feed
 // (scripts/price-feed) and its prices reach the chain by themselves, free of fees; a price
 // change reaches the chain within a few blocks; a jump is clamped and flagged; non-feeders
-// are refused by the pool.
+// are refused by the pool; the index's realized volatility is kept and read annualized.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, feed } from './helpers.js';
@@ -95,4 +95,21 @@ test('feeds are free for the feeder, and a non-feeder is refused by the pool', a
 
   const tx = api.tx.oracle.feedPrices([[BTC, 1n * UNIT]]);
   await assert.rejects(tx.signAndSend(bob, { nonce: -1 }), /Invalid Transaction.*Custom error: 1/);
+});
+
+test('the realized volatility of a walking price is kept and read annualized', async () => {
+  const { api } = ctx;
+  // Samples a minute apart: the feed's random walk gives a second sample a return.
+  let vol = null;
+  for (let waited = 0; waited < 150; waited++) {
+    const read = await api.call.oracleApi.realizedVolatility(BTC);
+    if (read.isSome && read.unwrap().toBigInt() > 0n) { vol = read.unwrap().toBigInt(); break; }
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+  assert.ok(vol !== null, 'BTC has a realized volatility within 150 s');
+  // Annualized: a walk of small steps reads as a fraction, not as a per-minute variance.
+  const fraction = Number(vol) / 1e18;
+  assert.ok(fraction > 0 && fraction < 100, `an annual volatility of ${fraction}`);
+  // An asset the oracle does not price has none.
+  assert.ok((await api.call.oracleApi.realizedVolatility(99)).isNone);
 });
