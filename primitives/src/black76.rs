@@ -80,6 +80,28 @@ fn scaled(a: i128, b: i128, c: i128) -> MathResult {
 	Ok(if negative { magnitude.checked_neg().ok_or(MathError::Overflow)? } else { magnitude })
 }
 
+/// `first` plus the terms `next(n, previous term)` for n = 1, 2, … until one is 0;
+/// `Domain` if none is within `MAX_TERMS`.
+fn series(first: i128, mut next: impl FnMut(u32, i128) -> MathResult) -> MathResult {
+	let (mut sum, mut term) = (first, first);
+	if first == 0 {
+		return Ok(0);
+	}
+	for n in 1..MAX_TERMS {
+		term = next(n, term)?;
+		if term == 0 {
+			return Ok(sum);
+		}
+		sum = add(sum, term)?;
+	}
+	Err(MathError::Domain)
+}
+
+/// 2n + 1.
+fn odd(n: u32) -> MathResult {
+	i128::from(n).checked_mul(2).and_then(|v| v.checked_add(1)).ok_or(MathError::Overflow)
+}
+
 fn add(a: i128, b: i128) -> MathResult {
 	a.checked_add(b).ok_or(MathError::Overflow)
 }
@@ -99,20 +121,8 @@ fn exp_times(x: i128, m: i128) -> MathResult {
 	// x = k·ln2 + r with |r| ≤ ln2/2: e^x = 2^k · e^r, e^r by its Taylor series.
 	let k = div(x, LN_2)?.checked_add(HALF).ok_or(MathError::Overflow)?.div_euclid(ONE);
 	let r = sub(x, k.checked_mul(LN_2).ok_or(MathError::Overflow)?)?;
-	let mut sum = ONE;
-	let mut term = ONE;
-	let mut converged = false;
-	for n in 1..MAX_TERMS {
-		term = div(mul(term, r)?, i128::from(n).checked_mul(ONE).ok_or(MathError::Overflow)?)?;
-		if term == 0 {
-			converged = true;
-			break;
-		}
-		sum = add(sum, term)?;
-	}
-	if !converged {
-		return Err(MathError::Domain);
-	}
+	// r^n / n!, each term from the one before.
+	let sum = series(ONE, |n, term| div(mul(term, r)?, i128::from(n).checked_mul(ONE).ok_or(MathError::Overflow)?))?;
 	let product = mul(m, sum)?;
 	if k >= 0 {
 		let up = u32::try_from(k).map_err(|_| MathError::Overflow)?;
@@ -146,22 +156,12 @@ pub fn ln(x: i128) -> MathResult {
 	}
 	let z = div(sub(m, ONE)?, add(m, ONE)?)?;
 	let z2 = mul(z, z)?;
+	// z^(2n+1) / (2n+1): the odd power carried beside the terms.
 	let mut power = z;
-	let mut sum = z;
-	let mut converged = false;
-	for n in 1..MAX_TERMS {
+	let sum = series(z, |n, _| {
 		power = mul(power, z2)?;
-		let odd = i128::from(n).checked_mul(2).and_then(|v| v.checked_add(1)).ok_or(MathError::Overflow)?;
-		let term = power.checked_div(odd).ok_or(MathError::Overflow)?;
-		if term == 0 {
-			converged = true;
-			break;
-		}
-		sum = add(sum, term)?;
-	}
-	if !converged {
-		return Err(MathError::Domain);
-	}
+		power.checked_div(odd(n)?).ok_or(MathError::Overflow)
+	})?;
 	add(k.checked_mul(LN_2).ok_or(MathError::Overflow)?, sum.checked_mul(2).ok_or(MathError::Overflow)?)
 }
 
@@ -217,21 +217,8 @@ fn upper_half_cdf(x: i128) -> MathResult {
 		return Ok(ONE);
 	}
 	let x2 = mul(x, x)?;
-	let mut term = x;
-	let mut sum = x;
-	let mut converged = x == 0;
-	for n in 1..MAX_TERMS {
-		let odd = i128::from(n).checked_mul(2).and_then(|v| v.checked_add(1)).ok_or(MathError::Overflow)?;
-		term = mul(term, x2)?.checked_div(odd).ok_or(MathError::Overflow)?;
-		if term == 0 {
-			converged = true;
-			break;
-		}
-		sum = add(sum, term)?;
-	}
-	if !converged {
-		return Err(MathError::Domain);
-	}
+	// x^(2n+1) / (1·3·5···(2n+1)), each term from the one before.
+	let sum = series(x, |n, term| mul(term, x2)?.checked_div(odd(n)?).ok_or(MathError::Overflow))?;
 	let value = add(HALF, normal_pdf_times(x, sum)?)?;
 	Ok(value.clamp(HALF, ONE))
 }

@@ -123,14 +123,7 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or(queue.len());
 		queue.try_insert(at, (new.trigger_price, id)).map_err(|_| Error::<T>::TriggerQueueFull)?;
 		TriggerQueues::<T>::insert(new.market, crossing, queue);
-		TriggerMarkets::<T>::try_mutate(|markets| {
-			if markets.contains(&new.market) {
-				Ok(())
-			} else {
-				markets.try_push(new.market)
-			}
-		})
-		.map_err(|_| Error::<T>::TriggerQueueFull)?;
+		Self::list_trigger_market(new.market)?;
 		let deposit = T::OrderDeposit::get();
 		// The deposit only: a trigger adds no risk until it fires.
 		T::Margin::reserve_order_margin(&new.owner, new.market, 0, new.price, deposit)?;
@@ -473,17 +466,22 @@ impl<T: Config> Pallet<T> {
 			queue.try_insert((position as usize).min(queue.len()), (trigger.trigger_price, trigger.id))
 		})
 		.map_err(|_| Error::<T>::TriggerQueueFull)?;
-		TriggerMarkets::<T>::try_mutate(|markets| {
-			if markets.contains(&trigger.market) {
-				Ok(())
-			} else {
-				markets.try_push(trigger.market)
-			}
-		})
-		.map_err(|_| Error::<T>::TriggerQueueFull)?;
+		Self::list_trigger_market(trigger.market)?;
 		T::Margin::restore_order_margin(&trigger.owner, trigger.deposit);
 		Triggers::<T>::insert(trigger.id, Trigger { size, ..trigger.clone() });
 		Ok(())
+	}
+
+	/// Lists `market` among the markets with triggers waiting, if it is not yet.
+	fn list_trigger_market(market: MarketId) -> DispatchResult {
+		TriggerMarkets::<T>::try_mutate(|markets| {
+			if markets.contains(&market) {
+				Ok(())
+			} else {
+				markets.try_push(market)
+			}
+		})
+		.map_err(|_| Error::<T>::TriggerQueueFull.into())
 	}
 
 	/// `OrderbookApi.triggers`: the subaccount's waiting triggers, oldest first.
