@@ -224,7 +224,10 @@ fn upper_half_cdf(x: i128) -> MathResult {
 }
 
 /// Call or put.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, codec::Encode, codec::Decode, codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub enum OptionKind {
 	Call,
 	Put,
@@ -255,7 +258,7 @@ pub struct Priced {
 /// The most `F / K` (and `K / F`) priced.
 const MAX_MONEYNESS: i128 = 1_000_000 * ONE;
 /// The least and most `σ√T` priced.
-const MIN_STD_DEV: i128 = ONE / 10_000;
+pub const MIN_STD_DEV: i128 = ONE / 10_000;
 const MAX_STD_DEV: i128 = 10 * ONE;
 /// The most `|r·T|` priced (a discount of e^-1 at most).
 const MAX_RATE_TIME: i128 = ONE;

@@ -15,6 +15,7 @@ pub mod collateral;
 pub mod insurance;
 pub mod margin;
 pub mod option_margin;
+pub mod options;
 pub mod oracle;
 pub mod positions;
 pub mod units;
@@ -43,6 +44,11 @@ pub const BTC_ASSET_ID: AssetId = 2;
 pub const ETH_ASSET_ID: AssetId = 3;
 /// Polkadot's DOT (10 decimals).
 pub const DOT_ASSET_ID: AssetId = 4;
+
+/// Bitcoin's implied volatility, as the oracle quotes it (0.6 for 60%): option marks read it.
+pub const BTC_VOLATILITY_ASSET_ID: AssetId = 1_002;
+/// Ether's implied volatility.
+pub const ETH_VOLATILITY_ASSET_ID: AssetId = 1_003;
 
 /// Decimals of the settlement stablecoin USDC.
 pub const USDC_DECIMALS: u8 = SETTLEMENT_DECIMALS;

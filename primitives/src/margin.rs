@@ -158,7 +158,7 @@ pub trait MarginEngine<AccountId> {
 	fn apply_fill_weight() -> Weight;
 
 	/// Sets collateral aside for a resting order: the initial margin of `size` base units
-	/// at `price` in `market` (a reduce-only order passes `size` 0: it adds no risk), plus
+	/// at `price` in `market` on `side` (a reduce-only order passes `size` 0: it adds no risk), plus
 	/// the order's `deposit`, its storage deposit, returned when it leaves the book. So a
 	/// resting order is backed by collateral as a position would be. Fails, changing
 	/// nothing, if `subaccount` could not carry it beside its positions and its other resting
@@ -168,6 +168,7 @@ pub trait MarginEngine<AccountId> {
 	fn reserve_order_margin(
 		subaccount: &Subaccount<AccountId>,
 		market: MarketId,
+		side: Side,
 		size: Balance,
 		price: Price,
 		deposit: Balance,

@@ -55,4 +55,9 @@ pub trait PriceProvider {
 	fn fresh_price(asset: AssetId) -> Option<Price> {
 		Self::quote(asset).filter(PriceQuote::is_fresh).map(|q| q.price)
 	}
+
+	/// `asset`'s realized volatility, annualized (0.6 for 60%); `None` if none is kept.
+	fn realized_volatility(_asset: AssetId) -> Option<Price> {
+		None
+	}
 }

@@ -39,7 +39,9 @@ pub struct Health {
 /// What a liquidation reads of a market's rules to size and price a close.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MarketTerms {
-	/// The oracle asset whose index price is the market's mark.
+	/// The market these are the terms of.
+	pub market: MarketId,
+	/// The oracle asset whose index price is the market's mark (a series': its underlying's).
 	pub base_asset: AssetId,
 	pub base_decimals: u8,
 	pub tick_size: Price,

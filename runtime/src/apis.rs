@@ -218,6 +218,46 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_options::runtime_api::OptionsApi<Block, AccountId> for Runtime {
+		fn chain(
+			underlying: clearing_primitives::AssetId,
+			expiry: clearing_primitives::oracle::Moment,
+		) -> Vec<pallet_options::ChainRow> {
+			crate::Options::series_of_expiry(underlying, expiry)
+				.into_iter()
+				.filter_map(|market| {
+					let series = crate::Options::series_view(market)?;
+					let depth = crate::Orderbook::depth_view(market, 1);
+					Some(pallet_options::ChainRow {
+						series,
+						open_interest: pallet_margin::MarketStates::<Runtime>::get(market).open_interest,
+						best_bid: depth.bids.first().map(|(price, _)| *price),
+						best_ask: depth.asks.first().map(|(price, _)| *price),
+					})
+				})
+				.collect()
+		}
+
+		fn greeks(series: clearing_primitives::MarketId) -> Option<pallet_options::SeriesView> {
+			crate::Options::series_view(series)
+		}
+
+		fn series() -> Vec<(clearing_primitives::MarketId, clearing_primitives::options::SeriesTerms)> {
+			pallet_options::Series::<Runtime>::iter().collect()
+		}
+
+		fn portfolio(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Option<pallet_options::PortfolioGreeks> {
+			let legs = crate::Margin::position_views(owner, number).into_iter().filter_map(|view| {
+				let decimals = crate::Margin::market_config(view.market)?.base_decimals;
+				Some((view.market, view.base_size, decimals))
+			});
+			crate::Options::portfolio_greeks(legs.collect::<Vec<_>>())
+		}
+	}
+
 	impl pallet_vaults::runtime_api::VaultsApi<Block, AccountId> for Runtime {
 		fn collateral(
 			owner: AccountId,

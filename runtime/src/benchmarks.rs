@@ -23,6 +23,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_vaults, crate::Vaults]
 	[pallet_insurance, crate::Insurance]
 	[pallet_margin, crate::Margin]
+	[pallet_options, crate::Options]
 	[pallet_orderbook, crate::Orderbook]
 	[pallet_liquidation, crate::Liquidation]
 	[pallet_governance, crate::Governance]

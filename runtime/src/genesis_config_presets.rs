@@ -4,14 +4,15 @@
 use crate::{
 	constants::{DAYS, HOURS, MINUTES, UNIT},
 	AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig, BlockNumber, GrandpaConfig,
-	GovernanceConfig, InsuranceConfig, MarginConfig, OracleConfig, RiskCouncilConfig,
+	GovernanceConfig, InsuranceConfig, MarginConfig, OptionsConfig, OracleConfig, RiskCouncilConfig,
 	RuntimeGenesisConfig, SudoConfig, VaultsConfig,
 };
 use pallet_oracle::{OracleParams, SourceFormat};
 use sp_runtime::Permill;
 use alloc::{vec, vec::Vec};
 use clearing_primitives::{
-	AssetId, BTC_ASSET_ID, CLR_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID, USDC_ASSET_ID, USDC_DECIMALS,
+	AssetId, BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID, CLR_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID,
+	ETH_VOLATILITY_ASSET_ID, USDC_ASSET_ID, USDC_DECIMALS,
 };
 use pallet_margin::MarketConfig;
 use pallet_vaults::CollateralConfig;
@@ -61,7 +62,26 @@ pub fn oracle_sources() -> Vec<(AssetId, Vec<(Vec<u8>, SourceFormat)>)> {
 		asset(BTC_ASSET_ID, "BTCUSDT", "BTC-USD", "XBTUSD"),
 		asset(ETH_ASSET_ID, "ETHUSDT", "ETH-USD", "ETHUSD"),
 		asset(DOT_ASSET_ID, "DOTUSDT", "DOT-USD", "DOTUSD"),
+		volatility(BTC_VOLATILITY_ASSET_ID, "btcdvol_usdc"),
+		volatility(ETH_VOLATILITY_ASSET_ID, "ethdvol_usdc"),
 	]
+}
+
+/// An implied volatility read from Deribit's volatility index (DVOL) `index_name`.
+fn volatility(id: AssetId, index_name: &str) -> (AssetId, Vec<(Vec<u8>, SourceFormat)>) {
+	(
+		id,
+		vec![(
+			[b"https://www.deribit.com/api/v2/public/get_index_price?index_name=".as_slice(), index_name.as_bytes()]
+				.concat(),
+			SourceFormat::DeribitVolatility,
+		)],
+	)
+}
+
+/// Each option underlying and the oracle asset of its implied volatility.
+pub fn volatility_sources() -> Vec<(AssetId, AssetId)> {
+	vec![(BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID), (ETH_ASSET_ID, ETH_VOLATILITY_ASSET_ID)]
 }
 
 /// CLR trades on no public exchange: test chains read it from the local price feed
@@ -240,6 +260,7 @@ fn clearing_genesis(
 		vaults: VaultsConfig { collateral_assets: collateral_assets() },
 		insurance: InsuranceConfig { cooldown_blocks: Some(insurance_cooldown) },
 		margin: MarginConfig { markets: markets(funding_interval) },
+		options: OptionsConfig { volatility_sources: volatility_sources() },
 		risk_council: RiskCouncilConfig { members: council },
 		governance: GovernanceConfig { timelock },
 	})

@@ -274,6 +274,9 @@ mod runtime {
 	#[runtime::pallet_index(42)]
 	pub type Liquidation = pallet_liquidation;
 
+	#[runtime::pallet_index(43)]
+	pub type Options = pallet_options;
+
 	#[runtime::pallet_index(50)]
 	pub type RiskCouncil = pallet_collective<Instance1>;
 

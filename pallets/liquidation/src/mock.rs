@@ -178,6 +178,7 @@ impl pallet_margin::Config for Test {
 	type Ledger = MockLedger;
 	type Prices = MockPrices;
 	type Book = ();
+	type Options = ();
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<4>;
 	type MaxPositions = ConstU32<4>;

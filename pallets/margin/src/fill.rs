@@ -3,6 +3,7 @@
 
 use crate::{math, pallet::*, weights::WeightInfo, Health, Market, Position};
 use clearing_primitives::{
+	options::OptionMarks,
 	collateral::{CollateralLedger, Valuation},
 	margin::{
 		within_band, Fill, FillParty, FillRefusal, MarginEngine, MarketRules, MarketStatus, Side,
@@ -125,7 +126,7 @@ impl<T: Config> Pallet<T> {
 		let party_of =
 			|who: &SubaccountOf<T>| if *who == fill.taker { FillParty::Taker } else { FillParty::Maker };
 		// The fill is at the maker's price: a price far from the index is the maker's.
-		let index = Self::mark(&config, Valuation::Maintenance)
+		let index = Self::mark(fill.market, &config, Valuation::Maintenance)
 			.ok_or(Error::<T>::NoFreshPrice)
 			.map_err(|e| as_taker(e.into()))?;
 		if !within_band(fill.price, index, config.price_band) {
@@ -157,7 +158,7 @@ impl<T: Config> Pallet<T> {
 		}
 		// Risk is added only at a fresh price: the side adding it is refused (the taker if
 		// both do), so a maker's stale-priced bid never fails a taker that only reduces.
-		if Self::mark(&config, Valuation::Opening).is_none() {
+		if Self::mark(fill.market, &config, Valuation::Opening).is_none() {
 			let adding = checks
 				.iter()
 				.filter(|(_, riskier)| *riskier)
@@ -349,7 +350,24 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	}
 
 	fn market_rules(market: MarketId) -> Option<MarketRules> {
-		Markets::<T>::get(market).map(|stored| {
+		let stored = Markets::<T>::get(market)?;
+		if T::Options::is_series(market) {
+			// A series' band is around its premium, and its status follows its pricing.
+			let fresh = T::Options::leg(market, Valuation::Opening);
+			let last = fresh.or_else(|| T::Options::leg(market, Valuation::Maintenance));
+			return Some(MarketRules {
+				status: Self::series_status(market, stored.status),
+				base_decimals: stored.config.base_decimals,
+				tick_size: stored.config.tick_size,
+				step_size: stored.config.step_size,
+				maker_fee: stored.config.maker_fee,
+				taker_fee: stored.config.taker_fee,
+				price_band: stored.config.price_band,
+				index: last.map(|leg| leg.mark),
+				index_fresh: fresh.is_some(),
+			});
+		}
+		Some({
 			// One read of the index serves both the status and the band.
 			let quote = T::Prices::quote(stored.config.base_asset);
 			let index_fresh = quote.as_ref().is_some_and(PriceQuote::is_fresh);
@@ -378,6 +396,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	fn reserve_order_margin(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
+		side: Side,
 		size: Balance,
 		price: Price,
 		deposit: Balance,
@@ -389,7 +408,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		} else {
 			let settings = Self::settings_of(subaccount);
 			Self::ensure_isolation_allows(&settings, market)?;
-			Self::order_margin_for(market, size, price, settings.chosen_fraction(market))?
+			Self::order_margin_for(market, side, size, price, settings.chosen_fraction(market))?
 		};
 		let amount = margin.checked_add(deposit).ok_or(ArithmeticError::Overflow)?;
 		Self::ensure_initial_with(subaccount, amount)?;
@@ -435,12 +454,16 @@ impl<T: Config> Pallet<T> {
 	/// is higher, so neither a low bid nor a high ask understates what filling it could need.
 	fn order_margin_for(
 		market: MarketId,
+		side: Side,
 		size: Balance,
 		price: Price,
 		chosen: sp_runtime::Permill,
 	) -> Result<Balance, DispatchError> {
 		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
-		let index = Self::mark(&config, Valuation::Opening).ok_or(Error::<T>::NoFreshPrice)?;
+		if T::Options::is_series(market) {
+			return Self::series_order_margin(market, &config, side, size, price);
+		}
+		let index = Self::mark(market, &config, Valuation::Opening).ok_or(Error::<T>::NoFreshPrice)?;
 		let state = MarketStates::<T>::get(market);
 		let fraction = math::initial_fraction(
 			config.initial_margin,

@@ -6,6 +6,7 @@
 use crate::{math, pallet::*, weights::WeightInfo, Health, Position};
 use alloc::vec::Vec;
 use clearing_primitives::{
+	options::OptionMarks,
 	collateral::Valuation,
 	positions::{ForcedTransfer, HoldersPage, MarginAccounts, MarketTerms, ScanCursor},
 	Balance, MarketId, Price, SignedBalance,
@@ -24,6 +25,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 
 	fn market_terms(market: MarketId) -> Option<MarketTerms> {
 		Self::market_config(market).map(|config| MarketTerms {
+			market,
 			base_asset: config.base_asset,
 			base_decimals: config.base_decimals,
 			tick_size: config.tick_size,
@@ -33,6 +35,9 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	fn mark(terms: &MarketTerms) -> Option<Price> {
+		if T::Options::is_series(terms.market) {
+			return T::Options::leg(terms.market, Valuation::Maintenance).map(|leg| leg.mark);
+		}
 		Self::asset_mark(terms.base_asset, Valuation::Maintenance)
 	}
 
@@ -66,7 +71,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		let mut positions = Vec::new();
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
-			let mark = Self::mark(&config, Valuation::Maintenance).ok_or(Error::<T>::NoFreshPrice)?;
+			let mark = Self::mark(market, &config, Valuation::Maintenance).ok_or(Error::<T>::NoFreshPrice)?;
 			let value =
 				math::position_value(position.size, config.base_decimals, mark).map_err(DispatchError::from)?;
 			positions.push((market, position, value));

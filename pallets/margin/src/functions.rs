@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, MarginGuard, Subaccount, SubaccountNumber, Valuation},
 	margin::MarketStatus,
+	options::OptionMarks,
 	oracle::PriceProvider,
 	units::MAX_BASE_DECIMALS,
 	Balance, MarketId, Price, SignedBalance,
@@ -89,9 +90,13 @@ impl<T: Config> Pallet<T> {
 		Markets::<T>::get(market).map(|stored| stored.config)
 	}
 
-	/// What `market` accepts now: its set status, and at least `ReduceOnly` while its index
-	/// price is stale, flagged or missing.
-	pub fn effective_status(market: &Market<BlockNumberFor<T>>) -> MarketStatus {
+	/// What market `id` accepts now: its set status, and at least `ReduceOnly` while its index
+	/// price is stale, flagged or missing (a series: while it cannot be priced at fresh
+	/// inputs; halted once expired).
+	pub fn effective_status(id: MarketId, market: &Market<BlockNumberFor<T>>) -> MarketStatus {
+		if T::Options::is_series(id) {
+			return Self::series_status(id, market.status);
+		}
 		Self::status_priced(market, T::Prices::fresh_price(market.config.base_asset).is_some())
 	}
 
@@ -106,15 +111,19 @@ impl<T: Config> Pallet<T> {
 
 	/// What market `market` accepts now, if it exists.
 	pub fn status_of(market: MarketId) -> Option<MarketStatus> {
-		Markets::<T>::get(market).map(|stored| Self::effective_status(&stored))
+		Markets::<T>::get(market).map(|stored| Self::effective_status(market, &stored))
 	}
 
-	/// The mark of `config`'s market: the fresh index price for opening risk, the last one
-	/// whatever its status for maintenance.
+	/// The mark of market `market` with `config`: the fresh index price for opening risk, the
+	/// last one whatever its status for maintenance; a series' premium at those inputs.
 	pub fn mark(
+		market: MarketId,
 		config: &MarketConfig<BlockNumberFor<T>>,
 		valuation: Valuation,
 	) -> Option<Price> {
+		if T::Options::is_series(market) {
+			return T::Options::leg(market, valuation).map(|leg| leg.mark);
+		}
 		Self::asset_mark(config.base_asset, valuation)
 	}
 
@@ -152,39 +161,46 @@ impl<T: Config> Pallet<T> {
 		let mut maintenance: Balance = 0;
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
-			let state = MarketStates::<T>::get(market);
-			let mark = Self::mark(&config, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 			let decimals = config.base_decimals;
-			let value = math::position_value(position.size, decimals, mark).map_err(DispatchError::from)?;
-			let funding = math::funding_payment(
-				position.size,
-				decimals,
-				position.funding_index,
-				state.funding_index,
-			)
-			.map_err(DispatchError::from)?;
-			let fraction = math::initial_fraction(
-				config.initial_margin,
-				state.open_interest,
-				config.oi_lower,
-				config.oi_upper,
-			)
-			.max(settings.chosen_fraction(market));
+			let (value, funding, required) = if T::Options::is_series(market) {
+				// A series pays no funding; its requirements are per leg.
+				let leg = Self::leg(market, valuation)?;
+				let value =
+					math::position_value(position.size, decimals, leg.mark).map_err(DispatchError::from)?;
+				(value, 0, Self::series_requirements(&leg, position.size, decimals)?)
+			} else {
+				let state = MarketStates::<T>::get(market);
+				let mark = Self::mark(market, &config, valuation).ok_or(Error::<T>::NoFreshPrice)?;
+				let value =
+					math::position_value(position.size, decimals, mark).map_err(DispatchError::from)?;
+				let funding = math::funding_payment(
+					position.size,
+					decimals,
+					position.funding_index,
+					state.funding_index,
+				)
+				.map_err(DispatchError::from)?;
+				let fraction = math::initial_fraction(
+					config.initial_margin,
+					state.open_interest,
+					config.oi_lower,
+					config.oi_upper,
+				)
+				.max(settings.chosen_fraction(market));
+				let required = crate::options::Requirements {
+					initial: math::requirement(position.size, decimals, mark, fraction)
+						.map_err(DispatchError::from)?,
+					maintenance: math::requirement(position.size, decimals, mark, config.maintenance_margin)
+						.map_err(DispatchError::from)?,
+				};
+				(value, funding, required)
+			};
 			equity = equity
 				.checked_add(value)
 				.and_then(|e| e.checked_add(funding))
 				.ok_or(ArithmeticError::Overflow)?;
-			initial = initial
-				.checked_add(
-					math::requirement(position.size, decimals, mark, fraction).map_err(DispatchError::from)?,
-				)
-				.ok_or(ArithmeticError::Overflow)?;
-			maintenance = maintenance
-				.checked_add(
-					math::requirement(position.size, decimals, mark, config.maintenance_margin)
-						.map_err(DispatchError::from)?,
-				)
-				.ok_or(ArithmeticError::Overflow)?;
+			initial = initial.checked_add(required.initial).ok_or(ArithmeticError::Overflow)?;
+			maintenance = maintenance.checked_add(required.maintenance).ok_or(ArithmeticError::Overflow)?;
 		}
 		let initial_signed = SignedBalance::try_from(initial).map_err(|_| ArithmeticError::Overflow)?;
 		let maintenance_signed =
@@ -245,7 +261,7 @@ impl<T: Config> Pallet<T> {
 			.filter_map(|(market, position)| {
 				let config = Self::market_config(market)?;
 				let state = MarketStates::<T>::get(market);
-				let mark = Self::mark(&config, Valuation::Maintenance);
+				let mark = Self::mark(market, &config, Valuation::Maintenance);
 				let value = mark
 					.and_then(|m| math::position_value(position.size, config.base_decimals, m).ok())
 					.unwrap_or_default();
@@ -269,16 +285,20 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `MarginApi.liquidation_price`: the mark of `market` at which the subaccount would
-	/// reach its maintenance requirement, other prices fixed.
+	/// reach its maintenance requirement, other prices fixed (`None` for an option series).
 	pub fn liquidation_price_of(
 		owner: T::AccountId,
 		number: SubaccountNumber,
 		market: MarketId,
 	) -> Option<Price> {
 		let subaccount = Subaccount::new(owner, number);
+		// A series' premium is not linear in its underlying: no single price is reported.
+		if T::Options::is_series(market) {
+			return None;
+		}
 		let position: Position = Positions::<T>::get(&subaccount, market)?;
 		let config = Self::market_config(market)?;
-		let mark = Self::mark(&config, Valuation::Maintenance)?;
+		let mark = Self::mark(market, &config, Valuation::Maintenance)?;
 		let health = Self::health(&subaccount, Valuation::Maintenance).ok()?;
 		math::liquidation_price(
 			health.equity,

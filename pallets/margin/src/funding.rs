@@ -1,7 +1,7 @@
 //! Funding: a premium sample every block, an index update every interval.
 
 use crate::{math, pallet::*, Market};
-use clearing_primitives::{margin::BookPrices, oracle::PriceProvider};
+use clearing_primitives::{margin::BookPrices, options::OptionMarks, oracle::PriceProvider};
 use frame_system::pallet_prelude::BlockNumberFor;
 use frame_support::traits::Get;
 use sp_runtime::{
@@ -16,6 +16,10 @@ impl<T: Config> Pallet<T> {
 	/// were sampled) plus interest, times the index price.
 	pub(crate) fn update_funding(now: BlockNumberFor<T>) {
 		for (market, Market { config, .. }) in Markets::<T>::iter() {
+			// Option series pay no funding.
+			if T::Options::is_series(market) {
+				continue;
+			}
 			let Some(index_price) = T::Prices::fresh_price(config.base_asset) else { continue };
 			let mut state = MarketStates::<T>::get(market);
 			if let Some(premium) =

@@ -35,6 +35,7 @@ mod fill;
 mod forced;
 mod functions;
 mod funding;
+mod options;
 mod settings;
 pub mod math;
 pub mod runtime_api;
@@ -84,6 +85,9 @@ pub mod pallet {
 
 		/// The order book's impact prices, for the funding premium.
 		type Book: BookPrices;
+
+		/// Option series: which markets are series, and their marks and per-leg requirements.
+		type Options: clearing_primitives::options::OptionMarks;
 
 		/// Derives the funding pool: the subaccount funding is paid into and out of.
 		#[pallet::constant]
@@ -248,6 +252,12 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// No market by that id.
 		MarketNotFound,
+		/// A series market's id must lie in the options pallet's range.
+		NotASeriesId,
+		/// Ids in the options range are opened by the options pallet only.
+		SeriesIdReserved,
+		/// A series is written on a perpetual market, not on another series.
+		NotAPerpetual,
 		/// A market by that id exists.
 		MarketExists,
 		/// The runtime's market limit (`MaxMarkets`) is reached.
@@ -374,7 +384,8 @@ pub mod pallet {
 		/// Opens market `market` with `config`, active, its first funding an interval from now.
 		///
 		/// - Origin: root.
-		/// - Errors: `MarketExists`, `TooManyMarkets` (`MaxMarkets` open), and the config's
+		/// - Errors: `SeriesIdReserved` (an id in the options range), `MarketExists`,
+		///   `TooManyMarkets` (`MaxMarkets` open), and the config's
 		///   bounds: `InvalidMarginFractions` (not 0 < maintenance < initial ≤ 100%),
 		///   `InvalidOpenInterestBounds` (not lower < upper, or a zero cap), `InvalidTickOrStep`
 		///   (a zero tick or step, or over 24 decimals), `InvalidFundingParams` (a zero funding
@@ -389,6 +400,10 @@ pub mod pallet {
 			config: MarketConfigOf<T>,
 		) -> DispatchResult {
 			ensure_root(origin)?;
+			ensure!(
+				!<T::Options as clearing_primitives::options::OptionMarks>::is_series(market),
+				Error::<T>::SeriesIdReserved
+			);
 			Self::do_create_market(market, config)
 		}
 

@@ -53,6 +53,7 @@ impl pallet_margin::Config for Test {
 	type Ledger = MockLedger;
 	type Prices = MockPrices;
 	type Book = MockBook;
+	type Options = ();
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<4>;
 	type MaxPositions = ConstU32<3>;

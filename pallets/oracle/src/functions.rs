@@ -247,6 +247,10 @@ impl<T: Config> PriceProvider for Pallet<T> {
 	fn quote(asset: AssetId) -> Option<PriceQuote> {
 		Pallet::<T>::quote(asset)
 	}
+
+	fn realized_volatility(asset: AssetId) -> Option<Price> {
+		Pallet::<T>::realized_volatility(asset)
+	}
 }
 
 /// `http://` or `https://`, then a non-empty host, and printable ASCII throughout.

@@ -18,6 +18,10 @@ pub enum SourceFormat {
 	/// `GET /0/public/Ticker?pair=XBTUSD` → `{"error":[],"result":{"XXBTZUSD":{"c":["60000.1",..]}}}`
 	/// (last trade price `c[0]`; the result key is Kraken's pair name, not the query's).
 	Kraken,
+	/// Deribit's volatility index (DVOL), a 30-day implied volatility in percent:
+	/// `GET /api/v2/public/get_index_price?index_name=btcdvol_usdc` →
+	/// `{"jsonrpc":"2.0","result":{"index_price":55.12,...}}`, fed as a fraction (0.5512).
+	DeribitVolatility,
 }
 
 /// Where the offchain feeder reads one asset's price.

@@ -237,7 +237,7 @@ impl<T: Config> Pallet<T> {
 		// A reduce-only order adds no risk: it sets its deposit aside, no margin.
 		let margined = if order.reduce_only { 0 } else { order.remaining };
 		let (margin, mut weight) =
-			T::Margin::reserve_order_margin(&order.owner, order.market, margined, order.price, order.deposit)?;
+			T::Margin::reserve_order_margin(&order.owner, order.market, order.side, margined, order.price, order.deposit)?;
 		order.margin = margin;
 		let evicted = Self::insert_order(order)?;
 		if evicted > 0 {

@@ -6,7 +6,7 @@
 
 use crate::{pallet::*, weights::WeightInfo, CancelReason, Deadline};
 use alloc::vec::Vec;
-use clearing_primitives::{margin::MarginEngine, Price};
+use clearing_primitives::{margin::{MarginEngine, Side}, Price};
 use frame_support::{ensure, traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
@@ -63,7 +63,7 @@ impl<T: Config> Pallet<T> {
 		if let Some(at) = at {
 			let deposit = T::OrderDeposit::get();
 			// A deposit only, in no market: size 0 sets no margin aside.
-			let (_, reserving) = T::Margin::reserve_order_margin(&owner, 0, 0, Price::zero(), deposit)?;
+			let (_, reserving) = T::Margin::reserve_order_margin(&owner, 0, Side::Buy, 0, Price::zero(), deposit)?;
 			used.saturating_accrue(reserving);
 			CancelDeadlines::<T>::insert(&owner, Deadline { at, deposit });
 			DeadlinesDue::<T>::insert(at, &owner, ());

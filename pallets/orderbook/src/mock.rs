@@ -99,6 +99,7 @@ impl MarginEngine<AccountId> for MockMargin {
 	fn reserve_order_margin(
 		subaccount: &Subaccount<AccountId>,
 		_: MarketId,
+		_: Side,
 		size: Balance,
 		price: Price,
 		deposit: Balance,

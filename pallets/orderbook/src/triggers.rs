@@ -126,7 +126,7 @@ impl<T: Config> Pallet<T> {
 		Self::list_trigger_market(new.market)?;
 		let deposit = T::OrderDeposit::get();
 		// The deposit only: a trigger adds no risk until it fires.
-		T::Margin::reserve_order_margin(&new.owner, new.market, 0, new.price, deposit)?;
+		T::Margin::reserve_order_margin(&new.owner, new.market, new.side, 0, new.price, deposit)?;
 		NextTriggerId::<T>::put(id.saturating_add(1));
 		let trigger = Trigger {
 			id,

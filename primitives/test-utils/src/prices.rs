@@ -14,6 +14,10 @@ impl PriceProvider for MockPrices {
 	fn quote(asset: AssetId) -> Option<PriceQuote> {
 		get::<Option<PriceQuote>>((b"mock-price", asset))
 	}
+
+	fn realized_volatility(asset: AssetId) -> Option<Price> {
+		get::<Option<Price>>((b"mock-rv", asset))
+	}
 }
 
 /// A fresh quote has been fresh this many aggregates in a row unless a test says otherwise:
@@ -34,4 +38,9 @@ pub fn set_quote(asset: AssetId, price: Price, status: PriceStatus, streak: u32)
 /// USD per whole unit.
 pub fn usd(whole: u128) -> Price {
 	Price::saturating_from_integer(whole)
+}
+
+/// Sets `asset`'s realized volatility (annualized, 0.6 for 60%).
+pub fn set_realized_volatility(asset: AssetId, volatility: Price) {
+	put((b"mock-rv", asset), Some(volatility));
 }

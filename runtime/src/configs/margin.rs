@@ -23,6 +23,8 @@ impl pallet_margin::Config for Runtime {
 	type Prices = Oracle;
 	// Funding samples the book's impact mid against the index.
 	type Book = Orderbook;
+	// Series are markets in the options pallet's id range, priced and margined per leg.
+	type Options = crate::Options;
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<32>;
 	type MaxPositions = ConstU32<16>;

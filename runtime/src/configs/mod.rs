@@ -9,6 +9,7 @@ pub(crate) mod margin;
 mod orderbook;
 mod monetary;
 mod oracle;
+mod options;
 mod proxy;
 pub(crate) mod system;
 mod vaults;

@@ -99,6 +99,9 @@ pub fn run(scenario: impl FnOnce()) {
 			feed.insert(ETH_ASSET_ID, usd(3_000));
 			feed.insert(DOT_ASSET_ID, usd(5));
 			feed.insert(CLR_ASSET_ID, usd(1));
+			// Implied volatilities: BTC 60%, ETH 70%.
+			feed.insert(clearing_primitives::BTC_VOLATILITY_ASSET_ID, FixedU128::saturating_from_rational(60, 100));
+			feed.insert(clearing_primitives::ETH_VOLATILITY_ASSET_ID, FixedU128::saturating_from_rational(70, 100));
 		});
 		ISSUANCE.with(|i| *i.borrow_mut() = issuance());
 		System::set_block_number(0);
@@ -303,6 +306,7 @@ pub fn check_invariants() {
 	pallet_orderbook::Pallet::<Runtime>::do_try_state().expect("order book invariants");
 	pallet_liquidation::Pallet::<Runtime>::do_try_state().expect("liquidation invariants");
 	pallet_governance::Pallet::<Runtime>::do_try_state().expect("governance invariants");
+	pallet_options::Pallet::<Runtime>::do_try_state().expect("options invariants");
 	// Collateral set aside for orders and triggers (margin and deposits) exists only for
 	// orders resting or triggers waiting (the book checks the other way: each subaccount's
 	// orders and triggers against what the engine holds for it).

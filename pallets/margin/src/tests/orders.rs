@@ -11,7 +11,7 @@ use clearing_primitives::{
 use frame_support::{assert_noop, assert_ok, assert_storage_noop};
 
 fn reserve(steps_of_a_tenth: u128, price: u128) -> Result<u128, sp_runtime::DispatchError> {
-	<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, steps_of_a_tenth * ONE_BTC / 10, usd(price), 0)
+	<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, Side::Buy, steps_of_a_tenth * ONE_BTC / 10, usd(price), 0)
 		.map(|(amount, _)| amount)
 }
 
@@ -88,7 +88,7 @@ fn no_order_rests_without_a_fresh_index() {
 		set_price(BTC, usd(60_000), PriceStatus::Stale);
 		assert_noop!(reserve(1, 60_000), Error::<Test>::NoFreshPrice);
 		assert_noop!(
-			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), 9, ONE_BTC, usd(1), 0),
+			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), 9, Side::Buy, ONE_BTC, usd(1), 0),
 			Error::<Test>::MarketNotFound
 		);
 	});
@@ -103,7 +103,7 @@ fn a_deposit_is_set_aside_beside_the_margin_and_alone_for_a_reduce_only_order() 
 		fund(&sub(ALICE, 0), 1_000 * USDC);
 		let deposit = USDC / 10;
 		let reserve_with = |size, deposit| {
-			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, size, usd(59_000), deposit)
+			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, Side::Buy, size, usd(59_000), deposit)
 				.map(|(margin, _)| margin)
 		};
 		// 0.1 BTC: $300 of margin (returned) and the deposit beside it.

@@ -151,7 +151,7 @@ fn resting_orders_set_aside_the_chosen_fraction() {
 	ExtBuilder::default().build_and_execute(|| {
 		fund(&sub(ALICE, 0), 100_000 * USDC);
 		assert_ok!(Margin::set_leverage(origin(ALICE), 0, BTC_USD, 4));
-		let reserved = <Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, ONE_BTC, usd(60_000), 0)
+		let reserved = <Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, Side::Buy, ONE_BTC, usd(60_000), 0)
 			.map(|(amount, _)| amount);
 		// 25% of $60,000, not the market's 5%.
 		assert_eq!(reserved, Ok(15_000 * USDC));
@@ -209,7 +209,7 @@ fn an_isolated_subaccount_holds_and_quotes_its_own_market_only() {
 		assert_noop!(apply(&in_market_2(sub(BOB, 0), sub(ALICE, 0))), Error::<Test>::IsolatedMarket);
 		// …and no order resting there.
 		assert_noop!(
-			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), 2, ONE_BTC, usd(100), 0),
+			<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), 2, Side::Buy, ONE_BTC, usd(100), 0),
 			Error::<Test>::IsolatedMarket
 		);
 		// Its own market trades on.
@@ -226,7 +226,7 @@ fn an_isolated_subaccount_holds_and_quotes_its_own_market_only() {
 fn isolating_waits_for_resting_orders() {
 	ExtBuilder::default().build_and_execute(|| {
 		fund(&sub(ALICE, 0), 100_000 * USDC);
-		assert_ok!(<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, ONE_BTC, usd(60_000), 0));
+		assert_ok!(<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, Side::Buy, ONE_BTC, usd(60_000), 0));
 		assert_noop!(Margin::set_isolated(origin(ALICE), 0, Some(BTC_USD)), Error::<Test>::OrdersResting);
 	});
 }
@@ -272,6 +272,6 @@ fn an_isolated_subaccount_may_still_hold_deposits_of_any_kind() {
 		assert_ok!(Margin::set_isolated(origin(ALICE), 0, Some(ETH_USD)));
 		// A dead-man's switch or a trigger sets only a deposit aside, under a placeholder
 		// market: isolation does not refuse it.
-		assert_ok!(<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, 0, usd(1), 100));
+		assert_ok!(<Margin as MarginEngine<_>>::reserve_order_margin(&sub(ALICE, 0), BTC_USD, Side::Buy, 0, usd(1), 100));
 	});
 }

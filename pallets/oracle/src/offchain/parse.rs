@@ -33,9 +33,42 @@ pub fn parse_decimal(text: &str) -> Option<Price> {
 	(inner > 0).then(|| Price::from_inner(inner))
 }
 
+/// The key of Deribit's index value.
+const DERIBIT_INDEX_KEY: &[u8] = b"\"index_price\"";
+
+/// Deribit's DVOL (percent) as a fraction. Deribit writes the value as a JSON number, which
+/// `serde_json` would read as a float: the number's own text is read instead, after the
+/// body parsed as JSON with a number at `result.index_price` and the key once in the body.
+fn deribit_volatility(json: &Value, body: &[u8]) -> Option<Price> {
+	if !json.get("result")?.get("index_price")?.is_number() {
+		return None;
+	}
+	let mut found = body.windows(DERIBIT_INDEX_KEY.len()).enumerate().filter(|(_, w)| *w == DERIBIT_INDEX_KEY);
+	let (at, _) = found.next()?;
+	if found.next().is_some() {
+		return None;
+	}
+	let rest = body.get(at.checked_add(DERIBIT_INDEX_KEY.len())?..)?;
+	let rest = rest.iter().position(|b| !b.is_ascii_whitespace()).and_then(|i| rest.get(i..))?;
+	let rest = rest.strip_prefix(b":")?;
+	let rest = rest.iter().position(|b| !b.is_ascii_whitespace()).and_then(|i| rest.get(i..))?;
+	let end = rest.iter().position(|b| !(b.is_ascii_digit() || *b == b'.')).unwrap_or(rest.len());
+	// A number ends at a delimiter: an exponent or sign is refused, not cut off.
+	if rest.get(end).is_some_and(|b| !(b.is_ascii_whitespace() || *b == b',' || *b == b'}')) {
+		return None;
+	}
+	let text = core::str::from_utf8(rest.get(..end)?).ok()?;
+	let percent = parse_decimal(text)?;
+	let fraction = Price::from_inner(percent.into_inner().checked_div(100)?);
+	(fraction > Price::from_inner(0)).then_some(fraction)
+}
+
 /// Reads the price a source of `format` reports in `body`.
 pub fn parse_price(format: SourceFormat, body: &[u8]) -> Option<Price> {
 	let json: Value = serde_json::from_slice(body).ok()?;
+	if format == SourceFormat::DeribitVolatility {
+		return deribit_volatility(&json, body);
+	}
 	let text = match format {
 		// {"symbol":"BTCUSDT","price":"60000.12000000"}
 		SourceFormat::Binance => json.get("price")?.as_str()?,
@@ -53,6 +86,7 @@ pub fn parse_price(format: SourceFormat, body: &[u8]) -> Option<Price> {
 			}
 			pairs.values().next()?.get("c")?.as_array()?.first()?.as_str()?
 		},
+		SourceFormat::DeribitVolatility => return None,
 	};
 	parse_decimal(text)
 }

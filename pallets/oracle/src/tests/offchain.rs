@@ -24,6 +24,31 @@ fn each_exchange_format_parses_exactly() {
 	assert_eq!(parse_price(SourceFormat::Kraken, KRAKEN), Some(usd(60_020, 10)));
 }
 
+const DERIBIT_DVOL: &[u8] = br#"{"jsonrpc":"2.0","result":{"index_price":55.12,"estimated_delivery_price":55.12},"usIn":1733300000000000,"usOut":1733300000000100,"usDiff":100,"testnet":false}"#;
+
+#[test]
+fn deribits_volatility_index_reads_as_a_fraction_from_the_numbers_text() {
+	// 55.12% → 0.5512, exactly.
+	assert_eq!(
+		parse_price(SourceFormat::DeribitVolatility, DERIBIT_DVOL).map(|p| p.into_inner()),
+		Some(5_512 * 10u128.pow(14))
+	);
+	let spaced = br#"{"result": {"index_price" :  61 }}"#;
+	assert_eq!(parse_price(SourceFormat::DeribitVolatility, spaced), Some(usd(0, 61)));
+	for bad in [
+		br#"{"result":{"index_price":"55.12"}}"#.as_slice(),
+		br#"{"result":{"index_price":-5}}"#,
+		br#"{"result":{"index_price":0}}"#,
+		br#"{"result":{"index_price":5.5e1}}"#,
+		br#"{"result":{},"index_price":55}"#,
+		br#"{"result":{"index_price":55},"x":{"index_price":70}}"#,
+		br#"{"error":{"code":10000}}"#,
+		BINANCE,
+	] {
+		assert_eq!(parse_price(SourceFormat::DeribitVolatility, bad), None, "{}", String::from_utf8_lossy(bad));
+	}
+}
+
 #[test]
 fn decimals_parse_without_floats() {
 	assert_eq!(parse_decimal("42"), Some(usd(42, 0)));

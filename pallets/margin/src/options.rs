@@ -1,0 +1,131 @@
+//! Option series in the margin engine. A series is a market whose id lies in the options
+//! pallet's range: its mark is the series' premium (Black-76, from the options pallet), a
+//! long needs its premium in full, a short the standard per-leg requirement, and it pays no
+//! funding. Sizes are contracts in the underlying's base units, as on its perpetual.
+
+use crate::{math, pallet::*, Market, MarketConfig};
+use clearing_primitives::{
+	collateral::Valuation,
+	margin::{MarketStatus, Side},
+	options::{LegPricing, OptionMarks, SeriesMarkets},
+	AssetId, Balance, MarketId, Price, SignedBalance,
+};
+use frame_support::{ensure, traits::Get, weights::Weight};
+use crate::weights::WeightInfo;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	ArithmeticError, DispatchError, Permill,
+};
+
+/// A position's initial and maintenance requirement (settlement units).
+pub(crate) struct Requirements {
+	pub initial: Balance,
+	pub maintenance: Balance,
+}
+
+impl<T: Config> Pallet<T> {
+	/// Series `market`'s figures under `valuation` (`NoFreshPrice` when it cannot be priced).
+	pub(crate) fn leg(market: MarketId, valuation: Valuation) -> Result<LegPricing, DispatchError> {
+		T::Options::leg(market, valuation).ok_or_else(|| Error::<T>::NoFreshPrice.into())
+	}
+
+	/// What a series position of `size` requires, per contract: a long its mark (paid in full:
+	/// it backs no other risk), nothing at maintenance (its value only adds to equity); a short
+	/// its initial and maintenance requirement per leg.
+	pub(crate) fn series_requirements(
+		leg: &LegPricing,
+		size: SignedBalance,
+		decimals: u8,
+	) -> Result<Requirements, DispatchError> {
+		let (initial, maintenance) = if size > 0 {
+			(leg.mark, Price::zero())
+		} else {
+			(leg.short_initial, leg.short_maintenance)
+		};
+		let per_contract = |price: Price| {
+			math::requirement(size, decimals, price, Permill::one()).map_err(DispatchError::from)
+		};
+		Ok(Requirements { initial: per_contract(initial)?, maintenance: per_contract(maintenance)? })
+	}
+
+	/// What a resting series order of `size` at `price` sets aside: a buy its premium at the
+	/// order's price (the most it pays), a sell a short's initial requirement plus what selling
+	/// below the mark gives away at once.
+	pub(crate) fn series_order_margin(
+		market: MarketId,
+		config: &MarketConfig<frame_system::pallet_prelude::BlockNumberFor<T>>,
+		side: Side,
+		size: Balance,
+		price: Price,
+	) -> Result<Balance, DispatchError> {
+		let size = SignedBalance::try_from(size).map_err(|_| ArithmeticError::Overflow)?;
+		let per_contract = match side {
+			Side::Buy => price,
+			Side::Sell => {
+				let leg = Self::leg(market, Valuation::Opening)?;
+				leg.short_initial.saturating_add(leg.mark.saturating_sub(price))
+			},
+		};
+		math::requirement(size, config.base_decimals, per_contract, Permill::one())
+			.map_err(DispatchError::from)
+	}
+
+	/// What series `market` accepts now: halted once expired, at least reduce-only while it
+	/// cannot be priced at fresh inputs.
+	pub(crate) fn series_status(market: MarketId, set: MarketStatus) -> MarketStatus {
+		match T::Options::leg(market, Valuation::Opening) {
+			Some(leg) if leg.expired => MarketStatus::Halted,
+			Some(_) => set,
+			None if T::Options::leg(market, Valuation::Maintenance).is_some_and(|leg| leg.expired) =>
+				MarketStatus::Halted,
+			None => set.max(MarketStatus::ReduceOnly),
+		}
+	}
+
+	/// The config of a series written on `underlying`'s base asset.
+	fn series_config(
+		underlying: &MarketConfig<frame_system::pallet_prelude::BlockNumberFor<T>>,
+		tick_size: Price,
+		max_open_interest: Balance,
+	) -> MarketConfig<frame_system::pallet_prelude::BlockNumberFor<T>> {
+		MarketConfig {
+			tick_size,
+			max_open_interest,
+			// Per-leg margin replaces the fractions, which only need to be valid; open
+			// interest never raises them.
+			initial_margin: Permill::one(),
+			maintenance_margin: Permill::from_percent(50),
+			oi_lower: max_open_interest,
+			oi_upper: max_open_interest.saturating_add(1),
+			// Options pay no funding.
+			funding_cap: Permill::zero(),
+			interest_per_interval: Permill::zero(),
+			// A premium moves far more than its underlying in relative terms.
+			price_band: Permill::from_percent(90),
+			isolated_only: false,
+			..*underlying
+		}
+	}
+}
+
+impl<T: Config> SeriesMarkets for Pallet<T> {
+	fn open_series_market(
+		market: MarketId,
+		underlying: MarketId,
+		tick_size: Price,
+		max_open_interest: Balance,
+	) -> Result<AssetId, DispatchError> {
+		ensure!(T::Options::is_series(market), Error::<T>::NotASeriesId);
+		ensure!(!T::Options::is_series(underlying), Error::<T>::NotAPerpetual);
+		let Market { config, .. } = Markets::<T>::get(underlying).ok_or(Error::<T>::MarketNotFound)?;
+		let series = Self::series_config(&config, tick_size, max_open_interest);
+		Self::do_create_market(market, series)?;
+		Ok(config.base_asset)
+	}
+
+	fn open_series_market_weight() -> Weight {
+		// The underlying's market read, then a market created.
+		<T as Config>::WeightInfo::create_market()
+			.saturating_add(<T as frame_system::Config>::DbWeight::get().reads(1))
+	}
+}

@@ -1,0 +1,94 @@
+//! Benchmarks of every call, and of pricing one leg (what the margin engine pays per series
+//! position in every health reading).
+
+use super::*;
+use crate::pallet::*;
+use clearing_primitives::{
+	black76::OptionKind, collateral::Valuation, oracle::Moment, AssetId, MarketId, Price,
+};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{Get, Time};
+use frame_system::RawOrigin;
+use sp_runtime::{FixedPointNumber, Permill};
+
+/// What the benchmarks need the runtime to arrange.
+pub trait BenchmarkHelper {
+	/// A perpetual market to write series on, its base asset priced fresh at $60,000 with a
+	/// fresh implied volatility of 60% and a realized one of 80% (so the margin's volatility
+	/// differs from the mark's and both are priced).
+	fn underlying() -> (MarketId, AssetId);
+}
+
+const DAY_MS: Moment = 86_400_000;
+
+fn list<T: Config>(underlying: MarketId) -> MarketId {
+	let market = T::FirstSeriesId::get().saturating_add(SeriesListed::<T>::get());
+	Pallet::<T>::list_series(
+		T::GovernanceOrigin::try_successful_origin().expect("an origin that lists"),
+		underlying,
+		T::Time::now().saturating_add(7 * DAY_MS),
+		Price::saturating_from_integer(63_000u32),
+		OptionKind::Put,
+		Price::saturating_from_integer(1u32),
+		1_000_000_000,
+	)
+	.expect("the series lists");
+	market
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn list_series() {
+		let (underlying, _) = T::BenchmarkHelper::underlying();
+		let origin = T::GovernanceOrigin::try_successful_origin().expect("an origin that lists");
+		let expiry = T::Time::now().saturating_add(7 * DAY_MS);
+		#[extrinsic_call]
+		_(
+			origin as T::RuntimeOrigin,
+			underlying,
+			expiry,
+			Price::saturating_from_integer(60_000u32),
+			OptionKind::Call,
+			Price::saturating_from_integer(1u32),
+			1_000_000_000,
+		);
+		assert_eq!(Series::<T>::count(), 1);
+	}
+
+	#[benchmark]
+	fn set_volatility_source() {
+		let origin = T::GovernanceOrigin::try_successful_origin().expect("an origin that governs");
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 2, 1_002);
+		assert_eq!(VolatilitySources::<T>::get(2), Some(1_002));
+	}
+
+	#[benchmark]
+	fn set_params() {
+		let origin = T::GovernanceOrigin::try_successful_origin().expect("an origin that governs");
+		let params = OptionParams { rate: Permill::from_percent(5), ..Default::default() };
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params);
+		assert_eq!(Params::<T>::get(), params);
+	}
+
+	/// One leg priced at fresh inputs: the series, the index, the implied and realized
+	/// volatilities, the parameters and the time read; Black-76 twice (mark and margin
+	/// volatility differ) and the per-leg rule.
+	#[benchmark]
+	fn price_leg() {
+		let (underlying, _) = T::BenchmarkHelper::underlying();
+		let market = list::<T>(underlying);
+		let priced;
+		#[block]
+		{
+			priced = Pallet::<T>::leg_of(market, Valuation::Opening);
+		}
+		assert!(priced.is_some_and(|leg| leg.short_initial > leg.mark));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+}

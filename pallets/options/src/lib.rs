@@ -1,0 +1,285 @@
+//! # Options
+//!
+//! European options on an index, cash-settled in the settlement asset, listed as markets of
+//! the margin engine so the order book, market statuses and runtime APIs treat them as any
+//! market.
+//!
+//! - A **series** is `(underlying, expiry, strike, call or put)`; one contract is one whole
+//!   unit of the underlying, and sizes are in its base units, as on its perpetual. Series get
+//!   market ids from their own range, from `FirstSeriesId` up.
+//! - **Listing** (`list_series`) is governed: it raises risk, so the risk governance enacts
+//!   it after its timelock. A strike lies within [1/5, 5] × the index.
+//! - **Pricing**: the mark is Black-76 on the forward at the oracle's implied volatility of
+//!   the underlying (an oracle asset named per underlying, `VolatilitySources`); from expiry
+//!   on, the intrinsic value at the index.
+//! - **Margin** (through [`clearing_primitives::options::OptionMarks`]): a long pays its
+//!   premium in full; a short needs `max(base − OTM / index, floor) × index + premium` to
+//!   open and `maintenance × index + premium` to stay, with the premium at
+//!   σ_margin = max(IV, k·RV), the realized volatility the oracle keeps.
+//! - An expired series is halted: it trades no more.
+//!
+//! Clients read a chain, one series' Greeks and a subaccount's net Greeks through
+//! `OptionsApi`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
+pub mod pricing;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+// FRAME's macros expand to `expect`s on invariants they guarantee; the calls are thin and
+// the logic lives in the linted modules beside.
+#[allow(clippy::expect_used)]
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use clearing_primitives::{
+		black76::OptionKind,
+		options::{SeriesMarkets, SeriesTerms},
+		oracle::{Moment, PriceProvider},
+		AssetId, Balance, MarketId, Price,
+	};
+	use frame_support::{pallet_prelude::*, traits::Time};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::Zero;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Index prices, implied volatilities (as oracle assets) and realized volatilities.
+		type Prices: PriceProvider;
+
+		/// The block's time: how long a series has left.
+		type Time: Time<Moment = Moment>;
+
+		/// Opens a series' market in the margin engine.
+		type Markets: SeriesMarkets;
+
+		/// Who lists series and sets the parameters (the risk governance).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The first series' market id; every id from it up is a series'.
+		#[pallet::constant]
+		type FirstSeriesId: Get<MarketId>;
+
+		/// Most series listed at once.
+		#[pallet::constant]
+		type MaxSeries: Get<u32>;
+
+		/// Longest time to expiry a series is listed with (milliseconds).
+		#[pallet::constant]
+		type MaxTimeToExpiry: Get<Moment>;
+
+		/// Weights of the calls, measured by `benchmarking.rs`.
+		type WeightInfo: WeightInfo;
+
+		/// Arranges an underlying for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::benchmarking::BenchmarkHelper;
+	}
+
+	/// Every listed series by market id.
+	#[pallet::storage]
+	pub type Series<T: Config> = CountedStorageMap<_, Twox64Concat, MarketId, SeriesTerms, OptionQuery>;
+
+	/// Each series' market id by its terms: one market per series.
+	#[pallet::storage]
+	pub type SeriesByTerms<T: Config> =
+		StorageMap<_, Blake2_128Concat, SeriesTerms, MarketId, OptionQuery>;
+
+	/// Series listed so far: the next one's id is `FirstSeriesId` plus this.
+	#[pallet::storage]
+	pub type SeriesListed<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The oracle asset whose price is each underlying's implied volatility (0.6 for 60%).
+	#[pallet::storage]
+	pub type VolatilitySources<T: Config> =
+		StorageMap<_, Twox64Concat, AssetId, AssetId, OptionQuery>;
+
+	/// Margin and pricing parameters.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, OptionParams, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// `(underlying, implied-volatility asset)` pairs.
+		pub volatility_sources: alloc::vec::Vec<(AssetId, AssetId)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (underlying, source) in &self.volatility_sources {
+				VolatilitySources::<T>::insert(underlying, source);
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A series was listed as market `market`.
+		SeriesListed { market: MarketId, terms: SeriesTerms },
+		/// `underlying`'s implied volatility is now read from oracle asset `source`.
+		VolatilitySourceSet { underlying: AssetId, source: AssetId },
+		/// The margin and pricing parameters changed.
+		ParamsSet { params: OptionParams },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// A series with these terms is listed already.
+		SeriesExists,
+		/// `MaxSeries` series are listed.
+		TooManySeries,
+		/// The series' id range is used up.
+		SeriesIdsExhausted,
+		/// The expiry is not after now.
+		ExpiryPassed,
+		/// The expiry is further than `MaxTimeToExpiry` away.
+		ExpiryTooFar,
+		/// The strike is outside [1/5, 5] × the index.
+		StrikeOutOfRange,
+		/// The underlying has no fresh index price.
+		NoFreshIndex,
+		/// The underlying has no implied-volatility source.
+		NoVolatilitySource,
+		/// The parameters are outside their bounds (2.5% ≤ maintenance ≤ floor ≤ base ≤
+		/// 100%, a rate of at most 20%).
+		InvalidParams,
+		/// A tick size of zero.
+		ZeroTickSize,
+		/// An open-interest cap of zero.
+		ZeroOpenInterestCap,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Lists a `kind` option on the perpetual `underlying`'s base asset, expiring at
+		/// `expiry` (milliseconds since the Unix epoch) at `strike`: opens it as the next
+		/// series' market, premiums on multiples of `tick_size`, at most `max_open_interest`
+		/// contracts (base units) open.
+		///
+		/// - Origin: `GovernanceOrigin` (risk-increasing: after the timelock).
+		/// - Errors: `ZeroTickSize`, `ZeroOpenInterestCap`, `ExpiryPassed`, `ExpiryTooFar`,
+		///   `TooManySeries`, `SeriesIdsExhausted`, `NoVolatilitySource`, `NoFreshIndex`,
+		///   `StrikeOutOfRange` (outside [1/5, 5] × the index), `SeriesExists`, and the margin
+		///   engine's (`MarketNotFound`, `NotAPerpetual`, `TooManyMarkets`); nothing changes on
+		///   any error.
+		/// - Weight: `WeightInfo::list_series()` plus opening the market.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::list_series().saturating_add(T::Markets::open_series_market_weight()))]
+		pub fn list_series(
+			origin: OriginFor<T>,
+			underlying: MarketId,
+			expiry: Moment,
+			strike: Price,
+			kind: OptionKind,
+			tick_size: Price,
+			max_open_interest: Balance,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(!tick_size.is_zero(), Error::<T>::ZeroTickSize);
+			ensure!(max_open_interest > 0, Error::<T>::ZeroOpenInterestCap);
+			let now = T::Time::now();
+			ensure!(expiry > now, Error::<T>::ExpiryPassed);
+			ensure!(expiry.saturating_sub(now) <= T::MaxTimeToExpiry::get(), Error::<T>::ExpiryTooFar);
+			ensure!(Series::<T>::count() < T::MaxSeries::get(), Error::<T>::TooManySeries);
+			let listed = SeriesListed::<T>::get();
+			let market = T::FirstSeriesId::get()
+				.checked_add(listed)
+				.ok_or(Error::<T>::SeriesIdsExhausted)?;
+			let asset = T::Markets::open_series_market(market, underlying, tick_size, max_open_interest)?;
+			ensure!(VolatilitySources::<T>::contains_key(asset), Error::<T>::NoVolatilitySource);
+			let index = T::Prices::fresh_price(asset).ok_or(Error::<T>::NoFreshIndex)?;
+			ensure!(pricing::strike_in_range(strike, index), Error::<T>::StrikeOutOfRange);
+			let terms = SeriesTerms { underlying: asset, expiry, strike, kind };
+			ensure!(!SeriesByTerms::<T>::contains_key(terms), Error::<T>::SeriesExists);
+			Series::<T>::insert(market, terms);
+			SeriesByTerms::<T>::insert(terms, market);
+			SeriesListed::<T>::put(listed.saturating_add(1));
+			Self::deposit_event(Event::SeriesListed { market, terms });
+			Ok(())
+		}
+
+		/// Reads `underlying`'s implied volatility from oracle asset `source` from now on.
+		///
+		/// - Origin: `GovernanceOrigin`.
+		/// - Errors: none beyond the origin.
+		/// - Weight: `WeightInfo::set_volatility_source()`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_volatility_source())]
+		pub fn set_volatility_source(
+			origin: OriginFor<T>,
+			underlying: AssetId,
+			source: AssetId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			VolatilitySources::<T>::insert(underlying, source);
+			Self::deposit_event(Event::VolatilitySourceSet { underlying, source });
+			Ok(())
+		}
+
+		/// Sets the margin and pricing parameters.
+		///
+		/// - Origin: `GovernanceOrigin`.
+		/// - Errors: `InvalidParams` (outside the bounds in [`crate::types::bounds`]).
+		/// - Weight: `WeightInfo::set_params()`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: OptionParams) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(params.is_valid(), Error::<T>::InvalidParams);
+			Params::<T>::put(params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Every series maps back from its terms, lies in the id range below the next id, and
+		/// the parameters are within their bounds.
+		#[cfg(any(feature = "try-runtime", feature = "std"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			let next = T::FirstSeriesId::get().saturating_add(SeriesListed::<T>::get());
+			for (market, terms) in Series::<T>::iter() {
+				ensure!(market >= T::FirstSeriesId::get() && market < next, "a series outside the id range");
+				ensure!(SeriesByTerms::<T>::get(terms) == Some(market), "a series' terms map elsewhere");
+			}
+			ensure!(
+				SeriesByTerms::<T>::iter().count() == Series::<T>::iter().count(),
+				"terms without a series"
+			);
+			ensure!(Series::<T>::count() <= T::MaxSeries::get(), "more series than MaxSeries");
+			ensure!(Params::<T>::get().is_valid(), "parameters out of bounds");
+			Ok(())
+		}
+	}
+}

@@ -1,0 +1,171 @@
+//! A runtime with the options pallet alone: prices from the shared stand-in, a stand-in margin
+//! engine that opens series markets on one perpetual.
+
+use crate as pallet_options;
+use clearing_primitives::{
+	black76::OptionKind,
+	options::SeriesMarkets,
+	oracle::{Moment, PriceStatus},
+	AssetId, Balance, MarketId, Price,
+};
+use clearing_test_utils::{get, put, set_price, usd, MockPrices};
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use sp_runtime::{BuildStorage, DispatchError, FixedPointNumber, Weight};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Options: pallet_options,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = u64;
+	type Lookup = sp_runtime::traits::IdentityLookup<u64>;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = Moment;
+	type OnTimestampSet = ();
+	type MinimumPeriod = frame_support::traits::ConstU64<1>;
+	type WeightInfo = ();
+}
+
+/// The perpetual series are written on, and its base asset.
+pub const BTC_PERP: MarketId = 0;
+pub const BTC: AssetId = 2;
+/// An underlying with no implied-volatility source.
+pub const DOT_PERP: MarketId = 4;
+pub const DOT: AssetId = 4;
+/// The oracle asset of BTC's implied volatility.
+pub const BTC_IV: AssetId = 1_002;
+pub const FIRST_SERIES: MarketId = 1_000_000;
+pub const DAY_MS: Moment = 86_400_000;
+/// The mock chain's time at the start of every test.
+pub const START_MS: Moment = 1_000 * DAY_MS;
+
+parameter_types! {
+	pub const FirstSeriesId: MarketId = FIRST_SERIES;
+	pub const MaxTimeToExpiry: Moment = 365 * DAY_MS;
+}
+
+/// Opens series markets on `BTC_PERP` and `DOT_PERP`, counting them.
+pub struct MockMarkets;
+
+impl MockMarkets {
+	pub fn opened() -> Vec<MarketId> {
+		get::<Vec<MarketId>>(b"mock-series-markets")
+	}
+}
+
+impl SeriesMarkets for MockMarkets {
+	fn open_series_market(
+		market: MarketId,
+		underlying: MarketId,
+		_tick_size: Price,
+		_max_open_interest: Balance,
+	) -> Result<AssetId, DispatchError> {
+		let asset = match underlying {
+			BTC_PERP => BTC,
+			DOT_PERP => DOT,
+			_ => return Err(DispatchError::Other("MarketNotFound")),
+		};
+		let mut opened = Self::opened();
+		opened.push(market);
+		put(b"mock-series-markets", opened);
+		Ok(asset)
+	}
+
+	fn open_series_market_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+impl pallet_options::Config for Test {
+	type Prices = MockPrices;
+	type Time = Timestamp;
+	type Markets = MockMarkets;
+	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
+	type FirstSeriesId = FirstSeriesId;
+	type MaxSeries = ConstU32<4>;
+	type MaxTimeToExpiry = MaxTimeToExpiry;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper for MockBenchmarkHelper {
+	fn underlying() -> (MarketId, AssetId) {
+		set_market_inputs(60_000, 60);
+		clearing_test_utils::set_realized_volatility(BTC, percent(80));
+		(BTC_PERP, BTC)
+	}
+}
+
+/// `p`% as a volatility.
+pub fn percent(p: u128) -> Price {
+	Price::saturating_from_rational(p, 100)
+}
+
+/// BTC's index at `index` and its implied volatility at `iv_percent`, both fresh.
+pub fn set_market_inputs(index: u128, iv_percent: u128) {
+	set_price(BTC, usd(index), PriceStatus::Fresh);
+	set_price(BTC_IV, percent(iv_percent), PriceStatus::Fresh);
+}
+
+/// Lists a BTC series expiring `days` from the start.
+pub fn list(kind: OptionKind, strike: u128, days: u64) -> Result<MarketId, sp_runtime::DispatchError> {
+	let next = FIRST_SERIES + crate::SeriesListed::<Test>::get();
+	Options::list_series(
+		RuntimeOrigin::root(),
+		BTC_PERP,
+		START_MS + days * DAY_MS,
+		usd(strike),
+		kind,
+		usd(1),
+		1_000_000_000,
+	)?;
+	Ok(next)
+}
+
+#[derive(Default)]
+pub struct ExtBuilder;
+
+impl ExtBuilder {
+	pub fn build(self) -> sp_io::TestExternalities {
+		let storage = RuntimeGenesisConfig {
+			system: Default::default(),
+			options: pallet_options::GenesisConfig {
+				volatility_sources: vec![(BTC, BTC_IV)],
+				..Default::default()
+			},
+		}
+		.build_storage()
+		.expect("the mock genesis builds");
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			Timestamp::set_timestamp(START_MS);
+			set_market_inputs(60_000, 60);
+			set_price(DOT, usd(5), PriceStatus::Fresh);
+		});
+		ext
+	}
+
+	/// Runs `test`, then the pallet's invariants (`try_state`).
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			Options::do_try_state().expect("the options invariants hold");
+		});
+	}
+}

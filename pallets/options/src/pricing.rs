@@ -1,0 +1,160 @@
+//! Pricing a series from the chain's own inputs: the underlying's index and implied
+//! volatility from the oracle, its realized volatility as a floor under the margin's, the
+//! block's time, and the governed rate.
+
+use crate::{pallet::*, types::fraction, PortfolioGreeks, SeriesView};
+use clearing_primitives::{
+	black76::{Priced, ONE},
+	collateral::Valuation,
+	options::{from_fixed, price_leg, price_series, to_fixed, LegInputs, LegPricing, OptionMarks, SeriesTerms},
+	oracle::{Moment, PriceProvider},
+	MarketId, Price, SignedBalance,
+};
+use frame_support::{traits::{Get, Time}, weights::Weight};
+use sp_runtime::FixedI128;
+
+/// The least implied volatility a series is priced at (1%): below, a feed is wrong.
+pub const MIN_VOLATILITY: i128 = ONE / 100;
+/// The most (500%).
+pub const MAX_VOLATILITY: i128 = 5 * ONE;
+
+/// What pricing one series reads, in the fixed point of `clearing_primitives::black76`.
+struct Read {
+	inputs: LegInputs,
+	rate: i128,
+}
+
+impl<T: Config> Pallet<T> {
+	/// `price` if `valuation` may use a quote of that status: any for maintenance, fresh
+	/// only for opening risk.
+	fn quoted(asset: clearing_primitives::AssetId, valuation: Valuation) -> Option<Price> {
+		let quote = T::Prices::quote(asset)?;
+		(valuation == Valuation::Maintenance || quote.is_fresh()).then_some(quote.price)
+	}
+
+	/// The inputs series `terms` is priced from under `valuation`; `None` without an index or
+	/// an implied volatility it may use, or with one outside [1%, 500%].
+	fn read(terms: &SeriesTerms, valuation: Valuation) -> Option<Read> {
+		let source = VolatilitySources::<T>::get(terms.underlying)?;
+		let index = to_fixed(Self::quoted(terms.underlying, valuation)?).ok()?;
+		let implied = to_fixed(Self::quoted(source, valuation)?).ok()?;
+		if !(MIN_VOLATILITY..=MAX_VOLATILITY).contains(&implied) {
+			return None;
+		}
+		let params = Params::<T>::get();
+		let realized = T::Prices::realized_volatility(terms.underlying)
+			.and_then(|rv| to_fixed(rv).ok())
+			.unwrap_or_default();
+		let floor = clearing_primitives::black76::mul(realized, fraction(params.realized_floor)).ok()?;
+		let rate = params.rate_fixed();
+		Some(Read {
+			inputs: LegInputs {
+				index,
+				mark_sigma: implied,
+				margin_sigma: implied.max(floor.min(MAX_VOLATILITY)),
+				now: T::Time::now(),
+				rate,
+				params: params.leg_margin(),
+			},
+			rate,
+		})
+	}
+
+	/// Series `market`'s figures under `valuation`.
+	pub fn leg_of(market: MarketId, valuation: Valuation) -> Option<LegPricing> {
+		let terms = Series::<T>::get(market)?;
+		let read = Self::read(&terms, valuation)?;
+		price_leg(&terms, read.inputs).ok()
+	}
+
+	/// `OptionsApi.greeks`: series `market` at the last inputs, whatever their status.
+	pub fn series_view(market: MarketId) -> Option<SeriesView> {
+		let terms = Series::<T>::get(market)?;
+		let read = Self::read(&terms, Valuation::Maintenance)?;
+		let LegInputs { index, mark_sigma, margin_sigma, now, .. } = read.inputs;
+		let priced: Priced = price_series(&terms, index, mark_sigma, now, read.rate).ok()?;
+		let leg = price_leg(&terms, read.inputs).ok()?;
+		let signed = |value: i128| FixedI128::from_inner(value);
+		Some(SeriesView {
+			market,
+			terms,
+			index: from_fixed(index).ok()?,
+			volatility: from_fixed(mark_sigma).ok()?,
+			margin_volatility: from_fixed(margin_sigma).ok()?,
+			rate: from_fixed(read.rate).ok()?,
+			priced_at: now,
+			mark: leg.mark,
+			delta: signed(priced.delta),
+			gamma: signed(priced.gamma),
+			vega: signed(priced.vega),
+			theta: signed(priced.theta),
+			short_initial: leg.short_initial,
+			short_maintenance: leg.short_maintenance,
+			expired: leg.expired,
+		})
+	}
+
+	/// Every series on `underlying` expiring at `expiry`, by market id.
+	pub fn series_of_expiry(underlying: clearing_primitives::AssetId, expiry: Moment) -> alloc::vec::Vec<MarketId> {
+		let mut found: alloc::vec::Vec<MarketId> = Series::<T>::iter()
+			.filter(|(_, terms)| terms.underlying == underlying && terms.expiry == expiry)
+			.map(|(market, _)| market)
+			.collect();
+		found.sort_unstable();
+		found
+	}
+
+	/// `OptionsApi.portfolio`: net Greeks of `legs` (market, signed size in base units, the
+	/// base decimals), series only.
+	pub fn portfolio_greeks(
+		legs: impl IntoIterator<Item = (MarketId, SignedBalance, u8)>,
+	) -> Option<PortfolioGreeks> {
+		let mut total = PortfolioGreeks::default();
+		for (market, size, decimals) in legs {
+			if !Self::is_series(market) {
+				continue;
+			}
+			let view = Self::series_view(market)?;
+			let unit = 10i128.checked_pow(u32::from(decimals))?;
+			// Contracts in the fixed point: size / 10^decimals.
+			let contracts = size.checked_mul(ONE)?.checked_div(unit)?;
+			let times = |greek: FixedI128, sum: FixedI128| -> Option<FixedI128> {
+				let weighted = clearing_primitives::black76::mul(greek.into_inner(), contracts).ok()?;
+				sum.into_inner().checked_add(weighted).map(FixedI128::from_inner)
+			};
+			total.delta = times(view.delta, total.delta)?;
+			total.gamma = times(view.gamma, total.gamma)?;
+			total.vega = times(view.vega, total.vega)?;
+			total.theta = times(view.theta, total.theta)?;
+			total.legs = total.legs.saturating_add(1);
+		}
+		Some(total)
+	}
+
+	/// `true` if `market` lies in the series' id range.
+	pub fn is_series(market: MarketId) -> bool {
+		market >= T::FirstSeriesId::get()
+	}
+}
+
+impl<T: Config> OptionMarks for Pallet<T> {
+	fn is_series(market: MarketId) -> bool {
+		Self::is_series(market)
+	}
+
+	fn leg(market: MarketId, valuation: Valuation) -> Option<LegPricing> {
+		Self::leg_of(market, valuation)
+	}
+
+	fn leg_weight() -> Weight {
+		use crate::weights::WeightInfo;
+		T::WeightInfo::price_leg()
+	}
+}
+
+/// `true` if `strike` lies within [1/5, 5] × `index`: the moneyness Black-76 is tested over.
+pub fn strike_in_range(strike: Price, index: Price) -> bool {
+	let (Ok(strike), Ok(index)) = (to_fixed(strike), to_fixed(index)) else { return false };
+	let moneyness = clearing_primitives::black76::div(strike, index);
+	matches!(moneyness, Ok(m) if (ONE / 5..=5 * ONE).contains(&m))
+}

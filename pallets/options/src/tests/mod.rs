@@ -1,0 +1,3 @@
+mod listing;
+mod params;
+mod pricing;

@@ -1,0 +1,137 @@
+//! What the options pallet stores and reports.
+
+use clearing_primitives::{
+	black76::ONE,
+	option_margin::LegMarginParams,
+	options::SeriesTerms,
+	oracle::Moment,
+	Balance, MarketId, Price,
+};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::{FixedI128, Permill};
+
+/// The governed parameters of option margin and pricing.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct OptionParams {
+	/// A short's initial fraction of the index before its out-of-the-money allowance.
+	pub initial_base: Permill,
+	/// A short's least initial fraction of the index, however far out of the money.
+	pub initial_floor: Permill,
+	/// A short's maintenance fraction of the index.
+	pub maintenance: Permill,
+	/// `k` in σ_margin = max(IV, k·RV): how much of the realized volatility floors the
+	/// volatility margin is computed at.
+	pub realized_floor: Permill,
+	/// The interest rate per year the forward is taken at (F = index × e^{rT}).
+	pub rate: Permill,
+}
+
+impl Default for OptionParams {
+	/// Deribit's published standard margin; margin never below the realized volatility; no
+	/// interest.
+	fn default() -> Self {
+		Self {
+			initial_base: Permill::from_percent(15),
+			initial_floor: Permill::from_percent(10),
+			maintenance: Permill::from_parts(75_000),
+			realized_floor: Permill::one(),
+			rate: Permill::zero(),
+		}
+	}
+}
+
+/// The bounds no origin can set [`OptionParams`] outside.
+pub mod bounds {
+	use sp_runtime::Permill;
+
+	/// The least maintenance fraction: a short is always backed by this share of the index.
+	pub const MIN_MAINTENANCE: Permill = Permill::from_parts(25_000);
+	/// The most any fraction of the index.
+	pub const MAX_FRACTION: Permill = Permill::from_percent(100);
+	/// The highest interest rate per year.
+	pub const MAX_RATE: Permill = Permill::from_percent(20);
+}
+
+impl OptionParams {
+	/// `true` if 2.5% ≤ maintenance ≤ floor ≤ base ≤ 100% and the rate is at most 20%.
+	pub fn is_valid(&self) -> bool {
+		self.maintenance >= bounds::MIN_MAINTENANCE &&
+			self.maintenance <= self.initial_floor &&
+			self.initial_floor <= self.initial_base &&
+			self.initial_base <= bounds::MAX_FRACTION &&
+			self.rate <= bounds::MAX_RATE
+	}
+
+	/// The per-leg rule in the fixed point of `clearing_primitives::black76`.
+	pub fn leg_margin(&self) -> LegMarginParams {
+		LegMarginParams {
+			base: fraction(self.initial_base),
+			floor: fraction(self.initial_floor),
+			maintenance: fraction(self.maintenance),
+		}
+	}
+
+	/// The rate per year in the fixed point of `clearing_primitives::black76`.
+	pub fn rate_fixed(&self) -> i128 {
+		fraction(self.rate)
+	}
+}
+
+/// `part` as a fixed-point fraction of [`ONE`] (exact: a part per million divides it).
+pub fn fraction(part: Permill) -> i128 {
+	i128::from(part.deconstruct()).saturating_mul(ONE / 1_000_000)
+}
+
+/// One series as `OptionsApi` reports it, with the inputs its figures were computed from.
+/// Prices are USD per contract (one whole unit of the underlying); Greeks are per contract:
+/// delta per unit of the underlying, gamma per USD of it, vega per 1.00 of volatility, theta
+/// per year.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct SeriesView {
+	pub market: MarketId,
+	pub terms: SeriesTerms,
+	/// The underlying's index the figures use (its last one, whatever its status).
+	pub index: Price,
+	/// The implied volatility the mark is computed at (0.6 for 60%).
+	pub volatility: Price,
+	/// The volatility a short's requirements are computed at: max(IV, k·RV).
+	pub margin_volatility: Price,
+	/// The interest rate per year.
+	pub rate: Price,
+	/// When the figures were computed (the block's timestamp).
+	pub priced_at: Moment,
+	pub mark: Price,
+	pub delta: FixedI128,
+	pub gamma: FixedI128,
+	pub vega: FixedI128,
+	pub theta: FixedI128,
+	/// A short contract's initial and maintenance requirement.
+	pub short_initial: Price,
+	pub short_maintenance: Price,
+	pub expired: bool,
+}
+
+/// One row of an expiry's chain: the series and its market.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ChainRow {
+	pub series: SeriesView,
+	/// Σ long contracts (base units).
+	pub open_interest: Balance,
+	pub best_bid: Option<Price>,
+	pub best_ask: Option<Price>,
+}
+
+/// A subaccount's net Greeks over its series positions (sizes in whole contracts).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct PortfolioGreeks {
+	pub delta: FixedI128,
+	pub gamma: FixedI128,
+	pub vega: FixedI128,
+	pub theta: FixedI128,
+	/// Series positions counted.
+	pub legs: u32,
+}

@@ -1,0 +1,65 @@
+//! Option series: listed by the risk governance, priced from the oracle's index and implied
+//! volatility, margined per leg by the margin engine.
+
+use crate::{Margin, Oracle, Runtime, Timestamp};
+use clearing_primitives::{oracle::Moment, MarketId};
+use frame_support::{parameter_types, traits::ConstU32};
+
+/// A day in milliseconds.
+const DAY_MS: Moment = 86_400_000;
+
+parameter_types! {
+	/// Series market ids start here, far above any perpetual's.
+	pub const FirstSeriesId: MarketId = 1_000_000;
+	/// A series expires within a year of its listing.
+	pub const MaxTimeToExpiry: Moment = 366 * DAY_MS;
+}
+
+impl pallet_options::Config for Runtime {
+	type Prices = Oracle;
+	type Time = Timestamp;
+	type Markets = Margin;
+	// Listing raises risk: the risk governance enacts it (root) after its timelock.
+	type GovernanceOrigin = frame_system::EnsureRoot<crate::AccountId>;
+	type FirstSeriesId = FirstSeriesId;
+	// Series are markets: with the three perpetuals, within the margin engine's 32.
+	type MaxSeries = ConstU32<24>;
+	type MaxTimeToExpiry = MaxTimeToExpiry;
+	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helper::OptionsBenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper {
+	use crate::{configs::margin::benchmark_helper::set_price, Runtime, Timestamp};
+	use clearing_primitives::{
+		AssetId, MarketId, Price, BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID,
+	};
+	use frame_support::traits::{Get, Time};
+	use sp_runtime::FixedPointNumber;
+
+	pub struct OptionsBenchmarkHelper;
+
+	impl pallet_options::benchmarking::BenchmarkHelper for OptionsBenchmarkHelper {
+		fn underlying() -> (MarketId, AssetId) {
+			set_price(BTC_ASSET_ID, Price::saturating_from_integer(60_000u32));
+			set_price(BTC_VOLATILITY_ASSET_ID, Price::saturating_from_rational(60u32, 100u32));
+			pallet_options::VolatilitySources::<Runtime>::insert(BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID);
+			// A realized volatility of 80% a year: its variance per sampling interval.
+			let per_year = 31_557_600_000u64
+				.checked_div(<Runtime as pallet_oracle::Config>::VolatilitySampleMs::get())
+				.unwrap_or(1);
+			let variance = 640_000_000_000_000_000u128.checked_div(u128::from(per_year)).unwrap_or_default();
+			pallet_oracle::RealizedVolatilities::<Runtime>::insert(
+				BTC_ASSET_ID,
+				pallet_oracle::RealizedVolatility {
+					sample_price: Price::saturating_from_integer(60_000u32),
+					sampled_at: Timestamp::now(),
+					variance,
+				},
+			);
+			(crate::genesis_config_presets::BTC_USD, BTC_ASSET_ID)
+		}
+	}
+}

@@ -1,0 +1,227 @@
+//! Option series against the whole runtime: listed by root, traded in the real order book,
+//! margined per leg by the real margin engine at the oracle's index and implied volatility.
+//!
+//! Attacks tried (../shared/ATTACKS.md):
+//! - 1 (walk away from debt): a long pays its premium in full from its own collateral; a short
+//!   is refused below the per-leg initial requirement, at placement and at the fill.
+//! - 2 / 9 (trade with yourself at any price, steer the mark): a premium outside the band
+//!   around the Black-76 mark neither rests nor fills.
+//! - 13 (stale inputs): without a fresh implied volatility a series is reduce-only; marks for
+//!   maintenance still stand.
+//! - 17 (governance): a perpetual cannot be opened in the series' id range; only root lists.
+//! - 18: an expired series is halted and marked at its intrinsic value.
+
+mod common;
+
+use clearing_primitives::{
+	black76::OptionKind, collateral::Valuation, margin::{MarketStatus, Side}, oracle::Moment,
+	Price, BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID, USDC_ASSET_ID,
+};
+use clearing_runtime::{Runtime, RuntimeOrigin};
+use common::*;
+use pallet_orderbook::OrderKind;
+use sp_runtime::{traits::Saturating, FixedPointNumber};
+
+const FIRST_SERIES: u32 = 1_000_000;
+const DAY_MS: Moment = 86_400_000;
+
+type Options = pallet_options::Pallet<Runtime>;
+type Margin = pallet_margin::Pallet<Runtime>;
+
+fn now() -> Moment {
+	pallet_timestamp::Now::<Runtime>::get()
+}
+
+/// Lists a BTC option expiring `ms` from now; returns its market.
+fn list(kind: OptionKind, strike: u128, ms: Moment) -> u32 {
+	let market = FIRST_SERIES + pallet_options::SeriesListed::<Runtime>::get();
+	dispatch(
+		RuntimeOrigin::root(),
+		pallet_options::Call::list_series {
+			underlying: BTC_USD,
+			expiry: now() + ms,
+			strike: usd(strike),
+			kind,
+			tick_size: usd(1),
+			max_open_interest: 100 * ONE_BTC,
+		}
+		.into(),
+	)
+	.expect("root lists");
+	market
+}
+
+fn mark(market: u32) -> Price {
+	Options::leg_of(market, Valuation::Maintenance).expect("priced").mark
+}
+
+/// The mark rounded up to a whole dollar (the tick).
+fn ask_at_mark(market: u32) -> Price {
+	Price::saturating_from_integer(mark(market).into_inner().div_ceil(Price::DIV))
+}
+
+fn settlement_units(price: Price) -> u128 {
+	// One contract (1 BTC) at `price` USD, in USDC units, rounded up.
+	price.into_inner().div_ceil(1_000_000_000_000)
+}
+
+#[test]
+fn a_long_put_is_paid_in_full_and_a_short_is_margined_per_leg() {
+	run(|| {
+		let put = list(OptionKind::Put, 55_000, 7 * DAY_MS);
+		assert_eq!(put, FIRST_SERIES);
+		let leg = Options::leg_of(put, Valuation::Opening).expect("fresh inputs");
+		let price = ask_at_mark(put);
+
+		// A writer short of the per-leg requirement cannot offer the put.
+		let poor_writer = trader("poor writer", 10_000);
+		deposit(&poor_writer, 0, USDC_ASSET_ID, settlement_units(leg.short_initial) - 1_000 * USDC);
+		assert_eq!(
+			error_of(send(&poor_writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit))),
+			pallet_margin::Error::<Runtime>::InitialMarginBreached.into()
+		);
+
+		let writer = trader("writer", 20_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 10_000 * USDC);
+		send(&writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("a backed ask rests");
+
+		// A buyer with less than the premium cannot buy: no credit for a long option.
+		let premium = settlement_units(price);
+		let short_buyer = trader("short of premium", 10_000);
+		deposit(&short_buyer, 0, USDC_ASSET_ID, premium - USDC);
+		assert!(send(&short_buyer, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).is_err());
+		assert_eq!(position(&short_buyer, 0, put), 0);
+
+		// With the premium and the taker fee, the buyer holds the put.
+		let hedger = trader("hedger", 10_000);
+		deposit(&hedger, 0, USDC_ASSET_ID, premium + 10 * USDC);
+		send(&hedger, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("the premium is paid");
+		assert_eq!(position(&hedger, 0, put), ONE_BTC as i128);
+		assert_eq!(position(&writer, 0, put), -(ONE_BTC as i128));
+		assert!(usdc_in(&hedger, 0) < 10 * USDC as i128, "the premium left the buyer's cash");
+
+		// Requirements per leg: the long its mark, the short 15% less OTM (floored at 10%) of
+		// the index plus the mark; no maintenance for the long.
+		let long = health(&hedger, 0);
+		assert_eq!(long.initial_requirement, settlement_units(mark(put)));
+		assert_eq!(long.maintenance_requirement, 0);
+		let short = health(&writer, 0);
+		let now_leg = Options::leg_of(put, Valuation::Maintenance).unwrap();
+		assert_eq!(short.initial_requirement, settlement_units(now_leg.short_initial));
+		assert_eq!(short.maintenance_requirement, settlement_units(now_leg.short_maintenance));
+		assert!(!short.liquidatable);
+
+		// Options pay no funding: the series' index never moves.
+		for _ in 0..5 {
+			next_block();
+		}
+		assert_eq!(pallet_margin::MarketStates::<Runtime>::get(put).funding_index, Default::default());
+	});
+}
+
+#[test]
+fn premiums_far_from_the_mark_neither_rest_nor_fill() {
+	run(|| {
+		let call = list(OptionKind::Call, 60_000, 7 * DAY_MS);
+		let attacker = trader("attacker", 50_000);
+		deposit(&attacker, 0, USDC_ASSET_ID, 40_000 * USDC);
+		// The band is 90% of the mark either way: twice the mark is outside it.
+		let far = Price::saturating_from_integer(2u32).saturating_mul(ask_at_mark(call));
+		assert_eq!(
+			error_of(send(&attacker, order(call, Side::Sell, far, ONE_BTC, OrderKind::Limit))),
+			pallet_orderbook::Error::<Runtime>::PriceOutsideBand.into()
+		);
+	});
+}
+
+#[test]
+fn without_a_fresh_volatility_a_series_only_reduces() {
+	run(|| {
+		let call = list(OptionKind::Call, 62_000, 7 * DAY_MS);
+		assert_eq!(Margin::status_of(call), Some(MarketStatus::Active));
+		pause_feed(BTC_VOLATILITY_ASSET_ID, true);
+		for _ in 0..12 {
+			next_block();
+		}
+		assert_eq!(Margin::status_of(call), Some(MarketStatus::ReduceOnly));
+		let trader = trader("opener", 20_000);
+		deposit(&trader, 0, USDC_ASSET_ID, 10_000 * USDC);
+		assert!(send(&trader, order(call, Side::Buy, usd(1_000), ONE_BTC, OrderKind::Limit)).is_err());
+		// The last volatility still marks it for maintenance.
+		assert!(Options::leg_of(call, Valuation::Maintenance).is_some());
+		pause_feed(BTC_VOLATILITY_ASSET_ID, false);
+		next_block();
+		next_block();
+		assert_eq!(Margin::status_of(call), Some(MarketStatus::Active));
+	});
+}
+
+#[test]
+fn an_expired_series_halts_and_is_worth_its_intrinsic_value() {
+	run(|| {
+		let put = list(OptionKind::Put, 60_000, 10_000);
+		let writer = trader("writer", 30_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 20_000 * USDC);
+		let price = ask_at_mark(put);
+		send(&writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("rests");
+		let hedger = trader("hedger", 10_000);
+		deposit(&hedger, 0, USDC_ASSET_ID, 5_000 * USDC);
+		send(&hedger, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		// BTC falls below the strike; the series expires.
+		move_price(BTC_ASSET_ID, usd(57_000));
+		while now() < pallet_options::Series::<Runtime>::get(put).unwrap().expiry {
+			next_block();
+		}
+		assert_eq!(Margin::status_of(put), Some(MarketStatus::Halted));
+		let leg = Options::leg_of(put, Valuation::Maintenance).unwrap();
+		assert!(leg.expired);
+		let index = pallet_oracle::Pallet::<Runtime>::quote(BTC_ASSET_ID).unwrap().price;
+		assert_eq!(leg.mark, usd(60_000).saturating_sub(index));
+		assert!(send(&hedger, order(put, Side::Sell, usd(1), ONE_BTC, OrderKind::Limit)).is_err());
+		assert_eq!(health(&hedger, 0).maintenance_requirement, 0);
+	});
+}
+
+#[test]
+fn the_series_range_is_the_options_pallets() {
+	run(|| {
+		let config = pallet_margin::Pallet::<Runtime>::market_config(BTC_USD).unwrap();
+		assert_eq!(
+			error_of(dispatch(
+				RuntimeOrigin::root(),
+				pallet_margin::Call::create_market { market: FIRST_SERIES + 7, config }.into()
+			)),
+			pallet_margin::Error::<Runtime>::SeriesIdReserved.into()
+		);
+		let someone = trader("someone", 0);
+		assert!(send(
+			&someone,
+			pallet_options::Call::list_series {
+				underlying: BTC_USD,
+				expiry: now() + DAY_MS,
+				strike: usd(60_000),
+				kind: OptionKind::Call,
+				tick_size: usd(1),
+				max_open_interest: ONE_BTC,
+			}
+		)
+		.is_err());
+		// A series on a series is refused by the margin engine.
+		let call = list(OptionKind::Call, 60_000, DAY_MS);
+		assert_eq!(
+			error_of(dispatch(
+				RuntimeOrigin::root(),
+				pallet_options::Call::list_series {
+					underlying: call,
+					expiry: now() + DAY_MS,
+					strike: usd(60_000),
+					kind: OptionKind::Put,
+					tick_size: usd(1),
+					max_open_interest: ONE_BTC,
+				}
+				.into()
+			)),
+			pallet_margin::Error::<Runtime>::NotAPerpetual.into()
+		);
+	});
+}
