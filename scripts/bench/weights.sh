@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_oracle pallet_vaults pallet_insurance pallet_margin pallet_orderbook pallet_liquidation pallet_governance overhead)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_oracle pallet_vaults pallet_insurance pallet_margin pallet_orderbook pallet_liquidation pallet_governance pallet_options overhead)
 
 ensure_prerequisites
 log "building clearing-node with runtime benchmarks"

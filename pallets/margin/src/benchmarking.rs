@@ -175,6 +175,32 @@ mod benchmarks {
 		}
 	}
 
+	/// A subaccount short `p` option series, each leg priced (Black-76 at the implied and, as
+	/// the realized volatility is higher, at the margin volatility): where the runtime lists
+	/// options. Elsewhere it measures perpetuals, as `check_initial_margin` does.
+	#[benchmark]
+	fn check_initial_margin_series(p: Linear<1, { T::MaxPositions::get() }>) {
+		let series: Vec<(MarketId, Price)> = (0..p).filter_map(T::BenchmarkHelper::open_series).collect();
+		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
+		if series.len() == p as usize {
+			for (market, price) in &series {
+				let short = Fill { taker_side: Side::Sell, price: *price, ..fill::<T>(*market, &taker, &maker) };
+				Pallet::<T>::do_apply_fill(&short, false).expect("room");
+			}
+		} else {
+			for market in &open_markets::<T>(p) {
+				Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker), false).expect("room");
+			}
+		}
+
+		#[block]
+		{
+			Pallet::<T>::ensure_initial(&taker).expect("well collateralised");
+		}
+
+		assert_eq!(PositionCount::<T>::get(&taker), p);
+	}
+
 	/// A subaccount holding `MaxPositions` positions, whose settings were stored without a
 	/// deposit and with choices in `MaxLeverageChoices - 1` other markets: the call rewrites
 	/// a full list, holds the deposit and checks the initial requirement over every position.

@@ -1,7 +1,7 @@
 //! Applying a fill: funding first, then the trade's cash, positions, open interest, and the
 //! initial-margin check of every side that took on risk.
 
-use crate::{math, pallet::*, weights::WeightInfo, Health, Market, Position};
+use crate::{math, pallet::*, Health, Market, Position};
 use clearing_primitives::{
 	options::OptionMarks,
 	collateral::{CollateralLedger, Valuation},
@@ -336,7 +336,7 @@ impl<T: Config> Pallet<T> {
 			.max(PositionCount::<T>::get(&fill.maker))
 			.saturating_add(1)
 			.min(T::MaxPositions::get());
-		Ok(T::WeightInfo::apply_fill(positions))
+		Ok(Self::fill_weight(positions, T::Options::is_series(fill.market)))
 	}
 }
 
@@ -356,7 +356,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 			let fresh = T::Options::leg(market, Valuation::Opening);
 			let last = fresh.or_else(|| T::Options::leg(market, Valuation::Maintenance));
 			return Some(MarketRules {
-				status: Self::series_status(market, stored.status),
+				status: Self::series_status_priced(stored.status, fresh.as_ref(), last.as_ref()),
 				base_decimals: stored.config.base_decimals,
 				tick_size: stored.config.tick_size,
 				step_size: stored.config.step_size,
@@ -390,7 +390,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	}
 
 	fn apply_fill_weight() -> Weight {
-		T::WeightInfo::apply_fill(T::MaxPositions::get())
+		Self::fill_weight(T::MaxPositions::get(), true)
 	}
 
 	fn reserve_order_margin(
@@ -417,7 +417,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 			Ok::<_, DispatchError>(())
 		})?;
 		let positions = PositionCount::<T>::get(subaccount).max(1);
-		Ok((margin, Self::reserve_weight(positions)))
+		Ok((margin, Self::reserve_weight(positions, T::Options::is_series(market))))
 	}
 
 	fn release_order_margin(subaccount: &SubaccountOf<T>, amount: Balance) {
@@ -435,11 +435,11 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 	}
 
 	fn reserve_order_margin_weight() -> Weight {
-		Self::reserve_weight(T::MaxPositions::get())
+		Self::reserve_weight(T::MaxPositions::get(), true)
 	}
 
 	fn reserve_order_margin_base_weight() -> Weight {
-		Self::reserve_weight(0)
+		Self::reserve_weight(0, false)
 	}
 
 	fn ensure_may_trade(subaccount: &SubaccountOf<T>, market: MarketId) -> DispatchResult {
@@ -478,9 +478,12 @@ impl<T: Config> Pallet<T> {
 
 	/// A reservation for a subaccount with `positions` positions: the initial-margin check
 	/// over them, plus the market, its state, the index, the subaccount's settings and the
-	/// reservation itself.
-	fn reserve_weight(positions: u32) -> Weight {
-		T::WeightInfo::check_initial_margin(positions)
+	/// reservation itself; in a series (`series`), its leg priced for the book's rules (fresh
+	/// and last) and for the order's margin.
+	fn reserve_weight(positions: u32, series: bool) -> Weight {
+		let legs = if series { T::Options::leg_weight().saturating_mul(3) } else { Weight::zero() };
+		Self::health_weight(positions)
+			.saturating_add(legs)
 			.saturating_add(T::DbWeight::get().reads_writes(6, 1))
 	}
 }

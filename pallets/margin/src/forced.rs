@@ -3,7 +3,7 @@
 //! cash with no margin check (the backstop's takeover and deleveraging, both at the
 //! bankruptcy price).
 
-use crate::{math, pallet::*, weights::WeightInfo, Health, Position};
+use crate::{math, pallet::*, Health, Position};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	options::OptionMarks,
@@ -46,7 +46,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	fn health_weight(positions: u32) -> frame_support::weights::Weight {
-		T::WeightInfo::check_initial_margin(positions)
+		Self::health_weight(positions)
 	}
 
 	fn position(subaccount: &SubaccountOf<T>, market: MarketId) -> Option<Position> {

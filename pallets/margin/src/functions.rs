@@ -1,7 +1,7 @@
 //! Markets, health and the views the runtime API serves.
 
 use crate::{
-	weights::WeightInfo,math, pallet::*, Health, Market, MarketConfig, Position, PositionView};
+	math, pallet::*, Health, Market, MarketConfig, Position, PositionView};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, MarginGuard, Subaccount, SubaccountNumber, Valuation},
@@ -377,6 +377,6 @@ impl<T: Config> MarginGuard<T::AccountId> for Pallet<T> {
 	}
 
 	fn ensure_initial_margin_weight() -> Weight {
-		T::WeightInfo::check_initial_margin(T::MaxPositions::get())
+		Self::health_weight(T::MaxPositions::get())
 	}
 }

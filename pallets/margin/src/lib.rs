@@ -133,6 +133,12 @@ pub mod pallet {
 		fn set_price(asset: clearing_primitives::AssetId, price: Price);
 		/// Gives `subaccount` `amount` of settlement collateral.
 		fn fund(subaccount: &clearing_primitives::collateral::Subaccount<AccountId>, amount: Balance);
+		/// Lists option series `i` (of at most `MaxPositions`), priced at fresh inputs, and
+		/// returns its market and a premium inside its band; `None` where the runtime has no
+		/// options (the series benchmark then measures perpetuals).
+		fn open_series(_i: u32) -> Option<(MarketId, Price)> {
+			None
+		}
 	}
 
 	/// The markets: rules and set status (see [`Market`]).
@@ -461,7 +467,7 @@ pub mod pallet {
 		///   subaccount below its initial requirement); nothing changes on any error.
 		/// - Weight: `WeightInfo::set_leverage()`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::set_leverage())]
+		#[pallet::weight(T::WeightInfo::set_leverage().saturating_add(Pallet::<T>::series_surplus(T::MaxPositions::get())))]
 		pub fn set_leverage(
 			origin: OriginFor<T>,
 			subaccount: clearing_primitives::collateral::SubaccountNumber,
@@ -484,7 +490,7 @@ pub mod pallet {
 		///   `InitialMarginBreached` (the deposit); nothing changes on any error.
 		/// - Weight: `WeightInfo::set_isolated()`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::set_isolated())]
+		#[pallet::weight(T::WeightInfo::set_isolated().saturating_add(Pallet::<T>::series_surplus(1)))]
 		pub fn set_isolated(
 			origin: OriginFor<T>,
 			subaccount: clearing_primitives::collateral::SubaccountNumber,

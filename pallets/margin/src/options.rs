@@ -73,12 +73,24 @@ impl<T: Config> Pallet<T> {
 	/// What series `market` accepts now: halted once expired, at least reduce-only while it
 	/// cannot be priced at fresh inputs.
 	pub(crate) fn series_status(market: MarketId, set: MarketStatus) -> MarketStatus {
-		match T::Options::leg(market, Valuation::Opening) {
-			Some(leg) if leg.expired => MarketStatus::Halted,
-			Some(_) => set,
-			None if T::Options::leg(market, Valuation::Maintenance).is_some_and(|leg| leg.expired) =>
-				MarketStatus::Halted,
-			None => set.max(MarketStatus::ReduceOnly),
+		let fresh = T::Options::leg(market, Valuation::Opening);
+		let last = fresh.or_else(|| T::Options::leg(market, Valuation::Maintenance));
+		Self::series_status_priced(set, fresh.as_ref(), last.as_ref())
+	}
+
+	/// [`Self::series_status`] for a caller that has priced the leg at fresh inputs (`fresh`)
+	/// and at the last ones (`last`).
+	pub(crate) fn series_status_priced(
+		set: MarketStatus,
+		fresh: Option<&LegPricing>,
+		last: Option<&LegPricing>,
+	) -> MarketStatus {
+		if last.is_some_and(|leg| leg.expired) {
+			MarketStatus::Halted
+		} else if fresh.is_some() {
+			set
+		} else {
+			set.max(MarketStatus::ReduceOnly)
 		}
 	}
 
@@ -105,6 +117,33 @@ impl<T: Config> Pallet<T> {
 			isolated_only: false,
 			..*underlying
 		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// A health reading over `positions` positions, whichever kind they are: perpetuals
+	/// (`check_initial_margin`) or option series (`check_initial_margin_series`, which prices
+	/// each leg), component by component the costlier.
+	pub(crate) fn health_weight(positions: u32) -> Weight {
+		let perpetuals = T::WeightInfo::check_initial_margin(positions);
+		perpetuals.max(T::WeightInfo::check_initial_margin_series(positions))
+	}
+
+	/// What series legs cost a health reading of `positions` positions beyond perpetuals.
+	pub(crate) fn series_surplus(positions: u32) -> Weight {
+		T::WeightInfo::check_initial_margin_series(positions)
+			.saturating_sub(T::WeightInfo::check_initial_margin(positions))
+	}
+
+	/// A fill between sides of at most `positions` positions: `apply_fill` measured with
+	/// perpetuals, plus the surplus of series legs in each of its four health readings (each
+	/// side before and after); in a series (`series`), its leg priced for the fill's band and
+	/// freshness and for the book's rules (fresh and last).
+	pub(crate) fn fill_weight(positions: u32, series: bool) -> Weight {
+		let legs = if series { T::Options::leg_weight().saturating_mul(4) } else { Weight::zero() };
+		T::WeightInfo::apply_fill(positions)
+			.saturating_add(Self::series_surplus(positions).saturating_mul(4))
+			.saturating_add(legs)
 	}
 }
 

@@ -42,6 +42,7 @@ pub trait WeightInfo {
 	fn on_initialize(m: u32, ) -> Weight;
 	fn apply_fill(p: u32, ) -> Weight;
 	fn check_initial_margin(p: u32, ) -> Weight;
+	fn check_initial_margin_series(p: u32, ) -> Weight;
 	fn set_leverage() -> Weight;
 	fn set_isolated() -> Weight;
 }
@@ -167,6 +168,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
+	fn check_initial_margin_series(p: u32, ) -> Weight {
+		// Proof size: measured `907`, estimated `6096`.
+		// Minimum execution time: 40_099_000 picoseconds.
+		Weight::from_parts(31_374_202, 6096)
+			// Standard Error: 9_989
+			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
+	}
 	/// Storage: `Margin::Markets` (r:16 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:1)
@@ -257,6 +268,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
+		Weight::from_parts(31_374_202, 6096)
+			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
+	}
+	fn check_initial_margin_series(p: u32, ) -> Weight {
 		Weight::from_parts(31_374_202, 6096)
 			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))

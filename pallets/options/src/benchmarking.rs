@@ -7,8 +7,7 @@ use clearing_primitives::{
 	black76::OptionKind, collateral::Valuation, oracle::Moment, AssetId, MarketId, Price,
 };
 use frame_benchmarking::v2::*;
-use frame_support::traits::{Get, Time};
-use frame_system::RawOrigin;
+use frame_support::traits::{EnsureOrigin, Get, Time};
 use sp_runtime::{FixedPointNumber, Permill};
 
 /// What the benchmarks need the runtime to arrange.

@@ -92,5 +92,9 @@ pub(crate) mod benchmark_helper {
 		fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
 			fund(subaccount, amount)
 		}
+
+		fn open_series(i: u32) -> Option<(clearing_primitives::MarketId, Price)> {
+			crate::configs::options::benchmark_helper::open_series(i)
+		}
 	}
 }

@@ -31,15 +31,43 @@ impl pallet_options::Config for Runtime {
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmark_helper {
+pub(crate) mod benchmark_helper {
 	use crate::{configs::margin::benchmark_helper::set_price, Runtime, Timestamp};
 	use clearing_primitives::{
 		AssetId, MarketId, Price, BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID,
 	};
-	use frame_support::traits::{Get, Time};
+	use frame_support::traits::Time;
 	use sp_runtime::FixedPointNumber;
 
 	pub struct OptionsBenchmarkHelper;
+
+	/// Lists BTC call `i` (strikes $1,000 apart from $60,000, a week out) at the inputs
+	/// [`underlying`] sets, and returns its market and its mark on the $1 tick.
+	pub fn open_series(i: u32) -> Option<(MarketId, Price)> {
+		let (perpetual, _) = underlying();
+		let market = super::FirstSeriesId::get().saturating_add(pallet_options::SeriesListed::<Runtime>::get());
+		pallet_options::Pallet::<Runtime>::list_series(
+			crate::RuntimeOrigin::root(),
+			perpetual,
+			Timestamp::now().saturating_add(7 * super::DAY_MS),
+			Price::saturating_from_integer(60_000u32.saturating_add(i.saturating_mul(1_000))),
+			clearing_primitives::black76::OptionKind::Call,
+			Price::saturating_from_integer(1u32),
+			1_000_000_000_000,
+		)
+		.ok()?;
+		let mark = pallet_options::Pallet::<Runtime>::leg_of(
+			market,
+			clearing_primitives::collateral::Valuation::Opening,
+		)?
+		.mark;
+		Some((market, Price::saturating_from_integer(mark.into_inner().div_ceil(Price::DIV))))
+	}
+
+	/// BTC at a fresh $60,000, its implied volatility at a fresh 60%, its realized one at 80%.
+	pub fn underlying() -> (MarketId, AssetId) {
+		<OptionsBenchmarkHelper as pallet_options::benchmarking::BenchmarkHelper>::underlying()
+	}
 
 	impl pallet_options::benchmarking::BenchmarkHelper for OptionsBenchmarkHelper {
 		fn underlying() -> (MarketId, AssetId) {
