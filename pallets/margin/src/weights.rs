@@ -58,8 +58,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3596`.
-		// Minimum execution time: 10_556_000 picoseconds.
-		Weight::from_parts(11_707_000, 3596)
+		// Minimum execution time: 11_016_000 picoseconds.
+		Weight::from_parts(11_847_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 9_004_000 picoseconds.
-		Weight::from_parts(9_985_000, 3596)
+		// Minimum execution time: 9_334_000 picoseconds.
+		Weight::from_parts(10_135_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -76,8 +76,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 7_050_000 picoseconds.
-		Weight::from_parts(7_912_000, 3596)
+		// Minimum execution time: 7_441_000 picoseconds.
+		Weight::from_parts(8_122_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -98,10 +98,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3596`.
-		// Minimum execution time: 24_958_000 picoseconds.
-		Weight::from_parts(8_807_648, 3596)
-			// Standard Error: 5_479
-			.saturating_add(Weight::from_parts(18_054_521, 0).saturating_mul(m.into()))
+		// Minimum execution time: 26_669_000 picoseconds.
+		Weight::from_parts(8_627_853, 3596)
+			// Standard Error: 7_356
+			.saturating_add(Weight::from_parts(18_945_407, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -128,10 +128,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
 		// Proof size: measured `919`, estimated `11202`.
-		// Minimum execution time: 139_739_000 picoseconds.
-		Weight::from_parts(114_237_066, 11202)
-			// Standard Error: 33_622
-			.saturating_add(Weight::from_parts(33_635_993, 0).saturating_mul(p.into()))
+		// Minimum execution time: 146_839_000 picoseconds.
+		Weight::from_parts(121_442_842, 11202)
+			// Standard Error: 23_609
+			.saturating_add(Weight::from_parts(34_255_532, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -160,22 +160,49 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
 		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 40_099_000 picoseconds.
-		Weight::from_parts(31_374_202, 6096)
-			// Standard Error: 9_989
-			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
+		// Minimum execution time: 41_763_000 picoseconds.
+		Weight::from_parts(31_398_699, 6096)
+			// Standard Error: 10_025
+			.saturating_add(Weight::from_parts(13_080_805, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:0)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Positions` (r:17 w:0)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:16 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:16 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VolatilitySources` (r:1 w:0)
+	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:2 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 40_099_000 picoseconds.
-		Weight::from_parts(31_374_202, 6096)
-			// Standard Error: 9_989
-			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+		// Proof size: measured `1416`, estimated `6096`.
+		// Minimum execution time: 78_718_000 picoseconds.
+		Weight::from_parts(15_790_327, 6096)
+			// Standard Error: 45_073
+			.saturating_add(Weight::from_parts(55_382_933, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::Markets` (r:16 w:0)
@@ -200,8 +227,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_leverage() -> Weight {
 		// Proof size: measured `5652`, estimated `44935`.
-		// Minimum execution time: 230_925_000 picoseconds.
-		Weight::from_parts(245_646_000, 44935)
+		// Minimum execution time: 242_722_000 picoseconds.
+		Weight::from_parts(254_289_000, 44935)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -227,8 +254,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_isolated() -> Weight {
 		// Proof size: measured `1172`, estimated `6160`.
-		// Minimum execution time: 54_501_000 picoseconds.
-		Weight::from_parts(58_618_000, 6160)
+		// Minimum execution time: 57_095_000 picoseconds.
+		Weight::from_parts(60_250_000, 6160)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -237,57 +264,57 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(11_707_000, 3596)
+		Weight::from_parts(11_847_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(9_985_000, 3596)
+		Weight::from_parts(10_135_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(7_912_000, 3596)
+		Weight::from_parts(8_122_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(8_807_648, 3596)
-			.saturating_add(Weight::from_parts(18_054_521, 0).saturating_mul(m.into()))
+		Weight::from_parts(8_627_853, 3596)
+			.saturating_add(Weight::from_parts(18_945_407, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(114_237_066, 11202)
-			.saturating_add(Weight::from_parts(33_635_993, 0).saturating_mul(p.into()))
+		Weight::from_parts(121_442_842, 11202)
+			.saturating_add(Weight::from_parts(34_255_532, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(31_374_202, 6096)
-			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
+		Weight::from_parts(31_398_699, 6096)
+			.saturating_add(Weight::from_parts(13_080_805, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		Weight::from_parts(31_374_202, 6096)
-			.saturating_add(Weight::from_parts(12_422_790, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+		Weight::from_parts(15_790_327, 6096)
+			.saturating_add(Weight::from_parts(55_382_933, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn set_leverage() -> Weight {
-		Weight::from_parts(245_646_000, 44935)
+		Weight::from_parts(254_289_000, 44935)
 			.saturating_add(RocksDbWeight::get().reads(72_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_isolated() -> Weight {
-		Weight::from_parts(58_618_000, 6160)
+		Weight::from_parts(60_250_000, 6160)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

@@ -1,0 +1,187 @@
+// Options on a real node, prices and implied volatility from the feed simulator (BTC's DVOL
+// pinned at 60%): root (sudo on `dev`) lists a BTC put and call a week out and a put expiring
+// within the test. The chain's marks match a Black-76 computed here from the chain's own
+// inputs; a hedger buys a protective put paying its premium in full; a writer sells a covered
+// call against a long perpetual and is margined per leg; at expiry the short-dated put halts
+// and is marked at its intrinsic value.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, submit, feed, fundTrader, waitForIndex, eventsAt } from './helpers.js';
+
+const BTC = 2;
+const BTC_VOL = 1002;
+const BTC_USD = 0;
+const UNIT = 1_000_000n; // USDC
+const FIXED = 10n ** 18n;
+const SATS = 10n ** 8n;
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365 * DAY_MS;
+let ctx;
+
+const usd = (dollars) => BigInt(dollars) * FIXED;
+const toNumber = (fixed) => Number(fixed) / 1e18;
+
+// Φ by Marsaglia's series (double precision over |x| ≤ 8, the tails beyond).
+function normalCdf(x) {
+  if (x < -8) return 0;
+  if (x > 8) return 1;
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+    term = (term * x * x) / (2 * n + 1);
+    sum += term;
+  }
+  return 0.5 + (sum * Math.exp(-x * x / 2)) / Math.sqrt(2 * Math.PI);
+}
+
+// Black-76 on the forward F = S·e^{rT}, discounted at r.
+function black76(kind, spot, strike, sigma, years, rate) {
+  const forward = spot * Math.exp(rate * years);
+  const stdDev = sigma * Math.sqrt(years);
+  const d1 = (Math.log(forward / strike) + (stdDev * stdDev) / 2) / stdDev;
+  const d2 = d1 - stdDev;
+  const discount = Math.exp(-rate * years);
+  const call = discount * (forward * normalCdf(d1) - strike * normalCdf(d2));
+  return kind === 'Call' ? call : call - discount * (forward - strike);
+}
+
+async function ok(tx, who, what) {
+  const { error } = await submit(ctx.api, tx, who);
+  assert.equal(error, null, what);
+}
+
+// Root lists a series; resolves with its market id (from `SeriesListed`).
+async function listSeries(kind, strike, expiry) {
+  const { api } = ctx;
+  const call = api.tx.options.listSeries(BTC_USD, expiry, usd(strike), kind, usd(1), 100n * SATS);
+  const { error, events } = await submit(api, api.tx.sudo.sudo(call), ctx.alice);
+  assert.equal(error, null);
+  const sudid = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data[0];
+  assert.ok(sudid.isOk, `listing refused: ${sudid.isErr ? sudid.asErr.toString() : ''}`);
+  const listed = events.find(({ event }) => api.events.options.SeriesListed.is(event));
+  return listed.event.data.market.toNumber();
+}
+
+const order = (market, side, price, size, kind) =>
+  ctx.api.tx.orderbook.placeOrder(0, market, side, price, size, kind, false);
+
+// The mark rounded up to the $1 tick.
+const tickAbove = (mark) => ((mark + FIXED - 1n) / FIXED) * FIXED;
+
+async function chainNow() {
+  return (await ctx.api.query.timestamp.now()).toNumber();
+}
+
+before(async () => {
+  ctx = await connect();
+  await feed('/control/set', { asset: 'BTC', price: '60000' });
+  await feed('/control/vol', { asset: 'BTC', volatility: '60' });
+  await waitForIndex(ctx.api, BTC, usd(60000));
+  await waitForIndex(ctx.api, BTC_VOL, 6n * FIXED / 10n, 30);
+});
+after(async () => {
+  await feed('/control/vol', { asset: 'BTC', walk: true }).catch(() => {});
+  await ctx?.api.disconnect();
+});
+
+test('the chain prices a series by Black-76 from its own inputs, to 1e-6', { timeout: 120_000 }, async () => {
+  const { api } = ctx;
+  const expiry = (await chainNow()) + 7 * DAY_MS;
+  const put = await listSeries('Put', 58000, expiry);
+  const call = await listSeries('Call', 62000, expiry);
+  const chain = await api.call.optionsApi.chain(BTC, expiry);
+  assert.deepEqual(chain.map((row) => row.series.market.toNumber()).sort(), [put, call].sort());
+  for (const row of chain) {
+    const view = row.series;
+    const years = (view.terms.expiry.toNumber() - view.pricedAt.toNumber()) / YEAR_MS;
+    const expected = black76(
+      view.terms.kind.type,
+      toNumber(view.index.toBigInt()),
+      toNumber(view.terms.strike.toBigInt()),
+      toNumber(view.volatility.toBigInt()),
+      years,
+      toNumber(view.rate.toBigInt()),
+    );
+    const mark = toNumber(view.mark.toBigInt());
+    assert.ok(Math.abs(mark - expected) <= 1e-6 * expected, `${view.terms.kind.type}: chain ${mark}, Black-76 ${expected}`);
+    assert.equal(toNumber(view.volatility.toBigInt()), 0.6);
+    // A put's delta is negative, a call's positive; both have positive gamma and vega.
+    const delta = Number(view.delta.toBigInt()) / 1e18;
+    assert.ok(view.terms.kind.type === 'Put' ? delta < 0 && delta > -1 : delta > 0 && delta < 1);
+    assert.ok(view.gamma.toBigInt() > 0n && view.vega.toBigInt() > 0n);
+  }
+});
+
+test('a protective put is paid in full; a covered call is margined per leg', { timeout: 180_000 }, async () => {
+  const { api } = ctx;
+  const expiry = (await chainNow()) + 7 * DAY_MS;
+  const put = await listSeries('Put', 57000, expiry);
+  const call = await listSeries('Call', 63000, expiry);
+  const size = SATS / 10n; // 0.1 BTC a contract… 0.1 of one
+
+  const writer = ctx.fresh();
+  await fundTrader(api, ctx.alice, writer, 50_000n * UNIT);
+  const hedger = ctx.fresh();
+  await fundTrader(api, ctx.alice, hedger, 10_000n * UNIT);
+
+  // The writer offers the put at its mark (a short: margined per leg).
+  const putView = (await api.call.optionsApi.greeks(put)).unwrap();
+  const putPrice = tickAbove(putView.mark.toBigInt());
+  await ok(order(put, 'Sell', putPrice, size, 'Limit'), writer, 'the writer offers the put');
+
+  // The hedger holds 0.1 BTC long on the perpetual and buys the put against it.
+  await ok(order(BTC_USD, 'Sell', usd(60000), size, 'Limit'), writer, 'the writer offers BTC');
+  await ok(order(BTC_USD, 'Buy', usd(60000), size, 'ImmediateOrCancel'), hedger, 'the hedger buys BTC');
+  const before = await api.call.marginApi.accountHealth(hedger.address, 0);
+  await ok(order(put, 'Buy', putPrice, size, 'ImmediateOrCancel'), hedger, 'the hedger buys the put');
+  const positions = await api.call.marginApi.positions(hedger.address, 0);
+  const held = Object.fromEntries(positions.map((p) => [p.market.toNumber(), p.baseSize.toBigInt()]));
+  assert.equal(held[put], size);
+  // The long put needs its mark in full at initial margin, nothing at maintenance.
+  const after = (await api.call.marginApi.accountHealth(hedger.address, 0)).unwrap();
+  const longMark = (await api.call.optionsApi.greeks(put)).unwrap().mark.toBigInt();
+  const putValue = (longMark * size / SATS + 10n ** 12n - 1n) / 10n ** 12n;
+  const initialGrowth = after.initialRequirement.toBigInt() - before.unwrap().initialRequirement.toBigInt();
+  assert.ok(initialGrowth >= putValue - 1n && initialGrowth <= putValue + 1n, `initial grew by ${initialGrowth}, the put is worth ${putValue}`);
+  assert.equal(after.maintenanceRequirement.toBigInt(), before.unwrap().maintenanceRequirement.toBigInt());
+  // Net delta: 0.1 BTC long less the put's share.
+  const greeks = (await api.call.optionsApi.portfolio(hedger.address, 0)).unwrap();
+  assert.equal(greeks.legs.toNumber(), 1);
+  assert.ok(greeks.delta.toBigInt() < 0n);
+
+  // The writer sells the call against a long 0.1 BTC: the short call's requirement per leg is
+  // 15% less OTM (at least 10%) of the index plus its mark.
+  await ok(order(BTC_USD, 'Sell', usd(60000), size, 'Limit'), hedger, 'BTC offered');
+  await ok(order(BTC_USD, 'Buy', usd(60000), size, 'ImmediateOrCancel'), writer, 'the writer buys BTC');
+  const callView = (await api.call.optionsApi.greeks(call)).unwrap();
+  const callPrice = tickAbove(callView.mark.toBigInt());
+  await ok(order(call, 'Buy', callPrice, size, 'Limit'), hedger, 'a bid for the call');
+  const writerBefore = (await api.call.marginApi.accountHealth(writer.address, 0)).unwrap();
+  await ok(order(call, 'Sell', callPrice, size, 'ImmediateOrCancel'), writer, 'the writer sells the call');
+  const writerAfter = (await api.call.marginApi.accountHealth(writer.address, 0)).unwrap();
+  const now = (await api.call.optionsApi.greeks(call)).unwrap();
+  const shortInitial = (now.shortInitial.toBigInt() * size / SATS + 10n ** 12n - 1n) / 10n ** 12n;
+  const grown = writerAfter.initialRequirement.toBigInt() - writerBefore.initialRequirement.toBigInt();
+  assert.ok(grown >= shortInitial - 2n && grown <= shortInitial + 2n, `initial grew by ${grown}, a short call needs ${shortInitial}`);
+  assert.ok(now.shortInitial.toBigInt() > now.mark.toBigInt() + usd(6000), 'at least 10% of $60,000 beyond the mark');
+  assert.equal(writerAfter.liquidatable.isTrue, false);
+});
+
+test('an expired series halts and is marked at its intrinsic value', { timeout: 180_000 }, async () => {
+  const { api } = ctx;
+  const expiry = (await chainNow()) + 20_000;
+  const put = await listSeries('Put', 61000, expiry);
+  assert.equal((await api.call.marginApi.marketStatus(put)).unwrap().type, 'Active');
+  while ((await chainNow()) < expiry) {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const view = (await api.call.optionsApi.greeks(put)).unwrap();
+  assert.equal(view.expired.isTrue, true);
+  const intrinsic = usd(61000) - view.index.toBigInt();
+  assert.equal(view.mark.toBigInt(), intrinsic > 0n ? intrinsic : 0n);
+  assert.equal((await api.call.marginApi.marketStatus(put)).unwrap().type, 'Halted');
+  const buyer = ctx.fresh();
+  await fundTrader(api, ctx.alice, buyer, 5_000n * UNIT);
+  const late = await submit(api, order(put, 'Buy', usd(1000), SATS / 10n, 'Limit'), buyer);
+  assert.equal(late.error, 'orderbook.MarketHalted');
+});
