@@ -46,6 +46,30 @@ impl PriceQuote {
 	}
 }
 
+/// An asset's time-weighted index so far: read two points, and the average fresh price
+/// between them is `Δ price_time / Δ fresh_ms` (each field wraps: only differences count).
+#[derive(
+	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct TimeWeightedPoint {
+	/// Σ price (its `FixedU128` inner value) × milliseconds, over the time the index was
+	/// fresh.
+	pub price_time: u128,
+	/// Milliseconds the index was fresh.
+	pub fresh_ms: u64,
+}
+
+impl TimeWeightedPoint {
+	/// The average fresh price from `earlier` to `self`, and the fresh milliseconds it covers;
+	/// `None` if none were fresh.
+	pub fn average_since(&self, earlier: &Self) -> Option<(Price, u64)> {
+		let fresh = self.fresh_ms.wrapping_sub(earlier.fresh_ms);
+		let sum = self.price_time.wrapping_sub(earlier.price_time);
+		let average = sum.checked_div(u128::from(fresh))?;
+		Some((Price::from_inner(average), fresh))
+	}
+}
+
 /// Index prices for the margin engine, vaults and liquidation.
 pub trait PriceProvider {
 	/// The current quote for `asset`, with its status as of now; `None` if never priced.
@@ -58,6 +82,12 @@ pub trait PriceProvider {
 
 	/// `asset`'s realized volatility, annualized (0.6 for 60%); `None` if none is kept.
 	fn realized_volatility(_asset: AssetId) -> Option<Price> {
+		None
+	}
+
+	/// `asset`'s time-weighted index as of now (settlement averages read two); `None` before
+	/// its first aggregate.
+	fn time_weighted(_asset: AssetId) -> Option<TimeWeightedPoint> {
 		None
 	}
 }

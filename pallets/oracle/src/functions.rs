@@ -95,6 +95,7 @@ impl<T: Config> Pallet<T> {
 		Feeds::<T>::remove(asset);
 		Prices::<T>::remove(asset);
 		RealizedVolatilities::<T>::remove(asset);
+		TimeWeighted::<T>::remove(asset);
 		PendingAggregation::<T>::mutate(|pending| pending.retain(|a| *a != asset));
 		Self::deposit_event(Event::AssetRemoved { asset });
 		Ok(())
@@ -169,6 +170,7 @@ impl<T: Config> Pallet<T> {
 					asset,
 					PriceRecord { price, updated_at: now, stale: false, flagged: clamped, fresh_streak },
 				);
+				Self::accumulate(asset, price, !clamped, now, params.max_age_ms);
 				// A clamped jump is not a return anyone traded at.
 				if !clamped {
 					Self::sample_volatility(asset, price, now);
@@ -233,6 +235,9 @@ impl<T: Config> Pallet<T> {
 			ensure!(Prices::<T>::contains_key(asset), "a volatility series for an unpriced asset");
 			ensure!(is_positive(&series.sample_price), "a zero volatility sample");
 		}
+		for asset in TimeWeighted::<T>::iter_keys() {
+			ensure!(Prices::<T>::contains_key(asset), "a time-weighted index for an unpriced asset");
+		}
 		ensure!(Self::ensure_valid_params(&Params::<T>::get()).is_ok(), "params out of bounds");
 		// Between blocks nothing is left to aggregate.
 		ensure!(
@@ -250,6 +255,10 @@ impl<T: Config> PriceProvider for Pallet<T> {
 
 	fn realized_volatility(asset: AssetId) -> Option<Price> {
 		Pallet::<T>::realized_volatility(asset)
+	}
+
+	fn time_weighted(asset: AssetId) -> Option<clearing_primitives::oracle::TimeWeightedPoint> {
+		Pallet::<T>::time_weighted_now(asset)
 	}
 }
 

@@ -29,6 +29,7 @@ extern crate alloc;
 mod benchmarking;
 pub mod crypto;
 mod feed_check;
+mod time_weighted;
 mod functions;
 pub mod median;
 pub mod offchain;
@@ -161,6 +162,13 @@ pub mod pallet {
 	/// The aggregated price per asset.
 	#[pallet::storage]
 	pub type Prices<T: Config> = StorageMap<_, Twox64Concat, AssetId, PriceRecord, OptionQuery>;
+
+	/// Per asset, its time-weighted index: Σ price × time over the time the index was fresh
+	/// (each fresh aggregate stands until the next, for at most `max_age_ms`), for settlement
+	/// averages.
+	#[pallet::storage]
+	pub type TimeWeighted<T: Config> =
+		StorageMap<_, Twox64Concat, AssetId, crate::types::TimeWeightedIndex, OptionQuery>;
 
 	/// Per asset, its realized volatility: the EWMA of the index's squared log returns,
 	/// sampled at fresh, unclamped aggregates `VolatilitySampleMs` apart.

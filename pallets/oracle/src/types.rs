@@ -59,6 +59,20 @@ pub struct RealizedVolatility {
 	pub variance: u128,
 }
 
+/// An asset's time-weighted index as kept: the point as of its last aggregate, and that
+/// aggregate (which stands for the index until the next, while fresh).
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug,
+)]
+pub struct TimeWeightedIndex {
+	pub point: clearing_primitives::oracle::TimeWeightedPoint,
+	pub last_price: Price,
+	pub last_at: Moment,
+	/// The last aggregate was fresh (not clamped): the time after it counts.
+	pub last_fresh: bool,
+}
+
 /// The aggregated price of an asset as stored.
 #[derive(
 	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,

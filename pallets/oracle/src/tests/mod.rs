@@ -5,3 +5,4 @@ mod governance;
 mod offchain;
 mod properties;
 mod volatility;
+mod time_weighted;
