@@ -147,6 +147,13 @@ pub trait OptionMarks {
 
 	/// The most one [`Self::leg`] costs.
 	fn leg_weight() -> Weight;
+
+	/// What one contract of series `market` pays at settlement (its intrinsic value at the
+	/// settlement price), once its expiry has settled; `None` before, or if not a series.
+	fn settlement_value(market: MarketId) -> Option<Price>;
+
+	/// The most one [`Self::settlement_value`] costs.
+	fn settlement_value_weight() -> Weight;
 }
 
 /// No options: every market is a perpetual.
@@ -158,6 +165,12 @@ impl OptionMarks for () {
 		None
 	}
 	fn leg_weight() -> Weight {
+		Weight::zero()
+	}
+	fn settlement_value(_: MarketId) -> Option<Price> {
+		None
+	}
+	fn settlement_value_weight() -> Weight {
 		Weight::zero()
 	}
 }
@@ -176,6 +189,27 @@ pub trait SeriesMarkets {
 
 	/// The most [`Self::open_series_market`] costs.
 	fn open_series_market_weight() -> Weight;
+
+	/// Open interest of `market` (base units).
+	fn open_interest(market: MarketId) -> Balance;
+
+	/// Settles positions in settled series, resuming a scan of every position where the
+	/// last call stopped, reading at most `limit` positions.
+	fn settle_expired_positions(limit: u32) -> SweepOutcome;
+
+	/// The most [`Self::settle_expired_positions`] costs per position read.
+	fn settle_expired_position_weight() -> Weight;
+}
+
+/// What one call of [`SeriesMarkets::settle_expired_positions`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SweepOutcome {
+	/// Positions read.
+	pub read: u32,
+	/// Positions settled.
+	pub settled: u32,
+	/// The scan reached the last position (the next call starts from the first).
+	pub finished: bool,
 }
 
 #[cfg(test)]

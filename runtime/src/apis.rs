@@ -256,6 +256,11 @@ impl_runtime_apis! {
 			});
 			crate::Options::portfolio_greeks(legs.collect::<Vec<_>>())
 		}
+
+		fn settlement(series: clearing_primitives::MarketId) -> Option<pallet_options::Settlement> {
+			let terms = pallet_options::Series::<Runtime>::get(series)?;
+			pallet_options::Expiries::<Runtime>::get((terms.underlying, terms.expiry)).map(|r| r.settlement)
+		}
 	}
 
 	impl pallet_vaults::runtime_api::VaultsApi<Block, AccountId> for Runtime {

@@ -214,6 +214,7 @@ fn clearing_genesis(
 	funding_interval: BlockNumber,
 	council: Vec<AccountId>,
 	timelock: BlockNumber,
+	settlement_window_ms: u64,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -260,7 +261,10 @@ fn clearing_genesis(
 		vaults: VaultsConfig { collateral_assets: collateral_assets() },
 		insurance: InsuranceConfig { cooldown_blocks: Some(insurance_cooldown) },
 		margin: MarginConfig { markets: markets(funding_interval) },
-		options: OptionsConfig { volatility_sources: volatility_sources() },
+		options: OptionsConfig {
+			volatility_sources: volatility_sources(),
+			params: Some(pallet_options::OptionParams { settlement_window_ms, ..Default::default() }),
+		},
 		risk_council: RiskCouncilConfig { members: council },
 		governance: GovernanceConfig { timelock },
 	})
@@ -290,6 +294,8 @@ pub fn development_config_genesis() -> Value {
 		DEV_FUNDING_INTERVAL_BLOCKS,
 		risk_council(),
 		crate::configs::DEV_TIMELOCK,
+		// Options settle on a minute's average, so tests see expiries settle.
+		60_000,
 	)
 }
 
@@ -314,6 +320,8 @@ pub fn local_testnet_genesis() -> Value {
 		FUNDING_INTERVAL_BLOCKS,
 		risk_council(),
 		crate::configs::DEFAULT_TIMELOCK,
+		// Thirty minutes, as on a production chain.
+		1_800_000,
 	)
 }
 

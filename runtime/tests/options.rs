@@ -159,7 +159,8 @@ fn without_a_fresh_volatility_a_series_only_reduces() {
 #[test]
 fn an_expired_series_halts_and_is_worth_its_intrinsic_value() {
 	run(|| {
-		let put = list(OptionKind::Put, 60_000, 10_000);
+		// Just past the dev chain's minute of settlement window.
+		let put = list(OptionKind::Put, 60_000, 61_000);
 		let writer = trader("writer", 30_000);
 		deposit(&writer, 0, USDC_ASSET_ID, 20_000 * USDC);
 		let price = ask_at_mark(put);
@@ -223,5 +224,100 @@ fn the_series_range_is_the_options_pallets() {
 			)),
 			pallet_margin::Error::<Runtime>::NotAPerpetual.into()
 		);
+	});
+}
+
+/// A new account with 100 CLR for deposits and 10 USDC, from Alice.
+fn holder(name: &str) -> clearing_runtime::AccountId {
+	let who: clearing_runtime::AccountId =
+		sp_core::crypto::AccountId32::new(sp_io::hashing::blake2_256(name.as_bytes()));
+	let alice = dev(sp_keyring::Sr25519Keyring::Alice);
+	send(&alice, pallet_balances::Call::transfer_keep_alive { dest: who.clone().into(), value: 100 * CLR })
+		.expect("Alice has CLR");
+	send(&alice, pallet_assets::Call::transfer { id: USDC_ASSET_ID.into(), target: who.clone().into(), amount: 10 * USDC })
+		.expect("Alice has USDC");
+	who
+}
+
+/// Runs blocks until series `market`'s expiry has settled; returns the settlement price.
+fn until_settled(market: u32) -> Price {
+	let terms = pallet_options::Series::<Runtime>::get(market).unwrap();
+	for _ in 0..200 {
+		if let Some(price) = Options::settlement_price(terms.underlying, terms.expiry) {
+			return price;
+		}
+		next_block();
+	}
+	panic!("the expiry did not settle");
+}
+
+#[test]
+fn a_protective_put_pays_out_at_expiry_to_the_unit() {
+	run(|| {
+		// A minute's window on dev: list 70 s out.
+		let put = list(OptionKind::Put, 60_000, 70_000);
+		let writer = trader("writer", 30_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 20_000 * USDC);
+		let price = ask_at_mark(put);
+		send(&writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("rests");
+		let hedger = trader("hedger", 10_000);
+		deposit(&hedger, 0, USDC_ASSET_ID, 5_000 * USDC);
+		send(&hedger, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		// BTC falls to $57,000 before the window and stays there.
+		move_price(BTC_ASSET_ID, usd(57_000));
+		let (hedger_cash, writer_cash) = (usdc_in(&hedger, 0), usdc_in(&writer, 0));
+		assert_eq!(until_settled(put), usd(57_000));
+		// The sweep settles both positions within the next blocks.
+		for _ in 0..3 {
+			next_block();
+		}
+		assert_eq!(position(&hedger, 0, put), 0);
+		assert_eq!(position(&writer, 0, put), 0);
+		// $3,000 a contract, to the unit, from the writer to the hedger.
+		assert_eq!(usdc_in(&hedger, 0) - hedger_cash, 3_000 * USDC as i128);
+		assert_eq!(writer_cash - usdc_in(&writer, 0), 3_000 * USDC as i128);
+		assert_eq!(usdc_in(&pallet_margin::Pallet::<Runtime>::settlement_pool().owner, 1), 0);
+		assert_eq!(pallet_margin::MarketStates::<Runtime>::get(put).open_interest, 0);
+		assert!(!pallet_options::SweepPending::<Runtime>::get());
+	});
+}
+
+#[test]
+fn an_expiry_with_500_positions_settles_over_bounded_blocks() {
+	run(|| {
+		let call = list(OptionKind::Call, 59_000, 120_000);
+		let writer = trader("writer", 100_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 90_000 * USDC);
+		let price = ask_at_mark(call);
+		let contract = ONE_BTC / 1_000;
+		send(&writer, order(call, Side::Sell, price, 500 * contract, OrderKind::Limit)).expect("rests");
+		let holders: Vec<_> = (0..500).map(|i| holder(&format!("holder {i}"))).collect();
+		for holder in &holders {
+			deposit(holder, 0, USDC_ASSET_ID, 9 * USDC);
+			send(holder, order(call, Side::Buy, price, contract, OrderKind::ImmediateOrCancel)).expect("bought");
+		}
+		assert_eq!(position(&writer, 0, call), -(500 * contract as i128));
+		let before: Vec<i128> = holders.iter().map(|h| usdc_in(h, 0)).collect();
+		let writer_before = usdc_in(&writer, 0);
+		assert_eq!(until_settled(call), usd(60_000));
+		// 501 positions, at most 64 settled a block: eight blocks (the first may be the
+		// settling block's own idle time).
+		let open = || pallet_margin::Positions::<Runtime>::iter().filter(|(_, market, _)| *market == call).count();
+		let mut blocks = 0;
+		let mut left = open();
+		while left > 0 {
+			next_block();
+			blocks += 1;
+			let now = open();
+			assert!(left - now <= 64, "a block settled {} positions, above its bound", left - now);
+			left = now;
+			assert!(blocks <= 12, "the sweep took more than 12 blocks");
+		}
+		assert!(blocks >= 8, "501 positions in {blocks} blocks of at most 64");
+		// $1,000 a contract × 0.001: $1 to each holder, $500 from the writer.
+		for (holder, cash) in holders.iter().zip(before) {
+			assert_eq!(usdc_in(holder, 0) - cash, USDC as i128);
+		}
+		assert_eq!(writer_before - usdc_in(&writer, 0), 500 * USDC as i128);
 	});
 }

@@ -201,6 +201,47 @@ mod benchmarks {
 		assert_eq!(PositionCount::<T>::get(&taker), p);
 	}
 
+	/// `n` holders of a settled series read and settled in one call (where the runtime has
+	/// options; elsewhere `n` perpetual positions read and passed over).
+	#[benchmark]
+	fn settle_expired_positions(n: Linear<1, 64>) {
+		let series = T::BenchmarkHelper::open_series(0);
+		let taker = trader::<T>("taker");
+		let market = match series {
+			Some((market, price)) => {
+				for i in 0..n {
+					let maker = Subaccount::new(account("maker", i, 0), 0);
+					T::BenchmarkHelper::fund(&maker, 1_000_000_000_000);
+					let sale = Fill { taker_side: Side::Sell, price, ..fill::<T>(market, &taker, &maker) };
+					Pallet::<T>::do_apply_fill(&sale, false).expect("room");
+				}
+				assert!(T::BenchmarkHelper::settle_series(market), "the series settles");
+				market
+			},
+			None => {
+				let market = open_markets::<T>(1).first().copied().expect("one market");
+				for i in 0..n {
+					let maker = Subaccount::new(account("maker", i, 0), 0);
+					T::BenchmarkHelper::fund(&maker, 1_000_000_000_000);
+					Pallet::<T>::do_apply_fill(&fill::<T>(market, &taker, &maker), false).expect("room");
+				}
+				market
+			},
+		};
+		// The taker's position is read last at most: `n` makers' first.
+		let outcome;
+		#[block]
+		{
+			outcome = Pallet::<T>::sweep_settled(n);
+		}
+
+		assert_eq!(outcome.read, n);
+		if series.is_some() {
+			assert_eq!(outcome.settled, n);
+			assert!(MarketStates::<T>::get(market).open_interest < UNIT.saturating_mul(u128::from(n)));
+		}
+	}
+
 	/// A subaccount holding `MaxPositions` positions, whose settings were stored without a
 	/// deposit and with choices in `MaxLeverageChoices - 1` other markets: the call rewrites
 	/// a full list, holds the deposit and checks the initial requirement over every position.

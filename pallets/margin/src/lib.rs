@@ -139,6 +139,11 @@ pub mod pallet {
 		fn open_series(_i: u32) -> Option<(MarketId, Price)> {
 			None
 		}
+		/// Settles series `market`'s expiry (its time past expiry, a settlement price set);
+		/// `false` where the runtime has no options.
+		fn settle_series(_market: MarketId) -> bool {
+			false
+		}
 	}
 
 	/// The markets: rules and set status (see [`Market`]).
@@ -162,6 +167,12 @@ pub mod pallet {
 		Position,
 		OptionQuery,
 	>;
+
+	/// Where the scan settling positions of settled series resumes (a raw key of
+	/// `Positions`); `None`: from the first.
+	#[pallet::storage]
+	pub type SettlementCursor<T: Config> =
+		StorageValue<_, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
 
 	/// How many positions each subaccount holds (at most `MaxPositions`).
 	#[pallet::storage]
@@ -222,6 +233,14 @@ pub mod pallet {
 			market: MarketId,
 			size: SignedBalance,
 			cost_basis: SignedBalance,
+		},
+		/// A position in an expired series settled at its settlement value: `amount` received
+		/// (positive) or paid (negative) through the settlement pool; the position is gone.
+		SeriesPositionSettled {
+			subaccount: SubaccountOf<T>,
+			market: MarketId,
+			size: SignedBalance,
+			amount: SignedBalance,
 		},
 		/// A position settled funding: positive received, negative paid.
 		FundingSettled { subaccount: SubaccountOf<T>, market: MarketId, amount: SignedBalance },

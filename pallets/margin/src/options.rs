@@ -5,7 +5,7 @@
 
 use crate::{math, pallet::*, Market, MarketConfig};
 use clearing_primitives::{
-	collateral::Valuation,
+	collateral::{CollateralLedger, Valuation},
 	margin::{MarketStatus, Side},
 	options::{LegPricing, OptionMarks, SeriesMarkets},
 	AssetId, Balance, MarketId, Price, SignedBalance,
@@ -166,5 +166,103 @@ impl<T: Config> SeriesMarkets for Pallet<T> {
 		// The underlying's market read, then a market created.
 		<T as Config>::WeightInfo::create_market()
 			.saturating_add(<T as frame_system::Config>::DbWeight::get().reads(1))
+	}
+
+	fn open_interest(market: MarketId) -> Balance {
+		MarketStates::<T>::get(market).open_interest
+	}
+
+	fn settle_expired_positions(limit: u32) -> clearing_primitives::options::SweepOutcome {
+		Self::sweep_settled(limit)
+	}
+
+	fn settle_expired_position_weight() -> Weight {
+		<T as Config>::WeightInfo::settle_expired_positions(1)
+			.saturating_add(T::Options::settlement_value_weight())
+	}
+}
+
+/// Positions of settled series, settled in cash through the settlement pool.
+impl<T: Config> Pallet<T> {
+	/// The subaccount expired series settle through (the pallet's account, subaccount 1): it
+	/// pays longs and is paid by shorts, and keeps only the rounding (holders are paid down,
+	/// payers pay up).
+	pub fn settlement_pool() -> SubaccountOf<T> {
+		use sp_runtime::traits::AccountIdConversion;
+		clearing_primitives::collateral::Subaccount::new(T::PalletId::get().into_account_truncating(), 1)
+	}
+
+	/// Settles `subaccount`'s position in `market` if the market is a settled series: the
+	/// holder is paid (long) or pays (short) size × the contract's settlement value, and the
+	/// position and its open interest go. `Ok(false)` if there was nothing to settle.
+	pub(crate) fn settle_series_position(
+		subaccount: &SubaccountOf<T>,
+		market: MarketId,
+		position: &crate::Position,
+	) -> Result<bool, DispatchError> {
+		let Some(value) = T::Options::settlement_value(market) else { return Ok(false) };
+		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
+		// Rounded against the holder: a long is paid down, a short pays up.
+		let amount = math::position_value(position.size, config.base_decimals, value)
+			.map_err(DispatchError::from)?;
+		let pool = Self::settlement_pool();
+		if amount > 0 {
+			T::Ledger::move_settlement(&pool, subaccount, amount.unsigned_abs())?;
+		} else if amount < 0 {
+			T::Ledger::move_settlement(subaccount, &pool, amount.unsigned_abs())?;
+		}
+		Positions::<T>::remove(subaccount, market);
+		PositionCount::<T>::mutate_exists(subaccount, |count| {
+			*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+		});
+		if position.size > 0 {
+			MarketStates::<T>::mutate(market, |state| {
+				state.open_interest = state.open_interest.saturating_sub(position.size.unsigned_abs());
+			});
+		}
+		Self::deposit_event(Event::SeriesPositionSettled {
+			subaccount: subaccount.clone(),
+			market,
+			size: position.size,
+			amount,
+		});
+		Ok(true)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The scan of every position behind [`SeriesMarkets::settle_expired_positions`].
+	pub(crate) fn sweep_settled(limit: u32) -> clearing_primitives::options::SweepOutcome {
+		let mut outcome = clearing_primitives::options::SweepOutcome::default();
+		let iter = match SettlementCursor::<T>::get() {
+			Some(key) => Positions::<T>::iter_from(key.into_inner()),
+			None => Positions::<T>::iter(),
+		};
+		// Read first, settled after: a map is not written while it is iterated.
+		let page: alloc::vec::Vec<_> = iter.take((limit as usize).saturating_add(1)).collect();
+		let finished = page.len() <= limit as usize;
+		for (subaccount, market, position) in page.iter().take(limit as usize) {
+			outcome.read = outcome.read.saturating_add(1);
+			if !T::Options::is_series(*market) {
+				continue;
+			}
+			// A position that cannot settle (its cash cannot move) is left for the next pass.
+			let settled = frame_support::storage::with_storage_layer(|| {
+				Self::settle_series_position(subaccount, *market, position)
+			});
+			if settled.unwrap_or(false) {
+				outcome.settled = outcome.settled.saturating_add(1);
+			}
+		}
+		let next = if finished {
+			None
+		} else {
+			page.get((limit as usize).saturating_sub(1))
+				.map(|(subaccount, market, _)| Positions::<T>::hashed_key_for(subaccount, market))
+				.and_then(|key| key.try_into().ok())
+		};
+		outcome.finished = next.is_none();
+		SettlementCursor::<T>::set(next);
+		outcome
 	}
 }

@@ -45,6 +45,7 @@ pub trait WeightInfo {
 	fn check_initial_margin_series(p: u32, ) -> Weight;
 	fn set_leverage() -> Weight;
 	fn set_isolated() -> Weight;
+	fn settle_expired_positions(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -259,6 +260,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	fn settle_expired_positions(n: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 0).saturating_mul(n.into())
+			.saturating_add(T::DbWeight::get().reads_writes(6, 6).saturating_mul(n.into()))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -317,5 +322,9 @@ impl WeightInfo for () {
 		Weight::from_parts(60_250_000, 6160)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn settle_expired_positions(n: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 0).saturating_mul(n.into())
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 6).saturating_mul(n.into()))
 	}
 }

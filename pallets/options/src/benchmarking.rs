@@ -16,6 +16,8 @@ pub trait BenchmarkHelper {
 	/// fresh implied volatility of 60% and a realized one of 80% (so the margin's volatility
 	/// differs from the mark's and both are priced).
 	fn underlying() -> (MarketId, AssetId);
+	/// Sets the chain's time (milliseconds).
+	fn set_time(now: Moment);
 }
 
 const DAY_MS: Moment = 86_400_000;
@@ -87,6 +89,49 @@ mod benchmarks {
 			priced = Pallet::<T>::leg_of(market, Valuation::Opening);
 		}
 		assert!(priced.is_some_and(|leg| leg.short_initial > leg.mark));
+	}
+
+	/// `e` expiries (one series each), their windows open, all due to settle.
+	#[benchmark]
+	fn process_expiries(e: Linear<1, { T::MaxSeries::get() }>) {
+		let (underlying, _) = T::BenchmarkHelper::underlying();
+		let window = Params::<T>::get().settlement_window_ms;
+		let start = T::Time::now();
+		for i in 0..e {
+			Pallet::<T>::list_series(
+				T::GovernanceOrigin::try_successful_origin().expect("an origin that lists"),
+				underlying,
+				start.saturating_add(window).saturating_add(u64::from(i).saturating_add(1).saturating_mul(1_000)),
+				Price::saturating_from_integer(60_000u32),
+				OptionKind::Call,
+				Price::saturating_from_integer(1u32),
+				1_000_000_000,
+			)
+			.expect("the series lists");
+		}
+		T::BenchmarkHelper::set_time(start.saturating_add(window));
+		Pallet::<T>::process_expiries();
+		T::BenchmarkHelper::set_time(start.saturating_add(window).saturating_add(u64::from(e).saturating_add(1).saturating_mul(1_000)));
+
+		#[block]
+		{
+			Pallet::<T>::process_expiries();
+		}
+
+		assert!(Expiries::<T>::iter_values().all(|r| r.settlement != Settlement::Awaiting));
+	}
+
+	#[benchmark]
+	fn set_settlement_price() {
+		let origin = T::GovernanceOrigin::try_successful_origin().expect("an origin that governs");
+		let expiry = T::Time::now();
+		Expiries::<T>::insert(
+			(2, expiry),
+			ExpiryRecord { series: 1, window_start: None, settlement: Settlement::Pending },
+		);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 2, expiry, Price::saturating_from_integer(60_000u32));
+		assert_eq!(Pallet::<T>::settlement_price(2, expiry), Some(Price::saturating_from_integer(60_000u32)));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);

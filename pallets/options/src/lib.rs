@@ -27,6 +27,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+mod expiry;
 pub mod pricing;
 pub mod runtime_api;
 pub mod types;
@@ -86,6 +87,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxTimeToExpiry: Get<Moment>;
 
+		/// Most positions the settlement sweep reads in one block (within what the block
+		/// leaves idle).
+		#[pallet::constant]
+		type MaxSettlementsPerBlock: Get<u32>;
+
 		/// Weights of the calls, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
 
@@ -116,11 +122,26 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, OptionParams, ValueQuery>;
 
+	/// Each listed expiry of each underlying: its series count, window and settlement.
+	#[pallet::storage]
+	pub type Expiries<T: Config> =
+		CountedStorageMap<_, Twox64Concat, (AssetId, Moment), ExpiryRecord, OptionQuery>;
+
+	/// When the expiry hook next has something to do (a window to open, an expiry to settle).
+	#[pallet::storage]
+	pub type NextExpiryAction<T: Config> = StorageValue<_, Moment, OptionQuery>;
+
+	/// A settled expiry may still have positions open: the idle hook sweeps them.
+	#[pallet::storage]
+	pub type SweepPending<T: Config> = StorageValue<_, bool, ValueQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// `(underlying, implied-volatility asset)` pairs.
 		pub volatility_sources: alloc::vec::Vec<(AssetId, AssetId)>,
+		/// The parameters, if not the defaults (a test chain's shorter settlement window).
+		pub params: Option<OptionParams>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -130,6 +151,10 @@ pub mod pallet {
 		fn build(&self) {
 			for (underlying, source) in &self.volatility_sources {
 				VolatilitySources::<T>::insert(underlying, source);
+			}
+			if let Some(params) = self.params {
+				assert!(params.is_valid(), "genesis option parameters out of bounds");
+				Params::<T>::put(params);
 			}
 		}
 	}
@@ -143,6 +168,16 @@ pub mod pallet {
 		VolatilitySourceSet { underlying: AssetId, source: AssetId },
 		/// The margin and pricing parameters changed.
 		ParamsSet { params: OptionParams },
+		/// The settlement window of `underlying`'s `expiry` opened: its time-weighted index
+		/// was read.
+		SettlementWindowOpened { underlying: AssetId, expiry: Moment },
+		/// Series of `underlying` expiring at `expiry` settle at `price`, the window's average
+		/// fresh index, fresh for `coverage` of the window.
+		ExpirySettled { underlying: AssetId, expiry: Moment, price: Price, coverage: sp_runtime::Permill },
+		/// The index was fresh for only `coverage` of the window: governance sets the price.
+		SettlementPending { underlying: AssetId, expiry: Moment, coverage: sp_runtime::Permill },
+		/// Governance set the settlement price of a pending expiry.
+		SettlementPriceSet { underlying: AssetId, expiry: Moment, price: Price },
 	}
 
 	#[pallet::error]
@@ -170,10 +205,30 @@ pub mod pallet {
 		ZeroTickSize,
 		/// An open-interest cap of zero.
 		ZeroOpenInterestCap,
+		/// The expiry is closer than the settlement window: the window would not be watched
+		/// whole.
+		ExpiryTooSoon,
+		/// No such expiry waits for a settlement price from governance.
+		NotPendingSettlement,
+		/// A settlement price of zero.
+		ZeroPrice,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// After the inherents (the block's time is known): opens settlement windows and
+		/// settles expiries that are due (one read when none is).
+		fn on_poll(_n: BlockNumberFor<T>, meter: &mut frame_support::weights::WeightMeter) {
+			let used = Self::process_expiries();
+			meter.consume(used.min(meter.remaining()));
+		}
+
+		/// With what the block leaves: settles positions of settled expiries, at most
+		/// `MaxSettlementsPerBlock` read, resuming where the last block stopped.
+		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::sweep(remaining)
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -189,6 +244,7 @@ pub mod pallet {
 		///
 		/// - Origin: `GovernanceOrigin` (risk-increasing: after the timelock).
 		/// - Errors: `ZeroTickSize`, `ZeroOpenInterestCap`, `ExpiryPassed`, `ExpiryTooFar`,
+		///   `ExpiryTooSoon` (closer than the settlement window),
 		///   `TooManySeries`, `SeriesIdsExhausted`, `NoVolatilitySource`, `NoFreshIndex`,
 		///   `StrikeOutOfRange` (outside [1/5, 5] × the index), `SeriesExists`, and the margin
 		///   engine's (`MarketNotFound`, `NotAPerpetual`, `TooManyMarkets`); nothing changes on
@@ -211,6 +267,10 @@ pub mod pallet {
 			let now = T::Time::now();
 			ensure!(expiry > now, Error::<T>::ExpiryPassed);
 			ensure!(expiry.saturating_sub(now) <= T::MaxTimeToExpiry::get(), Error::<T>::ExpiryTooFar);
+			ensure!(
+				expiry.saturating_sub(now) >= Params::<T>::get().settlement_window_ms,
+				Error::<T>::ExpiryTooSoon
+			);
 			ensure!(Series::<T>::count() < T::MaxSeries::get(), Error::<T>::TooManySeries);
 			let listed = SeriesListed::<T>::get();
 			let market = T::FirstSeriesId::get()
@@ -225,6 +285,7 @@ pub mod pallet {
 			Series::<T>::insert(market, terms);
 			SeriesByTerms::<T>::insert(terms, market);
 			SeriesListed::<T>::put(listed.saturating_add(1));
+			Self::add_to_expiry(asset, expiry);
 			Self::deposit_event(Event::SeriesListed { market, terms });
 			Ok(())
 		}
@@ -261,6 +322,33 @@ pub mod pallet {
 			Self::deposit_event(Event::ParamsSet { params });
 			Ok(())
 		}
+
+		/// Settles `underlying`'s `expiry`, pending because its index was fresh for too little
+		/// of the window, at `price`.
+		///
+		/// - Origin: `GovernanceOrigin`.
+		/// - Errors: `ZeroPrice`; `NotPendingSettlement` (no such expiry, or not pending).
+		/// - Weight: `WeightInfo::set_settlement_price()`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_settlement_price())]
+		pub fn set_settlement_price(
+			origin: OriginFor<T>,
+			underlying: AssetId,
+			expiry: Moment,
+			price: Price,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
+			Expiries::<T>::try_mutate((underlying, expiry), |record| {
+				let record = record.as_mut().ok_or(Error::<T>::NotPendingSettlement)?;
+				ensure!(record.settlement == Settlement::Pending, Error::<T>::NotPendingSettlement);
+				record.settlement = Settlement::Settled(price);
+				Ok::<_, DispatchError>(())
+			})?;
+			SweepPending::<T>::put(true);
+			Self::deposit_event(Event::SettlementPriceSet { underlying, expiry, price });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -279,6 +367,14 @@ pub mod pallet {
 			);
 			ensure!(Series::<T>::count() <= T::MaxSeries::get(), "more series than MaxSeries");
 			ensure!(Params::<T>::get().is_valid(), "parameters out of bounds");
+			for ((underlying, expiry), record) in Expiries::<T>::iter() {
+				let listed = Series::<T>::iter_values()
+					.filter(|terms| terms.underlying == underlying && terms.expiry == expiry)
+					.count();
+				ensure!(listed == record.series as usize, "an expiry's series count is off");
+			}
+			let awaiting = Expiries::<T>::iter().any(|(_, r)| r.settlement == Settlement::Awaiting);
+			ensure!(awaiting == NextExpiryAction::<T>::get().is_some(), "the expiry hook's schedule is off");
 			Ok(())
 		}
 	}

@@ -4,7 +4,7 @@
 use crate as pallet_options;
 use clearing_primitives::{
 	black76::OptionKind,
-	options::SeriesMarkets,
+	options::{SeriesMarkets, SweepOutcome},
 	oracle::{Moment, PriceStatus},
 	AssetId, Balance, MarketId, Price,
 };
@@ -84,6 +84,43 @@ impl SeriesMarkets for MockMarkets {
 	fn open_series_market_weight() -> Weight {
 		Weight::zero()
 	}
+
+	fn open_interest(market: MarketId) -> Balance {
+		get::<Balance>((b"mock-oi", market))
+	}
+
+	/// Reads `limit` of the positions a test left (`set_positions_to_sweep`), settling them all.
+	fn settle_expired_positions(limit: u32) -> SweepOutcome {
+		let left = get::<u32>(b"mock-sweep-left");
+		let read = left.min(limit);
+		put(b"mock-sweep-left", left - read);
+		put(b"mock-sweep-calls", get::<u32>(b"mock-sweep-calls") + 1);
+		if left == read && !get::<bool>(b"mock-keep-oi") {
+			for market in Self::opened() {
+				put((b"mock-oi", market), 0u128);
+			}
+		}
+		SweepOutcome { read, settled: read, finished: left == read }
+	}
+
+	fn settle_expired_position_weight() -> Weight {
+		Weight::from_parts(1_000_000, 0)
+	}
+}
+
+/// Series `market` has `open_interest` open.
+pub fn set_open_interest(market: MarketId, open_interest: Balance) {
+	put((b"mock-oi", market), open_interest);
+}
+
+/// The stand-in sweep has `positions` positions to read (and settle) in all.
+pub fn set_positions_to_sweep(positions: u32) {
+	put(b"mock-sweep-left", positions);
+}
+
+/// How many times the sweep ran.
+pub fn sweep_calls() -> u32 {
+	get::<u32>(b"mock-sweep-calls")
 }
 
 impl pallet_options::Config for Test {
@@ -94,6 +131,7 @@ impl pallet_options::Config for Test {
 	type FirstSeriesId = FirstSeriesId;
 	type MaxSeries = ConstU32<4>;
 	type MaxTimeToExpiry = MaxTimeToExpiry;
+	type MaxSettlementsPerBlock = ConstU32<10>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -108,6 +146,10 @@ impl crate::benchmarking::BenchmarkHelper for MockBenchmarkHelper {
 		set_market_inputs(60_000, 60);
 		clearing_test_utils::set_realized_volatility(BTC, percent(80));
 		(BTC_PERP, BTC)
+	}
+
+	fn set_time(now: Moment) {
+		Timestamp::set_timestamp(now);
 	}
 }
 
@@ -167,5 +209,17 @@ impl ExtBuilder {
 			test();
 			Options::do_try_state().expect("the options invariants hold");
 		});
+	}
+}
+
+/// Makes the stand-in sweep leave open interest behind when it finishes a pass.
+pub struct MockMarketsKeepInterest;
+
+impl MockMarketsKeepInterest {
+	pub fn on() {
+		put(b"mock-keep-oi", true);
+	}
+	pub fn off() {
+		put(b"mock-keep-oi", false);
 	}
 }

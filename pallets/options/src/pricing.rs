@@ -6,7 +6,7 @@ use crate::{pallet::*, types::fraction, PortfolioGreeks, SeriesView};
 use clearing_primitives::{
 	black76::{Priced, ONE},
 	collateral::Valuation,
-	options::{from_fixed, price_leg, price_series, to_fixed, LegInputs, LegPricing, OptionMarks, SeriesTerms},
+	options::{self, from_fixed, price_leg, price_series, to_fixed, LegInputs, LegPricing, OptionMarks, SeriesTerms},
 	oracle::{Moment, PriceProvider},
 	MarketId, Price, SignedBalance,
 };
@@ -35,13 +35,34 @@ impl<T: Config> Pallet<T> {
 	/// The inputs series `terms` is priced from under `valuation`; `None` without an index or
 	/// an implied volatility it may use, or with one outside [1%, 500%].
 	fn read(terms: &SeriesTerms, valuation: Valuation) -> Option<Read> {
+		let now = T::Time::now();
+		let params = Params::<T>::get();
+		if now >= terms.expiry {
+			// Expired: worth its intrinsic value at the settlement price once there is one, at
+			// the index until then; no volatility enters.
+			let index = match Self::settlement_price(terms.underlying, terms.expiry) {
+				Some(settled) => settled,
+				None => Self::quoted(terms.underlying, valuation)?,
+			};
+			let sigma = MIN_VOLATILITY;
+			return Some(Read {
+				inputs: LegInputs {
+					index: to_fixed(index).ok()?,
+					mark_sigma: sigma,
+					margin_sigma: sigma,
+					now,
+					rate: 0,
+					params: params.leg_margin(),
+				},
+				rate: 0,
+			});
+		}
 		let source = VolatilitySources::<T>::get(terms.underlying)?;
 		let index = to_fixed(Self::quoted(terms.underlying, valuation)?).ok()?;
 		let implied = to_fixed(Self::quoted(source, valuation)?).ok()?;
 		if !(MIN_VOLATILITY..=MAX_VOLATILITY).contains(&implied) {
 			return None;
 		}
-		let params = Params::<T>::get();
 		let realized = T::Prices::realized_volatility(terms.underlying)
 			.and_then(|rv| to_fixed(rv).ok())
 			.unwrap_or_default();
@@ -52,7 +73,7 @@ impl<T: Config> Pallet<T> {
 				index,
 				mark_sigma: implied,
 				margin_sigma: implied.max(floor.min(MAX_VOLATILITY)),
-				now: T::Time::now(),
+				now,
 				rate,
 				params: params.leg_margin(),
 			},
@@ -149,6 +170,18 @@ impl<T: Config> OptionMarks for Pallet<T> {
 	fn leg_weight() -> Weight {
 		use crate::weights::WeightInfo;
 		T::WeightInfo::price_leg()
+	}
+
+	fn settlement_value(market: MarketId) -> Option<Price> {
+		let terms = Series::<T>::get(market)?;
+		let price = Self::settlement_price(terms.underlying, terms.expiry)?;
+		let value = options::intrinsic(terms.kind, to_fixed(terms.strike).ok()?, to_fixed(price).ok()?).ok()?;
+		from_fixed(value).ok()
+	}
+
+	fn settlement_value_weight() -> Weight {
+		// The series and its expiry.
+		T::DbWeight::get().reads(2)
 	}
 }
 

@@ -19,5 +19,8 @@ sp_api::decl_runtime_apis! {
 		fn series() -> Vec<(MarketId, SeriesTerms)>;
 		/// The subaccount's net Greeks over its series positions.
 		fn portfolio(owner: AccountId, number: SubaccountNumber) -> Option<PortfolioGreeks>;
+		/// Where the series' expiry stands: awaiting, pending governance, or settled (at
+		/// which index price); `None` if not listed.
+		fn settlement(series: MarketId) -> Option<crate::Settlement>;
 	}
 }

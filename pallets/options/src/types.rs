@@ -14,7 +14,7 @@ use sp_runtime::{FixedI128, Permill};
 /// The governed parameters of option margin and pricing.
 #[derive(
 	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
-	TypeInfo,
+	TypeInfo, serde::Serialize, serde::Deserialize,
 )]
 pub struct OptionParams {
 	/// A short's initial fraction of the index before its out-of-the-money allowance.
@@ -28,6 +28,12 @@ pub struct OptionParams {
 	pub realized_floor: Permill,
 	/// The interest rate per year the forward is taken at (F = index × e^{rT}).
 	pub rate: Permill,
+	/// A series settles at the time-weighted average of its underlying's fresh index over
+	/// this many milliseconds before its expiry…
+	pub settlement_window_ms: Moment,
+	/// …if the index was fresh for at least this share of the window; otherwise it waits for
+	/// governance to set its settlement price.
+	pub min_coverage: Permill,
 }
 
 impl Default for OptionParams {
@@ -40,6 +46,8 @@ impl Default for OptionParams {
 			maintenance: Permill::from_parts(75_000),
 			realized_floor: Permill::one(),
 			rate: Permill::zero(),
+			settlement_window_ms: 30 * 60 * 1_000,
+			min_coverage: Permill::from_percent(80),
 		}
 	}
 }
@@ -54,16 +62,25 @@ pub mod bounds {
 	pub const MAX_FRACTION: Permill = Permill::from_percent(100);
 	/// The highest interest rate per year.
 	pub const MAX_RATE: Permill = Permill::from_percent(20);
+	/// A settlement window between 10 seconds and a day.
+	pub const MIN_SETTLEMENT_WINDOW_MS: u64 = 10_000;
+	pub const MAX_SETTLEMENT_WINDOW_MS: u64 = 86_400_000;
+	/// At least half the window fresh.
+	pub const MIN_COVERAGE: Permill = Permill::from_percent(50);
 }
 
 impl OptionParams {
-	/// `true` if 2.5% ≤ maintenance ≤ floor ≤ base ≤ 100% and the rate is at most 20%.
+	/// `true` if 2.5% ≤ maintenance ≤ floor ≤ base ≤ 100%, the rate is at most 20%, the
+	/// settlement window lasts 10 s to a day and the coverage is at least 50%.
 	pub fn is_valid(&self) -> bool {
 		self.maintenance >= bounds::MIN_MAINTENANCE &&
 			self.maintenance <= self.initial_floor &&
 			self.initial_floor <= self.initial_base &&
 			self.initial_base <= bounds::MAX_FRACTION &&
-			self.rate <= bounds::MAX_RATE
+			self.rate <= bounds::MAX_RATE &&
+			(bounds::MIN_SETTLEMENT_WINDOW_MS..=bounds::MAX_SETTLEMENT_WINDOW_MS)
+				.contains(&self.settlement_window_ms) &&
+			self.min_coverage >= bounds::MIN_COVERAGE
 	}
 
 	/// The per-leg rule in the fixed point of `clearing_primitives::black76`.
@@ -84,6 +101,32 @@ impl OptionParams {
 /// `part` as a fixed-point fraction of [`ONE`] (exact: a part per million divides it).
 pub fn fraction(part: Permill) -> i128 {
 	i128::from(part.deconstruct()).saturating_mul(ONE / 1_000_000)
+}
+
+/// Where an expiry's settlement stands.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Settlement {
+	/// Before expiry, or at it until the hook settles it.
+	Awaiting,
+	/// The index was fresh for too little of the window: governance sets the price.
+	Pending,
+	/// Settled at this index price: each series pays its intrinsic value at it.
+	Settled(Price),
+}
+
+/// One expiry of one underlying: how many series it lists, the time-weighted index read
+/// when its settlement window opened, and its settlement.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct ExpiryRecord {
+	pub series: u32,
+	pub window_start: Option<clearing_primitives::oracle::TimeWeightedPoint>,
+	pub settlement: Settlement,
 }
 
 /// One series as `OptionsApi` reports it, with the inputs its figures were computed from.

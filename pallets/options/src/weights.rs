@@ -40,6 +40,8 @@ pub trait WeightInfo {
 	fn set_volatility_source() -> Weight;
 	fn set_params() -> Weight;
 	fn price_leg() -> Weight;
+	fn process_expiries(e: u32, ) -> Weight;
+	fn set_settlement_price() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -106,6 +108,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(59_398_000, 6024)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
+	fn process_expiries(e: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0).saturating_mul(e.into())
+			.saturating_add(T::DbWeight::get().reads_writes(2, 1).saturating_mul(e.into()))
+	}
+	fn set_settlement_price() -> Weight {
+		Weight::from_parts(10_000_000, 0).saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -126,5 +135,12 @@ impl WeightInfo for () {
 	fn price_leg() -> Weight {
 		Weight::from_parts(59_398_000, 6024)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
+	}
+	fn process_expiries(e: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 0).saturating_mul(e.into())
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 1).saturating_mul(e.into()))
+	}
+	fn set_settlement_price() -> Weight {
+		Weight::from_parts(10_000_000, 0).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 }

@@ -2,7 +2,7 @@
 
 use crate::store::{get, put};
 use clearing_primitives::{
-	oracle::{PriceProvider, PriceQuote, PriceStatus},
+	oracle::{PriceProvider, PriceQuote, PriceStatus, TimeWeightedPoint},
 	AssetId, Price,
 };
 use sp_runtime::FixedPointNumber;
@@ -17,6 +17,10 @@ impl PriceProvider for MockPrices {
 
 	fn realized_volatility(asset: AssetId) -> Option<Price> {
 		get::<Option<Price>>((b"mock-rv", asset))
+	}
+
+	fn time_weighted(asset: AssetId) -> Option<TimeWeightedPoint> {
+		get::<Option<TimeWeightedPoint>>((b"mock-twap", asset))
 	}
 }
 
@@ -43,4 +47,9 @@ pub fn usd(whole: u128) -> Price {
 /// Sets `asset`'s realized volatility (annualized, 0.6 for 60%).
 pub fn set_realized_volatility(asset: AssetId, volatility: Price) {
 	put((b"mock-rv", asset), Some(volatility));
+}
+
+/// Sets `asset`'s time-weighted index as the oracle would report it now.
+pub fn set_time_weighted(asset: AssetId, point: TimeWeightedPoint) {
+	put((b"mock-twap", asset), Some(point));
 }

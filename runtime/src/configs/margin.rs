@@ -96,5 +96,9 @@ pub(crate) mod benchmark_helper {
 		fn open_series(i: u32) -> Option<(clearing_primitives::MarketId, Price)> {
 			crate::configs::options::benchmark_helper::open_series(i)
 		}
+
+		fn settle_series(market: clearing_primitives::MarketId) -> bool {
+			crate::configs::options::benchmark_helper::settle_series(market)
+		}
 	}
 }

@@ -25,6 +25,8 @@ impl pallet_options::Config for Runtime {
 	// Series are markets: with the three perpetuals, within the margin engine's 32.
 	type MaxSeries = ConstU32<24>;
 	type MaxTimeToExpiry = MaxTimeToExpiry;
+	// Settling 500 positions of an expiry takes 8 blocks at most.
+	type MaxSettlementsPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::OptionsBenchmarkHelper;
@@ -40,6 +42,21 @@ pub(crate) mod benchmark_helper {
 	use sp_runtime::FixedPointNumber;
 
 	pub struct OptionsBenchmarkHelper;
+
+	/// Settles series `market`'s expiry at $61,000 with the time past it.
+	pub fn settle_series(market: MarketId) -> bool {
+		let Some(terms) = pallet_options::Series::<Runtime>::get(market) else { return false };
+		pallet_timestamp::Now::<Runtime>::put(terms.expiry);
+		pallet_options::Expiries::<Runtime>::insert(
+			(terms.underlying, terms.expiry),
+			pallet_options::ExpiryRecord {
+				series: 1,
+				window_start: None,
+				settlement: pallet_options::Settlement::Settled(Price::saturating_from_integer(61_000u32)),
+			},
+		);
+		true
+	}
 
 	/// Lists BTC call `i` (strikes $1,000 apart from $60,000, a week out) at the inputs
 	/// [`underlying`] sets, and returns its market and its mark on the $1 tick.
@@ -88,6 +105,10 @@ pub(crate) mod benchmark_helper {
 				},
 			);
 			(crate::genesis_config_presets::BTC_USD, BTC_ASSET_ID)
+		}
+
+		fn set_time(now: clearing_primitives::oracle::Moment) {
+			pallet_timestamp::Now::<Runtime>::put(now);
 		}
 	}
 }

@@ -1,3 +1,5 @@
 mod listing;
 mod params;
 mod pricing;
+mod expiry;
+mod sweep;
