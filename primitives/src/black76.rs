@@ -63,19 +63,25 @@ pub fn div(a: i128, b: i128) -> MathResult {
 	scaled(a, ONE, b)
 }
 
-/// `a · b / c` with a 256-bit intermediate, rounded to nearest.
+/// `a · b / c`, rounded to nearest (half down, on the magnitude): in 128 bits when `a · b`
+/// fits (every product of values up to about 170 in `ONE`s), else with a 256-bit
+/// intermediate. Both give the same result.
 fn scaled(a: i128, b: i128, c: i128) -> MathResult {
 	if c == 0 {
 		return Err(MathError::Domain);
 	}
 	let negative = (a < 0) ^ (b < 0) ^ (c < 0);
-	let magnitude = multiply_by_rational_with_rounding(
-		a.unsigned_abs(),
-		b.unsigned_abs(),
-		c.unsigned_abs(),
-		Rounding::NearestPrefDown,
-	)
-	.ok_or(MathError::Overflow)?;
+	let (a, b, c) = (a.unsigned_abs(), b.unsigned_abs(), c.unsigned_abs());
+	let magnitude = match a.checked_mul(b) {
+		Some(product) => {
+			let quotient = product.checked_div(c).ok_or(MathError::Domain)?;
+			let rest = product.checked_rem(c).ok_or(MathError::Domain)?;
+			// Up when the rest is more than half of `c` (`rest > c − rest`: no overflow).
+			if rest > c.saturating_sub(rest) { quotient.saturating_add(1) } else { quotient }
+		},
+		None => multiply_by_rational_with_rounding(a, b, c, Rounding::NearestPrefDown)
+			.ok_or(MathError::Overflow)?,
+	};
 	let magnitude = i128::try_from(magnitude).map_err(|_| MathError::Overflow)?;
 	Ok(if negative { magnitude.checked_neg().ok_or(MathError::Overflow)? } else { magnitude })
 }
@@ -267,6 +273,55 @@ const MIN_PRICE: i128 = ONE / 1_000_000;
 
 /// The Black-76 price and Greeks of a `kind` option on `inputs`.
 pub fn price(kind: OptionKind, inputs: Inputs) -> Result<Priced, MathError> {
+	let Core { discount, root_years, std_dev, d1, n_d1, n_d2, call, parity, .. } = core(inputs)?;
+	let Inputs { spot, strike, sigma, rate, .. } = inputs;
+	let pdf_d1 = normal_pdf(d1)?;
+	let gamma = div(div(pdf_d1, spot)?, std_dev)?;
+	let vega = mul(mul(spot, pdf_d1)?, root_years)?;
+	let decay = div(mul(mul(spot, pdf_d1)?, sigma)?, root_years.checked_mul(2).ok_or(MathError::Overflow)?)?;
+	let carry = mul(mul(rate, strike)?, discount)?;
+	Ok(match kind {
+		OptionKind::Call => Priced {
+			price: call.max(0),
+			delta: n_d1,
+			gamma,
+			vega,
+			theta: sub(decay.checked_neg().ok_or(MathError::Overflow)?, mul(carry, n_d2)?)?,
+		},
+		OptionKind::Put => Priced {
+			price: sub(call, parity)?.max(0),
+			delta: sub(n_d1, ONE)?,
+			gamma,
+			vega,
+			theta: add(decay.checked_neg().ok_or(MathError::Overflow)?, mul(carry, sub(ONE, n_d2)?)?)?,
+		},
+	})
+}
+
+/// The Black-76 price alone of a `kind` option on `inputs` (no Greeks: what margin needs),
+/// equal to [`price`]'s.
+pub fn premium(kind: OptionKind, inputs: Inputs) -> MathResult {
+	let Core { call, parity, .. } = core(inputs)?;
+	match kind {
+		OptionKind::Call => Ok(call.max(0)),
+		OptionKind::Put => Ok(sub(call, parity)?.max(0)),
+	}
+}
+
+/// What the price and the Greeks share: the discount, √T and σ√T, d1, Φ(d1), Φ(d2), the
+/// call and the parity term.
+struct Core {
+	discount: i128,
+	root_years: i128,
+	std_dev: i128,
+	d1: i128,
+	n_d1: i128,
+	n_d2: i128,
+	call: i128,
+	parity: i128,
+}
+
+fn core(inputs: Inputs) -> Result<Core, MathError> {
 	let Inputs { spot, strike, sigma, years, rate } = inputs;
 	if spot < MIN_PRICE || strike < MIN_PRICE || sigma <= 0 || years <= 0 {
 		return Err(MathError::Domain);
@@ -290,30 +345,10 @@ pub fn price(kind: OptionKind, inputs: Inputs) -> Result<Priced, MathError> {
 	let d1 = div(add(ln(moneyness)?, half_variance)?, std_dev)?;
 	let d2 = sub(d1, std_dev)?;
 	let (n_d1, n_d2) = (normal_cdf(d1)?, normal_cdf(d2)?);
-	let pdf_d1 = normal_pdf(d1)?;
 	let call = mul(discount, sub(mul(forward, n_d1)?, mul(strike, n_d2)?)?)?;
 	// The put from put-call parity, C − P = D·(F − K), so parity holds to the last unit.
 	let parity = mul(discount, sub(forward, strike)?)?;
-	let gamma = div(div(pdf_d1, spot)?, std_dev)?;
-	let vega = mul(mul(spot, pdf_d1)?, root_years)?;
-	let decay = div(mul(mul(spot, pdf_d1)?, sigma)?, root_years.checked_mul(2).ok_or(MathError::Overflow)?)?;
-	let carry = mul(mul(rate, strike)?, discount)?;
-	Ok(match kind {
-		OptionKind::Call => Priced {
-			price: call.max(0),
-			delta: n_d1,
-			gamma,
-			vega,
-			theta: sub(decay.checked_neg().ok_or(MathError::Overflow)?, mul(carry, n_d2)?)?,
-		},
-		OptionKind::Put => Priced {
-			price: sub(call, parity)?.max(0),
-			delta: sub(n_d1, ONE)?,
-			gamma,
-			vega,
-			theta: add(decay.checked_neg().ok_or(MathError::Overflow)?, mul(carry, sub(ONE, n_d2)?)?)?,
-		},
-	})
+	Ok(Core { discount, root_years, std_dev, d1, n_d1, n_d2, call, parity })
 }
 
 #[cfg(test)]
@@ -439,6 +474,24 @@ mod tests {
 			Inputs { spot: ONE / 10_000_000, strike: ONE / 10_000_000, ..good },
 		] {
 			assert_eq!(price(OptionKind::Call, bad), Err(MathError::Domain), "{bad:?}");
+		}
+	}
+
+	proptest! {
+		/// The 128-bit path of `a · b / c` rounds exactly as the 256-bit one.
+		#[test]
+		fn scaling_in_128_bits_matches_256(
+			a in -(1i128 << 64)..(1i128 << 64),
+			b in -(1i128 << 62)..(1i128 << 62),
+			c in prop_oneof![1i128..1_000, 1i128..(1i128 << 100), Just(ONE), Just(2)],
+			negative_c in any::<bool>(),
+		) {
+			let c = if negative_c { -c } else { c };
+			let wide = multiply_by_rational_with_rounding(
+				a.unsigned_abs(), b.unsigned_abs(), c.unsigned_abs(), Rounding::NearestPrefDown,
+			).map(|m| i128::try_from(m).unwrap());
+			let expected = wide.map(|m| if (a < 0) ^ (b < 0) ^ (c < 0) { -m } else { m });
+			prop_assert_eq!(scaled(a, b, c).ok(), expected);
 		}
 	}
 

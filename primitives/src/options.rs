@@ -79,6 +79,23 @@ pub fn intrinsic(kind: OptionKind, strike: i128, index: i128) -> Result<i128, Ma
 	money.map(|m| m.max(0)).ok_or(MathError::Overflow)
 }
 
+/// Black-76's inputs for `terms` at `index`, volatility `sigma` and `now`; `None` from expiry
+/// on and where `σ√T` is below what Black-76 prices (the series is worth its intrinsic value).
+fn live_inputs(
+	terms: &SeriesTerms,
+	index: i128,
+	sigma: i128,
+	now: Moment,
+	rate: i128,
+) -> Result<Option<Inputs>, MathError> {
+	let years = years_to(now, terms.expiry)?;
+	let std_dev = black76::mul(sigma, black76::sqrt(years)?)?;
+	if years == 0 || std_dev < MIN_STD_DEV {
+		return Ok(None);
+	}
+	Ok(Some(Inputs { spot: index, strike: to_fixed(terms.strike)?, sigma, years, rate }))
+}
+
 /// A series' price and Greeks at `index` and volatility `sigma` at `now`. From expiry on,
 /// and where `σ√T` is below what Black-76 prices, the intrinsic value, with a delta of ±1 in
 /// the money and no other Greek.
@@ -89,30 +106,41 @@ pub fn price_series(
 	now: Moment,
 	rate: i128,
 ) -> Result<Priced, MathError> {
-	let strike = to_fixed(terms.strike)?;
-	let years = years_to(now, terms.expiry)?;
-	let std_dev = black76::mul(sigma, black76::sqrt(years)?)?;
-	if years == 0 || std_dev < MIN_STD_DEV {
-		let price = intrinsic(terms.kind, strike, index)?;
-		let delta = match terms.kind {
-			_ if price == 0 => 0,
-			OptionKind::Call => ONE,
-			OptionKind::Put => ONE.checked_neg().ok_or(MathError::Overflow)?,
-		};
-		return Ok(Priced { price, delta, gamma: 0, vega: 0, theta: 0 });
+	if let Some(inputs) = live_inputs(terms, index, sigma, now, rate)? {
+		return black76::price(terms.kind, inputs);
 	}
-	black76::price(terms.kind, Inputs { spot: index, strike, sigma, years, rate })
+	let price = intrinsic(terms.kind, to_fixed(terms.strike)?, index)?;
+	let delta = match terms.kind {
+		_ if price == 0 => 0,
+		OptionKind::Call => ONE,
+		OptionKind::Put => ONE.checked_neg().ok_or(MathError::Overflow)?,
+	};
+	Ok(Priced { price, delta, gamma: 0, vega: 0, theta: 0 })
+}
+
+/// A series' price alone (what margin needs), as [`price_series`] prices it.
+pub fn premium_series(
+	terms: &SeriesTerms,
+	index: i128,
+	sigma: i128,
+	now: Moment,
+	rate: i128,
+) -> Result<i128, MathError> {
+	match live_inputs(terms, index, sigma, now, rate)? {
+		Some(inputs) => black76::premium(terms.kind, inputs),
+		None => intrinsic(terms.kind, to_fixed(terms.strike)?, index),
+	}
 }
 
 /// One leg's figures: the mark at `mark_sigma`, a short's requirements with the premium at
 /// `margin_sigma`. Requirements round up to the next unit of `Price`, the mark to nearest.
 pub fn price_leg(terms: &SeriesTerms, inputs: LegInputs) -> Result<LegPricing, MathError> {
 	let LegInputs { index, mark_sigma, margin_sigma, now, rate, params } = inputs;
-	let mark = price_series(terms, index, mark_sigma, now, rate)?.price;
+	let mark = premium_series(terms, index, mark_sigma, now, rate)?;
 	let margin_premium = if margin_sigma == mark_sigma {
 		mark
 	} else {
-		price_series(terms, index, margin_sigma, now, rate)?.price.max(mark)
+		premium_series(terms, index, margin_sigma, now, rate)?.max(mark)
 	};
 	let (initial, maintenance) =
 		short_leg_requirements(terms.kind, to_fixed(terms.strike)?, index, margin_premium, params)?;
@@ -300,6 +328,23 @@ mod tests {
 	}
 
 	proptest! {
+		/// The price alone is the price the Greeks come with.
+		#[test]
+		fn the_premium_alone_is_the_priced_premium(
+			index in 1_000u128..200_000,
+			strike in 1_000u128..200_000,
+			minutes in 0u64..600_000,
+			sigma_pct in 1i128..500,
+			put in any::<bool>(),
+		) {
+			let series = terms(if put { Put } else { Call }, strike, minutes * 60_000);
+			let (index, sigma) = (to_fixed(usd(index)).unwrap(), sigma_pct * ONE / 100);
+			prop_assert_eq!(
+				premium_series(&series, index, sigma, 0, 0).ok(),
+				price_series(&series, index, sigma, 0, 0).ok().map(|p| p.price)
+			);
+		}
+
 		/// Requirements are never below the mark, maintenance never above initial, and a leg
 		/// is worth no less than its intrinsic value (no arbitrage at a zero rate).
 		#[test]

@@ -90,7 +90,10 @@ fn blocks_are_one_second_and_compute_fits_well_inside_the_slot() {
 
 #[test]
 fn the_oracle_prices_btc_eth_dot_and_clr_fed_by_the_validators() {
-	use clearing_primitives::{BTC_ASSET_ID, CLR_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID};
+	use clearing_primitives::{
+		BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID, CLR_ASSET_ID, DOT_ASSET_ID, ETH_ASSET_ID,
+		ETH_VOLATILITY_ASSET_ID,
+	};
 	for (preset, feeders, quorum) in [
 		(DEV_RUNTIME_PRESET, vec![Sr25519Keyring::Alice], 1),
 		(
@@ -102,7 +105,24 @@ fn the_oracle_prices_btc_eth_dot_and_clr_fed_by_the_validators() {
 		externalities_for(preset).execute_with(|| {
 			let mut assets: Vec<_> = pallet_oracle::OracleAssets::<Runtime>::iter_keys().collect();
 			assets.sort();
-			assert_eq!(assets, vec![CLR_ASSET_ID, BTC_ASSET_ID, ETH_ASSET_ID, DOT_ASSET_ID]);
+			assert_eq!(
+				assets,
+				vec![
+					CLR_ASSET_ID,
+					BTC_ASSET_ID,
+					ETH_ASSET_ID,
+					DOT_ASSET_ID,
+					BTC_VOLATILITY_ASSET_ID,
+					ETH_VOLATILITY_ASSET_ID
+				]
+			);
+			// Implied volatilities: Deribit's volatility index, one source each.
+			for (underlying, source) in [(BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID), (ETH_ASSET_ID, ETH_VOLATILITY_ASSET_ID)] {
+				let sources = pallet_oracle::OracleAssets::<Runtime>::get(source).expect("sources");
+				assert_eq!(sources.len(), 1);
+				assert_eq!(sources[0].format, pallet_oracle::SourceFormat::DeribitVolatility);
+				assert_eq!(pallet_options::VolatilitySources::<Runtime>::get(underlying), Some(source));
+			}
 			for asset in [BTC_ASSET_ID, ETH_ASSET_ID, DOT_ASSET_ID] {
 				let sources = pallet_oracle::OracleAssets::<Runtime>::get(asset).expect("sources");
 				assert_eq!(sources.len(), 3, "Binance, Coinbase and Kraken for asset {asset}");
