@@ -321,3 +321,31 @@ fn an_expiry_with_500_positions_settles_over_bounded_blocks() {
 		assert_eq!(writer_before - usdc_in(&writer, 0), 500 * USDC as i128);
 	});
 }
+
+#[test]
+fn a_short_put_is_liquidated_when_btc_falls() {
+	run(|| {
+		let put = list(OptionKind::Put, 57_000, 7 * DAY_MS);
+		let leg = Options::leg_of(put, Valuation::Opening).unwrap();
+		let price = ask_at_mark(put);
+		// The writer holds just over the per-leg requirement.
+		let writer = trader("thin writer", 20_000);
+		deposit(&writer, 0, USDC_ASSET_ID, settlement_units(leg.short_initial) + 500 * USDC);
+		send(&writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("rests");
+		let buyer = trader("buyer", 10_000);
+		deposit(&buyer, 0, USDC_ASSET_ID, 5_000 * USDC);
+		send(&buyer, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		assert!(!health(&writer, 0).liquidatable);
+		// BTC falls 15%: the put is deep in the money, the writer below maintenance.
+		move_price(BTC_ASSET_ID, usd(51_000));
+		let after = health(&writer, 0);
+		assert!(after.liquidatable, "{after:?}");
+		let keeper = trader("keeper", 100);
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
+		// The short left the writer (to the book or the backstop); no debt is left behind.
+		assert_eq!(position(&writer, 0, put), 0);
+		assert!(health(&writer, 0).equity >= 0);
+		// Longs and shorts still match.
+		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
+	});
+}

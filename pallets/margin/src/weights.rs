@@ -43,9 +43,9 @@ pub trait WeightInfo {
 	fn apply_fill(p: u32, ) -> Weight;
 	fn check_initial_margin(p: u32, ) -> Weight;
 	fn check_initial_margin_series(p: u32, ) -> Weight;
+	fn settle_expired_positions(n: u32, ) -> Weight;
 	fn set_leverage() -> Weight;
 	fn set_isolated() -> Weight;
-	fn settle_expired_positions(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -59,8 +59,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3596`.
-		// Minimum execution time: 11_016_000 picoseconds.
-		Weight::from_parts(11_847_000, 3596)
+		// Minimum execution time: 11_226_000 picoseconds.
+		Weight::from_parts(12_068_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -68,8 +68,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 9_334_000 picoseconds.
-		Weight::from_parts(10_135_000, 3596)
+		// Minimum execution time: 9_414_000 picoseconds.
+		Weight::from_parts(10_276_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -77,8 +77,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 7_441_000 picoseconds.
-		Weight::from_parts(8_122_000, 3596)
+		// Minimum execution time: 7_461_000 picoseconds.
+		Weight::from_parts(8_272_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -99,10 +99,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3596`.
-		// Minimum execution time: 26_669_000 picoseconds.
-		Weight::from_parts(8_627_853, 3596)
-			// Standard Error: 7_356
-			.saturating_add(Weight::from_parts(18_945_407, 0).saturating_mul(m.into()))
+		// Minimum execution time: 26_379_000 picoseconds.
+		Weight::from_parts(7_881_393, 3596)
+			// Standard Error: 7_157
+			.saturating_add(Weight::from_parts(18_676_802, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -129,10 +129,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
 		// Proof size: measured `919`, estimated `11202`.
-		// Minimum execution time: 146_839_000 picoseconds.
-		Weight::from_parts(121_442_842, 11202)
-			// Standard Error: 23_609
-			.saturating_add(Weight::from_parts(34_255_532, 0).saturating_mul(p.into()))
+		// Minimum execution time: 145_608_000 picoseconds.
+		Weight::from_parts(120_975_907, 11202)
+			// Standard Error: 38_490
+			.saturating_add(Weight::from_parts(35_847_186, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -161,10 +161,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
 		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 41_763_000 picoseconds.
-		Weight::from_parts(31_398_699, 6096)
-			// Standard Error: 10_025
-			.saturating_add(Weight::from_parts(13_080_805, 0).saturating_mul(p.into()))
+		// Minimum execution time: 41_832_000 picoseconds.
+		Weight::from_parts(29_401_208, 6096)
+			// Standard Error: 17_103
+			.saturating_add(Weight::from_parts(14_153_466, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
@@ -185,26 +185,59 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:16 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:1 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:2 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Params` (r:1 w:0)
-	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		// Proof size: measured `1416`, estimated `6096`.
-		// Minimum execution time: 78_718_000 picoseconds.
-		Weight::from_parts(15_790_327, 6096)
-			// Standard Error: 45_073
-			.saturating_add(Weight::from_parts(55_382_933, 0).saturating_mul(p.into()))
+		// Proof size: measured `1528`, estimated `6096`.
+		// Minimum execution time: 74_381_000 picoseconds.
+		Weight::from_parts(20_456_545, 6096)
+			// Standard Error: 57_176
+			.saturating_add(Weight::from_parts(45_056_609, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
+	}
+	/// Storage: `Margin::SettlementCursor` (r:1 w:1)
+	/// Proof: `Margin::SettlementCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Positions` (r:66 w:64)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:1 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Expiries` (r:1 w:0)
+	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:65 w:65)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:64 w:64)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:1 w:1)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Debtors` (r:0 w:1)
+	/// Proof: `Vaults::Debtors` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn settle_expired_positions(n: u32, ) -> Weight {
+		// Proof size: measured `1277`, estimated `6160`.
+		// Minimum execution time: 64_706_000 picoseconds.
+		Weight::from_parts(33_901_846, 6160)
+			// Standard Error: 72_026
+			.saturating_add(Weight::from_parts(33_085_010, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::Markets` (r:16 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
@@ -228,8 +261,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_leverage() -> Weight {
 		// Proof size: measured `5652`, estimated `44935`.
-		// Minimum execution time: 242_722_000 picoseconds.
-		Weight::from_parts(254_289_000, 44935)
+		// Minimum execution time: 265_296_000 picoseconds.
+		Weight::from_parts(294_709_000, 44935)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -255,76 +288,77 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_isolated() -> Weight {
 		// Proof size: measured `1172`, estimated `6160`.
-		// Minimum execution time: 57_095_000 picoseconds.
-		Weight::from_parts(60_250_000, 6160)
+		// Minimum execution time: 59_709_000 picoseconds.
+		Weight::from_parts(64_717_000, 6160)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	fn settle_expired_positions(n: u32, ) -> Weight {
-		Weight::from_parts(30_000_000, 0).saturating_mul(n.into())
-			.saturating_add(T::DbWeight::get().reads_writes(6, 6).saturating_mul(n.into()))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(11_847_000, 3596)
+		Weight::from_parts(12_068_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(10_135_000, 3596)
+		Weight::from_parts(10_276_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(8_122_000, 3596)
+		Weight::from_parts(8_272_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(8_627_853, 3596)
-			.saturating_add(Weight::from_parts(18_945_407, 0).saturating_mul(m.into()))
+		Weight::from_parts(7_881_393, 3596)
+			.saturating_add(Weight::from_parts(18_676_802, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(121_442_842, 11202)
-			.saturating_add(Weight::from_parts(34_255_532, 0).saturating_mul(p.into()))
+		Weight::from_parts(120_975_907, 11202)
+			.saturating_add(Weight::from_parts(35_847_186, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(31_398_699, 6096)
-			.saturating_add(Weight::from_parts(13_080_805, 0).saturating_mul(p.into()))
+		Weight::from_parts(29_401_208, 6096)
+			.saturating_add(Weight::from_parts(14_153_466, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		Weight::from_parts(15_790_327, 6096)
-			.saturating_add(Weight::from_parts(55_382_933, 0).saturating_mul(p.into()))
+		Weight::from_parts(20_456_545, 6096)
+			.saturating_add(Weight::from_parts(45_056_609, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
+	fn settle_expired_positions(n: u32, ) -> Weight {
+		Weight::from_parts(33_901_846, 6160)
+			.saturating_add(Weight::from_parts(33_085_010, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(n.into()))
+	}
 	fn set_leverage() -> Weight {
-		Weight::from_parts(254_289_000, 44935)
+		Weight::from_parts(294_709_000, 44935)
 			.saturating_add(RocksDbWeight::get().reads(72_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_isolated() -> Weight {
-		Weight::from_parts(60_250_000, 6160)
+		Weight::from_parts(64_717_000, 6160)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	fn settle_expired_positions(n: u32, ) -> Weight {
-		Weight::from_parts(30_000_000, 0).saturating_mul(n.into())
-			.saturating_add(RocksDbWeight::get().reads_writes(6, 6).saturating_mul(n.into()))
 	}
 }

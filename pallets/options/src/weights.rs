@@ -47,6 +47,8 @@ pub trait WeightInfo {
 /// Weights measured on the reference machine, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Options::CounterForSeries` (r:1 w:1)
 	/// Proof: `Options::CounterForSeries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::SeriesListed` (r:1 w:1)
@@ -67,80 +69,118 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::SeriesByTerms` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Series` (r:1 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Expiries` (r:1 w:1)
+	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Options::CounterForExpiries` (r:1 w:1)
+	/// Proof: `Options::CounterForExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
+	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
-		// Proof size: measured `830`, estimated `6202`.
-		// Minimum execution time: 39_179_000 picoseconds.
-		Weight::from_parts(41_753_000, 6202)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Proof size: measured `882`, estimated `6202`.
+		// Minimum execution time: 45_348_000 picoseconds.
+		Weight::from_parts(47_711_000, 6202)
+			.saturating_add(T::DbWeight::get().reads(15_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Options::VolatilitySources` (r:0 w:1)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_volatility_source() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 4_637_000 picoseconds.
-		Weight::from_parts(5_087_000, 0)
+		// Minimum execution time: 4_487_000 picoseconds.
+		Weight::from_parts(4_948_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::Params` (r:0 w:1)
-	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 3_905_000 picoseconds.
-		Weight::from_parts(4_296_000, 0)
+		// Minimum execution time: 3_796_000 picoseconds.
+		Weight::from_parts(4_206_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:1 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:2 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Params` (r:1 w:0)
-	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn price_leg() -> Weight {
-		// Proof size: measured `646`, estimated `6024`.
-		// Minimum execution time: 57_015_000 picoseconds.
-		Weight::from_parts(59_398_000, 6024)
+		// Proof size: measured `758`, estimated `6024`.
+		// Minimum execution time: 45_207_000 picoseconds.
+		Weight::from_parts(48_142_000, 6024)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
+	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
+	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Expiries` (r:25 w:24)
+	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::TimeWeighted` (r:1 w:0)
+	/// Proof: `Oracle::TimeWeighted` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
+	/// The range of component `e` is `[1, 24]`.
 	fn process_expiries(e: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0).saturating_mul(e.into())
-			.saturating_add(T::DbWeight::get().reads_writes(2, 1).saturating_mul(e.into()))
+		// Proof size: measured `537`, estimated `3531`.
+		// Minimum execution time: 18_628_000 picoseconds.
+		Weight::from_parts(11_650_179, 3531)
+			// Standard Error: 2_357
+			.saturating_add(Weight::from_parts(8_393_556, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
+			.saturating_add(Weight::from_parts(0, 2541).saturating_mul(e.into()))
 	}
+	/// Storage: `Options::Expiries` (r:1 w:1)
+	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Options::SweepPending` (r:0 w:1)
+	/// Proof: `Options::SweepPending` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn set_settlement_price() -> Weight {
-		Weight::from_parts(10_000_000, 0).saturating_add(T::DbWeight::get().reads_writes(1, 1))
+		// Proof size: measured `184`, estimated `3531`.
+		// Minimum execution time: 8_633_000 picoseconds.
+		Weight::from_parts(9_524_000, 3531)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn list_series() -> Weight {
-		Weight::from_parts(41_753_000, 6202)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
+		Weight::from_parts(47_711_000, 6202)
+			.saturating_add(RocksDbWeight::get().reads(15_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn set_volatility_source() -> Weight {
-		Weight::from_parts(5_087_000, 0)
+		Weight::from_parts(4_948_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_296_000, 0)
+		Weight::from_parts(4_206_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn price_leg() -> Weight {
-		Weight::from_parts(59_398_000, 6024)
+		Weight::from_parts(48_142_000, 6024)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 	}
 	fn process_expiries(e: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 0).saturating_mul(e.into())
-			.saturating_add(RocksDbWeight::get().reads_writes(2, 1).saturating_mul(e.into()))
+		Weight::from_parts(11_650_179, 3531)
+			.saturating_add(Weight::from_parts(8_393_556, 0).saturating_mul(e.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(e.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(e.into())))
+			.saturating_add(Weight::from_parts(0, 2541).saturating_mul(e.into()))
 	}
 	fn set_settlement_price() -> Weight {
-		Weight::from_parts(10_000_000, 0).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(9_524_000, 3531)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 }

@@ -61,10 +61,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed_prices(n: u32, ) -> Weight {
 		// Proof size: measured `1455`, estimated `3518`.
-		// Minimum execution time: 20_691_000 picoseconds.
-		Weight::from_parts(16_154_084, 3518)
-			// Standard Error: 4_500
-			.saturating_add(Weight::from_parts(6_927_337, 0).saturating_mul(n.into()))
+		// Minimum execution time: 20_530_000 picoseconds.
+		Weight::from_parts(16_231_230, 3518)
+			// Standard Error: 3_905
+			.saturating_add(Weight::from_parts(6_782_750, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -81,27 +81,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::CounterForFeeders` (r:1 w:0)
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::TimeWeighted` (r:16 w:16)
+	/// Proof: `Oracle::TimeWeighted` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn aggregate(n: u32, ) -> Weight {
-		// Proof size: measured `273`, estimated `3517`.
-		// Minimum execution time: 2_764_000 picoseconds.
-		Weight::from_parts(6_854_292, 3517)
-			// Standard Error: 6_441
-			.saturating_add(Weight::from_parts(10_218_404, 0).saturating_mul(n.into()))
+		// Proof size: measured `295`, estimated `3517`.
+		// Minimum execution time: 2_674_000 picoseconds.
+		Weight::from_parts(6_610_401, 3517)
+			// Standard Error: 7_043
+			.saturating_add(Weight::from_parts(13_506_750, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:1)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn sample_volatility() -> Weight {
 		// Proof size: measured `303`, estimated `3517`.
-		// Minimum execution time: 7_341_000 picoseconds.
-		Weight::from_parts(8_102_000, 3517)
+		// Minimum execution time: 7_161_000 picoseconds.
+		Weight::from_parts(7_792_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -111,8 +113,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn add_feeder() -> Weight {
 		// Proof size: measured `522`, estimated `3518`.
-		// Minimum execution time: 12_328_000 picoseconds.
-		Weight::from_parts(13_410_000, 3518)
+		// Minimum execution time: 12_478_000 picoseconds.
+		Weight::from_parts(13_390_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -129,10 +131,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[0, 16]`.
 	fn remove_feeder(a: u32, ) -> Weight {
 		// Proof size: measured `644`, estimated `4290`.
-		// Minimum execution time: 14_652_000 picoseconds.
-		Weight::from_parts(16_386_654, 4290)
-			// Standard Error: 2_702
-			.saturating_add(Weight::from_parts(6_185_898, 0).saturating_mul(a.into()))
+		// Minimum execution time: 15_243_000 picoseconds.
+		Weight::from_parts(16_705_428, 4290)
+			// Standard Error: 2_647
+			.saturating_add(Weight::from_parts(6_232_247, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -146,10 +148,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 4]`.
 	fn set_asset(s: u32, ) -> Weight {
 		// Proof size: measured `503`, estimated `4290`.
-		// Minimum execution time: 11_737_000 picoseconds.
-		Weight::from_parts(13_026_051, 4290)
-			// Standard Error: 1_704
-			.saturating_add(Weight::from_parts(531_440, 0).saturating_mul(s.into()))
+		// Minimum execution time: 11_918_000 picoseconds.
+		Weight::from_parts(12_933_650, 4290)
+			// Standard Error: 1_440
+			.saturating_add(Weight::from_parts(531_426, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -159,6 +161,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::CounterForOracleAssets` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::PendingAggregation` (r:1 w:1)
 	/// Proof: `Oracle::PendingAggregation` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::TimeWeighted` (r:0 w:1)
+	/// Proof: `Oracle::TimeWeighted` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Feeds` (r:0 w:1)
 	/// Proof: `Oracle::Feeds` (`max_values`: None, `max_size`: Some(909), added: 3384, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:0 w:1)
@@ -167,25 +171,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn remove_asset() -> Weight {
 		// Proof size: measured `799`, estimated `4290`.
-		// Minimum execution time: 20_361_000 picoseconds.
-		Weight::from_parts(22_703_000, 4290)
+		// Minimum execution time: 20_891_000 picoseconds.
+		Weight::from_parts(22_934_000, 4290)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Oracle::Params` (r:0 w:1)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 3_856_000 picoseconds.
-		Weight::from_parts(4_256_000, 0)
+		// Minimum execution time: 3_936_000 picoseconds.
+		Weight::from_parts(4_316_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Feeders` (r:1 w:0)
 	/// Proof: `Oracle::Feeders` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	fn check_feed() -> Weight {
 		// Proof size: measured `654`, estimated `3518`.
-		// Minimum execution time: 5_869_000 picoseconds.
-		Weight::from_parts(6_420_000, 3518)
+		// Minimum execution time: 5_879_000 picoseconds.
+		Weight::from_parts(6_359_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 }
@@ -193,8 +197,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn feed_prices(n: u32, ) -> Weight {
-		Weight::from_parts(16_154_084, 3518)
-			.saturating_add(Weight::from_parts(6_927_337, 0).saturating_mul(n.into()))
+		Weight::from_parts(16_231_230, 3518)
+			.saturating_add(Weight::from_parts(6_782_750, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -202,27 +206,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn aggregate(n: u32, ) -> Weight {
-		Weight::from_parts(6_854_292, 3517)
-			.saturating_add(Weight::from_parts(10_218_404, 0).saturating_mul(n.into()))
+		Weight::from_parts(6_610_401, 3517)
+			.saturating_add(Weight::from_parts(13_506_750, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn sample_volatility() -> Weight {
-		Weight::from_parts(8_102_000, 3517)
+		Weight::from_parts(7_792_000, 3517)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_feeder() -> Weight {
-		Weight::from_parts(13_410_000, 3518)
+		Weight::from_parts(13_390_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_feeder(a: u32, ) -> Weight {
-		Weight::from_parts(16_386_654, 4290)
-			.saturating_add(Weight::from_parts(6_185_898, 0).saturating_mul(a.into()))
+		Weight::from_parts(16_705_428, 4290)
+			.saturating_add(Weight::from_parts(6_232_247, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -230,22 +234,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(a.into()))
 	}
 	fn set_asset(s: u32, ) -> Weight {
-		Weight::from_parts(13_026_051, 4290)
-			.saturating_add(Weight::from_parts(531_440, 0).saturating_mul(s.into()))
+		Weight::from_parts(12_933_650, 4290)
+			.saturating_add(Weight::from_parts(531_426, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_asset() -> Weight {
-		Weight::from_parts(22_703_000, 4290)
+		Weight::from_parts(22_934_000, 4290)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_256_000, 0)
+		Weight::from_parts(4_316_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn check_feed() -> Weight {
-		Weight::from_parts(6_420_000, 3518)
+		Weight::from_parts(6_359_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 	}
 }

@@ -2,11 +2,11 @@
 // pinned at 60%): root (sudo on `dev`) lists a BTC put and call a week out and a put expiring
 // within the test. The chain's marks match a Black-76 computed here from the chain's own
 // inputs; a hedger buys a protective put paying its premium in full; a writer sells a covered
-// call against a long perpetual and is margined per leg; at expiry the short-dated put halts
-// and is marked at its intrinsic value.
+// call against a long perpetual and is margined per leg; a protective put listed a minute out
+// settles at the window's average index and pays out to the unit, with no call from the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, feed, fundTrader, waitForIndex, eventsAt } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex } from './helpers.js';
 
 const BTC = 2;
 const BTC_VOL = 1002;
@@ -173,21 +173,47 @@ test('a protective put is paid in full; a covered call is margined per leg', { t
   assert.equal(writerAfter.liquidatable.isTrue, false);
 });
 
-test('an expired series halts and is marked at its intrinsic value', { timeout: 180_000 }, async () => {
+test('a protective put pays out at expiry to the unit, settled by the chain', { timeout: 240_000 }, async () => {
   const { api } = ctx;
-  const expiry = (await chainNow()) + 20_000;
-  const put = await listSeries('Put', 61000, expiry);
+  // BTC at $58,000 through the whole settlement window (a minute on dev).
+  await feed('/control/set', { asset: 'BTC', price: '58000' });
+  await waitForIndex(api, BTC, usd(58000));
+  const expiry = (await chainNow()) + 65_000;
+  const put = await listSeries('Put', 60000, expiry);
   assert.equal((await api.call.marginApi.marketStatus(put)).unwrap().type, 'Active');
-  while ((await chainNow()) < expiry) {
+  const size = SATS / 10n;
+  const writer = ctx.fresh();
+  await fundTrader(api, ctx.alice, writer, 20_000n * UNIT);
+  const hedger = ctx.fresh();
+  await fundTrader(api, ctx.alice, hedger, 5_000n * UNIT);
+  const price = tickAbove((await api.call.optionsApi.greeks(put)).unwrap().mark.toBigInt());
+  await ok(order(put, 'Sell', price, size, 'Limit'), writer, 'the writer offers the put');
+  await ok(order(put, 'Buy', price, size, 'ImmediateOrCancel'), hedger, 'the hedger buys it');
+  const cash = async (who) => {
+    const view = await api.call.vaultsApi.collateral(who.address, 0);
+    const usdc = view.assets.find((a) => a.asset.toNumber() === 1);
+    return usdc ? usdc.amount.toBigInt() : 0n;
+  };
+  const [hedgerBefore, writerBefore] = [await cash(hedger), await cash(writer)];
+
+  // Expiry: trading stops, the window's average settles the series, the positions settle.
+  let settlement;
+  for (let i = 0; i < 120; i++) {
+    settlement = (await api.call.optionsApi.settlement(put)).unwrap();
+    const held = await api.call.marginApi.positions(hedger.address, 0);
+    if (settlement.isSettled && !held.some((p) => p.market.toNumber() === put)) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const view = (await api.call.optionsApi.greeks(put)).unwrap();
-  assert.equal(view.expired.isTrue, true);
-  const intrinsic = usd(61000) - view.index.toBigInt();
-  assert.equal(view.mark.toBigInt(), intrinsic > 0n ? intrinsic : 0n);
+  assert.ok(settlement.isSettled, `settlement: ${settlement.toString()}`);
+  assert.equal(settlement.asSettled.toBigInt(), usd(58000));
   assert.equal((await api.call.marginApi.marketStatus(put)).unwrap().type, 'Halted');
-  const buyer = ctx.fresh();
-  await fundTrader(api, ctx.alice, buyer, 5_000n * UNIT);
-  const late = await submit(api, order(put, 'Buy', usd(1000), SATS / 10n, 'Limit'), buyer);
+  // $2,000 a contract × 0.1: $200, to the unit, from the writer to the hedger.
+  assert.equal(await cash(hedger) - hedgerBefore, 200n * UNIT);
+  assert.equal(writerBefore - await cash(writer), 200n * UNIT);
+  const writerHeld = await api.call.marginApi.positions(writer.address, 0);
+  assert.ok(!writerHeld.some((p) => p.market.toNumber() === put));
+  const late = await submit(api, order(put, 'Buy', usd(1000), size, 'Limit'), hedger);
   assert.equal(late.error, 'orderbook.MarketHalted');
+  await feed('/control/set', { asset: 'BTC', price: '60000' });
+  await waitForIndex(api, BTC, usd(60000));
 });
