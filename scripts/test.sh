@@ -24,13 +24,13 @@ cargo test --release --workspace --locked
 log "clippy: Clearing's pallets, primitives and runtime"
 SKIP_WASM_BUILD=1 cargo clippy --release --locked -p clearing-primitives -p pallet-oracle -p pallet-vaults \
 	-p pallet-insurance -p pallet-margin -p pallet-orderbook -p pallet-liquidation -p pallet-governance \
-	-p clearing-runtime
+	-p pallet-options -p clearing-runtime
 
 # Every pallet benchmark also runs once against its pallet's mock, so a benchmark that no
 # longer sets up its worst case fails here, not at the next weight regeneration.
 log "benchmark test suites (--features runtime-benchmarks, native)"
 SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-oracle -p pallet-vaults -p pallet-insurance \
-	-p pallet-margin -p pallet-orderbook -p pallet-liquidation -p pallet-governance \
+	-p pallet-margin -p pallet-orderbook -p pallet-liquidation -p pallet-governance -p pallet-options \
 	--features runtime-benchmarks benchmarking
 
 ensure_e2e_packages

@@ -3,13 +3,15 @@
 //!
 //! Attacks tried (../shared/ATTACKS.md):
 //! - 1 (walk away from debt): a long pays its premium in full from its own collateral; a short
-//!   is refused below the per-leg initial requirement, at placement and at the fill.
+//!   is refused below the per-leg initial requirement when it places its order; a short put
+//!   below maintenance is liquidated with no debt left.
 //! - 2 / 9 (trade with yourself at any price, steer the mark): a premium outside the band
-//!   around the Black-76 mark neither rests nor fills.
+//!   around the Black-76 mark does not rest.
 //! - 13 (stale inputs): without a fresh implied volatility a series is reduce-only; marks for
 //!   maintenance still stand.
 //! - 17 (governance): a perpetual cannot be opened in the series' id range; only root lists.
-//! - 18: an expired series is halted and marked at its intrinsic value.
+//! - 13: an expired series is halted and marked at its intrinsic value; it settles at the
+//!   window's time-weighted index, to the unit, in bounded blocks (500 positions).
 
 mod common;
 
@@ -89,7 +91,10 @@ fn a_long_put_is_paid_in_full_and_a_short_is_margined_per_leg() {
 		let premium = settlement_units(price);
 		let short_buyer = trader("short of premium", 10_000);
 		deposit(&short_buyer, 0, USDC_ASSET_ID, premium - USDC);
-		assert!(send(&short_buyer, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).is_err());
+		assert_eq!(
+			error_of(send(&short_buyer, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel))),
+			pallet_margin::Error::<Runtime>::InitialMarginBreached.into()
+		);
 		assert_eq!(position(&short_buyer, 0, put), 0);
 
 		// With the premium and the taker fee, the buyer holds the put.
@@ -112,10 +117,12 @@ fn a_long_put_is_paid_in_full_and_a_short_is_margined_per_leg() {
 		assert!(!short.liquidatable);
 
 		// Options pay no funding: the series' index never moves.
-		for _ in 0..5 {
+		// A whole funding interval (a minute on dev) and more.
+		for _ in 0..clearing_runtime::genesis_config_presets::DEV_FUNDING_INTERVAL_BLOCKS + 2 {
 			next_block();
 		}
 		assert_eq!(pallet_margin::MarketStates::<Runtime>::get(put).funding_index, Default::default());
+		assert_ne!(pallet_margin::MarketStates::<Runtime>::get(BTC_USD).funding_index, Default::default());
 	});
 }
 
@@ -146,7 +153,10 @@ fn without_a_fresh_volatility_a_series_only_reduces() {
 		assert_eq!(Margin::status_of(call), Some(MarketStatus::ReduceOnly));
 		let trader = trader("opener", 20_000);
 		deposit(&trader, 0, USDC_ASSET_ID, 10_000 * USDC);
-		assert!(send(&trader, order(call, Side::Buy, usd(1_000), ONE_BTC, OrderKind::Limit)).is_err());
+		assert_eq!(
+			error_of(send(&trader, order(call, Side::Buy, usd(1_000), ONE_BTC, OrderKind::Limit))),
+			pallet_orderbook::Error::<Runtime>::MarketReduceOnly.into()
+		);
 		// The last volatility still marks it for maintenance.
 		assert!(Options::leg_of(call, Valuation::Maintenance).is_some());
 		pause_feed(BTC_VOLATILITY_ASSET_ID, false);
@@ -178,7 +188,10 @@ fn an_expired_series_halts_and_is_worth_its_intrinsic_value() {
 		assert!(leg.expired);
 		let index = pallet_oracle::Pallet::<Runtime>::quote(BTC_ASSET_ID).unwrap().price;
 		assert_eq!(leg.mark, usd(60_000).saturating_sub(index));
-		assert!(send(&hedger, order(put, Side::Sell, usd(1), ONE_BTC, OrderKind::Limit)).is_err());
+		assert_eq!(
+			error_of(send(&hedger, order(put, Side::Sell, usd(1), ONE_BTC, OrderKind::Limit))),
+			pallet_orderbook::Error::<Runtime>::MarketHalted.into()
+		);
 		assert_eq!(health(&hedger, 0).maintenance_requirement, 0);
 	});
 }
@@ -195,18 +208,20 @@ fn the_series_range_is_the_options_pallets() {
 			pallet_margin::Error::<Runtime>::SeriesIdReserved.into()
 		);
 		let someone = trader("someone", 0);
-		assert!(send(
-			&someone,
-			pallet_options::Call::list_series {
-				underlying: BTC_USD,
-				expiry: now() + DAY_MS,
-				strike: usd(60_000),
-				kind: OptionKind::Call,
-				tick_size: usd(1),
-				max_open_interest: ONE_BTC,
-			}
-		)
-		.is_err());
+		assert_eq!(
+			error_of(send(
+				&someone,
+				pallet_options::Call::list_series {
+					underlying: BTC_USD,
+					expiry: now() + DAY_MS,
+					strike: usd(60_000),
+					kind: OptionKind::Call,
+					tick_size: usd(1),
+					max_open_interest: ONE_BTC,
+				}
+			)),
+			sp_runtime::DispatchError::BadOrigin
+		);
 		// A series on a series is refused by the margin engine.
 		let call = list(OptionKind::Call, 60_000, DAY_MS);
 		assert_eq!(

@@ -47,11 +47,12 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_asset_ready(terms.base_asset)
 	}
 
-	/// The protocol's own subaccounts, never liquidated: the backstop, and the funding pool
-	/// (which pays a position its funding before the payers have settled theirs, so it owes
-	/// for a while by design).
+	/// The protocol's own subaccounts, never liquidated: the backstop, and the margin
+	/// engine's pools, every subaccount of the funding pool's account (the funding pool pays a
+	/// position its funding, and the settlement pool pays an expired option's holder, before
+	/// the payers have settled theirs, so each owes for a while by design).
 	pub fn is_exempt(subaccount: &SubaccountOf<T>) -> bool {
-		*subaccount == Self::backstop() || *subaccount == T::Margin::funding_pool()
+		*subaccount == Self::backstop() || subaccount.owner == T::Margin::funding_pool().owner
 	}
 
 	/// `subaccount`'s health if it may be liquidated now, the named reason otherwise: below

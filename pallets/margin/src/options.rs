@@ -168,10 +168,6 @@ impl<T: Config> SeriesMarkets for Pallet<T> {
 			.saturating_add(<T as frame_system::Config>::DbWeight::get().reads(1))
 	}
 
-	fn open_interest(market: MarketId) -> Balance {
-		MarketStates::<T>::get(market).open_interest
-	}
-
 	fn settle_expired_positions(limit: u32) -> clearing_primitives::options::SweepOutcome {
 		Self::sweep_settled(limit)
 	}
@@ -234,7 +230,9 @@ impl<T: Config> Pallet<T> {
 	/// The scan of every position behind [`SeriesMarkets::settle_expired_positions`].
 	pub(crate) fn sweep_settled(limit: u32) -> clearing_primitives::options::SweepOutcome {
 		let mut outcome = clearing_primitives::options::SweepOutcome::default();
-		let iter = match SettlementCursor::<T>::get() {
+		let cursor = SettlementCursor::<T>::get();
+		outcome.from_start = cursor.is_none();
+		let iter = match cursor {
 			Some(key) => Positions::<T>::iter_from(key.into_inner()),
 			None => Positions::<T>::iter(),
 		};

@@ -67,9 +67,11 @@ mod benchmarks {
 		assert_eq!(VolatilitySources::<T>::get(2), Some(1_002));
 	}
 
+	/// With an expiry awaiting its window: the hook is rescheduled.
 	#[benchmark]
 	fn set_params() {
 		let origin = T::GovernanceOrigin::try_successful_origin().expect("an origin that governs");
+		NextExpiryAction::<T>::put(T::Time::now().saturating_add(DAY_MS));
 		let params = OptionParams { rate: Permill::from_percent(5), ..Default::default() };
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, params);

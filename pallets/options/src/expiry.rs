@@ -3,7 +3,7 @@
 //! and the settlement are taken by a hook that reads one value in a block where nothing is
 //! due, and walks the listed expiries (at most `MaxSeries`) where something is.
 
-use crate::{pallet::*, ExpiryRecord, Settlement};
+use crate::{pallet::*, ExpiryRecord, Settlement, SweepPassState, WindowStart};
 use clearing_primitives::{
 	oracle::{Moment, PriceProvider},
 	AssetId, Price,
@@ -78,23 +78,30 @@ impl<T: Config> Pallet<T> {
 		min_coverage: Permill,
 	) {
 		let reading = T::Prices::time_weighted(underlying);
-		if record.window_start.is_none() {
-			record.window_start = Some(reading.unwrap_or_default());
+		let Some(start) = record.window_start else {
+			record.window_start = Some(WindowStart { reading, at: now });
 			Self::deposit_event(Event::SettlementWindowOpened { underlying, expiry });
-			if now < expiry {
-				return;
+			if now >= expiry {
+				// Opened at expiry (the chain was down through the window): nothing was seen.
+				record.settlement = Settlement::Pending;
+				Self::deposit_event(Event::SettlementPending { underlying, expiry, coverage: Permill::zero() });
 			}
-		}
-		let average = match (record.window_start, reading) {
-			(Some(start), Some(end)) => end.average_since(&start),
+			return;
+		};
+		let average = match (start.reading, reading) {
+			(Some(opened), Some(closed)) => closed.average_since(&opened),
 			_ => None,
 		};
+		// More fresh time than has passed means the index was reset (an asset removed and
+		// listed again) and the difference is meaningless.
+		let elapsed = now.saturating_sub(start.at);
+		let average = average.filter(|(_, fresh)| *fresh <= elapsed);
 		let covered = average.map(|(_, fresh)| fresh).unwrap_or_default();
 		let coverage = Permill::from_rational(covered.min(window), window.max(1));
 		match average {
 			Some((price, _)) if coverage >= min_coverage && !price.is_zero() => {
 				record.settlement = Settlement::Settled(price);
-				SweepPending::<T>::put(true);
+				Self::sweep_needed();
 				Self::deposit_event(Event::ExpirySettled { underlying, expiry, price, coverage });
 			},
 			_ => {
@@ -114,34 +121,43 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// A settlement happened: the sweep runs, and the pass under way no longer proves that
+	/// nothing is left (positions it passed may have become settleable).
+	pub(crate) fn sweep_needed() {
+		SweepPending::<T>::put(true);
+		SweepPass::<T>::mutate(|pass| pass.clean = false);
+	}
+
 	/// The idle hook's sweep within `remaining`: positions of settled series settled, a pass
-	/// over every position at a time; once a pass ends with no settled series holding open
-	/// interest, the sweep stops until the next settlement.
+	/// over every position at a time. It stops once a whole pass, begun after the last
+	/// settlement, found nothing to settle (so a position moved behind the scan meanwhile is
+	/// found by the next pass).
 	pub(crate) fn sweep(remaining: Weight) -> Weight {
 		use clearing_primitives::options::SeriesMarkets;
 		let check = T::DbWeight::get().reads(1);
 		if !SweepPending::<T>::get() {
 			return check;
 		}
-		// Ending a pass reads every series' settlement and open interest.
 		let per = T::Markets::settle_expired_position_weight();
-		let end_of_pass = T::DbWeight::get().reads(u64::from(T::MaxSeries::get()).saturating_mul(3));
-		let room = remaining.saturating_sub(check).saturating_sub(end_of_pass);
+		let bookkeeping = T::DbWeight::get().reads_writes(1, 2);
+		let room = remaining.saturating_sub(check).saturating_sub(bookkeeping);
 		let fits = room.ref_time().checked_div(per.ref_time().max(1)).unwrap_or_default();
 		let limit = u32::try_from(fits).unwrap_or(u32::MAX).min(T::MaxSettlementsPerBlock::get());
 		if limit == 0 {
 			return check;
 		}
 		let outcome = T::Markets::settle_expired_positions(limit);
-		let mut used = check.saturating_add(per.saturating_mul(u64::from(outcome.read)));
-		if outcome.finished {
-			used = used.saturating_add(end_of_pass);
-			let open = Series::<T>::iter().any(|(market, terms)| {
-				Self::settlement_price(terms.underlying, terms.expiry).is_some() &&
-					T::Markets::open_interest(market) > 0
-			});
-			SweepPending::<T>::put(open);
+		let mut pass = SweepPass::<T>::get();
+		if outcome.from_start {
+			pass = SweepPassState { clean: true, settled_any: false };
 		}
-		used
+		pass.settled_any = pass.settled_any || outcome.settled > 0;
+		if outcome.finished && pass.clean && !pass.settled_any {
+			SweepPending::<T>::put(false);
+			SweepPass::<T>::kill();
+		} else {
+			SweepPass::<T>::put(pass);
+		}
+		check.saturating_add(bookkeeping).saturating_add(per.saturating_mul(u64::from(outcome.read)))
 	}
 }

@@ -135,6 +135,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SweepPending<T: Config> = StorageValue<_, bool, ValueQuery>;
 
+	/// The sweep's pass under way: whether it began after the last settlement, and whether it
+	/// settled anything yet.
+	#[pallet::storage]
+	pub type SweepPass<T: Config> = StorageValue<_, SweepPassState, ValueQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -198,6 +203,8 @@ pub mod pallet {
 		NoFreshIndex,
 		/// The underlying has no implied-volatility source.
 		NoVolatilitySource,
+		/// The underlying's implied volatility is not fresh, or outside [1%, 500%].
+		NoFreshVolatility,
 		/// The parameters are outside their bounds (2.5% ≤ maintenance ≤ floor ≤ base ≤
 		/// 100%, a rate of at most 20%).
 		InvalidParams,
@@ -246,6 +253,7 @@ pub mod pallet {
 		/// - Errors: `ZeroTickSize`, `ZeroOpenInterestCap`, `ExpiryPassed`, `ExpiryTooFar`,
 		///   `ExpiryTooSoon` (closer than the settlement window),
 		///   `TooManySeries`, `SeriesIdsExhausted`, `NoVolatilitySource`, `NoFreshIndex`,
+		///   `NoFreshVolatility`,
 		///   `StrikeOutOfRange` (outside [1/5, 5] × the index), `SeriesExists`, and the margin
 		///   engine's (`MarketNotFound`, `NotAPerpetual`, `TooManyMarkets`); nothing changes on
 		///   any error.
@@ -277,8 +285,12 @@ pub mod pallet {
 				.checked_add(listed)
 				.ok_or(Error::<T>::SeriesIdsExhausted)?;
 			let asset = T::Markets::open_series_market(market, underlying, tick_size, max_open_interest)?;
-			ensure!(VolatilitySources::<T>::contains_key(asset), Error::<T>::NoVolatilitySource);
+			let source = VolatilitySources::<T>::get(asset).ok_or(Error::<T>::NoVolatilitySource)?;
 			let index = T::Prices::fresh_price(asset).ok_or(Error::<T>::NoFreshIndex)?;
+			ensure!(
+				Self::implied(source, clearing_primitives::collateral::Valuation::Opening).is_some(),
+				Error::<T>::NoFreshVolatility
+			);
 			ensure!(pricing::strike_in_range(strike, index), Error::<T>::StrikeOutOfRange);
 			let terms = SeriesTerms { underlying: asset, expiry, strike, kind };
 			ensure!(!SeriesByTerms::<T>::contains_key(terms), Error::<T>::SeriesExists);
@@ -319,6 +331,10 @@ pub mod pallet {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(params.is_valid(), Error::<T>::InvalidParams);
 			Params::<T>::put(params);
+			// A new window moves when windows open: the hook walks the expiries again.
+			if NextExpiryAction::<T>::get().is_some() {
+				NextExpiryAction::<T>::put(T::Time::now());
+			}
 			Self::deposit_event(Event::ParamsSet { params });
 			Ok(())
 		}
@@ -345,7 +361,7 @@ pub mod pallet {
 				record.settlement = Settlement::Settled(price);
 				Ok::<_, DispatchError>(())
 			})?;
-			SweepPending::<T>::put(true);
+			Self::sweep_needed();
 			Self::deposit_event(Event::SettlementPriceSet { underlying, expiry, price });
 			Ok(())
 		}

@@ -85,22 +85,19 @@ impl SeriesMarkets for MockMarkets {
 		Weight::zero()
 	}
 
-	fn open_interest(market: MarketId) -> Balance {
-		get::<Balance>((b"mock-oi", market))
-	}
-
-	/// Reads `limit` of the positions a test left (`set_positions_to_sweep`), settling them all.
+	/// Scans a stand-in of `set_positions_to_sweep`'s positions, settling as many as it reads
+	/// while any is left to settle.
 	fn settle_expired_positions(limit: u32) -> SweepOutcome {
+		let total = get::<u32>(b"mock-sweep-total");
+		let cursor = get::<u32>(b"mock-sweep-cursor");
+		let read = (total - cursor).min(limit);
 		let left = get::<u32>(b"mock-sweep-left");
-		let read = left.min(limit);
-		put(b"mock-sweep-left", left - read);
+		let settled = left.min(read);
+		put(b"mock-sweep-left", left - settled);
 		put(b"mock-sweep-calls", get::<u32>(b"mock-sweep-calls") + 1);
-		if left == read && !get::<bool>(b"mock-keep-oi") {
-			for market in Self::opened() {
-				put((b"mock-oi", market), 0u128);
-			}
-		}
-		SweepOutcome { read, settled: read, finished: left == read }
+		let finished = cursor + read == total;
+		put(b"mock-sweep-cursor", if finished { 0 } else { cursor + read });
+		SweepOutcome { read, settled, from_start: cursor == 0, finished }
 	}
 
 	fn settle_expired_position_weight() -> Weight {
@@ -108,14 +105,15 @@ impl SeriesMarkets for MockMarkets {
 	}
 }
 
-/// Series `market` has `open_interest` open.
-pub fn set_open_interest(market: MarketId, open_interest: Balance) {
-	put((b"mock-oi", market), open_interest);
+/// The stand-in sweep scans `total` positions, `settleable` of them in settled series.
+pub fn set_positions_to_sweep(total: u32, settleable: u32) {
+	put(b"mock-sweep-total", total);
+	put(b"mock-sweep-left", settleable);
 }
 
-/// The stand-in sweep has `positions` positions to read (and settle) in all.
-pub fn set_positions_to_sweep(positions: u32) {
-	put(b"mock-sweep-left", positions);
+/// Where the stand-in sweep's scan stands (positions read in the pass under way).
+pub fn set_sweep_cursor(cursor: u32) {
+	put(b"mock-sweep-cursor", cursor);
 }
 
 /// How many times the sweep ran.
@@ -209,17 +207,5 @@ impl ExtBuilder {
 			test();
 			Options::do_try_state().expect("the options invariants hold");
 		});
-	}
-}
-
-/// Makes the stand-in sweep leave open interest behind when it finishes a pass.
-pub struct MockMarketsKeepInterest;
-
-impl MockMarketsKeepInterest {
-	pub fn on() {
-		put(b"mock-keep-oi", true);
-	}
-	pub fn off() {
-		put(b"mock-keep-oi", false);
 	}
 }

@@ -32,8 +32,20 @@ impl<T: Config> Pallet<T> {
 		(valuation == Valuation::Maintenance || quote.is_fresh()).then_some(quote.price)
 	}
 
+	/// The implied volatility oracle asset `source` quotes, as `valuation` may use it: opening
+	/// risk needs it fresh and within [1%, 500%]; maintenance takes the last one, brought
+	/// within those bounds (a feed gone wrong never leaves a subaccount without a health, so
+	/// its other positions stay liquidatable).
+	pub(crate) fn implied(source: clearing_primitives::AssetId, valuation: Valuation) -> Option<i128> {
+		let implied = to_fixed(Self::quoted(source, valuation)?).ok()?;
+		match valuation {
+			Valuation::Opening => (MIN_VOLATILITY..=MAX_VOLATILITY).contains(&implied).then_some(implied),
+			Valuation::Maintenance => Some(implied.clamp(MIN_VOLATILITY, MAX_VOLATILITY)),
+		}
+	}
+
 	/// The inputs series `terms` is priced from under `valuation`; `None` without an index or
-	/// an implied volatility it may use, or with one outside [1%, 500%].
+	/// an implied volatility it may use (see [`Self::implied`]).
 	fn read(terms: &SeriesTerms, valuation: Valuation) -> Option<Read> {
 		let now = T::Time::now();
 		let params = Params::<T>::get();
@@ -59,10 +71,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let source = VolatilitySources::<T>::get(terms.underlying)?;
 		let index = to_fixed(Self::quoted(terms.underlying, valuation)?).ok()?;
-		let implied = to_fixed(Self::quoted(source, valuation)?).ok()?;
-		if !(MIN_VOLATILITY..=MAX_VOLATILITY).contains(&implied) {
-			return None;
-		}
+		let implied = Self::implied(source, valuation)?;
 		let realized = T::Prices::realized_volatility(terms.underlying)
 			.and_then(|rv| to_fixed(rv).ok())
 			.unwrap_or_default();

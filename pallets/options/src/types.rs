@@ -117,6 +117,18 @@ pub enum Settlement {
 	Settled(Price),
 }
 
+/// The settlement sweep's pass under way.
+#[derive(
+	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+pub struct SweepPassState {
+	/// The pass began (from the first position) after the last settlement.
+	pub clean: bool,
+	/// It settled at least one position.
+	pub settled_any: bool,
+}
+
 /// One expiry of one underlying: how many series it lists, the time-weighted index read
 /// when its settlement window opened, and its settlement.
 #[derive(
@@ -125,8 +137,19 @@ pub enum Settlement {
 )]
 pub struct ExpiryRecord {
 	pub series: u32,
-	pub window_start: Option<clearing_primitives::oracle::TimeWeightedPoint>,
+	pub window_start: Option<WindowStart>,
 	pub settlement: Settlement,
+}
+
+/// An expiry's settlement window as opened: the underlying's time-weighted index then (`None`
+/// if it had none) and when.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct WindowStart {
+	pub reading: Option<clearing_primitives::oracle::TimeWeightedPoint>,
+	pub at: Moment,
 }
 
 /// One series as `OptionsApi` reports it, with the inputs its figures were computed from.

@@ -154,6 +154,8 @@ impl<T: Config> Pallet<T> {
 				if let Some(mut record) = last.filter(|r| !r.stale) {
 					record.stale = true;
 					Prices::<T>::insert(asset, record);
+					// Stale from now: the time-weighted index stops counting here.
+					Self::stop_counting(asset, now, params.max_age_ms);
 					Self::deposit_event(Event::PriceWentStale { asset });
 				},
 			Aggregate::Price { price, clamped } => {

@@ -42,6 +42,18 @@ impl<T: Config> Pallet<T> {
 		);
 	}
 
+	/// Counts the time `asset`'s last aggregate stood until `now`, when its price went stale:
+	/// no more time counts until the next fresh aggregate.
+	pub(crate) fn stop_counting(asset: AssetId, now: Moment, max_age_ms: Moment) {
+		TimeWeighted::<T>::mutate(asset, |kept| {
+			if let Some(kept) = kept {
+				kept.point = advanced(kept.point, kept.last_price, fresh_span(kept, now, max_age_ms));
+				kept.last_at = now;
+				kept.last_fresh = false;
+			}
+		});
+	}
+
 	/// `asset`'s time-weighted index as of now: what is kept, plus the time its last
 	/// aggregate has stood since.
 	pub fn time_weighted_now(asset: AssetId) -> Option<TimeWeightedPoint> {

@@ -30,10 +30,10 @@ impl clearing_primitives::insurance::BackstopEquity for LiquidationBackstop {
 	}
 
 	fn backstop_equity_weight() -> frame_support::weights::Weight {
-		use pallet_margin::WeightInfo;
-		// The backstop may hold every market.
+		use clearing_primitives::positions::MarginAccounts;
+		// The backstop may hold every market, option series included.
 		let positions = <Runtime as pallet_margin::Config>::MaxMarkets::get();
-		pallet_margin::weights::SubstrateWeight::<Runtime>::check_initial_margin(positions)
+		<crate::Margin as MarginAccounts<crate::AccountId>>::health_weight(positions)
 	}
 }
 

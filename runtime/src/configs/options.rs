@@ -19,7 +19,8 @@ impl pallet_options::Config for Runtime {
 	type Prices = Oracle;
 	type Time = Timestamp;
 	type Markets = Margin;
-	// Listing raises risk: the risk governance enacts it (root) after its timelock.
+	// Root: sudo on `dev`. The risk governance has no option changes yet, so on a chain
+	// without sudo nothing lists series nor sets their parameters.
 	type GovernanceOrigin = frame_system::EnsureRoot<crate::AccountId>;
 	type FirstSeriesId = FirstSeriesId;
 	// Series are markets: with the three perpetuals, within the margin engine's 32.

@@ -50,9 +50,10 @@ test('prices from the feed reach the chain by themselves and track it', async ()
   const gap = onChain > market ? onChain - market : market - onChain;
   assert.ok(gap * 100n < market, `chain ${onChain} vs feed ${market}`);
   const all = await ctx.api.call.oracleApi.prices();
-  const assets = all.map(([asset]) => asset.toNumber()).sort();
-  // CLR (0) too: test chains read it from the local feed, to value it as collateral.
-  assert.deepEqual(assets, [0, BTC, ETH, DOT]);
+  const assets = all.map(([asset]) => asset.toNumber()).sort((a, b) => a - b);
+  // CLR (0) too: test chains read it from the local feed, to value it as collateral; and
+  // BTC's and ETH's implied volatilities (Deribit's DVOL, option marks read them).
+  assert.deepEqual(assets, [0, BTC, ETH, DOT, 1002, 1003]);
 });
 
 test('a price set at the feed is on chain, exactly, within a few blocks', async () => {

@@ -51,6 +51,16 @@ fn the_protocols_own_subaccounts_are_never_liquidated() {
 		));
 		assert!(liquidatable(&pool));
 		assert_noop!(liquidate(&pool), Error::<Test>::ProtocolExempt);
+		// So does the settlement pool, paying an expired option's holder before its writer
+		// has paid in.
+		let settlement = pallet_margin::Pallet::<Test>::settlement_pool();
+		assert_ok!(<MockLedger as clearing_primitives::collateral::CollateralLedger<_>>::move_settlement(
+			&settlement,
+			&sub(ALICE, 0),
+			100 * USDC
+		));
+		assert!(liquidatable(&settlement));
+		assert_noop!(liquidate(&settlement), Error::<Test>::ProtocolExempt);
 	});
 }
 

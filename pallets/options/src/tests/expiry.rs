@@ -4,9 +4,7 @@
 //! sets a pending price, once), 15 (the hook reads one value when nothing is due).
 
 use crate::{mock::*, Error, Event, Expiries, NextExpiryAction, Settlement};
-use clearing_primitives::{
-	black76::OptionKind, collateral::Valuation, options::OptionMarks, oracle::TimeWeightedPoint,
-};
+use clearing_primitives::{black76::OptionKind, collateral::Valuation, oracle::TimeWeightedPoint};
 use clearing_test_utils::{set_time_weighted, usd};
 use frame_support::{assert_noop, assert_ok, traits::Get};
 use sp_runtime::{DispatchError, Permill};
@@ -49,7 +47,7 @@ fn an_expiry_settles_at_its_windows_time_weighted_index() {
 		// The put pays 62,000 − 60,000 however the index moves on.
 		for index in [40_000, 90_000] {
 			set_market_inputs(index, 60);
-			let leg = Options::leg(put, Valuation::Maintenance).unwrap();
+			let leg = Options::leg_of(put, Valuation::Maintenance).unwrap();
 			assert!(leg.expired);
 			assert_eq!(leg.mark, usd(2_000));
 		}
@@ -72,7 +70,7 @@ fn a_thinly_covered_window_waits_for_governance() {
 		);
 		assert_eq!(Expiries::<Test>::get((BTC, expiry)).unwrap().settlement, Settlement::Pending);
 		// Until governance sets it, the series is marked at the index.
-		assert_eq!(Options::leg(call, Valuation::Maintenance).unwrap().mark, usd(2_000));
+		assert_eq!(Options::leg_of(call, Valuation::Maintenance).unwrap().mark, usd(2_000));
 		assert_noop!(
 			Options::set_settlement_price(RuntimeOrigin::signed(1), BTC, expiry, usd(59_000)),
 			DispatchError::BadOrigin
@@ -86,7 +84,7 @@ fn a_thinly_covered_window_waits_for_governance() {
 			Error::<Test>::NotPendingSettlement
 		);
 		assert_ok!(Options::set_settlement_price(RuntimeOrigin::root(), BTC, expiry, usd(59_000)));
-		assert_eq!(Options::leg(call, Valuation::Maintenance).unwrap().mark, usd(1_000));
+		assert_eq!(Options::leg_of(call, Valuation::Maintenance).unwrap().mark, usd(1_000));
 		// Set once: no second price.
 		assert_noop!(
 			Options::set_settlement_price(RuntimeOrigin::root(), BTC, expiry, usd(70_000)),
@@ -155,6 +153,79 @@ fn the_hook_reads_one_value_when_nothing_is_due() {
 		assert_eq!(Options::process_expiries(), one_read);
 		list(OptionKind::Call, 60_000, 1).unwrap();
 		assert_eq!(Options::process_expiries(), one_read);
-		assert!(<Options as OptionMarks>::leg(FIRST_SERIES, Valuation::Opening).is_some());
+	});
+}
+
+#[test]
+fn eighty_percent_fresh_settles() {
+	ExtBuilder::default().build_and_execute(|| {
+		list(OptionKind::Call, 60_000, 1).unwrap();
+		let expiry = START_MS + DAY_MS;
+		let start = TimeWeightedPoint::default();
+		set_time_weighted(BTC, start);
+		at(expiry - WINDOW);
+		set_time_weighted(BTC, after(start, 61_000, WINDOW * 80 / 100));
+		at(expiry);
+		assert_eq!(Options::settlement_price(BTC, expiry), Some(usd(61_000)));
+	});
+}
+
+#[test]
+fn a_window_first_seen_at_expiry_waits_for_governance() {
+	ExtBuilder::default().build_and_execute(|| {
+		list(OptionKind::Call, 60_000, 1).unwrap();
+		let expiry = START_MS + DAY_MS;
+		set_time_weighted(BTC, TimeWeightedPoint::default());
+		// The chain was down through the whole window: opened and due at once.
+		at(expiry + 1);
+		assert_eq!(Expiries::<Test>::get((BTC, expiry)).unwrap().settlement, Settlement::Pending);
+		assert_eq!(NextExpiryAction::<Test>::get(), None);
+	});
+}
+
+#[test]
+fn a_reset_index_settles_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		list(OptionKind::Call, 60_000, 1).unwrap();
+		let expiry = START_MS + DAY_MS;
+		set_time_weighted(BTC, TimeWeightedPoint { price_time: 1 << 100, fresh_ms: 1 << 40 });
+		at(expiry - WINDOW);
+		// The asset was removed and listed again: its sums restarted below the opening's, and
+		// their differences wrap to far more fresh time than has passed.
+		set_time_weighted(BTC, after(TimeWeightedPoint::default(), 60_000, WINDOW));
+		at(expiry);
+		assert_eq!(Expiries::<Test>::get((BTC, expiry)).unwrap().settlement, Settlement::Pending);
+	});
+}
+
+#[test]
+fn the_hook_schedules_each_expiry_in_turn() {
+	ExtBuilder::default().build_and_execute(|| {
+		list(OptionKind::Call, 60_000, 1).unwrap();
+		list(OptionKind::Call, 60_000, 2).unwrap();
+		let (first, second) = (START_MS + DAY_MS, START_MS + 2 * DAY_MS);
+		assert_eq!(NextExpiryAction::<Test>::get(), Some(first - WINDOW));
+		let start = TimeWeightedPoint::default();
+		set_time_weighted(BTC, start);
+		at(first - WINDOW);
+		assert_eq!(NextExpiryAction::<Test>::get(), Some(first));
+		set_time_weighted(BTC, after(start, 60_000, WINDOW));
+		at(first);
+		assert_eq!(Options::settlement_price(BTC, first), Some(usd(60_000)));
+		// The second's window is next; nothing between.
+		assert_eq!(NextExpiryAction::<Test>::get(), Some(second - WINDOW));
+		assert_eq!(Expiries::<Test>::get((BTC, second)).unwrap().window_start, None);
+	});
+}
+
+#[test]
+fn a_new_window_reschedules_the_hook() {
+	ExtBuilder::default().build_and_execute(|| {
+		list(OptionKind::Call, 60_000, 1).unwrap();
+		let expiry = START_MS + DAY_MS;
+		let longer = crate::OptionParams { settlement_window_ms: 2 * WINDOW, ..Default::default() };
+		assert_ok!(Options::set_params(RuntimeOrigin::root(), longer));
+		Options::process_expiries();
+		assert_eq!(NextExpiryAction::<Test>::get(), Some(expiry - 2 * WINDOW));
 	});
 }

@@ -110,6 +110,9 @@ fn a_listing_needs_a_fresh_index_and_a_volatility_source() {
 		assert_noop!(list_with(DOT_PERP, expiry, usd(5), usd(1), 1), Error::<Test>::NoVolatilitySource);
 		set_price(BTC, usd(60_000), PriceStatus::Stale);
 		assert_noop!(list_with(BTC_PERP, expiry, usd(60_000), usd(1), 1), Error::<Test>::NoFreshIndex);
+		set_market_inputs(60_000, 60);
+		set_price(BTC_IV, percent(60), PriceStatus::Flagged);
+		assert_noop!(list_with(BTC_PERP, expiry, usd(60_000), usd(1), 1), Error::<Test>::NoFreshVolatility);
 		// A failed listing leaves no market behind and uses no id.
 		assert!(MockMarkets::opened().is_empty());
 		assert_eq!(SeriesListed::<Test>::get(), 0);

@@ -8,11 +8,19 @@ use sp_runtime::{DispatchError, Permill};
 #[test]
 fn deribits_rule_is_the_default() {
 	ExtBuilder::default().build_and_execute(|| {
-		let params = Params::<Test>::get();
-		assert_eq!(params.initial_base, Permill::from_percent(15));
-		assert_eq!(params.initial_floor, Permill::from_percent(10));
-		assert_eq!(params.maintenance, Permill::from_rational(75u32, 1_000u32));
-		assert_eq!(params.rate, Permill::zero());
+		assert_eq!(
+			Params::<Test>::get(),
+			OptionParams {
+				initial_base: Permill::from_percent(15),
+				initial_floor: Permill::from_percent(10),
+				maintenance: Permill::from_rational(75u32, 1_000u32),
+				realized_floor: Permill::one(),
+				rate: Permill::zero(),
+				settlement_window_ms: 30 * 60 * 1_000,
+				min_coverage: Permill::from_percent(80),
+			}
+		);
+		assert!(Params::<Test>::get().is_valid());
 	});
 }
 
@@ -26,8 +34,17 @@ fn parameters_stay_within_bounds() {
 			OptionParams { initial_floor: Permill::from_percent(16), ..default },
 			OptionParams { rate: Permill::from_percent(21), ..default },
 			OptionParams { initial_base: Permill::zero(), initial_floor: Permill::zero(), ..default },
+			OptionParams { settlement_window_ms: 9_999, ..default },
+			OptionParams { settlement_window_ms: 86_400_001, ..default },
+			OptionParams { min_coverage: Permill::from_percent(49), ..default },
 		] {
 			assert_noop!(Options::set_params(RuntimeOrigin::root(), bad), Error::<Test>::InvalidParams);
+		}
+		for edge in [
+			OptionParams { settlement_window_ms: 10_000, ..default },
+			OptionParams { settlement_window_ms: 86_400_000, min_coverage: Permill::from_percent(50), ..default },
+		] {
+			assert_ok!(Options::set_params(RuntimeOrigin::root(), edge));
 		}
 		let higher = OptionParams { initial_base: Permill::from_percent(20), ..default };
 		assert_ok!(Options::set_params(RuntimeOrigin::root(), higher));

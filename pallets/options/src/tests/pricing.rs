@@ -73,9 +73,12 @@ fn an_implied_volatility_out_of_range_prices_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
 		let call = list(OptionKind::Call, 60_000, 7).unwrap();
 		// A feed of 0 would mark every series at its intrinsic value; of 10,000% far above.
-		for wrong in [percent(0), Price::from_inner(ONE as u128 / 1_000), percent(501)] {
+		// Nothing opens on it; maintenance takes it within the bounds, so health still reads.
+		for (wrong, bound) in [(percent(0), percent(1)), (Price::from_inner(ONE as u128 / 1_000), percent(1)), (percent(501), percent(500))] {
 			set_price(BTC_IV, wrong, PriceStatus::Fresh);
-			assert_eq!(Options::leg(call, Valuation::Maintenance), None);
+			assert_eq!(Options::leg(call, Valuation::Opening), None);
+			assert!(Options::leg(call, Valuation::Maintenance).is_some());
+			assert_eq!(Options::series_view(call).unwrap().volatility, bound);
 		}
 		set_price(BTC_IV, percent(1), PriceStatus::Fresh);
 		assert!(Options::leg(call, Valuation::Opening).is_some());
@@ -108,6 +111,9 @@ fn realized_volatility_floors_only_the_margin() {
 		assert_ok!(Options::set_params(RuntimeOrigin::root(), OptionParams::default()));
 		set_realized_volatility(BTC, percent(30));
 		assert_eq!(Options::leg(put, Valuation::Opening).unwrap(), implied_only);
+		// However wild, the realized volatility floors the margin's at 500% at most.
+		set_realized_volatility(BTC, percent(1_000));
+		assert_eq!(Options::series_view(put).unwrap().margin_volatility, percent(500));
 	});
 }
 

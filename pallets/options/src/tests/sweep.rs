@@ -1,6 +1,7 @@
 //! The settlement sweep. ATTACKS: 15 (no block reads more than `MaxSettlementsPerBlock`
 //! positions, nor more than its idle weight allows; a block with nothing to settle reads one
-//! value), 16 (the sweep stops once no settled series holds open interest).
+//! value), 1 (no position of a settled series is left unsettled: the sweep stops only after a
+//! whole pass begun after the last settlement found nothing to settle).
 
 use crate::{mock::*, SweepPending};
 use clearing_primitives::{black76::OptionKind, oracle::TimeWeightedPoint};
@@ -33,56 +34,86 @@ fn idle(weight: Weight) -> Weight {
 }
 
 #[test]
-fn a_settled_expiry_is_swept_in_bounded_blocks() {
+fn a_settled_expiry_is_swept_in_bounded_blocks_until_a_clean_pass_finds_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert!(!SweepPending::<Test>::get());
-		let put = settled_put();
+		settled_put();
 		assert!(SweepPending::<Test>::get());
-		set_open_interest(put, 25);
-		set_positions_to_sweep(25);
-		// 10 positions a block at most: 25 take three blocks.
+		// 25 positions, all settleable; 10 read a block at most.
+		set_positions_to_sweep(25, 25);
 		for _ in 0..3 {
-			assert!(SweepPending::<Test>::get());
 			idle(Weight::MAX);
 		}
-		assert_eq!(sweep_calls(), 3);
+		// The first pass settled all 25 but proves nothing: a second pass must find none.
+		assert!(SweepPending::<Test>::get());
+		for _ in 0..3 {
+			idle(Weight::MAX);
+		}
+		assert_eq!(sweep_calls(), 6);
 		assert!(!SweepPending::<Test>::get());
 		// Nothing pending: one read, no sweep.
 		let used = idle(Weight::MAX);
-		assert_eq!(sweep_calls(), 3);
+		assert_eq!(sweep_calls(), 6);
 		let one_read = <<Test as frame_system::Config>::DbWeight as Get<frame_support::weights::RuntimeDbWeight>>::get().reads(1);
 		assert_eq!(used, one_read);
 	});
 }
 
 #[test]
-fn a_full_block_sweeps_nothing() {
+fn a_pass_begun_before_a_settlement_proves_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
-		let put = settled_put();
-		set_open_interest(put, 5);
-		set_positions_to_sweep(5);
-		idle(Weight::zero());
-		assert_eq!(sweep_calls(), 0);
+		settled_put();
+		// A pass is under way when the sweep first runs (it began before this settlement).
+		set_positions_to_sweep(20, 0);
+		set_sweep_cursor(15);
+		idle(Weight::MAX);
+		assert!(SweepPending::<Test>::get(), "a partial pass with nothing settled is not proof");
+		// A whole pass from the first position with nothing to settle is.
+		idle(Weight::MAX);
 		assert!(SweepPending::<Test>::get());
+		idle(Weight::MAX);
+		assert!(!SweepPending::<Test>::get());
 	});
 }
 
 #[test]
-fn a_pass_that_leaves_open_interest_sweeps_again() {
+fn a_settlement_during_a_clean_pass_needs_another_pass() {
 	ExtBuilder::default().build_and_execute(|| {
-		let put = settled_put();
-		// The pass reads everything but open interest remains (a position moved behind the
-		// scan): another pass follows.
-		set_positions_to_sweep(0);
-		set_open_interest(put, 7);
-		MockMarketsKeepInterest::on();
+		settled_put();
+		set_positions_to_sweep(20, 0);
+		idle(Weight::MAX);
+		// Another expiry settles mid-pass: positions the pass already read may settle now.
+		assert_ok!(governance_settles_another_expiry());
 		idle(Weight::MAX);
 		assert!(SweepPending::<Test>::get());
-		MockMarketsKeepInterest::off();
-		set_open_interest(put, 0);
+		idle(Weight::MAX);
 		idle(Weight::MAX);
 		assert!(!SweepPending::<Test>::get());
 	});
+}
+
+#[test]
+fn the_idle_weight_bounds_the_positions_read() {
+	ExtBuilder::default().build_and_execute(|| {
+		settled_put();
+		set_positions_to_sweep(10, 10);
+		// Room for three positions beyond the bookkeeping (the mock's reads weigh nothing).
+		idle(Weight::from_parts(3 * 1_000_000 + 999_999, 0));
+		assert_eq!(sweep_calls(), 1);
+		assert_eq!(clearing_test_utils::get::<u32>(b"mock-sweep-cursor"), 3);
+		// None fits: nothing read.
+		idle(Weight::from_parts(999_999, 0));
+		assert_eq!(sweep_calls(), 1);
+	});
+}
+
+/// Governance settles a second, pending expiry.
+fn governance_settles_another_expiry() -> sp_runtime::DispatchResult {
+	list(OptionKind::Call, 60_000, 2).unwrap();
+	let expiry = START_MS + 2 * DAY_MS;
+	Timestamp::set_timestamp(expiry);
+	Options::process_expiries();
+	Options::set_settlement_price(RuntimeOrigin::root(), BTC, expiry, usd(61_000))
 }
 
 #[test]

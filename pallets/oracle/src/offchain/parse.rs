@@ -40,7 +40,9 @@ const DERIBIT_INDEX_KEY: &[u8] = b"\"index_price\"";
 /// `serde_json` would read as a float: the number's own text is read instead, after the
 /// body parsed as JSON with a number at `result.index_price` and the key once in the body.
 fn deribit_volatility(json: &Value, body: &[u8]) -> Option<Price> {
-	if !json.get("result")?.get("index_price")?.is_number() {
+	// An escaped key (`index\u005fprice`) would be the parsed field but not the text found:
+	// Deribit's answer has no escapes, so a body with any is refused.
+	if body.contains(&b'\\') || !json.get("result")?.get("index_price")?.is_number() {
 		return None;
 	}
 	let mut found = body.windows(DERIBIT_INDEX_KEY.len()).enumerate().filter(|(_, w)| *w == DERIBIT_INDEX_KEY);

@@ -42,6 +42,7 @@ fn deribits_volatility_index_reads_as_a_fraction_from_the_numbers_text() {
 		br#"{"result":{"index_price":5.5e1}}"#,
 		br#"{"result":{},"index_price":55}"#,
 		br#"{"result":{"index_price":55},"x":{"index_price":70}}"#,
+		br#"{"result":{"index\u005fprice":55},"index_price":70}"#,
 		br#"{"error":{"code":10000}}"#,
 		BINANCE,
 	] {

@@ -90,3 +90,32 @@ fn removing_an_asset_removes_its_index() {
 		assert!(!TimeWeighted::<Test>::contains_key(BTC));
 	});
 }
+
+#[test]
+fn a_price_gone_stale_stops_counting_at_once() {
+	ExtBuilder::default().build_and_execute(|| {
+		aggregate(usd(60_000, 0));
+		let start = point();
+		// A quorum of four: the three recent feeds fall short, and the next aggregation, well
+		// within the maximum age, finds none.
+		let params = crate::Params::<Test>::get();
+		assert_ok!(Oracle::add_feeder(RuntimeOrigin::root(), account(4)));
+		assert_ok!(Oracle::set_params(RuntimeOrigin::root(), crate::OracleParams { min_feeders: 4, ..params }));
+		let values: BoundedVec<_, _> = vec![(BTC, usd(60_000, 0))].try_into().expect("one value");
+		assert_ok!(Oracle::feed_prices(RuntimeOrigin::signed(account(1)), values));
+		next_block();
+		assert!(crate::Prices::<Test>::get(BTC).unwrap().stale);
+		assert!(!TimeWeighted::<Test>::get(BTC).unwrap().last_fresh);
+		// Counted up to the stale round (as the first reading already had), nothing after it,
+		// though the price is younger than the maximum age.
+		let gone_stale = point();
+		assert_eq!(gone_stale, start);
+		next_block();
+		next_block();
+		assert_eq!(point(), gone_stale);
+		// A fresh aggregate (the quorum back to three) starts counting again: the time since it.
+		assert_ok!(Oracle::set_params(RuntimeOrigin::root(), params));
+		aggregate(usd(60_000, 0));
+		assert_eq!(point().fresh_ms - gone_stale.fresh_ms, BLOCK_MS);
+	});
+}
