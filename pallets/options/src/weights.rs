@@ -61,7 +61,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:1 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Storage: `Oracle::Prices` (r:2 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
@@ -70,33 +70,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Series` (r:1 w:1)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Expiries` (r:1 w:1)
-	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(75), added: 2550, mode: `MaxEncodedLen`)
 	/// Storage: `Options::CounterForExpiries` (r:1 w:1)
 	/// Proof: `Options::CounterForExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
 	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
-		// Proof size: measured `882`, estimated `6202`.
-		// Minimum execution time: 45_348_000 picoseconds.
-		Weight::from_parts(47_711_000, 6202)
-			.saturating_add(T::DbWeight::get().reads(15_u64))
+		// Proof size: measured `895`, estimated `6202`.
+		// Minimum execution time: 47_241_000 picoseconds.
+		Weight::from_parts(49_554_000, 6202)
+			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Options::VolatilitySources` (r:0 w:1)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_volatility_source() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 4_487_000 picoseconds.
-		Weight::from_parts(4_948_000, 0)
+		// Minimum execution time: 4_276_000 picoseconds.
+		Weight::from_parts(4_767_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
+	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Params` (r:0 w:1)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 3_796_000 picoseconds.
-		Weight::from_parts(4_206_000, 0)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Proof size: measured `141`, estimated `1493`.
+		// Minimum execution time: 6_910_000 picoseconds.
+		Weight::from_parts(7_621_000, 1493)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:0)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
@@ -112,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn price_leg() -> Weight {
 		// Proof size: measured `758`, estimated `6024`.
-		// Minimum execution time: 45_207_000 picoseconds.
-		Weight::from_parts(48_142_000, 6024)
+		// Minimum execution time: 42_543_000 picoseconds.
+		Weight::from_parts(45_829_000, 6024)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
 	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
@@ -121,66 +124,69 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Params` (r:1 w:0)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Expiries` (r:25 w:24)
-	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(75), added: 2550, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::TimeWeighted` (r:1 w:0)
 	/// Proof: `Oracle::TimeWeighted` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[1, 24]`.
 	fn process_expiries(e: u32, ) -> Weight {
-		// Proof size: measured `537`, estimated `3531`.
-		// Minimum execution time: 18_628_000 picoseconds.
-		Weight::from_parts(11_650_179, 3531)
-			// Standard Error: 2_357
-			.saturating_add(Weight::from_parts(8_393_556, 0).saturating_mul(e.into()))
+		// Proof size: measured `537`, estimated `3540`.
+		// Minimum execution time: 17_676_000 picoseconds.
+		Weight::from_parts(11_638_093, 3540)
+			// Standard Error: 4_469
+			.saturating_add(Weight::from_parts(7_924_499, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2541).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2550).saturating_mul(e.into()))
 	}
 	/// Storage: `Options::Expiries` (r:1 w:1)
-	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(75), added: 2550, mode: `MaxEncodedLen`)
+	/// Storage: `Options::SweepPass` (r:1 w:1)
+	/// Proof: `Options::SweepPass` (`max_values`: Some(1), `max_size`: Some(2), added: 497, mode: `MaxEncodedLen`)
 	/// Storage: `Options::SweepPending` (r:0 w:1)
 	/// Proof: `Options::SweepPending` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn set_settlement_price() -> Weight {
-		// Proof size: measured `184`, estimated `3531`.
-		// Minimum execution time: 8_633_000 picoseconds.
-		Weight::from_parts(9_524_000, 3531)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		// Proof size: measured `184`, estimated `3540`.
+		// Minimum execution time: 8_983_000 picoseconds.
+		Weight::from_parts(9_825_000, 3540)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn list_series() -> Weight {
-		Weight::from_parts(47_711_000, 6202)
-			.saturating_add(RocksDbWeight::get().reads(15_u64))
+		Weight::from_parts(49_554_000, 6202)
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn set_volatility_source() -> Weight {
-		Weight::from_parts(4_948_000, 0)
+		Weight::from_parts(4_767_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_206_000, 0)
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+		Weight::from_parts(7_621_000, 1493)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn price_leg() -> Weight {
-		Weight::from_parts(48_142_000, 6024)
+		Weight::from_parts(45_829_000, 6024)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 	}
 	fn process_expiries(e: u32, ) -> Weight {
-		Weight::from_parts(11_650_179, 3531)
-			.saturating_add(Weight::from_parts(8_393_556, 0).saturating_mul(e.into()))
+		Weight::from_parts(11_638_093, 3540)
+			.saturating_add(Weight::from_parts(7_924_499, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2541).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2550).saturating_mul(e.into()))
 	}
 	fn set_settlement_price() -> Weight {
-		Weight::from_parts(9_524_000, 3531)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+		Weight::from_parts(9_825_000, 3540)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 }
