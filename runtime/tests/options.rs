@@ -171,13 +171,7 @@ fn an_expired_series_halts_and_is_worth_its_intrinsic_value() {
 	run(|| {
 		// Just past the dev chain's minute of settlement window.
 		let put = list(OptionKind::Put, 60_000, 61_000);
-		let writer = trader("writer", 30_000);
-		deposit(&writer, 0, USDC_ASSET_ID, 20_000 * USDC);
-		let price = ask_at_mark(put);
-		send(&writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("rests");
-		let hedger = trader("hedger", 10_000);
-		deposit(&hedger, 0, USDC_ASSET_ID, 5_000 * USDC);
-		send(&hedger, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		let (_, hedger) = put_sold(put);
 		// BTC falls below the strike; the series expires.
 		move_price(BTC_ASSET_ID, usd(57_000));
 		while now() < pallet_options::Series::<Runtime>::get(put).unwrap().expiry {
@@ -254,6 +248,18 @@ fn holder(name: &str) -> clearing_runtime::AccountId {
 	who
 }
 
+/// A writer sells one contract of `put` at its mark to a hedger; returns both.
+fn put_sold(put: u32) -> (clearing_runtime::AccountId, clearing_runtime::AccountId) {
+	let writer = trader("writer", 30_000);
+	deposit(&writer, 0, USDC_ASSET_ID, 20_000 * USDC);
+	let price = ask_at_mark(put);
+	send(&writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("rests");
+	let hedger = trader("hedger", 10_000);
+	deposit(&hedger, 0, USDC_ASSET_ID, 5_000 * USDC);
+	send(&hedger, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+	(writer, hedger)
+}
+
 /// Runs blocks until series `market`'s expiry has settled; returns the settlement price.
 fn until_settled(market: u32) -> Price {
 	let terms = pallet_options::Series::<Runtime>::get(market).unwrap();
@@ -271,13 +277,7 @@ fn a_protective_put_pays_out_at_expiry_to_the_unit() {
 	run(|| {
 		// A minute's window on dev: list 70 s out.
 		let put = list(OptionKind::Put, 60_000, 70_000);
-		let writer = trader("writer", 30_000);
-		deposit(&writer, 0, USDC_ASSET_ID, 20_000 * USDC);
-		let price = ask_at_mark(put);
-		send(&writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("rests");
-		let hedger = trader("hedger", 10_000);
-		deposit(&hedger, 0, USDC_ASSET_ID, 5_000 * USDC);
-		send(&hedger, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		let (writer, hedger) = put_sold(put);
 		// BTC falls to $57,000 before the window and stays there.
 		move_price(BTC_ASSET_ID, usd(57_000));
 		let (hedger_cash, writer_cash) = (usdc_in(&hedger, 0), usdc_in(&writer, 0));
