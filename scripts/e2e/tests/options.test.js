@@ -6,7 +6,7 @@
 // settles at the window's average index and pays out to the unit, with no call from the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex } from './helpers.js';
 
 const BTC = 2;
 const BTC_VOL = 1002;
@@ -233,36 +233,4 @@ test('a protective put pays out at expiry to the unit, settled by the chain', { 
   assert.equal(writerBefore - await cash(writer), 200n * UNIT);
   const late = await submit(api, order(put, 'Buy', usd(1000), size, 'Limit'), hedger);
   assert.equal(late.error, 'orderbook.MarketHalted');
-});
-
-test('a short put is liquidated by the chain\'s keeper when BTC falls', { timeout: 240_000 }, async () => {
-  const { api } = ctx;
-  await feed('/control/set', { asset: 'BTC', price: '60000' });
-  await waitForIndex(api, BTC, usd(60000));
-  const put = await listSeries('Put', 57000, (await chainNow()) + 7 * DAY_MS);
-  const size = SATS / 10n;
-  const view = (await api.call.optionsApi.greeks(put)).unwrap();
-  const price = tickAbove(view.mark.toBigInt());
-  // The writer holds $80 beyond the short's initial requirement of 0.1 contract.
-  const needed = (view.shortInitial.toBigInt() * size / SATS) / 10n ** 12n;
-  const writer = ctx.fresh();
-  await fundTrader(api, ctx.alice, writer, needed + 80n * UNIT);
-  await ok(order(put, 'Sell', price, size, 'Limit'), writer, 'the writer offers the put');
-  const buyer = ctx.fresh();
-  await fundTrader(api, ctx.alice, buyer, 1_000n * UNIT);
-  await ok(order(put, 'Buy', price, size, 'ImmediateOrCancel'), buyer, 'the buyer takes it');
-  assert.equal((await api.call.marginApi.accountHealth(writer.address, 0)).unwrap().liquidatable.isTrue, false);
-
-  // BTC falls 12% in steps within the jump limit; nobody calls anything.
-  const liquidated = waitForEvent(api, (event) =>
-    api.events.liquidation.Liquidated.is(event) && event.data.subaccount.owner.toString() === writer.address, 90);
-  for (const step of ['57000', '54500', '52800']) {
-    await feed('/control/set', { asset: 'BTC', price: step });
-    await waitForIndex(api, BTC, usd(Number(step)));
-  }
-  await liquidated;
-  const held = await api.call.marginApi.positions(writer.address, 0);
-  assert.ok(!held.some((p) => p.market.toNumber() === put && p.baseSize.toBigInt() !== 0n), 'the short put is gone');
-  const health = (await api.call.marginApi.accountHealth(writer.address, 0)).unwrap();
-  assert.ok(health.equity.toBigInt() >= 0n, 'no debt left behind');
 });
