@@ -189,6 +189,10 @@ pub trait OptionMarks {
 
 	/// The most one [`Self::settlement_value`] costs.
 	fn settlement_value_weight() -> Weight;
+
+	/// The oracle asset series `market`'s implied volatility comes from; `None` if it is not
+	/// a listed series. Reads at most [`Self::leg_weight`].
+	fn volatility_asset(market: MarketId) -> Option<AssetId>;
 }
 
 /// No options: every market is a perpetual.
@@ -207,6 +211,9 @@ impl OptionMarks for () {
 	}
 	fn settlement_value_weight() -> Weight {
 		Weight::zero()
+	}
+	fn volatility_asset(_: MarketId) -> Option<AssetId> {
+		None
 	}
 }
 

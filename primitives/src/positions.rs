@@ -5,7 +5,7 @@ use crate::{collateral::{Subaccount, Valuation}, AssetId, Balance, MarketId, Pri
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{DispatchError, DispatchResult, FixedI128, Permill, Weight};
+use sp_runtime::{DispatchError, DispatchResult, FixedI128, Weight};
 
 /// A subaccount's position in one market, as the margin engine stores it.
 #[derive(
@@ -46,7 +46,21 @@ pub struct MarketTerms {
 	pub base_decimals: u8,
 	pub tick_size: Price,
 	pub step_size: Balance,
-	pub maintenance_margin: Permill,
+	/// The oracle asset a series' implied volatility comes from (`None` for a perpetual):
+	/// its mark needs that input ready too.
+	pub volatility_asset: Option<AssetId>,
+}
+
+/// One of a subaccount's positions as a liquidation ranks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeldPosition {
+	pub market: MarketId,
+	pub position: Position,
+	/// Its value at the maintenance mark (signed as the position).
+	pub value: SignedBalance,
+	/// The maintenance requirement it carries, which closing it whole frees (a long option
+	/// carries none: closing it frees nothing).
+	pub maintenance: Balance,
 }
 
 /// A place in the scan of subaccounts that hold positions (an opaque storage key: the last
@@ -94,11 +108,10 @@ pub trait MarginAccounts<AccountId> {
 	/// `subaccount`'s positions, in storage order.
 	fn positions_of(subaccount: &Subaccount<AccountId>) -> Vec<(MarketId, Position)>;
 
-	/// `subaccount`'s positions with their value at the maintenance mark, largest notional
-	/// first.
-	fn positions_by_value(
-		subaccount: &Subaccount<AccountId>,
-	) -> Result<Vec<(MarketId, Position, SignedBalance)>, DispatchError>;
+	/// `subaccount`'s positions at the maintenance mark, the one whose close frees the most
+	/// maintenance first (ties: the larger notional first), so positions that free nothing
+	/// (long options) come last.
+	fn positions_by_value(subaccount: &Subaccount<AccountId>) -> Result<Vec<HeldPosition>, DispatchError>;
 
 	/// The subaccount funding is paid through (it owes for a while by design).
 	fn funding_pool() -> Subaccount<AccountId>;

@@ -17,7 +17,7 @@ mod common;
 
 use clearing_primitives::{
 	black76::OptionKind, collateral::Valuation, margin::{MarketStatus, Side}, oracle::Moment,
-	Price, BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID, USDC_ASSET_ID,
+	positions::MarginAccounts, Price, BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID, USDC_ASSET_ID,
 };
 use clearing_runtime::{Runtime, RuntimeOrigin};
 use common::*;
@@ -338,7 +338,7 @@ fn an_expiry_with_500_positions_settles_over_bounded_blocks() {
 }
 
 #[test]
-fn a_short_put_is_liquidated_when_btc_falls() {
+fn a_short_put_is_liquidated_when_btc_falls_once_its_volatility_is_fresh() {
 	run(|| {
 		let put = list(OptionKind::Put, 57_000, 7 * DAY_MS);
 		let leg = Options::leg_of(put, Valuation::Opening).unwrap();
@@ -356,11 +356,72 @@ fn a_short_put_is_liquidated_when_btc_falls() {
 		let after = health(&writer, 0);
 		assert!(after.liquidatable, "{after:?}");
 		let keeper = trader("keeper", 100);
+		// Not at a stale implied volatility: the put's mark would be an old figure.
+		pause_feed(BTC_VOLATILITY_ASSET_ID, true);
+		for _ in 0..12 {
+			next_block();
+		}
+		assert_eq!(
+			error_of(send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) })),
+			pallet_liquidation::Error::<Runtime>::PriceNotReady.into()
+		);
+		pause_feed(BTC_VOLATILITY_ASSET_ID, false);
+		for _ in 0..4 {
+			next_block();
+		}
+		assert!(health(&writer, 0).liquidatable);
 		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
 		// The short left the writer (to the book or the backstop); no debt is left behind.
 		assert_eq!(position(&writer, 0, put), 0);
 		assert!(health(&writer, 0).equity >= 0);
 		// Longs and shorts still match.
+		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
+	});
+}
+
+#[test]
+fn a_liquidation_buys_back_the_short_leg_first_and_only_what_restores_maintenance() {
+	run(|| {
+		let put = list(OptionKind::Put, 57_000, 7 * DAY_MS);
+		let call = list(OptionKind::Call, 40_000, 7 * DAY_MS);
+		let writer = trader("hedged writer", 60_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 36_000 * USDC);
+		// The writer sells two puts and buys a deep in-the-money call, worth more than both.
+		let buyer = trader("put buyer", 20_000);
+		deposit(&buyer, 0, USDC_ASSET_ID, 15_000 * USDC);
+		send(&writer, order(put, Side::Sell, ask_at_mark(put), 2 * ONE_BTC, OrderKind::Limit)).expect("rests");
+		send(&buyer, order(put, Side::Buy, ask_at_mark(put), 2 * ONE_BTC, OrderKind::ImmediateOrCancel))
+			.expect("bought");
+		let call_writer = trader("call writer", 100_000);
+		deposit(&call_writer, 0, USDC_ASSET_ID, 90_000 * USDC);
+		send(&call_writer, order(call, Side::Sell, ask_at_mark(call), ONE_BTC, OrderKind::Limit)).expect("rests");
+		send(&writer, order(call, Side::Buy, ask_at_mark(call), ONE_BTC, OrderKind::ImmediateOrCancel))
+			.expect("bought");
+		assert_eq!((position(&writer, 0, put), position(&writer, 0, call)), (-2 * ONE_BTC as i128, ONE_BTC as i128));
+		// BTC falls $250 at a time until the writer is just below maintenance.
+		let mut btc = 60_000;
+		while !health(&writer, 0).liquidatable {
+			btc -= 250;
+			assert!(btc > 40_000, "the writer never fell below maintenance");
+			move_price(BTC_ASSET_ID, usd(btc));
+		}
+		let held = pallet_margin::Pallet::<Runtime>::positions_by_value(&sub(&writer, 0)).unwrap();
+		let value = |market| held.iter().find(|h| h.market == market).unwrap().value.unsigned_abs();
+		assert!(value(call) > value(put), "the long call is the larger position: {held:?} at {btc}");
+		// Makers on both books, at the mark: a bid for the call, an offer of puts.
+		let maker = trader("maker", 100_000);
+		deposit(&maker, 0, USDC_ASSET_ID, 90_000 * USDC);
+		let bid = Price::saturating_from_integer(mark(call).into_inner() / Price::DIV);
+		send(&maker, order(call, Side::Buy, bid, ONE_BTC, OrderKind::Limit)).expect("bid rests");
+		send(&maker, order(put, Side::Sell, ask_at_mark(put), 2 * ONE_BTC, OrderKind::Limit)).expect("offer rests");
+		let keeper = trader("keeper", 100);
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
+		// The long call, which carries no maintenance, is kept; part of the short puts is
+		// bought back, well under half: each frees 7.5% of the index and its premium.
+		assert_eq!(position(&writer, 0, call), ONE_BTC as i128);
+		let short = -position(&writer, 0, put);
+		assert!(short > ONE_BTC as i128 && short < 2 * ONE_BTC as i128, "{short} left of the short puts");
+		assert!(!health(&writer, 0).liquidatable, "{:?}", health(&writer, 0));
 		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
 	});
 }

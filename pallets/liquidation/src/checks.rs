@@ -41,10 +41,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `Ok` if `market`'s index price is ready (see [`Self::ensure_asset_ready`]).
+	/// `Ok` if `market`'s index price is ready (see [`Self::ensure_asset_ready`]), and for an
+	/// option series its implied volatility too: a stale volatility would mark its legs at an
+	/// old figure.
 	pub(crate) fn ensure_price_ready(market: MarketId) -> Result<(), DispatchError> {
 		let terms = T::Margin::market_terms(market).ok_or(Error::<T>::PriceNotReady)?;
-		Self::ensure_asset_ready(terms.base_asset)
+		Self::ensure_asset_ready(terms.base_asset)?;
+		match terms.volatility_asset {
+			Some(volatility) => Self::ensure_asset_ready(volatility),
+			None => Ok(()),
+		}
 	}
 
 	/// The protocol's own subaccounts, never liquidated: the backstop, and the margin

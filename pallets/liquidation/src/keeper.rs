@@ -178,7 +178,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Counterparties for a bankrupt subaccount (`health` as just read), in case the fund
-	/// cannot cover it: the best-ranked opposite positions in its largest market, among the
+	/// cannot cover it: the best-ranked opposite positions in the market it closes first, among the
 	/// first `KeeperRankScan` positions.
 	pub(crate) fn counterparties_for(subaccount: &SubaccountOf<T>, health: &Health) -> CounterpartiesOf<T> {
 		// Offered for every bankruptcy: several in one block may drain the fund before this
@@ -186,13 +186,13 @@ impl<T: Config> Pallet<T> {
 		if health.equity >= 0 {
 			return Default::default();
 		}
-		let Some((market, position, _)) = T::Margin::positions_by_value(subaccount)
+		let Some(first) = T::Margin::positions_by_value(subaccount)
 			.ok()
 			.and_then(|positions| positions.into_iter().next())
 		else {
 			return Default::default();
 		};
-		let mut ranked = Self::ranked_opposites(market, position.size > 0);
+		let mut ranked = Self::ranked_opposites(first.market, first.position.size > 0);
 		ranked.truncate(T::MaxCounterparties::get() as usize);
 		ranked.into_iter().map(|(_, c)| c).collect::<Vec<_>>().try_into().unwrap_or_default()
 	}

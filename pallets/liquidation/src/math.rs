@@ -1,7 +1,7 @@
 //! Liquidation's pure arithmetic, checked throughout: how much to close, the bankruptcy
 //! cash and price, the price bound in the book, the penalty, and the deleveraging rank.
 
-use clearing_primitives::{notional, Balance, Price, SignedBalance};
+use clearing_primitives::{Balance, Price, SignedBalance};
 use sp_runtime::{
 	traits::{CheckedAdd, CheckedMul, One, Saturating, Zero},
 	FixedPointNumber, FixedU128, Permill, Rounding,
@@ -38,29 +38,31 @@ pub fn bankruptcy_price(cash: SignedBalance, size: SignedBalance, decimals: u8) 
 }
 
 /// The base units to close (a multiple of `step`, at most `held`) so that a deficit of
-/// `deficit` below maintenance is made good: each unit closed frees its maintenance
-/// requirement and costs the penalty and at most the slippage bound. All of it if closing
-/// frees nothing net.
-#[allow(clippy::too_many_arguments)]
+/// `deficit` below maintenance is made good. The position carries `maintenance` in all;
+/// each step closed frees its share of it and costs the penalty and at most the slippage
+/// bound on `step_notional` (a step's notional at the mark). All of it if closing frees
+/// nothing net (a long option, whose maintenance is none).
 pub fn close_size(
 	deficit: Balance,
 	held: Balance,
 	step: Balance,
-	decimals: u8,
-	mark: Price,
-	maintenance: Permill,
+	maintenance: Balance,
+	step_notional: Balance,
 	penalty: Permill,
 	slippage: Permill,
 ) -> Result<Balance, Overflow> {
-	if deficit == 0 || step == 0 {
+	if deficit == 0 || step == 0 || held == 0 {
 		return Ok(held);
 	}
-	let step_notional = notional(step, decimals, mark, Rounding::Down).map_err(|_| Overflow)?;
-	let cost = penalty.saturating_add(slippage);
-	if maintenance <= cost {
-		return Ok(held);
-	}
-	let freed = maintenance.saturating_sub(cost).mul_floor(step_notional);
+	let step_maintenance = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+		maintenance,
+		step.min(held),
+		held,
+		Rounding::Down,
+	)
+	.ok_or(Overflow)?;
+	let cost = penalty.saturating_add(slippage).mul_ceil(step_notional);
+	let freed = step_maintenance.saturating_sub(cost);
 	if freed == 0 {
 		return Ok(held);
 	}

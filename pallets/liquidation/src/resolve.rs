@@ -146,7 +146,8 @@ impl<T: Config> Pallet<T> {
 		let mut flat = false;
 		let mut paid_out = false;
 		let mut book_weight = Weight::zero();
-		for (market, _, _) in by_value.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
+		for held in by_value.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
+			let market = held.market;
 			if !health.liquidatable {
 				break;
 			}
@@ -156,6 +157,7 @@ impl<T: Config> Pallet<T> {
 				subaccount,
 				market,
 				&config,
+				held.maintenance,
 				&health,
 				&mut cap_left,
 				&signed_caller,
@@ -237,13 +239,15 @@ impl<T: Config> Pallet<T> {
 		now.saturating_sub(since) >= T::MaxStallBlocks::get()
 	}
 
-	/// Closes what restores maintenance in the book, within the price bound, the block's cap
-	/// and `MaxCloseFills` (at most `fills_left`, which it lowers by the fills it makes), and
-	/// charges the penalty.
+	/// Closes what restores maintenance in the book (the position carrying `maintenance`),
+	/// within the price bound, the block's cap and `MaxCloseFills` (at most `fills_left`, which
+	/// it lowers by the fills it makes), and charges the penalty.
+	#[allow(clippy::too_many_arguments)]
 	fn close_in_book(
 		subaccount: &SubaccountOf<T>,
 		market: MarketId,
 		config: &MarketTerms,
+		maintenance: Balance,
 		health: &Health,
 		cap_left: &mut Balance,
 		signed_caller: &Option<T::AccountId>,
@@ -260,22 +264,21 @@ impl<T: Config> Pallet<T> {
 			.saturating_sub(health.equity)
 			.max(0)
 			.unsigned_abs();
+		let step_notional =
+			clearing_primitives::notional(config.step_size, decimals, mark, sp_runtime::Rounding::Up)
+				.map_err(|_| ArithmeticError::Overflow)?
+				.max(1);
 		let wanted = math::close_size(
 			deficit,
 			held,
 			config.step_size,
-			decimals,
-			mark,
-			config.maintenance_margin,
+			maintenance,
+			step_notional,
 			PenaltyRate::<T>::get(),
 			T::MaxSlippage::get(),
 		)
 		.map_err(DispatchError::from)?;
 		// The cap, in whole steps at the mark.
-		let step_notional =
-			clearing_primitives::notional(config.step_size, decimals, mark, sp_runtime::Rounding::Up)
-				.map_err(|_| ArithmeticError::Overflow)?
-				.max(1);
 		let allowed = cap_left.checked_div(step_notional).unwrap_or_default().saturating_mul(config.step_size);
 		let size = wanted.min(allowed);
 		let capped = size < wanted;

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use clearing_primitives::{
 	options::OptionMarks,
 	collateral::Valuation,
-	positions::{ForcedTransfer, HoldersPage, MarginAccounts, MarketTerms, ScanCursor},
+	positions::{ForcedTransfer, HeldPosition, HoldersPage, MarginAccounts, MarketTerms, ScanCursor},
 	Balance, MarketId, Price, SignedBalance,
 };
 use frame_support::{ensure, storage::with_storage_layer, traits::Get};
@@ -30,7 +30,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 			base_decimals: config.base_decimals,
 			tick_size: config.tick_size,
 			step_size: config.step_size,
-			maintenance_margin: config.maintenance_margin,
+			volatility_asset: T::Options::volatility_asset(market),
 		})
 	}
 
@@ -65,18 +65,25 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Positions::<T>::iter_prefix(subaccount).collect()
 	}
 
-	fn positions_by_value(
-		subaccount: &SubaccountOf<T>,
-	) -> Result<Vec<(MarketId, Position, SignedBalance)>, DispatchError> {
+	fn positions_by_value(subaccount: &SubaccountOf<T>) -> Result<Vec<HeldPosition>, DispatchError> {
 		let mut positions = Vec::new();
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
-			let mark = Self::mark(market, &config, Valuation::Maintenance).ok_or(Error::<T>::NoFreshPrice)?;
-			let value =
-				math::position_value(position.size, config.base_decimals, mark).map_err(DispatchError::from)?;
-			positions.push((market, position, value));
+			let decimals = config.base_decimals;
+			let (value, maintenance) = if T::Options::is_series(market) {
+				let leg = Self::leg(market, Valuation::Maintenance)?;
+				let value = math::position_value(position.size, decimals, leg.mark).map_err(DispatchError::from)?;
+				(value, Self::series_requirements(&leg, position.size, decimals)?.maintenance)
+			} else {
+				let mark = Self::mark(market, &config, Valuation::Maintenance).ok_or(Error::<T>::NoFreshPrice)?;
+				let value = math::position_value(position.size, decimals, mark).map_err(DispatchError::from)?;
+				let maintenance = math::requirement(position.size, decimals, mark, config.maintenance_margin)
+					.map_err(DispatchError::from)?;
+				(value, maintenance)
+			};
+			positions.push(HeldPosition { market, position, value, maintenance });
 		}
-		positions.sort_by_key(|p| core::cmp::Reverse(p.2.unsigned_abs()));
+		positions.sort_by_key(|p| core::cmp::Reverse((p.maintenance, p.value.unsigned_abs())));
 		Ok(positions)
 	}
 

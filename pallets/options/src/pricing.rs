@@ -192,6 +192,14 @@ impl<T: Config> OptionMarks for Pallet<T> {
 		// The series and its expiry.
 		T::DbWeight::get().reads(2)
 	}
+
+	fn volatility_asset(market: MarketId) -> Option<clearing_primitives::AssetId> {
+		if !Self::is_series(market) {
+			return None;
+		}
+		let terms = Series::<T>::get(market)?;
+		VolatilitySources::<T>::get(terms.underlying)
+	}
 }
 
 /// `true` if `strike` lies within [1/5, 5] × `index`: the moneyness Black-76 is tested over.

@@ -5,7 +5,7 @@ use super::*;
 use crate::math;
 use clearing_primitives::{notional, Price};
 use proptest::prelude::*;
-use sp_runtime::{FixedPointNumber, Permill, Rounding};
+use sp_runtime::{FixedPointNumber, Permill, Rounding, Saturating};
 
 fn price(cents: u128) -> Price {
 	Price::saturating_from_rational(cents, 100)
@@ -22,18 +22,40 @@ proptest! {
 	#[test]
 	fn a_close_is_whole_steps_or_everything_and_never_more_than_held(
 		deficit in 0u128..10u128.pow(13), held_steps in 1u128..100_000, step in 1u128..10u128.pow(6),
-		cents in 1u128..10_000_000, mmf in 1u32..200_000, pen in 0u32..50_000, slip in 0u32..50_000,
+		cents in 1u128..10_000_000, mmf in 0u32..1_500_000, pen in 0u32..50_000, slip in 0u32..50_000,
 	) {
 		let held = held_steps * step;
-		let size = math::close_size(deficit, held, step, 8, price(cents), Permill::from_parts(mmf), Permill::from_parts(pen), Permill::from_parts(slip)).unwrap();
+		let step_notional = notional(step, 8, price(cents), Rounding::Up).unwrap();
+		// Up to 150% of the notional: a short option's maintenance is its mark and more.
+		let maintenance = (held_steps * step_notional).saturating_mul(u128::from(mmf)) / 1_000_000;
+		let (pen, slip) = (Permill::from_parts(pen), Permill::from_parts(slip));
+		let size = math::close_size(deficit, held, step, maintenance, step_notional, pen, slip).unwrap();
 		prop_assert!(size <= held);
 		prop_assert!(size == held || size % step == 0);
 		prop_assert!(size > 0);
-		// Enough: unless everything closes, the freed margin covers the deficit.
+		// Enough: unless everything closes, what the closed steps free net of their cost
+		// covers the deficit.
 		if size < held {
-			let freed_per_step = Permill::from_parts(mmf - pen - slip).mul_floor(notional(step, 8, price(cents), Rounding::Down).unwrap());
-			prop_assert!((size / step) * freed_per_step >= deficit);
+			let freed = maintenance * size / held;
+			let cost = (pen.saturating_add(slip)).mul_ceil(step_notional) * (size / step);
+			prop_assert!(freed >= deficit + cost, "freed {} deficit {} cost {}", freed, deficit, cost);
 		}
+		// Nothing to free (a long option): everything.
+		if maintenance == 0 {
+			prop_assert_eq!(size, held);
+		}
+	}
+
+	#[test]
+	fn a_close_never_asks_more_than_the_deficit_needs_by_a_step(
+		deficit in 1u128..10u128.pow(13), held_steps in 1u128..100_000, step in 1u128..10u128.pow(6),
+		per_step in 1u128..10u128.pow(9),
+	) {
+		let held = held_steps * step;
+		// No cost: each step frees `per_step` exactly.
+		let size = math::close_size(deficit, held, step, per_step * held_steps, 1, Permill::zero(), Permill::zero()).unwrap();
+		let needed = deficit.div_ceil(per_step) * step;
+		prop_assert_eq!(size, needed.min(held));
 	}
 
 	#[test]

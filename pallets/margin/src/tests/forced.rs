@@ -6,7 +6,7 @@ use crate::{mock::*, Error, Event, MarketStates, Pallet, PositionCount, Position
 use clearing_primitives::{
 	margin::Side,
 	oracle::PriceStatus,
-	positions::{ForcedTransfer, MarginAccounts},
+	positions::{ForcedTransfer, HeldPosition, MarginAccounts},
 };
 use frame_support::{assert_noop, assert_ok};
 
@@ -91,7 +91,7 @@ fn only_a_held_size_moves_and_never_to_the_same_subaccount() {
 }
 
 #[test]
-fn positions_carry_their_signed_value_at_the_last_mark() {
+fn positions_carry_their_signed_value_and_maintenance_at_the_last_mark() {
 	ExtBuilder::default().build_and_execute(|| {
 		fund(&sub(ALICE, 0), 100_000 * USDC);
 		fund(&sub(BOB, 0), 100_000 * USDC);
@@ -100,8 +100,10 @@ fn positions_carry_their_signed_value_at_the_last_mark() {
 		set_price(BTC, usd(50_000), PriceStatus::Stale);
 		let alice = Pallet::<Test>::positions_by_value(&sub(ALICE, 0)).unwrap();
 		let bob = Pallet::<Test>::positions_by_value(&sub(BOB, 0)).unwrap();
-		assert_eq!(alice.iter().map(|p| (p.0, p.2)).collect::<Vec<_>>(), vec![(BTC_USD, 5_000 * USDC as i128)]);
-		assert_eq!(bob.iter().map(|p| (p.0, p.2)).collect::<Vec<_>>(), vec![(BTC_USD, -5_000 * USDC as i128)]);
+		// Each carries 3% of its notional at the last mark as maintenance.
+		let figures = |held: &Vec<HeldPosition>| held.iter().map(|p| (p.market, p.value, p.maintenance)).collect::<Vec<_>>();
+		assert_eq!(figures(&alice), vec![(BTC_USD, 5_000 * USDC as i128, 150 * USDC)]);
+		assert_eq!(figures(&bob), vec![(BTC_USD, -5_000 * USDC as i128, 150 * USDC)]);
 		assert!(Pallet::<Test>::positions_by_value(&sub(CAROL, 0)).unwrap().is_empty());
 	});
 }
