@@ -15,7 +15,7 @@ use crate::{
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{DispatchError, Weight};
+use sp_runtime::{DispatchError, DispatchResult, Weight};
 
 /// Milliseconds in the year Black-76's time is counted in (365 days).
 pub const MS_PER_YEAR: i128 = 31_536_000_000;
@@ -238,6 +238,40 @@ pub trait SeriesMarkets {
 
 	/// The most [`Self::settle_expired_positions`] costs per position read.
 	fn settle_expired_position_weight() -> Weight;
+
+	/// Closes series `market`'s market for good (its config and state go, freeing its slot),
+	/// refused while any position in it is held. Its cost is within the options pallet's
+	/// `delist_series` benchmark, which runs it.
+	fn close_series_market(market: MarketId) -> DispatchResult;
+}
+
+/// The order book, for the options pallet: empties an expired series' book.
+pub trait SeriesBooks {
+	/// Takes at most `steps` steps off series `market`'s book, each cancelling at most one
+	/// waiting trigger and one resting order (their deposits and margin released).
+	fn clear_book(market: MarketId, steps: u32) -> BookClearance;
+
+	/// The most [`Self::clear_book`] of `steps` steps costs.
+	fn clear_book_weight(steps: u32) -> Weight;
+}
+
+/// A market without an order book: nothing to clear.
+impl SeriesBooks for () {
+	fn clear_book(_: MarketId, _: u32) -> BookClearance {
+		BookClearance { steps: 0, empty: true }
+	}
+	fn clear_book_weight(_: u32) -> Weight {
+		Weight::zero()
+	}
+}
+
+/// What one call of [`SeriesBooks::clear_book`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BookClearance {
+	/// Steps taken (each cancelled something).
+	pub steps: u32,
+	/// Nothing is left: no resting order, no waiting trigger.
+	pub empty: bool,
 }
 
 /// What one call of [`SeriesMarkets::settle_expired_positions`] did.

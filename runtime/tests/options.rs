@@ -298,6 +298,42 @@ fn a_protective_put_pays_out_at_expiry_to_the_unit() {
 }
 
 #[test]
+fn an_expired_series_cancels_its_orders_and_is_delisted_once_settled() {
+	run(|| {
+		let put = list(OptionKind::Put, 60_000, 70_000);
+		let (writer, hedger) = put_sold(put);
+		// A maker rests a bid and an offer around the mark.
+		let maker = trader("expiring maker", 20_000);
+		deposit(&maker, 0, USDC_ASSET_ID, 15_000 * USDC);
+		let ask = ask_at_mark(put);
+		let spread = Price::saturating_from_integer(5);
+		send(&maker, order(put, Side::Buy, ask.saturating_sub(spread), ONE_BTC, OrderKind::Limit)).expect("bid rests");
+		send(&maker, order(put, Side::Sell, ask.saturating_add(spread), ONE_BTC, OrderKind::Limit)).expect("offer rests");
+		assert!(pallet_margin::OrderMargin::<Runtime>::get(sub(&maker, 0)) > 0);
+		let markets = pallet_margin::Markets::<Runtime>::count();
+		until_settled(put);
+		for _ in 0..4 {
+			next_block();
+		}
+		// The orders were cancelled: the maker's margin is free, its slots too.
+		assert_eq!(pallet_margin::OrderMargin::<Runtime>::get(sub(&maker, 0)), 0);
+		assert_eq!(pallet_orderbook::OpenOrders::<Runtime>::get(&maker), 0);
+		assert!(pallet_orderbook::LevelPrices::<Runtime>::get(put, Side::Buy).is_empty());
+		assert!(pallet_orderbook::LevelPrices::<Runtime>::get(put, Side::Sell).is_empty());
+		// Both positions settled, the series is delisted and its market closed.
+		assert_eq!((position(&writer, 0, put), position(&hedger, 0, put)), (0, 0));
+		assert!(pallet_options::Series::<Runtime>::get(put).is_none());
+		assert!(pallet_margin::Markets::<Runtime>::get(put).is_none());
+		assert_eq!(pallet_margin::Markets::<Runtime>::count(), markets - 1);
+		assert_eq!(Margin::status_of(put), None);
+		// Its expiry's only series gone, the expiry's record went too (the price stays in
+		// the `ExpirySettled` event).
+		assert_eq!(pallet_options::Expiries::<Runtime>::count(), 0);
+		check_invariants();
+	});
+}
+
+#[test]
 fn an_expiry_with_500_positions_settles_over_bounded_blocks() {
 	run(|| {
 		let call = list(OptionKind::Call, 59_000, 120_000);

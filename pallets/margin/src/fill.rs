@@ -95,12 +95,14 @@ impl<T: Config> Pallet<T> {
 				PositionCount::<T>::mutate_exists(subaccount, |count| {
 					*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 				});
+				Self::count_series_holder(market, false);
 			}
 			return Ok(());
 		}
 		if !existed {
 			let count = Self::ensure_room(subaccount, market, isolated)?;
 			PositionCount::<T>::insert(subaccount, count.saturating_add(1));
+			Self::count_series_holder(market, true);
 		}
 		Positions::<T>::insert(subaccount, market, position);
 		Ok(())

@@ -336,6 +336,20 @@ impl<T: Config> Pallet<T> {
 			let count = counts.entry(subaccount).or_default();
 			*count = count.saturating_add(1);
 		}
+		let mut holders = BTreeMap::<MarketId, u32>::new();
+		for (_, market, _) in Positions::<T>::iter() {
+			if T::Options::is_series(market) {
+				let count = holders.entry(market).or_default();
+				*count = count.saturating_add(1);
+			}
+		}
+		for (market, count) in SeriesHolders::<T>::iter() {
+			ensure!(holders.get(&market).copied().unwrap_or_default() == count, "a series' holder count is off");
+		}
+		ensure!(
+			holders.len() == SeriesHolders::<T>::iter().count(),
+			"a series with positions has no holder count"
+		);
 		for (market, _) in Markets::<T>::iter() {
 			let long = longs.get(&market).copied().unwrap_or_default();
 			let short = shorts.get(&market).copied().unwrap_or_default();

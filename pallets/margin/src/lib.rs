@@ -174,6 +174,11 @@ pub mod pallet {
 	pub type SettlementCursor<T: Config> =
 		StorageValue<_, BoundedVec<u8, ConstU32<256>>, OptionQuery>;
 
+	/// How many positions each option series has open, both sides counted (absent at none):
+	/// a series' market closes only with none.
+	#[pallet::storage]
+	pub type SeriesHolders<T: Config> = StorageMap<_, Twox64Concat, MarketId, u32, ValueQuery>;
+
 	/// How many positions each subaccount holds (at most `MaxPositions`).
 	#[pallet::storage]
 	pub type PositionCount<T: Config> =
@@ -271,6 +276,8 @@ pub mod pallet {
 		SettingsDepositHeld { subaccount: SubaccountOf<T>, amount: Balance },
 		/// A subaccount's margin settings went back to default and their deposit was released.
 		SettingsDepositReturned { subaccount: SubaccountOf<T>, amount: Balance },
+		/// An expired option series' market closed for good, with no position left in it.
+		MarketClosed { market: MarketId },
 	}
 
 	#[pallet::error]
@@ -340,6 +347,8 @@ pub mod pallet {
 		OtherMarketsHeld,
 		/// The subaccount has resting orders or triggers: cancel them before isolating it.
 		OrdersResting,
+		/// A series' market closes only once no position in it is held.
+		SeriesPositionsOpen,
 	}
 
 	#[pallet::hooks]

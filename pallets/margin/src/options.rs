@@ -176,6 +176,30 @@ impl<T: Config> SeriesMarkets for Pallet<T> {
 		<T as Config>::WeightInfo::settle_expired_positions(1)
 			.saturating_add(T::Options::settlement_value_weight())
 	}
+
+	fn close_series_market(market: MarketId) -> sp_runtime::DispatchResult {
+		ensure!(T::Options::is_series(market), Error::<T>::NotASeriesId);
+		ensure!(Markets::<T>::contains_key(market), Error::<T>::MarketNotFound);
+		ensure!(SeriesHolders::<T>::get(market) == 0, Error::<T>::SeriesPositionsOpen);
+		Markets::<T>::remove(market);
+		MarketStates::<T>::remove(market);
+		Self::deposit_event(Event::MarketClosed { market });
+		Ok(())
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// A position in `market` was opened (`opened`) or closed: a series counts its holders.
+	pub(crate) fn count_series_holder(market: MarketId, opened: bool) {
+		if !T::Options::is_series(market) {
+			return;
+		}
+		SeriesHolders::<T>::mutate_exists(market, |holders| {
+			let count = holders.unwrap_or_default();
+			let count = if opened { count.saturating_add(1) } else { count.saturating_sub(1) };
+			*holders = (count > 0).then_some(count);
+		});
+	}
 }
 
 /// Positions of settled series, settled in cash through the settlement pool.
@@ -211,6 +235,7 @@ impl<T: Config> Pallet<T> {
 		PositionCount::<T>::mutate_exists(subaccount, |count| {
 			*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 		});
+		Self::count_series_holder(market, false);
 		if position.size > 0 {
 			MarketStates::<T>::mutate(market, |state| {
 				state.open_interest = state.open_interest.saturating_sub(position.size.unsigned_abs());

@@ -7,7 +7,10 @@ use clearing_primitives::{
 	black76::OptionKind, collateral::Valuation, oracle::Moment, AssetId, MarketId, Price,
 };
 use frame_benchmarking::v2::*;
-use frame_support::traits::{EnsureOrigin, Get, Time};
+use frame_support::{
+	traits::{EnsureOrigin, Get, Time},
+	weights::Weight,
+};
 use sp_runtime::{FixedPointNumber, Permill};
 
 /// What the benchmarks need the runtime to arrange.
@@ -134,6 +137,44 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, 2, expiry, Price::saturating_from_integer(60_000u32));
 		assert_eq!(Pallet::<T>::settlement_price(2, expiry), Some(Price::saturating_from_integer(60_000u32)));
+	}
+
+	/// `n` series of a settled expiry delisted, among `MaxSeries` listed (the rest awaiting
+	/// a later expiry, walked and kept): each market closed, its series forgotten.
+	#[benchmark]
+	fn delist_series(n: Linear<0, { T::MaxSeries::get() }>) {
+		let (underlying, asset) = T::BenchmarkHelper::underlying();
+		let settled = T::Time::now().saturating_add(DAY_MS);
+		let later = T::Time::now().saturating_add(2 * DAY_MS);
+		for i in 0..T::MaxSeries::get() {
+			let strike = Price::saturating_from_integer(40_000u32.saturating_add(i.saturating_mul(1_000)));
+			Pallet::<T>::list_series(
+				T::GovernanceOrigin::try_successful_origin().expect("an origin that lists"),
+				underlying,
+				if i < n { settled } else { later },
+				strike,
+				OptionKind::Call,
+				Price::saturating_from_integer(1u32),
+				1_000_000_000,
+			)
+			.expect("the series lists");
+		}
+		if n > 0 {
+			Expiries::<T>::mutate((asset, settled), |record| {
+				if let Some(record) = record {
+					record.settlement = Settlement::Settled(Price::saturating_from_integer(60_000u32));
+				}
+			});
+		}
+		DelistCheck::<T>::put(true);
+
+		#[block]
+		{
+			Pallet::<T>::delist_settled(Weight::MAX);
+		}
+
+		assert_eq!(Series::<T>::count(), T::MaxSeries::get().saturating_sub(n));
+		assert!(!DelistCheck::<T>::get());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);

@@ -51,6 +51,7 @@ impl<T: Config> Pallet<T> {
 		let window = params.settlement_window_ms;
 		let mut next: Option<Moment> = None;
 		let mut walked: u32 = 0;
+		let mut extra = Weight::zero();
 		// Collected first: a map is not written while it is iterated.
 		let records: alloc::vec::Vec<_> = Expiries::<T>::iter().collect();
 		for ((underlying, expiry), mut record) in records {
@@ -58,13 +59,16 @@ impl<T: Config> Pallet<T> {
 			if next_action(&record, expiry, window).is_some_and(|at| now >= at) {
 				Self::act(underlying, expiry, &mut record, now, window, params.min_coverage);
 				Expiries::<T>::insert((underlying, expiry), record);
+				if crate::retire::expired(record.settlement) {
+					extra.saturating_accrue(Self::queue_books(underlying, expiry));
+				}
 			}
 			if let Some(at) = next_action(&record, expiry, window) {
 				next = Some(next.map_or(at, |n| n.min(at)));
 			}
 		}
 		NextExpiryAction::<T>::set(next);
-		T::WeightInfo::process_expiries(walked)
+		T::WeightInfo::process_expiries(walked).saturating_add(extra)
 	}
 
 	/// Opens `record`'s window (reading the time-weighted index) or, at expiry, settles it:
@@ -139,7 +143,7 @@ impl<T: Config> Pallet<T> {
 			return check;
 		}
 		let per = T::Markets::settle_expired_position_weight();
-		let bookkeeping = T::DbWeight::get().reads_writes(1, 2);
+		let bookkeeping = T::DbWeight::get().reads_writes(1, 3);
 		let room = remaining.saturating_sub(check).saturating_sub(bookkeeping);
 		let fits = room.ref_time().checked_div(per.ref_time().max(1)).unwrap_or_default();
 		let limit = u32::try_from(fits).unwrap_or(u32::MAX).min(T::MaxSettlementsPerBlock::get());
@@ -155,6 +159,7 @@ impl<T: Config> Pallet<T> {
 		if outcome.finished && pass.clean && !pass.settled_any {
 			SweepPending::<T>::put(false);
 			SweepPass::<T>::kill();
+			DelistCheck::<T>::put(true);
 		} else {
 			SweepPass::<T>::put(pass);
 		}

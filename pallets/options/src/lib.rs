@@ -29,6 +29,7 @@ extern crate alloc;
 pub mod benchmarking;
 mod expiry;
 pub mod pricing;
+mod retire;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -50,7 +51,7 @@ pub mod pallet {
 	use super::*;
 	use clearing_primitives::{
 		black76::OptionKind,
-		options::{SeriesMarkets, SeriesTerms},
+		options::{SeriesBooks, SeriesMarkets, SeriesTerms},
 		oracle::{Moment, PriceProvider},
 		AssetId, Balance, MarketId, Price,
 	};
@@ -69,8 +70,11 @@ pub mod pallet {
 		/// The block's time: how long a series has left.
 		type Time: Time<Moment = Moment>;
 
-		/// Opens a series' market in the margin engine.
+		/// Opens a series' market in the margin engine, settles its positions, closes it.
 		type Markets: SeriesMarkets;
+
+		/// Empties an expired series' book in the order book.
+		type Books: SeriesBooks;
 
 		/// Who lists series and sets the parameters (the risk governance).
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -91,6 +95,11 @@ pub mod pallet {
 		/// leaves idle).
 		#[pallet::constant]
 		type MaxSettlementsPerBlock: Get<u32>;
+
+		/// Most steps (each one resting order and one waiting trigger) an expired series'
+		/// book is emptied by in one block (within what the block leaves idle).
+		#[pallet::constant]
+		type MaxBookStepsPerBlock: Get<u32>;
 
 		/// Weights of the calls, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
@@ -140,6 +149,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SweepPass<T: Config> = StorageValue<_, SweepPassState, ValueQuery>;
 
+	/// Expired series whose books still hold orders or triggers, emptied first to last by
+	/// the idle hook.
+	#[pallet::storage]
+	pub type BooksToClear<T: Config> = StorageValue<_, BoundedVec<MarketId, T::MaxSeries>, ValueQuery>;
+
+	/// A series may have become delistable (a book emptied, the sweep finished): the idle
+	/// hook checks once the sweep is idle.
+	#[pallet::storage]
+	pub type DelistCheck<T: Config> = StorageValue<_, bool, ValueQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -183,6 +202,12 @@ pub mod pallet {
 		SettlementPending { underlying: AssetId, expiry: Moment, coverage: sp_runtime::Permill },
 		/// Governance set the settlement price of a pending expiry.
 		SettlementPriceSet { underlying: AssetId, expiry: Moment, price: Price },
+		/// Expired series `market`'s book is empty: every resting order and waiting trigger
+		/// was cancelled.
+		BookCleared { market: MarketId },
+		/// Series `market` settled, its positions and book gone, was delisted: its market
+		/// closed and its slot is free.
+		SeriesDelisted { market: MarketId, terms: SeriesTerms },
 	}
 
 	#[pallet::error]
@@ -231,9 +256,14 @@ pub mod pallet {
 		}
 
 		/// With what the block leaves: settles positions of settled expiries, at most
-		/// `MaxSettlementsPerBlock` read, resuming where the last block stopped.
+		/// `MaxSettlementsPerBlock` read, resuming where the last block stopped; empties
+		/// expired series' books, at most `MaxBookStepsPerBlock` steps; delists series with
+		/// nothing left.
 		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			Self::sweep(remaining)
+			let mut used = Self::sweep(remaining);
+			used.saturating_accrue(Self::clear_books(remaining.saturating_sub(used)));
+			used.saturating_accrue(Self::delist_settled(remaining.saturating_sub(used)));
+			used
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -388,6 +418,13 @@ pub mod pallet {
 					.filter(|terms| terms.underlying == underlying && terms.expiry == expiry)
 					.count();
 				ensure!(listed == record.series as usize, "an expiry's series count is off");
+			}
+			let queued = BooksToClear::<T>::get();
+			for (i, market) in queued.iter().enumerate() {
+				let terms = Series::<T>::get(market).ok_or("a book to clear of no series")?;
+				let record = Expiries::<T>::get((terms.underlying, terms.expiry)).ok_or("a series of no expiry")?;
+				ensure!(record.settlement != Settlement::Awaiting, "a book cleared before its expiry");
+				ensure!(!queued.iter().skip(i.saturating_add(1)).any(|m| m == market), "a book queued twice");
 			}
 			let awaiting = Expiries::<T>::iter().any(|(_, r)| r.settlement == Settlement::Awaiting);
 			ensure!(awaiting == NextExpiryAction::<T>::get().is_some(), "the expiry hook's schedule is off");

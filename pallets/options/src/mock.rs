@@ -4,7 +4,7 @@
 use crate as pallet_options;
 use clearing_primitives::{
 	black76::OptionKind,
-	options::{SeriesMarkets, SweepOutcome},
+	options::{BookClearance, SeriesBooks, SeriesMarkets, SweepOutcome},
 	oracle::{Moment, PriceStatus},
 	AssetId, Balance, MarketId, Price,
 };
@@ -103,6 +103,54 @@ impl SeriesMarkets for MockMarkets {
 	fn settle_expired_position_weight() -> Weight {
 		Weight::from_parts(1_000_000, 0)
 	}
+
+	/// Refused while `set_holders` left positions in `market`.
+	fn close_series_market(market: MarketId) -> sp_runtime::DispatchResult {
+		if get::<Vec<MarketId>>(b"mock-held").contains(&market) {
+			return Err(DispatchError::Other("SeriesPositionsOpen"));
+		}
+		let mut opened = Self::opened();
+		opened.retain(|m| *m != market);
+		put(b"mock-series-markets", opened);
+		Ok(())
+	}
+}
+
+/// Positions are held in `markets` (the stand-in margin engine refuses to close them).
+pub fn set_holders(markets: Vec<MarketId>) {
+	put(b"mock-held", markets);
+}
+
+/// A stand-in book: each market's resting items (orders and triggers), taken one a step.
+pub struct MockBooks;
+
+fn book_key(market: MarketId) -> Vec<u8> {
+	let mut key = b"mock-book-".to_vec();
+	key.extend_from_slice(&market.to_le_bytes());
+	key
+}
+
+/// `market`'s stand-in book holds `items` resting orders or triggers.
+pub fn set_book(market: MarketId, items: u32) {
+	put(&book_key(market), items);
+}
+
+/// What `market`'s stand-in book still holds.
+pub fn book_items(market: MarketId) -> u32 {
+	get::<u32>(&book_key(market))
+}
+
+impl SeriesBooks for MockBooks {
+	fn clear_book(market: MarketId, steps: u32) -> BookClearance {
+		let items = book_items(market);
+		let taken = items.min(steps);
+		set_book(market, items - taken);
+		BookClearance { steps: taken, empty: items == taken }
+	}
+
+	fn clear_book_weight(steps: u32) -> Weight {
+		Weight::from_parts(1_000_000, 0).saturating_mul(u64::from(steps))
+	}
 }
 
 /// The stand-in sweep scans `total` positions, `settleable` of them in settled series.
@@ -125,6 +173,8 @@ impl pallet_options::Config for Test {
 	type Prices = MockPrices;
 	type Time = Timestamp;
 	type Markets = MockMarkets;
+	type Books = MockBooks;
+	type MaxBookStepsPerBlock = ConstU32<5>;
 	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type FirstSeriesId = FirstSeriesId;
 	type MaxSeries = ConstU32<4>;

@@ -615,6 +615,31 @@ mod benchmarks {
 		assert_eq!(TriggerQueues::<T>::get(market, Crossing::Falls).len() as u32, left);
 	}
 
+	/// `n` steps of clearing an expired series' book: a full falling trigger queue and an
+	/// ask side of `MaxLevels` levels, each order of its own account alone at its level (each
+	/// cancel removes its level and rewrites the side's prices); each step cancels the first
+	/// trigger and the best ask.
+	#[benchmark]
+	fn clear_book(n: Linear<0, { T::MaxLevels::get().min(T::MaxTriggersPerQueue::get()) }>) {
+		use clearing_primitives::options::SeriesBooks;
+		let (market, tick, step) = T::BenchmarkHelper::market(Price::saturating_from_integer(PRICE));
+		let base = Price::saturating_from_integer(PRICE);
+		for level in 0..T::MaxLevels::get() {
+			let price = base.saturating_add(tick.saturating_mul(Price::saturating_from_integer(level)));
+			place::<T>(&trader::<T>("expired maker", level), market, Side::Sell, price, step);
+		}
+		fill_trigger_queue::<T>(market, tick, step, Side::Sell, TriggerKind::StopMarket, 0);
+
+		#[block]
+		{
+			Pallet::<T>::clear_book(market, n);
+		}
+
+		assert_eq!(LevelPrices::<T>::get(market, Side::Sell).len() as u32, T::MaxLevels::get().saturating_sub(n));
+		let left = T::MaxTriggersPerQueue::get().saturating_sub(n);
+		assert_eq!(TriggerQueues::<T>::get(market, Crossing::Falls).len() as u32, left);
+	}
+
 	/// The hook's look at one market whose two queues are full and neither fires.
 	#[benchmark]
 	fn check_triggers() {

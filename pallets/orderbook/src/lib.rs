@@ -48,6 +48,7 @@ pub mod migrations;
 mod placing;
 mod triggers;
 mod deadline;
+mod expired;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;

@@ -206,7 +206,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The other half of `trigger`'s pair (if any) waits on alone.
-	fn unpair(trigger: &TriggerOf<T>) {
+	pub(crate) fn unpair(trigger: &TriggerOf<T>) {
 		if let Some(pair) = trigger.pair {
 			Triggers::<T>::mutate(pair, |other| {
 				if let Some(other) = other {
@@ -242,7 +242,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Forgets `trigger`: storage, its queue entry (an emptied queue, and a market left with
 	/// none, dropped), its account's list, and the deposit it set aside.
-	fn remove_trigger(trigger: &TriggerOf<T>) {
+	pub(crate) fn remove_trigger(trigger: &TriggerOf<T>) {
 		Triggers::<T>::remove(trigger.id);
 		let crossing = trigger.kind.crossing(trigger.side);
 		let market = trigger.market;

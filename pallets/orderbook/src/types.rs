@@ -126,6 +126,8 @@ pub enum CancelReason {
 	ExpiredAtBlock,
 	/// Its subaccount's dead-man's switch (`schedule_cancel`) was not renewed in time.
 	DeadlineReached,
+	/// Its market is an option series that has expired: it trades no more.
+	SeriesExpired,
 }
 
 /// One order of a `place_orders` batch: what `place_order` takes, but the subaccount, which
@@ -264,6 +266,8 @@ pub enum TriggerCancelReason {
 	PairFired,
 	/// Its subaccount's dead-man's switch passed after it was placed.
 	DeadlineReached,
+	/// Its market is an option series that has expired.
+	SeriesExpired,
 }
 
 /// A subaccount's dead-man's switch: at the start of block `at`, every order it placed

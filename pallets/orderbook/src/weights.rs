@@ -54,6 +54,7 @@ pub trait WeightInfo {
 	fn check_triggers() -> Weight;
 	fn schedule_cancel() -> Weight;
 	fn fire_deadline(n: u32, ) -> Weight;
+	fn clear_book(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -571,6 +572,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
 	}
+	fn clear_book(n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 5536)
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((14_u64).saturating_mul(n.into())))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -694,5 +702,12 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3833).saturating_mul(n.into()))
+	}
+	fn clear_book(n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 5536)
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((14_u64).saturating_mul(n.into())))
 	}
 }

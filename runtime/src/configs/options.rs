@@ -1,7 +1,7 @@
 //! Option series: listed by the risk governance, priced from the oracle's index and implied
 //! volatility, margined per leg by the margin engine.
 
-use crate::{Margin, Oracle, Runtime, Timestamp};
+use crate::{Margin, Oracle, Orderbook, Runtime, Timestamp};
 use clearing_primitives::{oracle::Moment, MarketId};
 use frame_support::{parameter_types, traits::ConstU32};
 
@@ -19,6 +19,9 @@ impl pallet_options::Config for Runtime {
 	type Prices = Oracle;
 	type Time = Timestamp;
 	type Markets = Margin;
+	type Books = Orderbook;
+	// An expired series' book empties at up to 32 orders and 32 triggers a block.
+	type MaxBookStepsPerBlock = ConstU32<32>;
 	// Root: sudo on `dev`. The risk governance has no option changes yet, so on a chain
 	// without sudo nothing lists series nor sets their parameters.
 	type GovernanceOrigin = frame_system::EnsureRoot<crate::AccountId>;

@@ -3,3 +3,4 @@ mod params;
 mod pricing;
 mod expiry;
 mod sweep;
+mod retire;

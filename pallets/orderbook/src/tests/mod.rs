@@ -13,6 +13,7 @@ mod properties;
 mod status;
 mod time_in_force;
 mod triggers;
+mod expired;
 
 use crate::{mock::*, OrderKind};
 use clearing_primitives::margin::Side;

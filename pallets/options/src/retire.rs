@@ -1,0 +1,114 @@
+//! Retiring expired series. At expiry a series trades no more: its book is emptied in
+//! bounded steps (resting orders and waiting triggers cancelled, deposits and margin
+//! released); once its expiry has settled, every position in it has been settled and its
+//! book is empty, it is delisted: its market closes and its slot under `MaxSeries` (and the
+//! margin engine's `MaxMarkets`) is free for a new series.
+
+use crate::{pallet::*, Settlement};
+use clearing_primitives::{
+	options::{SeriesBooks, SeriesMarkets},
+	oracle::Moment,
+	AssetId, MarketId,
+};
+use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
+
+impl<T: Config> Pallet<T> {
+	/// Queues every series of `underlying`'s `expiry`, which has just expired, for its book
+	/// to be emptied; returns the weight of reading the series.
+	pub(crate) fn queue_books(underlying: AssetId, expiry: Moment) -> Weight {
+		let series = Self::series_of_expiry(underlying, expiry);
+		BooksToClear::<T>::mutate(|queue| {
+			for market in series {
+				// Bounded by `MaxSeries` like the series themselves; never full in practice.
+				if !queue.contains(&market) {
+					let _ = queue.try_push(market);
+				}
+			}
+		});
+		T::DbWeight::get().reads_writes(u64::from(Series::<T>::count()).saturating_add(1), 1)
+	}
+
+	/// The idle hook's book clearing within `remaining`: the first queued series' book, at
+	/// most `MaxBookStepsPerBlock` steps; a series whose book is empty leaves the queue and
+	/// may be delisted. Returns the weight used.
+	pub(crate) fn clear_books(remaining: Weight) -> Weight {
+		let check = T::DbWeight::get().reads(1);
+		let queue = BooksToClear::<T>::get();
+		let Some(&market) = queue.first() else { return check };
+		let bookkeeping = T::DbWeight::get().writes(2);
+		let base = T::Books::clear_book_weight(0);
+		let per = T::Books::clear_book_weight(1).saturating_sub(base);
+		let room = remaining.saturating_sub(check).saturating_sub(bookkeeping).saturating_sub(base);
+		if !base.all_lte(remaining.saturating_sub(check).saturating_sub(bookkeeping)) {
+			return check;
+		}
+		let fits = room.ref_time().checked_div(per.ref_time().max(1)).unwrap_or_default();
+		let steps = u32::try_from(fits).unwrap_or(u32::MAX).min(T::MaxBookStepsPerBlock::get());
+		let cleared = T::Books::clear_book(market, steps);
+		if cleared.empty {
+			BooksToClear::<T>::mutate(|queue| queue.retain(|queued| *queued != market));
+			DelistCheck::<T>::put(true);
+			Self::deposit_event(Event::BookCleared { market });
+		}
+		check.saturating_add(bookkeeping).saturating_add(T::Books::clear_book_weight(cleared.steps))
+	}
+
+	/// The idle hook's delisting within `remaining`, once something may have become
+	/// delistable (a book emptied, the sweep finished): while the sweep is idle, every series
+	/// whose expiry has settled and whose book is empty is delisted if the margin engine can
+	/// close its market (no position is left in it). Returns the weight used.
+	pub(crate) fn delist_settled(remaining: Weight) -> Weight {
+		use crate::weights::WeightInfo;
+		if !DelistCheck::<T>::get() {
+			return T::DbWeight::get().reads(1);
+		}
+		let check = T::DbWeight::get().reads(2);
+		if SweepPending::<T>::get() {
+			return check;
+		}
+		let worst = T::WeightInfo::delist_series(T::MaxSeries::get());
+		if !worst.all_lte(remaining.saturating_sub(check)) {
+			return check;
+		}
+		let queued = BooksToClear::<T>::get();
+		let candidates: alloc::vec::Vec<_> = Series::<T>::iter()
+			.filter(|(market, terms)| {
+				!queued.contains(market) && Self::settlement_price(terms.underlying, terms.expiry).is_some()
+			})
+			.collect();
+		let mut delisted: u32 = 0;
+		for (market, terms) in candidates {
+			// In its own layer: a market the margin engine cannot close (a position left)
+			// stays listed whole, and is tried again at the next check.
+			let closed = with_storage_layer(|| T::Markets::close_series_market(market));
+			if closed.is_err() {
+				continue;
+			}
+			Series::<T>::remove(market);
+			SeriesByTerms::<T>::remove(terms);
+			let key = (terms.underlying, terms.expiry);
+			Expiries::<T>::mutate_exists(key, |record| {
+				if let Some(entry) = record {
+					entry.series = entry.series.saturating_sub(1);
+					if entry.series == 0 {
+						*record = None;
+					}
+				}
+			});
+			delisted = delisted.saturating_add(1);
+			Self::deposit_event(Event::SeriesDelisted { market, terms });
+		}
+		DelistCheck::<T>::put(false);
+		check.saturating_add(T::WeightInfo::delist_series(delisted))
+	}
+
+	/// `true` if series `market` is expired and waiting for its book to be emptied.
+	pub fn book_clearing(market: MarketId) -> bool {
+		BooksToClear::<T>::get().contains(&market)
+	}
+}
+
+/// An expiry that is not awaiting any more has expired (settled or pending).
+pub(crate) fn expired(settlement: Settlement) -> bool {
+	settlement != Settlement::Awaiting
+}
