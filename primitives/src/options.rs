@@ -190,8 +190,9 @@ pub trait OptionMarks {
 	/// The most one [`Self::settlement_value`] costs.
 	fn settlement_value_weight() -> Weight;
 
-	/// The oracle asset series `market`'s implied volatility comes from; `None` if it is not
-	/// a listed series. Reads at most [`Self::leg_weight`].
+	/// The oracle asset live series `market`'s implied volatility comes from; `None` if it is
+	/// not a listed series or has expired (its intrinsic value needs no volatility). Reads at
+	/// most [`Self::leg_weight`].
 	fn volatility_asset(market: MarketId) -> Option<AssetId>;
 }
 

@@ -197,6 +197,7 @@ type Migrations = (
 	pallet_liquidation::migrations::v1::MigrateToV1<Runtime>,
 	pallet_orderbook::migrations::v1::MigrateToV1<Runtime>,
 	pallet_orderbook::migrations::v2::MigrateToV2<Runtime>,
+	pallet_margin::migrations::v1::MigrateToV1<Runtime>,
 );
 
 /// Dispatches blocks and extrinsics to the pallets.

@@ -461,3 +461,59 @@ fn a_liquidation_buys_back_the_short_leg_first_and_only_what_restores_maintenanc
 		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
 	});
 }
+
+#[test]
+fn a_stale_volatility_holds_back_only_the_series_not_the_perpetual() {
+	run(|| {
+		let put = list(OptionKind::Put, 57_000, 7 * DAY_MS);
+		let writer = trader("perp and put writer", 40_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 14_000 * USDC);
+		// Short one put, long one BTC on the perpetual.
+		let buyer = trader("put buyer", 10_000);
+		deposit(&buyer, 0, USDC_ASSET_ID, 5_000 * USDC);
+		send(&writer, order(put, Side::Sell, ask_at_mark(put), ONE_BTC, OrderKind::Limit)).expect("rests");
+		send(&buyer, order(put, Side::Buy, ask_at_mark(put), ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		let seller = trader("btc seller", 100_000);
+		deposit(&seller, 0, USDC_ASSET_ID, 50_000 * USDC);
+		send(&seller, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).expect("rests");
+		send(&writer, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		// The volatility feed stops; BTC falls until the writer is below maintenance.
+		pause_feed(BTC_VOLATILITY_ASSET_ID, true);
+		let mut btc = 60_000;
+		while !health(&writer, 0).liquidatable {
+			btc -= 500;
+			assert!(btc > 45_000, "the writer never fell below maintenance");
+			move_price(BTC_ASSET_ID, usd(btc));
+		}
+		// Bids for BTC: the perpetual closes in the book while the put waits for its volatility.
+		let bidder = trader("btc bidder", 100_000);
+		deposit(&bidder, 0, USDC_ASSET_ID, 50_000 * USDC);
+		send(&bidder, order(BTC_USD, Side::Buy, usd(btc), 2 * ONE_BTC, OrderKind::Limit)).expect("bid rests");
+		let keeper = trader("keeper", 100);
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
+		assert!(position(&writer, 0, BTC_USD) < ONE_BTC as i128, "the perpetual was reduced");
+		assert_eq!(position(&writer, 0, put), -(ONE_BTC as i128), "the put waits for a fresh volatility");
+		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
+	});
+}
+
+#[test]
+fn the_margin_migration_counts_the_holders_of_each_series() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run(|| {
+		let put = list(OptionKind::Put, 57_000, 7 * DAY_MS);
+		put_sold(put);
+		assert_eq!(pallet_margin::SeriesHolders::<Runtime>::get(put), 2);
+		// As on a chain from before the count: none kept, version 0.
+		let _ = pallet_margin::SeriesHolders::<Runtime>::clear(u32::MAX, None);
+		StorageVersion::new(0).put::<Margin>();
+		pallet_margin::migrations::v1::MigrateToV1::<Runtime>::on_runtime_upgrade();
+		assert_eq!(pallet_margin::SeriesHolders::<Runtime>::get(put), 2);
+		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(1));
+		// Once at v1, it does nothing.
+		pallet_margin::SeriesHolders::<Runtime>::insert(put, 5);
+		pallet_margin::migrations::v1::MigrateToV1::<Runtime>::on_runtime_upgrade();
+		assert_eq!(pallet_margin::SeriesHolders::<Runtime>::get(put), 5);
+		pallet_margin::SeriesHolders::<Runtime>::insert(put, 2);
+	});
+}

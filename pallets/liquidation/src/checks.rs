@@ -6,7 +6,7 @@ use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, Valuation},
 	margin::LiquidationBook,
 	oracle::PriceProvider,
-	positions::{Health, MarginAccounts},
+	positions::{Health, MarginAccounts, MarketTerms},
 	AssetId, MarketId,
 };
 use frame_support::{
@@ -41,16 +41,18 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `Ok` if `market`'s index price is ready (see [`Self::ensure_asset_ready`]), and for an
-	/// option series its implied volatility too: a stale volatility would mark its legs at an
-	/// old figure.
+	/// `Ok` if `market`'s index price is ready (see [`Self::ensure_asset_ready`]).
 	pub(crate) fn ensure_price_ready(market: MarketId) -> Result<(), DispatchError> {
 		let terms = T::Margin::market_terms(market).ok_or(Error::<T>::PriceNotReady)?;
-		Self::ensure_asset_ready(terms.base_asset)?;
-		match terms.volatility_asset {
-			Some(volatility) => Self::ensure_asset_ready(volatility),
-			None => Ok(()),
-		}
+		Self::ensure_asset_ready(terms.base_asset)
+	}
+
+	/// `true` if a live option series' implied volatility is ready (always for a perpetual or
+	/// an expired series). A series whose volatility is not waits to be closed or taken over
+	/// (its mark would be an old figure) while the subaccount's other markets are liquidated:
+	/// a stale volatility feed never shields a perpetual.
+	pub(crate) fn volatility_ready(terms: &MarketTerms) -> bool {
+		terms.volatility_asset.is_none_or(|volatility| Self::ensure_asset_ready(volatility).is_ok())
 	}
 
 	/// The protocol's own subaccounts, never liquidated: the backstop, and the margin

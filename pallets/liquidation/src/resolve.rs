@@ -143,6 +143,7 @@ impl<T: Config> Pallet<T> {
 
 		let by_value = Margin::<T>::positions_by_value(subaccount)?;
 		let mut markets: u32 = 0;
+		let mut waiting: u32 = 0;
 		let mut flat = false;
 		let mut paid_out = false;
 		let mut book_weight = Weight::zero();
@@ -151,8 +152,12 @@ impl<T: Config> Pallet<T> {
 			if !health.liquidatable {
 				break;
 			}
-			markets = markets.saturating_add(1);
 			let config = Margin::<T>::market_terms(market).ok_or(Error::<T>::PriceNotReady)?;
+			if !Self::volatility_ready(&config) {
+				waiting = waiting.saturating_add(1);
+				continue;
+			}
+			markets = markets.saturating_add(1);
 			let close = Self::close_in_book(
 				subaccount,
 				market,
@@ -196,6 +201,10 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			health = Margin::<T>::health(subaccount, Valuation::Maintenance)?;
+		}
+		// Nothing could be touched: every market left waits for its volatility.
+		if markets == 0 && waiting > 0 {
+			return Err(refused(Error::<T>::PriceNotReady.into()));
 		}
 		if flat || !health.liquidatable {
 			Stalled::<T>::remove(subaccount);

@@ -35,6 +35,7 @@ mod fill;
 mod forced;
 mod functions;
 mod funding;
+pub mod migrations;
 mod options;
 mod settings;
 pub mod math;
@@ -72,7 +73,11 @@ pub mod pallet {
 	/// A market configuration with this runtime's block numbers.
 	pub type MarketConfigOf<T> = MarketConfig<BlockNumberFor<T>>;
 
+	/// v1: series count their holders (`SeriesHolders`).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

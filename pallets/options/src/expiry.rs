@@ -139,14 +139,20 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn sweep(remaining: Weight) -> Weight {
 		use clearing_primitives::options::SeriesMarkets;
 		let check = T::DbWeight::get().reads(1);
+		if !check.all_lte(remaining) {
+			return Weight::zero();
+		}
 		if !SweepPending::<T>::get() {
 			return check;
 		}
 		let per = T::Markets::settle_expired_position_weight();
 		let bookkeeping = T::DbWeight::get().reads_writes(1, 3);
-		let room = remaining.saturating_sub(check).saturating_sub(bookkeeping);
-		let fits = room.ref_time().checked_div(per.ref_time().max(1)).unwrap_or_default();
-		let limit = u32::try_from(fits).unwrap_or(u32::MAX).min(T::MaxSettlementsPerBlock::get());
+		let fixed = check.saturating_add(bookkeeping);
+		if !fixed.all_lte(remaining) {
+			return check;
+		}
+		let limit = crate::retire::steps_within(remaining.saturating_sub(fixed), per)
+			.min(T::MaxSettlementsPerBlock::get());
 		if limit == 0 {
 			return check;
 		}

@@ -198,6 +198,10 @@ impl<T: Config> OptionMarks for Pallet<T> {
 			return None;
 		}
 		let terms = Series::<T>::get(market)?;
+		// Expired, a series is worth its intrinsic value: no volatility marks it.
+		if T::Time::now() >= terms.expiry {
+			return None;
+		}
 		VolatilitySources::<T>::get(terms.underlying)
 	}
 }

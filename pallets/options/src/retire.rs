@@ -30,45 +30,53 @@ impl<T: Config> Pallet<T> {
 
 	/// The idle hook's book clearing within `remaining`: the first queued series' book, at
 	/// most `MaxBookStepsPerBlock` steps; a series whose book is empty leaves the queue and
-	/// may be delisted. Returns the weight used.
+	/// may be delisted. Returns the weight used (never above `remaining`).
 	pub(crate) fn clear_books(remaining: Weight) -> Weight {
 		let check = T::DbWeight::get().reads(1);
+		if !check.all_lte(remaining) {
+			return Weight::zero();
+		}
 		let queue = BooksToClear::<T>::get();
 		let Some(&market) = queue.first() else { return check };
-		let bookkeeping = T::DbWeight::get().writes(2);
-		let base = T::Books::clear_book_weight(0);
-		let per = T::Books::clear_book_weight(1).saturating_sub(base);
-		let room = remaining.saturating_sub(check).saturating_sub(bookkeeping).saturating_sub(base);
-		if !base.all_lte(remaining.saturating_sub(check).saturating_sub(bookkeeping)) {
+		let fixed = check.saturating_add(T::DbWeight::get().writes(2)).saturating_add(T::Books::clear_book_weight(0));
+		if !fixed.all_lte(remaining) {
 			return check;
 		}
-		let fits = room.ref_time().checked_div(per.ref_time().max(1)).unwrap_or_default();
-		let steps = u32::try_from(fits).unwrap_or(u32::MAX).min(T::MaxBookStepsPerBlock::get());
+		let steps = steps_within(
+			remaining.saturating_sub(fixed),
+			T::Books::clear_book_weight(1).saturating_sub(T::Books::clear_book_weight(0)),
+		)
+		.min(T::MaxBookStepsPerBlock::get());
 		let cleared = T::Books::clear_book(market, steps);
 		if cleared.empty {
 			BooksToClear::<T>::mutate(|queue| queue.retain(|queued| *queued != market));
 			DelistCheck::<T>::put(true);
 			Self::deposit_event(Event::BookCleared { market });
 		}
-		check.saturating_add(bookkeeping).saturating_add(T::Books::clear_book_weight(cleared.steps))
+		fixed.saturating_sub(T::Books::clear_book_weight(0)).saturating_add(T::Books::clear_book_weight(cleared.steps))
 	}
 
 	/// The idle hook's delisting within `remaining`, once something may have become
 	/// delistable (a book emptied, the sweep finished): while the sweep is idle, every series
-	/// whose expiry has settled and whose book is empty is delisted if the margin engine can
-	/// close its market (no position is left in it). Returns the weight used.
+	/// whose expiry has settled, whose book is empty and out of the queue, is delisted if the
+	/// margin engine can close its market (no position is left in it). Returns the weight used
+	/// (never above `remaining`).
 	pub(crate) fn delist_settled(remaining: Weight) -> Weight {
 		use crate::weights::WeightInfo;
+		let one = T::DbWeight::get().reads(1);
+		if !one.all_lte(remaining) {
+			return Weight::zero();
+		}
 		if !DelistCheck::<T>::get() {
-			return T::DbWeight::get().reads(1);
+			return one;
 		}
-		let check = T::DbWeight::get().reads(2);
-		if SweepPending::<T>::get() {
-			return check;
-		}
+		// Every candidate tried is charged a delisting, whether its market closes or not.
 		let worst = T::WeightInfo::delist_series(T::MaxSeries::get());
-		if !worst.all_lte(remaining.saturating_sub(check)) {
-			return check;
+		if !worst.all_lte(remaining) {
+			return one;
+		}
+		if SweepPending::<T>::get() {
+			return T::DbWeight::get().reads(2);
 		}
 		let queued = BooksToClear::<T>::get();
 		let candidates: alloc::vec::Vec<_> = Series::<T>::iter()
@@ -76,18 +84,24 @@ impl<T: Config> Pallet<T> {
 				!queued.contains(market) && Self::settlement_price(terms.underlying, terms.expiry).is_some()
 			})
 			.collect();
-		let mut delisted: u32 = 0;
+		let tried = u32::try_from(candidates.len()).unwrap_or(u32::MAX);
 		for (market, terms) in candidates {
+			// A book that still holds something (a series expired before books were queued)
+			// goes back in the queue first.
+			if !T::Books::clear_book(market, 0).empty {
+				BooksToClear::<T>::mutate(|queue| {
+					let _ = queue.try_push(market);
+				});
+				continue;
+			}
 			// In its own layer: a market the margin engine cannot close (a position left)
 			// stays listed whole, and is tried again at the next check.
-			let closed = with_storage_layer(|| T::Markets::close_series_market(market));
-			if closed.is_err() {
+			if with_storage_layer(|| T::Markets::close_series_market(market)).is_err() {
 				continue;
 			}
 			Series::<T>::remove(market);
 			SeriesByTerms::<T>::remove(terms);
-			let key = (terms.underlying, terms.expiry);
-			Expiries::<T>::mutate_exists(key, |record| {
+			Expiries::<T>::mutate_exists((terms.underlying, terms.expiry), |record| {
 				if let Some(entry) = record {
 					entry.series = entry.series.saturating_sub(1);
 					if entry.series == 0 {
@@ -95,17 +109,23 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 			});
-			delisted = delisted.saturating_add(1);
 			Self::deposit_event(Event::SeriesDelisted { market, terms });
 		}
 		DelistCheck::<T>::put(false);
-		check.saturating_add(T::WeightInfo::delist_series(delisted))
+		T::WeightInfo::delist_series(tried)
 	}
 
 	/// `true` if series `market` is expired and waiting for its book to be emptied.
 	pub fn book_clearing(market: MarketId) -> bool {
 		BooksToClear::<T>::get().contains(&market)
 	}
+}
+
+/// How many steps of `per` fit in `room`, in both ref time and proof size.
+pub(crate) fn steps_within(room: Weight, per: Weight) -> u32 {
+	let by_time = room.ref_time().checked_div(per.ref_time()).unwrap_or(u64::MAX);
+	let by_proof = room.proof_size().checked_div(per.proof_size()).unwrap_or(u64::MAX);
+	u32::try_from(by_time.min(by_proof)).unwrap_or(u32::MAX)
 }
 
 /// An expiry that is not awaiting any more has expired (settled or pending).

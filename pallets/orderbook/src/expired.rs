@@ -22,15 +22,23 @@ impl<T: Config> Pallet<T> {
 					Self::unpair(&trigger);
 					Self::deposit_event(Event::TriggerCancelled { id, reason: TriggerCancelReason::SeriesExpired });
 				},
-				// A queue entry without its trigger (never expected): dropped so clearing ends.
-				None => TriggerQueues::<T>::mutate_exists(market, crossing, |queue| {
-					if let Some(entries) = queue {
-						entries.retain(|(_, queued)| *queued != id);
-						if entries.is_empty() {
-							*queue = None;
+				// A queue entry without its trigger (never expected): dropped so clearing ends,
+				// and the market unlisted from the hook's once both queues are gone.
+				None => {
+					TriggerQueues::<T>::mutate_exists(market, crossing, |queue| {
+						if let Some(entries) = queue {
+							entries.retain(|(_, queued)| *queued != id);
+							if entries.is_empty() {
+								*queue = None;
+							}
 						}
+					});
+					if !TriggerQueues::<T>::contains_key(market, Crossing::Rises) &&
+						!TriggerQueues::<T>::contains_key(market, Crossing::Falls)
+					{
+						TriggerMarkets::<T>::mutate(|markets| markets.retain(|m| *m != market));
 					}
-				}),
+				},
 			}
 			return true;
 		}

@@ -2,11 +2,13 @@
 // pinned at 60%): root (sudo on `dev`) lists a BTC put and call a week out and a put expiring
 // within the test. The chain's marks match a Black-76 computed here from the chain's own
 // inputs; a hedger buys a protective put paying its premium in full; a writer sells a covered
-// call against a long perpetual and is margined per leg; a protective put listed a minute out
-// settles at the window's average index and pays out to the unit, with no call from the test.
+// call against a long perpetual and is margined per leg; a protective put and a covered call
+// listed two minutes out settle at the window's average index and pay out to the unit, their
+// books emptied and the series delisted, with no call from the test; a short put is liquidated by the chain's keeper
+// when BTC falls and its implied volatility jumps.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, submit, feed, fundTrader, waitForIndex } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent } from './helpers.js';
 
 const BTC = 2;
 const BTC_VOL = 1002;
@@ -82,6 +84,7 @@ before(async () => {
 });
 after(async () => {
   // Back to where the other files expect BTC, whatever happened here.
+  await feed('/control/vol', { asset: 'BTC', volatility: '60' }).catch(() => {});
   await feed('/control/vol', { asset: 'BTC', walk: true }).catch(() => {});
   await feed('/control/set', { asset: 'BTC', price: '60000' }).catch(() => {});
   if (ctx) await waitForIndex(ctx.api, BTC, usd(60000)).catch(() => {});
@@ -184,53 +187,108 @@ test('a protective put is paid in full; a covered call is margined per leg', { t
   assert.equal(writerAfter.liquidatable.isTrue, false);
 });
 
-test('a protective put pays out at expiry to the unit, settled by the chain', { timeout: 240_000 }, async () => {
+test('a protective put and a covered call pay out at expiry to the unit, settled by the chain', { timeout: 300_000 }, async () => {
   const { api } = ctx;
   // BTC at $58,000 through the whole settlement window (a minute on dev).
   await feed('/control/set', { asset: 'BTC', price: '58000' });
   await waitForIndex(api, BTC, usd(58000));
-  // The dev window is a minute; half a minute more leaves room for the listing's block.
-  const expiry = (await chainNow()) + 90_000;
+  // The dev window is a minute; a minute more leaves room for the listings and the trades.
+  const expiry = (await chainNow()) + 120_000;
   const put = await listSeries('Put', 60000, expiry);
+  const call = await listSeries('Call', 57000, expiry);
   assert.equal((await api.call.marginApi.marketStatus(put)).unwrap().type, 'Active');
   const size = SATS / 10n;
   const writer = ctx.fresh();
-  await fundTrader(api, ctx.alice, writer, 3_000n * UNIT);
+  await fundTrader(api, ctx.alice, writer, 5_000n * UNIT);
   const hedger = ctx.fresh();
-  await fundTrader(api, ctx.alice, hedger, 1_000n * UNIT);
-  const price = tickAbove((await api.call.optionsApi.greeks(put)).unwrap().mark.toBigInt());
-  await ok(order(put, 'Sell', price, size, 'Limit'), writer, 'the writer offers the put');
-  await ok(order(put, 'Buy', price, size, 'ImmediateOrCancel'), hedger, 'the hedger buys it');
+  await fundTrader(api, ctx.alice, hedger, 2_000n * UNIT);
+  const premium = async (series) => tickAbove((await api.call.optionsApi.greeks(series)).unwrap().mark.toBigInt());
+  // The hedger buys a protective put from the writer.
+  const putPrice = await premium(put);
+  await ok(order(put, 'Sell', putPrice, size, 'Limit'), writer, 'the writer offers the put');
+  await ok(order(put, 'Buy', putPrice, size, 'ImmediateOrCancel'), hedger, 'the hedger buys it');
+  // The writer covers a call: long 0.1 BTC on the perpetual, short 0.1 of the call.
+  await ok(order(BTC_USD, 'Sell', usd(58000), size, 'Limit'), hedger, 'BTC offered');
+  await ok(order(BTC_USD, 'Buy', usd(58000), size, 'ImmediateOrCancel'), writer, 'the writer buys BTC');
+  await ok(api.tx.orderbook.cancelAll(0, BTC_USD), hedger, 'the hedger clears its BTC orders');
+  const callPrice = await premium(call);
+  await ok(order(call, 'Sell', callPrice, size, 'Limit'), writer, 'the writer offers the call');
+  await ok(order(call, 'Buy', callPrice, size, 'ImmediateOrCancel'), hedger, 'the hedger buys it');
   const cash = async (who) => {
     const view = await api.call.vaultsApi.collateral(who.address, 0);
     const usdc = view.assets.find((a) => a.asset.toNumber() === 1);
     return usdc ? usdc.amount.toBigInt() : 0n;
   };
   const [hedgerBefore, writerBefore] = [await cash(hedger), await cash(writer)];
+  const writerHealth = (await api.call.marginApi.accountHealth(writer.address, 0)).unwrap();
+  assert.equal(writerHealth.liquidatable.isTrue, false, 'the covered call is margined per leg beside the rest');
 
-  // Expiry: trading stops, the window's average settles the series, the positions settle
-  // (both, counted in blocks).
+  // A maker's bid still rests at expiry: the chain cancels it and frees its margin.
+  const maker = ctx.fresh();
+  await fundTrader(api, ctx.alice, maker, 500n * UNIT);
+  await ok(order(put, 'Buy', putPrice - 5n * FIXED, size, 'Limit'), maker, 'the maker bids');
+  const orderMargin = async () => (await api.call.marginApi.accountHealth(maker.address, 0)).unwrap().initialRequirement.toBigInt();
+  assert.ok(await orderMargin() > 0n);
+
+  // Expiry: trading stops, the window's average settles the series, the positions settle,
+  // the bid is cancelled and the series is delisted, all with no call from the test.
+  const settled = waitForEvent(api, (e) => api.events.options.ExpirySettled.is(e) && e.data.expiry.toNumber() === expiry, 200);
+  const cancelled = waitForEvent(api, (e) => api.events.orderbook.OrderCancelled.is(e) && e.data.reason.type === 'SeriesExpired', 220);
+  const delisted = waitForEvent(api, (e) => api.events.options.SeriesDelisted.is(e) && e.data.market.toNumber() === put, 240);
+  const callDelisted = waitForEvent(api, (e) => api.events.options.SeriesDelisted.is(e) && e.data.market.toNumber() === call, 240);
+  const { hash, event } = await settled;
+  assert.equal(event.data.price.toBigInt(), usd(58000));
+  assert.equal((await (await api.at(hash)).call.marginApi.marketStatus(put)).unwrap().type, 'Halted');
+  await cancelled;
+  await delisted;
+  await callDelisted;
   const holds = async (who) =>
-    (await api.call.marginApi.positions(who.address, 0)).some((p) => p.market.toNumber() === put);
-  let settlement;
-  await new Promise((resolve, reject) => {
-    let seen = 0;
-    let unsub = () => {};
-    let checking = Promise.resolve();
-    api.rpc.chain.subscribeNewHeads(() => {
-      checking = checking.then(async () => {
-        settlement = (await api.call.optionsApi.settlement(put)).unwrap();
-        if (settlement.isSettled && !(await holds(hedger)) && !(await holds(writer))) { unsub(); resolve(); }
-        else if (++seen > 200) { unsub(); reject(new Error(`not settled within 200 blocks: ${settlement.toString()}`)); }
-      }).catch((e) => { unsub(); reject(e); });
-    }).then((u) => { unsub = u; }, reject);
-  });
-  assert.ok(settlement.isSettled, `settlement: ${settlement.toString()}`);
-  assert.equal(settlement.asSettled.toBigInt(), usd(58000));
-  assert.equal((await api.call.marginApi.marketStatus(put)).unwrap().type, 'Halted');
-  // $2,000 a contract × 0.1: $200, to the unit, from the writer to the hedger.
-  assert.equal(await cash(hedger) - hedgerBefore, 200n * UNIT);
-  assert.equal(writerBefore - await cash(writer), 200n * UNIT);
+    (await api.call.marginApi.positions(who.address, 0)).some((p) => [put, call].includes(p.market.toNumber()));
+  assert.equal(await holds(hedger), false);
+  assert.equal(await holds(writer), false);
+  // The put: $2,000 a contract × 0.1; the call: $1,000 × 0.1. $300, to the unit, from the
+  // writer to the hedger; the writer's perpetual stays.
+  assert.equal(await cash(hedger) - hedgerBefore, 300n * UNIT);
+  assert.equal(writerBefore - await cash(writer), 300n * UNIT);
+  const perpetual = (await api.call.marginApi.positions(writer.address, 0)).find((p) => p.market.toNumber() === BTC_USD);
+  assert.equal(perpetual.baseSize.toBigInt(), size);
+  assert.equal(await orderMargin(), 0n, "the bid's margin is free");
+  // The market is gone: nothing trades in it, nothing reads it.
+  assert.ok((await api.call.marginApi.marketStatus(put)).isNone);
+  assert.ok((await api.call.optionsApi.settlement(put)).isNone);
   const late = await submit(api, order(put, 'Buy', usd(1000), size, 'Limit'), hedger);
-  assert.equal(late.error, 'orderbook.MarketHalted');
+  assert.equal(late.error, 'orderbook.MarketNotFound');
+});
+
+test('a short put is liquidated by the chain\'s keeper when BTC falls and its volatility jumps', { timeout: 240_000 }, async () => {
+  const { api } = ctx;
+  await feed('/control/set', { asset: 'BTC', price: '60000' });
+  await waitForIndex(api, BTC, usd(60000));
+  const put = await listSeries('Put', 57000, (await chainNow()) + 7 * DAY_MS);
+  const size = SATS / 10n;
+  const view = (await api.call.optionsApi.greeks(put)).unwrap();
+  const price = tickAbove(view.mark.toBigInt());
+  // The writer holds $80 beyond the short's initial requirement of 0.1 contract.
+  const needed = (view.shortInitial.toBigInt() * size / SATS) / 10n ** 12n;
+  const writer = ctx.fresh();
+  await fundTrader(api, ctx.alice, writer, needed + 80n * UNIT);
+  await ok(order(put, 'Sell', price, size, 'Limit'), writer, 'the writer offers the put');
+  const buyer = ctx.fresh();
+  await fundTrader(api, ctx.alice, buyer, 1_000n * UNIT);
+  await ok(order(put, 'Buy', price, size, 'ImmediateOrCancel'), buyer, 'the buyer takes it');
+  assert.equal((await api.call.marginApi.accountHealth(writer.address, 0)).unwrap().liquidatable.isTrue, false);
+
+  // BTC falls 3% (a move the perpetuals' accounts of other files ride out) and its implied
+  // volatility jumps from 60% to 90%, as it does in a sell-off; nobody calls anything.
+  const liquidated = waitForEvent(api, (event) =>
+    api.events.liquidation.Liquidated.is(event) && event.data.subaccount.owner.toString() === writer.address, 120);
+  await feed('/control/set', { asset: 'BTC', price: '58200' });
+  await feed('/control/vol', { asset: 'BTC', volatility: '90' });
+  await waitForIndex(api, BTC, usd(58200));
+  await waitForIndex(api, BTC_VOL, 9n * FIXED / 10n, 60);
+  await liquidated;
+  const held = await api.call.marginApi.positions(writer.address, 0);
+  assert.ok(!held.some((p) => p.market.toNumber() === put && p.baseSize.toBigInt() !== 0n), 'the short put is gone');
+  const health = (await api.call.marginApi.accountHealth(writer.address, 0)).unwrap();
+  assert.ok(health.equity.toBigInt() >= 0n, 'no debt left behind');
 });

@@ -176,3 +176,40 @@ fn an_expiry_storm_takes_a_bounded_number_of_steps_a_block() {
 		assert_eq!(blocks, 800);
 	});
 }
+
+#[test]
+fn an_expired_book_left_out_of_the_queue_is_queued_again_before_delisting() {
+	ExtBuilder::default().build_and_execute(|| {
+		let put = list(OptionKind::Put, 62_000, 1).unwrap();
+		expire(1, true);
+		// As on a chain whose series expired before books were queued: out of the queue, yet
+		// orders still rest.
+		BooksToClear::<Test>::kill();
+		set_book(put, 12);
+		let mut queued_again = false;
+		for _ in 0..8 {
+			idle(Weight::MAX);
+			queued_again |= BooksToClear::<Test>::get().contains(&put);
+			if delisted(put) {
+				assert_eq!(book_items(put), 0, "delisted over a book that still holds orders");
+			}
+		}
+		assert!(queued_again);
+		assert!(delisted(put));
+	});
+}
+
+#[test]
+fn the_idle_hook_never_reports_more_than_it_was_given() {
+	ExtBuilder::default().build_and_execute(|| {
+		let put = list(OptionKind::Put, 62_000, 1).unwrap();
+		set_book(put, 50);
+		expire(1, true);
+		set_positions_to_sweep(30, 30);
+		for remaining in [0, 1, 999_999, 1_000_000, 2_500_000, 7_000_000] {
+			let given = Weight::from_parts(remaining, 0);
+			let used = idle(given);
+			assert!(used.all_lte(given), "{used:?} used of {given:?}");
+		}
+	});
+}
