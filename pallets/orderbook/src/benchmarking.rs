@@ -290,6 +290,21 @@ mod benchmarks {
 		assert_eq!(LevelPrices::<T>::get(market, Side::Buy).first(), Some(&base));
 	}
 
+	/// A limit sell of one step of an option series at its mark, into an empty book: it rests,
+	/// setting aside a short's initial requirement priced at the series' fresh inputs (an
+	/// option order's own cost, measured against a transfer in `scripts/bench/ratios`).
+	#[benchmark]
+	fn place_order_resting_series() {
+		let owner = whitelisted_trader::<T>();
+		let (market, _, step, mark) = T::BenchmarkHelper::series_market();
+		let kind = good_til_far::<T>();
+
+		#[extrinsic_call]
+		place_order(RawOrigin::Signed(owner.owner.clone()), 0, market, Side::Sell, mark, step, kind, false);
+
+		assert_eq!(LevelPrices::<T>::get(market, Side::Sell).first(), Some(&mark));
+	}
+
 	/// `f` makers rest one step each at `f` rising prices; the taker crosses them all and
 	/// rests one more step. (No fills is `place_order_resting`.) A full fee tier table is in
 	/// force and every side has volume in its top tier, whose maker rebate each fill pays.

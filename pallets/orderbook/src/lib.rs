@@ -208,6 +208,9 @@ pub mod pallet {
 		fn market(price: Price) -> (MarketId, Price, Balance);
 		/// Gives `subaccount` settlement collateral, and its owner native tokens for fees.
 		fn fund(subaccount: &Subaccount<AccountId>);
+		/// An option series' market, priced at fresh inputs: its tick, its step and its mark
+		/// on the tick (a runtime without options: any market and its price).
+		fn series_market() -> (MarketId, Price, Balance, Price);
 	}
 
 	/// Every resting order, under its owner's account.

@@ -233,6 +233,9 @@ impl pallet_orderbook::BenchmarkHelper<AccountId> for MockHelper {
 			1_000_000,
 		);
 	}
+	fn series_market() -> (MarketId, Price, Balance, Price) {
+		(BTC_USD, usd(1), STEP, usd(60_000))
+	}
 }
 
 /// The book's fill bound per order.

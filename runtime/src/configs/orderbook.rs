@@ -93,5 +93,12 @@ mod benchmark_helper {
 		fn fund(subaccount: &Subaccount<AccountId>) {
 			benchmark_helper::fund(subaccount, 1_000_000_000_000);
 		}
+
+		fn series_market() -> (MarketId, Price, Balance, Price) {
+			let (market, mark) = crate::configs::options::benchmark_helper::open_series(0).expect("a series lists");
+			let (tick, step) = crate::Margin::market_config(market)
+				.map_or((Price::from_u32(1), 10_000), |c| (c.tick_size, c.step_size));
+			(market, tick, step, mark)
+		}
 	}
 }
