@@ -465,18 +465,23 @@ fn a_liquidation_buys_back_the_short_leg_first_and_only_what_restores_maintenanc
 #[test]
 fn a_stale_volatility_holds_back_only_the_series_not_the_perpetual() {
 	run(|| {
-		let put = list(OptionKind::Put, 57_000, 7 * DAY_MS);
-		let writer = trader("perp and put writer", 40_000);
-		deposit(&writer, 0, USDC_ASSET_ID, 14_000 * USDC);
-		// Short one put, long one BTC on the perpetual.
-		let buyer = trader("put buyer", 10_000);
-		deposit(&buyer, 0, USDC_ASSET_ID, 5_000 * USDC);
-		send(&writer, order(put, Side::Sell, ask_at_mark(put), ONE_BTC, OrderKind::Limit)).expect("rests");
-		send(&buyer, order(put, Side::Buy, ask_at_mark(put), ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		// Two short puts, each carrying more maintenance than the perpetual: under the call's
+		// `MaxMarketsPerCall` (2) they would take both slots if waiting took one.
+		let puts = [list(OptionKind::Put, 57_000, 7 * DAY_MS), list(OptionKind::Put, 58_000, 7 * DAY_MS)];
+		let writer = trader("perp and puts writer", 60_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 24_000 * USDC);
+		let buyer = trader("put buyer", 20_000);
+		deposit(&buyer, 0, USDC_ASSET_ID, 10_000 * USDC);
+		for put in puts {
+			send(&writer, order(put, Side::Sell, ask_at_mark(put), ONE_BTC, OrderKind::Limit)).expect("rests");
+			send(&buyer, order(put, Side::Buy, ask_at_mark(put), ONE_BTC, OrderKind::ImmediateOrCancel))
+				.expect("bought");
+		}
 		let seller = trader("btc seller", 100_000);
 		deposit(&seller, 0, USDC_ASSET_ID, 50_000 * USDC);
 		send(&seller, order(BTC_USD, Side::Sell, usd(60_000), ONE_BTC, OrderKind::Limit)).expect("rests");
 		send(&writer, order(BTC_USD, Side::Buy, usd(60_000), ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		assert_eq!(<<Runtime as pallet_liquidation::Config>::MaxMarketsPerCall as frame_support::traits::Get<u32>>::get(), 2);
 		// The volatility feed stops; BTC falls until the writer is below maintenance.
 		pause_feed(BTC_VOLATILITY_ASSET_ID, true);
 		let mut btc = 60_000;
@@ -485,15 +490,45 @@ fn a_stale_volatility_holds_back_only_the_series_not_the_perpetual() {
 			assert!(btc > 45_000, "the writer never fell below maintenance");
 			move_price(BTC_ASSET_ID, usd(btc));
 		}
-		// Bids for BTC: the perpetual closes in the book while the put waits for its volatility.
+		let ranked = pallet_margin::Pallet::<Runtime>::positions_by_value(&sub(&writer, 0)).unwrap();
+		assert!(puts.contains(&ranked[0].market) && puts.contains(&ranked[1].market), "the puts rank first");
+		// Bids for BTC: the perpetual closes in the book while the puts wait for their volatility.
 		let bidder = trader("btc bidder", 100_000);
 		deposit(&bidder, 0, USDC_ASSET_ID, 50_000 * USDC);
 		send(&bidder, order(BTC_USD, Side::Buy, usd(btc), 2 * ONE_BTC, OrderKind::Limit)).expect("bid rests");
 		let keeper = trader("keeper", 100);
 		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
 		assert!(position(&writer, 0, BTC_USD) < ONE_BTC as i128, "the perpetual was reduced");
-		assert_eq!(position(&writer, 0, put), -(ONE_BTC as i128), "the put waits for a fresh volatility");
+		for put in puts {
+			assert_eq!(position(&writer, 0, put), -(ONE_BTC as i128), "the puts wait for a fresh volatility");
+		}
 		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
+	});
+}
+
+#[test]
+fn a_series_market_closes_only_without_holders() {
+	use clearing_primitives::options::SeriesMarkets;
+	run(|| {
+		let put = list(OptionKind::Put, 57_000, 7 * DAY_MS);
+		let (writer, hedger) = put_sold(put);
+		assert_eq!(pallet_margin::SeriesHolders::<Runtime>::get(put), 2);
+		assert_eq!(Margin::close_series_market(put), Err(pallet_margin::Error::<Runtime>::SeriesPositionsOpen.into()));
+		assert_eq!(Margin::close_series_market(BTC_USD), Err(pallet_margin::Error::<Runtime>::NotASeriesId.into()));
+		// Half of the hedger's put sold back: both still hold, the count stands.
+		let price = ask_at_mark(put);
+		send(&hedger, order(put, Side::Sell, price, ONE_BTC / 2, OrderKind::Limit)).expect("offered");
+		send(&writer, order(put, Side::Buy, price, ONE_BTC / 2, OrderKind::ImmediateOrCancel)).expect("bought back");
+		assert_eq!(pallet_margin::SeriesHolders::<Runtime>::get(put), 2);
+		// The rest sold to a third holder: the hedger leaves, the newcomer comes.
+		let third = trader("third holder", 10_000);
+		deposit(&third, 0, USDC_ASSET_ID, 5_000 * USDC);
+		send(&hedger, order(put, Side::Sell, price, ONE_BTC / 2, OrderKind::Limit)).expect("offered");
+		send(&third, order(put, Side::Buy, price, ONE_BTC / 2, OrderKind::ImmediateOrCancel)).expect("bought");
+		assert_eq!(position(&hedger, 0, put), 0);
+		assert_eq!(pallet_margin::SeriesHolders::<Runtime>::get(put), 2);
+		assert_eq!(Margin::close_series_market(put), Err(pallet_margin::Error::<Runtime>::SeriesPositionsOpen.into()));
+		check_invariants();
 	});
 }
 

@@ -13,8 +13,9 @@
 //!   `proof`: a current keeper key's signature (`T::Keepers`: the validators' block-authoring
 //!   keys) over the call's arguments and this chain, expiring within a few blocks. Nobody
 //!   else can take the keeper's pool slot or choose whom to deleverage.
-//! - Per market, largest position first (at most `MaxMarketsPerCall`), while the subaccount
-//!   stays below maintenance:
+//! - Per market, the position carrying the most maintenance first (at most
+//!   `MaxMarketsPerCall`; a live option series whose implied volatility is not ready waits and
+//!   takes no slot), while the subaccount stays below maintenance:
 //!   1. close in the book (reduce-only, immediate-or-cancel) just enough to restore
 //!      maintenance, no worse than `MaxSlippage` from the mark nor the bankruptcy price,
 //!      within the block's notional cap and `MaxCloseFills` fills (a solvent subaccount cut

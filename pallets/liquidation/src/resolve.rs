@@ -141,21 +141,26 @@ impl<T: Config> Pallet<T> {
 			return Err(refused(Error::<T>::LiquidationCapReached.into()));
 		}
 
-		let by_value = Margin::<T>::positions_by_value(subaccount)?;
-		let mut markets: u32 = 0;
+		// A live series whose volatility is not ready waits, and takes none of the call's
+		// `MaxMarketsPerCall`: it never stands between the other markets and their close.
 		let mut waiting: u32 = 0;
+		let mut ready = Vec::new();
+		for held in Margin::<T>::positions_by_value(subaccount)? {
+			let config = Margin::<T>::market_terms(held.market).ok_or(Error::<T>::PriceNotReady)?;
+			if Self::volatility_ready(&config) {
+				ready.push((held, config));
+			} else {
+				waiting = waiting.saturating_add(1);
+			}
+		}
+		let mut markets: u32 = 0;
 		let mut flat = false;
 		let mut paid_out = false;
 		let mut book_weight = Weight::zero();
-		for held in by_value.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
+		for (held, config) in ready.into_iter().take(T::MaxMarketsPerCall::get() as usize) {
 			let market = held.market;
 			if !health.liquidatable {
 				break;
-			}
-			let config = Margin::<T>::market_terms(market).ok_or(Error::<T>::PriceNotReady)?;
-			if !Self::volatility_ready(&config) {
-				waiting = waiting.saturating_add(1);
-				continue;
 			}
 			markets = markets.saturating_add(1);
 			let close = Self::close_in_book(

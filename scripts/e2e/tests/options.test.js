@@ -8,6 +8,7 @@
 // when BTC falls and its implied volatility jumps.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/api';
 import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent } from './helpers.js';
 
 const BTC = 2;
@@ -75,8 +76,13 @@ async function chainNow() {
   return (await ctx.api.query.timestamp.now()).toNumber();
 }
 
+// Options' traders are funded by Dave (a dev account like Alice, a million USDC): the other
+// files share Alice's.
+let funder;
+
 before(async () => {
   ctx = await connect();
+  funder = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Dave');
   await feed('/control/set', { asset: 'BTC', price: '60000' });
   await feed('/control/vol', { asset: 'BTC', volatility: '60' });
   await waitForIndex(ctx.api, BTC, usd(60000));
@@ -128,9 +134,9 @@ test('a protective put is paid in full; a covered call is margined per leg', { t
 
   // Enough for 0.1 BTC of each: the other files share Alice's USDC.
   const writer = ctx.fresh();
-  await fundTrader(api, ctx.alice, writer, 5_000n * UNIT);
+  await fundTrader(api, funder, writer, 5_000n * UNIT);
   const hedger = ctx.fresh();
-  await fundTrader(api, ctx.alice, hedger, 8_000n * UNIT);
+  await fundTrader(api, funder, hedger, 8_000n * UNIT);
 
   // The writer offers the put at its mark (a short: margined per leg).
   const putView = (await api.call.optionsApi.greeks(put)).unwrap();
@@ -192,16 +198,20 @@ test('a protective put and a covered call pay out at expiry to the unit, settled
   // BTC at $58,000 through the whole settlement window (a minute on dev).
   await feed('/control/set', { asset: 'BTC', price: '58000' });
   await waitForIndex(api, BTC, usd(58000));
+  // Every account funded first: after the listings, only the trades stand between now and
+  // expiry.
+  const writer = ctx.fresh();
+  await fundTrader(api, funder, writer, 3_500n * UNIT);
+  const hedger = ctx.fresh();
+  await fundTrader(api, funder, hedger, 1_500n * UNIT);
+  const maker = ctx.fresh();
+  await fundTrader(api, funder, maker, 400n * UNIT);
   // The dev window is a minute; a minute more leaves room for the listings and the trades.
   const expiry = (await chainNow()) + 120_000;
   const put = await listSeries('Put', 60000, expiry);
   const call = await listSeries('Call', 57000, expiry);
   assert.equal((await api.call.marginApi.marketStatus(put)).unwrap().type, 'Active');
   const size = SATS / 10n;
-  const writer = ctx.fresh();
-  await fundTrader(api, ctx.alice, writer, 5_000n * UNIT);
-  const hedger = ctx.fresh();
-  await fundTrader(api, ctx.alice, hedger, 2_000n * UNIT);
   const premium = async (series) => tickAbove((await api.call.optionsApi.greeks(series)).unwrap().mark.toBigInt());
   // The hedger buys a protective put from the writer.
   const putPrice = await premium(put);
@@ -224,16 +234,18 @@ test('a protective put and a covered call pay out at expiry to the unit, settled
   assert.equal(writerHealth.liquidatable.isTrue, false, 'the covered call is margined per leg beside the rest');
 
   // A maker's bid still rests at expiry: the chain cancels it and frees its margin.
-  const maker = ctx.fresh();
-  await fundTrader(api, ctx.alice, maker, 500n * UNIT);
-  await ok(order(put, 'Buy', putPrice - 5n * FIXED, size, 'Limit'), maker, 'the maker bids');
+  const bid = await submit(api, order(put, 'Buy', putPrice - 5n * FIXED, size, 'Limit'), maker);
+  assert.equal(bid.error, null, 'the maker bids');
+  const bidId = bid.events.find(({ event }) => api.events.orderbook.OrderPlaced.is(event)).event.data.id.toBigInt();
+  assert.ok(await chainNow() < expiry - 60_000, 'the trades landed before the settlement window');
   const orderMargin = async () => (await api.call.marginApi.accountHealth(maker.address, 0)).unwrap().initialRequirement.toBigInt();
   assert.ok(await orderMargin() > 0n);
 
   // Expiry: trading stops, the window's average settles the series, the positions settle,
   // the bid is cancelled and the series is delisted, all with no call from the test.
   const settled = waitForEvent(api, (e) => api.events.options.ExpirySettled.is(e) && e.data.expiry.toNumber() === expiry, 200);
-  const cancelled = waitForEvent(api, (e) => api.events.orderbook.OrderCancelled.is(e) && e.data.reason.type === 'SeriesExpired', 220);
+  const cancelled = waitForEvent(api, (e) => api.events.orderbook.OrderCancelled.is(e) &&
+    e.data.id.toBigInt() === bidId && e.data.reason.type === 'SeriesExpired', 220);
   const delisted = waitForEvent(api, (e) => api.events.options.SeriesDelisted.is(e) && e.data.market.toNumber() === put, 240);
   const callDelisted = waitForEvent(api, (e) => api.events.options.SeriesDelisted.is(e) && e.data.market.toNumber() === call, 240);
   const { hash, event } = await settled;
@@ -271,10 +283,10 @@ test('a short put is liquidated by the chain\'s keeper when BTC falls and its vo
   // The writer holds $80 beyond the short's initial requirement of 0.1 contract.
   const needed = (view.shortInitial.toBigInt() * size / SATS) / 10n ** 12n;
   const writer = ctx.fresh();
-  await fundTrader(api, ctx.alice, writer, needed + 80n * UNIT);
+  await fundTrader(api, funder, writer, needed + 80n * UNIT);
   await ok(order(put, 'Sell', price, size, 'Limit'), writer, 'the writer offers the put');
   const buyer = ctx.fresh();
-  await fundTrader(api, ctx.alice, buyer, 1_000n * UNIT);
+  await fundTrader(api, funder, buyer, 400n * UNIT);
   await ok(order(put, 'Buy', price, size, 'ImmediateOrCancel'), buyer, 'the buyer takes it');
   assert.equal((await api.call.marginApi.accountHealth(writer.address, 0)).unwrap().liquidatable.isTrue, false);
 
@@ -286,9 +298,33 @@ test('a short put is liquidated by the chain\'s keeper when BTC falls and its vo
   await feed('/control/vol', { asset: 'BTC', volatility: '90' });
   await waitForIndex(api, BTC, usd(58200));
   await waitForIndex(api, BTC_VOL, 9n * FIXED / 10n, 60);
-  await liquidated;
+  const { hash } = await liquidated;
+  // No offer rests in the put's book: the backstop took the short put over, whole.
+  const events = (await (await api.at(hash)).query.system.events()).map((r) => r.event);
+  const taken = events.find((e) => api.events.liquidation.TakenByBackstop.is(e) && e.data.subaccount.owner.toString() === writer.address);
+  assert.ok(taken, 'the backstop took the put over');
+  assert.equal(taken.data.market.toNumber(), put);
   const held = await api.call.marginApi.positions(writer.address, 0);
   assert.ok(!held.some((p) => p.market.toNumber() === put && p.baseSize.toBigInt() !== 0n), 'the short put is gone');
   const health = (await api.call.marginApi.accountHealth(writer.address, 0)).unwrap();
+  assert.equal(health.liquidatable.isTrue, false, 'healthy after');
   assert.ok(health.equity.toBigInt() >= 0n, 'no debt left behind');
+
+  // The backstop unwinds the put into an offer at the mark (within its slippage bound), so it
+  // is left as it was for the other files: a market it cannot unwind would slow its others.
+  const backstop = new Uint8Array(Buffer.concat([Buffer.from('modl'), Buffer.from('clr/liqd'), Buffer.alloc(20)]));
+  const backstopPut = async () => {
+    const views = await api.call.marginApi.positions(backstop, 0);
+    const held = views.find((p) => p.market.toNumber() === put);
+    return held ? held.baseSize.toBigInt() : 0n;
+  };
+  assert.equal(await backstopPut(), -size);
+  const taker = ctx.fresh();
+  await fundTrader(api, funder, taker, 1_500n * UNIT);
+  const mark = (await api.call.optionsApi.greeks(put)).unwrap().mark.toBigInt();
+  await ok(order(put, 'Sell', tickAbove(mark), size, 'Limit'), taker, 'an offer for the backstop');
+  for (let i = 0; i < 30 && (await backstopPut()) !== 0n; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  assert.equal(await backstopPut(), 0n, 'the backstop bought the put back');
 });
