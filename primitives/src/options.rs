@@ -233,6 +233,10 @@ pub trait SeriesMarkets {
 	/// The most [`Self::open_series_market`] costs.
 	fn open_series_market_weight() -> Weight;
 
+	/// The base asset of perpetual `underlying`, which series may be written on; an error if
+	/// there is no such market or it is a series. Reads one market.
+	fn perpetual_asset(underlying: MarketId) -> Result<AssetId, DispatchError>;
+
 	/// Settles positions in settled series, resuming a scan of every position where the
 	/// last call stopped, reading at most `limit` positions.
 	fn settle_expired_positions(limit: u32) -> SweepOutcome;

@@ -84,6 +84,45 @@ pub fn volatility_sources() -> Vec<(AssetId, AssetId)> {
 	vec![(BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID), (ETH_ASSET_ID, ETH_VOLATILITY_ASSET_ID)]
 }
 
+const HOUR_MS: u64 = 3_600_000;
+const DAY_MS: u64 = 24 * HOUR_MS;
+
+/// A schedule on perpetual `market`: calls and puts at `each_side` strikes `step` dollars apart
+/// on each side of the index, premiums in cents, `max_open_interest` contracts (base units).
+fn listing_schedule(
+	cycles: Vec<pallet_options::ExpiryCycle>,
+	step: u128,
+	each_side: u32,
+	max_open_interest: Balance,
+) -> pallet_options::ListingSchedule {
+	pallet_options::ListingSchedule {
+		cycles: cycles.try_into().unwrap_or_default(),
+		strike_step: Price::saturating_from_integer(step),
+		strikes_each_side: each_side,
+		tick_size: Price::saturating_from_rational(1u32, 100u32),
+		max_open_interest,
+	}
+}
+
+/// What lists by itself on `dev`: BTC options expiring every 10 minutes, at three strikes
+/// $1,000 apart, so tests see series list, expire and delist.
+pub fn dev_listing_schedules() -> Vec<(MarketId, pallet_options::ListingSchedule)> {
+	let every_ten_minutes = pallet_options::ExpiryCycle { period_ms: 600_000, offset_ms: 0 };
+	vec![(BTC_USD, listing_schedule(vec![every_ten_minutes], 1_000, 1, 10 * 100_000_000))]
+}
+
+/// What lists by itself on `local`, as a production chain would: BTC daily and Friday weekly
+/// expiries at 08:00 UTC, ETH daily, each at three strikes around the index.
+pub fn local_listing_schedules() -> Vec<(MarketId, pallet_options::ListingSchedule)> {
+	let daily = pallet_options::ExpiryCycle { period_ms: DAY_MS, offset_ms: 8 * HOUR_MS };
+	// 1970-01-01 was a Thursday: Fridays are a day past each week.
+	let weekly = pallet_options::ExpiryCycle { period_ms: 7 * DAY_MS, offset_ms: DAY_MS + 8 * HOUR_MS };
+	vec![
+		(BTC_USD, listing_schedule(vec![daily, weekly], 1_000, 1, 10 * 100_000_000)),
+		(ETH_USD, listing_schedule(vec![daily], 100, 1, 100 * 10u128.pow(18))),
+	]
+}
+
 /// CLR trades on no public exchange: test chains read it from the local price feed
 /// (`scripts/price-feed`, Binance format), so it can be valued as collateral.
 pub fn clr_local_source() -> (AssetId, Vec<(Vec<u8>, SourceFormat)>) {
@@ -215,6 +254,7 @@ fn clearing_genesis(
 	council: Vec<AccountId>,
 	timelock: BlockNumber,
 	settlement_window_ms: u64,
+	listing_schedules: Vec<(MarketId, pallet_options::ListingSchedule)>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -264,6 +304,7 @@ fn clearing_genesis(
 		options: OptionsConfig {
 			volatility_sources: volatility_sources(),
 			params: Some(pallet_options::OptionParams { settlement_window_ms, ..Default::default() }),
+			listing_schedules,
 		},
 		risk_council: RiskCouncilConfig { members: council },
 		governance: GovernanceConfig { timelock },
@@ -296,6 +337,7 @@ pub fn development_config_genesis() -> Value {
 		crate::configs::DEV_TIMELOCK,
 		// Options settle on a minute's average, so tests see expiries settle.
 		60_000,
+		dev_listing_schedules(),
 	)
 }
 
@@ -322,6 +364,7 @@ pub fn local_testnet_genesis() -> Value {
 		crate::configs::DEFAULT_TIMELOCK,
 		// Thirty minutes, as on a production chain.
 		1_800_000,
+		local_listing_schedules(),
 	)
 }
 

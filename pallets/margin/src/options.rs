@@ -168,6 +168,12 @@ impl<T: Config> SeriesMarkets for Pallet<T> {
 			.saturating_add(<T as frame_system::Config>::DbWeight::get().reads(1))
 	}
 
+	fn perpetual_asset(underlying: MarketId) -> Result<AssetId, DispatchError> {
+		ensure!(!T::Options::is_series(underlying), Error::<T>::NotAPerpetual);
+		let Market { config, .. } = Markets::<T>::get(underlying).ok_or(Error::<T>::MarketNotFound)?;
+		Ok(config.base_asset)
+	}
+
 	fn settle_expired_positions(limit: u32) -> clearing_primitives::options::SweepOutcome {
 		Self::sweep_settled(limit)
 	}

@@ -40,6 +40,24 @@ fn list<T: Config>(underlying: MarketId) -> MarketId {
 	market
 }
 
+/// Daily expiries at midnight UTC, `k` strikes $1,000 apart each side of the index.
+fn daily_schedule(k: u32) -> ListingSchedule {
+	ListingSchedule {
+		cycles: alloc::vec![ExpiryCycle { period_ms: DAY_MS, offset_ms: 0 }].try_into().expect("one cycle"),
+		strike_step: Price::saturating_from_integer(1_000u32),
+		strikes_each_side: k,
+		tick_size: Price::saturating_from_integer(1u32),
+		max_open_interest: 1_000_000_000,
+	}
+}
+
+/// The most strikes a side a schedule may list here: one expiry's series within a block's
+/// listings and the series slots.
+fn max_strikes_each_side<T: Config>() -> u32 {
+	let series = T::MaxListingsPerBlock::get().min(T::MaxSeries::get());
+	(series / 2).saturating_sub(1).checked_div(2).unwrap_or(0).min(MAX_STRIKES_EACH_SIDE)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -175,6 +193,37 @@ mod benchmarks {
 
 		assert_eq!(Series::<T>::count(), T::MaxSeries::get().saturating_sub(n));
 		assert!(!DelistCheck::<T>::get());
+	}
+
+	/// A new schedule for an underlying with none (its market and volatility source read).
+	#[benchmark]
+	fn set_listing_schedule() {
+		let (underlying, _) = T::BenchmarkHelper::underlying();
+		let origin = T::GovernanceOrigin::try_successful_origin().expect("an origin that governs");
+		let schedule = daily_schedule(0);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, underlying, Some(schedule.clone()));
+		assert_eq!(ListingSchedules::<T>::get(underlying).map(|s| s.schedule), Some(schedule));
+	}
+
+	/// A schedule due with `k` strikes a side: its expiry's 2(2k + 1) series listed by the
+	/// hook in one block.
+	#[benchmark]
+	fn list_scheduled(k: Linear<0, { max_strikes_each_side::<T>() }>) {
+		let (underlying, _) = T::BenchmarkHelper::underlying();
+		Pallet::<T>::set_listing_schedule(
+			T::GovernanceOrigin::try_successful_origin().expect("an origin that governs"),
+			underlying,
+			Some(daily_schedule(k)),
+		)
+		.expect("the schedule is set");
+
+		#[block]
+		{
+			Pallet::<T>::list_scheduled(Weight::MAX);
+		}
+
+		assert_eq!(Series::<T>::count(), k.saturating_mul(4).saturating_add(2));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);

@@ -16,6 +16,9 @@
 //!   premium in full; a short needs `max(base − OTM / index, floor) × index + premium` to
 //!   open and `maintenance × index + premium` to stay, with the premium at
 //!   σ_margin = max(IV, k·RV), the realized volatility the oracle keeps.
+//! - **Schedules** (`set_listing_schedule`, governed too): an underlying lists the next expiry
+//!   of each of its cycles (daily, weekly…) by itself, a ladder of calls and puts around the
+//!   index, in a bounded hook.
 //! - An expired series is halted: it trades no more.
 //!
 //! Clients read a chain, one series' Greeks and a subaccount's net Greeks through
@@ -28,9 +31,11 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod expiry;
+pub mod ladder;
 pub mod pricing;
 mod retire;
 pub mod runtime_api;
+mod schedule;
 pub mod types;
 pub mod weights;
 
@@ -101,6 +106,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxBookStepsPerBlock: Get<u32>;
 
+		/// Most series listing schedules list in one block, and so in one expiry.
+		#[pallet::constant]
+		type MaxListingsPerBlock: Get<u32>;
+
+		/// Most underlyings with a listing schedule.
+		#[pallet::constant]
+		type MaxSchedules: Get<u32>;
+
+		/// How long a schedule waits to try again when an expiry could not be listed (no
+		/// fresh index or volatility, no free series slots).
+		#[pallet::constant]
+		type ListingRetryMs: Get<Moment>;
+
 		/// Weights of the calls, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
 
@@ -159,6 +177,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DelistCheck<T: Config> = StorageValue<_, bool, ValueQuery>;
 
+	/// Each underlying perpetual's listing schedule, and how far it has listed.
+	#[pallet::storage]
+	pub type ListingSchedules<T: Config> =
+		CountedStorageMap<_, Twox64Concat, MarketId, ScheduledListing, OptionQuery>;
+
+	/// When a schedule next has an expiry to list (or a listing to retry); `None` without
+	/// schedules.
+	#[pallet::storage]
+	pub type NextListingCheck<T: Config> = StorageValue<_, Moment, OptionQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -166,6 +194,9 @@ pub mod pallet {
 		pub volatility_sources: alloc::vec::Vec<(AssetId, AssetId)>,
 		/// The parameters, if not the defaults (a test chain's shorter settlement window).
 		pub params: Option<OptionParams>,
+		/// `(underlying perpetual, schedule)` pairs: series list by themselves from the
+		/// first block.
+		pub listing_schedules: alloc::vec::Vec<(MarketId, ListingSchedule)>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -180,6 +211,15 @@ pub mod pallet {
 				assert!(params.is_valid(), "genesis option parameters out of bounds");
 				Params::<T>::put(params);
 			}
+			for (underlying, schedule) in &self.listing_schedules {
+				assert!(Pallet::<T>::schedule_valid(schedule), "a genesis listing schedule out of bounds");
+				ListingSchedules::<T>::insert(underlying, ScheduledListing::new(schedule.clone()));
+				NextListingCheck::<T>::put(0);
+			}
+			assert!(
+				ListingSchedules::<T>::count() <= T::MaxSchedules::get(),
+				"more genesis listing schedules than MaxSchedules"
+			);
 		}
 	}
 
@@ -208,6 +248,14 @@ pub mod pallet {
 		/// Series `market` settled, its positions and book gone, was delisted: its market
 		/// closed and its slot is free.
 		SeriesDelisted { market: MarketId, terms: SeriesTerms },
+		/// Perpetual `underlying` lists series by `schedule` from now on (`None`: no longer;
+		/// its listed series stay).
+		ListingScheduleSet { underlying: MarketId, schedule: Option<ListingSchedule> },
+		/// `underlying`'s schedule listed `series` series expiring at `expiry`.
+		ExpiryListed { underlying: MarketId, expiry: Moment, series: u32 },
+		/// `underlying`'s schedule could not list `expiry` (`error` says why); it tries again
+		/// after `ListingRetryMs`.
+		ListingDeferred { underlying: MarketId, expiry: Moment, error: DispatchError },
 	}
 
 	#[pallet::error]
@@ -244,14 +292,27 @@ pub mod pallet {
 		NotPendingSettlement,
 		/// A settlement price of zero.
 		ZeroPrice,
+		/// A listing schedule without a cycle, with a cycle under a minute or beyond the
+		/// longest time to expiry, an offset outside its cycle, a cycle twice, more than four
+		/// strikes a side or more series an expiry than a block lists, or a zero strike step,
+		/// tick or cap.
+		InvalidSchedule,
+		/// `MaxSchedules` underlyings have a schedule.
+		TooManySchedules,
+		/// The underlying has no listing schedule to remove.
+		NoSchedule,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// After the inherents (the block's time is known): opens settlement windows and
 		/// settles expiries that are due (one read when none is).
+		/// Then lists the expiries schedules have due, at most `MaxListingsPerBlock` series
+		/// (one read when none is due).
 		fn on_poll(_n: BlockNumberFor<T>, meter: &mut frame_support::weights::WeightMeter) {
 			let used = Self::process_expiries();
+			meter.consume(used.min(meter.remaining()));
+			let used = Self::list_scheduled(meter.remaining());
 			meter.consume(used.min(meter.remaining()));
 		}
 
@@ -300,36 +361,7 @@ pub mod pallet {
 			max_open_interest: Balance,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(!tick_size.is_zero(), Error::<T>::ZeroTickSize);
-			ensure!(max_open_interest > 0, Error::<T>::ZeroOpenInterestCap);
-			let now = T::Time::now();
-			ensure!(expiry > now, Error::<T>::ExpiryPassed);
-			ensure!(expiry.saturating_sub(now) <= T::MaxTimeToExpiry::get(), Error::<T>::ExpiryTooFar);
-			ensure!(
-				expiry.saturating_sub(now) >= Params::<T>::get().settlement_window_ms,
-				Error::<T>::ExpiryTooSoon
-			);
-			ensure!(Series::<T>::count() < T::MaxSeries::get(), Error::<T>::TooManySeries);
-			let listed = SeriesListed::<T>::get();
-			let market = T::FirstSeriesId::get()
-				.checked_add(listed)
-				.ok_or(Error::<T>::SeriesIdsExhausted)?;
-			let asset = T::Markets::open_series_market(market, underlying, tick_size, max_open_interest)?;
-			let source = VolatilitySources::<T>::get(asset).ok_or(Error::<T>::NoVolatilitySource)?;
-			let index = T::Prices::fresh_price(asset).ok_or(Error::<T>::NoFreshIndex)?;
-			ensure!(
-				Self::implied(source, clearing_primitives::collateral::Valuation::Opening).is_some(),
-				Error::<T>::NoFreshVolatility
-			);
-			ensure!(pricing::strike_in_range(strike, index), Error::<T>::StrikeOutOfRange);
-			let terms = SeriesTerms { underlying: asset, expiry, strike, kind };
-			ensure!(!SeriesByTerms::<T>::contains_key(terms), Error::<T>::SeriesExists);
-			Series::<T>::insert(market, terms);
-			SeriesByTerms::<T>::insert(terms, market);
-			SeriesListed::<T>::put(listed.saturating_add(1));
-			Self::add_to_expiry(asset, expiry);
-			Self::deposit_event(Event::SeriesListed { market, terms });
-			Ok(())
+			Self::do_list_series(underlying, expiry, strike, kind, tick_size, max_open_interest).map(|_| ())
 		}
 
 		/// Reads `underlying`'s implied volatility from oracle asset `source` from now on.
@@ -395,11 +427,55 @@ pub mod pallet {
 			Self::deposit_event(Event::SettlementPriceSet { underlying, expiry, price });
 			Ok(())
 		}
+
+		/// Sets (`Some`) or removes (`None`) perpetual `underlying`'s listing schedule. A set
+		/// schedule lists its cycles' next expiries from the next block; a removed one lists
+		/// no more, and its series stay listed.
+		///
+		/// - Origin: `GovernanceOrigin` (setting one raises risk: after the timelock; removing
+		///   one lowers it).
+		/// - Errors: `InvalidSchedule`, `TooManySchedules`, `NoSchedule`,
+		///   `NoVolatilitySource`, and the margin engine's (`MarketNotFound`,
+		///   `NotAPerpetual`); nothing changes on any error.
+		/// - Weight: `WeightInfo::set_listing_schedule()`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_listing_schedule())]
+		pub fn set_listing_schedule(
+			origin: OriginFor<T>,
+			underlying: MarketId,
+			schedule: Option<ListingSchedule>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			match &schedule {
+				Some(schedule) => {
+					ensure!(Self::schedule_valid(schedule), Error::<T>::InvalidSchedule);
+					let asset = T::Markets::perpetual_asset(underlying)?;
+					ensure!(VolatilitySources::<T>::contains_key(asset), Error::<T>::NoVolatilitySource);
+					ensure!(
+						ListingSchedules::<T>::contains_key(underlying) ||
+							ListingSchedules::<T>::count() < T::MaxSchedules::get(),
+						Error::<T>::TooManySchedules
+					);
+					ListingSchedules::<T>::insert(underlying, ScheduledListing::new(schedule.clone()));
+					NextListingCheck::<T>::put(T::Time::now());
+				},
+				None => {
+					ensure!(ListingSchedules::<T>::contains_key(underlying), Error::<T>::NoSchedule);
+					ListingSchedules::<T>::remove(underlying);
+					if ListingSchedules::<T>::count() == 0 {
+						NextListingCheck::<T>::kill();
+					}
+				},
+			}
+			Self::deposit_event(Event::ListingScheduleSet { underlying, schedule });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
 		/// Every series maps back from its terms, lies in the id range below the next id, and
-		/// the parameters are within their bounds.
+		/// the parameters are within their bounds; every listing schedule is, and the listing
+		/// hook is scheduled while there is one.
 		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let next = T::FirstSeriesId::get().saturating_add(SeriesListed::<T>::get());
@@ -428,6 +504,18 @@ pub mod pallet {
 			}
 			let awaiting = Expiries::<T>::iter().any(|(_, r)| r.settlement == Settlement::Awaiting);
 			ensure!(awaiting == NextExpiryAction::<T>::get().is_some(), "the expiry hook's schedule is off");
+			ensure!(ListingSchedules::<T>::count() <= T::MaxSchedules::get(), "more schedules than MaxSchedules");
+			for (_, state) in ListingSchedules::<T>::iter() {
+				ensure!(Self::schedule_valid(&state.schedule), "a listing schedule out of bounds");
+				ensure!(
+					state.listed_through.len() == state.schedule.cycles.len(),
+					"a schedule's progress does not match its cycles"
+				);
+			}
+			ensure!(
+				(ListingSchedules::<T>::count() > 0) == NextListingCheck::<T>::get().is_some(),
+				"the listing hook's schedule is off"
+			);
 			Ok(())
 		}
 	}

@@ -27,6 +27,8 @@ impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountId = u64;
 	type Lookup = sp_runtime::traits::IdentityLookup<u64>;
+	// Real database weights: the hooks' limits are tested against what they read.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 impl pallet_timestamp::Config for Test {
@@ -83,6 +85,14 @@ impl SeriesMarkets for MockMarkets {
 
 	fn open_series_market_weight() -> Weight {
 		Weight::zero()
+	}
+
+	fn perpetual_asset(underlying: MarketId) -> Result<AssetId, DispatchError> {
+		match underlying {
+			BTC_PERP => Ok(BTC),
+			DOT_PERP => Ok(DOT),
+			_ => Err(DispatchError::Other("MarketNotFound")),
+		}
 	}
 
 	/// Scans a stand-in of `set_positions_to_sweep`'s positions, settling as many as it reads
@@ -180,6 +190,9 @@ impl pallet_options::Config for Test {
 	type MaxSeries = ConstU32<4>;
 	type MaxTimeToExpiry = MaxTimeToExpiry;
 	type MaxSettlementsPerBlock = ConstU32<10>;
+	type MaxListingsPerBlock = ConstU32<6>;
+	type MaxSchedules = ConstU32<1>;
+	type ListingRetryMs = frame_support::traits::ConstU64<60_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;

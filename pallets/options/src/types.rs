@@ -8,8 +8,9 @@ use clearing_primitives::{
 	Balance, MarketId, Price,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{traits::ConstU32, BoundedVec};
 use scale_info::TypeInfo;
-use sp_runtime::{FixedI128, Permill};
+use sp_runtime::{traits::Zero, FixedI128, Permill};
 
 /// The governed parameters of option margin and pricing.
 #[derive(
@@ -101,6 +102,77 @@ impl OptionParams {
 /// `part` as a fixed-point fraction of [`ONE`] (exact: a part per million divides it).
 pub fn fraction(part: Permill) -> i128 {
 	i128::from(part.deconstruct()).saturating_mul(ONE / 1_000_000)
+}
+
+/// Most expiry cycles one listing schedule has (daily, weekly, monthly).
+pub const MAX_CYCLES: u32 = 3;
+/// Most strikes a schedule lists on each side of the index.
+pub const MAX_STRIKES_EACH_SIDE: u32 = 4;
+/// The shortest cycle: a minute.
+pub const MIN_CYCLE_MS: Moment = 60_000;
+
+/// Expiries every `period_ms`, at `offset_ms` past each multiple of it since the Unix epoch:
+/// a day and 8 hours for 08:00 UTC daily; a week and a day and 8 hours for Fridays at 08:00
+/// UTC weekly (1970-01-01 was a Thursday).
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo, serde::Serialize, serde::Deserialize,
+)]
+pub struct ExpiryCycle {
+	pub period_ms: Moment,
+	pub offset_ms: Moment,
+}
+
+/// What series an underlying lists by itself: the next expiry of each cycle, as soon as the
+/// one before enters its settlement window, with calls and puts at `strikes_each_side`
+/// strikes `strike_step` apart on each side of the strike nearest the index, and that one.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	serde::Serialize, serde::Deserialize,
+)]
+pub struct ListingSchedule {
+	pub cycles: BoundedVec<ExpiryCycle, ConstU32<MAX_CYCLES>>,
+	pub strike_step: Price,
+	pub strikes_each_side: u32,
+	/// Each series' premium tick (USD per contract).
+	pub tick_size: Price,
+	/// Each series' open-interest cap (contracts, base units).
+	pub max_open_interest: Balance,
+}
+
+impl ListingSchedule {
+	/// Series one expiry lists: a call and a put at each strike.
+	pub fn series_per_expiry(&self) -> u32 {
+		self.strikes_each_side.saturating_mul(2).saturating_add(1).saturating_mul(2)
+	}
+
+	/// `true` if it has one to three distinct cycles, each at least a minute and at most
+	/// `longest` long with its offset inside it; at most [`MAX_STRIKES_EACH_SIDE`] strikes a
+	/// side and no more than `max_per_expiry` series an expiry; a strike step, tick and cap
+	/// above zero.
+	pub fn is_valid(&self, longest: Moment, max_per_expiry: u32) -> bool {
+		let cycles_valid = !self.cycles.is_empty() &&
+			self.cycles.iter().enumerate().all(|(i, c)| {
+				(MIN_CYCLE_MS..=longest).contains(&c.period_ms) &&
+					c.offset_ms < c.period_ms &&
+					!self.cycles.iter().skip(i.saturating_add(1)).any(|other| other == c)
+			});
+		cycles_valid &&
+			self.strikes_each_side <= MAX_STRIKES_EACH_SIDE &&
+			self.series_per_expiry() <= max_per_expiry &&
+			!self.strike_step.is_zero() &&
+			!self.tick_size.is_zero() &&
+			self.max_open_interest > 0
+	}
+}
+
+/// A schedule and, for each of its cycles, the latest expiry it listed (0 before any).
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct ScheduledListing {
+	pub schedule: ListingSchedule,
+	pub listed_through: BoundedVec<Moment, ConstU32<MAX_CYCLES>>,
 }
 
 /// Where an expiry's settlement stands.

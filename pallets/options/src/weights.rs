@@ -43,6 +43,8 @@ pub trait WeightInfo {
 	fn process_expiries(e: u32, ) -> Weight;
 	fn set_settlement_price() -> Weight;
 	fn delist_series(n: u32, ) -> Weight;
+	fn set_listing_schedule() -> Weight;
+	fn list_scheduled(k: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -201,6 +203,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 17284).saturating_mul(n.into()))
 	}
+	fn set_listing_schedule() -> Weight {
+		Weight::from_parts(25_000_000, 3600)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn list_scheduled(k: u32, ) -> Weight {
+		Weight::from_parts(250_000_000, 6000)
+			.saturating_add(Weight::from_parts(400_000_000, 12000).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(38_u64))
+			.saturating_add(T::DbWeight::get().reads((64_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((40_u64).saturating_mul(k.into())))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -245,5 +260,18 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 17284).saturating_mul(n.into()))
+	}
+	fn set_listing_schedule() -> Weight {
+		Weight::from_parts(25_000_000, 3600)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	fn list_scheduled(k: u32, ) -> Weight {
+		Weight::from_parts(250_000_000, 6000)
+			.saturating_add(Weight::from_parts(400_000_000, 12000).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(38_u64))
+			.saturating_add(RocksDbWeight::get().reads((64_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((40_u64).saturating_mul(k.into())))
 	}
 }

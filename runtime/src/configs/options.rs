@@ -31,6 +31,11 @@ impl pallet_options::Config for Runtime {
 	type MaxTimeToExpiry = MaxTimeToExpiry;
 	// Settling 500 positions of an expiry takes 8 blocks at most.
 	type MaxSettlementsPerBlock = ConstU32<64>;
+	// A schedule's expiry is at most 18 series (four strikes a side), listed in one block.
+	type MaxListingsPerBlock = ConstU32<18>;
+	type MaxSchedules = ConstU32<4>;
+	// An expiry that could not list (no fresh index, no free slots) is tried every 6 s.
+	type ListingRetryMs = frame_support::traits::ConstU64<6_000>;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::OptionsBenchmarkHelper;

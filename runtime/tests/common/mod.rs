@@ -89,6 +89,15 @@ pub fn usd(whole: u128) -> Price {
 /// CLR $1) have been fed long enough for liquidation to use them; the invariants are
 /// checked after every block and once more at the end.
 pub fn run(scenario: impl FnOnce()) {
+	run_dev(false, scenario)
+}
+
+/// As [`run`], with the dev chain's listing schedule kept: series list by themselves.
+pub fn run_scheduled(scenario: impl FnOnce()) {
+	run_dev(true, scenario)
+}
+
+fn run_dev(keep_schedules: bool, scenario: impl FnOnce()) {
 	let mut ext = dev_externalities();
 	ext.execute_with(|| {
 		PAUSED.with(|paused| paused.borrow_mut().clear());
@@ -104,6 +113,11 @@ pub fn run(scenario: impl FnOnce()) {
 			feed.insert(clearing_primitives::ETH_VOLATILITY_ASSET_ID, FixedU128::saturating_from_rational(70, 100));
 		});
 		ISSUANCE.with(|i| *i.borrow_mut() = issuance());
+		// Most scenarios list their own series: the dev schedule lists none there.
+		if !keep_schedules {
+			let _ = pallet_options::ListingSchedules::<Runtime>::clear(u32::MAX, None);
+			pallet_options::NextListingCheck::<Runtime>::kill();
+		}
 		System::set_block_number(0);
 		for _ in 0..4 {
 			next_block();

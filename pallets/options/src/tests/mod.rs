@@ -4,3 +4,4 @@ mod pricing;
 mod expiry;
 mod sweep;
 mod retire;
+mod schedule;

@@ -5,6 +5,7 @@
 //! is under way: nobody's claim or debt disappears with its market), 17 (slots freed only
 //! by delisting, so `MaxSeries` bounds the live series, not the series ever listed).
 
+use frame_support::weights::constants::RocksDbWeight;
 use crate::{mock::*, BooksToClear, DelistCheck, Event, Expiries, Series, SeriesByTerms, SweepPending};
 use clearing_primitives::{black76::OptionKind, oracle::TimeWeightedPoint};
 use clearing_test_utils::{set_time_weighted, usd};
@@ -74,13 +75,16 @@ fn the_idle_weight_bounds_the_steps_taken() {
 		let put = list(OptionKind::Put, 62_000, 1).unwrap();
 		set_book(put, 10);
 		expire(1, true);
-		// The sweep takes what it needs first; with the mock's free reads, room for two steps
-		// of 1,000,000 each beyond the sweep's one position.
+		// The sweep takes what it needs first (its check, bookkeeping and one position); then
+		// the queue's check and writes, and room for two steps of 1,000,000 each.
 		set_positions_to_sweep(1, 0);
-		idle(Weight::from_parts(1_000_000 + 2 * 1_000_000 + 999_999, 0));
+		let sweep = RocksDbWeight::get().reads_writes(2, 3).saturating_add(Weight::from_parts(1_000_000, 0));
+		let queue = RocksDbWeight::get().reads_writes(1, 2);
+		idle(sweep.saturating_add(queue).saturating_add(Weight::from_parts(2 * 1_000_000 + 999_999, 0)));
 		assert_eq!(book_items(put), 8);
-		// No room: nothing taken.
-		idle(Weight::from_parts(999_999, 0));
+		// The sweep is done (its check alone now); no room for a step: nothing taken.
+		let sweep_done = RocksDbWeight::get().reads(1);
+		idle(sweep_done.saturating_add(queue).saturating_add(Weight::from_parts(999_999, 0)));
 		assert_eq!(book_items(put), 8);
 	});
 }

@@ -3,6 +3,7 @@
 //! value), 1 (no position of a settled series is left unsettled: the sweep stops only after a
 //! whole pass begun after the last settlement found nothing to settle).
 
+use frame_support::weights::constants::RocksDbWeight;
 use crate::{mock::*, SweepPending};
 use clearing_primitives::{black76::OptionKind, oracle::TimeWeightedPoint};
 use clearing_test_utils::{set_time_weighted, usd};
@@ -99,12 +100,13 @@ fn the_idle_weight_bounds_the_positions_read() {
 	ExtBuilder::default().build_and_execute(|| {
 		settled_put();
 		set_positions_to_sweep(10, 10);
-		// Room for three positions beyond the bookkeeping (the mock's reads weigh nothing).
-		idle(Weight::from_parts(3 * 1_000_000 + 999_999, 0));
+		// Room for three positions beyond the check and the bookkeeping.
+		let fixed = RocksDbWeight::get().reads_writes(2, 3);
+		idle(fixed.saturating_add(Weight::from_parts(3 * 1_000_000 + 999_999, 0)));
 		assert_eq!(sweep_calls(), 1);
 		assert_eq!(clearing_test_utils::get::<u32>(b"mock-sweep-cursor"), 3);
 		// None fits: nothing read.
-		idle(Weight::from_parts(999_999, 0));
+		idle(fixed.saturating_add(Weight::from_parts(999_999, 0)));
 		assert_eq!(sweep_calls(), 1);
 	});
 }

@@ -1,0 +1,167 @@
+//! Listing by schedule: each underlying with a schedule lists the next expiry of each of its
+//! cycles once the expiry before it enters its settlement window, a ladder of calls and puts
+//! around the index. A hook that reads one value when nothing is due lists at most
+//! `MaxListingsPerBlock` series a block; an expiry's ladder lists whole or not at all.
+
+use crate::{ladder, pallet::*, pricing, ListingSchedule, ScheduledListing, WeightInfo};
+use alloc::vec::Vec;
+use clearing_primitives::{
+	black76::OptionKind,
+	options::{SeriesMarkets, SeriesTerms},
+	oracle::{Moment, PriceProvider},
+	Balance, MarketId, Price,
+};
+use frame_support::{
+	ensure,
+	storage::with_storage_layer,
+	traits::{Get, Time},
+	weights::Weight,
+};
+use sp_runtime::{traits::Zero, DispatchError};
+
+impl ScheduledListing {
+	/// `schedule`, nothing listed by it yet.
+	pub fn new(schedule: ListingSchedule) -> Self {
+		let listed_through = schedule.cycles.iter().map(|_| 0).collect::<Vec<_>>().try_into().unwrap_or_default();
+		Self { schedule, listed_through }
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Lists a series as `list_series` does, for any caller; returns its market id.
+	pub(crate) fn do_list_series(
+		underlying: MarketId,
+		expiry: Moment,
+		strike: Price,
+		kind: OptionKind,
+		tick_size: Price,
+		max_open_interest: Balance,
+	) -> Result<MarketId, DispatchError> {
+		ensure!(!tick_size.is_zero(), Error::<T>::ZeroTickSize);
+		ensure!(max_open_interest > 0, Error::<T>::ZeroOpenInterestCap);
+		let now = T::Time::now();
+		ensure!(expiry > now, Error::<T>::ExpiryPassed);
+		ensure!(expiry.saturating_sub(now) <= T::MaxTimeToExpiry::get(), Error::<T>::ExpiryTooFar);
+		ensure!(
+			expiry.saturating_sub(now) >= Params::<T>::get().settlement_window_ms,
+			Error::<T>::ExpiryTooSoon
+		);
+		ensure!(Series::<T>::count() < T::MaxSeries::get(), Error::<T>::TooManySeries);
+		let listed = SeriesListed::<T>::get();
+		let market = T::FirstSeriesId::get()
+			.checked_add(listed)
+			.ok_or(Error::<T>::SeriesIdsExhausted)?;
+		let asset = T::Markets::open_series_market(market, underlying, tick_size, max_open_interest)?;
+		let source = VolatilitySources::<T>::get(asset).ok_or(Error::<T>::NoVolatilitySource)?;
+		let index = T::Prices::fresh_price(asset).ok_or(Error::<T>::NoFreshIndex)?;
+		ensure!(
+			Self::implied(source, clearing_primitives::collateral::Valuation::Opening).is_some(),
+			Error::<T>::NoFreshVolatility
+		);
+		ensure!(pricing::strike_in_range(strike, index), Error::<T>::StrikeOutOfRange);
+		let terms = SeriesTerms { underlying: asset, expiry, strike, kind };
+		ensure!(!SeriesByTerms::<T>::contains_key(terms), Error::<T>::SeriesExists);
+		Series::<T>::insert(market, terms);
+		SeriesByTerms::<T>::insert(terms, market);
+		SeriesListed::<T>::put(listed.saturating_add(1));
+		Self::add_to_expiry(asset, expiry);
+		Self::deposit_event(Event::SeriesListed { market, terms });
+		Ok(market)
+	}
+
+	/// `true` if `schedule` is within [`ListingSchedule::is_valid`]'s bounds here: cycles
+	/// no longer than the longest time to expiry less the longest settlement window, an
+	/// expiry's series within one block's listings and the series slots.
+	pub fn schedule_valid(schedule: &ListingSchedule) -> bool {
+		let longest = T::MaxTimeToExpiry::get().saturating_sub(crate::types::bounds::MAX_SETTLEMENT_WINDOW_MS);
+		schedule.is_valid(longest, T::MaxListingsPerBlock::get().min(T::MaxSeries::get()))
+	}
+
+	/// Lists what the schedules have due, within `limit`; returns the weight used.
+	pub(crate) fn list_scheduled(limit: Weight) -> Weight {
+		let now = T::Time::now();
+		let mut used = T::DbWeight::get().reads(1);
+		if NextListingCheck::<T>::get().is_none_or(|at| now < at) {
+			return used;
+		}
+		// Every schedule read and maybe written: within the limit, or wait for the next block.
+		let scan = T::DbWeight::get().reads_writes(1, 1).saturating_mul(u64::from(T::MaxSchedules::get()));
+		if !limit.all_gte(used.saturating_add(scan)) {
+			return used;
+		}
+		let window = Params::<T>::get().settlement_window_ms;
+		let budget = T::MaxListingsPerBlock::get();
+		let mut attempted: u32 = 0;
+		let mut next: Option<Moment> = None;
+		let mut check_at = |at: Moment| next = Some(next.map_or(at, |n| n.min(at)));
+		// Collected first: a map is not written while it is iterated (`MaxSchedules` at most).
+		let schedules: Vec<_> = ListingSchedules::<T>::iter().collect();
+		for (underlying, mut state) in schedules {
+			used.saturating_accrue(T::DbWeight::get().reads_writes(1, 1));
+			let size = state.schedule.series_per_expiry();
+			let cost = T::WeightInfo::list_scheduled(state.schedule.strikes_each_side);
+			let mut changed = false;
+			for (cycle, through) in state.schedule.cycles.iter().zip(state.listed_through.iter_mut()) {
+				let Some(expiry) = ladder::next_expiry(now, window, cycle) else { continue };
+				// Once `expiry` enters its window, the cycle's next one is due.
+				check_at(expiry.saturating_sub(window).saturating_add(1));
+				if expiry <= *through {
+					continue;
+				}
+				if attempted.saturating_add(size) > budget || !limit.all_gte(used.saturating_add(cost)) {
+					// The block is full: the next one lists it.
+					check_at(now);
+					continue;
+				}
+				attempted = attempted.saturating_add(size);
+				used.saturating_accrue(cost);
+				match with_storage_layer(|| Self::list_expiry(underlying, expiry, &state.schedule)) {
+					Ok(series) => {
+						*through = expiry;
+						changed = true;
+						Self::deposit_event(Event::ExpiryListed { underlying, expiry, series });
+					},
+					Err(error) => {
+						check_at(now.saturating_add(T::ListingRetryMs::get()));
+						Self::deposit_event(Event::ListingDeferred { underlying, expiry, error });
+					},
+				}
+			}
+			if changed {
+				ListingSchedules::<T>::insert(underlying, state);
+			}
+		}
+		NextListingCheck::<T>::set(next);
+		used
+	}
+
+	/// Lists `schedule`'s ladder for `underlying`'s `expiry` around the index now: every call
+	/// and put not listed yet, at strikes within the listing range. Returns how many it
+	/// listed; on an error (no fresh index, too few free series slots, a listing refused)
+	/// the caller's storage layer drops whatever was listed.
+	fn list_expiry(underlying: MarketId, expiry: Moment, schedule: &ListingSchedule) -> Result<u32, DispatchError> {
+		let asset = T::Markets::perpetual_asset(underlying)?;
+		let index = T::Prices::fresh_price(asset).ok_or(Error::<T>::NoFreshIndex)?;
+		let wanted: Vec<SeriesTerms> = ladder::strikes(index, schedule.strike_step, schedule.strikes_each_side)
+			.into_iter()
+			.filter(|strike| pricing::strike_in_range(*strike, index))
+			.flat_map(|strike| {
+				[OptionKind::Call, OptionKind::Put].map(|kind| SeriesTerms { underlying: asset, expiry, strike, kind })
+			})
+			.filter(|terms| !SeriesByTerms::<T>::contains_key(terms))
+			.collect();
+		let free = T::MaxSeries::get().saturating_sub(Series::<T>::count());
+		ensure!(u32::try_from(wanted.len()).unwrap_or(u32::MAX) <= free, Error::<T>::TooManySeries);
+		for terms in &wanted {
+			Self::do_list_series(
+				underlying,
+				terms.expiry,
+				terms.strike,
+				terms.kind,
+				schedule.tick_size,
+				schedule.max_open_interest,
+			)?;
+		}
+		Ok(u32::try_from(wanted.len()).unwrap_or(u32::MAX))
+	}
+}
