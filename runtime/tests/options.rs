@@ -552,3 +552,44 @@ fn the_margin_migration_counts_the_holders_of_each_series() {
 		pallet_margin::SeriesHolders::<Runtime>::insert(put, 2);
 	});
 }
+
+/// The listed series' terms, by expiry, strike and kind.
+fn listed() -> Vec<(Moment, u128, OptionKind)> {
+	let mut terms: Vec<_> = pallet_options::Series::<Runtime>::iter_values()
+		.map(|t| (t.expiry, t.strike.into_inner() / Price::DIV, t.kind))
+		.collect();
+	terms.sort_by_key(|(expiry, strike, kind)| (*expiry, *strike, *kind as u8));
+	terms
+}
+
+/// The ladder the dev schedule lists for `expiry` with BTC at $60,000.
+fn dev_ladder(expiry: Moment) -> Vec<(Moment, u128, OptionKind)> {
+	[59_000, 60_000, 61_000]
+		.into_iter()
+		.flat_map(|strike| [(expiry, strike, OptionKind::Call), (expiry, strike, OptionKind::Put)])
+		.collect()
+}
+
+#[test]
+fn the_dev_schedule_lists_btc_options_every_ten_minutes_and_they_retire_after_expiry() {
+	run_scheduled(|| {
+		const TEN_MINUTES: Moment = 600_000;
+		// Listed by the hook once the index is fresh: the first expiry a minute's window away.
+		for _ in 0..10 {
+			next_block();
+		}
+		assert_eq!(listed(), dev_ladder(TEN_MINUTES));
+		// The next one lists as the first enters its window.
+		while now() <= TEN_MINUTES - 60_000 {
+			next_block();
+		}
+		let both: Vec<_> = dev_ladder(TEN_MINUTES).into_iter().chain(dev_ladder(2 * TEN_MINUTES)).collect();
+		assert_eq!(listed(), both);
+		// The first settles at expiry, holds nothing and is delisted: its slots are free.
+		while now() <= TEN_MINUTES + 5_000 {
+			next_block();
+		}
+		assert_eq!(listed(), dev_ladder(2 * TEN_MINUTES));
+		assert!(pallet_options::Expiries::<Runtime>::get((BTC_ASSET_ID, TEN_MINUTES)).is_none());
+	});
+}

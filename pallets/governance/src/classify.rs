@@ -96,6 +96,23 @@ pub struct OracleLimits {
 	pub max_jump: Permill,
 }
 
+/// The option parameters governance classifies: a short's margin fractions (its initial
+/// base and floor, its maintenance), the share of the realized volatility flooring the
+/// margin's, the rate the forward is taken at, and the settlement window and its coverage.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, codec::Encode, codec::Decode, codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen, scale_info::TypeInfo,
+)]
+pub struct OptionTerms {
+	pub initial_base: Permill,
+	pub initial_floor: Permill,
+	pub maintenance: Permill,
+	pub realized_floor: Permill,
+	pub rate: Permill,
+	pub settlement_window_ms: u64,
+	pub min_coverage: Permill,
+}
+
 fn ensure(condition: bool, error: BoundError) -> Result<(), BoundError> {
 	if condition {
 		Ok(())
@@ -194,6 +211,40 @@ pub fn penalty(current: Permill, proposed: Permill) -> Result<Direction, BoundEr
 	let distance = current.deconstruct().abs_diff(proposed.deconstruct());
 	ensure(distance <= bounds::MAX_PENALTY_STEP.deconstruct(), BoundError::StepTooLarge)?;
 	Ok(Direction::higher_is_safer(current, proposed))
+}
+
+/// New option parameters: higher margin fractions and realized-volatility floor, a longer
+/// settlement window (harder to steer) and a higher coverage are safer; any new rate moves
+/// every mark, so it is risky either way. Each fraction moves at most one fraction step; the
+/// options pallet holds the hard bounds.
+pub fn option_terms(current: OptionTerms, proposed: OptionTerms) -> Result<Direction, BoundError> {
+	fraction_step(current.initial_base, proposed.initial_base)?;
+	fraction_step(current.initial_floor, proposed.initial_floor)?;
+	fraction_step(current.maintenance, proposed.maintenance)?;
+	fraction_step(current.realized_floor, proposed.realized_floor)?;
+	let rate = if current.rate == proposed.rate { Direction::Unchanged } else { Direction::Increases };
+	Ok(Direction::higher_is_safer(current.initial_base, proposed.initial_base)
+		.and(Direction::higher_is_safer(current.initial_floor, proposed.initial_floor))
+		.and(Direction::higher_is_safer(current.maintenance, proposed.maintenance))
+		.and(Direction::higher_is_safer(current.realized_floor, proposed.realized_floor))
+		.and(rate)
+		.and(Direction::higher_is_safer(current.settlement_window_ms, proposed.settlement_window_ms))
+		.and(Direction::higher_is_safer(current.min_coverage, proposed.min_coverage)))
+}
+
+/// A listing schedule set (series list by themselves) raises risk; one removed lowers it.
+pub fn listing_schedule(set: bool) -> Direction {
+	if set {
+		Direction::Increases
+	} else {
+		Direction::Reduces
+	}
+}
+
+/// A settlement price set by governance moves money between every holder of the expiry:
+/// always behind the timelock, in view of them.
+pub fn settlement_price() -> Direction {
+	Direction::Increases
 }
 
 /// Adding an oracle feeder gives a new key a say in every price: risk-increasing.

@@ -93,6 +93,15 @@ impl<T: Config> Pallet<T> {
 				vec![(ParameterKey::UnstakeCooldown, u128::from(T::Parameters::unstake_cooldown()))],
 			RiskChange::SetLiquidationPenalty { .. } =>
 				vec![(ParameterKey::LiquidationPenalty, permill(T::Parameters::liquidation_penalty()))],
+			RiskChange::SetOptionParams { .. } => {
+				let terms = T::Parameters::option_terms();
+				vec![
+					(ParameterKey::OptionInitialBase, permill(terms.initial_base)),
+					(ParameterKey::OptionInitialFloor, permill(terms.initial_floor)),
+					(ParameterKey::OptionMaintenance, permill(terms.maintenance)),
+					(ParameterKey::OptionRealizedFloor, permill(terms.realized_floor)),
+				]
+			},
 			_ => Vec::new(),
 		}
 	}
@@ -206,6 +215,22 @@ impl<T: Config> Pallet<T> {
 			},
 			RiskChange::AuthorizeUpgrade { .. } => classify::listing(),
 			RiskChange::SetFeeTiers { .. } => classify::fee_tiers(),
+			RiskChange::ListSeries { .. } => classify::listing(),
+			RiskChange::SetListingSchedule { schedule, .. } => classify::listing_schedule(schedule.is_some()),
+			RiskChange::SetOptionParams { params } => {
+				let current = T::Parameters::option_terms();
+				let proposed = T::Parameters::proposed_option_terms(params);
+				let anchor = classify::OptionTerms {
+					initial_base: fraction(ParameterKey::OptionInitialBase, current.initial_base),
+					initial_floor: fraction(ParameterKey::OptionInitialFloor, current.initial_floor),
+					maintenance: fraction(ParameterKey::OptionMaintenance, current.maintenance),
+					realized_floor: fraction(ParameterKey::OptionRealizedFloor, current.realized_floor),
+					..current
+				};
+				classify::option_terms(anchor, proposed).map_err(bound)?;
+				classify::option_terms(current, proposed).map_err(bound)?
+			},
+			RiskChange::SetSettlementPrice { .. } => classify::settlement_price(),
 		};
 		Ok(direction)
 	}

@@ -3,10 +3,10 @@
 
 use crate::{
 	self as pallet_governance,
-	classify::{MarginFractions, OracleLimits},
+	classify::{MarginFractions, OptionTerms, OracleLimits},
 	RiskChange, RiskChangeFor, RiskParameters,
 };
-use clearing_primitives::{margin::MarketStatus, AssetId, Balance, MarketId};
+use clearing_primitives::{margin::MarketStatus, AssetId, Balance, MarketId, Price};
 use frame_support::{
 	derive_impl, ord_parameter_types, storage_alias,
 	traits::{ConstU32, ConstU64},
@@ -64,6 +64,27 @@ pub type Penalty = StorageValue<ParamStore, Permill>;
 pub type Upgrade = StorageValue<ParamStore, H256>;
 #[storage_alias]
 pub type FeeTable = StorageValue<ParamStore, Permill>;
+#[storage_alias]
+pub type OptionParams = StorageValue<ParamStore, OptionTerms>;
+/// A schedule is its strikes a side.
+#[storage_alias]
+pub type Schedules = StorageMap<ParamStore, Twox64Concat, MarketId, u32>;
+/// Listed series by (underlying, expiry, strike).
+#[storage_alias]
+pub type OptionSeries = StorageMap<ParamStore, Twox64Concat, (MarketId, u64, Price), ()>;
+#[storage_alias]
+pub type SettlementPrices = StorageMap<ParamStore, Twox64Concat, (AssetId, u64), Price>;
+
+/// The options' parameters at the start of every test: Deribit's standard margin.
+pub const OPTION_TERMS: OptionTerms = OptionTerms {
+	initial_base: Permill::from_percent(15),
+	initial_floor: Permill::from_percent(10),
+	maintenance: Permill::from_parts(75_000),
+	realized_floor: Permill::from_percent(100),
+	rate: Permill::zero(),
+	settlement_window_ms: 1_800_000,
+	min_coverage: Permill::from_percent(80),
+};
 
 pub const BTC_USD: MarketId = 0;
 pub const USDC: AssetId = 1;
@@ -78,6 +99,10 @@ impl RiskParameters<AccountId, H256> for MockParams {
 	type CollateralListing = Permill;
 	/// A table is its takers' fee.
 	type FeeTable = Permill;
+	/// The parameters are the terms governance reads.
+	type OptionParams = OptionTerms;
+	/// A schedule is its strikes a side.
+	type ListingSchedule = u32;
 
 	fn market_margin(market: MarketId) -> Option<MarginFractions> {
 		Markets::get(market).map(|(initial, maintenance, ..)| MarginFractions { initial, maintenance })
@@ -112,6 +137,12 @@ impl RiskParameters<AccountId, H256> for MockParams {
 	}
 	fn listing_deposit_cap(_: &Permill) -> Balance {
 		LISTING_CAP
+	}
+	fn option_terms() -> OptionTerms {
+		OptionParams::get().unwrap_or(OPTION_TERMS)
+	}
+	fn proposed_option_terms(params: &OptionTerms) -> OptionTerms {
+		*params
 	}
 
 	fn enact(change: &Change) -> DispatchResult {
@@ -155,6 +186,24 @@ impl RiskParameters<AccountId, H256> for MockParams {
 			RiskChange::SetLiquidationPenalty { rate } => Penalty::put(rate),
 			RiskChange::AuthorizeUpgrade { code_hash } => Upgrade::put(code_hash),
 			RiskChange::SetFeeTiers { tiers } => FeeTable::put(tiers),
+			RiskChange::ListSeries { underlying, expiry, strike, .. } => {
+				// The options pallet refuses a series listed already.
+				if OptionSeries::contains_key((underlying, expiry, strike)) {
+					return Err(DispatchError::Other("series exists"));
+				}
+				OptionSeries::insert((underlying, expiry, strike), ());
+			},
+			RiskChange::SetListingSchedule { underlying, schedule: Some(each_side) } =>
+				Schedules::insert(underlying, each_side),
+			RiskChange::SetListingSchedule { underlying, schedule: None } => {
+				if !Schedules::contains_key(underlying) {
+					return Err(DispatchError::Other("no schedule"));
+				}
+				Schedules::remove(underlying);
+			},
+			RiskChange::SetOptionParams { params } => OptionParams::put(params),
+			RiskChange::SetSettlementPrice { underlying, expiry, price } =>
+				SettlementPrices::insert((underlying, expiry), price),
 		}
 		Ok(())
 	}

@@ -1,8 +1,8 @@
 //! The changes the risk governance makes, what it keeps while one waits, and what it asks of
 //! the runtime.
 
-use crate::classify::{MarginFractions, OracleLimits};
-use clearing_primitives::{margin::MarketStatus, AssetId, Balance, MarketId};
+use crate::classify::{MarginFractions, OptionTerms, OracleLimits};
+use clearing_primitives::{black76::OptionKind, margin::MarketStatus, AssetId, Balance, MarketId, Price};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::DispatchResult, weights::Weight, Parameter};
 use scale_info::TypeInfo;
@@ -16,7 +16,7 @@ pub type ChangeId = u32;
 #[derive(
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
-pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing, FeeTable> {
+pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing, FeeTable, OptionParams, ListingSchedule> {
 	/// A market's initial and maintenance margin fractions.
 	SetMarketMargin { market: MarketId, initial: Permill, maintenance: Permill },
 	/// A market's open-interest cap (base units).
@@ -46,6 +46,22 @@ pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing, FeeTable>
 	AuthorizeUpgrade { code_hash: Hash },
 	/// The order book's fee tier table (fees and maker rebates by 30-day volume).
 	SetFeeTiers { tiers: FeeTable },
+	/// A new option series on perpetual `underlying`'s base asset, expiring at `expiry`
+	/// (milliseconds since the Unix epoch).
+	ListSeries {
+		underlying: MarketId,
+		expiry: u64,
+		strike: Price,
+		kind: OptionKind,
+		tick_size: Price,
+		max_open_interest: Balance,
+	},
+	/// Perpetual `underlying`'s option listing schedule (`None` removes it).
+	SetListingSchedule { underlying: MarketId, schedule: Option<ListingSchedule> },
+	/// The options' margin and pricing parameters.
+	SetOptionParams { params: OptionParams },
+	/// The settlement price of an expiry whose index was fresh for too little of its window.
+	SetSettlementPrice { underlying: AssetId, expiry: u64, price: Price },
 }
 
 /// A change waiting out its timelock.
@@ -69,6 +85,10 @@ pub trait RiskParameters<AccountId, Hash> {
 	type CollateralListing: Parameter + MaxEncodedLen;
 	/// A fee tier table (the order book's).
 	type FeeTable: Parameter + MaxEncodedLen;
+	/// The options' margin and pricing parameters (the options pallet's).
+	type OptionParams: Parameter + MaxEncodedLen;
+	/// An option listing schedule (the options pallet's).
+	type ListingSchedule: Parameter + MaxEncodedLen;
 
 	/// A market's margin fractions, if it exists.
 	fn market_margin(market: MarketId) -> Option<MarginFractions>;
@@ -92,6 +112,10 @@ pub trait RiskParameters<AccountId, Hash> {
 	fn listing_haircut(listing: &Self::CollateralListing) -> Permill;
 	/// The deposit cap a collateral listing asks for.
 	fn listing_deposit_cap(listing: &Self::CollateralListing) -> Balance;
+	/// The options' parameters now, as governance steps them.
+	fn option_terms() -> OptionTerms;
+	/// The same terms of proposed option parameters.
+	fn proposed_option_terms(params: &Self::OptionParams) -> OptionTerms;
 
 	/// Makes `change` so. Fails, changing nothing, if the owning pallet refuses it.
 	fn enact(change: &RiskChangeFor<AccountId, Hash, Self>) -> DispatchResult;
@@ -106,6 +130,8 @@ pub type RiskChangeFor<AccountId, Hash, P> = RiskChange<
 	<P as RiskParameters<AccountId, Hash>>::MarketListing,
 	<P as RiskParameters<AccountId, Hash>>::CollateralListing,
 	<P as RiskParameters<AccountId, Hash>>::FeeTable,
+	<P as RiskParameters<AccountId, Hash>>::OptionParams,
+	<P as RiskParameters<AccountId, Hash>>::ListingSchedule,
 >;
 
 /// One risk parameter, for the step limit it moves under: every change to it within one
@@ -126,4 +152,8 @@ pub enum ParameterKey {
 	MaxJump,
 	UnstakeCooldown,
 	LiquidationPenalty,
+	OptionInitialBase,
+	OptionInitialFloor,
+	OptionMaintenance,
+	OptionRealizedFloor,
 }

@@ -16,7 +16,7 @@ use frame_support::{
 };
 use frame_system::{EnsureRoot, RawOrigin};
 use pallet_governance::{
-	classify::{MarginFractions, OracleLimits},
+	classify::{MarginFractions, OptionTerms, OracleLimits},
 	RiskChange, RiskChangeFor, RiskParameters,
 };
 use sp_runtime::{DispatchResult, Perbill, Permill};
@@ -133,6 +133,8 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 		pallet_orderbook::FeeTier,
 		<Runtime as pallet_orderbook::Config>::MaxFeeTiers,
 	>;
+	type OptionParams = pallet_options::OptionParams;
+	type ListingSchedule = pallet_options::ListingSchedule;
 
 	fn market_margin(id: MarketId) -> Option<MarginFractions> {
 		market(id).ok().map(|c| MarginFractions {
@@ -175,6 +177,20 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 	fn listing_deposit_cap(listing: &pallet_vaults::CollateralConfig) -> Balance {
 		listing.deposit_cap
 	}
+	fn option_terms() -> OptionTerms {
+		Self::proposed_option_terms(&pallet_options::Params::<Runtime>::get())
+	}
+	fn proposed_option_terms(params: &pallet_options::OptionParams) -> OptionTerms {
+		OptionTerms {
+			initial_base: params.initial_base,
+			initial_floor: params.initial_floor,
+			maintenance: params.maintenance,
+			realized_floor: params.realized_floor,
+			rate: params.rate,
+			settlement_window_ms: params.settlement_window_ms,
+			min_coverage: params.min_coverage,
+		}
+	}
 
 	fn enact(change: &ClearingRiskChange) -> DispatchResult {
 		match change.clone() {
@@ -210,6 +226,13 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 				Ok(())
 			},
 			RiskChange::SetFeeTiers { tiers } => crate::Orderbook::set_fee_tiers(root(), tiers),
+			RiskChange::ListSeries { underlying, expiry, strike, kind, tick_size, max_open_interest } =>
+				crate::Options::list_series(root(), underlying, expiry, strike, kind, tick_size, max_open_interest),
+			RiskChange::SetListingSchedule { underlying, schedule } =>
+				crate::Options::set_listing_schedule(root(), underlying, schedule),
+			RiskChange::SetOptionParams { params } => crate::Options::set_params(root(), params),
+			RiskChange::SetSettlementPrice { underlying, expiry, price } =>
+				crate::Options::set_settlement_price(root(), underlying, expiry, price),
 		}
 	}
 
@@ -223,6 +246,8 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 		type VaultsW = pallet_vaults::weights::SubstrateWeight<Runtime>;
 		type OracleW = pallet_oracle::weights::SubstrateWeight<Runtime>;
 		type InsuranceW = pallet_insurance::weights::SubstrateWeight<Runtime>;
+		use pallet_options::WeightInfo as _;
+		type OptionsW = pallet_options::weights::SubstrateWeight<Runtime>;
 		// Reading the current configuration first costs one more read.
 		let read = <Runtime as frame_system::Config>::DbWeight::get().reads(1);
 		match change {
@@ -249,6 +274,13 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 				use pallet_orderbook::WeightInfo as _;
 				pallet_orderbook::weights::SubstrateWeight::<Runtime>::set_fee_tiers()
 			},
+			RiskChange::ListSeries { .. } => {
+				use clearing_primitives::options::SeriesMarkets as _;
+				OptionsW::list_series().saturating_add(crate::Margin::open_series_market_weight())
+			},
+			RiskChange::SetListingSchedule { .. } => OptionsW::set_listing_schedule(),
+			RiskChange::SetOptionParams { .. } => OptionsW::set_params(),
+			RiskChange::SetSettlementPrice { .. } => OptionsW::set_settlement_price(),
 		}
 	}
 }
@@ -275,6 +307,7 @@ mod benchmark_helper {
 mod tests {
 	use super::*;
 	use crate::RuntimeEvent;
+	use pallet_governance::classify::Direction;
 
 	#[test]
 	fn an_enacted_penalty_change_lands_in_liquidations_storage() {
@@ -288,6 +321,48 @@ mod tests {
 			let set = RuntimeEvent::Liquidation(pallet_liquidation::Event::PenaltyRateSet { rate });
 			assert!(frame_system::Pallet::<Runtime>::events().iter().any(|record| record.event == set));
 		});
+	}
+
+	#[test]
+	fn option_parameters_are_classified_and_enacted_in_the_options_pallet() {
+		sp_io::TestExternalities::default().execute_with(|| {
+			frame_system::Pallet::<Runtime>::set_block_number(1);
+			let defaults = pallet_options::OptionParams::default();
+			let assess = |params| {
+				pallet_governance::Pallet::<Runtime>::assess(&RiskChange::SetOptionParams { params })
+			};
+			let tighter = pallet_options::OptionParams { maintenance: Permill::from_percent(10), ..defaults };
+			assert_eq!(assess(tighter), Ok(Direction::Reduces));
+			let looser = pallet_options::OptionParams { initial_floor: Permill::from_percent(8), ..defaults };
+			assert_eq!(assess(looser), Ok(Direction::Increases));
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetOptionParams { params: tighter }).is_ok());
+			assert_eq!(pallet_options::Params::<Runtime>::get(), tighter);
+			// Below the options pallet's 2.5% maintenance: refused, nothing changes.
+			let unsafe_params = pallet_options::OptionParams { maintenance: Permill::from_percent(2), ..tighter };
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetOptionParams { params: unsafe_params }).is_err());
+			assert_eq!(pallet_options::Params::<Runtime>::get(), tighter);
+		});
+	}
+
+	#[test]
+	fn option_listings_schedules_and_settlement_prices_wait_out_the_timelock() {
+		let schedule = crate::genesis_config_presets::dev_listing_schedules().remove(0).1;
+		for change in [
+			RiskChange::SetListingSchedule { underlying: 0, schedule: Some(schedule) },
+			RiskChange::ListSeries {
+				underlying: 0,
+				expiry: 1,
+				strike: clearing_primitives::Price::from_u32(60_000),
+				kind: clearing_primitives::black76::OptionKind::Call,
+				tick_size: clearing_primitives::Price::from_u32(1),
+				max_open_interest: 1,
+			},
+			RiskChange::SetSettlementPrice { underlying: 2, expiry: 1, price: clearing_primitives::Price::from_u32(1) },
+		] {
+			assert_eq!(pallet_governance::Pallet::<Runtime>::assess(&change), Ok(Direction::Increases));
+		}
+		let removal = RiskChange::SetListingSchedule { underlying: 0, schedule: None };
+		assert_eq!(pallet_governance::Pallet::<Runtime>::assess(&removal), Ok(Direction::Reduces));
 	}
 
 	#[test]

@@ -22,8 +22,8 @@ impl pallet_options::Config for Runtime {
 	type Books = Orderbook;
 	// An expired series' book empties at up to 32 orders and 32 triggers a block.
 	type MaxBookStepsPerBlock = ConstU32<32>;
-	// Root: sudo on `dev`. The risk governance has no option changes yet, so on a chain
-	// without sudo nothing lists series nor sets their parameters.
+	// Root: the risk governance enacts option changes as root (listings, schedules, looser
+	// parameters and settlement prices after its timelock); sudo too on `dev`.
 	type GovernanceOrigin = frame_system::EnsureRoot<crate::AccountId>;
 	type FirstSeriesId = FirstSeriesId;
 	// Series are markets: with the three perpetuals, within the margin engine's 32.

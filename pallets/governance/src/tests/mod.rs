@@ -2,3 +2,4 @@ mod paths;
 mod properties;
 mod refusals;
 mod migrations;
+mod options;
