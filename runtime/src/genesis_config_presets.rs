@@ -108,20 +108,25 @@ fn listing_schedule(
 /// $1,000 apart, so tests see series list, expire and delist.
 pub fn dev_listing_schedules() -> Vec<(MarketId, pallet_options::ListingSchedule)> {
 	let every_ten_minutes = pallet_options::ExpiryCycle { period_ms: 600_000, offset_ms: 0 };
-	vec![(BTC_USD, listing_schedule(vec![every_ten_minutes], 1_000, 1, 10 * 100_000_000))]
+	vec![(BTC_USD, listing_schedule(vec![every_ten_minutes], 1_000, 1, TEN_BTC))]
 }
 
-/// What lists by itself on `local`, as a production chain would: BTC daily and Friday weekly
-/// expiries at 08:00 UTC, ETH daily, each at three strikes around the index.
+/// What lists by itself on `local`, as a production chain would: BTC and ETH daily and Friday
+/// weekly expiries at 08:00 UTC, a call and a put at the strike nearest the index (the 24
+/// series slots hold two expiries of each cycle at once).
 pub fn local_listing_schedules() -> Vec<(MarketId, pallet_options::ListingSchedule)> {
 	let daily = pallet_options::ExpiryCycle { period_ms: DAY_MS, offset_ms: 8 * HOUR_MS };
 	// 1970-01-01 was a Thursday: Fridays are a day past each week.
 	let weekly = pallet_options::ExpiryCycle { period_ms: 7 * DAY_MS, offset_ms: DAY_MS + 8 * HOUR_MS };
 	vec![
-		(BTC_USD, listing_schedule(vec![daily, weekly], 1_000, 1, 10 * 100_000_000)),
-		(ETH_USD, listing_schedule(vec![daily], 100, 1, 100 * 10u128.pow(18))),
+		(BTC_USD, listing_schedule(vec![daily, weekly], 1_000, 0, TEN_BTC)),
+		(ETH_USD, listing_schedule(vec![daily, weekly], 100, 0, HUNDRED_ETH)),
 	]
 }
+
+/// Open-interest caps in base units (BTC has 8 decimals, ETH 18).
+const TEN_BTC: Balance = 1_000_000_000;
+const HUNDRED_ETH: Balance = 100_000_000_000_000_000_000;
 
 /// CLR trades on no public exchange: test chains read it from the local price feed
 /// (`scripts/price-feed`, Binance format), so it can be valued as collateral.

@@ -213,23 +213,25 @@ pub fn penalty(current: Permill, proposed: Permill) -> Result<Direction, BoundEr
 	Ok(Direction::higher_is_safer(current, proposed))
 }
 
-/// New option parameters: higher margin fractions and realized-volatility floor, a longer
-/// settlement window (harder to steer) and a higher coverage are safer; any new rate moves
-/// every mark, so it is risky either way. Each fraction moves at most one fraction step; the
-/// options pallet holds the hard bounds.
+/// New option parameters: higher margin fractions and realized-volatility floor are safer.
+/// Any new rate moves every mark, and any new settlement window or coverage moves how expiries
+/// already in their windows settle (a longer window or a higher coverage can push them to
+/// governance's price; a schedule may list more expiries at once), so those are risky either
+/// way. Each fraction moves at most one fraction step; the options pallet holds the hard
+/// bounds.
 pub fn option_terms(current: OptionTerms, proposed: OptionTerms) -> Result<Direction, BoundError> {
 	fraction_step(current.initial_base, proposed.initial_base)?;
 	fraction_step(current.initial_floor, proposed.initial_floor)?;
 	fraction_step(current.maintenance, proposed.maintenance)?;
 	fraction_step(current.realized_floor, proposed.realized_floor)?;
-	let rate = if current.rate == proposed.rate { Direction::Unchanged } else { Direction::Increases };
+	let either_way = |same: bool| if same { Direction::Unchanged } else { Direction::Increases };
 	Ok(Direction::higher_is_safer(current.initial_base, proposed.initial_base)
 		.and(Direction::higher_is_safer(current.initial_floor, proposed.initial_floor))
 		.and(Direction::higher_is_safer(current.maintenance, proposed.maintenance))
 		.and(Direction::higher_is_safer(current.realized_floor, proposed.realized_floor))
-		.and(rate)
-		.and(Direction::higher_is_safer(current.settlement_window_ms, proposed.settlement_window_ms))
-		.and(Direction::higher_is_safer(current.min_coverage, proposed.min_coverage)))
+		.and(either_way(current.rate == proposed.rate))
+		.and(either_way(current.settlement_window_ms == proposed.settlement_window_ms))
+		.and(either_way(current.min_coverage == proposed.min_coverage)))
 }
 
 /// A listing schedule set (series list by themselves) raises risk; one removed lowers it.

@@ -195,15 +195,22 @@ mod benchmarks {
 		assert!(!DelistCheck::<T>::get());
 	}
 
-	/// A new schedule for an underlying with none (its market and volatility source read).
+	/// A new schedule for an underlying with none, beside `MaxSchedules − 1` others (each
+	/// read to count the series slots): its market and volatility source read.
 	#[benchmark]
 	fn set_listing_schedule() {
 		let (underlying, _) = T::BenchmarkHelper::underlying();
 		let origin = T::GovernanceOrigin::try_successful_origin().expect("an origin that governs");
+		let _ = ListingSchedules::<T>::clear(u32::MAX, None);
+		for other in 1..T::MaxSchedules::get() {
+			let market = underlying.saturating_add(other.saturating_mul(1_000));
+			ListingSchedules::<T>::insert(market, ScheduledListing::new(daily_schedule(0), None));
+		}
 		let schedule = daily_schedule(0);
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, underlying, Some(schedule.clone()));
 		assert_eq!(ListingSchedules::<T>::get(underlying).map(|s| s.schedule), Some(schedule));
+		assert_eq!(ListingSchedules::<T>::count(), T::MaxSchedules::get());
 	}
 
 	/// A schedule due with `k` strikes a side: its expiry's 2(2k + 1) series listed by the
@@ -211,6 +218,8 @@ mod benchmarks {
 	#[benchmark]
 	fn list_scheduled(k: Linear<0, { max_strikes_each_side::<T>() }>) {
 		let (underlying, _) = T::BenchmarkHelper::underlying();
+		// This schedule alone (the chain's own are scanned at a read and a write each, beside).
+		let _ = ListingSchedules::<T>::clear(u32::MAX, None);
 		Pallet::<T>::set_listing_schedule(
 			T::GovernanceOrigin::try_successful_origin().expect("an origin that governs"),
 			underlying,

@@ -18,7 +18,7 @@ pub fn next_expiry(now: Moment, lead: Moment, cycle: &ExpiryCycle) -> Option<Mom
 		return Some(cycle.offset_ms);
 	}
 	let since = earliest.checked_sub(cycle.offset_ms)?;
-	let periods = since.div_ceil(cycle.period_ms);
+	let periods = since.checked_add(cycle.period_ms.checked_sub(1)?)?.checked_div(cycle.period_ms)?;
 	periods.checked_mul(cycle.period_ms)?.checked_add(cycle.offset_ms)
 }
 
@@ -30,7 +30,13 @@ pub fn strikes(index: Price, step: Price, each_side: u32) -> Vec<Price> {
 	if step.is_zero() {
 		return Vec::new();
 	}
-	let Some(centre) = index.checked_add(step / 2).map(|i| i / step * step) else { return Vec::new() };
+	let Some(centre) = index
+		.checked_add(step.checked_div(2).unwrap_or(0))
+		.and_then(|i| i.checked_div(step))
+		.and_then(|q| q.checked_mul(step))
+	else {
+		return Vec::new();
+	};
 	let reach = u128::from(each_side).saturating_mul(step);
 	(0..=each_side.saturating_mul(2))
 		.filter_map(|i| {

@@ -213,12 +213,21 @@ pub mod pallet {
 			}
 			for (underlying, schedule) in &self.listing_schedules {
 				assert!(Pallet::<T>::schedule_valid(schedule), "a genesis listing schedule out of bounds");
-				ListingSchedules::<T>::insert(underlying, ScheduledListing::new(schedule.clone()));
+				let window = Params::<T>::get().settlement_window_ms;
+				assert!(
+					schedule.cycles.iter().all(|c| c.period_ms >= window),
+					"a genesis listing cycle shorter than the settlement window"
+				);
+				ListingSchedules::<T>::insert(underlying, ScheduledListing::new(schedule.clone(), None));
 				NextListingCheck::<T>::put(0);
 			}
 			assert!(
 				ListingSchedules::<T>::count() <= T::MaxSchedules::get(),
 				"more genesis listing schedules than MaxSchedules"
+			);
+			assert!(
+				Pallet::<T>::scheduled_slots() <= T::MaxSeries::get(),
+				"genesis listing schedules could hold more series than MaxSeries"
 			);
 		}
 	}
@@ -292,13 +301,16 @@ pub mod pallet {
 		NotPendingSettlement,
 		/// A settlement price of zero.
 		ZeroPrice,
-		/// A listing schedule without a cycle, with a cycle under a minute or beyond the
-		/// longest time to expiry, an offset outside its cycle, a cycle twice, more than four
+		/// A listing schedule without a cycle, with a cycle under a minute, shorter than the
+		/// settlement window or beyond the longest time to expiry, an offset outside its cycle, a cycle twice, more than four
 		/// strikes a side or more series an expiry than a block lists, or a zero strike step,
 		/// tick or cap.
 		InvalidSchedule,
 		/// `MaxSchedules` underlyings have a schedule.
 		TooManySchedules,
+		/// With this schedule the schedules could hold more series than `MaxSeries` (two
+		/// expiries of each cycle at once).
+		TooManyScheduledSeries,
 		/// The underlying has no listing schedule to remove.
 		NoSchedule,
 	}
@@ -434,7 +446,9 @@ pub mod pallet {
 		///
 		/// - Origin: `GovernanceOrigin` (setting one raises risk: after the timelock; removing
 		///   one lowers it).
-		/// - Errors: `InvalidSchedule`, `TooManySchedules`, `NoSchedule`,
+		/// - Errors: `InvalidSchedule`, `TooManySchedules`, `TooManyScheduledSeries` (the
+		///   schedules together could hold more than `MaxSeries` series: two expiries of each
+		///   cycle), `NoSchedule`,
 		///   `NoVolatilitySource`, and the margin engine's (`MarketNotFound`,
 		///   `NotAPerpetual`); nothing changes on any error.
 		/// - Weight: `WeightInfo::set_listing_schedule()`.
@@ -449,14 +463,27 @@ pub mod pallet {
 			match &schedule {
 				Some(schedule) => {
 					ensure!(Self::schedule_valid(schedule), Error::<T>::InvalidSchedule);
+					// A cycle shorter than the window would keep more than two expiries listed.
+					let window = Params::<T>::get().settlement_window_ms;
+					ensure!(schedule.cycles.iter().all(|c| c.period_ms >= window), Error::<T>::InvalidSchedule);
 					let asset = T::Markets::perpetual_asset(underlying)?;
 					ensure!(VolatilitySources::<T>::contains_key(asset), Error::<T>::NoVolatilitySource);
+					let previous = ListingSchedules::<T>::get(underlying);
 					ensure!(
-						ListingSchedules::<T>::contains_key(underlying) ||
-							ListingSchedules::<T>::count() < T::MaxSchedules::get(),
+						previous.is_some() || ListingSchedules::<T>::count() < T::MaxSchedules::get(),
 						Error::<T>::TooManySchedules
 					);
-					ListingSchedules::<T>::insert(underlying, ScheduledListing::new(schedule.clone()));
+					let others = ListingSchedules::<T>::iter()
+						.filter(|(other, _)| *other != underlying)
+						.fold(0u32, |slots, (_, s)| slots.saturating_add(s.schedule.slots()));
+					ensure!(
+						others.saturating_add(schedule.slots()) <= T::MaxSeries::get(),
+						Error::<T>::TooManyScheduledSeries
+					);
+					ListingSchedules::<T>::insert(
+						underlying,
+						ScheduledListing::new(schedule.clone(), previous.as_ref()),
+					);
 					NextListingCheck::<T>::put(T::Time::now());
 				},
 				None => {
@@ -505,6 +532,7 @@ pub mod pallet {
 			let awaiting = Expiries::<T>::iter().any(|(_, r)| r.settlement == Settlement::Awaiting);
 			ensure!(awaiting == NextExpiryAction::<T>::get().is_some(), "the expiry hook's schedule is off");
 			ensure!(ListingSchedules::<T>::count() <= T::MaxSchedules::get(), "more schedules than MaxSchedules");
+			ensure!(Self::scheduled_slots() <= T::MaxSeries::get(), "schedules over the series slots");
 			for (_, state) in ListingSchedules::<T>::iter() {
 				ensure!(Self::schedule_valid(&state.schedule), "a listing schedule out of bounds");
 				ensure!(

@@ -41,9 +41,11 @@ impl pallet_timestamp::Config for Test {
 /// The perpetual series are written on, and its base asset.
 pub const BTC_PERP: MarketId = 0;
 pub const BTC: AssetId = 2;
-/// An underlying with no implied-volatility source.
+/// Underlyings with no implied-volatility source.
 pub const DOT_PERP: MarketId = 4;
 pub const DOT: AssetId = 4;
+pub const ETH_PERP: MarketId = 1;
+pub const ETH: AssetId = 3;
 /// The oracle asset of BTC's implied volatility.
 pub const BTC_IV: AssetId = 1_002;
 pub const FIRST_SERIES: MarketId = 1_000_000;
@@ -72,11 +74,15 @@ impl SeriesMarkets for MockMarkets {
 		_tick_size: Price,
 		_max_open_interest: Balance,
 	) -> Result<AssetId, DispatchError> {
-		let asset = match underlying {
-			BTC_PERP => BTC,
-			DOT_PERP => DOT,
-			_ => return Err(DispatchError::Other("MarketNotFound")),
-		};
+		let asset = Self::perpetual_asset(underlying)?;
+		// A stand-in refusal after `fail_opening_after(n)` markets opened.
+		let left = get::<Option<u32>>(b"mock-open-budget");
+		if let Some(left) = left {
+			if left == 0 {
+				return Err(DispatchError::Other("TooManyMarkets"));
+			}
+			put(b"mock-open-budget", Some(left - 1));
+		}
 		let mut opened = Self::opened();
 		opened.push(market);
 		put(b"mock-series-markets", opened);
@@ -91,6 +97,7 @@ impl SeriesMarkets for MockMarkets {
 		match underlying {
 			BTC_PERP => Ok(BTC),
 			DOT_PERP => Ok(DOT),
+			ETH_PERP => Ok(ETH),
 			_ => Err(DispatchError::Other("MarketNotFound")),
 		}
 	}
@@ -124,6 +131,11 @@ impl SeriesMarkets for MockMarkets {
 		put(b"mock-series-markets", opened);
 		Ok(())
 	}
+}
+
+/// The stand-in margin engine opens `n` more markets, then refuses.
+pub fn fail_opening_after(n: u32) {
+	put(b"mock-open-budget", Some(n));
 }
 
 /// Positions are held in `markets` (the stand-in margin engine refuses to close them).
@@ -187,11 +199,11 @@ impl pallet_options::Config for Test {
 	type MaxBookStepsPerBlock = ConstU32<5>;
 	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type FirstSeriesId = FirstSeriesId;
-	type MaxSeries = ConstU32<4>;
+	type MaxSeries = ConstU32<8>;
 	type MaxTimeToExpiry = MaxTimeToExpiry;
 	type MaxSettlementsPerBlock = ConstU32<10>;
-	type MaxListingsPerBlock = ConstU32<6>;
-	type MaxSchedules = ConstU32<1>;
+	type MaxListingsPerBlock = ConstU32<2>;
+	type MaxSchedules = ConstU32<2>;
 	type ListingRetryMs = frame_support::traits::ConstU64<60_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

@@ -20,10 +20,24 @@ use frame_support::{
 use sp_runtime::{traits::Zero, DispatchError};
 
 impl ScheduledListing {
-	/// `schedule`, nothing listed by it yet.
-	pub fn new(schedule: ListingSchedule) -> Self {
-		let listed_through = schedule.cycles.iter().map(|_| 0).collect::<Vec<_>>().try_into().unwrap_or_default();
-		Self { schedule, listed_through }
+	/// `schedule`, replacing `previous` (if any): a cycle both have keeps how far it listed,
+	/// so the expiries listed already are not listed again around a new index.
+	pub fn new(schedule: ListingSchedule, previous: Option<&ScheduledListing>) -> Self {
+		let listed_through = schedule
+			.cycles
+			.iter()
+			.map(|cycle| {
+				previous
+					.and_then(|p| {
+						let i = p.schedule.cycles.iter().position(|c| c == cycle)?;
+						p.listed_through.get(i).copied()
+					})
+					.unwrap_or(0)
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap_or_default();
+		Self { schedule, listed_through, retry_at: 0 }
 	}
 }
 
@@ -77,17 +91,25 @@ impl<T: Config> Pallet<T> {
 		schedule.is_valid(longest, T::MaxListingsPerBlock::get().min(T::MaxSeries::get()))
 	}
 
-	/// Lists what the schedules have due, within `limit`; returns the weight used.
+	/// The series slots every schedule together may hold at once.
+	pub fn scheduled_slots() -> u32 {
+		ListingSchedules::<T>::iter_values().fold(0u32, |slots, s| slots.saturating_add(s.schedule.slots()))
+	}
+
+	/// Lists what the schedules have due, within `limit`; returns the weight used (never
+	/// above `limit`, but for the one read when nothing is due).
 	pub(crate) fn list_scheduled(limit: Weight) -> Weight {
 		let now = T::Time::now();
-		let mut used = T::DbWeight::get().reads(1);
+		let check = T::DbWeight::get().reads(1);
 		if NextListingCheck::<T>::get().is_none_or(|at| now < at) {
-			return used;
+			return check;
 		}
-		// Every schedule read and maybe written: within the limit, or wait for the next block.
+		// The check and the parameters read, every schedule read and maybe written, the next
+		// check written: within the limit, or the next block tries.
 		let scan = T::DbWeight::get().reads_writes(1, 1).saturating_mul(u64::from(T::MaxSchedules::get()));
-		if !limit.all_gte(used.saturating_add(scan)) {
-			return used;
+		let mut used = T::DbWeight::get().reads_writes(2, 1).saturating_add(scan);
+		if !limit.all_gte(used) {
+			return check;
 		}
 		let window = Params::<T>::get().settlement_window_ms;
 		let budget = T::MaxListingsPerBlock::get();
@@ -97,7 +119,11 @@ impl<T: Config> Pallet<T> {
 		// Collected first: a map is not written while it is iterated (`MaxSchedules` at most).
 		let schedules: Vec<_> = ListingSchedules::<T>::iter().collect();
 		for (underlying, mut state) in schedules {
-			used.saturating_accrue(T::DbWeight::get().reads_writes(1, 1));
+			if now < state.retry_at {
+				// A schedule that failed waits its turn: it takes no other's budget meanwhile.
+				check_at(state.retry_at);
+				continue;
+			}
 			let size = state.schedule.series_per_expiry();
 			let cost = T::WeightInfo::list_scheduled(state.schedule.strikes_each_side);
 			let mut changed = false;
@@ -105,7 +131,7 @@ impl<T: Config> Pallet<T> {
 				let Some(expiry) = ladder::next_expiry(now, window, cycle) else { continue };
 				// Once `expiry` enters its window, the cycle's next one is due.
 				check_at(expiry.saturating_sub(window).saturating_add(1));
-				if expiry <= *through {
+				if expiry <= *through || now < state.retry_at {
 					continue;
 				}
 				if attempted.saturating_add(size) > budget || !limit.all_gte(used.saturating_add(cost)) {
@@ -118,14 +144,15 @@ impl<T: Config> Pallet<T> {
 				match with_storage_layer(|| Self::list_expiry(underlying, expiry, &state.schedule)) {
 					Ok(series) => {
 						*through = expiry;
-						changed = true;
 						Self::deposit_event(Event::ExpiryListed { underlying, expiry, series });
 					},
 					Err(error) => {
-						check_at(now.saturating_add(T::ListingRetryMs::get()));
+						state.retry_at = now.saturating_add(T::ListingRetryMs::get());
+						check_at(state.retry_at);
 						Self::deposit_event(Event::ListingDeferred { underlying, expiry, error });
 					},
 				}
+				changed = true;
 			}
 			if changed {
 				ListingSchedules::<T>::insert(underlying, state);

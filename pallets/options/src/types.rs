@@ -146,6 +146,12 @@ impl ListingSchedule {
 		self.strikes_each_side.saturating_mul(2).saturating_add(1).saturating_mul(2)
 	}
 
+	/// Series slots the schedule may hold at once: two expiries of each cycle (one settling,
+	/// the next listed as its window opens).
+	pub fn slots(&self) -> u32 {
+		u32::try_from(self.cycles.len()).unwrap_or(u32::MAX).saturating_mul(2).saturating_mul(self.series_per_expiry())
+	}
+
 	/// `true` if it has one to three distinct cycles, each at least a minute and at most
 	/// `longest` long with its offset inside it; at most [`MAX_STRIKES_EACH_SIDE`] strikes a
 	/// side and no more than `max_per_expiry` series an expiry; a strike step, tick and cap
@@ -166,13 +172,15 @@ impl ListingSchedule {
 	}
 }
 
-/// A schedule and, for each of its cycles, the latest expiry it listed (0 before any).
+/// A schedule; for each of its cycles, the latest expiry it listed (0 before any); and, after
+/// a listing failed, when it tries again.
 #[derive(
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct ScheduledListing {
 	pub schedule: ListingSchedule,
 	pub listed_through: BoundedVec<Moment, ConstU32<MAX_CYCLES>>,
+	pub retry_at: Moment,
 }
 
 /// Where an expiry's settlement stands.

@@ -29,7 +29,9 @@ async function snapshot(api, at) {
   };
   const state = {};
   for (const [name, map] of Object.entries(maps)) {
-    const entries = await map.entries();
+    let entries = await map.entries();
+    // Option series (ids from 1,000,000) list and delist by themselves on the dev schedule.
+    if (name === 'markets') entries = entries.filter(([key]) => key.args[0].toNumber() < 1_000_000);
     // An account's nonce moves with every oracle feed; its balances must not.
     const encode = name === 'accounts' ? (v) => v.data.toHex() : (v) => v.toHex();
     state[name] = Object.fromEntries(entries.map(([key, value]) => [key.toHex(), encode(value)]));
@@ -84,7 +86,7 @@ test('a runtime upgrade through the timelock keeps blocks coming and every balan
   assert.ok((await eventsAt(api, authorizedIn)).some((e) => api.events.system.UpgradeAuthorized.is(e)));
 
   // What the old runtime leaves: read now, with the client that knows it (from here to the
-  // upgrade only fee-free oracle feeds run).
+  // upgrade only fee-free oracle feeds and the hooks run).
   const before = await snapshot(api, await api.rpc.chain.getBlockHash());
 
   const { blockHash: upgradedIn } = await applyUpgrade(api, code);

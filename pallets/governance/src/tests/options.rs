@@ -66,15 +66,23 @@ fn removing_a_schedule_is_fast() {
 #[test]
 fn tighter_option_margin_is_fast_and_looser_waits() {
 	ExtBuilder::default().build_and_execute(|| {
-		let current = OptionTerms { maintenance: Permill::from_percent(10), settlement_window_ms: 3_600_000, ..OPTION_TERMS };
+		let current = OptionTerms {
+			maintenance: Permill::from_percent(10),
+			realized_floor: Permill::from_percent(100),
+			..OPTION_TERMS
+		};
 		let tighter = RiskChange::SetOptionParams { params: current };
 		assert_ok!(propose(tighter.clone()));
 		assert!(governance_events().contains(&Event::ChangeEnacted { id: None, change: tighter }));
-		// A lower floor, a shorter window, a lower coverage, any new rate: each waits.
+		// A lower floor or realized-volatility share, any new window, coverage or rate: each
+		// waits.
 		for looser in [
 			OptionTerms { initial_floor: Permill::from_percent(8), ..current },
+			OptionTerms { realized_floor: Permill::from_percent(95), ..current },
 			OptionTerms { settlement_window_ms: 60_000, ..current },
+			OptionTerms { settlement_window_ms: 3_600_000, ..current },
 			OptionTerms { min_coverage: Permill::from_percent(70), ..current },
+			OptionTerms { min_coverage: Permill::from_percent(90), ..current },
 			OptionTerms { rate: Permill::from_percent(1), ..current },
 			// Tighter margin with a new rate is mixed: it waits too.
 			OptionTerms { initial_base: Permill::from_percent(20), rate: Permill::from_percent(1), ..current },
@@ -89,16 +97,34 @@ fn tighter_option_margin_is_fast_and_looser_waits() {
 }
 
 #[test]
-fn an_option_margin_fraction_moves_one_step_per_window() {
-	ExtBuilder::default().build_and_execute(|| {
-		let with_maintenance = |percent| RiskChange::SetOptionParams {
-			params: OptionTerms { maintenance: Permill::from_percent(percent), ..OPTION_TERMS },
-		};
-		// 7.5% → 18%: more than ten points at once.
-		assert_noop!(propose(with_maintenance(18)), Error::<Test>::StepTooLarge);
-		// 7.5% → 17% is one step; 17% → 25% would be a second within the window.
-		assert_ok!(propose(with_maintenance(17)));
-		assert_noop!(propose(with_maintenance(25)), Error::<Test>::StepTooLarge);
-		assert_eq!(OptionParams::get().map(|t| t.maintenance), Some(Permill::from_percent(17)));
-	});
+fn each_option_margin_fraction_moves_one_step_per_window() {
+	type Set = fn(&mut OptionTerms, Permill);
+	let fractions: [(Set, u32); 4] = [
+		(|t, p| t.initial_base = p, 15),
+		(|t, p| t.initial_floor = p, 10),
+		(|t, p| t.maintenance = p, 7),
+		(|t, p| t.realized_floor = p, 80),
+	];
+	for (set, start) in fractions {
+		ExtBuilder::default().build_and_execute(|| {
+			let with = |percent: u32| {
+				let mut params = OPTION_TERMS;
+				set(&mut params, Permill::from_percent(start));
+				let anchor = params;
+				set(&mut params, Permill::from_percent(percent));
+				(anchor, RiskChange::SetOptionParams { params })
+			};
+			let (anchor, _) = with(start);
+			OptionParams::put(anchor);
+			// More than ten points at once.
+			assert_noop!(propose(with(start + 11).1), Error::<Test>::StepTooLarge);
+			// Ten points is one step (tighter: at once); five more would be a second step
+			// within the window.
+			assert_ok!(propose(with(start + 10).1));
+			assert_noop!(propose(with(start + 15).1), Error::<Test>::StepTooLarge);
+			let mut expected = anchor;
+			set(&mut expected, Permill::from_percent(start + 10));
+			assert_eq!(OptionParams::get(), Some(expected));
+		});
+	}
 }

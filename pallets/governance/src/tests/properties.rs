@@ -1,6 +1,6 @@
 //! Properties of the classification and the bounds, over the whole domain.
 
-use crate::classify::{self, bounds, BoundError, Direction, MarginFractions, OracleLimits};
+use crate::classify::{self, bounds, BoundError, Direction, MarginFractions, OptionTerms, OracleLimits};
 use clearing_primitives::margin::MarketStatus;
 use proptest::prelude::*;
 use sp_runtime::Permill;
@@ -25,6 +25,13 @@ fn status() -> impl Strategy<Value = MarketStatus> {
 fn limits() -> impl Strategy<Value = OracleLimits> {
 	(0u32..20, 0u64..5_000_000, permill())
 		.prop_map(|(min_feeders, max_age_ms, max_jump)| OracleLimits { min_feeders, max_age_ms, max_jump })
+}
+
+fn option_terms() -> impl Strategy<Value = OptionTerms> {
+	(permill(), permill(), permill(), permill(), prop_oneof![Just(Permill::zero()), permill()], 0u64..100_000, permill())
+		.prop_map(|(initial_base, initial_floor, maintenance, realized_floor, rate, settlement_window_ms, min_coverage)| {
+			OptionTerms { initial_base, initial_floor, maintenance, realized_floor, rate, settlement_window_ms, min_coverage }
+		})
 }
 
 /// Undoing a fast change is slow, and undoing a slow one-way change is fast.
@@ -127,4 +134,36 @@ fn listings_feeders_and_upgrades_take_the_path_their_risk_says() {
 	assert_eq!(classify::listing(), Direction::Increases);
 	assert_eq!(classify::add_feeder(), Direction::Increases);
 	assert_eq!(classify::remove_feeder(), Direction::Reduces);
+}
+
+proptest! {
+	#[test]
+	fn option_terms_are_fast_only_when_every_term_tightens(current in option_terms(), proposed in option_terms()) {
+		match classify::option_terms(current, proposed) {
+			Ok(direction) => {
+				let step = bounds::MAX_FRACTION_STEP.deconstruct();
+				for (was, now) in [
+					(current.initial_base, proposed.initial_base),
+					(current.initial_floor, proposed.initial_floor),
+					(current.maintenance, proposed.maintenance),
+					(current.realized_floor, proposed.realized_floor),
+				] {
+					prop_assert!(was.deconstruct().abs_diff(now.deconstruct()) <= step);
+				}
+				let tightens = proposed.initial_base >= current.initial_base &&
+					proposed.initial_floor >= current.initial_floor &&
+					proposed.maintenance >= current.maintenance &&
+					proposed.realized_floor >= current.realized_floor &&
+					proposed.rate == current.rate &&
+					proposed.settlement_window_ms == current.settlement_window_ms &&
+					proposed.min_coverage == current.min_coverage;
+				prop_assert_eq!(direction == Direction::Reduces, tightens && proposed != current);
+				prop_assert_eq!(direction == Direction::Unchanged, proposed == current);
+				if let Ok(back) = classify::option_terms(proposed, current) {
+					prop_assert!(reverses(direction, back));
+				}
+			},
+			Err(error) => prop_assert_eq!(error, BoundError::StepTooLarge),
+		}
+	}
 }

@@ -71,6 +71,7 @@ fn max_series_bounds_the_listing() {
 	ExtBuilder::default().build_and_execute(|| {
 		for strike in [50_000, 55_000, 60_000, 65_000] {
 			assert_ok!(list(OptionKind::Call, strike, 7));
+			assert_ok!(list(OptionKind::Put, strike, 7));
 		}
 		assert_noop!(list(OptionKind::Call, 70_000, 7), Error::<Test>::TooManySeries);
 	});

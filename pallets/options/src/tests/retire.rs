@@ -139,23 +139,25 @@ fn a_pending_expiry_is_delisted_only_after_governance_settles_it() {
 #[test]
 fn delisting_frees_the_slots_for_new_series() {
 	ExtBuilder::default().build_and_execute(|| {
-		// `MaxSeries` is 4 on the mock.
+		// `MaxSeries` is 8 on the mock.
 		for strike in [58_000, 60_000, 62_000, 64_000] {
 			list(OptionKind::Call, strike, 1).unwrap();
+			list(OptionKind::Put, strike, 1).unwrap();
 		}
 		assert_eq!(
 			list(OptionKind::Call, 60_000, 2),
 			Err(crate::Error::<Test>::TooManySeries.into())
 		);
 		expire(1, true);
-		for _ in 0..4 {
+		for _ in 0..10 {
 			idle(Weight::MAX);
 		}
 		assert_eq!(Series::<Test>::count(), 0);
 		for strike in [58_000, 60_000, 62_000, 64_000] {
 			// New ids: a delisted series' id is never reused.
-			let market = list(OptionKind::Call, strike, 2).unwrap();
-			assert!(market >= FIRST_SERIES + 4);
+			for kind in [OptionKind::Call, OptionKind::Put] {
+				assert!(list(kind, strike, 2).unwrap() >= FIRST_SERIES + 8);
+			}
 		}
 	});
 }

@@ -106,7 +106,11 @@ fn two_cycles_list_their_own_next_expiries_and_a_shared_one_once() {
 		poll_at(START_MS);
 		assert_eq!(Series::<Test>::count(), 2);
 		System::assert_has_event(Event::ExpiryListed { underlying: BTC_PERP, expiry: FIRST, series: 2 }.into());
+		// The mock lists two series a block: the second cycle's ladder waits for the next.
+		assert_eq!(NextListingCheck::<Test>::get(), Some(START_MS));
+		poll_at(START_MS + 1_000);
 		System::assert_has_event(Event::ExpiryListed { underlying: BTC_PERP, expiry: FIRST, series: 0 }.into());
+		assert_eq!(Series::<Test>::count(), 2);
 	});
 }
 
@@ -161,15 +165,18 @@ fn a_stale_index_defers_the_listing_until_a_fresh_one() {
 #[test]
 fn a_ladder_lists_whole_or_waits_for_free_slots() {
 	ExtBuilder::default().build_and_execute(|| {
-		for strike in [50_000, 55_000, 65_000] {
+		for strike in [50_000, 55_000, 65_000, 70_000] {
 			assert_ok!(list(OptionKind::Call, strike, 7));
+		}
+		for strike in [50_000, 55_000, 65_000] {
+			assert_ok!(list(OptionKind::Put, strike, 7));
 		}
 		assert_ok!(set(Some(daily(0))));
 		poll_at(START_MS);
-		// One slot of `MaxSeries` (4) free, two series due: none lists, no id is used.
-		assert_eq!(Series::<Test>::count(), 3);
-		assert_eq!(SeriesListed::<Test>::get(), 3);
-		assert_eq!(MockMarkets::opened().len(), 3);
+		// One slot of `MaxSeries` (8) free, two series due: none lists, no id is used.
+		assert_eq!(Series::<Test>::count(), 7);
+		assert_eq!(SeriesListed::<Test>::get(), 7);
+		assert_eq!(MockMarkets::opened().len(), 7);
 		System::assert_has_event(
 			Event::ListingDeferred {
 				underlying: BTC_PERP,
@@ -197,18 +204,96 @@ fn a_ladder_without_a_strike_in_range_lists_nothing() {
 #[test]
 fn the_hook_reads_one_value_when_nothing_is_due_and_keeps_to_its_limit() {
 	ExtBuilder::default().build_and_execute(|| {
-		let one_read = frame_support::weights::constants::RocksDbWeight::get().reads(1);
+		let db = frame_support::weights::constants::RocksDbWeight::get();
+		let one_read = db.reads(1);
 		// No schedule: the listing hook reads its check (the expiry hook reads its own).
 		assert_eq!(Options::list_scheduled(Weight::MAX), one_read);
 		assert_ok!(set(Some(daily(0))));
-		// Due, but the limit leaves no room for the ladder: it waits for the next block.
-		let used = Options::list_scheduled(one_read.saturating_mul(2));
-		assert!(used.all_lte(one_read.saturating_mul(2)));
+		// Due, but the limit leaves room for the scan and not the ladder: the next block lists.
+		let scan = db.reads_writes(2, 1).saturating_add(db.reads_writes(1, 1).saturating_mul(2));
+		let used = Options::list_scheduled(scan);
+		assert!(used.all_lte(scan));
 		assert_eq!(Series::<Test>::count(), 0);
 		assert_eq!(NextListingCheck::<Test>::get(), Some(START_MS));
-		Options::list_scheduled(Weight::MAX);
+		// Not even the scan: nothing read beyond the check.
+		assert_eq!(Options::list_scheduled(scan.saturating_sub(one_read)), one_read);
+		let used = Options::list_scheduled(Weight::MAX);
 		assert_eq!(Series::<Test>::count(), 2);
+		assert!(used.all_gte(scan.saturating_add(<() as crate::WeightInfo>::list_scheduled(0))));
 		assert_eq!(Options::list_scheduled(Weight::MAX), one_read);
+	});
+}
+
+#[test]
+fn a_ladder_refused_halfway_leaves_nothing_behind() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(set(Some(daily(0))));
+		// The margin engine opens the call's market and refuses the put's.
+		fail_opening_after(1);
+		poll_at(START_MS);
+		assert_eq!(Series::<Test>::count(), 0);
+		assert_eq!(SeriesListed::<Test>::get(), 0);
+		assert!(MockMarkets::opened().is_empty());
+		assert!(crate::Expiries::<Test>::iter().next().is_none());
+		// The margin engine's refusal (a string, not kept in the event's encoding).
+		assert!(System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Options(Event::ListingDeferred { underlying: BTC_PERP, expiry: FIRST, error: DispatchError::Other(_) })
+		)));
+	});
+}
+
+#[test]
+fn a_failing_schedule_neither_retries_before_its_time_nor_blocks_another() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Options::set_volatility_source(RuntimeOrigin::root(), DOT, BTC_IV));
+		assert_ok!(set(Some(daily(0))));
+		let dot = ListingSchedule { strike_step: usd(1), ..daily(0) };
+		assert_ok!(Options::set_listing_schedule(RuntimeOrigin::root(), DOT_PERP, Some(dot)));
+		set_price(BTC, usd(60_000), PriceStatus::Stale);
+		let deferrals = || {
+			System::events()
+				.iter()
+				.filter(|r| matches!(r.event, RuntimeEvent::Options(Event::ListingDeferred { .. })))
+				.count()
+		};
+		// The mock lists two series a block: whichever schedule goes first, DOT lists within
+		// two blocks and BTC is refused once.
+		poll_at(START_MS);
+		poll_at(START_MS + 1_000);
+		assert!(SeriesByTerms::<Test>::contains_key(SeriesTerms {
+			underlying: DOT,
+			expiry: FIRST,
+			strike: usd(5),
+			kind: OptionKind::Put
+		}));
+		assert_eq!(deferrals(), 1);
+		// BTC waits out `ListingRetryMs` (a minute on the mock) before trying again.
+		poll_at(START_MS + 2_000);
+		poll_at(START_MS + 30_000);
+		assert_eq!(deferrals(), 1);
+		set_market_inputs(60_000, 60);
+		poll_at(START_MS + 61_000);
+		assert_eq!(Series::<Test>::count(), 4);
+	});
+}
+
+#[test]
+fn a_replaced_schedule_keeps_what_its_cycles_listed() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(set(Some(daily(0))));
+		poll_at(START_MS);
+		set_market_inputs(63_000, 60);
+		assert_ok!(set(Some(ListingSchedule { strike_step: usd(500), ..daily(0) })));
+		poll_at(START_MS + 1_000);
+		// Today's expiry was listed by the same cycle: not again around the new index.
+		assert_eq!(Series::<Test>::count(), 2);
+		// A new cycle starts from nothing: its first expiry lists.
+		let mut weekly = daily(0);
+		weekly.cycles = vec![ExpiryCycle { period_ms: 7 * DAY_MS, offset_ms: DAY_MS + 8 * HOUR }].try_into().unwrap();
+		assert_ok!(set(Some(weekly)));
+		poll_at(START_MS + 2_000);
+		assert_eq!(Series::<Test>::count(), 4);
 	});
 }
 
@@ -220,12 +305,14 @@ fn schedules_out_of_bounds_are_refused() {
 		let invalid = [
 			with_cycles(vec![]),
 			with_cycles(vec![cycle(59_999, 0)]),
+			// Shorter than the 30-minute settlement window.
+			with_cycles(vec![cycle(WINDOW - 1, 0)]),
 			with_cycles(vec![cycle(0, 0)]),
 			with_cycles(vec![cycle(DAY_MS, DAY_MS)]),
 			with_cycles(vec![cycle(365 * DAY_MS, 0)]),
 			with_cycles(vec![cycle(u64::MAX, 0)]),
 			with_cycles(vec![cycle(DAY_MS, 0), cycle(DAY_MS, 0)]),
-			// Two strikes a side are ten series an expiry: more than the mock's four slots.
+			// One strike a side is six series an expiry: more than the mock lists in a block.
 			daily(1),
 			daily(u32::MAX),
 			ListingSchedule { strike_step: Price::from_inner(0), ..daily(0) },
@@ -265,15 +352,25 @@ fn only_governance_sets_a_schedule_and_at_most_max_schedules() {
 			Options::set_listing_schedule(RuntimeOrigin::signed(1), BTC_PERP, None),
 			DispatchError::BadOrigin
 		);
-		assert_ok!(set(Some(daily(0))));
-		assert_ok!(Options::set_volatility_source(RuntimeOrigin::root(), DOT, BTC_IV));
+		// Two cycles: eight slots (two expiries of each), the mock's `MaxSeries`.
+		let mut two_cycles = daily(0);
+		two_cycles.cycles.try_push(ExpiryCycle { period_ms: 7 * DAY_MS, offset_ms: 0 }).unwrap();
+		assert_ok!(set(Some(two_cycles)));
+		for underlying in [DOT, ETH] {
+			assert_ok!(Options::set_volatility_source(RuntimeOrigin::root(), underlying, BTC_IV));
+		}
 		assert_noop!(
 			Options::set_listing_schedule(RuntimeOrigin::root(), DOT_PERP, Some(daily(0))),
-			Error::<Test>::TooManySchedules
+			Error::<Test>::TooManyScheduledSeries
 		);
 		// Replacing one is not adding one.
-		assert_ok!(set(Some(ListingSchedule { strike_step: usd(500), ..daily(0) })));
-		assert_eq!(ListingSchedules::<Test>::count(), 1);
+		assert_ok!(set(Some(daily(0))));
+		assert_ok!(Options::set_listing_schedule(RuntimeOrigin::root(), DOT_PERP, Some(daily(0))));
+		assert_eq!(ListingSchedules::<Test>::count(), 2);
+		assert_noop!(
+			Options::set_listing_schedule(RuntimeOrigin::root(), ETH_PERP, Some(daily(0))),
+			Error::<Test>::TooManySchedules
+		);
 	});
 }
 
