@@ -194,6 +194,11 @@ pub trait OptionMarks {
 	/// not a listed series or has expired (its intrinsic value needs no volatility). Reads at
 	/// most [`Self::leg_weight`].
 	fn volatility_asset(market: MarketId) -> Option<AssetId>;
+
+	/// Live series `market`'s vega per contract (USD per 1.00 of volatility) at its
+	/// maintenance inputs; `None` for a perpetual, an expired series or without inputs. Costs
+	/// at most [`Self::leg_weight`].
+	fn vega(market: MarketId) -> Option<Price>;
 }
 
 /// No options: every market is a perpetual.
@@ -214,6 +219,9 @@ impl OptionMarks for () {
 		Weight::zero()
 	}
 	fn volatility_asset(_: MarketId) -> Option<AssetId> {
+		None
+	}
+	fn vega(_: MarketId) -> Option<Price> {
 		None
 	}
 }

@@ -90,6 +90,11 @@ pub trait MarginAccounts<AccountId> {
 	/// status; `None` if never priced.
 	fn mark(terms: &MarketTerms) -> Option<Price>;
 
+	/// An option series' vega per contract (USD per 1.00 of volatility) at its maintenance
+	/// inputs: how far its mark moves with its volatility; `None` for a perpetual or an
+	/// expired series.
+	fn vega(terms: &MarketTerms) -> Option<Price>;
+
 	/// `subaccount`'s equity and requirements under `valuation`.
 	fn health(subaccount: &Subaccount<AccountId>, valuation: Valuation) -> Result<Health, DispatchError>;
 

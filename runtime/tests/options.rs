@@ -22,7 +22,7 @@ use clearing_primitives::{
 use clearing_runtime::{Runtime, RuntimeOrigin};
 use common::*;
 use pallet_orderbook::OrderKind;
-use sp_runtime::{traits::Saturating, FixedPointNumber};
+use sp_runtime::{traits::Saturating, FixedPointNumber, Permill};
 
 const FIRST_SERIES: u32 = 1_000_000;
 const DAY_MS: Moment = 86_400_000;
@@ -591,5 +591,48 @@ fn the_dev_schedule_lists_btc_options_every_ten_minutes_and_they_retire_after_ex
 		}
 		assert_eq!(listed(), dev_ladder(2 * TEN_MINUTES));
 		assert!(pallet_options::Expiries::<Runtime>::get((BTC_ASSET_ID, TEN_MINUTES)).is_none());
+	});
+}
+
+#[test]
+fn a_short_option_is_bought_back_in_a_thin_book_within_its_vega_band() {
+	run(|| {
+		let put = list(OptionKind::Put, 57_000, 7 * DAY_MS);
+		let leg = Options::leg_of(put, Valuation::Opening).unwrap();
+		let price = ask_at_mark(put);
+		let writer = trader("band writer", 20_000);
+		deposit(&writer, 0, USDC_ASSET_ID, settlement_units(leg.short_initial) + 500 * USDC);
+		send(&writer, order(put, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("rests");
+		let buyer = trader("band buyer", 10_000);
+		deposit(&buyer, 0, USDC_ASSET_ID, 5_000 * USDC);
+		send(&buyer, order(put, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		// BTC falls towards the strike until the writer is below maintenance: the put is near
+		// the money, where its vega is largest.
+		let mut btc = 60_000;
+		while !health(&writer, 0).liquidatable {
+			btc -= 250;
+			assert!(btc > 50_000, "the writer never fell below maintenance");
+			move_price(BTC_ASSET_ID, usd(btc));
+		}
+		// The only offer is 4% above the mark: beyond the perpetuals' 1%, within the put's
+		// vega × 5 volatility points.
+		let mark_now = mark(put);
+		let vega = <pallet_options::Pallet<Runtime> as clearing_primitives::options::OptionMarks>::vega(put).unwrap();
+		let band = pallet_liquidation::math::close_band(mark_now, Some(vega), Permill::from_percent(5), Permill::from_percent(1));
+		assert!(band > Permill::from_percent(5), "a band of {band:?} at BTC {btc}");
+		let offer = Price::saturating_from_integer(mark_now.into_inner() / Price::DIV * 104 / 100);
+		let maker = trader("band maker", 100_000);
+		deposit(&maker, 0, USDC_ASSET_ID, 90_000 * USDC);
+		send(&maker, order(put, Side::Sell, offer, ONE_BTC, OrderKind::Limit)).expect("offer rests");
+		let keeper = trader("band keeper", 100);
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
+		// Bought back from the maker's offer, in the book: not handed to the backstop.
+		assert!(position(&maker, 0, put) < 0, "the maker sold none of its offer");
+		assert!(frame_system::Pallet::<Runtime>::events().iter().any(|r| matches!(
+			&r.event,
+			clearing_runtime::RuntimeEvent::Liquidation(pallet_liquidation::Event::ClosedInBook { market, .. }) if *market == put
+		)));
+		assert!(health(&writer, 0).equity >= 0);
+		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
 	});
 }

@@ -17,7 +17,8 @@
 //!   `MaxMarketsPerCall`; a live option series whose implied volatility is not ready waits and
 //!   takes no slot), while the subaccount stays below maintenance:
 //!   1. close in the book (reduce-only, immediate-or-cancel) just enough to restore
-//!      maintenance, no worse than `MaxSlippage` from the mark nor the bankruptcy price,
+//!      maintenance, no worse than `MaxSlippage` from the mark (an option series: its vega
+//!      × `OptionVolatilityShift` where wider) nor the bankruptcy price,
 //!      within the block's notional cap and `MaxCloseFills` fills (a solvent subaccount cut
 //!      short by either keeps the rest for a later call, unless its closes, each given its
 //!      whole fill bound, have each closed less than a `MaxStallBlocks`-th of what they
@@ -166,6 +167,13 @@ pub mod pallet {
 		/// Closing in the book goes at most this far from the mark.
 		#[pallet::constant]
 		type MaxSlippage: Get<Permill>;
+
+		/// An option series closes in the book at most its vega × this move of its implied
+		/// volatility from the mark (0.05: five volatility points), where that is wider than
+		/// `MaxSlippage` of the mark: option books are thin and quoted in volatility. Never
+		/// beyond [`math::MAX_OPTION_BAND`] of the mark.
+		#[pallet::constant]
+		type OptionVolatilityShift: Get<Permill>;
 
 		/// The backstop unwinds what it holds into the book at most this far from the mark.
 		#[pallet::constant]

@@ -70,6 +70,28 @@ pub fn close_size(
 	Ok(steps.checked_mul(step).map_or(held, |size| size.min(held)))
 }
 
+/// The widest an option series' close band goes from its mark, whatever its vega: a close
+/// never gives away more than half the premium.
+pub const MAX_OPTION_BAND: Permill = Permill::from_percent(50);
+
+/// How far from `mark` a close in the book may go, as a fraction of it: `slippage`, or for an
+/// option series with `vega` (USD per 1.00 of volatility) its vega × `shift` where that is
+/// wider, at most [`MAX_OPTION_BAND`] (and never below `slippage`).
+pub fn close_band(mark: Price, vega: Option<Price>, shift: Permill, slippage: Permill) -> Permill {
+	let Some(vega) = vega else { return slippage };
+	if mark.is_zero() {
+		return slippage.max(MAX_OPTION_BAND);
+	}
+	let moved = shift.mul_floor(vega.into_inner());
+	// parts per million of the mark, rounded down
+	let parts = moved
+		.checked_mul(1_000_000)
+		.and_then(|scaled| scaled.checked_div(mark.into_inner()))
+		.unwrap_or(u128::MAX);
+	let band = Permill::from_parts(u32::try_from(parts).unwrap_or(u32::MAX).min(1_000_000));
+	band.min(MAX_OPTION_BAND).max(slippage)
+}
+
 /// The price bound for closing in the book: at most `slippage` worse than `mark`, and never
 /// worse than `bankruptcy` (when there is one), on `tick`. Selling closes a long: the bound
 /// is a floor rounded up; buying closes a short: a cap rounded down (at least one tick).

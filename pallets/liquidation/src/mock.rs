@@ -169,6 +169,7 @@ parameter_types! {
 	pub const MaxPenaltyRate: Permill = Permill::from_percent(10);
 	pub const KeeperShare: Permill = Permill::from_percent(50);
 	pub const MaxSlippage: Permill = Permill::from_percent(1);
+	pub const OptionVolatilityShift: Permill = Permill::from_percent(5);
 	pub const UnwindSlippage: Permill = Permill::from_parts(5_000);
 	/// Ten fills per market by default; a test lowers it to cut a close short.
 	pub static MaxCloseFills: u32 = 10;
@@ -222,6 +223,7 @@ impl pallet_liquidation::Config for Test {
 	type MaxPenaltyRate = MaxPenaltyRate;
 	type KeeperShare = KeeperShare;
 	type MaxSlippage = MaxSlippage;
+	type OptionVolatilityShift = OptionVolatilityShift;
 	type UnwindSlippage = UnwindSlippage;
 	type MaxUnwindRounds = ConstU32<4>;
 	// $100,000 of notional per block.

@@ -282,6 +282,8 @@ impl<T: Config> Pallet<T> {
 			clearing_primitives::notional(config.step_size, decimals, mark, sp_runtime::Rounding::Up)
 				.map_err(|_| ArithmeticError::Overflow)?
 				.max(1);
+		// An option series' band is in volatility: its vega × the shift, where wider.
+		let band = math::close_band(mark, Margin::<T>::vega(config), T::OptionVolatilityShift::get(), T::MaxSlippage::get());
 		let wanted = math::close_size(
 			deficit,
 			held,
@@ -289,7 +291,7 @@ impl<T: Config> Pallet<T> {
 			maintenance,
 			step_notional,
 			PenaltyRate::<T>::get(),
-			T::MaxSlippage::get(),
+			band,
 		)
 		.map_err(DispatchError::from)?;
 		// The cap, in whole steps at the mark.
@@ -301,7 +303,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let bankruptcy = math::bankruptcy_price(cash, position.size, decimals);
 		let selling = position.size > 0;
-		let limit = math::limit_price(selling, mark, bankruptcy, T::MaxSlippage::get(), config.tick_size)
+		let limit = math::limit_price(selling, mark, bankruptcy, band, config.tick_size)
 			.map_err(DispatchError::from)?;
 		let side = if selling { Side::Sell } else { Side::Buy };
 		let max_fills = T::MaxCloseFills::get().min(*fills_left);

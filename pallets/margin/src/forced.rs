@@ -41,6 +41,10 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 		Self::asset_mark(terms.base_asset, Valuation::Maintenance)
 	}
 
+	fn vega(terms: &MarketTerms) -> Option<Price> {
+		T::Options::vega(terms.market)
+	}
+
 	fn health(subaccount: &SubaccountOf<T>, valuation: Valuation) -> Result<Health, DispatchError> {
 		Self::health(subaccount, valuation)
 	}

@@ -52,9 +52,9 @@ fn daily_schedule(k: u32) -> ListingSchedule {
 }
 
 /// The most strikes a side a schedule may list here: one expiry's series within a block's
-/// listings and the series slots.
+/// listings and half the series slots.
 fn max_strikes_each_side<T: Config>() -> u32 {
-	let series = T::MaxListingsPerBlock::get().min(T::MaxSeries::get());
+	let series = Pallet::<T>::max_series_per_expiry();
 	(series / 2).saturating_sub(1).checked_div(2).unwrap_or(0).min(MAX_STRIKES_EACH_SIDE)
 }
 

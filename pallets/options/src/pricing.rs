@@ -193,6 +193,17 @@ impl<T: Config> OptionMarks for Pallet<T> {
 		T::DbWeight::get().reads(2)
 	}
 
+	fn vega(market: MarketId) -> Option<Price> {
+		let terms = Series::<T>::get(market)?;
+		if T::Time::now() >= terms.expiry {
+			return None;
+		}
+		let read = Self::read(&terms, Valuation::Maintenance)?;
+		let LegInputs { index, mark_sigma, now, .. } = read.inputs;
+		let priced = price_series(&terms, index, mark_sigma, now, read.rate).ok()?;
+		from_fixed(priced.vega).ok()
+	}
+
 	fn volatility_asset(market: MarketId) -> Option<clearing_primitives::AssetId> {
 		if !Self::is_series(market) {
 			return None;

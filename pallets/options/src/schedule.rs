@@ -85,10 +85,16 @@ impl<T: Config> Pallet<T> {
 
 	/// `true` if `schedule` is within [`ListingSchedule::is_valid`]'s bounds here: cycles
 	/// no longer than the longest time to expiry less the longest settlement window, an
-	/// expiry's series within one block's listings and the series slots.
+	/// expiry's series within [`Self::max_series_per_expiry`].
 	pub fn schedule_valid(schedule: &ListingSchedule) -> bool {
 		let longest = T::MaxTimeToExpiry::get().saturating_sub(crate::types::bounds::MAX_SETTLEMENT_WINDOW_MS);
-		schedule.is_valid(longest, T::MaxListingsPerBlock::get().min(T::MaxSeries::get()))
+		schedule.is_valid(longest, Self::max_series_per_expiry())
+	}
+
+	/// The most series one expiry of a schedule may list: what a block lists, and half the
+	/// series slots (a cycle holds two expiries at once).
+	pub fn max_series_per_expiry() -> u32 {
+		T::MaxListingsPerBlock::get().min(T::MaxSeries::get() / 2)
 	}
 
 	/// The series slots every schedule together may hold at once.

@@ -28,6 +28,9 @@ parameter_types! {
 	/// Closing goes at most 1% from the mark (BTC's 3% maintenance leaves 0.5% per unit
 	/// closed to restore it after the penalty).
 	pub const MaxSlippage: Permill = Permill::from_percent(1);
+	/// An option closes within its vega × five volatility points of the mark, where wider
+	/// (a week-out BTC put near the money: about a tenth of its premium).
+	pub const OptionVolatilityShift: Permill = Permill::from_percent(5);
 	/// The backstop unwinds at most 0.5% from the mark: half what a liquidation may give.
 	pub const UnwindSlippage: Permill = Permill::from_parts(5_000);
 	/// Liquidations go ahead of everything but oracle feeds.
@@ -56,6 +59,7 @@ impl pallet_liquidation::Config for Runtime {
 	type MaxPenaltyRate = MaxPenaltyRate;
 	type KeeperShare = KeeperShare;
 	type MaxSlippage = MaxSlippage;
+	type OptionVolatilityShift = OptionVolatilityShift;
 	type UnwindSlippage = UnwindSlippage;
 	// Each round at most `MaxCloseFills` fills; eight only while the block has the room.
 	type MaxUnwindRounds = ConstU32<8>;

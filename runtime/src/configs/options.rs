@@ -31,7 +31,8 @@ impl pallet_options::Config for Runtime {
 	type MaxTimeToExpiry = MaxTimeToExpiry;
 	// Settling 500 positions of an expiry takes 8 blocks at most.
 	type MaxSettlementsPerBlock = ConstU32<64>;
-	// A schedule's expiry is at most 18 series (four strikes a side), listed in one block.
+	// Up to 18 series list in a block; one expiry of a schedule is at most half the 24 slots
+	// (two strikes a side: ten series).
 	type MaxListingsPerBlock = ConstU32<18>;
 	type MaxSchedules = ConstU32<4>;
 	// An expiry that could not list (no fresh index, no free slots) is tried every 6 s.

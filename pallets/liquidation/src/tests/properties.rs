@@ -73,6 +73,26 @@ proptest! {
 	}
 
 	#[test]
+	fn an_option_band_is_its_vega_move_within_the_slippage_and_half_the_mark(
+		mark_cents in 0u128..10_000_000, vega_cents in 0u128..100_000_000, shift in 0u32..200_000, slip in 0u32..100_000,
+	) {
+		let (mark, vega, slippage) = (price(mark_cents), price(vega_cents), Permill::from_parts(slip));
+		let band = math::close_band(mark, Some(vega), Permill::from_parts(shift), slippage);
+		prop_assert!(band >= slippage);
+		prop_assert!(band <= slippage.max(math::MAX_OPTION_BAND));
+		// Where neither bound binds, the band is the vega move, to the part per million.
+		if mark_cents > 0 && band > slippage && band < math::MAX_OPTION_BAND {
+			let moved = Permill::from_parts(shift).mul_floor(vega.into_inner());
+			let exact = moved as f64 / mark.into_inner() as f64;
+			prop_assert!((band.deconstruct() as f64 / 1e6 - exact).abs() <= 1e-6);
+		}
+		// A perpetual's is its slippage; more vega is never a narrower band.
+		prop_assert_eq!(math::close_band(mark, None, Permill::from_parts(shift), slippage), slippage);
+		let more = math::close_band(mark, Some(price(vega_cents + 100)), Permill::from_parts(shift), slippage);
+		prop_assert!(more >= band);
+	}
+
+	#[test]
 	fn the_penalty_never_exceeds_the_equity_and_splits_exactly(
 		closed in 0u128..10u128.pow(15), rate in 0u32..100_000, equity in -10i128.pow(15)..10i128.pow(15), share in 0u32..=1_000_000,
 	) {
