@@ -80,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
 		// Proof size: measured `1010`, estimated `6202`.
-		// Minimum execution time: 61_545_000 picoseconds.
-		Weight::from_parts(81_734_000, 6202)
+		// Minimum execution time: 62_920_000 picoseconds.
+		Weight::from_parts(79_678_000, 6202)
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -89,8 +89,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_volatility_source() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 6_386_000 picoseconds.
-		Weight::from_parts(10_840_000, 0)
+		// Minimum execution time: 6_148_000 picoseconds.
+		Weight::from_parts(9_669_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
@@ -99,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `224`, estimated `1493`.
-		// Minimum execution time: 10_964_000 picoseconds.
-		Weight::from_parts(15_831_000, 1493)
+		// Minimum execution time: 10_123_000 picoseconds.
+		Weight::from_parts(12_161_000, 1493)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -118,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn price_leg() -> Weight {
 		// Proof size: measured `845`, estimated `6024`.
-		// Minimum execution time: 48_821_000 picoseconds.
-		Weight::from_parts(58_175_000, 6024)
+		// Minimum execution time: 49_547_000 picoseconds.
+		Weight::from_parts(57_674_000, 6024)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
 	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
@@ -139,10 +139,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[1, 24]`.
 	fn process_expiries(e: u32, ) -> Weight {
 		// Proof size: measured `638`, estimated `3540`.
-		// Minimum execution time: 38_085_000 picoseconds.
-		Weight::from_parts(45_450_000, 3540)
-			// Standard Error: 191_717
-			.saturating_add(Weight::from_parts(52_297_620, 0).saturating_mul(e.into()))
+		// Minimum execution time: 33_144_000 picoseconds.
+		Weight::from_parts(35_729_000, 3540)
+			// Standard Error: 141_997
+			.saturating_add(Weight::from_parts(44_556_151, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -157,8 +157,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::SweepPending` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn set_settlement_price() -> Weight {
 		// Proof size: measured `267`, estimated `3540`.
-		// Minimum execution time: 12_879_000 picoseconds.
-		Weight::from_parts(18_580_000, 3540)
+		// Minimum execution time: 12_786_000 picoseconds.
+		Weight::from_parts(14_863_000, 3540)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -193,44 +193,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 24]`.
 	fn delist_series(n: u32, ) -> Weight {
 		// Proof size: measured `2332`, estimated `63890`.
-		// Minimum execution time: 135_246_000 picoseconds.
-		Weight::from_parts(183_302_433, 63890)
-			// Standard Error: 112_878
-			.saturating_add(Weight::from_parts(33_338_009, 0).saturating_mul(n.into()))
+		// Minimum execution time: 125_179_000 picoseconds.
+		Weight::from_parts(172_857_206, 63890)
+			// Standard Error: 64_664
+			.saturating_add(Weight::from_parts(29_689_907, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(32_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 17284).saturating_mul(n.into()))
 	}
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:1 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	/// Storage: `Options::ListingSchedules` (r:1 w:1)
-	/// Proof: `Options::ListingSchedules` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
+	/// Storage: `Options::ListingSchedules` (r:5 w:1)
+	/// Proof: `Options::ListingSchedules` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
+	/// Storage: `Options::CounterForListingSchedules` (r:1 w:1)
+	/// Proof: `Options::CounterForListingSchedules` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextListingCheck` (r:0 w:1)
 	/// Proof: `Options::NextListingCheck` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_listing_schedule() -> Weight {
-		// Proof size: measured `523`, estimated `3603`.
-		// Minimum execution time: 24_107_000 picoseconds.
-		Weight::from_parts(34_579_000, 3603)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		// Proof size: measured `698`, estimated `14095`.
+		// Minimum execution time: 38_725_000 picoseconds.
+		Weight::from_parts(48_007_000, 14095)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Options::NextListingCheck` (r:1 w:1)
 	/// Proof: `Options::NextListingCheck` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Params` (r:1 w:0)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Options::ListingSchedules` (r:2 w:1)
-	/// Proof: `Options::ListingSchedules` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Markets` (r:19 w:18)
+	/// Proof: `Options::ListingSchedules` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:11 w:10)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:2 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Options::SeriesByTerms` (r:18 w:18)
+	/// Storage: `Options::SeriesByTerms` (r:10 w:10)
 	/// Proof: `Options::SeriesByTerms` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Options::CounterForSeries` (r:1 w:1)
 	/// Proof: `Options::CounterForSeries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -238,11 +242,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::SeriesListed` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForMarkets` (r:1 w:1)
 	/// Proof: `Margin::CounterForMarkets` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::MarketStates` (r:18 w:18)
+	/// Storage: `Margin::MarketStates` (r:10 w:10)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:1 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	/// Storage: `Options::Series` (r:18 w:18)
+	/// Storage: `Options::Series` (r:10 w:10)
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Expiries` (r:1 w:1)
 	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(75), added: 2550, mode: `MaxEncodedLen`)
@@ -250,13 +254,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::CounterForExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
 	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// The range of component `k` is `[0, 4]`.
+	/// The range of component `k` is `[0, 2]`.
 	fn list_scheduled(k: u32, ) -> Weight {
-		// Proof size: measured `1059`, estimated `8808`.
-		// Minimum execution time: 121_918_000 picoseconds.
-		Weight::from_parts(165_488_112, 8808)
-			// Standard Error: 165_794
-			.saturating_add(Weight::from_parts(160_930_788, 0).saturating_mul(k.into()))
+		// Proof size: measured `1067`, estimated `8808`.
+		// Minimum execution time: 114_077_000 picoseconds.
+		Weight::from_parts(135_664_523, 8808)
+			// Standard Error: 178_158
+			.saturating_add(Weight::from_parts(145_083_852, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((16_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -268,26 +272,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn list_series() -> Weight {
-		Weight::from_parts(81_734_000, 6202)
+		Weight::from_parts(79_678_000, 6202)
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn set_volatility_source() -> Weight {
-		Weight::from_parts(10_840_000, 0)
+		Weight::from_parts(9_669_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(15_831_000, 1493)
+		Weight::from_parts(12_161_000, 1493)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn price_leg() -> Weight {
-		Weight::from_parts(58_175_000, 6024)
+		Weight::from_parts(57_674_000, 6024)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 	}
 	fn process_expiries(e: u32, ) -> Weight {
-		Weight::from_parts(45_450_000, 3540)
-			.saturating_add(Weight::from_parts(52_297_620, 0).saturating_mul(e.into()))
+		Weight::from_parts(35_729_000, 3540)
+			.saturating_add(Weight::from_parts(44_556_151, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -295,13 +299,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2550).saturating_mul(e.into()))
 	}
 	fn set_settlement_price() -> Weight {
-		Weight::from_parts(18_580_000, 3540)
+		Weight::from_parts(14_863_000, 3540)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn delist_series(n: u32, ) -> Weight {
-		Weight::from_parts(183_302_433, 63890)
-			.saturating_add(Weight::from_parts(33_338_009, 0).saturating_mul(n.into()))
+		Weight::from_parts(172_857_206, 63890)
+			.saturating_add(Weight::from_parts(29_689_907, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(32_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -309,13 +313,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 17284).saturating_mul(n.into()))
 	}
 	fn set_listing_schedule() -> Weight {
-		Weight::from_parts(34_579_000, 3603)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+		Weight::from_parts(48_007_000, 14095)
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn list_scheduled(k: u32, ) -> Weight {
-		Weight::from_parts(165_488_112, 8808)
-			.saturating_add(Weight::from_parts(160_930_788, 0).saturating_mul(k.into()))
+		Weight::from_parts(135_664_523, 8808)
+			.saturating_add(Weight::from_parts(145_083_852, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(23_u64))
 			.saturating_add(RocksDbWeight::get().reads((16_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(16_u64))
