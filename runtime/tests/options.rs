@@ -636,3 +636,49 @@ fn a_short_option_is_bought_back_in_a_thin_book_within_its_vega_band() {
 		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
 	});
 }
+
+#[test]
+fn a_short_option_of_a_subaccount_bankrupt_beyond_its_value_is_not_bought_back_in_the_book() {
+	run(|| {
+		let call = list(OptionKind::Call, 61_000, 7 * DAY_MS);
+		let writer = trader("bankrupt writer", 100_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 16_500 * USDC);
+		let buyer = trader("call buyer", 20_000);
+		deposit(&buyer, 0, USDC_ASSET_ID, 10_000 * USDC);
+		send(&writer, order(call, Side::Sell, ask_at_mark(call), ONE_BTC, OrderKind::Limit)).expect("rests");
+		send(&buyer, order(call, Side::Buy, ask_at_mark(call), ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		let seller = trader("btc seller", 200_000);
+		deposit(&seller, 0, USDC_ASSET_ID, 100_000 * USDC);
+		send(&seller, order(BTC_USD, Side::Sell, usd(60_000), 2 * ONE_BTC, OrderKind::Limit)).expect("rests");
+		send(&writer, order(BTC_USD, Side::Buy, usd(60_000), 2 * ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		// BTC falls to $50,000 with no keeper about: the perpetual's loss leaves the writer
+		// further under water than the short call is worth.
+		let mut btc = 60_000;
+		while btc > 50_000 {
+			btc -= 1_000;
+			move_price(BTC_ASSET_ID, usd(btc));
+		}
+		let value = mark(call).into_inner() / (Price::DIV / USDC);
+		let equity = health(&writer, 0).equity;
+		assert!(equity < -(value as i128), "equity {equity} against a call worth {value}");
+		// An offer of the call inside its band, above the mark.
+		let offer = Price::saturating_from_integer(mark(call).into_inner() / Price::DIV * 115 / 100 + 1);
+		let maker = trader("call maker", 100_000);
+		deposit(&maker, 0, USDC_ASSET_ID, 50_000 * USDC);
+		send(&maker, order(call, Side::Sell, offer, ONE_BTC, OrderKind::Limit)).expect("offer rests");
+		// The insurance fund can carry the loss.
+		let staker = trader("staker", 50_000);
+		send(&staker, pallet_insurance::Call::stake { amount: 20_000 * USDC }).expect("staked");
+		let keeper = trader("keeper", 100);
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
+		// Buying the call back at any price would only deepen the loss the fund covers: the
+		// offer is left alone and the short goes the bankrupt way.
+		assert_eq!(position(&maker, 0, call), 0);
+		assert!(!frame_system::Pallet::<Runtime>::events().iter().any(|r| matches!(
+			&r.event,
+			clearing_runtime::RuntimeEvent::Liquidation(pallet_liquidation::Event::ClosedInBook { market, .. }) if *market == call
+		)));
+		assert_eq!(position(&writer, 0, call), 0);
+		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
+	});
+}

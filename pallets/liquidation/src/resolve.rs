@@ -282,17 +282,18 @@ impl<T: Config> Pallet<T> {
 			clearing_primitives::notional(config.step_size, decimals, mark, sp_runtime::Rounding::Up)
 				.map_err(|_| ArithmeticError::Overflow)?
 				.max(1);
-		// An option series' band is in volatility: its vega × the shift, where wider.
-		let band = math::close_band(mark, Margin::<T>::vega(config), T::OptionVolatilityShift::get(), T::MaxSlippage::get());
-		let wanted = math::close_size(
-			deficit,
-			held,
-			config.step_size,
-			maintenance,
-			step_notional,
-			PenaltyRate::<T>::get(),
-			band,
-		)
+		let selling = position.size > 0;
+		// Buying back a series' short goes within its vega × the shift, where wider than the
+		// slippage. Selling a long frees no maintenance: it keeps the slippage.
+		let band = if selling {
+			T::MaxSlippage::get()
+		} else {
+			math::close_band(mark, Margin::<T>::vega(config), T::OptionVolatilityShift::get(), T::MaxSlippage::get())
+		};
+		let penalty = PenaltyRate::<T>::get();
+		// A fill the band away pays the penalty on that notional too.
+		let cost = band.saturating_add(penalty.saturating_mul(band));
+		let wanted = math::close_size(deficit, held, config.step_size, maintenance, step_notional, penalty, cost)
 		.map_err(DispatchError::from)?;
 		// The cap, in whole steps at the mark.
 		let allowed = cap_left.checked_div(step_notional).unwrap_or_default().saturating_mul(config.step_size);
@@ -302,7 +303,11 @@ impl<T: Config> Pallet<T> {
 			return Ok(BookClose { capped, ..BookClose::default() });
 		}
 		let bankruptcy = math::bankruptcy_price(cash, position.size, decimals);
-		let selling = position.size > 0;
+		// Bankrupt beyond any price a buy-back could pay: nothing closes in the book (it would
+		// only deepen the fund's loss); the backstop takes it at the bankruptcy price.
+		if bankruptcy.is_none() && health.equity < 0 {
+			return Ok(BookClose::default());
+		}
 		let limit = math::limit_price(selling, mark, bankruptcy, band, config.tick_size)
 			.map_err(DispatchError::from)?;
 		let side = if selling { Side::Sell } else { Side::Buy };

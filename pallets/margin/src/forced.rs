@@ -42,6 +42,9 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	fn vega(terms: &MarketTerms) -> Option<Price> {
+		if !T::Options::is_series(terms.market) {
+			return None;
+		}
 		T::Options::vega(terms.market)
 	}
 

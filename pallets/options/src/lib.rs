@@ -215,8 +215,8 @@ pub mod pallet {
 				assert!(Pallet::<T>::schedule_valid(schedule), "a genesis listing schedule out of bounds");
 				let window = Params::<T>::get().settlement_window_ms;
 				assert!(
-					schedule.cycles.iter().all(|c| c.period_ms >= window),
-					"a genesis listing cycle shorter than the settlement window"
+					schedule.cycles.iter().all(|c| c.period_ms > window),
+					"a genesis listing cycle no longer than the settlement window"
 				);
 				ListingSchedules::<T>::insert(underlying, ScheduledListing::new(schedule.clone(), None));
 				NextListingCheck::<T>::put(0);
@@ -301,7 +301,7 @@ pub mod pallet {
 		NotPendingSettlement,
 		/// A settlement price of zero.
 		ZeroPrice,
-		/// A listing schedule without a cycle, with a cycle under a minute, shorter than the
+		/// A listing schedule without a cycle, with a cycle under a minute, no longer than the
 		/// settlement window or beyond the longest time to expiry, an offset outside its cycle, a cycle twice, more than four
 		/// strikes a side or more series an expiry than a block lists, or a zero strike step,
 		/// tick or cap.
@@ -313,6 +313,9 @@ pub mod pallet {
 		TooManyScheduledSeries,
 		/// The underlying has no listing schedule to remove.
 		NoSchedule,
+		/// A listing schedule has a cycle no longer than this settlement window (it would keep
+		/// more than two expiries listed).
+		WindowNotShorterThanCycles,
 	}
 
 	#[pallet::hooks]
@@ -397,14 +400,27 @@ pub mod pallet {
 		/// Sets the margin and pricing parameters.
 		///
 		/// - Origin: `GovernanceOrigin`.
-		/// - Errors: `InvalidParams` (outside the bounds in [`crate::types::bounds`]).
+		/// - Errors: `InvalidParams` (outside the bounds in [`crate::types::bounds`]),
+		///   `WindowNotShorterThanCycles` (a listing schedule's cycle is no longer than the
+		///   new settlement window).
 		/// - Weight: `WeightInfo::set_params()`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::set_params())]
+		#[pallet::weight(T::WeightInfo::set_params().saturating_add(
+			// Every schedule's cycles read against the new window.
+			T::DbWeight::get().reads_writes(u64::from(T::MaxSchedules::get()), 1)
+		))]
 		pub fn set_params(origin: OriginFor<T>, params: OptionParams) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(params.is_valid(), Error::<T>::InvalidParams);
+			ensure!(
+				Self::cycles_outlast(params.settlement_window_ms),
+				Error::<T>::WindowNotShorterThanCycles
+			);
 			Params::<T>::put(params);
+			// The schedules' next expiries move with the window.
+			if NextListingCheck::<T>::get().is_some() {
+				NextListingCheck::<T>::put(T::Time::now());
+			}
 			// A new window moves when windows open: the hook walks the expiries again.
 			if NextExpiryAction::<T>::get().is_some() {
 				NextExpiryAction::<T>::put(T::Time::now());
@@ -463,9 +479,9 @@ pub mod pallet {
 			match &schedule {
 				Some(schedule) => {
 					ensure!(Self::schedule_valid(schedule), Error::<T>::InvalidSchedule);
-					// A cycle shorter than the window would keep more than two expiries listed.
+					// A cycle no longer than the window would keep more than two expiries listed.
 					let window = Params::<T>::get().settlement_window_ms;
-					ensure!(schedule.cycles.iter().all(|c| c.period_ms >= window), Error::<T>::InvalidSchedule);
+					ensure!(schedule.cycles.iter().all(|c| c.period_ms > window), Error::<T>::InvalidSchedule);
 					let asset = T::Markets::perpetual_asset(underlying)?;
 					ensure!(VolatilitySources::<T>::contains_key(asset), Error::<T>::NoVolatilitySource);
 					let previous = ListingSchedules::<T>::get(underlying);
@@ -533,6 +549,10 @@ pub mod pallet {
 			ensure!(awaiting == NextExpiryAction::<T>::get().is_some(), "the expiry hook's schedule is off");
 			ensure!(ListingSchedules::<T>::count() <= T::MaxSchedules::get(), "more schedules than MaxSchedules");
 			ensure!(Self::scheduled_slots() <= T::MaxSeries::get(), "schedules over the series slots");
+			ensure!(
+				Self::cycles_outlast(Params::<T>::get().settlement_window_ms),
+				"a listing cycle no longer than the settlement window"
+			);
 			for (_, state) in ListingSchedules::<T>::iter() {
 				ensure!(Self::schedule_valid(&state.schedule), "a listing schedule out of bounds");
 				ensure!(

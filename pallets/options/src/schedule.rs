@@ -97,6 +97,11 @@ impl<T: Config> Pallet<T> {
 		T::MaxListingsPerBlock::get().min(T::MaxSeries::get() / 2)
 	}
 
+	/// `true` if every schedule's cycles are longer than a settlement window of `window_ms`.
+	pub fn cycles_outlast(window_ms: Moment) -> bool {
+		ListingSchedules::<T>::iter_values().all(|s| s.schedule.cycles.iter().all(|c| c.period_ms > window_ms))
+	}
+
 	/// The series slots every schedule together may hold at once.
 	pub fn scheduled_slots() -> u32 {
 		ListingSchedules::<T>::iter_values().fold(0u32, |slots, s| slots.saturating_add(s.schedule.slots()))

@@ -91,7 +91,7 @@ fn an_authorized_liquidation_pays_the_whole_penalty_to_the_fund() {
 		rest(Side::Buy, 58_400, 2 * ONE_BTC, sub(BOB, 0));
 		btc_at(58_500);
 		assert_ok!(keeper_liquidate(&sub(ALICE, 0), Vec::new()));
-		let notional = 872 * 58_400 * USDC / 1_000;
+		let notional = 899 * 58_400 * USDC / 1_000;
 		let penalty = notional * 15 / 1_000;
 		assert_eq!(fund_balance(), penalty);
 		assert!(liquidation_events().contains(&Event::PenaltyPaid {

@@ -257,9 +257,14 @@ fn a_failing_schedule_neither_retries_before_its_time_nor_blocks_another() {
 				.filter(|r| matches!(r.event, RuntimeEvent::Options(Event::ListingDeferred { .. })))
 				.count()
 		};
-		// The mock lists two series a block: whichever schedule goes first, DOT lists within
-		// two blocks and BTC is refused once.
+		// The mock lists two series a block. BTC's schedule iterates first (its key hashes
+		// lower): it fails and uses the block's budget, so DOT waits for the next block…
 		poll_at(START_MS);
+		assert_eq!(deferrals(), 1);
+		assert_eq!(Series::<Test>::count(), 0);
+		assert_eq!(NextListingCheck::<Test>::get(), Some(START_MS));
+		assert_eq!(ListingSchedules::<Test>::get(BTC_PERP).map(|s| s.retry_at), Some(START_MS + 60_000));
+		// …where BTC, waiting for its retry, takes none of it.
 		poll_at(START_MS + 1_000);
 		assert!(SeriesByTerms::<Test>::contains_key(SeriesTerms {
 			underlying: DOT,
@@ -305,8 +310,9 @@ fn schedules_out_of_bounds_are_refused() {
 		let invalid = [
 			with_cycles(vec![]),
 			with_cycles(vec![cycle(59_999, 0)]),
-			// Shorter than the 30-minute settlement window.
+			// No longer than the 30-minute settlement window.
 			with_cycles(vec![cycle(WINDOW - 1, 0)]),
+			with_cycles(vec![cycle(WINDOW, 0)]),
 			with_cycles(vec![cycle(0, 0)]),
 			with_cycles(vec![cycle(DAY_MS, DAY_MS)]),
 			with_cycles(vec![cycle(365 * DAY_MS, 0)]),
@@ -385,5 +391,26 @@ fn a_removed_schedule_lists_no_more_and_its_series_stay() {
 		assert_noop!(set(None), Error::<Test>::NoSchedule);
 		poll_at(FIRST);
 		assert_eq!(Series::<Test>::count(), 2);
+	});
+}
+
+#[test]
+fn a_settlement_window_is_kept_shorter_than_every_cycle() {
+	ExtBuilder::default().build_and_execute(|| {
+		let hourly = ListingSchedule {
+			cycles: vec![ExpiryCycle { period_ms: HOUR, offset_ms: 0 }].try_into().unwrap(),
+			..daily(0)
+		};
+		assert_ok!(set(Some(hourly)));
+		poll_at(START_MS);
+		let params = |window| crate::OptionParams { settlement_window_ms: window, ..Default::default() };
+		assert_noop!(Options::set_params(RuntimeOrigin::root(), params(HOUR)), Error::<Test>::WindowNotShorterThanCycles);
+		// A longer window that still fits moves the next listing: checked again now.
+		Timestamp::set_timestamp(START_MS + 1_000);
+		assert_ok!(Options::set_params(RuntimeOrigin::root(), params(HOUR - 60_000)));
+		assert_eq!(NextListingCheck::<Test>::get(), Some(START_MS + 1_000));
+		// Without schedules any window in bounds goes.
+		assert_ok!(set(None));
+		assert_ok!(Options::set_params(RuntimeOrigin::root(), params(HOUR)));
 	});
 }
