@@ -62,8 +62,19 @@ test('BTC lists calls and puts at three strikes around the index for each ten-mi
   // Around the index when it listed (it has walked since, a little).
   const index = await indexOf(BTC);
   assert.ok(Math.abs(strikes[1] - index) <= index / 10, `centred at ${strikes[1]}, index ${index}`);
+  // Each strike's call and put are priced from the same inputs: put-call parity (no rate
+  // on dev), C − P = S − K, to 1e-6 of the index. (Minutes from expiry, the strikes away
+  // from the index are worth nothing but their intrinsic value.)
+  for (const strike of strikes) {
+    const pair = chain.filter((row) => Number(row.series.terms.strike.toBigInt() / FIXED) === strike);
+    const call = pair.find((row) => row.series.terms.kind.type === 'Call').series;
+    const put = pair.find((row) => row.series.terms.kind.type === 'Put').series;
+    assert.equal(call.index.toBigInt(), put.index.toBigInt());
+    const gap = (call.mark.toBigInt() - put.mark.toBigInt()) - (call.index.toBigInt() - BigInt(strike) * FIXED);
+    const tolerance = call.index.toBigInt() / 1_000_000n;
+    assert.ok(gap <= tolerance && -gap <= tolerance, `parity at ${strike}: off by ${gap}`);
+  }
   for (const row of chain) {
-    assert.ok(row.series.mark.toBigInt() > 0n);
     assert.equal((await api.call.marginApi.marketStatus(row.series.market)).unwrap().type, 'Active');
   }
 });
