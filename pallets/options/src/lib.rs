@@ -489,9 +489,8 @@ pub mod pallet {
 						previous.is_some() || ListingSchedules::<T>::count() < T::MaxSchedules::get(),
 						Error::<T>::TooManySchedules
 					);
-					let others = ListingSchedules::<T>::iter()
-						.filter(|(other, _)| *other != underlying)
-						.fold(0u32, |slots, (_, s)| slots.saturating_add(s.schedule.slots()));
+					let replaced = previous.as_ref().map_or(0, |p| p.schedule.slots());
+					let others = Self::scheduled_slots().saturating_sub(replaced);
 					ensure!(
 						others.saturating_add(schedule.slots()) <= T::MaxSeries::get(),
 						Error::<T>::TooManyScheduledSeries

@@ -189,7 +189,8 @@ impl<T: Config> Pallet<T> {
 			.filter(|terms| !SeriesByTerms::<T>::contains_key(terms))
 			.collect();
 		let free = T::MaxSeries::get().saturating_sub(Series::<T>::count());
-		ensure!(u32::try_from(wanted.len()).unwrap_or(u32::MAX) <= free, Error::<T>::TooManySeries);
+		let count = u32::try_from(wanted.len()).unwrap_or(u32::MAX);
+		ensure!(count <= free, Error::<T>::TooManySeries);
 		for terms in &wanted {
 			Self::do_list_series(
 				underlying,
@@ -200,6 +201,6 @@ impl<T: Config> Pallet<T> {
 				schedule.max_open_interest,
 			)?;
 		}
-		Ok(u32::try_from(wanted.len()).unwrap_or(u32::MAX))
+		Ok(count)
 	}
 }
