@@ -63,6 +63,11 @@ pub fn div(a: i128, b: i128) -> MathResult {
 	scaled(a, ONE, b)
 }
 
+/// `a · b / c` for plain or fixed-point factors alike, rounded to nearest.
+pub fn mul_div(a: i128, b: i128, c: i128) -> MathResult {
+	scaled(a, b, c)
+}
+
 /// `a · b / c`, rounded to nearest (half down, on the magnitude): in 128 bits when `a · b`
 /// fits (every product of values up to about 170 in `ONE`s), else with a 256-bit
 /// intermediate. Both give the same result.

@@ -90,4 +90,61 @@ pub trait PriceProvider {
 	fn time_weighted(_asset: AssetId) -> Option<TimeWeightedPoint> {
 		None
 	}
+
+	/// The smile of options on `underlying` expiring at `expiry`, with its status as of now;
+	/// `None` if none was ever aggregated.
+	fn surface(_underlying: AssetId, _expiry: Moment) -> Option<SurfaceQuote> {
+		None
+	}
+}
+
+/// Points an expiry's implied-volatility smile is quoted at.
+pub const SMILE_POINTS: usize = 7;
+
+/// The log-moneyness ln(K / F) of each smile point, in the fixed point of
+/// [`crate::black76`] (× 10^18): dense near the money, where listed strikes sit, and out to
+/// ±30% for the wings.
+pub const SMILE_LOG_MONEYNESS: [i128; SMILE_POINTS] = [
+	-300_000_000_000_000_000,
+	-150_000_000_000_000_000,
+	-50_000_000_000_000_000,
+	0,
+	50_000_000_000_000_000,
+	150_000_000_000_000_000,
+	300_000_000_000_000_000,
+];
+
+/// An expiry's smile: the implied volatility (0.6 for 60%) at each of
+/// [`SMILE_LOG_MONEYNESS`].
+pub type Smile = [Price; SMILE_POINTS];
+
+/// An expiry's aggregated smile as the oracle holds it.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct SurfaceQuote {
+	/// The implied volatility at each smile point.
+	pub smile: Smile,
+	/// When it was aggregated.
+	pub updated_at: Moment,
+	/// Whether to trust it, by the rules of prices.
+	pub status: PriceStatus,
+}
+
+/// The expiries the options pallet lists, which the oracle accepts smiles for.
+pub trait ListedExpiries {
+	/// `true` if options on `underlying` expiring at `expiry` are listed and not yet expired.
+	fn is_listed(underlying: AssetId, expiry: Moment) -> bool;
+	/// Every listed, unexpired `(underlying, expiry)` (for the offchain feeder).
+	fn listed() -> alloc::vec::Vec<(AssetId, Moment)>;
+}
+
+impl ListedExpiries for () {
+	fn is_listed(_underlying: AssetId, _expiry: Moment) -> bool {
+		false
+	}
+
+	fn listed() -> alloc::vec::Vec<(AssetId, Moment)> {
+		alloc::vec::Vec::new()
+	}
 }

@@ -3,7 +3,7 @@
 //! by interpolating total variance, and a realized volatility kept as an exponentially
 //! weighted moving average (EWMA) of squared log returns.
 
-use crate::black76::{div, ln, mul, sqrt, MathError, ONE};
+use crate::black76::{div, ln, mul, mul_div, sqrt, MathError, ONE};
 
 type MathResult = Result<i128, MathError>;
 
@@ -50,6 +50,40 @@ pub fn smile_iv(points: &[SmilePoint], log_moneyness: i128) -> MathResult {
 		return sqrt(variance.max(0));
 	}
 	Ok(last.iv)
+}
+
+/// The implied volatility at `log_moneyness` on a smile quoted at the oracle's grid
+/// ([`crate::oracle::SMILE_LOG_MONEYNESS`]), `ivs` in its order.
+pub fn grid_smile_iv(ivs: &[i128; crate::oracle::SMILE_POINTS], log_moneyness: i128) -> MathResult {
+	let mut points = [SmilePoint { log_moneyness: 0, iv: 0 }; crate::oracle::SMILE_POINTS];
+	for ((point, k), iv) in points.iter_mut().zip(crate::oracle::SMILE_LOG_MONEYNESS).zip(ivs) {
+		*point = SmilePoint { log_moneyness: k, iv: *iv };
+	}
+	smile_iv(&points, log_moneyness)
+}
+
+/// The implied volatility at time to expiry `t` between two expiries quoted at
+/// (`t1`, `iv1`) and (`t2`, `iv2`), `0 < t1 < t2`: total variance σ²t is linear in t
+/// between them; before `t1` the volatility is `iv1`'s, after `t2` it is `iv2`'s. Times in
+/// any one unit.
+pub fn term_iv(t1: i128, iv1: i128, t2: i128, iv2: i128, t: i128) -> MathResult {
+	if t1 <= 0 || t2 <= t1 || t <= 0 || iv1 < 0 || iv2 < 0 {
+		return Err(MathError::Domain);
+	}
+	if t <= t1 {
+		return Ok(iv1);
+	}
+	if t >= t2 {
+		return Ok(iv2);
+	}
+	// Total variances in the fixed point, times as plain integers.
+	let w1 = mul(iv1, iv1)?.checked_mul(t1).ok_or(MathError::Overflow)?;
+	let w2 = mul(iv2, iv2)?.checked_mul(t2).ok_or(MathError::Overflow)?;
+	let along = t.checked_sub(t1).ok_or(MathError::Overflow)?;
+	let span = t2.checked_sub(t1).ok_or(MathError::Overflow)?;
+	let moved = mul_div(w2.checked_sub(w1).ok_or(MathError::Overflow)?, along, span)?;
+	let variance = w1.checked_add(moved).ok_or(MathError::Overflow)?.checked_div(t).ok_or(MathError::Overflow)?;
+	sqrt(variance.max(0))
 }
 
 /// The smile's log-moneyness of `strike` against `forward`: ln(K / F).
@@ -107,6 +141,32 @@ mod tests {
 	}
 
 	#[test]
+	fn the_grid_smile_reads_the_oracle_points_in_order() {
+		let ivs = [0.9, 0.75, 0.62, 0.6, 0.61, 0.66, 0.8].map(|iv| point(0.0, iv).iv);
+		for (k, iv) in crate::oracle::SMILE_LOG_MONEYNESS.iter().zip(ivs) {
+			assert_eq!(grid_smile_iv(&ivs, *k), Ok(iv));
+		}
+		// Halfway from −5% (62%) to the money (60%).
+		let between = real(grid_smile_iv(&ivs, point(-0.025, 0.0).log_moneyness).unwrap());
+		assert!((between - ((0.62f64.powi(2) + 0.36) / 2.0).sqrt()).abs() < 1e-15, "{between}");
+	}
+
+	#[test]
+	fn a_term_structure_is_linear_in_total_variance_and_flat_beyond_its_expiries() {
+		let (low, high) = (point(0.0, 0.5).iv, point(0.0, 0.7).iv);
+		assert_eq!(term_iv(10, low, 30, high, 5), Ok(low));
+		assert_eq!(term_iv(10, low, 30, high, 10), Ok(low));
+		assert_eq!(term_iv(10, low, 30, high, 40), Ok(high));
+		// At 20: (0.25·10 + (0.49·30 − 0.25·10)/2) / 20.
+		let at = real(term_iv(10, low, 30, high, 20).unwrap());
+		assert!((at - ((2.5 + (14.7 - 2.5) / 2.0) / 20.0f64).sqrt()).abs() < 1e-15, "{at}");
+		assert_eq!(term_iv(0, low, 30, high, 20), Err(MathError::Domain));
+		assert_eq!(term_iv(30, low, 30, high, 20), Err(MathError::Domain));
+		assert_eq!(term_iv(10, -1, 30, high, 20), Err(MathError::Domain));
+		assert_eq!(term_iv(10, low, 30, high, 0), Err(MathError::Domain));
+	}
+
+	#[test]
 	fn bad_smiles_are_refused_by_name() {
 		assert_eq!(smile_iv(&[], 0), Err(MathError::Domain));
 		assert_eq!(smile_iv(&[point(0.1, 0.5), point(0.1, 0.6)], 0), Err(MathError::Domain));
@@ -156,6 +216,24 @@ mod tests {
 				let reference = (real(a.iv).powi(2) * (1.0 - t) + real(b.iv).powi(2) * t).sqrt();
 				prop_assert!((real(iv) - reference).abs() < 1e-12, "{} vs {reference}", real(iv));
 			}
+		}
+
+		#[test]
+		fn a_term_reading_matches_total_variance_in_f64(
+			t1 in 1i128..1_000_000,
+			gap in 1i128..10_000_000,
+			at in 0.0f64..1.0,
+			iv1 in 0.01f64..5.0,
+			iv2 in 0.01f64..5.0,
+		) {
+			let t2 = t1 + gap;
+			let t = t1 + ((gap as f64) * at) as i128;
+			prop_assume!(t > 0);
+			let iv = real(term_iv(t1, point(0.0, iv1).iv, t2, point(0.0, iv2).iv, t).unwrap());
+			let (w1, w2) = (iv1 * iv1 * t1 as f64, iv2 * iv2 * t2 as f64);
+			let w = w1 + (w2 - w1) * (t - t1) as f64 / gap as f64;
+			let reference = (w.max(0.0) / t as f64).sqrt();
+			prop_assert!((iv - reference).abs() < 1e-9 * reference.max(1.0), "{iv} vs {reference}");
 		}
 
 		#[test]

@@ -4,7 +4,7 @@
 use super::*;
 use crate::{feed_check::CheckFeed, pallet::*};
 use alloc::{vec, vec::Vec};
-use clearing_primitives::{AssetId, Price};
+use clearing_primitives::{oracle::{Moment, Smile, SMILE_POINTS}, AssetId, Price};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	dispatch::{DispatchInfo, GetDispatchInfo},
@@ -16,6 +16,14 @@ use sp_runtime::{
 	transaction_validity::TransactionSource,
 	Permill,
 };
+
+/// What the benchmarks need of the runtime around the oracle.
+pub trait BenchmarkHelper {
+	/// Lists an option expiry on `underlying` at `expiry`, so smiles may be fed for it.
+	fn list_expiry(underlying: AssetId, expiry: Moment);
+	/// Sets the chain's time (milliseconds).
+	fn set_time(now: Moment);
+}
 
 fn feeder<T: Config>(index: u32) -> T::AccountId {
 	account("feeder", index, 0)
@@ -45,6 +53,46 @@ fn reset<T: Config>() {
 	let _ = Feeds::<T>::clear(u32::MAX, None);
 	let _ = Prices::<T>::clear(u32::MAX, None);
 	PendingAggregation::<T>::kill();
+	let _ = SurfaceFeeds::<T>::clear(u32::MAX, None);
+	let _ = Surfaces::<T>::clear(u32::MAX, None);
+	let _ = SurfacesFedIn::<T>::clear(u32::MAX, None);
+	PendingSurfaces::<T>::kill();
+}
+
+/// A smile of `level` percent at every point.
+fn smile(level: u32) -> Smile {
+	[Price::from_inner(u128::from(level).saturating_mul(10_000_000_000_000_000)); SMILE_POINTS]
+}
+
+/// The `i`th benchmark expiry: a day apart, a day after `now`.
+fn expiry_at(now: Moment, i: u32) -> Moment {
+	now.saturating_add(86_400_000u64.saturating_mul(u64::from(i).saturating_add(1)))
+}
+
+/// Registers and feeds `assets` assets (at least one) as [`setup`] does, and `MaxSurfaces`
+/// listed expiries on asset 0, every one fed by every
+/// feeder but the last (whose smiles are the call measured): the feed lists full.
+/// `expired` of them (the first) have already expired by the time returned. Returns the
+/// last feeder, the time to feed at and the expiries.
+fn setup_surfaces<T: Config>(assets: u32, expired: u32) -> (T::AccountId, Moment, Vec<Moment>) {
+	let last = setup::<T>(assets.max(1));
+	let start: Moment = 1_000_000;
+	T::BenchmarkHelper::set_time(start);
+	let expiries: Vec<Moment> = (0..T::MaxSurfaces::get()).map(|i| expiry_at(start, i)).collect();
+	for expiry in &expiries {
+		T::BenchmarkHelper::list_expiry(0, *expiry);
+	}
+	let feeders = T::MaxFeeders::get();
+	for index in 0..feeders.saturating_sub(1) {
+		let values: Vec<(AssetId, Moment, Smile)> =
+			expiries.iter().map(|e| (0, *e, smile(50u32.saturating_add(index)))).collect();
+		Pallet::<T>::do_feed_surfaces(feeder::<T>(index), values.try_into().expect("MaxSurfaces"))
+			.expect("valid smiles");
+	}
+	Pallet::<T>::aggregate_pending_surfaces();
+	let now = expiries.get(expired.saturating_sub(1) as usize).copied().filter(|_| expired > 0).unwrap_or(start);
+	T::BenchmarkHelper::set_time(now);
+	(last, now, expiries)
 }
 
 /// Registers `n` assets, fills the feeder set, and gives every feeder but the last a feed
@@ -156,19 +204,26 @@ mod benchmarks {
 		assert!(Feeders::<T>::contains_key(new));
 	}
 
+	/// The feeder leaving has fed `a` assets and a smile for each of `MaxSurfaces`
+	/// expiries, every one of which the others feed too (each re-aggregates).
 	#[benchmark]
 	fn remove_feeder(a: Linear<0, { T::MaxAssets::get() }>) {
-		let last = setup::<T>(a);
+		let (last, _, expiries) = setup_surfaces::<T>(a, 0);
+		let smiles: Vec<(AssetId, Moment, Smile)> = expiries.iter().map(|e| (0, *e, smile(70))).collect();
+		frame_system::Pallet::<T>::set_block_number(2u32.into());
+		Pallet::<T>::do_feed_surfaces(last.clone(), smiles.try_into().expect("MaxSurfaces")).expect("valid smiles");
 		if a > 0 {
 			Pallet::<T>::do_feed(last.clone(), values_for::<T>(a)).expect("valid feed");
 		}
 		PendingAggregation::<T>::kill();
+		PendingSurfaces::<T>::kill();
 
 		#[extrinsic_call]
 		_(RawOrigin::Root, last.clone());
 
 		assert!(!Feeders::<T>::contains_key(&last));
 		assert_eq!(PendingAggregation::<T>::get().len() as u32, a);
+		assert_eq!(PendingSurfaces::<T>::get().len() as u32, T::MaxSurfaces::get());
 	}
 
 	#[benchmark]
@@ -188,15 +243,18 @@ mod benchmarks {
 		assert!(OracleAssets::<T>::contains_key(new));
 	}
 
+	/// Asset 0 is fed by every feeder and holds `MaxSurfaces` smiles, all dropped.
 	#[benchmark]
 	fn remove_asset() {
-		let last = setup::<T>(T::MaxAssets::get());
+		let (last, _, _) = setup_surfaces::<T>(T::MaxAssets::get(), 0);
+		frame_system::Pallet::<T>::set_block_number(2u32.into());
 		Pallet::<T>::do_feed(last, values_for::<T>(T::MaxAssets::get())).expect("valid feed");
 
 		#[extrinsic_call]
 		_(RawOrigin::Root, 0);
 
 		assert!(!OracleAssets::<T>::contains_key(0));
+		assert_eq!(SurfaceFeeds::<T>::count(), 0);
 	}
 
 	#[benchmark]
@@ -233,6 +291,49 @@ mod benchmarks {
 		}
 
 		assert!(result.is_ok());
+	}
+
+	/// `n` smiles, each for an expiry already holding every other feeder's smile, while
+	/// the map is full and `n` of its expiries have expired: the call first prunes `n`
+	/// expired smiles (iterating all of them) to make room for `n` new expiries.
+	#[benchmark]
+	fn feed_surfaces(n: Linear<1, { T::MaxSurfaces::get() }>) {
+		let (caller, now, _) = setup_surfaces::<T>(1, n);
+		frame_system::Pallet::<T>::set_block_number(2u32.into());
+		PendingSurfaces::<T>::kill();
+		let fresh: Vec<Moment> = (0..n).map(|i| expiry_at(now, i.saturating_add(T::MaxSurfaces::get()))).collect();
+		for expiry in &fresh {
+			T::BenchmarkHelper::list_expiry(0, *expiry);
+		}
+		let values: Vec<(AssetId, Moment, Smile)> = fresh.iter().map(|e| (0, *e, smile(60))).collect();
+		let values: SurfaceValuesOf<T> = values.try_into().expect("MaxSurfaces");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), values);
+
+		assert_eq!(PendingSurfaces::<T>::get().len() as u32, n);
+		assert_eq!(SurfaceFeeds::<T>::count(), T::MaxSurfaces::get());
+	}
+
+	/// `n` expiries aggregated at the end of the block, each with a full feed list and a
+	/// previous smile (so every point is clamped against it).
+	#[benchmark]
+	fn aggregate_surfaces(n: Linear<0, { T::MaxSurfaces::get() }>) {
+		let (last, _, expiries) = setup_surfaces::<T>(1, 0);
+		frame_system::Pallet::<T>::set_block_number(2u32.into());
+		if n > 0 {
+			let values: Vec<(AssetId, Moment, Smile)> =
+				expiries.iter().take(n as usize).map(|e| (0, *e, smile(70))).collect();
+			Pallet::<T>::do_feed_surfaces(last, values.try_into().expect("MaxSurfaces")).expect("valid smiles");
+		}
+
+		#[block]
+		{
+			Pallet::<T>::aggregate_pending_surfaces();
+		}
+
+		assert!(PendingSurfaces::<T>::get().is_empty());
+		assert_eq!(Surfaces::<T>::iter().count() as u32, T::MaxSurfaces::get());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::empty().build(), crate::mock::Test);

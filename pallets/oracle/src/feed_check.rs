@@ -1,4 +1,4 @@
-//! `CheckFeed`: the transaction pool's check of `feed_prices`, so that a free call cannot be
+//! `CheckFeed`: the transaction pool's check of `feed_prices` and `feed_surfaces`, so that a free call cannot be
 //! used to flood blocks. A feed is only valid from a feeder that has not fed in the current
 //! block, with one pending feed per feeder at a time, high priority and a short life.
 
@@ -70,7 +70,7 @@ where
 
 	fn weight(&self, call: &CallOf<T>) -> Weight {
 		match call.is_sub_type() {
-			Some(Call::feed_prices { .. }) => T::WeightInfo::check_feed(),
+			Some(Call::feed_prices { .. } | Call::feed_surfaces { .. }) => T::WeightInfo::check_feed(),
 			_ => Weight::zero(),
 		}
 	}
@@ -85,8 +85,10 @@ where
 		_inherited_implication: &impl Implication,
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, CallOf<T>> {
-		let Some(Call::feed_prices { .. }) = call.is_sub_type() else {
-			return Ok((ValidTransaction::default(), (), origin));
+		let prices = match call.is_sub_type() {
+			Some(Call::feed_prices { .. }) => true,
+			Some(Call::feed_surfaces { .. }) => false,
+			_ => return Ok((ValidTransaction::default(), (), origin)),
 		};
 		let Some(who) = origin.as_system_origin_signer() else {
 			return Ok((ValidTransaction::default(), (), origin));
@@ -94,10 +96,12 @@ where
 		let state = Feeders::<T>::get(who)
 			.ok_or(InvalidTransaction::Custom(refusal::NOT_FEEDER))?;
 		let block: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number();
-		if state.last_fed == Some(block) {
+		let last_fed = if prices { state.last_fed } else { SurfacesFedIn::<T>::get(who) };
+		if last_fed == Some(block) {
 			return Err(InvalidTransaction::Custom(refusal::ALREADY_FED).into());
 		}
-		let valid = ValidTransaction::with_tag_prefix("OracleFeed")
+		// One pending feed of each kind per feeder.
+		let valid = ValidTransaction::with_tag_prefix(if prices { "OracleFeed" } else { "OracleSurface" })
 			.priority(T::FeedPriority::get())
 			.and_provides(who)
 			.longevity(FEED_LONGEVITY)

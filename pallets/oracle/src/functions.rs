@@ -74,6 +74,7 @@ impl<T: Config> Pallet<T> {
 				Self::queue_aggregation(asset)?;
 			}
 		}
+		Self::drop_surface_feeds_of(&feeder)?;
 		Self::deposit_event(Event::FeederRemoved { feeder });
 		Ok(())
 	}
@@ -97,6 +98,7 @@ impl<T: Config> Pallet<T> {
 		RealizedVolatilities::<T>::remove(asset);
 		TimeWeighted::<T>::remove(asset);
 		PendingAggregation::<T>::mutate(|pending| pending.retain(|a| *a != asset));
+		Self::drop_surfaces_of(asset);
 		Self::deposit_event(Event::AssetRemoved { asset });
 		Ok(())
 	}
@@ -246,7 +248,7 @@ impl<T: Config> Pallet<T> {
 			PendingAggregation::<T>::get().iter().all(|a| OracleAssets::<T>::contains_key(a)),
 			"an unknown asset queued for aggregation"
 		);
-		Ok(())
+		Self::surfaces_try_state()
 	}
 }
 
@@ -261,6 +263,10 @@ impl<T: Config> PriceProvider for Pallet<T> {
 
 	fn time_weighted(asset: AssetId) -> Option<clearing_primitives::oracle::TimeWeightedPoint> {
 		Pallet::<T>::time_weighted_now(asset)
+	}
+
+	fn surface(underlying: AssetId, expiry: Moment) -> Option<clearing_primitives::oracle::SurfaceQuote> {
+		Pallet::<T>::surface_quote(underlying, expiry)
 	}
 }
 

@@ -18,6 +18,10 @@
 //!   [offchain feeder](offchain): it reads each asset's exchange sources over HTTP, takes
 //!   their median and submits it.
 //!
+//! - Feeders also submit `feed_surfaces`: for each listed option expiry, an implied-volatility
+//!   smile at fixed log-moneyness points. Each point aggregates like a price (median,
+//!   quorum, expiry, jump clamp, split check); the smile is stale or flagged as a whole.
+//!
 //! Other pallets read prices through [`clearing_primitives::oracle::PriceProvider`]; clients
 //! through the `OracleApi` runtime API ([`runtime_api`]).
 
@@ -26,12 +30,13 @@
 extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 pub mod crypto;
 mod feed_check;
 mod time_weighted;
 mod functions;
 pub mod median;
+mod surface;
 pub mod offchain;
 pub mod runtime_api;
 pub mod types;
@@ -77,6 +82,11 @@ pub mod pallet {
 	pub type SourcesOf<T> = BoundedVec<PriceSource<UrlOf<T>>, <T as Config>::MaxSources>;
 	/// The values of one `feed_prices` call.
 	pub type FeedValuesOf<T> = BoundedVec<(AssetId, Price), <T as Config>::MaxAssets>;
+	/// The smiles of one `feed_surfaces` call: `(underlying, expiry, smile)`.
+	pub type SurfaceValuesOf<T> = BoundedVec<
+		(AssetId, Moment, clearing_primitives::oracle::Smile),
+		<T as Config>::MaxSurfaces,
+	>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -98,6 +108,13 @@ pub mod pallet {
 		/// Most assets the oracle prices; bounds `feed_prices` and every per-block loop.
 		#[pallet::constant]
 		type MaxAssets: Get<u32>;
+
+		/// Most expiries with a smile at once; bounds `feed_surfaces` and its aggregation.
+		#[pallet::constant]
+		type MaxSurfaces: Get<u32>;
+
+		/// The option expiries a smile may be fed for (the options pallet).
+		type ListedExpiries: clearing_primitives::oracle::ListedExpiries;
 
 		/// How far apart the middle two feeds of an even count may be before the aggregate
 		/// is flagged: half the feeders against the other half, nobody's value is trusted.
@@ -132,6 +149,10 @@ pub mod pallet {
 
 		/// Weights of the calls, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
+
+		/// Lists option expiries for the benchmarks of `feed_surfaces`.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::benchmarking::BenchmarkHelper;
 	}
 
 	/// The feeders, with the block each last fed in.
@@ -180,6 +201,32 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingAggregation<T: Config> =
 		StorageValue<_, BoundedVec<AssetId, T::MaxAssets>, ValueQuery>;
+
+	/// Each feeder's latest smile per `(underlying, expiry)`; counted, at most `MaxSurfaces`
+	/// expiries.
+	#[pallet::storage]
+	pub type SurfaceFeeds<T: Config> = CountedStorageMap<
+		_,
+		Twox64Concat,
+		(AssetId, Moment),
+		BoundedVec<SurfaceFeed<T::AccountId>, T::MaxFeeders>,
+		ValueQuery,
+	>;
+
+	/// The aggregated smile per `(underlying, expiry)`.
+	#[pallet::storage]
+	pub type Surfaces<T: Config> =
+		StorageMap<_, Twox64Concat, (AssetId, Moment), SurfaceRecord, OptionQuery>;
+
+	/// Expiries fed in this block, aggregated in `on_finalize`.
+	#[pallet::storage]
+	pub type PendingSurfaces<T: Config> =
+		StorageValue<_, BoundedVec<(AssetId, Moment), T::MaxSurfaces>, ValueQuery>;
+
+	/// The block each feeder last fed smiles in (once per block, apart from prices).
+	#[pallet::storage]
+	pub type SurfacesFedIn<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>, OptionQuery>;
 
 	/// Quorum, feed expiry and jump limit.
 	#[pallet::storage]
@@ -252,6 +299,14 @@ pub mod pallet {
 		AssetRemoved { asset: AssetId },
 		/// The aggregation parameters changed.
 		ParamsSet { params: OracleParams },
+		/// A feeder submitted smiles for `count` expiries.
+		SurfacesFed { feeder: T::AccountId, count: u32 },
+		/// An expiry's smile was aggregated; `flagged` if a point was clamped.
+		SurfaceAggregated { underlying: AssetId, expiry: Moment, flagged: bool },
+		/// Too few recent smiles for an expiry: its last smile stands, now stale.
+		SurfaceWentStale { underlying: AssetId, expiry: Moment },
+		/// An expired smile and its feeds were removed to make room.
+		SurfacePruned { underlying: AssetId, expiry: Moment },
 	}
 
 	#[pallet::error]
@@ -284,18 +339,27 @@ pub mod pallet {
 		MaxJumpOutOfBounds,
 		/// More feeds for an asset than feeders (a broken invariant, never expected).
 		FeedListFull,
+		/// A smile point is zero or above 500%.
+		VolatilityOutOfRange,
+		/// No listed, unexpired option expiry is `(underlying, expiry)`.
+		ExpiryNotListed,
+		/// An expiry appears twice in one `feed_surfaces`.
+		DuplicateExpiry,
+		/// `MaxSurfaces` unexpired expiries have smiles already.
+		TooManySurfaces,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
 			// `on_finalize` aggregates what this block's calls queued; each call already paid
-			// for its share of that work, so only the queue read is left to account here.
-			T::WeightInfo::aggregate(0)
+			// for its share of that work, so only the queue reads are left to account here.
+			T::WeightInfo::aggregate(0).saturating_add(T::WeightInfo::aggregate_surfaces(0))
 		}
 
 		fn on_finalize(_n: BlockNumberFor<T>) {
 			Self::aggregate_pending();
+			Self::aggregate_pending_surfaces();
 		}
 
 		fn offchain_worker(n: BlockNumberFor<T>) {
@@ -320,6 +384,14 @@ pub mod pallet {
 		/// Every priced asset's quote (`OracleApi.prices`).
 		pub fn prices() -> alloc::vec::Vec<(clearing_primitives::AssetId, clearing_primitives::oracle::PriceQuote)> {
 			Self::quotes()
+		}
+
+		/// The smile of options on `underlying` expiring at `expiry`, with its status.
+		pub fn surface(
+			underlying: clearing_primitives::AssetId,
+			expiry: clearing_primitives::oracle::Moment,
+		) -> Option<clearing_primitives::oracle::SurfaceQuote> {
+			Self::surface_quote(underlying, expiry)
 		}
 	}
 
@@ -367,10 +439,12 @@ pub mod pallet {
 		/// - Origin: root.
 		/// - Errors: `NotFeeder`; nothing changes on any error.
 		/// - Weight: `WeightInfo::remove_feeder(MaxAssets)` plus
-		///   `WeightInfo::aggregate(MaxAssets)` and as many `sample_volatility()`; not refunded.
+		///   `WeightInfo::aggregate(MaxAssets)`, `aggregate_surfaces(MaxSurfaces)` and
+		///   `MaxAssets` `sample_volatility()`; not refunded.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::remove_feeder(T::MaxAssets::get())
 			.saturating_add(T::WeightInfo::aggregate(T::MaxAssets::get()))
+			.saturating_add(T::WeightInfo::aggregate_surfaces(T::MaxSurfaces::get()))
 			.saturating_add(T::WeightInfo::sample_volatility().saturating_mul(u64::from(T::MaxAssets::get()))))]
 		pub fn remove_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
 			ensure_root(origin)?;
@@ -419,6 +493,30 @@ pub mod pallet {
 			Params::<T>::put(params);
 			Self::deposit_event(Event::ParamsSet { params });
 			Ok(())
+		}
+
+		/// Submits the caller's implied-volatility smiles: `(underlying, expiry, smile)` for
+		/// distinct listed, unexpired option expiries of priced underlyings, each point in
+		/// (0, 500%]. Aggregated at the end of the block, point by point.
+		///
+		/// - Origin: signed, by a feeder, once per block (apart from `feed_prices`); free for
+		///   feeders (the pool's `CheckFeed` refuses anyone else, and a second one in a block).
+		/// - Errors: `NotFeeder`, `AlreadyFedThisBlock`, `NoValues`, `VolatilityOutOfRange`,
+		///   `AssetNotPriced`, `ExpiryNotListed`, `DuplicateExpiry`, `TooManySurfaces`
+		///   (`MaxSurfaces` unexpired expiries have smiles), `FeedListFull` (a broken
+		///   invariant); nothing changes on any error.
+		/// - Weight: `WeightInfo::feed_surfaces(n)` (with pruning expired smiles at worst)
+		///   plus `WeightInfo::aggregate_surfaces(n)`; not refunded.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::feed_surfaces(values.len() as u32)
+			.saturating_add(T::WeightInfo::aggregate_surfaces(values.len() as u32)))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _values: &SurfaceValuesOf<T>| -> bool {
+			ensure_signed(origin.clone()).is_ok_and(|who| Feeders::<T>::contains_key(who))
+		})]
+		pub fn feed_surfaces(origin: OriginFor<T>, values: SurfaceValuesOf<T>) -> DispatchResultWithPostInfo {
+			let feeder = ensure_signed(origin)?;
+			Self::do_feed_surfaces(feeder, values)?;
+			Ok(Pays::No.into())
 		}
 	}
 }

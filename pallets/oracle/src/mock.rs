@@ -2,7 +2,10 @@
 //! feeder's keystore keys are feeder accounts directly.
 
 use crate::{self as pallet_oracle, OracleParams, SourceFormat};
-use clearing_primitives::{AssetId, Price};
+use clearing_primitives::{
+	oracle::{ListedExpiries, Moment},
+	AssetId, Price,
+};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, Hooks},
@@ -88,6 +91,50 @@ impl pallet_oracle::Config for Test {
 	type FeedInterval = ConstU64<1>;
 	type FeedPriority = FeedPriority;
 	type WeightInfo = ();
+	type MaxSurfaces = ConstU32<3>;
+	type ListedExpiries = MockExpiries;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockExpiries;
+}
+
+std::thread_local! {
+	static LISTED: core::cell::RefCell<Vec<(AssetId, Moment)>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// The option expiries the mock lists: those `list_expiry` added, while unexpired.
+pub struct MockExpiries;
+
+impl MockExpiries {
+	pub fn list(underlying: AssetId, expiry: Moment) {
+		LISTED.with(|listed| listed.borrow_mut().push((underlying, expiry)));
+	}
+
+	pub fn delist(underlying: AssetId, expiry: Moment) {
+		LISTED.with(|listed| listed.borrow_mut().retain(|key| *key != (underlying, expiry)));
+	}
+}
+
+impl ListedExpiries for MockExpiries {
+	fn is_listed(underlying: AssetId, expiry: Moment) -> bool {
+		expiry > pallet_timestamp::Now::<Test>::get() &&
+			LISTED.with(|listed| listed.borrow().contains(&(underlying, expiry)))
+	}
+
+	fn listed() -> Vec<(AssetId, Moment)> {
+		let now = pallet_timestamp::Now::<Test>::get();
+		LISTED.with(|listed| listed.borrow().iter().filter(|(_, e)| *e > now).copied().collect())
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper for MockExpiries {
+	fn list_expiry(underlying: AssetId, expiry: Moment) {
+		Self::list(underlying, expiry);
+	}
+
+	fn set_time(now: Moment) {
+		pallet_timestamp::Now::<Test>::put(now);
+	}
 }
 
 frame_support::parameter_types! {
@@ -156,6 +203,14 @@ impl ExtBuilder {
 		Self { feeders: vec![], assets: vec![], params: default_params() }
 	}
 
+	/// Registers `asset` with `sources` (replacing any it had).
+	#[allow(dead_code)]
+	pub fn asset(mut self, asset: AssetId, sources: Vec<(Vec<u8>, SourceFormat)>) -> Self {
+		self.assets.retain(|(a, _)| *a != asset);
+		self.assets.push((asset, sources));
+		self
+	}
+
 	pub fn min_feeders(mut self, min: u32) -> Self {
 		self.params.min_feeders = min;
 		self
@@ -173,6 +228,7 @@ impl ExtBuilder {
 		.build_storage()
 		.expect("the mock genesis builds");
 		let mut ext = sp_io::TestExternalities::new(storage);
+		LISTED.with(|listed| listed.borrow_mut().clear());
 		ext.execute_with(|| {
 			System::set_block_number(1);
 			Timestamp::set_timestamp(GENESIS_MS);

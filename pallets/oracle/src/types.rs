@@ -22,6 +22,13 @@ pub enum SourceFormat {
 	/// `GET /api/v2/public/get_index_price?index_name=btcdvol_usdc` →
 	/// `{"jsonrpc":"2.0","result":{"index_price":55.12,...}}`, fed as a fraction (0.5512).
 	DeribitVolatility,
+	/// Deribit's option book summary, the marks of every listed option on one currency:
+	/// `GET /api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option` →
+	/// `{"result":[{"instrument_name":"BTC-27DEC26-60000-C","mark_iv":55.1,"underlying_price":60012.5,...},...]}`.
+	/// An underlying with such a source gets an implied-volatility smile per listed expiry
+	/// (`feed_surfaces`), not a price: the feeder reads each Deribit expiry's smile at the
+	/// oracle's log-moneyness points and interpolates between expiries in total variance.
+	DeribitOptions,
 }
 
 /// Where the offchain feeder reads one asset's price.
@@ -45,6 +52,33 @@ pub struct Feed<AccountId> {
 	pub price: Price,
 	/// When it was fed (the block's timestamp).
 	pub at: Moment,
+}
+
+/// One feeder's latest smile for one expiry.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug,
+)]
+pub struct SurfaceFeed<AccountId> {
+	pub feeder: AccountId,
+	pub smile: clearing_primitives::oracle::Smile,
+	/// When it was fed (the block's timestamp).
+	pub at: Moment,
+}
+
+/// An expiry's aggregated smile as stored: each point aggregated like a price, the whole
+/// stale or flagged together.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Debug,
+)]
+pub struct SurfaceRecord {
+	pub smile: clearing_primitives::oracle::Smile,
+	pub updated_at: Moment,
+	/// The last aggregation had too few recent feeds.
+	pub stale: bool,
+	/// A point of the last aggregate was clamped (or its feeds split).
+	pub flagged: bool,
 }
 
 /// An asset's realized volatility as kept: the last sampled price and when it was sampled,

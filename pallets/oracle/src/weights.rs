@@ -45,6 +45,8 @@ pub trait WeightInfo {
 	fn remove_asset() -> Weight;
 	fn set_params() -> Weight;
 	fn check_feed() -> Weight;
+	fn feed_surfaces(n: u32, ) -> Weight;
+	fn aggregate_surfaces(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -192,6 +194,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(6_359_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
+	fn feed_surfaces(n: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 4000)
+			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+	}
+	fn aggregate_surfaces(n: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 3500)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -251,5 +269,21 @@ impl WeightInfo for () {
 	fn check_feed() -> Weight {
 		Weight::from_parts(6_359_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
+	}
+	fn feed_surfaces(n: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 4000)
+			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+	}
+	fn aggregate_surfaces(n: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 3500)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 }

@@ -1,6 +1,8 @@
 //! The offchain feeder. On a node whose keystore holds the `orcl` key of a feeder, every
 //! `FeedInterval` blocks it fetches each priced asset from its HTTP sources, takes the median
-//! across the sources that answered, and submits one signed `feed_prices`.
+//! across the sources that answered, and submits one signed `feed_prices`. An underlying with
+//! a Deribit option book summary source also gets a smile for each of its listed option
+//! expiries ([`surface`]), submitted in one signed `feed_surfaces`.
 //!
 //! An operator can point every source at another host (a local simulator, a proxy) by
 //! writing the base URL into the node's persistent offchain storage under
@@ -9,14 +11,18 @@
 //! The scheme and host of each on-chain URL are then replaced, its path and query kept.
 
 pub mod parse;
+pub mod surface;
 
 use crate::{
 	median::median,
-	pallet::{Call, Config, FeedValuesOf, Feeders, OracleAssets, UrlOf},
+	pallet::{Call, Config, FeedValuesOf, Feeders, OracleAssets, SurfaceValuesOf, UrlOf},
 	types::{PriceSource, SourceFormat},
 };
 use alloc::{vec, vec::Vec};
-use clearing_primitives::{AssetId, Price};
+use clearing_primitives::{
+	oracle::{ListedExpiries, Moment, Smile},
+	AssetId, Price,
+};
 use frame_support::traits::Get;
 use frame_system::{
 	offchain::{AppCrypto, SendSignedTransaction, Signer},
@@ -41,6 +47,8 @@ const LOCK_KEY: &[u8] = b"clearing::oracle::lock";
 const FETCH_DEADLINE_MS: u64 = 2_000;
 /// Responses larger than this are refused (an exchange ticker is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A book summary is larger: Deribit's BTC options run to a few hundred kilobytes.
+pub const MAX_SUMMARY_BYTES: usize = 4 * 1024 * 1024;
 
 const LOG_TARGET: &str = "runtime::oracle";
 
@@ -56,29 +64,111 @@ pub fn run<T: Config>(block: BlockNumberFor<T>) {
 	}
 	let mut lock = StorageLock::<Time>::with_deadline(
 		LOCK_KEY,
-		Duration::from_millis(FETCH_DEADLINE_MS.saturating_add(1_000)),
+		// Prices, then smiles, each within the fetch deadline.
+		Duration::from_millis(FETCH_DEADLINE_MS.saturating_mul(2).saturating_add(1_000)),
 	);
 	let Ok(_guard) = lock.try_lock() else {
 		log::debug!(target: LOG_TARGET, "previous feeder run still going; skipping block {block:?}");
 		return;
 	};
 	let values = fetch_prices::<T>();
-	if values.is_empty() {
-		log::warn!(target: LOG_TARGET, "no source answered with a price; nothing to feed");
+	match FeedValuesOf::<T>::try_from(values) {
+		Ok(values) if !values.is_empty() => {
+			let signer = Signer::<T, T::AuthorityId>::all_accounts().with_filter(keys.clone());
+			for (account, result) in
+				signer.send_signed_transaction(|_| Call::feed_prices { values: values.clone() })
+			{
+				match result {
+					Ok(()) => log::debug!(target: LOG_TARGET, "fed {} prices as {:?}", values.len(), account.id),
+					Err(()) => log::warn!(target: LOG_TARGET, "the pool refused the feed of {:?}", account.id),
+				}
+			}
+		},
+		_ => log::warn!(target: LOG_TARGET, "no source answered with a price; no prices to feed"),
+	}
+	let mut smiles = fetch_surfaces::<T>();
+	smiles.truncate(T::MaxSurfaces::get() as usize);
+	let Ok(smiles) = SurfaceValuesOf::<T>::try_from(smiles) else { return };
+	if smiles.is_empty() {
 		return;
 	}
-	let Ok(values) = FeedValuesOf::<T>::try_from(values) else {
-		return;
-	};
 	let signer = Signer::<T, T::AuthorityId>::all_accounts().with_filter(keys);
 	for (account, result) in
-		signer.send_signed_transaction(|_| Call::feed_prices { values: values.clone() })
+		signer.send_signed_transaction(|_| Call::feed_surfaces { values: smiles.clone() })
 	{
 		match result {
-			Ok(()) => log::debug!(target: LOG_TARGET, "fed {} prices as {:?}", values.len(), account.id),
-			Err(()) => log::warn!(target: LOG_TARGET, "the pool refused the feed of {:?}", account.id),
+			Ok(()) => log::debug!(target: LOG_TARGET, "fed {} smiles as {:?}", smiles.len(), account.id),
+			Err(()) => log::warn!(target: LOG_TARGET, "the pool refused the smiles of {:?}", account.id),
 		}
 	}
+}
+
+/// The operator's host override, if set (see the module docs).
+fn host_override() -> Option<Vec<u8>> {
+	// Raw bytes, as the RPC `offchain_localStorageSet` writes them (not SCALE-encoded).
+	sp_io::offchain::local_storage_get(sp_core::offchain::StorageKind::PERSISTENT, HOST_OVERRIDE_KEY)
+		.filter(|host| !host.is_empty())
+}
+
+/// Fetches the option book summary of every underlying that has one and has listed option
+/// expiries, and returns a smile per listed expiry it could read.
+pub fn fetch_surfaces<T: Config>() -> Vec<(AssetId, Moment, Smile)> {
+	let listed = T::ListedExpiries::listed();
+	if listed.is_empty() {
+		return vec![];
+	}
+	let host = host_override();
+	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(FETCH_DEADLINE_MS));
+	let mut requests: Vec<(AssetId, PriceSource<UrlOf<T>>, http::PendingRequest)> = vec![];
+	for (asset, sources) in OracleAssets::<T>::iter() {
+		if !listed.iter().any(|(underlying, _)| *underlying == asset) {
+			continue;
+		}
+		for source in sources.into_iter().filter(|s| s.format == SourceFormat::DeribitOptions) {
+			let url = match &host {
+				Some(host) => redirect(&source.url, host),
+				None => source.url.to_vec(),
+			};
+			let Ok(url) = core::str::from_utf8(&url) else { continue };
+			match http::Request::get(url).deadline(deadline).send() {
+				Ok(pending) => requests.push((asset, source.clone(), pending)),
+				Err(e) => log::warn!(target: LOG_TARGET, "cannot request {url}: {e:?}"),
+			}
+		}
+	}
+	let (meta, pending): (Vec<_>, Vec<_>) =
+		requests.into_iter().map(|(asset, source, p)| ((asset, source), p)).unzip();
+	let responses = http::PendingRequest::try_wait_all(pending, deadline);
+	let now = sp_io::offchain::timestamp().unix_millis();
+	let mut smiles: Vec<(AssetId, Moment, Smile)> = vec![];
+	for ((asset, source), response) in meta.into_iter().zip(responses) {
+		// One summary per underlying: a second source of the same one is not read.
+		if smiles.iter().any(|(a, _, _)| *a == asset) {
+			continue;
+		}
+		let Some(currency) = surface::currency_of(&source.url) else { continue };
+		let body: Vec<u8> = match response {
+			Ok(Ok(response)) if response.code == 200 =>
+				response.body().take(MAX_SUMMARY_BYTES.saturating_add(1)).collect(),
+			_ => {
+				log::warn!(target: LOG_TARGET, "no option book summary for asset {asset}");
+				continue;
+			},
+		};
+		if body.len() > MAX_SUMMARY_BYTES {
+			continue;
+		}
+		let Some(quotes) = surface::parse_book_summary(&body, currency) else {
+			log::warn!(target: LOG_TARGET, "an unreadable option book summary for asset {asset}");
+			continue;
+		};
+		let targets: Vec<Moment> =
+			listed.iter().filter(|(u, _)| *u == asset).map(|(_, expiry)| *expiry).collect();
+		smiles.extend(
+			surface::smiles_for(&quotes, &targets, now).into_iter().map(|(expiry, smile)| (asset, expiry, smile)),
+		);
+	}
+	smiles
 }
 
 /// The oracle keys in this node's keystore whose accounts are feeders.
@@ -98,17 +188,13 @@ fn feeder_keys<T: Config>() -> Vec<T::Public> {
 /// Fetches every asset's sources at once and returns the median price per asset that at
 /// least one source answered for.
 pub fn fetch_prices<T: Config>() -> Vec<(AssetId, Price)> {
-	// Raw bytes, as the RPC `offchain_localStorageSet` writes them (not SCALE-encoded).
-	let host = sp_io::offchain::local_storage_get(
-		sp_core::offchain::StorageKind::PERSISTENT,
-		HOST_OVERRIDE_KEY,
-	)
-	.filter(|host| !host.is_empty());
+	let host = host_override();
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(FETCH_DEADLINE_MS));
 
 	let mut requests: Vec<(AssetId, PriceSource<UrlOf<T>>, http::PendingRequest)> = vec![];
 	for (asset, sources) in OracleAssets::<T>::iter() {
-		for source in sources {
+		// A book summary is a smile source (`fetch_surfaces`), not a price.
+		for source in sources.into_iter().filter(|s| s.format != SourceFormat::DeribitOptions) {
 			let url = match &host {
 				Some(host) => redirect(&source.url, host),
 				None => source.url.to_vec(),

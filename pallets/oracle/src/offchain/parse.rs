@@ -88,7 +88,8 @@ pub fn parse_price(format: SourceFormat, body: &[u8]) -> Option<Price> {
 			}
 			pairs.values().next()?.get("c")?.as_array()?.first()?.as_str()?
 		},
-		SourceFormat::DeribitVolatility => return None,
+		// A volatility index is read above; a book summary is a smile source, not a price.
+		SourceFormat::DeribitVolatility | SourceFormat::DeribitOptions => return None,
 	};
 	parse_decimal(text)
 }

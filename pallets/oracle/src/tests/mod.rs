@@ -6,3 +6,5 @@ mod offchain;
 mod properties;
 mod volatility;
 mod time_weighted;
+mod surfaces;
+mod surface_feeder;

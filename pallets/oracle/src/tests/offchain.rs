@@ -109,13 +109,13 @@ fn the_host_override_keeps_path_and_query() {
 
 /// Offchain externalities with a keystore holding `keys` (oracle keys by seed) and the
 /// expected HTTP exchanges.
-struct OffchainHarness {
-	ext: sp_io::TestExternalities,
-	pool: Arc<parking_lot::RwLock<testing::PoolState>>,
-	http: Arc<parking_lot::RwLock<testing::OffchainState>>,
+pub(super) struct OffchainHarness {
+	pub(super) ext: sp_io::TestExternalities,
+	pub(super) pool: Arc<parking_lot::RwLock<testing::PoolState>>,
+	pub(super) http: Arc<parking_lot::RwLock<testing::OffchainState>>,
 }
 
-fn harness(builder: ExtBuilder, key_seeds: &[&str]) -> (OffchainHarness, Vec<AccountId>) {
+pub(super) fn harness(builder: ExtBuilder, key_seeds: &[&str]) -> (OffchainHarness, Vec<AccountId>) {
 	let (offchain, http) = testing::TestOffchainExt::new();
 	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
 	let keystore = MemoryKeystore::new();
@@ -131,7 +131,7 @@ fn harness(builder: ExtBuilder, key_seeds: &[&str]) -> (OffchainHarness, Vec<Acc
 	(OffchainHarness { ext, pool: pool_state, http }, accounts)
 }
 
-fn expect_get(http: &parking_lot::RwLock<testing::OffchainState>, uri: &str, body: &[u8]) {
+pub(super) fn expect_get(http: &parking_lot::RwLock<testing::OffchainState>, uri: &str, body: &[u8]) {
 	http.write().expect_request(testing::PendingRequest {
 		method: "GET".into(),
 		uri: uri.into(),
