@@ -131,6 +131,13 @@ pub struct SurfaceQuote {
 	pub status: PriceStatus,
 }
 
+impl SurfaceQuote {
+	/// Only a fresh smile may price opening risk.
+	pub fn is_fresh(&self) -> bool {
+		self.status == PriceStatus::Fresh
+	}
+}
+
 /// The expiries the options pallet lists, which the oracle accepts smiles for.
 pub trait ListedExpiries {
 	/// `true` if options on `underlying` expiring at `expiry` are listed and not yet expired.

@@ -39,10 +39,8 @@ fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, Gra
 /// The public exchange endpoints each asset is read from (DESIGN.md, "Exchange API formats").
 /// A node operator may point them at another host (`scripts/dev.sh` uses the local feed).
 pub fn oracle_sources() -> Vec<(AssetId, Vec<(Vec<u8>, SourceFormat)>)> {
-	let asset = |id: AssetId, binance: &str, coinbase: &str, kraken: &str| {
-		(
-			id,
-			vec![
+	let asset = |id: AssetId, binance: &str, coinbase: &str, kraken: &str, options: Option<&str>| {
+		let mut sources = vec![
 				(
 					[b"https://api.binance.com/api/v3/ticker/price?symbol=".as_slice(), binance.as_bytes()].concat(),
 					SourceFormat::Binance,
@@ -55,13 +53,25 @@ pub fn oracle_sources() -> Vec<(AssetId, Vec<(Vec<u8>, SourceFormat)>)> {
 					[b"https://api.kraken.com/0/public/Ticker?pair=".as_slice(), kraken.as_bytes()].concat(),
 					SourceFormat::Kraken,
 				),
-			],
-		)
+		];
+		// An option underlying's smiles: Deribit's book summary of its options.
+		if let Some(currency) = options {
+			sources.push((
+				[
+					b"https://www.deribit.com/api/v2/public/get_book_summary_by_currency?currency=".as_slice(),
+					currency.as_bytes(),
+					b"&kind=option",
+				]
+				.concat(),
+				SourceFormat::DeribitOptions,
+			));
+		}
+		(id, sources)
 	};
 	vec![
-		asset(BTC_ASSET_ID, "BTCUSDT", "BTC-USD", "XBTUSD"),
-		asset(ETH_ASSET_ID, "ETHUSDT", "ETH-USD", "ETHUSD"),
-		asset(DOT_ASSET_ID, "DOTUSDT", "DOT-USD", "DOTUSD"),
+		asset(BTC_ASSET_ID, "BTCUSDT", "BTC-USD", "XBTUSD", Some("BTC")),
+		asset(ETH_ASSET_ID, "ETHUSDT", "ETH-USD", "ETHUSD", Some("ETH")),
+		asset(DOT_ASSET_ID, "DOTUSDT", "DOT-USD", "DOTUSD", None),
 		volatility(BTC_VOLATILITY_ASSET_ID, "btcdvol_usdc"),
 		volatility(ETH_VOLATILITY_ASSET_ID, "ethdvol_usdc"),
 	]

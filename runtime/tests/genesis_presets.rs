@@ -125,7 +125,20 @@ fn the_oracle_prices_btc_eth_dot_and_clr_fed_by_the_validators() {
 			}
 			for asset in [BTC_ASSET_ID, ETH_ASSET_ID, DOT_ASSET_ID] {
 				let sources = pallet_oracle::OracleAssets::<Runtime>::get(asset).expect("sources");
-				assert_eq!(sources.len(), 3, "Binance, Coinbase and Kraken for asset {asset}");
+				let prices = sources.iter().filter(|s| s.format != pallet_oracle::SourceFormat::DeribitOptions).count();
+				assert_eq!(prices, 3, "Binance, Coinbase and Kraken for asset {asset}");
+				// The option underlyings' smiles: Deribit's book summary of their options.
+				let smiles: Vec<_> =
+					sources.iter().filter(|s| s.format == pallet_oracle::SourceFormat::DeribitOptions).collect();
+				let currency = match asset {
+					BTC_ASSET_ID => Some("BTC"),
+					ETH_ASSET_ID => Some("ETH"),
+					_ => None,
+				};
+				assert_eq!(smiles.len(), usize::from(currency.is_some()), "asset {asset}");
+				if let (Some(source), Some(currency)) = (smiles.first(), currency) {
+					assert_eq!(pallet_oracle::offchain::surface::currency_of(&source.url), Some(currency));
+				}
 			}
 			// CLR trades nowhere: one source, the local price feed.
 			let clr = pallet_oracle::OracleAssets::<Runtime>::get(CLR_ASSET_ID).expect("sources");

@@ -682,3 +682,56 @@ fn a_short_option_of_a_subaccount_bankrupt_beyond_its_value_is_not_bought_back_i
 		pallet_margin::Pallet::<Runtime>::do_try_state().expect("margin invariants");
 	});
 }
+
+/// `percent`% as a volatility.
+fn vol(percent: u32) -> Price {
+	Price::saturating_from_rational(percent, 100u32)
+}
+
+#[test]
+fn the_feeders_smile_of_an_expiry_prices_its_series_by_strike() {
+	run(|| {
+		let put = list(OptionKind::Put, 54_000, 7 * DAY_MS);
+		let call = list(OptionKind::Call, 63_000, 7 * DAY_MS);
+		let expiry = pallet_options::Series::<Runtime>::get(put).expect("listed").expiry;
+		let on_index = Options::series_view(put).expect("priced").volatility;
+		// The dev feeder feeds a skewed smile for the expiry; the runtime aggregates it at
+		// the block's end, and the series are priced off it from then on.
+		let smile: clearing_primitives::oracle::Smile = [80, 68, 60, 57, 55, 58, 62].map(vol);
+		let fed = dispatch(
+			RuntimeOrigin::signed(feeder()),
+			pallet_oracle::Call::feed_surfaces { values: vec![(BTC_ASSET_ID, expiry, smile)].try_into().unwrap() }.into(),
+		)
+		.expect("the dev feeder feeds smiles");
+		assert_eq!(fed.pays_fee, frame_support::dispatch::Pays::No);
+		next_block();
+		let quote = pallet_oracle::Pallet::<Runtime>::surface_quote(BTC_ASSET_ID, expiry).expect("aggregated");
+		assert_eq!(quote.smile, smile);
+		let (put_view, call_view) = (Options::series_view(put).unwrap(), Options::series_view(call).unwrap());
+		assert!(put_view.volatility > call_view.volatility, "the skew: the put is dearer in volatility");
+		assert_ne!(put_view.volatility, on_index);
+		for view in [&put_view, &call_view] {
+			let ivs = smile.map(|p| p.into_inner() as i128);
+			let k = clearing_primitives::volatility::log_moneyness(
+				view.terms.strike.into_inner() as i128,
+				view.index.into_inner() as i128,
+			)
+			.unwrap();
+			let expected = clearing_primitives::volatility::grid_smile_iv(&ivs, k).unwrap();
+			assert_eq!(view.volatility.into_inner() as i128, expected);
+		}
+		// Smiles for an expiry nobody listed are refused by name.
+		let unlisted = dispatch(
+			RuntimeOrigin::signed(feeder()),
+			pallet_oracle::Call::feed_surfaces { values: vec![(BTC_ASSET_ID, expiry + 1, smile)].try_into().unwrap() }
+				.into(),
+		);
+		assert_eq!(error_of(unlisted), pallet_oracle::Error::<Runtime>::ExpiryNotListed.into());
+		// Fed no more, the smile ages out: opening risk waits, maintenance uses the index.
+		for _ in 0..40 {
+			next_block();
+		}
+		assert_eq!(Options::leg_of(put, Valuation::Opening), None);
+		assert_eq!(Options::series_view(put).unwrap().volatility, on_index);
+	});
+}

@@ -224,6 +224,11 @@ impl crate::benchmarking::BenchmarkHelper for MockBenchmarkHelper {
 	fn set_time(now: Moment) {
 		Timestamp::set_timestamp(now);
 	}
+
+	fn smile(underlying: AssetId, expiry: Moment, fresh: bool) {
+		let status = if fresh { PriceStatus::Fresh } else { PriceStatus::Stale };
+		clearing_test_utils::set_smile(underlying, expiry, [percent(70); clearing_primitives::oracle::SMILE_POINTS], status);
+	}
 }
 
 /// `p`% as a volatility.

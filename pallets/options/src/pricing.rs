@@ -1,6 +1,7 @@
-//! Pricing a series from the chain's own inputs: the underlying's index and implied
-//! volatility from the oracle, its realized volatility as a floor under the margin's, the
-//! block's time, and the governed rate.
+//! Pricing a series from the chain's own inputs: the underlying's index from the oracle; its
+//! implied volatility read off the expiry's smile at the series' log-moneyness when the
+//! oracle holds a fresh one, the underlying's volatility index otherwise; its realized
+//! volatility as a floor under the margin's; the block's time; and the governed rate.
 
 use crate::{pallet::*, types::fraction, PortfolioGreeks, SeriesView};
 use clearing_primitives::{
@@ -17,6 +18,16 @@ use sp_runtime::FixedI128;
 pub const MIN_VOLATILITY: i128 = ONE / 100;
 /// The most (500%).
 pub const MAX_VOLATILITY: i128 = 5 * ONE;
+
+/// What the expiry's smile says of one series.
+enum SmileRead {
+	/// The oracle holds a fresh smile: the volatility at the series' log-moneyness.
+	Fresh(i128),
+	/// It holds one, stale or flagged: opening risk waits, maintenance takes the index.
+	Unusable,
+	/// It holds none: the volatility index prices the series.
+	Absent,
+}
 
 /// What pricing one series reads, in the fixed point of `clearing_primitives::black76`.
 struct Read {
@@ -44,8 +55,34 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// The volatility of series `terms` on its expiry's smile at index `index`, `rate` and
+	/// time `now`: at log-moneyness ln(K / F) = ln(K / index) − rate × T, within [1%, 500%].
+	fn smile_implied(terms: &SeriesTerms, index: i128, rate: i128, now: Moment) -> SmileRead {
+		let Some(surface) = T::Prices::surface(terms.underlying, terms.expiry) else { return SmileRead::Absent };
+		if !surface.is_fresh() {
+			return SmileRead::Unusable;
+		}
+		let read = || -> Option<i128> {
+			let strike = to_fixed(terms.strike).ok()?;
+			let carry = clearing_primitives::black76::mul(rate, options::years_to(now, terms.expiry).ok()?).ok()?;
+			let k = clearing_primitives::volatility::log_moneyness(strike, index).ok()?.checked_sub(carry)?;
+			let mut ivs = [0i128; clearing_primitives::oracle::SMILE_POINTS];
+			for (iv, point) in ivs.iter_mut().zip(surface.smile) {
+				*iv = to_fixed(point).ok()?;
+			}
+			clearing_primitives::volatility::grid_smile_iv(&ivs, k).ok()
+		};
+		match read() {
+			Some(iv) => SmileRead::Fresh(iv.clamp(MIN_VOLATILITY, MAX_VOLATILITY)),
+			None => SmileRead::Unusable,
+		}
+	}
+
 	/// The inputs series `terms` is priced from under `valuation`; `None` without an index or
-	/// an implied volatility it may use (see [`Self::implied`]).
+	/// an implied volatility it may use: a fresh smile of its expiry, else (no smile at all
+	/// for opening risk, any for maintenance) the underlying's volatility index (see
+	/// [`Self::implied`]). A smile that went stale or flagged thus never marks a series for
+	/// liquidation: the index does, whose readiness liquidation checks.
 	fn read(terms: &SeriesTerms, valuation: Valuation) -> Option<Read> {
 		let now = T::Time::now();
 		let params = Params::<T>::get();
@@ -69,9 +106,13 @@ impl<T: Config> Pallet<T> {
 				rate: 0,
 			});
 		}
-		let source = VolatilitySources::<T>::get(terms.underlying)?;
 		let index = to_fixed(Self::quoted(terms.underlying, valuation)?).ok()?;
-		let implied = Self::implied(source, valuation)?;
+		let implied = match Self::smile_implied(terms, index, params.rate_fixed(), now) {
+			SmileRead::Fresh(implied) => implied,
+			SmileRead::Unusable if valuation == Valuation::Opening => return None,
+			SmileRead::Unusable | SmileRead::Absent =>
+				Self::implied(VolatilitySources::<T>::get(terms.underlying)?, valuation)?,
+		};
 		let realized = T::Prices::realized_volatility(terms.underlying)
 			.and_then(|rv| to_fixed(rv).ok())
 			.unwrap_or_default();
@@ -214,6 +255,19 @@ impl<T: Config> OptionMarks for Pallet<T> {
 			return None;
 		}
 		VolatilitySources::<T>::get(terms.underlying)
+	}
+}
+
+/// The oracle takes smiles for the expiries listed here, until they expire.
+impl<T: Config> clearing_primitives::oracle::ListedExpiries for Pallet<T> {
+	fn is_listed(underlying: clearing_primitives::AssetId, expiry: Moment) -> bool {
+		expiry > T::Time::now() && Expiries::<T>::contains_key((underlying, expiry))
+	}
+
+	fn listed() -> alloc::vec::Vec<(clearing_primitives::AssetId, Moment)> {
+		let now = T::Time::now();
+		// Bounded: an expiry holds at least one of the `MaxSeries` series.
+		Expiries::<T>::iter_keys().filter(|(_, expiry)| *expiry > now).collect()
 	}
 }
 

@@ -2,7 +2,7 @@
 
 use crate::store::{get, put};
 use clearing_primitives::{
-	oracle::{PriceProvider, PriceQuote, PriceStatus, TimeWeightedPoint},
+	oracle::{Moment, PriceProvider, PriceQuote, PriceStatus, Smile, SurfaceQuote, TimeWeightedPoint},
 	AssetId, Price,
 };
 use sp_runtime::FixedPointNumber;
@@ -21,6 +21,10 @@ impl PriceProvider for MockPrices {
 
 	fn time_weighted(asset: AssetId) -> Option<TimeWeightedPoint> {
 		get::<Option<TimeWeightedPoint>>((b"mock-twap", asset))
+	}
+
+	fn surface(underlying: AssetId, expiry: Moment) -> Option<SurfaceQuote> {
+		get::<Option<SurfaceQuote>>((b"mock-smile", underlying, expiry))
 	}
 }
 
@@ -52,4 +56,9 @@ pub fn set_realized_volatility(asset: AssetId, volatility: Price) {
 /// Sets `asset`'s time-weighted index as the oracle would report it now.
 pub fn set_time_weighted(asset: AssetId, point: TimeWeightedPoint) {
 	put((b"mock-twap", asset), Some(point));
+}
+
+/// Sets the smile of `underlying`'s expiry `expiry`, with `status`.
+pub fn set_smile(underlying: AssetId, expiry: Moment, smile: Smile, status: PriceStatus) {
+	put((b"mock-smile", underlying, expiry), Some(SurfaceQuote { smile, updated_at: 0, status }));
 }

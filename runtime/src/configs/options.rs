@@ -120,5 +120,12 @@ pub(crate) mod benchmark_helper {
 		fn set_time(now: clearing_primitives::oracle::Moment) {
 			pallet_timestamp::Now::<Runtime>::put(now);
 		}
+
+		fn smile(underlying: AssetId, expiry: clearing_primitives::oracle::Moment, fresh: bool) {
+			let smile = [Price::saturating_from_rational(70u32, 100u32); clearing_primitives::oracle::SMILE_POINTS];
+			let now = Timestamp::now();
+			let record = pallet_oracle::SurfaceRecord { smile, updated_at: now, stale: !fresh, flagged: false };
+			pallet_oracle::Surfaces::<Runtime>::insert((underlying, expiry), record);
+		}
 	}
 }

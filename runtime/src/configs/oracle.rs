@@ -46,6 +46,36 @@ impl pallet_oracle::Config for Runtime {
 	type FeedInterval = OracleFeedInterval;
 	type FeedPriority = OracleFeedPriority;
 	type WeightInfo = pallet_oracle::weights::SubstrateWeight<Runtime>;
+	// Every listed expiry may have a smile: each holds at least one of the 24 series.
+	type MaxSurfaces = ConstU32<24>;
+	type ListedExpiries = crate::Options;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helper::OracleBenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper {
+	use crate::Runtime;
+	use clearing_primitives::{oracle::Moment, AssetId};
+
+	pub struct OracleBenchmarkHelper;
+
+	impl pallet_oracle::benchmarking::BenchmarkHelper for OracleBenchmarkHelper {
+		fn list_expiry(underlying: AssetId, expiry: Moment) {
+			pallet_options::Expiries::<Runtime>::insert(
+				(underlying, expiry),
+				pallet_options::ExpiryRecord {
+					series: 1,
+					window_start: None,
+					settlement: pallet_options::Settlement::Awaiting,
+				},
+			);
+		}
+
+		fn set_time(now: Moment) {
+			pallet_timestamp::Now::<Runtime>::put(now);
+		}
+	}
 }
 
 impl pallet_skip_feeless_payment::Config for Runtime {

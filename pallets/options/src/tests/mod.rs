@@ -5,3 +5,4 @@ mod expiry;
 mod sweep;
 mod retire;
 mod schedule;
+mod smile;
