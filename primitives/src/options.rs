@@ -190,10 +190,11 @@ pub trait OptionMarks {
 	/// The most one [`Self::settlement_value`] costs.
 	fn settlement_value_weight() -> Weight;
 
-	/// The oracle asset live series `market`'s implied volatility comes from; `None` if it is
-	/// not a listed series or has expired (its intrinsic value needs no volatility). Reads at
-	/// most [`Self::leg_weight`].
-	fn volatility_asset(market: MarketId) -> Option<AssetId>;
+	/// Where live series `market`'s implied volatility comes from: its expiry's smile if the
+	/// oracle holds one, the underlying's volatility index otherwise; `None` if it is not a
+	/// listed series or has expired (its intrinsic value needs no volatility). Reads at most
+	/// [`Self::leg_weight`].
+	fn volatility_input(market: MarketId) -> Option<crate::oracle::VolatilityInput>;
 
 	/// Live series `market`'s vega per contract (USD per 1.00 of volatility) at its
 	/// maintenance inputs; `None` for a perpetual, an expired series or without inputs. Costs
@@ -218,7 +219,7 @@ impl OptionMarks for () {
 	fn settlement_value_weight() -> Weight {
 		Weight::zero()
 	}
-	fn volatility_asset(_: MarketId) -> Option<AssetId> {
+	fn volatility_input(_: MarketId) -> Option<crate::oracle::VolatilityInput> {
 		None
 	}
 	fn vega(_: MarketId) -> Option<Price> {

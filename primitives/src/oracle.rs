@@ -129,6 +129,17 @@ pub struct SurfaceQuote {
 	pub updated_at: Moment,
 	/// Whether to trust it, by the rules of prices.
 	pub status: PriceStatus,
+	/// Aggregates in a row since it was last stale, flagged or too old (0 unless fresh).
+	pub fresh_streak: u32,
+}
+
+/// The oracle input a live series' implied volatility is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VolatilityInput {
+	/// The underlying's volatility index, an oracle asset (no smile for the expiry).
+	Index(AssetId),
+	/// The smile of `underlying`'s expiry `expiry`.
+	Smile { underlying: AssetId, expiry: Moment },
 }
 
 impl SurfaceQuote {

@@ -46,9 +46,9 @@ pub struct MarketTerms {
 	pub base_decimals: u8,
 	pub tick_size: Price,
 	pub step_size: Balance,
-	/// The oracle asset a series' implied volatility comes from (`None` for a perpetual):
-	/// its mark needs that input ready too.
-	pub volatility_asset: Option<AssetId>,
+	/// Where a series' implied volatility comes from (`None` for a perpetual): its mark
+	/// needs that input ready too.
+	pub volatility: Option<crate::oracle::VolatilityInput>,
 }
 
 /// One of a subaccount's positions as a liquidation ranks it.

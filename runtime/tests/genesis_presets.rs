@@ -227,3 +227,12 @@ fn btc_eth_and_dot_perpetuals_open_at_genesis() {
 		});
 	}
 }
+
+#[test]
+fn every_listed_expiry_can_hold_a_smile() {
+	use frame_support::traits::Get;
+	// Each expiry holds at least one series: as many smiles as series slots never refuse one.
+	let smiles: u32 = <Runtime as pallet_oracle::Config>::MaxSurfaces::get();
+	let series: u32 = <Runtime as pallet_options::Config>::MaxSeries::get();
+	assert!(smiles >= series, "MaxSurfaces {smiles} < MaxSeries {series}");
+}

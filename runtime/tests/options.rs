@@ -727,11 +727,61 @@ fn the_feeders_smile_of_an_expiry_prices_its_series_by_strike() {
 				.into(),
 		);
 		assert_eq!(error_of(unlisted), pallet_oracle::Error::<Runtime>::ExpiryNotListed.into());
-		// Fed no more, the smile ages out: opening risk waits, maintenance uses the index.
+		// Fed no more, the smile ages out: opening risk waits, maintenance keeps its last
+		// reading (no jump to the index's 60%).
 		for _ in 0..40 {
 			next_block();
 		}
+		assert!(!pallet_oracle::Pallet::<Runtime>::surface_quote(BTC_ASSET_ID, expiry).unwrap().is_fresh());
 		assert_eq!(Options::leg_of(put, Valuation::Opening), None);
-		assert_eq!(Options::series_view(put).unwrap().volatility, on_index);
+		assert_eq!(Options::series_view(put).unwrap().volatility, put_view.volatility);
+	});
+}
+
+#[test]
+fn a_stale_smile_holds_back_its_series_while_the_volatility_index_is_fresh() {
+	run(|| {
+		let put = list(OptionKind::Put, 58_000, 7 * DAY_MS);
+		let expiry = pallet_options::Series::<Runtime>::get(put).expect("listed").expiry;
+		// The feeder quotes the expiry's smile flat at the index's 60%: it marks the put.
+		set_smile(BTC_ASSET_ID, expiry, Some([vol(60); clearing_primitives::oracle::SMILE_POINTS]));
+		for _ in 0..4 {
+			next_block();
+		}
+		assert_eq!(
+			<Options as clearing_primitives::options::OptionMarks>::volatility_input(put),
+			Some(clearing_primitives::oracle::VolatilityInput::Smile { underlying: BTC_ASSET_ID, expiry })
+		);
+		let writer = trader("put writer on a smile", 60_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 9_000 * USDC);
+		let buyer = trader("put buyer on a smile", 20_000);
+		deposit(&buyer, 0, USDC_ASSET_ID, 10_000 * USDC);
+		send(&writer, order(put, Side::Sell, ask_at_mark(put), ONE_BTC, OrderKind::Limit)).expect("rests");
+		send(&buyer, order(put, Side::Buy, ask_at_mark(put), ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		// The smile's feed stops (the volatility index's goes on); BTC falls until the writer
+		// is below maintenance, marked at the last smile.
+		set_smile(BTC_ASSET_ID, expiry, None);
+		let mut btc = 60_000;
+		while !health(&writer, 0).liquidatable {
+			btc -= 500;
+			assert!(btc > 40_000, "the writer never fell below maintenance");
+			move_price(BTC_ASSET_ID, usd(btc));
+		}
+		let quote = |asset| pallet_oracle::Pallet::<Runtime>::quote(asset).expect("priced");
+		assert!(quote(BTC_VOLATILITY_ASSET_ID).is_fresh(), "the volatility index stays fresh");
+		let smile = pallet_oracle::Pallet::<Runtime>::surface_quote(BTC_ASSET_ID, expiry).expect("kept");
+		assert!(!smile.is_fresh());
+		// Nothing is liquidated at a smile nobody confirms: the index's freshness does not stand in.
+		let keeper = trader("keeper on a smile", 100);
+		let refused = send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) });
+		assert_eq!(error_of(refused), pallet_liquidation::Error::<Runtime>::PriceNotReady.into(), "liquidation waits for the smile");
+		assert_eq!(position(&writer, 0, put), -(ONE_BTC as i128));
+		// The smile is fed again: after a few fresh aggregates the put is liquidated.
+		set_smile(BTC_ASSET_ID, expiry, Some([vol(60); clearing_primitives::oracle::SMILE_POINTS]));
+		for _ in 0..4 {
+			next_block();
+		}
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
+		assert_ne!(position(&writer, 0, put), -(ONE_BTC as i128), "the put is closed or taken over");
 	});
 }

@@ -5,7 +5,7 @@ use crate::{pallet::*, proof::Statement, weights::WeightInfo};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, Valuation},
 	margin::LiquidationBook,
-	oracle::PriceProvider,
+	oracle::{PriceProvider, VolatilityInput},
 	positions::{Health, MarginAccounts, MarketTerms},
 	AssetId, MarketId,
 };
@@ -48,11 +48,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `true` if a live option series' implied volatility is ready (always for a perpetual or
-	/// an expired series). A series whose volatility is not waits to be closed or taken over
-	/// (its mark would be an old figure) while the subaccount's other markets are liquidated:
-	/// a stale volatility feed never shields a perpetual.
+	/// an expired series): the input that marks it, its expiry's smile or the volatility
+	/// index, fresh for `MinFreshAggregates` aggregates. A series whose volatility is not
+	/// waits to be closed or taken over (its mark would be an old figure) while the
+	/// subaccount's other markets are liquidated: a stale volatility feed never shields a
+	/// perpetual.
 	pub(crate) fn volatility_ready(terms: &MarketTerms) -> bool {
-		terms.volatility_asset.is_none_or(|volatility| Self::ensure_asset_ready(volatility).is_ok())
+		match terms.volatility {
+			None => true,
+			Some(VolatilityInput::Index(asset)) => Self::ensure_asset_ready(asset).is_ok(),
+			Some(VolatilityInput::Smile { underlying, expiry }) => T::Prices::surface(underlying, expiry)
+				.is_some_and(|smile| smile.is_fresh() && smile.fresh_streak >= T::MinFreshAggregates::get()),
+		}
 	}
 
 	/// The protocol's own subaccounts, never liquidated: the backstop, and the margin

@@ -30,7 +30,7 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 			base_decimals: config.base_decimals,
 			tick_size: config.tick_size,
 			step_size: config.step_size,
-			volatility_asset: T::Options::volatility_asset(market),
+			volatility: T::Options::volatility_input(market),
 		})
 	}
 

@@ -1,7 +1,7 @@
 //! Pricing a series from the chain's own inputs: the underlying's index from the oracle; its
 //! implied volatility read off the expiry's smile at the series' log-moneyness when the
-//! oracle holds a fresh one, the underlying's volatility index otherwise; its realized
-//! volatility as a floor under the margin's; the block's time; and the governed rate.
+//! oracle holds one, the underlying's volatility index otherwise; its realized volatility as
+//! a floor under the margin's; the block's time; and the governed rate.
 
 use crate::{pallet::*, types::fraction, PortfolioGreeks, SeriesView};
 use clearing_primitives::{
@@ -18,16 +18,6 @@ use sp_runtime::FixedI128;
 pub const MIN_VOLATILITY: i128 = ONE / 100;
 /// The most (500%).
 pub const MAX_VOLATILITY: i128 = 5 * ONE;
-
-/// What the expiry's smile says of one series.
-enum SmileRead {
-	/// The oracle holds a fresh smile: the volatility at the series' log-moneyness.
-	Fresh(i128),
-	/// It holds one, stale or flagged: opening risk waits, maintenance takes the index.
-	Unusable,
-	/// It holds none: the volatility index prices the series.
-	Absent,
-}
 
 /// What pricing one series reads, in the fixed point of `clearing_primitives::black76`.
 struct Read {
@@ -55,34 +45,36 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The volatility of series `terms` on its expiry's smile at index `index`, `rate` and
-	/// time `now`: at log-moneyness ln(K / F) = ln(K / index) − rate × T, within [1%, 500%].
-	fn smile_implied(terms: &SeriesTerms, index: i128, rate: i128, now: Moment) -> SmileRead {
-		let Some(surface) = T::Prices::surface(terms.underlying, terms.expiry) else { return SmileRead::Absent };
-		if !surface.is_fresh() {
-			return SmileRead::Unusable;
+	/// The volatility of series `terms` on its expiry's smile, if the oracle holds one, as
+	/// `valuation` may use it: read at the series' spot log-moneyness ln(K / index) (the
+	/// feeders quote the points against the same index); opening risk needs the smile fresh
+	/// and the volatility within [1%, 500%], maintenance takes the last smile, the volatility
+	/// brought within those bounds. `Err(())` if a smile exists that `valuation` may not use.
+	fn smile_implied(terms: &SeriesTerms, index: i128, valuation: Valuation) -> Result<Option<i128>, ()> {
+		let Some(surface) = T::Prices::surface(terms.underlying, terms.expiry) else { return Ok(None) };
+		if valuation == Valuation::Opening && !surface.is_fresh() {
+			return Err(());
 		}
 		let read = || -> Option<i128> {
-			let strike = to_fixed(terms.strike).ok()?;
-			let carry = clearing_primitives::black76::mul(rate, options::years_to(now, terms.expiry).ok()?).ok()?;
-			let k = clearing_primitives::volatility::log_moneyness(strike, index).ok()?.checked_sub(carry)?;
+			let k = clearing_primitives::volatility::log_moneyness(to_fixed(terms.strike).ok()?, index).ok()?;
 			let mut ivs = [0i128; clearing_primitives::oracle::SMILE_POINTS];
 			for (iv, point) in ivs.iter_mut().zip(surface.smile) {
 				*iv = to_fixed(point).ok()?;
 			}
 			clearing_primitives::volatility::grid_smile_iv(&ivs, k).ok()
 		};
-		match read() {
-			Some(iv) => SmileRead::Fresh(iv.clamp(MIN_VOLATILITY, MAX_VOLATILITY)),
-			None => SmileRead::Unusable,
+		let implied = read().ok_or(())?;
+		match valuation {
+			Valuation::Opening => (MIN_VOLATILITY..=MAX_VOLATILITY).contains(&implied).then_some(Some(implied)).ok_or(()),
+			Valuation::Maintenance => Ok(Some(implied.clamp(MIN_VOLATILITY, MAX_VOLATILITY))),
 		}
 	}
 
 	/// The inputs series `terms` is priced from under `valuation`; `None` without an index or
-	/// an implied volatility it may use: a fresh smile of its expiry, else (no smile at all
-	/// for opening risk, any for maintenance) the underlying's volatility index (see
-	/// [`Self::implied`]). A smile that went stale or flagged thus never marks a series for
-	/// liquidation: the index does, whose readiness liquidation checks.
+	/// an implied volatility it may use: its expiry's smile when the oracle holds one (see
+	/// [`Self::smile_implied`]), the underlying's volatility index otherwise (see
+	/// [`Self::implied`]). Liquidation checks the readiness of the same input
+	/// ([`OptionMarks::volatility_input`]).
 	fn read(terms: &SeriesTerms, valuation: Valuation) -> Option<Read> {
 		let now = T::Time::now();
 		let params = Params::<T>::get();
@@ -107,11 +99,9 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		let index = to_fixed(Self::quoted(terms.underlying, valuation)?).ok()?;
-		let implied = match Self::smile_implied(terms, index, params.rate_fixed(), now) {
-			SmileRead::Fresh(implied) => implied,
-			SmileRead::Unusable if valuation == Valuation::Opening => return None,
-			SmileRead::Unusable | SmileRead::Absent =>
-				Self::implied(VolatilitySources::<T>::get(terms.underlying)?, valuation)?,
+		let implied = match Self::smile_implied(terms, index, valuation).ok()? {
+			Some(implied) => implied,
+			None => Self::implied(VolatilitySources::<T>::get(terms.underlying)?, valuation)?,
 		};
 		let realized = T::Prices::realized_volatility(terms.underlying)
 			.and_then(|rv| to_fixed(rv).ok())
@@ -219,7 +209,8 @@ impl<T: Config> OptionMarks for Pallet<T> {
 
 	fn leg_weight() -> Weight {
 		use crate::weights::WeightInfo;
-		T::WeightInfo::price_leg()
+		// A leg is priced off its expiry's smile or off the volatility index: the dearer.
+		T::WeightInfo::price_leg().max(T::WeightInfo::price_leg_smile())
 	}
 
 	fn settlement_value(market: MarketId) -> Option<Price> {
@@ -245,7 +236,8 @@ impl<T: Config> OptionMarks for Pallet<T> {
 		from_fixed(priced.vega).ok()
 	}
 
-	fn volatility_asset(market: MarketId) -> Option<clearing_primitives::AssetId> {
+	fn volatility_input(market: MarketId) -> Option<clearing_primitives::oracle::VolatilityInput> {
+		use clearing_primitives::oracle::VolatilityInput;
 		if !Self::is_series(market) {
 			return None;
 		}
@@ -254,7 +246,10 @@ impl<T: Config> OptionMarks for Pallet<T> {
 		if T::Time::now() >= terms.expiry {
 			return None;
 		}
-		VolatilitySources::<T>::get(terms.underlying)
+		if T::Prices::surface(terms.underlying, terms.expiry).is_some() {
+			return Some(VolatilityInput::Smile { underlying: terms.underlying, expiry: terms.expiry });
+		}
+		VolatilitySources::<T>::get(terms.underlying).map(VolatilityInput::Index)
 	}
 }
 

@@ -40,6 +40,7 @@ pub trait WeightInfo {
 	fn set_volatility_source() -> Weight;
 	fn set_params() -> Weight;
 	fn price_leg() -> Weight;
+	fn price_leg_smile() -> Weight;
 	fn process_expiries(e: u32, ) -> Weight;
 	fn set_settlement_price() -> Weight;
 	fn delist_series(n: u32, ) -> Weight;
@@ -120,6 +121,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size: measured `845`, estimated `6024`.
 		// Minimum execution time: 49_547_000 picoseconds.
 		Weight::from_parts(57_674_000, 6024)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+	}
+	fn price_leg_smile() -> Weight {
+		Weight::from_parts(70_000_000, 6024)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
 	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
@@ -287,6 +292,10 @@ impl WeightInfo for () {
 	}
 	fn price_leg() -> Weight {
 		Weight::from_parts(57_674_000, 6024)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+	}
+	fn price_leg_smile() -> Weight {
+		Weight::from_parts(70_000_000, 6024)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 	}
 	fn process_expiries(e: u32, ) -> Weight {

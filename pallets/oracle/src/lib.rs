@@ -113,6 +113,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSurfaces: Get<u32>;
 
+		/// `MaxSpread` for smile points: feeders read option marks a moment apart and
+		/// interpolate them, so their honest values differ more than exchange prices do.
+		#[pallet::constant]
+		type MaxSmileSpread: Get<sp_runtime::Permill>;
+
 		/// The option expiries a smile may be fed for (the options pallet).
 		type ListedExpiries: clearing_primitives::oracle::ListedExpiries;
 

@@ -92,6 +92,7 @@ impl pallet_oracle::Config for Test {
 	type FeedPriority = FeedPriority;
 	type WeightInfo = ();
 	type MaxSurfaces = ConstU32<3>;
+	type MaxSmileSpread = MaxSpread;
 	type ListedExpiries = MockExpiries;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockExpiries;

@@ -50,11 +50,18 @@ impl<T: Config> Pallet<T> {
 		}
 		let held = SurfaceFeeds::<T>::count();
 		let mut expired: Vec<(AssetId, Moment)> = Vec::new();
-		if held.saturating_add(new_keys) > T::MaxSurfaces::get() {
-			// Bounded by `MaxSurfaces`: the feeds map is counted and capped.
-			expired = SurfaceFeeds::<T>::iter_keys().filter(|(_, expiry)| *expiry <= now).collect();
-			let room = held.saturating_sub(u32::try_from(expired.len()).unwrap_or(u32::MAX));
-			ensure!(room.saturating_add(new_keys) <= T::MaxSurfaces::get(), Error::<T>::TooManySurfaces);
+		let over = held.saturating_add(new_keys).saturating_sub(T::MaxSurfaces::get());
+		if over > 0 {
+			// Only as many as the new expiries need (at most `n`, as benchmarked); the scan is
+			// bounded by `MaxSurfaces`: the feeds map is counted and capped.
+			expired = SurfaceFeeds::<T>::iter_keys()
+				.filter(|(_, expiry)| *expiry <= now)
+				.take(usize::try_from(over).unwrap_or(usize::MAX))
+				.collect();
+			ensure!(
+				u32::try_from(expired.len()).unwrap_or(0) >= over,
+				Error::<T>::TooManySurfaces
+			);
 		}
 
 		for (underlying, expiry) in expired {
@@ -161,7 +168,7 @@ impl<T: Config> Pallet<T> {
 		for (point, aggregated) in smile.iter_mut().enumerate() {
 			let mut values: Vec<Price> = recent.iter().filter_map(|fed| fed.get(point).copied()).collect();
 			let previous = last.and_then(|record| record.smile.get(point).copied());
-			match aggregate(&mut values, quorum, previous, params.max_jump, T::MaxSpread::get()) {
+			match aggregate(&mut values, quorum, previous, params.max_jump, T::MaxSmileSpread::get()) {
 				Aggregate::NoQuorum => {
 					// Every point has as many feeds: too few for one is too few for all.
 					if let Some(mut record) = last.filter(|r| !r.stale) {
@@ -177,7 +184,14 @@ impl<T: Config> Pallet<T> {
 				},
 			}
 		}
-		Surfaces::<T>::insert(key, SurfaceRecord { smile, updated_at: now, stale: false, flagged });
+		// The streak survives only an unbroken run of fresh, unclamped aggregates.
+		let fresh_streak = match last {
+			_ if flagged => 0,
+			Some(r) if !r.stale && !r.flagged && now.saturating_sub(r.updated_at) <= params.max_age_ms =>
+				r.fresh_streak.saturating_add(1),
+			_ => 1,
+		};
+		Surfaces::<T>::insert(key, SurfaceRecord { smile, updated_at: now, stale: false, flagged, fresh_streak });
 		Self::deposit_event(Event::SurfaceAggregated { underlying, expiry, flagged });
 	}
 
@@ -193,7 +207,8 @@ impl<T: Config> Pallet<T> {
 		} else {
 			PriceStatus::Fresh
 		};
-		Some(SurfaceQuote { smile: record.smile, updated_at: record.updated_at, status })
+		let fresh_streak = if status == PriceStatus::Fresh { record.fresh_streak } else { 0 };
+		Some(SurfaceQuote { smile: record.smile, updated_at: record.updated_at, status, fresh_streak })
 	}
 
 	/// The invariants of the smiles' storage.

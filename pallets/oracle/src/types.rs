@@ -79,6 +79,9 @@ pub struct SurfaceRecord {
 	pub stale: bool,
 	/// A point of the last aggregate was clamped (or its feeds split).
 	pub flagged: bool,
+	/// Aggregates in a row since it was last stale, flagged or too old: liquidation waits
+	/// for a few before trusting a smile again.
+	pub fresh_streak: u32,
 }
 
 /// An asset's realized volatility as kept: the last sampled price and when it was sampled,

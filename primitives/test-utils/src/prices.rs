@@ -60,5 +60,6 @@ pub fn set_time_weighted(asset: AssetId, point: TimeWeightedPoint) {
 
 /// Sets the smile of `underlying`'s expiry `expiry`, with `status`.
 pub fn set_smile(underlying: AssetId, expiry: Moment, smile: Smile, status: PriceStatus) {
-	put((b"mock-smile", underlying, expiry), Some(SurfaceQuote { smile, updated_at: 0, status }));
+	let fresh_streak = if status == PriceStatus::Fresh { FRESH_STREAK } else { 0 };
+	put((b"mock-smile", underlying, expiry), Some(SurfaceQuote { smile, updated_at: 0, status, fresh_streak }));
 }

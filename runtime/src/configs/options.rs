@@ -124,7 +124,13 @@ pub(crate) mod benchmark_helper {
 		fn smile(underlying: AssetId, expiry: clearing_primitives::oracle::Moment, fresh: bool) {
 			let smile = [Price::saturating_from_rational(70u32, 100u32); clearing_primitives::oracle::SMILE_POINTS];
 			let now = Timestamp::now();
-			let record = pallet_oracle::SurfaceRecord { smile, updated_at: now, stale: !fresh, flagged: false };
+			let record = pallet_oracle::SurfaceRecord {
+				smile,
+				updated_at: now,
+				stale: !fresh,
+				flagged: false,
+				fresh_streak: if fresh { 10 } else { 0 },
+			};
 			pallet_oracle::Surfaces::<Runtime>::insert((underlying, expiry), record);
 		}
 	}

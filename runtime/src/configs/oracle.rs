@@ -31,6 +31,9 @@ frame_support::parameter_types! {
 	/// Exchanges quote the same asset within a fraction of a percent: the middle two feeds of
 	/// an even count 1% apart means one side is wrong, and the price is flagged.
 	pub const OracleMaxSpread: sp_runtime::Permill = sp_runtime::Permill::from_percent(1);
+	/// Two feeders' smile points, read from option marks a moment apart and interpolated, may
+	/// differ by a few percent of the volatility honestly; 5% apart, one side is wrong.
+	pub const OracleMaxSmileSpread: sp_runtime::Permill = sp_runtime::Permill::from_percent(5);
 }
 
 impl pallet_oracle::Config for Runtime {
@@ -48,6 +51,7 @@ impl pallet_oracle::Config for Runtime {
 	type WeightInfo = pallet_oracle::weights::SubstrateWeight<Runtime>;
 	// Every listed expiry may have a smile: each holds at least one of the 24 series.
 	type MaxSurfaces = ConstU32<24>;
+	type MaxSmileSpread = OracleMaxSmileSpread;
 	type ListedExpiries = crate::Options;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::OracleBenchmarkHelper;

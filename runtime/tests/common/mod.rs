@@ -35,6 +35,8 @@ thread_local! {
 	static FEED: RefCell<BTreeMap<AssetId, Price>> = RefCell::new(BTreeMap::new());
 	/// Assets the feeder has stopped reporting (their prices go stale).
 	static PAUSED: RefCell<std::collections::BTreeSet<AssetId>> = RefCell::new(Default::default());
+	/// The smiles the dev feeder reports each block, by (underlying, expiry).
+	static SMILES: RefCell<BTreeMap<(AssetId, u64), clearing_primitives::oracle::Smile>> = RefCell::new(BTreeMap::new());
 	/// USDC and CLR in existence at genesis: trading, funding and liquidation only move them.
 	static ISSUANCE: RefCell<(Balance, Balance)> = const { RefCell::new((0, 0)) };
 	/// What every pallet's `on_initialize` and `on_poll` reported in the current block.
@@ -146,6 +148,16 @@ pub fn set_price(asset: AssetId, price: Price) {
 	FEED.with(|feed| feed.borrow_mut().insert(asset, price));
 }
 
+/// From the next block on, the feeder reports `smile` for `underlying`'s expiry `expiry`
+/// (`None`: it stops, and the smile goes stale).
+#[allow(dead_code)]
+pub fn set_smile(underlying: AssetId, expiry: u64, smile: Option<clearing_primitives::oracle::Smile>) {
+	SMILES.with(|smiles| match smile {
+		Some(smile) => smiles.borrow_mut().insert((underlying, expiry), smile),
+		None => smiles.borrow_mut().remove(&(underlying, expiry)),
+	});
+}
+
 /// Stops (or, `false`, resumes) feeding `asset`: without feeds its price goes stale.
 pub fn pause_feed(asset: AssetId, paused: bool) {
 	PAUSED.with(|set| {
@@ -212,6 +224,16 @@ pub fn next_block() {
 			values: values.try_into().expect("within MaxAssets"),
 		});
 		call.dispatch_bypass_filter(RuntimeOrigin::signed(feeder())).expect("the dev feeder feeds");
+	}
+	let now = pallet_timestamp::Now::<Runtime>::get();
+	let smiles: Vec<_> = SMILES.with(|smiles| {
+		smiles.borrow().iter().filter(|((_, expiry), _)| *expiry > now).map(|((u, e), s)| (*u, *e, *s)).collect()
+	});
+	if !smiles.is_empty() {
+		let call = RuntimeCall::Oracle(pallet_oracle::Call::feed_surfaces {
+			values: smiles.try_into().expect("within MaxSurfaces"),
+		});
+		call.dispatch_bypass_filter(RuntimeOrigin::signed(feeder())).expect("the dev feeder feeds smiles");
 	}
 }
 

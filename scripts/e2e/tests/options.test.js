@@ -84,13 +84,14 @@ before(async () => {
   ctx = await connect();
   funder = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Dave');
   await feed('/control/set', { asset: 'BTC', price: '60000' });
-  await feed('/control/vol', { asset: 'BTC', volatility: '60' });
+  // A flat smile at the DVOL: every strike at 60%, so marks read plainly.
+  await feed('/control/vol', { asset: 'BTC', volatility: '60', skew: '0', curvature: '0' });
   await waitForIndex(ctx.api, BTC, usd(60000));
   await waitForIndex(ctx.api, BTC_VOL, 6n * FIXED / 10n, 30);
 });
 after(async () => {
   // Back to where the other files expect BTC, whatever happened here.
-  await feed('/control/vol', { asset: 'BTC', volatility: '60' }).catch(() => {});
+  await feed('/control/vol', { asset: 'BTC', volatility: '60', skew: '-40', curvature: '200' }).catch(() => {});
   await feed('/control/vol', { asset: 'BTC', walk: true }).catch(() => {});
   await feed('/control/set', { asset: 'BTC', price: '60000' }).catch(() => {});
   if (ctx) await waitForIndex(ctx.api, BTC, usd(60000)).catch(() => {});
@@ -117,11 +118,73 @@ test('the chain prices a series by Black-76 from its own inputs, to 1e-6', { tim
     );
     const mark = toNumber(view.mark.toBigInt());
     assert.ok(Math.abs(mark - expected) <= 1e-6 * expected, `${view.terms.kind.type}: chain ${mark}, Black-76 ${expected}`);
-    assert.equal(toNumber(view.volatility.toBigInt()), 0.6);
+    // The flat smile's 60% (or the DVOL's, before the first smile of a new expiry).
+    assert.ok(Math.abs(toNumber(view.volatility.toBigInt()) - 0.6) < 1e-9, `${view.volatility}`);
     // A put's delta is negative, a call's positive; both have positive gamma and vega.
     const delta = Number(view.delta.toBigInt()) / 1e18;
     assert.ok(view.terms.kind.type === 'Put' ? delta < 0 && delta > -1 : delta > 0 && delta < 1);
     assert.ok(view.gamma.toBigInt() > 0n && view.vega.toBigInt() > 0n);
+  }
+});
+
+// The oracle's smile points, ln(K / F), as the runtime fixes them.
+const SMILE_POINTS = [-0.3, -0.15, -0.05, 0, 0.05, 0.15, 0.3];
+
+// σ at log-moneyness `k` on a smile quoted at SMILE_POINTS: variance linear between the
+// points around it, flat beyond the ends.
+function smileIv(ivs, k) {
+  if (k <= SMILE_POINTS[0]) return ivs[0];
+  for (let i = 1; i < SMILE_POINTS.length; i++) {
+    if (k <= SMILE_POINTS[i]) {
+      const along = (k - SMILE_POINTS[i - 1]) / (SMILE_POINTS[i] - SMILE_POINTS[i - 1]);
+      return Math.sqrt(ivs[i - 1] ** 2 * (1 - along) + ivs[i] ** 2 * along);
+    }
+  }
+  return ivs[ivs.length - 1];
+}
+
+test('each strike is priced at its own volatility, off the smile the feeders read from the option book summary', { timeout: 120_000 }, async () => {
+  const { api } = ctx;
+  // The simulator's smile: DVOL − 40·k + 200·k² (percent).
+  await feed('/control/vol', { asset: 'BTC', volatility: '60', skew: '-40', curvature: '200' });
+  const simulated = (k) => (60 - 40 * k + 200 * k * k) / 100;
+  try {
+    const expiry = (await chainNow()) + 7 * DAY_MS;
+    const put = await listSeries('Put', 54000, expiry);
+    const call = await listSeries('Call', 66000, expiry);
+    // The feeders find the new expiry listed and feed its smile; the chain aggregates it.
+    let smile = null;
+    for (let waited = 0; waited < 30 && smile === null; waited++) {
+      const stored = await api.query.oracle.surfaces([BTC, expiry]);
+      if (stored.isSome && !stored.unwrap().stale.isTrue && !stored.unwrap().flagged.isTrue) {
+        smile = stored.unwrap().smile.map((point) => toNumber(point.toBigInt()));
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+    assert.ok(smile !== null, 'a fresh smile for the new expiry within 30 s');
+    // Each point is the simulator's smile there, read between its strikes (2% apart) and
+    // rounded to Deribit's two decimals: within a tenth of a volatility point.
+    SMILE_POINTS.forEach((k, i) => {
+      assert.ok(Math.abs(smile[i] - simulated(k)) < 0.001, `at k = ${k}: chain ${smile[i]}, simulator ${simulated(k)}`);
+    });
+    const views = await Promise.all([put, call].map(async (market) => (await api.call.optionsApi.greeks(market)).unwrap()));
+    for (const view of views) {
+      const k = Math.log(toNumber(view.terms.strike.toBigInt()) / toNumber(view.index.toBigInt()));
+      const volatility = toNumber(view.volatility.toBigInt());
+      assert.ok(Math.abs(volatility - smileIv(smile, k)) < 1e-9, `${view.terms.kind.type}: ${volatility} vs ${smileIv(smile, k)}`);
+      const years = (view.terms.expiry.toNumber() - view.pricedAt.toNumber()) / YEAR_MS;
+      const expected = black76(view.terms.kind.type, toNumber(view.index.toBigInt()),
+        toNumber(view.terms.strike.toBigInt()), volatility, years, toNumber(view.rate.toBigInt()));
+      const mark = toNumber(view.mark.toBigInt());
+      assert.ok(Math.abs(mark - expected) <= 1e-6 * expected, `${view.terms.kind.type}: chain ${mark}, Black-76 ${expected}`);
+    }
+    // The skew: the put 10% down is dearer in volatility than the call 10% up, and both
+    // differ from the 60% volatility index.
+    const [putVol, callVol] = views.map((view) => toNumber(view.volatility.toBigInt()));
+    assert.ok(putVol > callVol + 0.05 && callVol < 0.6 && putVol > 0.6, `put ${putVol}, call ${callVol}`);
+  } finally {
+    await feed('/control/vol', { asset: 'BTC', volatility: '60', skew: '0', curvature: '0' });
   }
 });
 

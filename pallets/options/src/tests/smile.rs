@@ -77,16 +77,39 @@ fn a_smile_point_at_the_strike_is_used_exactly() {
 }
 
 #[test]
-fn a_stale_or_flagged_smile_opens_nothing_and_maintenance_falls_back_to_the_index() {
+fn a_stale_or_flagged_smile_opens_nothing_and_maintenance_keeps_its_last_reading() {
 	ExtBuilder::default().build_and_execute(|| {
 		let put = list(OptionKind::Put, 54_000, 7).unwrap();
-		let on_index = Options::leg(put, Valuation::Maintenance).unwrap();
+		let expiry = START_MS + 7 * DAY_MS;
+		set_smile(BTC, expiry, skewed(), PriceStatus::Fresh);
+		let fresh = Options::leg(put, Valuation::Maintenance).unwrap();
 		for status in [PriceStatus::Stale, PriceStatus::Flagged] {
-			set_smile(BTC, START_MS + 7 * DAY_MS, skewed(), status);
+			set_smile(BTC, expiry, skewed(), status);
 			assert_eq!(Options::leg(put, Valuation::Opening), None, "{status:?}");
-			assert_eq!(Options::leg(put, Valuation::Maintenance), Some(on_index), "{status:?}");
-			assert_eq!(Options::series_view(put).unwrap().volatility, percent(60));
+			// No jump to the volatility index: the last smile marks it, as the last price
+			// marks a perpetual.
+			assert_eq!(Options::leg(put, Valuation::Maintenance), Some(fresh), "{status:?}");
+			assert_eq!(fixed(Options::series_view(put).unwrap().volatility), smile_volatility(&skewed(), 54_000));
 		}
+	});
+}
+
+#[test]
+fn liquidation_is_told_to_wait_on_whichever_input_marks_the_series() {
+	use clearing_primitives::oracle::VolatilityInput;
+	ExtBuilder::default().build_and_execute(|| {
+		let put = list(OptionKind::Put, 54_000, 7).unwrap();
+		let expiry = START_MS + 7 * DAY_MS;
+		assert_eq!(<Options as OptionMarks>::volatility_input(put), Some(VolatilityInput::Index(BTC_IV)));
+		set_smile(BTC, expiry, skewed(), PriceStatus::Stale);
+		assert_eq!(
+			<Options as OptionMarks>::volatility_input(put),
+			Some(VolatilityInput::Smile { underlying: BTC, expiry })
+		);
+		// A perpetual's id and an expired series have none.
+		assert_eq!(<Options as OptionMarks>::volatility_input(BTC_PERP), None);
+		Timestamp::set_timestamp(expiry);
+		assert_eq!(<Options as OptionMarks>::volatility_input(put), None);
 	});
 }
 

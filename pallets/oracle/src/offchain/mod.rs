@@ -15,7 +15,7 @@ pub mod surface;
 
 use crate::{
 	median::median,
-	pallet::{Call, Config, FeedValuesOf, Feeders, OracleAssets, SurfaceValuesOf, UrlOf},
+	pallet::{Call, Config, FeedValuesOf, Feeders, OracleAssets, Prices, SurfaceValuesOf, UrlOf},
 	types::{PriceSource, SourceFormat},
 };
 use alloc::{vec, vec::Vec};
@@ -47,6 +47,8 @@ const LOCK_KEY: &[u8] = b"clearing::oracle::lock";
 const FETCH_DEADLINE_MS: u64 = 2_000;
 /// Responses larger than this are refused (an exchange ticker is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Expiries closer than this are fed no smile: the feed would reach a block after them.
+const SMILE_LEAD_MS: Moment = 10_000;
 /// A book summary is larger: Deribit's BTC options run to a few hundred kilobytes.
 pub const MAX_SUMMARY_BYTES: usize = 4 * 1024 * 1024;
 
@@ -158,12 +160,21 @@ pub fn fetch_surfaces<T: Config>() -> Vec<(AssetId, Moment, Smile)> {
 		if body.len() > MAX_SUMMARY_BYTES {
 			continue;
 		}
-		let Some(quotes) = surface::parse_book_summary(&body, currency) else {
+		// Moneyness against the chain's own index, as the chain reads it.
+		let Some(index) = Prices::<T>::get(asset).and_then(|record| i128::try_from(record.price.into_inner()).ok())
+		else {
+			continue;
+		};
+		let Some(quotes) = surface::parse_book_summary(&body, currency, index) else {
 			log::warn!(target: LOG_TARGET, "an unreadable option book summary for asset {asset}");
 			continue;
 		};
-		let targets: Vec<Moment> =
-			listed.iter().filter(|(u, _)| *u == asset).map(|(_, expiry)| *expiry).collect();
+		// An expiry about to pass would fail the whole feed once included: left out.
+		let targets: Vec<Moment> = listed
+			.iter()
+			.filter(|(u, expiry)| *u == asset && *expiry > now.saturating_add(SMILE_LEAD_MS))
+			.map(|(_, expiry)| *expiry)
+			.collect();
 		smiles.extend(
 			surface::smiles_for(&quotes, &targets, now).into_iter().map(|(expiry, smile)| (asset, expiry, smile)),
 		);

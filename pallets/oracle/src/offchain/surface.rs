@@ -1,9 +1,15 @@
 //! Smiles from Deribit's option book summary, in fixed point throughout.
 //!
 //! Each instrument (`BTC-27DEC26-60000-C`) gives one quote: its expiry (08:00 UTC of its
-//! date), its log-moneyness ln(K / F) against its own underlying price F, and its mark
-//! implied volatility. Only out-of-the-money options are read (calls at or above F, puts
-//! below), the liquid side of each strike. Each Deribit expiry's smile is read at the
+//! date), its log-moneyness ln(K / S) against the chain's own index S (the chain reads a
+//! series' smile at the same ln(K / index), so Deribit's futures basis and the chain's rate
+//! never shift one against the other), and its mark implied volatility. Only
+//! out-of-the-money options are read (calls at or above their own underlying price, puts
+//! below), the liquid side of each strike.
+//!
+//! Numbers are taken as the decimal text `serde_json` gives back for them: the shortest text
+//! that reads as the same double, which for an exchange's values (at most 15 significant
+//! digits) is the text sent. No arithmetic is done on a float. Each Deribit expiry's smile is read at the
 //! oracle's log-moneyness points (total variance linear between strikes, flat beyond), and a
 //! listed expiry between two Deribit expiries gets, point by point, the total variance
 //! linear in time between theirs (flat volatility before the first and after the last).
@@ -26,7 +32,7 @@ const DAY_MS: Moment = 86_400_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quote {
 	pub expiry: Moment,
-	/// ln(K / F), × 10^18.
+	/// ln(K / S) against the chain's index, × 10^18.
 	pub log_moneyness: i128,
 	/// The mark implied volatility as a fraction, × 10^18.
 	pub iv: i128,
@@ -76,8 +82,8 @@ fn number(value: &Value) -> Option<i128> {
 }
 
 /// The out-of-the-money quote of one summary entry, if it is a well-formed option of
-/// `currency`.
-fn quote(entry: &Value, currency: &str) -> Option<Quote> {
+/// `currency`, its moneyness against `index`.
+fn quote(entry: &Value, currency: &str, index: i128) -> Option<Quote> {
 	let name = entry.get("instrument_name")?.as_str()?;
 	let mut parts = name.split('-');
 	let (cur, date, strike, kind) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
@@ -95,7 +101,7 @@ fn quote(entry: &Value, currency: &str) -> Option<Quote> {
 	if !out_of_the_money || iv <= 0 {
 		return None;
 	}
-	Some(Quote { expiry: parse_expiry(date)?, log_moneyness: log_moneyness(strike, forward).ok()?, iv })
+	Some(Quote { expiry: parse_expiry(date)?, log_moneyness: log_moneyness(strike, index).ok()?, iv })
 }
 
 /// The currency a book summary URL asks for (`…?currency=BTC&kind=option` → `BTC`).
@@ -106,11 +112,15 @@ pub fn currency_of(url: &[u8]) -> Option<&str> {
 	(!value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(value)
 }
 
-/// Every usable quote on `currency` in a book summary body; `None` if the body is not one.
-pub fn parse_book_summary(body: &[u8], currency: &str) -> Option<Vec<Quote>> {
+/// Every usable quote on `currency` in a book summary body, moneyness against `index` (the
+/// chain's, × 10^18); `None` if the body is not a summary or the index is not positive.
+pub fn parse_book_summary(body: &[u8], currency: &str, index: i128) -> Option<Vec<Quote>> {
+	if index <= 0 {
+		return None;
+	}
 	let json: Value = serde_json::from_slice(body).ok()?;
 	let entries = json.get("result")?.as_array()?;
-	Some(entries.iter().filter_map(|entry| quote(entry, currency)).collect())
+	Some(entries.iter().filter_map(|entry| quote(entry, currency, index)).collect())
 }
 
 /// One Deribit expiry's smile at the oracle's points (fixed point).

@@ -20,6 +20,9 @@ const NOV_15: Moment = 1_700_035_200_000;
 const NOV_16: Moment = 1_700_121_600_000;
 const NOV_17: Moment = 1_700_208_000_000;
 
+/// The chain's BTC index in these tests: Deribit's underlying price, no basis.
+const INDEX: i128 = 36_000 * 10i128.pow(18);
+
 const SUMMARY_URL: &str = "https://www.deribit.com/api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option";
 
 fn entry(name: &str, iv: &str, forward: &str) -> String {
@@ -69,21 +72,27 @@ fn deribit_dates_are_their_08_00_utc_expiries() {
 
 #[test]
 fn the_summary_yields_the_out_of_the_money_quotes_of_its_currency() {
-	let quotes = parse_book_summary(summary().as_bytes(), "BTC").expect("a summary");
+	let quotes = parse_book_summary(summary().as_bytes(), "BTC", INDEX).expect("a summary");
 	assert_eq!(quotes.len(), 8, "{quotes:?}");
 	let atm = quotes.iter().find(|q| q.expiry == NOV_15 && q.log_moneyness == 0).expect("the call at the money");
 	assert_eq!(atm.iv, 55 * 10i128.pow(16));
 	let wing = quotes.iter().find(|q| q.expiry == NOV_15 && q.iv == 565 * 10i128.pow(15)).expect("the 38,000 call");
 	assert!((real(wing.log_moneyness) - (38_000f64 / 36_000.0).ln()).abs() < 1e-15);
 	assert!(quotes.iter().all(|q| q.iv < 10i128.pow(18)), "the in-the-money call at 150% is skipped");
-	assert_eq!(parse_book_summary(b"<html>busy</html>", "BTC"), None);
-	assert_eq!(parse_book_summary(br#"{"result":{}}"#, "BTC"), None);
-	assert_eq!(parse_book_summary(br#"{"result":[]}"#, "BTC"), Some(vec![]));
+	assert_eq!(parse_book_summary(b"<html>busy</html>", "BTC", INDEX), None);
+	assert_eq!(parse_book_summary(br#"{"result":{}}"#, "BTC", INDEX), None);
+	assert_eq!(parse_book_summary(br#"{"result":[]}"#, "BTC", INDEX), Some(vec![]));
+	assert_eq!(parse_book_summary(summary().as_bytes(), "BTC", 0), None);
+	// Moneyness is against the chain's index, not Deribit's underlying (its futures basis):
+	// with the index at 35,000 the 36,000 call sits at ln(36/35).
+	let basis = parse_book_summary(summary().as_bytes(), "BTC", 35_000 * 10i128.pow(18)).unwrap();
+	let call = basis.iter().find(|q| q.expiry == NOV_15 && q.iv == 55 * 10i128.pow(16)).unwrap();
+	assert!((real(call.log_moneyness) - (36.0f64 / 35.0).ln()).abs() < 1e-15);
 }
 
 #[test]
 fn a_listed_expiry_reads_each_point_between_deribit_expiries_in_total_variance() {
-	let quotes = parse_book_summary(summary().as_bytes(), "BTC").expect("a summary");
+	let quotes = parse_book_summary(summary().as_bytes(), "BTC", INDEX).expect("a summary");
 	let now = GENESIS_MS;
 	let smiles = smiles_for(&quotes, &[NOV_15, NOV_16, NOV_17, NOV_17 + 86_400_000, now - 1], now);
 	let at = |expiry: Moment| smiles.iter().find(|(e, _)| *e == expiry).map(|(_, s)| s.map(|p| p.into_inner() as f64 / 1e18)).expect("a smile");
@@ -127,12 +136,17 @@ fn a_feeder_node_submits_a_smile_for_each_listed_expiry() {
 	h.ext.execute_with(|| {
 		frame_support::assert_ok!(Oracle::add_feeder(RuntimeOrigin::root(), feeder));
 		MockExpiries::list(BTC, NOV_16);
+		// The chain's index, which the smile's moneyness is read against.
+		crate::Prices::<Test>::insert(
+			BTC,
+			crate::PriceRecord { price: usd(36_000, 0), updated_at: GENESIS_MS, stale: false, flagged: false, fresh_streak: 1 },
+		);
 		offchain::run::<Test>(1);
 	});
 	let txs = &h.pool.read().transactions;
 	assert_eq!(txs.len(), 2, "prices, then smiles");
 	let tx = Extrinsic::decode(&mut &txs[1][..]).expect("an extrinsic");
-	let quotes = parse_book_summary(summary().as_bytes(), "BTC").unwrap();
+	let quotes = parse_book_summary(summary().as_bytes(), "BTC", INDEX).unwrap();
 	let expected = smiles_for(&quotes, &[NOV_16], GENESIS_MS);
 	match tx.function {
 		RuntimeCall::Oracle(crate::Call::feed_surfaces { values }) =>

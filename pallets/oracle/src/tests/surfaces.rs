@@ -189,6 +189,13 @@ fn a_smile_goes_stale_without_quorum_or_with_age() {
 		}
 		next_block();
 		assert_eq!(status(at), Some(PriceStatus::Fresh));
+		let streak = || <Oracle as PriceProvider>::surface(BTC, at).map(|q| q.fresh_streak);
+		assert_eq!(streak(), Some(1));
+		for who in [1, 2] {
+			assert_ok!(feed(who, vec![(BTC, at, smile(50))]));
+		}
+		next_block();
+		assert_eq!(streak(), Some(2), "a streak of fresh aggregates, as liquidation waits for");
 		// One feed alone is under the quorum of two (the other's has aged out).
 		next_block_after(10_000);
 		assert_ok!(feed(1, vec![(BTC, at, smile(70))]));
@@ -202,8 +209,10 @@ fn a_smile_goes_stale_without_quorum_or_with_age() {
 		}
 		next_block();
 		assert_eq!(status(at), Some(PriceStatus::Fresh));
+		assert_eq!(streak(), Some(1), "back from stale, the streak starts again");
 		next_block_after(10_000);
 		assert_eq!(status(at), Some(PriceStatus::Stale));
+		assert_eq!(streak(), Some(0));
 	});
 }
 
@@ -278,5 +287,22 @@ fn the_pool_takes_one_smile_feed_per_feeder_per_block_and_none_from_others() {
 		assert_eq!(validate(1, &surface_call(at)), Err(InvalidTransaction::Custom(refusal::ALREADY_FED).into()));
 		next_block();
 		assert!(validate(1, &surface_call(at)).is_ok());
+	});
+}
+
+#[test]
+fn a_feed_prunes_only_as_many_expired_smiles_as_it_needs_room_for() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (soon, sooner) = (GENESIS_MS + 5 * BLOCK_MS, GENESIS_MS + 4 * BLOCK_MS);
+		MockExpiries::list(BTC, soon);
+		MockExpiries::list(BTC, sooner);
+		let a = listed(24);
+		assert_ok!(feed(1, vec![(BTC, soon, smile(50)), (BTC, sooner, smile(50)), (BTC, a, smile(50))]));
+		next_block_after(5 * BLOCK_MS);
+		let b = listed(48);
+		assert_ok!(feed(1, vec![(BTC, b, smile(50))]));
+		let pruned = oracle_events().iter().filter(|e| matches!(e, Event::SurfacePruned { .. })).count();
+		assert_eq!(pruned, 1, "one new expiry, one expired smile pruned");
+		assert_eq!(SurfaceFeeds::<Test>::count(), 3);
 	});
 }
