@@ -233,7 +233,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(smile_in_range(&record.smile), "an aggregated smile out of range");
 		}
 		ensure!(
-			PendingSurfaces::<T>::get().iter().all(|key| SurfaceFeeds::<T>::contains_key(key)),
+			PendingSurfaces::<T>::get().iter().all(SurfaceFeeds::<T>::contains_key),
 			"an unknown expiry queued for aggregation"
 		);
 		Ok(())
