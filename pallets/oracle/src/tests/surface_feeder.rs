@@ -132,7 +132,6 @@ fn a_feeder_node_submits_a_smile_for_each_listed_expiry() {
 	let feeder = accounts[0];
 	h.http.write().timestamp = sp_core::offchain::Timestamp::from_unix_millis(GENESIS_MS);
 	expect_get(&h.http, "https://api.binance.com/api/v3/ticker/price?symbol=BTCUSDT", br#"{"symbol":"BTCUSDT","price":"36000.00"}"#);
-	expect_get(&h.http, SUMMARY_URL, summary().as_bytes());
 	h.ext.execute_with(|| {
 		frame_support::assert_ok!(Oracle::add_feeder(RuntimeOrigin::root(), feeder));
 		MockExpiries::list(BTC, NOV_16);
@@ -141,11 +140,19 @@ fn a_feeder_node_submits_a_smile_for_each_listed_expiry() {
 			BTC,
 			crate::PriceRecord { price: usd(36_000, 0), updated_at: GENESIS_MS, stale: false, flagged: false, fresh_streak: 1 },
 		);
+		// Smiles go with every third price feed: not at block 1, at block 3.
 		offchain::run::<Test>(1);
 	});
+	assert_eq!(h.pool.read().transactions.len(), 1, "prices only");
+	expect_get(&h.http, "https://api.binance.com/api/v3/ticker/price?symbol=BTCUSDT", br#"{"symbol":"BTCUSDT","price":"36000.00"}"#);
+	expect_get(&h.http, SUMMARY_URL, summary().as_bytes());
+	h.ext.execute_with(|| {
+		System::set_block_number(offchain::SMILE_EVERY.into());
+		offchain::run::<Test>(offchain::SMILE_EVERY.into());
+	});
 	let txs = &h.pool.read().transactions;
-	assert_eq!(txs.len(), 2, "prices, then smiles");
-	let tx = Extrinsic::decode(&mut &txs[1][..]).expect("an extrinsic");
+	assert_eq!(txs.len(), 3, "prices, prices, then smiles");
+	let tx = Extrinsic::decode(&mut &txs[2][..]).expect("an extrinsic");
 	let quotes = parse_book_summary(summary().as_bytes(), "BTC", INDEX).unwrap();
 	let expected = smiles_for(&quotes, &[NOV_16], GENESIS_MS);
 	match tx.function {
