@@ -739,7 +739,7 @@ fn the_feeders_smile_of_an_expiry_prices_its_series_by_strike() {
 }
 
 #[test]
-fn a_stale_smile_holds_back_its_series_while_the_volatility_index_is_fresh() {
+fn a_stale_smile_holds_back_its_series_until_it_is_fresh_again_or_gone() {
 	run(|| {
 		let put = list(OptionKind::Put, 58_000, 7 * DAY_MS);
 		let expiry = pallet_options::Series::<Runtime>::get(put).expect("listed").expiry;
@@ -748,39 +748,41 @@ fn a_stale_smile_holds_back_its_series_while_the_volatility_index_is_fresh() {
 		for _ in 0..4 {
 			next_block();
 		}
-		assert_eq!(
-			<Options as clearing_primitives::options::OptionMarks>::volatility_input(put),
-			Some(clearing_primitives::oracle::VolatilityInput::Smile { underlying: BTC_ASSET_ID, expiry })
-		);
+		let input = || <Options as clearing_primitives::options::OptionMarks>::volatility_input(put);
+		assert_eq!(input(), Some(clearing_primitives::oracle::VolatilityInput::Smile { underlying: BTC_ASSET_ID, expiry }));
 		let writer = trader("put writer on a smile", 60_000);
 		deposit(&writer, 0, USDC_ASSET_ID, 9_000 * USDC);
 		let buyer = trader("put buyer on a smile", 20_000);
 		deposit(&buyer, 0, USDC_ASSET_ID, 10_000 * USDC);
 		send(&writer, order(put, Side::Sell, ask_at_mark(put), ONE_BTC, OrderKind::Limit)).expect("rests");
 		send(&buyer, order(put, Side::Buy, ask_at_mark(put), ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
-		// The smile's feed stops (the volatility index's goes on); BTC falls until the writer
-		// is below maintenance, marked at the last smile.
-		set_smile(BTC_ASSET_ID, expiry, None);
 		let mut btc = 60_000;
 		while !health(&writer, 0).liquidatable {
 			btc -= 500;
 			assert!(btc > 40_000, "the writer never fell below maintenance");
 			move_price(BTC_ASSET_ID, usd(btc));
 		}
+		// The smile's feed stops (the volatility index's goes on) and ages past 10 s: the put
+		// is marked at its last reading, and nothing is liquidated at a smile nobody confirms.
+		set_smile(BTC_ASSET_ID, expiry, None);
+		for _ in 0..12 {
+			next_block();
+		}
 		let quote = |asset| pallet_oracle::Pallet::<Runtime>::quote(asset).expect("priced");
 		assert!(quote(BTC_VOLATILITY_ASSET_ID).is_fresh(), "the volatility index stays fresh");
-		let smile = pallet_oracle::Pallet::<Runtime>::surface_quote(BTC_ASSET_ID, expiry).expect("kept");
-		assert!(!smile.is_fresh());
-		// Nothing is liquidated at a smile nobody confirms: the index's freshness does not stand in.
+		assert!(!pallet_oracle::Pallet::<Runtime>::surface_quote(BTC_ASSET_ID, expiry).unwrap().is_fresh());
+		assert!(health(&writer, 0).liquidatable);
 		let keeper = trader("keeper on a smile", 100);
 		let refused = send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) });
 		assert_eq!(error_of(refused), pallet_liquidation::Error::<Runtime>::PriceNotReady.into(), "liquidation waits for the smile");
 		assert_eq!(position(&writer, 0, put), -(ONE_BTC as i128));
-		// The smile is fed again: after a few fresh aggregates the put is liquidated.
-		set_smile(BTC_ASSET_ID, expiry, Some([vol(60); clearing_primitives::oracle::SMILE_POINTS]));
-		for _ in 0..4 {
+		// Unfed for six ages (a minute), the smile counts as gone: the volatility index marks
+		// the put, and liquidation goes ahead on it. No series waits on a dead feed until expiry.
+		for _ in 0..50 {
 			next_block();
 		}
+		assert_eq!(pallet_oracle::Pallet::<Runtime>::surface_quote(BTC_ASSET_ID, expiry), None);
+		assert_eq!(input(), Some(clearing_primitives::oracle::VolatilityInput::Index(BTC_VOLATILITY_ASSET_ID)));
 		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
 		assert_ne!(position(&writer, 0, put), -(ONE_BTC as i128), "the put is closed or taken over");
 	});

@@ -18,6 +18,11 @@ use frame_support::{ensure, pallet_prelude::*, traits::Time};
 /// The highest implied volatility a smile point may be fed at (500%).
 pub const MAX_SMILE_VOLATILITY: u128 = 5 * ONE.unsigned_abs();
 
+/// A smile not refreshed for this many feed ages counts as absent: its expiry goes back to
+/// the volatility index (a source gone, a quorum lost), rather than holding its series
+/// unliquidatable on an old reading until expiry.
+pub const SMILE_GRACE_AGES: u64 = 6;
+
 /// `true` if every point of `smile` is in (0, 500%].
 pub fn smile_in_range(smile: &Smile) -> bool {
 	smile.iter().all(|iv| iv.into_inner() > 0 && iv.into_inner() <= MAX_SMILE_VOLATILITY)
@@ -196,13 +201,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The smile of `(underlying, expiry)` as of now: older than `max_age_ms` it is stale
-	/// even if no aggregation has said so yet.
+	/// even if no aggregation has said so yet; older than `SMILE_GRACE_AGES` ages it is
+	/// `None`, as if there were none.
 	pub fn surface_quote(underlying: AssetId, expiry: Moment) -> Option<SurfaceQuote> {
 		let record = Surfaces::<T>::get((underlying, expiry))?;
 		let age = T::Time::now().saturating_sub(record.updated_at);
+		let max_age = Params::<T>::get().max_age_ms;
+		if age > max_age.saturating_mul(SMILE_GRACE_AGES) {
+			return None;
+		}
 		let status = if record.flagged {
 			PriceStatus::Flagged
-		} else if record.stale || age > Params::<T>::get().max_age_ms {
+		} else if record.stale || age > max_age {
 			PriceStatus::Stale
 		} else {
 			PriceStatus::Fresh

@@ -1,6 +1,7 @@
 //! Pricing off the oracle's smile of an expiry. ATTACKS: 12 (a smile point beyond [1%, 500%]
-//! is brought within them), 13 (a stale or flagged smile prices no opening risk, and
-//! maintenance falls back to the volatility index whose readiness liquidation checks).
+//! opens nothing and is brought within them for maintenance), 13 (a stale or flagged smile
+//! prices no opening risk; maintenance keeps its last reading, and liquidation waits on the
+//! readiness of the input that marks the series).
 
 use crate::mock::*;
 use clearing_primitives::{
@@ -124,6 +125,9 @@ fn a_smile_beyond_the_bounds_is_brought_within_them() {
 		set_smile(BTC, START_MS + 7 * DAY_MS, wild, PriceStatus::Fresh);
 		assert_eq!(Options::series_view(put).unwrap().volatility, percent(500));
 		assert_eq!(Options::series_view(call).unwrap().volatility, percent(1));
+		// Opening risk is not taken at a volatility the bounds had to correct.
+		assert_eq!(Options::leg(put, Valuation::Opening), None);
+		assert_eq!(Options::leg(call, Valuation::Opening), None);
 	});
 }
 

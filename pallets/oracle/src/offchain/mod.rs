@@ -15,7 +15,7 @@ pub mod surface;
 
 use crate::{
 	median::median,
-	pallet::{Call, Config, FeedValuesOf, Feeders, OracleAssets, Prices, SurfaceValuesOf, UrlOf},
+	pallet::{Call, Config, FeedValuesOf, Feeders, OracleAssets, Prices, SurfaceValuesOf, SurfacesFedIn, UrlOf},
 	types::{PriceSource, SourceFormat},
 };
 use alloc::{vec, vec::Vec};
@@ -47,8 +47,9 @@ const LOCK_KEY: &[u8] = b"clearing::oracle::lock";
 const FETCH_DEADLINE_MS: u64 = 2_000;
 /// Responses larger than this are refused (an exchange ticker is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// A feeder submits smiles every this many of its price feeds (3 s on the runtime's 1 s
-/// blocks: well within the oracle's freshness age).
+/// A feeder submits smiles once this many feed intervals have passed since its last smiles
+/// were included (3 s on the runtime's 1 s blocks: well within the oracle's freshness age),
+/// whichever runs a slow source made it skip.
 pub const SMILE_EVERY: u32 = 3;
 /// Expiries closer than this are fed no smile: the feed would reach a block after them.
 const SMILE_LEAD_MS: Moment = 10_000;
@@ -91,9 +92,15 @@ pub fn run<T: Config>(block: BlockNumberFor<T>) {
 		},
 		_ => log::warn!(target: LOG_TARGET, "no source answered with a price; no prices to feed"),
 	}
-	// Smiles move slower than prices and cost more to feed: every `SMILE_EVERY` feed runs.
-	let smile_run = interval.saturating_mul(SMILE_EVERY.into());
-	if block.checked_rem(&smile_run).is_none_or(|rest| !rest.is_zero()) {
+	// Smiles move slower than prices and cost more to feed: once `SMILE_EVERY` intervals
+	// have passed since the chain last included this node's smiles (counted from the chain,
+	// so runs skipped behind a slow source never starve them).
+	let smile_gap = interval.saturating_mul(SMILE_EVERY.into());
+	let due = keys.iter().any(|key| {
+		let account = key.clone().into_account();
+		SurfacesFedIn::<T>::get(account).is_none_or(|last| block >= last.saturating_add(smile_gap))
+	});
+	if !due {
 		return;
 	}
 	let mut smiles = fetch_surfaces::<T>();

@@ -132,6 +132,7 @@ fn a_feeder_node_submits_a_smile_for_each_listed_expiry() {
 	let feeder = accounts[0];
 	h.http.write().timestamp = sp_core::offchain::Timestamp::from_unix_millis(GENESIS_MS);
 	expect_get(&h.http, "https://api.binance.com/api/v3/ticker/price?symbol=BTCUSDT", br#"{"symbol":"BTCUSDT","price":"36000.00"}"#);
+	expect_get(&h.http, SUMMARY_URL, summary().as_bytes());
 	h.ext.execute_with(|| {
 		frame_support::assert_ok!(Oracle::add_feeder(RuntimeOrigin::root(), feeder));
 		MockExpiries::list(BTC, NOV_16);
@@ -140,19 +141,22 @@ fn a_feeder_node_submits_a_smile_for_each_listed_expiry() {
 			BTC,
 			crate::PriceRecord { price: usd(36_000, 0), updated_at: GENESIS_MS, stale: false, flagged: false, fresh_streak: 1 },
 		);
-		// Smiles go with every third price feed: not at block 1, at block 3.
+		// The chain has no smiles of this feeder yet: they go with the first feed.
 		offchain::run::<Test>(1);
 	});
-	assert_eq!(h.pool.read().transactions.len(), 1, "prices only");
+	assert_eq!(h.pool.read().transactions.len(), 2, "prices, then smiles");
+	// Its smiles included in block 1, the next go once `SMILE_EVERY` blocks have passed,
+	// whichever runs were skipped in between.
+	h.ext.execute_with(|| crate::SurfacesFedIn::<Test>::insert(feeder, 1));
+	expect_get(&h.http, "https://api.binance.com/api/v3/ticker/price?symbol=BTCUSDT", br#"{"symbol":"BTCUSDT","price":"36000.00"}"#);
+	h.ext.execute_with(|| offchain::run::<Test>(u64::from(offchain::SMILE_EVERY)));
+	assert_eq!(h.pool.read().transactions.len(), 3, "prices only: two blocks since the smiles");
 	expect_get(&h.http, "https://api.binance.com/api/v3/ticker/price?symbol=BTCUSDT", br#"{"symbol":"BTCUSDT","price":"36000.00"}"#);
 	expect_get(&h.http, SUMMARY_URL, summary().as_bytes());
-	h.ext.execute_with(|| {
-		System::set_block_number(offchain::SMILE_EVERY.into());
-		offchain::run::<Test>(offchain::SMILE_EVERY.into());
-	});
+	h.ext.execute_with(|| offchain::run::<Test>(1 + u64::from(offchain::SMILE_EVERY)));
 	let txs = &h.pool.read().transactions;
-	assert_eq!(txs.len(), 3, "prices, prices, then smiles");
-	let tx = Extrinsic::decode(&mut &txs[2][..]).expect("an extrinsic");
+	assert_eq!(txs.len(), 5, "prices and smiles again");
+	let tx = Extrinsic::decode(&mut &txs[4][..]).expect("an extrinsic");
 	let quotes = parse_book_summary(summary().as_bytes(), "BTC", INDEX).unwrap();
 	let expected = smiles_for(&quotes, &[NOV_16], GENESIS_MS);
 	match tx.function {
@@ -162,6 +166,7 @@ fn a_feeder_node_submits_a_smile_for_each_listed_expiry() {
 	}
 	// The fed smile is a valid call.
 	h.ext.execute_with(|| {
+		System::set_block_number(5);
 		let values = vec![(BTC, NOV_16, expected[0].1)].try_into().unwrap();
 		frame_support::assert_ok!(Oracle::feed_surfaces(RuntimeOrigin::signed(feeder), values));
 		Oracle::do_try_state().expect("try_state holds");

@@ -306,3 +306,28 @@ fn a_feed_prunes_only_as_many_expired_smiles_as_it_needs_room_for() {
 		assert_eq!(SurfaceFeeds::<Test>::count(), 3);
 	});
 }
+
+#[test]
+fn a_smile_left_unfed_for_six_ages_counts_as_absent() {
+	ExtBuilder::default().build_and_execute(|| {
+		let at = listed(24);
+		for who in [1, 2] {
+			assert_ok!(feed(who, vec![(BTC, at, smile(50))]));
+		}
+		next_block();
+		// max_age is 10 s: stale after 10 s, gone (for readers) after 60 s.
+		next_block_after(10_000);
+		assert_eq!(status(at), Some(PriceStatus::Stale));
+		next_block_after(47_000);
+		assert_eq!(status(at), Some(PriceStatus::Stale), "60 s old: still there");
+		next_block_after(1_000);
+		assert_eq!(status(at), None, "past six ages the expiry reads as without a smile");
+		assert!(Surfaces::<Test>::get((BTC, at)).is_some(), "kept until pruned or fed again");
+		// Fed again, it is back.
+		for who in [1, 2] {
+			assert_ok!(feed(who, vec![(BTC, at, smile(50))]));
+		}
+		next_block();
+		assert_eq!(status(at), Some(PriceStatus::Fresh));
+	});
+}
