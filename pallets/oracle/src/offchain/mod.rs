@@ -127,21 +127,21 @@ fn host_override() -> Option<Vec<u8>> {
 		.filter(|host| !host.is_empty())
 }
 
-/// Fetches the option book summary of every underlying that has one and has listed option
-/// expiries, and returns a smile per listed expiry it could read.
-pub fn fetch_surfaces<T: Config>() -> Vec<(AssetId, Moment, Smile)> {
-	let listed = T::ListedExpiries::listed();
-	if listed.is_empty() {
-		return vec![];
-	}
+/// What [`request_sources`] returns: each request's asset and source, and its response (if
+/// any came before the deadline).
+type Answered<T> = (
+	Vec<(AssetId, PriceSource<UrlOf<T>>)>,
+	Vec<Result<http::HttpResult, http::PendingRequest>>,
+);
+
+/// Requests, all at once, every source `wanted` picks (by asset and source), redirected to the
+/// operator's host if one is set, and waits for them until the fetch deadline.
+fn request_sources<T: Config>(wanted: impl Fn(AssetId, &PriceSource<UrlOf<T>>) -> bool) -> Answered<T> {
 	let host = host_override();
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(FETCH_DEADLINE_MS));
 	let mut requests: Vec<(AssetId, PriceSource<UrlOf<T>>, http::PendingRequest)> = vec![];
 	for (asset, sources) in OracleAssets::<T>::iter() {
-		if !listed.iter().any(|(underlying, _)| *underlying == asset) {
-			continue;
-		}
-		for source in sources.into_iter().filter(|s| s.format == SourceFormat::DeribitOptions) {
+		for source in sources.into_iter().filter(|source| wanted(asset, source)) {
 			let url = match &host {
 				Some(host) => redirect(&source.url, host),
 				None => source.url.to_vec(),
@@ -155,7 +155,20 @@ pub fn fetch_surfaces<T: Config>() -> Vec<(AssetId, Moment, Smile)> {
 	}
 	let (meta, pending): (Vec<_>, Vec<_>) =
 		requests.into_iter().map(|(asset, source, p)| ((asset, source), p)).unzip();
-	let responses = http::PendingRequest::try_wait_all(pending, deadline);
+	(meta, http::PendingRequest::try_wait_all(pending, deadline))
+}
+
+/// Fetches the option book summary of every underlying that has one and has listed option
+/// expiries, and returns a smile per listed expiry it could read.
+pub fn fetch_surfaces<T: Config>() -> Vec<(AssetId, Moment, Smile)> {
+	let listed = T::ListedExpiries::listed();
+	if listed.is_empty() {
+		return vec![];
+	}
+	let (meta, responses) = request_sources::<T>(|asset, source| {
+		source.format == SourceFormat::DeribitOptions &&
+			listed.iter().any(|(underlying, _)| *underlying == asset)
+	});
 	let now = sp_io::offchain::timestamp().unix_millis();
 	let mut smiles: Vec<(AssetId, Moment, Smile)> = vec![];
 	for ((asset, source), response) in meta.into_iter().zip(responses) {
@@ -214,27 +227,9 @@ fn feeder_keys<T: Config>() -> Vec<T::Public> {
 /// Fetches every asset's sources at once and returns the median price per asset that at
 /// least one source answered for.
 pub fn fetch_prices<T: Config>() -> Vec<(AssetId, Price)> {
-	let host = host_override();
-	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(FETCH_DEADLINE_MS));
-
-	let mut requests: Vec<(AssetId, PriceSource<UrlOf<T>>, http::PendingRequest)> = vec![];
-	for (asset, sources) in OracleAssets::<T>::iter() {
-		// A book summary is a smile source (`fetch_surfaces`), not a price.
-		for source in sources.into_iter().filter(|s| s.format != SourceFormat::DeribitOptions) {
-			let url = match &host {
-				Some(host) => redirect(&source.url, host),
-				None => source.url.to_vec(),
-			};
-			let Ok(url) = core::str::from_utf8(&url) else { continue };
-			match http::Request::get(url).deadline(deadline).send() {
-				Ok(pending) => requests.push((asset, source.clone(), pending)),
-				Err(e) => log::warn!(target: LOG_TARGET, "cannot request {url}: {e:?}"),
-			}
-		}
-	}
-	let (meta, pending): (Vec<_>, Vec<_>) =
-		requests.into_iter().map(|(asset, source, p)| ((asset, source), p)).unzip();
-	let responses = http::PendingRequest::try_wait_all(pending, deadline);
+	// A book summary is a smile source (`fetch_surfaces`), not a price.
+	let (meta, responses) =
+		request_sources::<T>(|_, source| source.format != SourceFormat::DeribitOptions);
 
 	let mut by_asset: Vec<(AssetId, Vec<Price>)> = vec![];
 	for ((asset, source), response) in meta.into_iter().zip(responses) {
