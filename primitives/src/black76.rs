@@ -24,6 +24,9 @@ pub const ONE: i128 = 1_000_000_000_000_000_000;
 /// ln 2.
 const LN_2: i128 = 693_147_180_559_945_309;
 
+/// √2.
+const SQRT_2: i128 = 1_414_213_562_373_095_049;
+
 /// 1 / √(2π).
 const INV_SQRT_2PI: i128 = 398_942_280_401_432_678;
 
@@ -70,7 +73,9 @@ pub fn mul_div(a: i128, b: i128, c: i128) -> MathResult {
 
 /// `a · b / c`, rounded to nearest (half down, on the magnitude): in 128 bits when `a · b`
 /// fits (every product of values up to about 170 in `ONE`s), else with a 256-bit
-/// intermediate. Both give the same result.
+/// intermediate. Both give the same result. Dividing by `ONE` or by a divisor under 2^32,
+/// the common cases, runs on 64-bit divisions (Wasm has no 128-bit one), and a product
+/// within 64 bits on a single one.
 fn scaled(a: i128, b: i128, c: i128) -> MathResult {
 	if c == 0 {
 		return Err(MathError::Domain);
@@ -79,16 +84,69 @@ fn scaled(a: i128, b: i128, c: i128) -> MathResult {
 	let (a, b, c) = (a.unsigned_abs(), b.unsigned_abs(), c.unsigned_abs());
 	let magnitude = match a.checked_mul(b) {
 		Some(product) => {
-			let quotient = product.checked_div(c).ok_or(MathError::Domain)?;
-			let rest = product.checked_rem(c).ok_or(MathError::Domain)?;
+			let (quotient, rest) = if let (Ok(n), Ok(d)) = (u64::try_from(product), u64::try_from(c)) {
+				(u128::from(n.checked_div(d).unwrap_or_default()), u128::from(n.checked_rem(d).unwrap_or_default()))
+			} else if c == ONE.unsigned_abs() {
+				divide_by_one(product)
+			} else if let Ok(small) = u32::try_from(c) {
+				divide_by_small(product, small)
+			} else {
+				(product.checked_div(c).ok_or(MathError::Domain)?, product.checked_rem(c).ok_or(MathError::Domain)?)
+			};
 			// Up when the rest is more than half of `c` (`rest > c − rest`: no overflow).
 			if rest > c.saturating_sub(rest) { quotient.saturating_add(1) } else { quotient }
+		},
+		// Over `ONE`, with a factor under 2^68 (a price times a probability, say): with
+		// `a = q·ONE + r`, `a·b / ONE = q·b + r·b / ONE`, `q·b` exact and `r·b` within 128 bits.
+		None if c == ONE.unsigned_abs() && a.min(b) < (1 << 68) => {
+			let (large, small) = (a.max(b), a.min(b));
+			let (q, r) = divide_by_one(large);
+			let (fraction, rest) = divide_by_one(r.checked_mul(small).ok_or(MathError::Overflow)?);
+			let fraction = if rest > c.saturating_sub(rest) { fraction.saturating_add(1) } else { fraction };
+			q.checked_mul(small).and_then(|whole| whole.checked_add(fraction)).ok_or(MathError::Overflow)?
 		},
 		None => multiply_by_rational_with_rounding(a, b, c, Rounding::NearestPrefDown)
 			.ok_or(MathError::Overflow)?,
 	};
 	let magnitude = i128::try_from(magnitude).map_err(|_| MathError::Overflow)?;
 	Ok(if negative { magnitude.checked_neg().ok_or(MathError::Overflow)? } else { magnitude })
+}
+
+/// 5^18: `ONE` is 2^18 · 5^18.
+const FIVE_POW_18: u64 = 3_814_697_265_625;
+
+/// `(n / ONE, n % ONE)`: `n / 2^18` divided by 5^18 (under 2^42) in five long-division
+/// steps of 22 bits, each within a `u64` (every step's rest stays under 5^18, so nothing
+/// wraps).
+fn divide_by_one(n: u128) -> (u128, u128) {
+	const LOW: u32 = 18;
+	const DIGIT: u32 = 22;
+	let shifted = n.wrapping_shr(LOW);
+	let (mut quotient, mut rest) = (0u128, 0u64);
+	// `shifted` has at most 110 bits: five digits, the highest first.
+	for digit in (0..5u32).rev() {
+		let part = (shifted.wrapping_shr(digit.wrapping_mul(DIGIT)) as u64) & ((1 << DIGIT) - 1);
+		let current = rest.wrapping_shl(DIGIT) | part;
+		let q = current.checked_div(FIVE_POW_18).unwrap_or_default();
+		rest = current.wrapping_sub(q.wrapping_mul(FIVE_POW_18));
+		quotient = quotient.wrapping_shl(DIGIT) | u128::from(q);
+	}
+	let low = n & ((1 << LOW) - 1);
+	(quotient, u128::from(rest).wrapping_shl(LOW) | low)
+}
+
+/// `(n / d, n % d)` for `0 < d < 2^32`, in four long-division steps of 32 bits (every
+/// step's rest stays under `d`, so nothing wraps).
+fn divide_by_small(n: u128, d: u32) -> (u128, u128) {
+	let d = u64::from(d);
+	let (mut quotient, mut rest) = (0u128, 0u64);
+	for digit in (0..4u32).rev() {
+		let current = rest.wrapping_shl(32) | (n.wrapping_shr(digit.wrapping_mul(32)) as u64 & 0xffff_ffff);
+		let q = current.checked_div(d).unwrap_or_default();
+		rest = current.wrapping_sub(q.wrapping_mul(d));
+		quotient = quotient.wrapping_shl(32) | u128::from(q);
+	}
+	(quotient, u128::from(rest))
 }
 
 /// `first` plus the terms `next(n, previous term)` for n = 1, 2, … until one is 0;
@@ -129,11 +187,15 @@ pub fn exp(x: i128) -> MathResult {
 /// `m · e^x`, scaling by the power of two last, so that a small `e^x` loses no precision
 /// before it multiplies a large `m`.
 fn exp_times(x: i128, m: i128) -> MathResult {
+	// No rate, the common case: e^0 = 1.
+	if x == 0 {
+		return Ok(m);
+	}
 	// x = k·ln2 + r with |r| ≤ ln2/2: e^x = 2^k · e^r, e^r by its Taylor series.
 	let k = div(x, LN_2)?.checked_add(HALF).ok_or(MathError::Overflow)?.div_euclid(ONE);
 	let r = sub(x, k.checked_mul(LN_2).ok_or(MathError::Overflow)?)?;
 	// r^n / n!, each term from the one before.
-	let sum = series(ONE, |n, term| div(mul(term, r)?, i128::from(n).checked_mul(ONE).ok_or(MathError::Overflow)?))?;
+	let sum = series(ONE, |n, term| scaled(mul(term, r)?, 1, i128::from(n)))?;
 	let product = mul(m, sum)?;
 	if k >= 0 {
 		let up = u32::try_from(k).map_err(|_| MathError::Overflow)?;
@@ -154,7 +216,7 @@ pub fn ln(x: i128) -> MathResult {
 	if x <= 0 {
 		return Err(MathError::Domain);
 	}
-	// x = 2^k · m with m in [1, 2): ln x = k·ln2 + 2·atanh((m − 1)/(m + 1)).
+	// x = 2^k · m with m in [√½, √2): ln x = k·ln2 + 2·atanh((m − 1)/(m + 1)).
 	let mut m = x;
 	let mut k: i128 = 0;
 	while m >= TWO {
@@ -165,13 +227,18 @@ pub fn ln(x: i128) -> MathResult {
 		m = m.checked_mul(2).ok_or(MathError::Overflow)?;
 		k = sub(k, 1)?;
 	}
+	// Into [√½, √2): |z| ≤ 0.172, so the series below needs a dozen terms, not twenty.
+	if m > SQRT_2 {
+		m = scaled(m, 1, 2)?;
+		k = add(k, 1)?;
+	}
 	let z = div(sub(m, ONE)?, add(m, ONE)?)?;
 	let z2 = mul(z, z)?;
 	// z^(2n+1) / (2n+1): the odd power carried beside the terms.
 	let mut power = z;
 	let sum = series(z, |n, _| {
 		power = mul(power, z2)?;
-		power.checked_div(odd(n)?).ok_or(MathError::Overflow)
+		scaled(power, 1, odd(n)?)
 	})?;
 	add(k.checked_mul(LN_2).ok_or(MathError::Overflow)?, sum.checked_mul(2).ok_or(MathError::Overflow)?)
 }
@@ -221,16 +288,23 @@ pub fn normal_cdf(x: i128) -> MathResult {
 	Ok(if x < 0 { ONE.saturating_sub(upper) } else { upper })
 }
 
-/// Φ(x) for x ≥ 0: ½ + φ(x)·(x + x³/3 + x⁵/(3·5) + …) (Marsaglia's series, which converges
-/// for every x; its terms peak near n = x²/2 at under 10^14 for x ≤ 8).
+/// Φ(x) for x ≥ 0: the Taylor polynomial of Φ at the nearest of the points 1/8 apart
+/// (`normal_table`, generated to 10^-20), in `h = x − j/8` with |h| ≤ 1/16. Its cost is the
+/// same at every x: a dozen products.
 fn upper_half_cdf(x: i128) -> MathResult {
+	use crate::normal_table::COEFFICIENTS;
 	if x >= CDF_TAILS_FROM {
 		return Ok(ONE);
 	}
-	let x2 = mul(x, x)?;
-	// x^(2n+1) / (1·3·5···(2n+1)), each term from the one before.
-	let sum = series(x, |n, term| mul(term, x2)?.checked_div(odd(n)?).ok_or(MathError::Overflow))?;
-	let value = add(HALF, normal_pdf_times(x, sum)?)?;
+	// The nearest point j/8 (x < 8: j ≤ 64).
+	let eighths = scaled(x, 8, ONE)?;
+	let point = usize::try_from(eighths).map_err(|_| MathError::Overflow)?;
+	let coefficients = COEFFICIENTS.get(point).ok_or(MathError::Domain)?;
+	let h = sub(x, eighths.checked_mul(ONE / 8).ok_or(MathError::Overflow)?)?;
+	let mut value = 0;
+	for coefficient in coefficients.iter().rev() {
+		value = add(mul(value, h)?, *coefficient)?;
+	}
 	Ok(value.clamp(HALF, ONE))
 }
 
@@ -278,8 +352,10 @@ const MIN_PRICE: i128 = ONE / 1_000_000;
 
 /// The Black-76 price and Greeks of a `kind` option on `inputs`.
 pub fn price(kind: OptionKind, inputs: Inputs) -> Result<Priced, MathError> {
-	let Core { discount, root_years, std_dev, d1, n_d1, n_d2, call, parity, .. } = core(inputs)?;
+	let forward = Forward::new(inputs.spot, inputs.strike, inputs.years, inputs.rate)?;
+	let Core { std_dev, d1, n_d1, n_d2, call, parity } = forward.core(inputs.sigma)?;
 	let Inputs { spot, strike, sigma, rate, .. } = inputs;
+	let Forward { discount, root_years, .. } = forward;
 	let pdf_d1 = normal_pdf(d1)?;
 	let gamma = div(div(pdf_d1, spot)?, std_dev)?;
 	let vega = mul(mul(spot, pdf_d1)?, root_years)?;
@@ -306,18 +382,24 @@ pub fn price(kind: OptionKind, inputs: Inputs) -> Result<Priced, MathError> {
 /// The Black-76 price alone of a `kind` option on `inputs` (no Greeks: what margin needs),
 /// equal to [`price`]'s.
 pub fn premium(kind: OptionKind, inputs: Inputs) -> MathResult {
-	let Core { call, parity, .. } = core(inputs)?;
-	match kind {
-		OptionKind::Call => Ok(call.max(0)),
-		OptionKind::Put => Ok(sub(call, parity)?.max(0)),
-	}
+	Forward::new(inputs.spot, inputs.strike, inputs.years, inputs.rate)?.premium(kind, inputs.sigma)
 }
 
-/// What the price and the Greeks share: the discount, √T and σ√T, d1, Φ(d1), Φ(d2), the
-/// call and the parity term.
-struct Core {
+/// What Black-76 shares across volatilities for one option at one time: the discount, the
+/// forward, ln(F/K) and √T. Pricing a second volatility from it costs two Φ and a few
+/// products, no logarithm or square root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Forward {
+	strike: i128,
 	discount: i128,
+	forward: i128,
+	log_moneyness: i128,
 	root_years: i128,
+}
+
+/// What the price and the Greeks share at one volatility: σ√T, d1, Φ(d1), Φ(d2), the call
+/// and the parity term.
+struct Core {
 	std_dev: i128,
 	d1: i128,
 	n_d1: i128,
@@ -326,34 +408,58 @@ struct Core {
 	parity: i128,
 }
 
-fn core(inputs: Inputs) -> Result<Core, MathError> {
-	let Inputs { spot, strike, sigma, years, rate } = inputs;
-	if spot < MIN_PRICE || strike < MIN_PRICE || sigma <= 0 || years <= 0 {
-		return Err(MathError::Domain);
+impl Forward {
+	/// The shared terms for an option on `spot` struck at `strike`, `years` out at `rate`;
+	/// `Domain` outside what [`price`] prices (but the volatility, checked by each price).
+	pub fn new(spot: i128, strike: i128, years: i128, rate: i128) -> Result<Self, MathError> {
+		Self::with_root(spot, strike, years, sqrt(years)?, rate)
 	}
-	let rate_time = mul(rate, years)?;
-	if rate_time.checked_abs().is_none_or(|size| size > MAX_RATE_TIME) {
-		return Err(MathError::Domain);
+
+	/// [`Self::new`] for a caller that has `root_years` = √`years` at hand.
+	pub(crate) fn with_root(spot: i128, strike: i128, years: i128, root_years: i128, rate: i128) -> Result<Self, MathError> {
+		if spot < MIN_PRICE || strike < MIN_PRICE || years <= 0 {
+			return Err(MathError::Domain);
+		}
+		let rate_time = mul(rate, years)?;
+		if rate_time.checked_abs().is_none_or(|size| size > MAX_RATE_TIME) {
+			return Err(MathError::Domain);
+		}
+		let discount = exp(rate_time.checked_neg().ok_or(MathError::Overflow)?)?;
+		let forward = exp_times(rate_time, spot)?;
+		let moneyness = div(forward, strike)?;
+		if moneyness <= 0 || moneyness > MAX_MONEYNESS || div(strike, forward)? > MAX_MONEYNESS {
+			return Err(MathError::Domain);
+		}
+		Ok(Self { strike, discount, forward, log_moneyness: ln(moneyness)?, root_years })
 	}
-	let discount = exp(rate_time.checked_neg().ok_or(MathError::Overflow)?)?;
-	let forward = exp_times(rate_time, spot)?;
-	let moneyness = div(forward, strike)?;
-	if moneyness <= 0 || moneyness > MAX_MONEYNESS || div(strike, forward)? > MAX_MONEYNESS {
-		return Err(MathError::Domain);
+
+	/// The Black-76 price of a `kind` option at volatility `sigma`, equal to [`premium`]'s.
+	pub fn premium(&self, kind: OptionKind, sigma: i128) -> MathResult {
+		let Core { call, parity, .. } = self.core(sigma)?;
+		match kind {
+			OptionKind::Call => Ok(call.max(0)),
+			OptionKind::Put => Ok(sub(call, parity)?.max(0)),
+		}
 	}
-	let root_years = sqrt(years)?;
-	let std_dev = mul(sigma, root_years)?;
-	if !(MIN_STD_DEV..=MAX_STD_DEV).contains(&std_dev) {
-		return Err(MathError::Domain);
+
+	fn core(&self, sigma: i128) -> Result<Core, MathError> {
+		let Self { strike, discount, forward, log_moneyness, root_years } = *self;
+		if sigma <= 0 {
+			return Err(MathError::Domain);
+		}
+		let std_dev = mul(sigma, root_years)?;
+		if !(MIN_STD_DEV..=MAX_STD_DEV).contains(&std_dev) {
+			return Err(MathError::Domain);
+		}
+		let half_variance = scaled(mul(std_dev, std_dev)?, 1, 2)?;
+		let d1 = div(add(log_moneyness, half_variance)?, std_dev)?;
+		let d2 = sub(d1, std_dev)?;
+		let (n_d1, n_d2) = (normal_cdf(d1)?, normal_cdf(d2)?);
+		let call = mul(discount, sub(mul(forward, n_d1)?, mul(strike, n_d2)?)?)?;
+		// The put from put-call parity, C − P = D·(F − K), so parity holds to the last unit.
+		let parity = mul(discount, sub(forward, strike)?)?;
+		Ok(Core { std_dev, d1, n_d1, n_d2, call, parity })
 	}
-	let half_variance = scaled(mul(std_dev, std_dev)?, 1, 2)?;
-	let d1 = div(add(ln(moneyness)?, half_variance)?, std_dev)?;
-	let d2 = sub(d1, std_dev)?;
-	let (n_d1, n_d2) = (normal_cdf(d1)?, normal_cdf(d2)?);
-	let call = mul(discount, sub(mul(forward, n_d1)?, mul(strike, n_d2)?)?)?;
-	// The put from put-call parity, C − P = D·(F − K), so parity holds to the last unit.
-	let parity = mul(discount, sub(forward, strike)?)?;
-	Ok(Core { discount, root_years, std_dev, d1, n_d1, n_d2, call, parity })
 }
 
 #[cfg(test)]
@@ -482,7 +588,41 @@ mod tests {
 		}
 	}
 
+	/// Φ's polynomial at point `j`, at `h` from it.
+	fn table_polynomial(j: usize, h: i128) -> i128 {
+		crate::normal_table::COEFFICIENTS[j].iter().rev().fold(0, |value, c| mul(value, h).unwrap() + c)
+	}
+
+	#[test]
+	fn neighbouring_table_polynomials_meet_halfway() {
+		// Each serves up to 1/16 from its point: at every midpoint both give Φ to 10^-18.
+		for j in 0..crate::normal_table::POINTS - 1 {
+			let (left, right) = (table_polynomial(j, ONE / 16), table_polynomial(j + 1, -ONE / 16));
+			assert!((left - right).abs() <= 2, "at {}/16: {left} vs {right}", 2 * j + 1);
+		}
+	}
+
+	#[test]
+	fn the_normal_distribution_never_falls() {
+		// Every 10^-3 from −8.5 to 8.5, across every midpoint of the table.
+		let mut last = 0;
+		for step in -8_500..=8_500i128 {
+			let value = normal_cdf(step * ONE / 1_000).unwrap();
+			assert!(value >= last, "Φ fell at {step}e-3");
+			last = value;
+		}
+		assert_eq!(last, ONE);
+	}
+
 	proptest! {
+		/// The long divisions on 64-bit words are the 128-bit division.
+		#[test]
+		fn long_division_matches_u128_division(n in any::<u128>(), d in 1u32..=u32::MAX) {
+			let one = ONE.unsigned_abs();
+			prop_assert_eq!(divide_by_one(n), (n / one, n % one));
+			prop_assert_eq!(divide_by_small(n, d), (n / u128::from(d), n % u128::from(d)));
+		}
+
 		/// The 128-bit path of `a · b / c` rounds exactly as the 256-bit one.
 		#[test]
 		fn scaling_in_128_bits_matches_256(

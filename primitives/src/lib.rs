@@ -11,6 +11,7 @@
 extern crate alloc;
 
 pub mod black76;
+mod normal_table;
 pub mod collateral;
 pub mod insurance;
 pub mod margin;

@@ -80,21 +80,28 @@ pub fn intrinsic(kind: OptionKind, strike: i128, index: i128) -> Result<i128, Ma
 	money.map(|m| m.max(0)).ok_or(MathError::Overflow)
 }
 
-/// Black-76's inputs for `terms` at `index`, volatility `sigma` and `now`; `None` from expiry
-/// on and where `σ√T` is below what Black-76 prices (the series is worth its intrinsic value).
-fn live_inputs(
-	terms: &SeriesTerms,
-	index: i128,
-	sigma: i128,
-	now: Moment,
-	rate: i128,
-) -> Result<Option<Inputs>, MathError> {
-	let years = years_to(now, terms.expiry)?;
-	let std_dev = black76::mul(sigma, black76::sqrt(years)?)?;
-	if years == 0 || std_dev < MIN_STD_DEV {
-		return Ok(None);
+/// A live series' time to expiry: years and their square root.
+#[derive(Clone, Copy)]
+struct Remaining {
+	years: i128,
+	root_years: i128,
+}
+
+impl Remaining {
+	/// `None` from expiry on (the series is worth its intrinsic value).
+	fn of(terms: &SeriesTerms, now: Moment) -> Result<Option<Self>, MathError> {
+		let years = years_to(now, terms.expiry)?;
+		if years == 0 {
+			return Ok(None);
+		}
+		Ok(Some(Self { years, root_years: black76::sqrt(years)? }))
 	}
-	Ok(Some(Inputs { spot: index, strike: to_fixed(terms.strike)?, sigma, years, rate }))
+
+	/// `true` if Black-76 prices volatility `sigma` (`σ√T` not below its least): otherwise
+	/// the series is worth its intrinsic value.
+	fn prices(&self, sigma: i128) -> Result<bool, MathError> {
+		Ok(black76::mul(sigma, self.root_years)? >= MIN_STD_DEV)
+	}
 }
 
 /// A series' price and Greeks at `index` and volatility `sigma` at `now`. From expiry on,
@@ -107,7 +114,8 @@ pub fn price_series(
 	now: Moment,
 	rate: i128,
 ) -> Result<Priced, MathError> {
-	if let Some(inputs) = live_inputs(terms, index, sigma, now, rate)? {
+	if let Some(remaining) = Remaining::of(terms, now)?.filter(|r| r.prices(sigma).unwrap_or(false)) {
+		let inputs = Inputs { spot: index, strike: to_fixed(terms.strike)?, sigma, years: remaining.years, rate };
 		return black76::price(terms.kind, inputs);
 	}
 	let price = intrinsic(terms.kind, to_fixed(terms.strike)?, index)?;
@@ -119,6 +127,36 @@ pub fn price_series(
 	Ok(Priced { price, delta, gamma: 0, vega: 0, theta: 0 })
 }
 
+/// A series' prices alone at each of `sigmas`, as [`price_series`] prices them, sharing
+/// Black-76's forward, logarithm and square root.
+fn premiums<const N: usize>(
+	terms: &SeriesTerms,
+	index: i128,
+	sigmas: [i128; N],
+	now: Moment,
+	rate: i128,
+) -> Result<[i128; N], MathError> {
+	let strike = to_fixed(terms.strike)?;
+	let remaining = Remaining::of(terms, now)?;
+	let mut forward = None;
+	let mut prices = [0; N];
+	for (price, sigma) in prices.iter_mut().zip(sigmas) {
+		*price = match remaining {
+			Some(remaining) if remaining.prices(sigma)? => {
+				let shared = match forward {
+					Some(shared) => shared,
+					None => *forward.insert(black76::Forward::with_root(
+						index, strike, remaining.years, remaining.root_years, rate,
+					)?),
+				};
+				shared.premium(terms.kind, sigma)?
+			},
+			_ => intrinsic(terms.kind, strike, index)?,
+		};
+	}
+	Ok(prices)
+}
+
 /// A series' price alone (what margin needs), as [`price_series`] prices it.
 pub fn premium_series(
 	terms: &SeriesTerms,
@@ -127,21 +165,20 @@ pub fn premium_series(
 	now: Moment,
 	rate: i128,
 ) -> Result<i128, MathError> {
-	match live_inputs(terms, index, sigma, now, rate)? {
-		Some(inputs) => black76::premium(terms.kind, inputs),
-		None => intrinsic(terms.kind, to_fixed(terms.strike)?, index),
-	}
+	premiums(terms, index, [sigma], now, rate).map(|[price]| price)
 }
 
 /// One leg's figures: the mark at `mark_sigma`, a short's requirements with the premium at
 /// `margin_sigma`. Requirements round up to the next unit of `Price`, the mark to nearest.
+/// The two prices share their forward, logarithm and square root.
 pub fn price_leg(terms: &SeriesTerms, inputs: LegInputs) -> Result<LegPricing, MathError> {
 	let LegInputs { index, mark_sigma, margin_sigma, now, rate, params } = inputs;
-	let mark = premium_series(terms, index, mark_sigma, now, rate)?;
-	let margin_premium = if margin_sigma == mark_sigma {
-		mark
+	let (mark, margin_premium) = if margin_sigma == mark_sigma {
+		let [mark] = premiums(terms, index, [mark_sigma], now, rate)?;
+		(mark, mark)
 	} else {
-		premium_series(terms, index, margin_sigma, now, rate)?.max(mark)
+		let [mark, margin] = premiums(terms, index, [mark_sigma, margin_sigma], now, rate)?;
+		(mark, margin.max(mark))
 	};
 	let expired = now >= terms.expiry;
 	// Expired, a short owes its intrinsic value, already in its equity (its value is negative):
