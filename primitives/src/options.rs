@@ -49,6 +49,23 @@ pub struct LegPricing {
 	pub expired: bool,
 }
 
+/// A held series leg as a health reading needs it: its figures per contract and the
+/// decimals its sizes are counted in (its underlying's base asset's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeriesLeg {
+	pub pricing: LegPricing,
+	pub base_decimals: u8,
+}
+
+/// The market a series trades in, as the margin engine opened it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeriesMarket {
+	/// The base asset of the perpetual it is written on: the series' underlying.
+	pub base_asset: AssetId,
+	/// That asset's decimals: a contract is one whole unit.
+	pub base_decimals: u8,
+}
+
 /// What pricing one leg takes, each in the fixed point of [`crate::black76`] but `now`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LegInputs {
@@ -212,10 +229,22 @@ pub trait OptionMarks {
 	/// `true` if `market` lies in the option series' id range (no storage is read).
 	fn is_series(market: MarketId) -> bool;
 
-	/// Series `market`'s figures under `valuation`: its underlying's index and implied
-	/// volatility fresh for `Opening`, the last ones whatever their status for `Maintenance`.
+	/// What pricing several legs in one reading shares: each input (the time, the
+	/// parameters, an underlying's index and volatilities, an expiry's smile) is read once
+	/// into it and reused by every later leg. Start each reading with a new one: it holds
+	/// what storage held when it was read.
+	type Inputs: Default;
+
+	/// Series `market`'s figures under `valuation`, with its contracts' decimals: its
+	/// underlying's index and implied volatility fresh for `Opening`, the last ones whatever
+	/// their status for `Maintenance`, taken from `inputs` when an earlier leg read them.
 	/// `None` if no such series is listed or it cannot be priced so.
-	fn leg(market: MarketId, valuation: Valuation) -> Option<LegPricing>;
+	fn leg_in(inputs: &mut Self::Inputs, market: MarketId, valuation: Valuation) -> Option<SeriesLeg>;
+
+	/// [`Self::leg_in`] for a leg priced alone.
+	fn leg(market: MarketId, valuation: Valuation) -> Option<LegPricing> {
+		Self::leg_in(&mut Self::Inputs::default(), market, valuation).map(|leg| leg.pricing)
+	}
 
 	/// The most one [`Self::leg`] costs.
 	fn leg_weight() -> Weight;
@@ -241,10 +270,11 @@ pub trait OptionMarks {
 
 /// No options: every market is a perpetual.
 impl OptionMarks for () {
+	type Inputs = ();
 	fn is_series(_: MarketId) -> bool {
 		false
 	}
-	fn leg(_: MarketId, _: Valuation) -> Option<LegPricing> {
+	fn leg_in(_: &mut (), _: MarketId, _: Valuation) -> Option<SeriesLeg> {
 		None
 	}
 	fn leg_weight() -> Weight {
@@ -268,13 +298,17 @@ impl OptionMarks for () {
 pub trait SeriesMarkets {
 	/// Opens market `market` for a series written on the perpetual `underlying`'s base asset:
 	/// its decimals, step and fees, the series' `tick_size`, at most `max_open_interest`
-	/// contracts (base units), no funding. Returns the base asset.
+	/// contracts (base units), no funding. Returns its base asset and decimals.
 	fn open_series_market(
 		market: MarketId,
 		underlying: MarketId,
 		tick_size: Price,
 		max_open_interest: Balance,
-	) -> Result<AssetId, DispatchError>;
+	) -> Result<SeriesMarket, DispatchError>;
+
+	/// The base decimals of market `market`, a series' or a perpetual's; `None` if there is
+	/// no such market. Reads one market.
+	fn base_decimals(market: MarketId) -> Option<u8>;
 
 	/// The most [`Self::open_series_market`] costs.
 	fn open_series_market_weight() -> Weight;

@@ -243,7 +243,7 @@ impl_runtime_apis! {
 		}
 
 		fn series() -> Vec<(clearing_primitives::MarketId, clearing_primitives::options::SeriesTerms)> {
-			pallet_options::Series::<Runtime>::iter().collect()
+			pallet_options::Series::<Runtime>::iter().map(|(market, listed)| (market, listed.terms)).collect()
 		}
 
 		fn portfolio(
@@ -258,7 +258,7 @@ impl_runtime_apis! {
 		}
 
 		fn settlement(series: clearing_primitives::MarketId) -> Option<pallet_options::Settlement> {
-			let terms = pallet_options::Series::<Runtime>::get(series)?;
+			let terms = pallet_options::Series::<Runtime>::get(series)?.terms;
 			pallet_options::Expiries::<Runtime>::get((terms.underlying, terms.expiry)).map(|r| r.settlement)
 		}
 	}

@@ -174,7 +174,7 @@ fn an_expired_series_halts_and_is_worth_its_intrinsic_value() {
 		let (_, hedger) = put_sold(put);
 		// BTC falls below the strike; the series expires.
 		move_price(BTC_ASSET_ID, usd(57_000));
-		while now() < pallet_options::Series::<Runtime>::get(put).unwrap().expiry {
+		while now() < pallet_options::Series::<Runtime>::get(put).unwrap().terms.expiry {
 			next_block();
 		}
 		assert_eq!(Margin::status_of(put), Some(MarketStatus::Halted));
@@ -262,7 +262,7 @@ fn put_sold(put: u32) -> (clearing_runtime::AccountId, clearing_runtime::Account
 
 /// Runs blocks until series `market`'s expiry has settled; returns the settlement price.
 fn until_settled(market: u32) -> Price {
-	let terms = pallet_options::Series::<Runtime>::get(market).unwrap();
+	let terms = pallet_options::Series::<Runtime>::get(market).unwrap().terms;
 	for _ in 0..200 {
 		if let Some(price) = Options::settlement_price(terms.underlying, terms.expiry) {
 			return price;
@@ -556,6 +556,7 @@ fn the_margin_migration_counts_the_holders_of_each_series() {
 /// The listed series' terms, by expiry, strike and kind.
 fn listed() -> Vec<(Moment, u128, OptionKind)> {
 	let mut terms: Vec<_> = pallet_options::Series::<Runtime>::iter_values()
+		.map(|listed| listed.terms)
 		.map(|t| (t.expiry, t.strike.into_inner() / Price::DIV, t.kind))
 		.collect();
 	terms.sort_by_key(|(expiry, strike, kind)| (*expiry, *strike, *kind as u8));
@@ -693,7 +694,7 @@ fn the_feeders_smile_of_an_expiry_prices_its_series_by_strike() {
 	run(|| {
 		let put = list(OptionKind::Put, 54_000, 7 * DAY_MS);
 		let call = list(OptionKind::Call, 63_000, 7 * DAY_MS);
-		let expiry = pallet_options::Series::<Runtime>::get(put).expect("listed").expiry;
+		let expiry = pallet_options::Series::<Runtime>::get(put).expect("listed").terms.expiry;
 		let on_index = Options::series_view(put).expect("priced").volatility;
 		// The dev feeder feeds a skewed smile for the expiry; the runtime aggregates it at
 		// the block's end, and the series are priced off it from then on.
@@ -742,7 +743,7 @@ fn the_feeders_smile_of_an_expiry_prices_its_series_by_strike() {
 fn a_stale_smile_holds_back_its_series_until_it_is_fresh_again_or_gone() {
 	run(|| {
 		let put = list(OptionKind::Put, 58_000, 7 * DAY_MS);
-		let expiry = pallet_options::Series::<Runtime>::get(put).expect("listed").expiry;
+		let expiry = pallet_options::Series::<Runtime>::get(put).expect("listed").terms.expiry;
 		// The feeder quotes the expiry's smile flat at the index's 60%: it marks the put.
 		set_smile(BTC_ASSET_ID, expiry, Some([vol(60); clearing_primitives::oracle::SMILE_POINTS]));
 		for _ in 0..4 {

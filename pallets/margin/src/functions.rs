@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{CollateralLedger, MarginGuard, Subaccount, SubaccountNumber, Valuation},
 	margin::MarketStatus,
-	options::OptionMarks,
+	options::{OptionMarks, SeriesLeg},
 	oracle::PriceProvider,
 	units::MAX_BASE_DECIMALS,
 	Balance, MarketId, Price, SignedBalance,
@@ -159,16 +159,20 @@ impl<T: Config> Pallet<T> {
 		let mut initial: Balance =
 			OrderMargin::<T>::get(subaccount).checked_add(settings.deposit).ok_or(ArithmeticError::Overflow)?;
 		let mut maintenance: Balance = 0;
+		// Series legs share their inputs (an underlying's index and volatilities, read once).
+		let mut option_inputs = <T::Options as OptionMarks>::Inputs::default();
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
-			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
-			let decimals = config.base_decimals;
 			let (value, funding, required) = if T::Options::is_series(market) {
-				// A series pays no funding; its requirements are per leg.
-				let leg = Self::leg(market, valuation)?;
+				// A series pays no funding; its requirements are per leg, its decimals its
+				// underlying's (no read of its market).
+				let SeriesLeg { pricing: leg, base_decimals: decimals } =
+					T::Options::leg_in(&mut option_inputs, market, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 				let value =
 					math::position_value(position.size, decimals, leg.mark).map_err(DispatchError::from)?;
 				(value, 0, Self::series_requirements(&leg, position.size, decimals)?)
 			} else {
+				let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
+				let decimals = config.base_decimals;
 				let state = MarketStates::<T>::get(market);
 				let mark = Self::mark(market, &config, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 				let value =

@@ -7,7 +7,7 @@ use crate::{math, pallet::*, Market, MarketConfig};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Valuation},
 	margin::{MarketStatus, Side},
-	options::{LegPricing, OptionMarks, SeriesMarkets},
+	options::{LegPricing, OptionMarks, SeriesMarket, SeriesMarkets},
 	AssetId, Balance, MarketId, Price, SignedBalance,
 };
 use frame_support::{ensure, traits::Get, weights::Weight};
@@ -153,13 +153,17 @@ impl<T: Config> SeriesMarkets for Pallet<T> {
 		underlying: MarketId,
 		tick_size: Price,
 		max_open_interest: Balance,
-	) -> Result<AssetId, DispatchError> {
+	) -> Result<SeriesMarket, DispatchError> {
 		ensure!(T::Options::is_series(market), Error::<T>::NotASeriesId);
 		ensure!(!T::Options::is_series(underlying), Error::<T>::NotAPerpetual);
 		let Market { config, .. } = Markets::<T>::get(underlying).ok_or(Error::<T>::MarketNotFound)?;
 		let series = Self::series_config(&config, tick_size, max_open_interest);
 		Self::do_create_market(market, series)?;
-		Ok(config.base_asset)
+		Ok(SeriesMarket { base_asset: config.base_asset, base_decimals: config.base_decimals })
+	}
+
+	fn base_decimals(market: MarketId) -> Option<u8> {
+		Self::market_config(market).map(|config| config.base_decimals)
 	}
 
 	fn open_series_market_weight() -> Weight {

@@ -124,7 +124,7 @@ mod benchmarks {
 	fn price_leg_smile() {
 		let (underlying, asset) = T::BenchmarkHelper::underlying();
 		let market = list::<T>(underlying);
-		let expiry = Series::<T>::get(market).map(|terms| terms.expiry).unwrap_or_default();
+		let expiry = Series::<T>::get(market).map(|listed| listed.terms.expiry).unwrap_or_default();
 		T::BenchmarkHelper::smile(asset, expiry, true);
 		let priced;
 		#[block]

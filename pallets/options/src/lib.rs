@@ -31,6 +31,8 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod expiry;
+pub mod migrations;
+pub mod inputs;
 pub mod ladder;
 pub mod pricing;
 mod retire;
@@ -64,7 +66,11 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::Zero;
 
+	/// v1: each series keeps its contracts' decimals ([`migrations::v1`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -127,9 +133,9 @@ pub mod pallet {
 		type BenchmarkHelper: crate::benchmarking::BenchmarkHelper;
 	}
 
-	/// Every listed series by market id.
+	/// Every listed series by market id: its terms and its contracts' decimals.
 	#[pallet::storage]
-	pub type Series<T: Config> = CountedStorageMap<_, Twox64Concat, MarketId, SeriesTerms, OptionQuery>;
+	pub type Series<T: Config> = CountedStorageMap<_, Twox64Concat, MarketId, ListedSeries, OptionQuery>;
 
 	/// Each series' market id by its terms: one market per series.
 	#[pallet::storage]
@@ -521,9 +527,13 @@ pub mod pallet {
 		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let next = T::FirstSeriesId::get().saturating_add(SeriesListed::<T>::get());
-			for (market, terms) in Series::<T>::iter() {
+			for (market, ListedSeries { terms, base_decimals }) in Series::<T>::iter() {
 				ensure!(market >= T::FirstSeriesId::get() && market < next, "a series outside the id range");
 				ensure!(SeriesByTerms::<T>::get(terms) == Some(market), "a series' terms map elsewhere");
+				ensure!(
+					T::Markets::base_decimals(market) == Some(base_decimals),
+					"a series' decimals differ from its market's"
+				);
 			}
 			ensure!(
 				SeriesByTerms::<T>::iter().count() == Series::<T>::iter().count(),
@@ -533,13 +543,13 @@ pub mod pallet {
 			ensure!(Params::<T>::get().is_valid(), "parameters out of bounds");
 			for ((underlying, expiry), record) in Expiries::<T>::iter() {
 				let listed = Series::<T>::iter_values()
-					.filter(|terms| terms.underlying == underlying && terms.expiry == expiry)
+					.filter(|listed| listed.terms.underlying == underlying && listed.terms.expiry == expiry)
 					.count();
 				ensure!(listed == record.series as usize, "an expiry's series count is off");
 			}
 			let queued = BooksToClear::<T>::get();
 			for (i, market) in queued.iter().enumerate() {
-				let terms = Series::<T>::get(market).ok_or("a book to clear of no series")?;
+				let terms = Series::<T>::get(market).ok_or("a book to clear of no series")?.terms;
 				let record = Expiries::<T>::get((terms.underlying, terms.expiry)).ok_or("a series of no expiry")?;
 				ensure!(record.settlement != Settlement::Awaiting, "a book cleared before its expiry");
 				ensure!(!queued.iter().skip(i.saturating_add(1)).any(|m| m == market), "a book queued twice");

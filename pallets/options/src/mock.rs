@@ -4,7 +4,7 @@
 use crate as pallet_options;
 use clearing_primitives::{
 	black76::OptionKind,
-	options::{BookClearance, SeriesBooks, SeriesMarkets, SweepOutcome},
+	options::{BookClearance, SeriesBooks, SeriesMarket, SeriesMarkets, SweepOutcome},
 	oracle::{Moment, PriceStatus},
 	AssetId, Balance, MarketId, Price,
 };
@@ -58,6 +58,16 @@ parameter_types! {
 	pub const MaxTimeToExpiry: Moment = 365 * DAY_MS;
 }
 
+/// The base decimals of each stand-in perpetual (and of the series written on it): each its
+/// own, so a series' decimals are seen to come from its market.
+pub fn perpetual_decimals(perpetual: MarketId) -> u8 {
+	match perpetual {
+		BTC_PERP => 8,
+		DOT_PERP => 10,
+		_ => 18,
+	}
+}
+
 /// Opens series markets on `BTC_PERP` and `DOT_PERP`, counting them.
 pub struct MockMarkets;
 
@@ -73,7 +83,7 @@ impl SeriesMarkets for MockMarkets {
 		underlying: MarketId,
 		_tick_size: Price,
 		_max_open_interest: Balance,
-	) -> Result<AssetId, DispatchError> {
+	) -> Result<SeriesMarket, DispatchError> {
 		let asset = Self::perpetual_asset(underlying)?;
 		// A stand-in refusal after `fail_opening_after(n)` markets opened.
 		let left = get::<Option<u32>>(b"mock-open-budget");
@@ -86,7 +96,21 @@ impl SeriesMarkets for MockMarkets {
 		let mut opened = Self::opened();
 		opened.push(market);
 		put(b"mock-series-markets", opened);
-		Ok(asset)
+		let base_decimals = perpetual_decimals(underlying);
+		let mut decimals = get::<Vec<(MarketId, u8)>>(b"mock-series-decimals");
+		decimals.push((market, base_decimals));
+		put(b"mock-series-decimals", decimals);
+		Ok(SeriesMarket { base_asset: asset, base_decimals })
+	}
+
+	fn base_decimals(market: MarketId) -> Option<u8> {
+		if Self::perpetual_asset(market).is_ok() {
+			return Some(perpetual_decimals(market));
+		}
+		if !Self::opened().contains(&market) {
+			return None;
+		}
+		get::<Vec<(MarketId, u8)>>(b"mock-series-decimals").into_iter().find(|(m, _)| *m == market).map(|(_, d)| d)
 	}
 
 	fn open_series_market_weight() -> Weight {

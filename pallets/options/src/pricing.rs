@@ -3,13 +3,15 @@
 //! oracle holds one, the underlying's volatility index otherwise; its realized volatility as
 //! a floor under the margin's; the block's time; and the governed rate.
 
-use crate::{pallet::*, types::fraction, PortfolioGreeks, SeriesView};
+use crate::{inputs::SharedInputs, pallet::*, types::fraction, ListedSeries, PortfolioGreeks, SeriesView};
 use clearing_primitives::{
 	black76::{Priced, ONE},
 	collateral::Valuation,
-	options::{self, from_fixed, price_leg, price_series, to_fixed, LegInputs, LegPricing, OptionMarks, SeriesTerms},
+	options::{
+		self, from_fixed, price_leg, price_series, to_fixed, LegInputs, LegPricing, OptionMarks, SeriesLeg, SeriesTerms,
+	},
 	oracle::{Moment, PriceProvider},
-	MarketId, Price, SignedBalance,
+	AssetId, MarketId, Price, SignedBalance,
 };
 use frame_support::{traits::{Get, Time}, weights::Weight};
 use sp_runtime::FixedI128;
@@ -28,8 +30,8 @@ struct Read {
 impl<T: Config> Pallet<T> {
 	/// `price` if `valuation` may use a quote of that status: any for maintenance, fresh
 	/// only for opening risk.
-	fn quoted(asset: clearing_primitives::AssetId, valuation: Valuation) -> Option<Price> {
-		let quote = T::Prices::quote(asset)?;
+	fn quoted(inputs: &mut SharedInputs, asset: AssetId, valuation: Valuation) -> Option<Price> {
+		let quote = inputs.quote::<T>(asset)?;
 		(valuation == Valuation::Maintenance || quote.is_fresh()).then_some(quote.price)
 	}
 
@@ -37,8 +39,13 @@ impl<T: Config> Pallet<T> {
 	/// risk needs it fresh and within [1%, 500%]; maintenance takes the last one, brought
 	/// within those bounds (a feed gone wrong never leaves a subaccount without a health, so
 	/// its other positions stay liquidatable).
-	pub(crate) fn implied(source: clearing_primitives::AssetId, valuation: Valuation) -> Option<i128> {
-		let implied = to_fixed(Self::quoted(source, valuation)?).ok()?;
+	pub(crate) fn implied(source: AssetId, valuation: Valuation) -> Option<i128> {
+		Self::implied_in(&mut SharedInputs::default(), source, valuation)
+	}
+
+	/// [`Self::implied`], reading through `inputs`.
+	fn implied_in(inputs: &mut SharedInputs, source: AssetId, valuation: Valuation) -> Option<i128> {
+		let implied = to_fixed(Self::quoted(inputs, source, valuation)?).ok()?;
 		match valuation {
 			Valuation::Opening => (MIN_VOLATILITY..=MAX_VOLATILITY).contains(&implied).then_some(implied),
 			Valuation::Maintenance => Some(implied.clamp(MIN_VOLATILITY, MAX_VOLATILITY)),
@@ -50,8 +57,13 @@ impl<T: Config> Pallet<T> {
 	/// feeders quote the points against the same index); opening risk needs the smile fresh
 	/// and the volatility within [1%, 500%], maintenance takes the last smile, the volatility
 	/// brought within those bounds. `Err(())` if a smile exists that `valuation` may not use.
-	fn smile_implied(terms: &SeriesTerms, index: i128, valuation: Valuation) -> Result<Option<i128>, ()> {
-		let Some(surface) = T::Prices::surface(terms.underlying, terms.expiry) else { return Ok(None) };
+	fn smile_implied(
+		inputs: &mut SharedInputs,
+		terms: &SeriesTerms,
+		index: i128,
+		valuation: Valuation,
+	) -> Result<Option<i128>, ()> {
+		let Some(surface) = inputs.surface::<T>(terms.underlying, terms.expiry) else { return Ok(None) };
 		if valuation == Valuation::Opening && !surface.is_fresh() {
 			return Err(());
 		}
@@ -70,20 +82,20 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The inputs series `terms` is priced from under `valuation`; `None` without an index or
-	/// an implied volatility it may use: its expiry's smile when the oracle holds one (see
-	/// [`Self::smile_implied`]), the underlying's volatility index otherwise (see
-	/// [`Self::implied`]). Liquidation checks the readiness of the same input
+	/// The inputs series `terms` is priced from under `valuation`, read through `inputs`;
+	/// `None` without an index or an implied volatility it may use: its expiry's smile when
+	/// the oracle holds one (see [`Self::smile_implied`]), the underlying's volatility index
+	/// otherwise (see [`Self::implied`]). Liquidation checks the readiness of the same input
 	/// ([`OptionMarks::volatility_input`]).
-	fn read(terms: &SeriesTerms, valuation: Valuation) -> Option<Read> {
-		let now = T::Time::now();
-		let params = Params::<T>::get();
+	fn read(terms: &SeriesTerms, valuation: Valuation, inputs: &mut SharedInputs) -> Option<Read> {
+		let now = inputs.now::<T>();
+		let params = inputs.params::<T>();
 		if now >= terms.expiry {
 			// Expired: worth its intrinsic value at the settlement price once there is one, at
 			// the index until then; no volatility enters.
-			let index = match Self::settlement_price(terms.underlying, terms.expiry) {
+			let index = match inputs.settlement::<T>(terms.underlying, terms.expiry) {
 				Some(settled) => settled,
-				None => Self::quoted(terms.underlying, valuation)?,
+				None => Self::quoted(inputs, terms.underlying, valuation)?,
 			};
 			let sigma = MIN_VOLATILITY;
 			return Some(Read {
@@ -98,14 +110,15 @@ impl<T: Config> Pallet<T> {
 				rate: 0,
 			});
 		}
-		let index = to_fixed(Self::quoted(terms.underlying, valuation)?).ok()?;
-		let implied = match Self::smile_implied(terms, index, valuation).ok()? {
+		let index = to_fixed(Self::quoted(inputs, terms.underlying, valuation)?).ok()?;
+		let implied = match Self::smile_implied(inputs, terms, index, valuation).ok()? {
 			Some(implied) => implied,
-			None => Self::implied(VolatilitySources::<T>::get(terms.underlying)?, valuation)?,
+			None => {
+				let source = inputs.volatility_source::<T>(terms.underlying)?;
+				Self::implied_in(inputs, source, valuation)?
+			},
 		};
-		let realized = T::Prices::realized_volatility(terms.underlying)
-			.and_then(|rv| to_fixed(rv).ok())
-			.unwrap_or_default();
+		let realized = inputs.realized::<T>(terms.underlying).and_then(|rv| to_fixed(rv).ok()).unwrap_or_default();
 		let floor = clearing_primitives::black76::mul(realized, fraction(params.realized_floor)).ok()?;
 		let rate = params.rate_fixed();
 		Some(Read {
@@ -121,17 +134,24 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// Series `market`'s figures under `valuation`, with its contracts' decimals, reading
+	/// through `inputs`.
+	pub fn leg_in(inputs: &mut SharedInputs, market: MarketId, valuation: Valuation) -> Option<SeriesLeg> {
+		let ListedSeries { terms, base_decimals } = Series::<T>::get(market)?;
+		let read = Self::read(&terms, valuation, inputs)?;
+		let pricing = price_leg(&terms, read.inputs).ok()?;
+		Some(SeriesLeg { pricing, base_decimals })
+	}
+
 	/// Series `market`'s figures under `valuation`.
 	pub fn leg_of(market: MarketId, valuation: Valuation) -> Option<LegPricing> {
-		let terms = Series::<T>::get(market)?;
-		let read = Self::read(&terms, valuation)?;
-		price_leg(&terms, read.inputs).ok()
+		Self::leg_in(&mut SharedInputs::default(), market, valuation).map(|leg| leg.pricing)
 	}
 
 	/// `OptionsApi.greeks`: series `market` at the last inputs, whatever their status.
 	pub fn series_view(market: MarketId) -> Option<SeriesView> {
-		let terms = Series::<T>::get(market)?;
-		let read = Self::read(&terms, Valuation::Maintenance)?;
+		let terms = Series::<T>::get(market)?.terms;
+		let read = Self::read(&terms, Valuation::Maintenance, &mut SharedInputs::default())?;
 		let LegInputs { index, mark_sigma, margin_sigma, now, .. } = read.inputs;
 		let priced: Priced = price_series(&terms, index, mark_sigma, now, read.rate).ok()?;
 		let leg = price_leg(&terms, read.inputs).ok()?;
@@ -158,7 +178,7 @@ impl<T: Config> Pallet<T> {
 	/// Every series on `underlying` expiring at `expiry`, by market id.
 	pub fn series_of_expiry(underlying: clearing_primitives::AssetId, expiry: Moment) -> alloc::vec::Vec<MarketId> {
 		let mut found: alloc::vec::Vec<MarketId> = Series::<T>::iter()
-			.filter(|(_, terms)| terms.underlying == underlying && terms.expiry == expiry)
+			.filter(|(_, listed)| listed.terms.underlying == underlying && listed.terms.expiry == expiry)
 			.map(|(market, _)| market)
 			.collect();
 		found.sort_unstable();
@@ -199,12 +219,14 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> OptionMarks for Pallet<T> {
+	type Inputs = SharedInputs;
+
 	fn is_series(market: MarketId) -> bool {
 		Self::is_series(market)
 	}
 
-	fn leg(market: MarketId, valuation: Valuation) -> Option<LegPricing> {
-		Self::leg_of(market, valuation)
+	fn leg_in(inputs: &mut SharedInputs, market: MarketId, valuation: Valuation) -> Option<SeriesLeg> {
+		Self::leg_in(inputs, market, valuation)
 	}
 
 	fn leg_weight() -> Weight {
@@ -214,7 +236,7 @@ impl<T: Config> OptionMarks for Pallet<T> {
 	}
 
 	fn settlement_value(market: MarketId) -> Option<Price> {
-		let terms = Series::<T>::get(market)?;
+		let terms = Series::<T>::get(market)?.terms;
 		let price = Self::settlement_price(terms.underlying, terms.expiry)?;
 		let value = options::intrinsic(terms.kind, to_fixed(terms.strike).ok()?, to_fixed(price).ok()?).ok()?;
 		from_fixed(value).ok()
@@ -226,11 +248,11 @@ impl<T: Config> OptionMarks for Pallet<T> {
 	}
 
 	fn vega(market: MarketId) -> Option<Price> {
-		let terms = Series::<T>::get(market)?;
+		let terms = Series::<T>::get(market)?.terms;
 		if T::Time::now() >= terms.expiry {
 			return None;
 		}
-		let read = Self::read(&terms, Valuation::Maintenance)?;
+		let read = Self::read(&terms, Valuation::Maintenance, &mut SharedInputs::default())?;
 		let LegInputs { index, mark_sigma, now, .. } = read.inputs;
 		let priced = price_series(&terms, index, mark_sigma, now, read.rate).ok()?;
 		from_fixed(priced.vega).ok()
@@ -241,7 +263,7 @@ impl<T: Config> OptionMarks for Pallet<T> {
 		if !Self::is_series(market) {
 			return None;
 		}
-		let terms = Series::<T>::get(market)?;
+		let terms = Series::<T>::get(market)?.terms;
 		// Expired, a series is worth its intrinsic value: no volatility marks it.
 		if T::Time::now() >= terms.expiry {
 			return None;

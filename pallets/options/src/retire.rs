@@ -80,6 +80,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let queued = BooksToClear::<T>::get();
 		let candidates: alloc::vec::Vec<_> = Series::<T>::iter()
+			.map(|(market, listed)| (market, listed.terms))
 			.filter(|(market, terms)| {
 				!queued.contains(market) && Self::settlement_price(terms.underlying, terms.expiry).is_some()
 			})

@@ -3,11 +3,11 @@
 //! around the index. A hook that reads one value when nothing is due lists at most
 //! `MaxListingsPerBlock` series a block; an expiry's ladder lists whole or not at all.
 
-use crate::{ladder, pallet::*, pricing, ListingSchedule, ScheduledListing, WeightInfo};
+use crate::{ladder, pallet::*, pricing, ListedSeries, ListingSchedule, ScheduledListing, WeightInfo};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	black76::OptionKind,
-	options::{SeriesMarkets, SeriesTerms},
+	options::{SeriesMarket, SeriesMarkets, SeriesTerms},
 	oracle::{Moment, PriceProvider},
 	Balance, MarketId, Price,
 };
@@ -65,7 +65,8 @@ impl<T: Config> Pallet<T> {
 		let market = T::FirstSeriesId::get()
 			.checked_add(listed)
 			.ok_or(Error::<T>::SeriesIdsExhausted)?;
-		let asset = T::Markets::open_series_market(market, underlying, tick_size, max_open_interest)?;
+		let SeriesMarket { base_asset: asset, base_decimals } =
+			T::Markets::open_series_market(market, underlying, tick_size, max_open_interest)?;
 		let source = VolatilitySources::<T>::get(asset).ok_or(Error::<T>::NoVolatilitySource)?;
 		let index = T::Prices::fresh_price(asset).ok_or(Error::<T>::NoFreshIndex)?;
 		ensure!(
@@ -75,7 +76,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(pricing::strike_in_range(strike, index), Error::<T>::StrikeOutOfRange);
 		let terms = SeriesTerms { underlying: asset, expiry, strike, kind };
 		ensure!(!SeriesByTerms::<T>::contains_key(terms), Error::<T>::SeriesExists);
-		Series::<T>::insert(market, terms);
+		Series::<T>::insert(market, ListedSeries { terms, base_decimals });
 		SeriesByTerms::<T>::insert(terms, market);
 		SeriesListed::<T>::put(listed.saturating_add(1));
 		Self::add_to_expiry(asset, expiry);

@@ -232,6 +232,18 @@ pub struct WindowStart {
 	pub at: Moment,
 }
 
+/// A listed series: its terms and the decimals its contracts are counted in (its market's,
+/// copied from the perpetual it is written on), kept here so that a health reading needs one
+/// read per series leg, not two.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct ListedSeries {
+	pub terms: SeriesTerms,
+	pub base_decimals: u8,
+}
+
 /// One series as `OptionsApi` reports it, with the inputs its figures were computed from.
 /// Prices are USD per contract (one whole unit of the underlying); Greeks are per contract:
 /// delta per unit of the underlying, gamma per USD of it, vega per 1.00 of volatility, theta

@@ -55,7 +55,7 @@ pub(crate) mod benchmark_helper {
 
 	/// Settles series `market`'s expiry at $61,000 with the time past it.
 	pub fn settle_series(market: MarketId) -> bool {
-		let Some(terms) = pallet_options::Series::<Runtime>::get(market) else { return false };
+		let Some(terms) = pallet_options::Series::<Runtime>::get(market).map(|listed| listed.terms) else { return false };
 		pallet_timestamp::Now::<Runtime>::put(terms.expiry);
 		pallet_options::Expiries::<Runtime>::insert(
 			(terms.underlying, terms.expiry),

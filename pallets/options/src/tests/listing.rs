@@ -3,7 +3,7 @@
 //! margin engine's bounded set), 18 (extreme inputs get named errors), 7 (deep out-of-the-
 //! money dust series cannot be listed).
 
-use crate::{mock::*, Error, Event, Series, SeriesByTerms, SeriesListed};
+use crate::{mock::*, Error, Event, ListedSeries, Series, SeriesByTerms, SeriesListed};
 use clearing_primitives::{black76::OptionKind, options::SeriesTerms, oracle::PriceStatus};
 use clearing_test_utils::{set_price, usd};
 use frame_support::{assert_noop, assert_ok};
@@ -31,7 +31,7 @@ fn a_series_gets_the_next_id_in_its_range_and_a_market() {
 			strike: usd(55_000),
 			kind: OptionKind::Put,
 		};
-		assert_eq!(Series::<Test>::get(FIRST_SERIES), Some(terms));
+		assert_eq!(Series::<Test>::get(FIRST_SERIES), Some(ListedSeries { terms, base_decimals: perpetual_decimals(BTC_PERP) }));
 		assert_eq!(SeriesByTerms::<Test>::get(terms), Some(FIRST_SERIES));
 		assert_eq!(MockMarkets::opened(), vec![FIRST_SERIES, FIRST_SERIES + 1]);
 		System::assert_has_event(Event::SeriesListed { market: FIRST_SERIES, terms }.into());

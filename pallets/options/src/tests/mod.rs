@@ -6,3 +6,5 @@ mod sweep;
 mod retire;
 mod schedule;
 mod smile;
+mod shared_inputs;
+mod migration;

@@ -46,7 +46,7 @@ fn poll_at(ms: u64) -> Weight {
 }
 
 fn listed_terms() -> Vec<SeriesTerms> {
-	let mut terms: Vec<_> = Series::<Test>::iter_values().collect();
+	let mut terms: Vec<_> = Series::<Test>::iter_values().map(|listed| listed.terms).collect();
 	terms.sort_by_key(|t| (t.expiry, t.strike, t.kind as u8));
 	terms
 }
