@@ -68,15 +68,23 @@ pub(crate) mod benchmark_helper {
 		true
 	}
 
-	/// Lists BTC call `i` (strikes $1,000 apart from $60,000, a week out) at the inputs
-	/// [`underlying`] sets, and returns its market and its mark on the $1 tick.
+	/// Lists BTC call `i` (strikes $1,000 apart from $60,000, expiring a week and `i` days
+	/// out) at the inputs [`underlying`] sets, and returns its market and its mark on the $1
+	/// tick. Every series after the first has its own expiry with a fresh smile, the dearest
+	/// legs to read: each its smile beside its terms, the first its underlying's volatility
+	/// index.
 	pub fn open_series(i: u32) -> Option<(MarketId, Price)> {
-		let (perpetual, _) = underlying();
+		use pallet_options::benchmarking::BenchmarkHelper;
+		let (perpetual, asset) = underlying();
 		let market = super::FirstSeriesId::get().saturating_add(pallet_options::SeriesListed::<Runtime>::get());
+		let expiry = Timestamp::now().saturating_add(super::DAY_MS.saturating_mul(7u64.saturating_add(u64::from(i))));
+		if i > 0 {
+			OptionsBenchmarkHelper::smile(asset, expiry, true);
+		}
 		pallet_options::Pallet::<Runtime>::list_series(
 			crate::RuntimeOrigin::root(),
 			perpetual,
-			Timestamp::now().saturating_add(7 * super::DAY_MS),
+			expiry,
 			Price::saturating_from_integer(60_000u32.saturating_add(i.saturating_mul(1_000))),
 			clearing_primitives::black76::OptionKind::Call,
 			Price::saturating_from_integer(1u32),
