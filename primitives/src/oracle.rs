@@ -91,10 +91,16 @@ pub trait PriceProvider {
 		None
 	}
 
+	/// Every smile of options on `underlying`, by expiry (ascending), each with its status
+	/// as of now: one read for all of them.
+	fn surfaces(_underlying: AssetId) -> alloc::vec::Vec<(Moment, SurfaceQuote)> {
+		alloc::vec::Vec::new()
+	}
+
 	/// The smile of options on `underlying` expiring at `expiry`, with its status as of now;
 	/// `None` if none was ever aggregated.
-	fn surface(_underlying: AssetId, _expiry: Moment) -> Option<SurfaceQuote> {
-		None
+	fn surface(underlying: AssetId, expiry: Moment) -> Option<SurfaceQuote> {
+		Self::surfaces(underlying).into_iter().find(|(at, _)| *at == expiry).map(|(_, quote)| quote)
 	}
 }
 

@@ -1,7 +1,7 @@
 //! The inputs a health reading's series legs share, each read from storage once: the time,
-//! the parameters, each underlying's index, volatility source and realized volatility, each
-//! volatility index's quote, each expiry's smile and settlement. Sixteen legs on one
-//! underlying read these once, not sixteen times.
+//! the parameters, each underlying's index, volatility source, realized volatility and
+//! smiles (all its expiries' in one read), each volatility index's quote, each expiry's
+//! settlement. Sixteen legs on one underlying read these once, not sixteen times.
 
 use crate::{pallet::*, OptionParams};
 use alloc::vec::Vec;
@@ -22,7 +22,7 @@ pub struct SharedInputs {
 	quotes: Vec<(AssetId, Option<PriceQuote>)>,
 	sources: Vec<(AssetId, Option<AssetId>)>,
 	realized: Vec<(AssetId, Option<Price>)>,
-	surfaces: Vec<((AssetId, Moment), Option<SurfaceQuote>)>,
+	surfaces: Vec<(AssetId, Vec<(Moment, SurfaceQuote)>)>,
 	settlements: Vec<((AssetId, Moment), Option<Price>)>,
 }
 
@@ -35,6 +35,14 @@ fn remembered<K: PartialEq + Copy, V: Copy>(seen: &mut Vec<(K, V)>, key: K, read
 	let value = read();
 	seen.push((key, value));
 	value
+}
+
+/// [`remembered`] for a value kept by reference (always `Some`: read if it was not kept).
+fn remembered_ref<K: PartialEq + Copy, V>(seen: &mut Vec<(K, V)>, key: K, read: impl FnOnce() -> V) -> Option<&V> {
+	if !seen.iter().any(|(known, _)| *known == key) {
+		seen.push((key, read()));
+	}
+	seen.iter().find(|(known, _)| *known == key).map(|(_, value)| value)
 }
 
 impl SharedInputs {
@@ -63,9 +71,10 @@ impl SharedInputs {
 		remembered(&mut self.realized, underlying, || T::Prices::realized_volatility(underlying))
 	}
 
-	/// The smile of `underlying`'s `expiry`.
+	/// The smile of `underlying`'s `expiry`: every smile of the underlying is read at once.
 	pub(crate) fn surface<T: Config>(&mut self, underlying: AssetId, expiry: Moment) -> Option<SurfaceQuote> {
-		remembered(&mut self.surfaces, (underlying, expiry), || T::Prices::surface(underlying, expiry))
+		let smiles = remembered_ref(&mut self.surfaces, underlying, || T::Prices::surfaces(underlying))?;
+		smiles.iter().find(|(at, _)| *at == expiry).map(|(_, quote)| *quote)
 	}
 
 	/// The settlement price of `underlying`'s `expiry`, once set.

@@ -333,7 +333,7 @@ mod benchmarks {
 		}
 
 		assert!(PendingSurfaces::<T>::get().is_empty());
-		assert_eq!(Surfaces::<T>::iter().count() as u32, T::MaxSurfaces::get());
+		assert_eq!(Surfaces::<T>::iter_values().map(|smiles| smiles.len()).sum::<usize>() as u32, T::MaxSurfaces::get());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::empty().build(), crate::mock::Test);

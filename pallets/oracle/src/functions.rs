@@ -268,6 +268,10 @@ impl<T: Config> PriceProvider for Pallet<T> {
 	fn surface(underlying: AssetId, expiry: Moment) -> Option<clearing_primitives::oracle::SurfaceQuote> {
 		Pallet::<T>::surface_quote(underlying, expiry)
 	}
+
+	fn surfaces(underlying: AssetId) -> alloc::vec::Vec<(Moment, clearing_primitives::oracle::SurfaceQuote)> {
+		Pallet::<T>::surface_quotes(underlying)
+	}
 }
 
 /// `http://` or `https://`, then a non-empty host, and printable ASCII throughout.

@@ -36,6 +36,7 @@ mod feed_check;
 mod time_weighted;
 mod functions;
 pub mod median;
+pub mod migrations;
 mod surface;
 pub mod offchain;
 pub mod runtime_api;
@@ -50,6 +51,7 @@ mod tests;
 
 pub use feed_check::CheckFeed;
 pub use pallet::*;
+pub use surface::SmilesOf;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -88,7 +90,11 @@ pub mod pallet {
 		<T as Config>::MaxSurfaces,
 	>;
 
+	/// v1: each underlying's smiles in one entry ([`crate::migrations::v1`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -218,10 +224,10 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// The aggregated smile per `(underlying, expiry)`.
+	/// Each underlying's aggregated smiles by expiry, ascending: one read holds all of them
+	/// (a health reading over legs of many expiries reads it once). No entry without a smile.
 	#[pallet::storage]
-	pub type Surfaces<T: Config> =
-		StorageMap<_, Twox64Concat, (AssetId, Moment), SurfaceRecord, OptionQuery>;
+	pub type Surfaces<T: Config> = StorageMap<_, Twox64Concat, AssetId, SmilesOf<T>, ValueQuery>;
 
 	/// Expiries fed in this block, aggregated in `on_finalize`.
 	#[pallet::storage]

@@ -23,6 +23,34 @@ pub const MAX_SMILE_VOLATILITY: u128 = 5 * ONE.unsigned_abs();
 /// unliquidatable on an old reading until expiry.
 pub const SMILE_GRACE_AGES: u64 = 6;
 
+/// An underlying's aggregated smiles by expiry, ascending (at most `MaxSurfaces`: each has
+/// its feeds, which are capped).
+pub type SmilesOf<T> = BoundedVec<(Moment, SurfaceRecord), <T as Config>::MaxSurfaces>;
+
+/// The smile of `expiry` among `smiles`.
+fn record_of(smiles: &[(Moment, SurfaceRecord)], expiry: Moment) -> Option<SurfaceRecord> {
+	smiles.iter().find(|(at, _)| *at == expiry).map(|(_, record)| *record)
+}
+
+/// Sets the smile of `expiry` among `smiles`, kept in expiry order. `false` if it could not
+/// be added (the list full: never, as the feeds of each smile are capped by the same bound).
+fn put_record<S: Get<u32>>(
+	smiles: &mut BoundedVec<(Moment, SurfaceRecord), S>,
+	expiry: Moment,
+	record: SurfaceRecord,
+) -> bool {
+	match smiles.binary_search_by_key(&expiry, |(at, _)| *at) {
+		Ok(at) => match smiles.get_mut(at) {
+			Some(entry) => {
+				entry.1 = record;
+				true
+			},
+			None => false,
+		},
+		Err(at) => smiles.try_insert(at, (expiry, record)).is_ok(),
+	}
+}
+
 /// `true` if every point of `smile` is in (0, 500%].
 pub fn smile_in_range(smile: &Smile) -> bool {
 	smile.iter().all(|iv| iv.into_inner() > 0 && iv.into_inner() <= MAX_SMILE_VOLATILITY)
@@ -108,8 +136,21 @@ impl<T: Config> Pallet<T> {
 	/// Removes an expiry's smile, its feeds and any aggregation queued for it.
 	pub(crate) fn forget_surface(underlying: AssetId, expiry: Moment) {
 		SurfaceFeeds::<T>::remove((underlying, expiry));
-		Surfaces::<T>::remove((underlying, expiry));
+		let mut smiles = Surfaces::<T>::get(underlying);
+		if record_of(&smiles, expiry).is_some() {
+			smiles.retain(|(at, _)| *at != expiry);
+			Self::store_smiles(underlying, smiles);
+		}
 		PendingSurfaces::<T>::mutate(|pending| pending.retain(|key| *key != (underlying, expiry)));
+	}
+
+	/// Writes `underlying`'s smiles, or removes the entry once none is left.
+	fn store_smiles(underlying: AssetId, smiles: SmilesOf<T>) {
+		if smiles.is_empty() {
+			Surfaces::<T>::remove(underlying);
+		} else {
+			Surfaces::<T>::insert(underlying, smiles);
+		}
 	}
 
 	/// Drops `feeder`'s smiles (it left the set); the expiries it fed re-aggregate at block
@@ -154,19 +195,36 @@ impl<T: Config> Pallet<T> {
 		let params = Params::<T>::get();
 		let now = T::Time::now();
 		let registered = Feeders::<T>::count();
-		for key in pending {
-			Self::aggregate_surface(key, &params, registered, now);
+		// Each underlying's smiles read and written once, whatever its expiries fed.
+		let mut underlyings: Vec<AssetId> = Vec::new();
+		for (underlying, _) in pending.iter() {
+			if !underlyings.contains(underlying) {
+				underlyings.push(*underlying);
+			}
+		}
+		for underlying in underlyings {
+			let mut smiles = Surfaces::<T>::get(underlying);
+			for key in pending.iter().filter(|(asset, _)| *asset == underlying) {
+				Self::aggregate_surface(*key, &params, registered, now, &mut smiles);
+			}
+			Self::store_smiles(underlying, smiles);
 		}
 	}
 
-	fn aggregate_surface(key: (AssetId, Moment), params: &OracleParams, registered: u32, now: Moment) {
+	fn aggregate_surface(
+		key: (AssetId, Moment),
+		params: &OracleParams,
+		registered: u32,
+		now: Moment,
+		smiles: &mut SmilesOf<T>,
+	) {
 		let (underlying, expiry) = key;
 		let recent: Vec<Smile> = SurfaceFeeds::<T>::get(key)
 			.iter()
 			.filter(|feed| now.saturating_sub(feed.at) <= params.max_age_ms)
 			.map(|feed| feed.smile)
 			.collect();
-		let last = Surfaces::<T>::get(key);
+		let last = record_of(smiles, expiry);
 		let quorum = quorum(params.min_feeders, registered);
 		let mut smile: Smile = [Price::from_inner(0); SMILE_POINTS];
 		let mut flagged = false;
@@ -178,7 +236,7 @@ impl<T: Config> Pallet<T> {
 					// Every point has as many feeds: too few for one is too few for all.
 					if let Some(mut record) = last.filter(|r| !r.stale) {
 						record.stale = true;
-						Surfaces::<T>::insert(key, record);
+						put_record(smiles, expiry, record);
 						Self::deposit_event(Event::SurfaceWentStale { underlying, expiry });
 					}
 					return;
@@ -196,17 +254,32 @@ impl<T: Config> Pallet<T> {
 				r.fresh_streak.saturating_add(1),
 			_ => 1,
 		};
-		Surfaces::<T>::insert(key, SurfaceRecord { smile, updated_at: now, stale: false, flagged, fresh_streak });
-		Self::deposit_event(Event::SurfaceAggregated { underlying, expiry, flagged });
+		let record = SurfaceRecord { smile, updated_at: now, stale: false, flagged, fresh_streak };
+		if put_record(smiles, expiry, record) {
+			Self::deposit_event(Event::SurfaceAggregated { underlying, expiry, flagged });
+		}
 	}
 
 	/// The smile of `(underlying, expiry)` as of now: older than `max_age_ms` it is stale
 	/// even if no aggregation has said so yet; older than `SMILE_GRACE_AGES` ages it is
 	/// `None`, as if there were none.
 	pub fn surface_quote(underlying: AssetId, expiry: Moment) -> Option<SurfaceQuote> {
-		let record = Surfaces::<T>::get((underlying, expiry))?;
-		let age = T::Time::now().saturating_sub(record.updated_at);
-		let max_age = Params::<T>::get().max_age_ms;
+		let record = record_of(&Surfaces::<T>::get(underlying), expiry)?;
+		Self::quote_of(record, T::Time::now(), Params::<T>::get().max_age_ms)
+	}
+
+	/// Every smile of `underlying` as [`Self::surface_quote`] quotes it, by expiry: one read.
+	pub fn surface_quotes(underlying: AssetId) -> Vec<(Moment, SurfaceQuote)> {
+		let (now, max_age) = (T::Time::now(), Params::<T>::get().max_age_ms);
+		Surfaces::<T>::get(underlying)
+			.into_iter()
+			.filter_map(|(expiry, record)| Some((expiry, Self::quote_of(record, now, max_age)?)))
+			.collect()
+	}
+
+	/// `record` quoted at `now` (see [`Self::surface_quote`]).
+	fn quote_of(record: SurfaceRecord, now: Moment, max_age: Moment) -> Option<SurfaceQuote> {
+		let age = now.saturating_sub(record.updated_at);
 		if age > max_age.saturating_mul(SMILE_GRACE_AGES) {
 			return None;
 		}
@@ -238,9 +311,16 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 		}
-		for (key, record) in Surfaces::<T>::iter() {
-			ensure!(SurfaceFeeds::<T>::contains_key(key), "a smile without feeds");
-			ensure!(smile_in_range(&record.smile), "an aggregated smile out of range");
+		for (underlying, smiles) in Surfaces::<T>::iter() {
+			ensure!(!smiles.is_empty(), "an underlying kept without smiles");
+			ensure!(
+				smiles.iter().zip(smiles.iter().skip(1)).all(|((a, _), (b, _))| a < b),
+				"smiles out of expiry order"
+			);
+			for (expiry, record) in smiles.iter() {
+				ensure!(SurfaceFeeds::<T>::contains_key((underlying, *expiry)), "a smile without feeds");
+				ensure!(smile_in_range(&record.smile), "an aggregated smile out of range");
+			}
 		}
 		ensure!(
 			PendingSurfaces::<T>::get().iter().all(SurfaceFeeds::<T>::contains_key),

@@ -23,8 +23,13 @@ impl PriceProvider for MockPrices {
 		get::<Option<TimeWeightedPoint>>((b"mock-twap", asset))
 	}
 
-	fn surface(underlying: AssetId, expiry: Moment) -> Option<SurfaceQuote> {
-		get::<Option<SurfaceQuote>>((b"mock-smile", underlying, expiry))
+	fn surfaces(underlying: AssetId) -> Vec<(Moment, SurfaceQuote)> {
+		let mut expiries = get::<Vec<Moment>>((b"mock-smile-expiries", underlying));
+		expiries.sort_unstable();
+		expiries
+			.into_iter()
+			.filter_map(|expiry| get::<Option<SurfaceQuote>>((b"mock-smile", underlying, expiry)).map(|q| (expiry, q)))
+			.collect()
 	}
 }
 
@@ -62,4 +67,9 @@ pub fn set_time_weighted(asset: AssetId, point: TimeWeightedPoint) {
 pub fn set_smile(underlying: AssetId, expiry: Moment, smile: Smile, status: PriceStatus) {
 	let fresh_streak = if status == PriceStatus::Fresh { FRESH_STREAK } else { 0 };
 	put((b"mock-smile", underlying, expiry), Some(SurfaceQuote { smile, updated_at: 0, status, fresh_streak }));
+	let mut expiries = get::<Vec<Moment>>((b"mock-smile-expiries", underlying));
+	if !expiries.contains(&expiry) {
+		expiries.push(expiry);
+		put((b"mock-smile-expiries", underlying), expiries);
+	}
 }

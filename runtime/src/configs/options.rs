@@ -139,7 +139,11 @@ pub(crate) mod benchmark_helper {
 				flagged: false,
 				fresh_streak: if fresh { 10 } else { 0 },
 			};
-			pallet_oracle::Surfaces::<Runtime>::insert((underlying, expiry), record);
+			pallet_oracle::Surfaces::<Runtime>::mutate(underlying, |smiles| {
+				smiles.retain(|(at, _)| *at != expiry);
+				let at = smiles.partition_point(|(at, _)| *at < expiry);
+				let _ = smiles.try_insert(at, (expiry, record));
+			});
 		}
 	}
 }

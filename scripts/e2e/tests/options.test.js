@@ -5,11 +5,12 @@
 // call against a long perpetual and is margined per leg; a protective put and a covered call
 // listed two minutes out settle at the window's average index and pay out to the unit, their
 // books emptied and the series delisted, with no call from the test; a short put is liquidated by the chain's keeper
-// when BTC falls and its implied volatility jumps.
+// when BTC falls and its implied volatility jumps; an expiry of 500 positions (one writer,
+// 499 buyer subaccounts) settles by itself over bounded blocks, tokens conserved.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
-import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent, eventsAt } from './helpers.js';
 
 const BTC = 2;
 const BTC_VOL = 1002;
@@ -392,4 +393,92 @@ test('a short put is liquidated by the chain\'s keeper when BTC falls and its vo
     await new Promise((r) => setTimeout(r, 1000));
   }
   assert.equal(await backstopPut(), 0n, 'the backstop bought the put back');
+});
+
+test('an expiry of 500 positions settles over bounded blocks, every token accounted for', { timeout: 600_000 }, async () => {
+  const { api } = ctx;
+  await feed('/control/set', { asset: 'BTC', price: '58000' });
+  await waitForIndex(api, BTC, usd(58000));
+  // One writer against 499 buyers, each its own subaccount: 8 accounts of up to 63.
+  const HOLDERS = 500;
+  const ACCOUNTS = 8;
+  const PER_ACCOUNT = Math.ceil((HOLDERS - 1) / ACCOUNTS);
+  const size = SATS / 1000n; // 0.001 BTC: $2.000000 at a $2,000 payout, no rounding.
+  const writer = ctx.fresh();
+  await fundTrader(api, funder, writer, 8_000n * UNIT);
+  // Each account's transactions go out back to back, numbered by the test.
+  const pipelined = async (account, txs) => {
+    let nonce = (await api.rpc.system.accountNextIndex(account.address)).toNumber();
+    const results = await Promise.all(txs.map((tx) => submit(api, tx, account, { nonce: nonce++ })));
+    return results.map((r) => r.error);
+  };
+  const buyers = Array.from({ length: ACCOUNTS }, () => ctx.fresh());
+  const funding = await pipelined(funder, buyers.flatMap((account) => [
+    api.tx.balances.transferKeepAlive(account.address, 100n * 10n ** 12n),
+    api.tx.assets.transfer(1, account.address, BigInt(PER_ACCOUNT) * 5n * UNIT),
+  ]));
+  assert.deepEqual(funding.filter((e) => e !== null), [], 'every buyer account is funded');
+  const holders = [];
+  for (let i = 0; i < HOLDERS - 1; i++) holders.push({ account: buyers[i % ACCOUNTS], number: Math.floor(i / ACCOUNTS) });
+  const deposits = await Promise.all(buyers.map((account) => pipelined(account,
+    holders.filter((h) => h.account === account).map((h) => api.tx.vaults.deposit(h.number, 1, 5n * UNIT)))));
+  assert.deepEqual(deposits.flat().filter((e) => e !== null), [], 'every buyer subaccount is funded');
+
+  // Three minutes out, off the dev schedule's ten-minute expiries.
+  let expiry = (await chainNow()) + 180_000;
+  if (expiry % 600_000 === 0) expiry += 1_000;
+  const put = await listSeries('Put', 60000, expiry);
+  const price = tickAbove((await api.call.optionsApi.greeks(put)).unwrap().mark.toBigInt()) + 5n * FIXED;
+  await ok(order(put, 'Sell', price, size * BigInt(HOLDERS - 1), 'Limit'), writer, 'the writer offers 499 contracts');
+  const buys = await Promise.all(buyers.map((account) => pipelined(account,
+    holders.filter((h) => h.account === account).map((h) =>
+      api.tx.orderbook.placeOrder(h.number, put, 'Buy', price, size, 'ImmediateOrCancel', false)))));
+  assert.deepEqual(buys.flat().filter((e) => e !== null), [], 'every buyer bought');
+  assert.equal((await api.query.margin.seriesHolders(put)).toNumber(), HOLDERS, '500 positions in the series');
+  assert.ok(await chainNow() < expiry, 'every trade landed before expiry');
+
+  const all = [{ account: writer, number: 0 }, ...holders];
+  const cash = async ({ account, number }) => {
+    const view = await api.call.vaultsApi.collateral(account.address, number);
+    const usdc = view.assets.find((a) => a.asset.toNumber() === 1);
+    return usdc ? usdc.amount.toBigInt() : 0n;
+  };
+  const before = await Promise.all(all.map(cash));
+
+  // Expiry: the chain settles every position by itself, a bounded batch a block.
+  const perBlock = api.consts.options.maxSettlementsPerBlock.toNumber();
+  const settledIn = new Map();
+  let settled = 0;
+  let paid = 0n;
+  await new Promise((resolve, reject) => {
+    let unsub = () => {};
+    let checking = Promise.resolve();
+    let blocks = 0;
+    api.rpc.chain.subscribeNewHeads((header) => {
+      checking = checking.then(async () => {
+        const hash = await api.rpc.chain.getBlockHash(header.number.toNumber());
+        for (const { event } of await eventsAt(api, hash)) {
+          if (api.events.margin.SeriesPositionSettled.is(event) && event.data.market.toNumber() === put) {
+            settled += 1;
+            paid += event.data.amount.toBigInt();
+            settledIn.set(header.number.toNumber(), (settledIn.get(header.number.toNumber()) ?? 0) + 1);
+          }
+        }
+        if (settled >= HOLDERS) { unsub(); resolve(); }
+        else if (++blocks > 400) { unsub(); reject(new Error(`${settled} of ${HOLDERS} settled within 400 blocks`)); }
+      }).catch((e) => { unsub(); reject(e); });
+    }).then((u) => { unsub = u; }, reject);
+  });
+  assert.equal(settled, HOLDERS);
+  const batches = [...settledIn.values()];
+  assert.ok(batches.every((n) => n <= perBlock), `at most ${perBlock} a block: ${batches}`);
+  assert.ok(batches.length >= Math.ceil(HOLDERS / perBlock), `over ${batches.length} blocks`);
+  // $2 a contract-thousandth, 499 buyers paid by the writer: zero-sum, nothing minted or lost.
+  assert.equal(paid, 0n, 'the payments sum to nothing');
+  const after = await Promise.all(all.map(cash));
+  const changes = after.map((value, i) => value - before[i]);
+  assert.equal(changes[0], -2n * UNIT * BigInt(HOLDERS - 1), 'the writer pays $2 per buyer');
+  assert.ok(changes.slice(1).every((c) => c === 2n * UNIT), 'each buyer is paid $2');
+  assert.equal(changes.reduce((sum, c) => sum + c, 0n), 0n, 'tokens conserved');
+  assert.equal((await api.query.margin.seriesHolders(put)).toNumber(), 0);
 });

@@ -49,8 +49,13 @@ fn feed(who: u8, values: Vec<(AssetId, Moment, Smile)>) -> frame_support::dispat
 	Oracle::feed_surfaces(RuntimeOrigin::signed(account(who)), values)
 }
 
+/// The aggregated record of BTC's expiry `at`.
+fn record(at: Moment) -> Option<crate::SurfaceRecord> {
+	Surfaces::<Test>::get(BTC).into_iter().find(|(expiry, _)| *expiry == at).map(|(_, record)| record)
+}
+
 fn stored(at: Moment) -> Option<Smile> {
-	Surfaces::<Test>::get((BTC, at)).map(|record| record.smile)
+	record(at).map(|record| record.smile)
 }
 
 fn status(at: Moment) -> Option<PriceStatus> {
@@ -232,7 +237,7 @@ fn expired_smiles_make_room_and_live_ones_are_never_pushed_out() {
 		assert_ok!(feed(1, vec![(BTC, c, smile(50))]));
 		assert!(oracle_events().contains(&Event::SurfacePruned { underlying: BTC, expiry: soon }));
 		assert!(!SurfaceFeeds::<Test>::contains_key((BTC, soon)));
-		assert!(Surfaces::<Test>::get((BTC, soon)).is_none());
+		assert!(record(soon).is_none());
 		assert_eq!(SurfaceFeeds::<Test>::count(), 3);
 		next_block();
 		let d = listed(96);
@@ -250,14 +255,14 @@ fn a_leaving_feeder_takes_its_smiles_and_an_unpriced_asset_its_surfaces() {
 		assert_eq!(status(a), Some(PriceStatus::Fresh));
 		assert_ok!(Oracle::remove_feeder(RuntimeOrigin::root(), account(1)));
 		// `b` had only feeder 1: nothing stands for it; `a` keeps feeder 2's and re-aggregates.
-		assert!(!SurfaceFeeds::<Test>::contains_key((BTC, b)) && Surfaces::<Test>::get((BTC, b)).is_none());
+		assert!(!SurfaceFeeds::<Test>::contains_key((BTC, b)) && record(b).is_none());
 		assert_eq!(SurfaceFeeds::<Test>::get((BTC, a)).len(), 1);
 		assert_eq!(SurfacesFedIn::<Test>::get(account(1)), None);
 		next_block();
 		assert_eq!(status(a), Some(PriceStatus::Stale), "one feeder of the two left is under the quorum");
 		assert_ok!(Oracle::remove_asset(RuntimeOrigin::root(), BTC));
 		assert_eq!(SurfaceFeeds::<Test>::count(), 0);
-		assert!(Surfaces::<Test>::get((BTC, a)).is_none());
+		assert!(record(a).is_none());
 		MockExpiries::delist(BTC, a);
 	});
 }
@@ -322,12 +327,83 @@ fn a_smile_left_unfed_for_six_ages_counts_as_absent() {
 		assert_eq!(status(at), Some(PriceStatus::Stale), "60 s old: still there");
 		next_block_after(1_000);
 		assert_eq!(status(at), None, "past six ages the expiry reads as without a smile");
-		assert!(Surfaces::<Test>::get((BTC, at)).is_some(), "kept until pruned or fed again");
+		assert!(record(at).is_some(), "kept until pruned or fed again");
 		// Fed again, it is back.
 		for who in [1, 2] {
 			assert_ok!(feed(who, vec![(BTC, at, smile(50))]));
 		}
 		next_block();
 		assert_eq!(status(at), Some(PriceStatus::Fresh));
+	});
+}
+
+#[test]
+fn an_underlyings_smiles_sit_in_one_entry_in_expiry_order() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (late, early) = (listed(48), listed(24));
+		MockExpiries::list(ETH, early);
+		// Fed out of order, two underlyings in one block.
+		for who in 1..=3 {
+			assert_ok!(feed(who, vec![(BTC, late, smile(60)), (ETH, early, smile(70)), (BTC, early, smile(50))]));
+		}
+		next_block();
+		let expiries = |asset| Surfaces::<Test>::get(asset).into_iter().map(|(at, _)| at).collect::<Vec<_>>();
+		assert_eq!(expiries(BTC), vec![early, late]);
+		assert_eq!(expiries(ETH), vec![early]);
+		// One call quotes them all, each as it would alone.
+		let all = <Oracle as PriceProvider>::surfaces(BTC);
+		assert_eq!(all.iter().map(|(at, _)| *at).collect::<Vec<_>>(), vec![early, late]);
+		for (at, quote) in all {
+			assert_eq!(Some(quote), <Oracle as PriceProvider>::surface(BTC, at));
+		}
+		assert_eq!(stored(early), Some(smile(50)));
+		assert_eq!(stored(late), Some(smile(60)));
+		// Forgetting one expiry leaves the other; forgetting the last removes the entry.
+		Oracle::forget_surface(BTC, early);
+		assert_eq!(expiries(BTC), vec![late]);
+		Oracle::forget_surface(BTC, late);
+		assert!(!Surfaces::<Test>::contains_key(BTC));
+		assert_eq!(<Oracle as PriceProvider>::surfaces(BTC), vec![]);
+		assert_eq!(expiries(ETH), vec![early]);
+	});
+}
+
+#[test]
+fn the_migration_groups_smiles_by_underlying_once() {
+	use crate::{migrations::v1::MigrateToV1, SurfaceRecord};
+	use codec::Encode;
+	use frame_support::{
+		storage::{unhashed, StoragePrefixedMap},
+		traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		StorageHasher, Twox64Concat,
+	};
+	ExtBuilder::default().build_and_execute(|| {
+		let (early, late) = (listed(24), listed(48));
+		MockExpiries::list(ETH, early);
+		for who in 1..=3 {
+			assert_ok!(feed(who, vec![(BTC, late, smile(60)), (BTC, early, smile(50)), (ETH, early, smile(70))]));
+		}
+		next_block();
+		let kept = |asset| Surfaces::<Test>::get(asset);
+		let (btc, eth) = (kept(BTC), kept(ETH));
+		// As a chain from before: one entry per (underlying, expiry), version 0.
+		let _ = Surfaces::<Test>::clear(u32::MAX, None);
+		let prefix = Surfaces::<Test>::final_prefix();
+		for (asset, smiles) in [(BTC, &btc), (ETH, &eth)] {
+			for (at, record) in smiles.iter() {
+				let key = [prefix.as_slice(), &Twox64Concat::hash(&(asset, *at).encode())].concat();
+				unhashed::put::<SurfaceRecord>(&key, record);
+			}
+		}
+		StorageVersion::new(0).put::<Oracle>();
+
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(kept(BTC), btc);
+		assert_eq!(kept(ETH), eth);
+		assert_eq!(Surfaces::<Test>::iter().count(), 2, "no old entry left");
+		assert_eq!(Oracle::on_chain_storage_version(), StorageVersion::new(1));
+		// At v1 it does nothing.
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(kept(BTC), btc);
 	});
 }
