@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
 		// Proof size: measured `1010`, estimated `6202`.
-		// Minimum execution time: 62_641_000 picoseconds.
-		Weight::from_parts(71_304_000, 6202)
+		// Minimum execution time: 61_788_000 picoseconds.
+		Weight::from_parts(71_306_000, 6202)
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -90,8 +90,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_volatility_source() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_979_000 picoseconds.
-		Weight::from_parts(7_103_000, 0)
+		// Minimum execution time: 6_253_000 picoseconds.
+		Weight::from_parts(7_181_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::ListingSchedules` (r:2 w:0)
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `331`, estimated `6232`.
-		// Minimum execution time: 17_355_000 picoseconds.
-		Weight::from_parts(19_871_000, 6232)
+		// Minimum execution time: 17_157_000 picoseconds.
+		Weight::from_parts(19_951_000, 6232)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -118,15 +118,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Surfaces` (r:1 w:0)
-	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:1 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn price_leg() -> Weight {
-		// Proof size: measured `967`, estimated `6024`.
-		// Minimum execution time: 38_449_000 picoseconds.
-		Weight::from_parts(43_438_000, 6024)
+		// Proof size: measured `967`, estimated `6694`.
+		// Minimum execution time: 37_929_000 picoseconds.
+		Weight::from_parts(43_430_000, 6694)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:0)
@@ -138,13 +138,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Surfaces` (r:1 w:0)
-	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
+	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn price_leg_smile() -> Weight {
-		// Proof size: measured `981`, estimated `3611`.
-		// Minimum execution time: 35_352_000 picoseconds.
-		Weight::from_parts(40_723_000, 3611)
+		// Proof size: measured `981`, estimated `6694`.
+		// Minimum execution time: 34_256_000 picoseconds.
+		Weight::from_parts(40_209_000, 6694)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
@@ -164,10 +164,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[1, 24]`.
 	fn process_expiries(e: u32, ) -> Weight {
 		// Proof size: measured `638`, estimated `3540`.
-		// Minimum execution time: 34_200_000 picoseconds.
-		Weight::from_parts(36_997_000, 3540)
-			// Standard Error: 150_807
-			.saturating_add(Weight::from_parts(45_833_114, 0).saturating_mul(e.into()))
+		// Minimum execution time: 35_159_000 picoseconds.
+		Weight::from_parts(37_130_000, 3540)
+			// Standard Error: 151_526
+			.saturating_add(Weight::from_parts(45_550_667, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -182,8 +182,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::SweepPending` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn set_settlement_price() -> Weight {
 		// Proof size: measured `267`, estimated `3540`.
-		// Minimum execution time: 12_897_000 picoseconds.
-		Weight::from_parts(15_129_000, 3540)
+		// Minimum execution time: 13_166_000 picoseconds.
+		Weight::from_parts(15_147_000, 3540)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -218,10 +218,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 24]`.
 	fn delist_series(n: u32, ) -> Weight {
 		// Proof size: measured `2356`, estimated `63915`.
-		// Minimum execution time: 132_450_000 picoseconds.
-		Weight::from_parts(162_142_468, 63915)
-			// Standard Error: 34_409
-			.saturating_add(Weight::from_parts(29_019_410, 0).saturating_mul(n.into()))
+		// Minimum execution time: 136_936_000 picoseconds.
+		Weight::from_parts(166_725_161, 63915)
+			// Standard Error: 29_808
+			.saturating_add(Weight::from_parts(29_285_385, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(32_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -242,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::NextListingCheck` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_listing_schedule() -> Weight {
 		// Proof size: measured `698`, estimated `14095`.
-		// Minimum execution time: 38_605_000 picoseconds.
-		Weight::from_parts(45_936_000, 14095)
+		// Minimum execution time: 40_506_000 picoseconds.
+		Weight::from_parts(44_648_000, 14095)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -282,10 +282,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 2]`.
 	fn list_scheduled(k: u32, ) -> Weight {
 		// Proof size: measured `1067`, estimated `8808`.
-		// Minimum execution time: 113_345_000 picoseconds.
-		Weight::from_parts(134_190_318, 8808)
-			// Standard Error: 116_808
-			.saturating_add(Weight::from_parts(144_892_132, 0).saturating_mul(k.into()))
+		// Minimum execution time: 114_971_000 picoseconds.
+		Weight::from_parts(131_673_163, 8808)
+			// Standard Error: 64_917
+			.saturating_add(Weight::from_parts(141_850_261, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((16_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -297,30 +297,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn list_series() -> Weight {
-		Weight::from_parts(71_304_000, 6202)
+		Weight::from_parts(71_306_000, 6202)
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn set_volatility_source() -> Weight {
-		Weight::from_parts(7_103_000, 0)
+		Weight::from_parts(7_181_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(19_871_000, 6232)
+		Weight::from_parts(19_951_000, 6232)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn price_leg() -> Weight {
-		Weight::from_parts(43_438_000, 6024)
+		Weight::from_parts(43_430_000, 6694)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 	}
 	fn price_leg_smile() -> Weight {
-		Weight::from_parts(40_723_000, 3611)
+		Weight::from_parts(40_209_000, 6694)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	fn process_expiries(e: u32, ) -> Weight {
-		Weight::from_parts(36_997_000, 3540)
-			.saturating_add(Weight::from_parts(45_833_114, 0).saturating_mul(e.into()))
+		Weight::from_parts(37_130_000, 3540)
+			.saturating_add(Weight::from_parts(45_550_667, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -328,13 +328,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2550).saturating_mul(e.into()))
 	}
 	fn set_settlement_price() -> Weight {
-		Weight::from_parts(15_129_000, 3540)
+		Weight::from_parts(15_147_000, 3540)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn delist_series(n: u32, ) -> Weight {
-		Weight::from_parts(162_142_468, 63915)
-			.saturating_add(Weight::from_parts(29_019_410, 0).saturating_mul(n.into()))
+		Weight::from_parts(166_725_161, 63915)
+			.saturating_add(Weight::from_parts(29_285_385, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(32_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -342,13 +342,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 17284).saturating_mul(n.into()))
 	}
 	fn set_listing_schedule() -> Weight {
-		Weight::from_parts(45_936_000, 14095)
+		Weight::from_parts(44_648_000, 14095)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn list_scheduled(k: u32, ) -> Weight {
-		Weight::from_parts(134_190_318, 8808)
-			.saturating_add(Weight::from_parts(144_892_132, 0).saturating_mul(k.into()))
+		Weight::from_parts(131_673_163, 8808)
+			.saturating_add(Weight::from_parts(141_850_261, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(23_u64))
 			.saturating_add(RocksDbWeight::get().reads((16_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(16_u64))

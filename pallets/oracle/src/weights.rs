@@ -63,10 +63,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed_prices(n: u32, ) -> Weight {
 		// Proof size: measured `1455`, estimated `3518`.
-		// Minimum execution time: 25_613_000 picoseconds.
-		Weight::from_parts(24_928_684, 3518)
-			// Standard Error: 9_815
-			.saturating_add(Weight::from_parts(7_730_843, 0).saturating_mul(n.into()))
+		// Minimum execution time: 25_847_000 picoseconds.
+		Weight::from_parts(23_972_749, 3518)
+			// Standard Error: 8_836
+			.saturating_add(Weight::from_parts(7_776_700, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -90,10 +90,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 16]`.
 	fn aggregate(n: u32, ) -> Weight {
 		// Proof size: measured `295`, estimated `3517`.
-		// Minimum execution time: 3_145_000 picoseconds.
-		Weight::from_parts(11_025_464, 3517)
-			// Standard Error: 11_987
-			.saturating_add(Weight::from_parts(14_789_507, 0).saturating_mul(n.into()))
+		// Minimum execution time: 2_969_000 picoseconds.
+		Weight::from_parts(11_465_047, 3517)
+			// Standard Error: 14_510
+			.saturating_add(Weight::from_parts(16_024_911, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn sample_volatility() -> Weight {
 		// Proof size: measured `303`, estimated `3517`.
-		// Minimum execution time: 8_120_000 picoseconds.
-		Weight::from_parts(9_126_000, 3517)
+		// Minimum execution time: 8_048_000 picoseconds.
+		Weight::from_parts(9_078_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -115,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn add_feeder() -> Weight {
 		// Proof size: measured `522`, estimated `3518`.
-		// Minimum execution time: 14_853_000 picoseconds.
-		Weight::from_parts(16_437_000, 3518)
+		// Minimum execution time: 15_320_000 picoseconds.
+		Weight::from_parts(17_239_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -139,10 +139,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[0, 16]`.
 	fn remove_feeder(a: u32, ) -> Weight {
 		// Proof size: measured `4556`, estimated `124190`.
-		// Minimum execution time: 251_628_000 picoseconds.
-		Weight::from_parts(258_430_398, 124190)
-			// Standard Error: 27_995
-			.saturating_add(Weight::from_parts(6_714_123, 0).saturating_mul(a.into()))
+		// Minimum execution time: 251_602_000 picoseconds.
+		Weight::from_parts(273_344_240, 124190)
+			// Standard Error: 40_911
+			.saturating_add(Weight::from_parts(6_929_594, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(30_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(29_u64))
@@ -156,10 +156,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 4]`.
 	fn set_asset(s: u32, ) -> Weight {
 		// Proof size: measured `503`, estimated `4290`.
-		// Minimum execution time: 15_136_000 picoseconds.
-		Weight::from_parts(17_466_575, 4290)
-			// Standard Error: 3_928
-			.saturating_add(Weight::from_parts(586_410, 0).saturating_mul(s.into()))
+		// Minimum execution time: 15_338_000 picoseconds.
+		Weight::from_parts(18_240_451, 4290)
+			// Standard Error: 3_535
+			.saturating_add(Weight::from_parts(657_411, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -173,6 +173,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::SurfaceFeeds` (`max_values`: None, `max_size`: Some(2453), added: 4928, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::CounterForSurfaceFeeds` (r:1 w:1)
 	/// Proof: `Oracle::CounterForSurfaceFeeds` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Surfaces` (r:1 w:1)
+	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::PendingSurfaces` (r:1 w:1)
 	/// Proof: `Oracle::PendingSurfaces` (`max_values`: Some(1), `max_size`: Some(289), added: 784, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::TimeWeighted` (r:0 w:1)
@@ -181,31 +183,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Feeds` (`max_values`: None, `max_size`: Some(909), added: 3384, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:0 w:1)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Surfaces` (r:0 w:24)
-	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:0 w:1)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn remove_asset() -> Weight {
-		// Proof size: measured `2686`, estimated `124190`.
-		// Minimum execution time: 216_301_000 picoseconds.
-		Weight::from_parts(237_567_000, 124190)
-			.saturating_add(T::DbWeight::get().reads(30_u64))
-			.saturating_add(T::DbWeight::get().writes(57_u64))
+		// Proof size: measured `5905`, estimated `124190`.
+		// Minimum execution time: 275_088_000 picoseconds.
+		Weight::from_parts(303_221_000, 124190)
+			.saturating_add(T::DbWeight::get().reads(31_u64))
+			.saturating_add(T::DbWeight::get().writes(34_u64))
 	}
 	/// Storage: `Oracle::Params` (r:0 w:1)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_153_000 picoseconds.
-		Weight::from_parts(5_924_000, 0)
+		// Minimum execution time: 5_324_000 picoseconds.
+		Weight::from_parts(6_419_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Feeders` (r:1 w:0)
 	/// Proof: `Oracle::Feeders` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	fn check_feed() -> Weight {
 		// Proof size: measured `654`, estimated `3518`.
-		// Minimum execution time: 7_136_000 picoseconds.
-		Weight::from_parts(8_110_000, 3518)
+		// Minimum execution time: 7_377_000 picoseconds.
+		Weight::from_parts(8_699_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Oracle::Feeders` (r:1 w:0)
@@ -220,21 +220,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::SurfaceFeeds` (`max_values`: None, `max_size`: Some(2453), added: 4928, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::CounterForSurfaceFeeds` (r:1 w:1)
 	/// Proof: `Oracle::CounterForSurfaceFeeds` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Surfaces` (r:1 w:1)
+	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::PendingSurfaces` (r:1 w:1)
 	/// Proof: `Oracle::PendingSurfaces` (`max_values`: Some(1), `max_size`: Some(289), added: 784, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Surfaces` (r:0 w:24)
-	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 24]`.
 	fn feed_surfaces(n: u32, ) -> Weight {
-		// Proof size: measured `2944`, estimated `94416`.
-		// Minimum execution time: 80_963_000 picoseconds.
-		Weight::from_parts(79_520_990, 94416)
-			// Standard Error: 24_990
-			.saturating_add(Weight::from_parts(18_243_799, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(24_u64))
+		// Proof size: measured `6162`, estimated `94416`.
+		// Minimum execution time: 93_741_000 picoseconds.
+		Weight::from_parts(92_275_254, 94416)
+			// Standard Error: 33_437
+			.saturating_add(Weight::from_parts(22_861_387, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6557).saturating_mul(n.into()))
 	}
 	/// Storage: `Oracle::PendingSurfaces` (r:1 w:1)
@@ -243,21 +243,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::CounterForFeeders` (r:1 w:0)
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Surfaces` (r:1 w:1)
+	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::SurfaceFeeds` (r:24 w:0)
 	/// Proof: `Oracle::SurfaceFeeds` (`max_values`: None, `max_size`: Some(2453), added: 4928, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Surfaces` (r:24 w:24)
-	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 24]`.
 	fn aggregate_surfaces(n: u32, ) -> Weight {
-		// Proof size: measured `4182`, estimated `1774`.
-		// Minimum execution time: 4_021_000 picoseconds.
-		Weight::from_parts(22_938_304, 1774)
-			// Standard Error: 22_851
-			.saturating_add(Weight::from_parts(13_533_857, 0).saturating_mul(n.into()))
+		// Proof size: measured `6664`, estimated `6694`.
+		// Minimum execution time: 4_214_000 picoseconds.
+		Weight::from_parts(29_961_848, 6694)
+			// Standard Error: 30_526
+			.saturating_add(Weight::from_parts(10_164_772, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 4928).saturating_mul(n.into()))
 	}
 }
@@ -265,8 +264,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn feed_prices(n: u32, ) -> Weight {
-		Weight::from_parts(24_928_684, 3518)
-			.saturating_add(Weight::from_parts(7_730_843, 0).saturating_mul(n.into()))
+		Weight::from_parts(23_972_749, 3518)
+			.saturating_add(Weight::from_parts(7_776_700, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -274,8 +273,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn aggregate(n: u32, ) -> Weight {
-		Weight::from_parts(11_025_464, 3517)
-			.saturating_add(Weight::from_parts(14_789_507, 0).saturating_mul(n.into()))
+		Weight::from_parts(11_465_047, 3517)
+			.saturating_add(Weight::from_parts(16_024_911, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -283,18 +282,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn sample_volatility() -> Weight {
-		Weight::from_parts(9_126_000, 3517)
+		Weight::from_parts(9_078_000, 3517)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_feeder() -> Weight {
-		Weight::from_parts(16_437_000, 3518)
+		Weight::from_parts(17_239_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_feeder(a: u32, ) -> Weight {
-		Weight::from_parts(258_430_398, 124190)
-			.saturating_add(Weight::from_parts(6_714_123, 0).saturating_mul(a.into()))
+		Weight::from_parts(273_344_240, 124190)
+			.saturating_add(Weight::from_parts(6_929_594, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(30_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(29_u64))
@@ -302,40 +301,39 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3314).saturating_mul(a.into()))
 	}
 	fn set_asset(s: u32, ) -> Weight {
-		Weight::from_parts(17_466_575, 4290)
-			.saturating_add(Weight::from_parts(586_410, 0).saturating_mul(s.into()))
+		Weight::from_parts(18_240_451, 4290)
+			.saturating_add(Weight::from_parts(657_411, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_asset() -> Weight {
-		Weight::from_parts(237_567_000, 124190)
-			.saturating_add(RocksDbWeight::get().reads(30_u64))
-			.saturating_add(RocksDbWeight::get().writes(57_u64))
+		Weight::from_parts(303_221_000, 124190)
+			.saturating_add(RocksDbWeight::get().reads(31_u64))
+			.saturating_add(RocksDbWeight::get().writes(34_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(5_924_000, 0)
+		Weight::from_parts(6_419_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn check_feed() -> Weight {
-		Weight::from_parts(8_110_000, 3518)
+		Weight::from_parts(8_699_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 	}
 	fn feed_surfaces(n: u32, ) -> Weight {
-		Weight::from_parts(79_520_990, 94416)
-			.saturating_add(Weight::from_parts(18_243_799, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(24_u64))
+		Weight::from_parts(92_275_254, 94416)
+			.saturating_add(Weight::from_parts(22_861_387, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6557).saturating_mul(n.into()))
 	}
 	fn aggregate_surfaces(n: u32, ) -> Weight {
-		Weight::from_parts(22_938_304, 1774)
-			.saturating_add(Weight::from_parts(13_533_857, 0).saturating_mul(n.into()))
+		Weight::from_parts(29_961_848, 6694)
+			.saturating_add(Weight::from_parts(10_164_772, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 4928).saturating_mul(n.into()))
 	}
 }
