@@ -289,8 +289,10 @@ pub fn normal_cdf(x: i128) -> MathResult {
 }
 
 /// Φ(x) for x ≥ 0: the Taylor polynomial of Φ at the nearest of the points 1/8 apart
-/// (`normal_table`, generated to 10^-20), in `h = x − j/8` with |h| ≤ 1/16. Its cost is the
-/// same at every x: a dozen products.
+/// (`normal_table`: truncated under 10^-20, each coefficient rounded to 10^-18), in
+/// `h = x − j/8` with |h| ≤ 1/16: within a unit or two of 10^-18 of Φ (two neighbouring
+/// polynomials may differ by as much where they meet). Its cost is the same at every x: a
+/// dozen products.
 fn upper_half_cdf(x: i128) -> MathResult {
 	use crate::normal_table::COEFFICIENTS;
 	if x >= CDF_TAILS_FROM {

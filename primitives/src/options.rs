@@ -131,9 +131,11 @@ pub fn price_series(
 	now: Moment,
 	rate: i128,
 ) -> Result<Priced, MathError> {
-	if let Some(remaining) = Remaining::of(terms, now)?.filter(|r| r.prices(sigma).unwrap_or(false)) {
-		let inputs = Inputs { spot: index, strike: to_fixed(terms.strike)?, sigma, years: remaining.years, rate };
-		return black76::price(terms.kind, inputs);
+	if let Some(remaining) = Remaining::of(terms, now)? {
+		if remaining.prices(sigma)? {
+			let inputs = Inputs { spot: index, strike: to_fixed(terms.strike)?, sigma, years: remaining.years, rate };
+			return black76::price(terms.kind, inputs);
+		}
 	}
 	let price = intrinsic(terms.kind, to_fixed(terms.strike)?, index)?;
 	let delta = match terms.kind {

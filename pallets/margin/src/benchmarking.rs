@@ -176,9 +176,10 @@ mod benchmarks {
 	}
 
 	/// A subaccount short `p` option series, each leg priced (Black-76 at the implied and, as
-	/// the realized volatility is higher, at the margin volatility), each after the first at
-	/// its own expiry with its own smile (the dearest legs: no two share a read but the
-	/// underlying's): where the runtime lists options. Elsewhere it measures perpetuals, as
+	/// the realized volatility is higher, at the margin volatility), the legs alternating
+	/// between two underlyings, each at its own expiry, all but the first of each underlying
+	/// with its own smile (the dearest legs: no two share a read but their underlying's):
+	/// where the runtime lists options. Elsewhere it measures perpetuals, as
 	/// `check_initial_margin` does.
 	#[benchmark]
 	fn check_initial_margin_series(p: Linear<1, { T::MaxPositions::get() }>) {

@@ -121,18 +121,25 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// A health reading over `positions` positions, whichever kind they are: perpetuals
-	/// (`check_initial_margin`) or option series (`check_initial_margin_series`, which prices
-	/// each leg), component by component the costlier.
+	/// A health reading over `positions` positions, whatever their mix: all perpetuals
+	/// (`check_initial_margin`), all series (`check_initial_margin_series`, which reads the
+	/// underlyings' inputs and prices each leg), or one series beside perpetuals (the series'
+	/// inputs with perpetual legs: the dearest mix when a perpetual leg costs more than a
+	/// series leg). Each is linear in the series legs, so one of the three is the most any mix
+	/// costs; component by component the costliest.
 	pub(crate) fn health_weight(positions: u32) -> Weight {
 		let perpetuals = T::WeightInfo::check_initial_margin(positions);
-		perpetuals.max(T::WeightInfo::check_initial_margin_series(positions))
+		let series = T::WeightInfo::check_initial_margin_series(positions);
+		let one = positions.min(1);
+		let mixed = T::WeightInfo::check_initial_margin_series(one)
+			.saturating_add(perpetuals)
+			.saturating_sub(T::WeightInfo::check_initial_margin(one));
+		perpetuals.max(series).max(mixed)
 	}
 
-	/// What series legs cost a health reading of `positions` positions beyond perpetuals.
+	/// What series legs may cost a health reading of `positions` positions beyond perpetuals.
 	pub(crate) fn series_surplus(positions: u32) -> Weight {
-		T::WeightInfo::check_initial_margin_series(positions)
-			.saturating_sub(T::WeightInfo::check_initial_margin(positions))
+		Self::health_weight(positions).saturating_sub(T::WeightInfo::check_initial_margin(positions))
 	}
 
 	/// A fill between sides of at most `positions` positions: `apply_fill` measured with

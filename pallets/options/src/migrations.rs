@@ -26,8 +26,11 @@ pub mod v1 {
 				moved = moved.saturating_add(1);
 				// Every series has its market (`try_state` checks it). Without one no position
 				// can be held in it (a market closes only once none is), so its decimals count
-				// nothing; 0 keeps the series listed and `try_state` reports it.
-				let base_decimals = T::Markets::base_decimals(market).unwrap_or_default();
+				// nothing; 0 keeps the series listed, and the inconsistency is reported.
+				let base_decimals = T::Markets::base_decimals(market).unwrap_or_else(|| {
+					frame_support::defensive!("an option series without its market");
+					0
+				});
 				Some(ListedSeries { terms, base_decimals })
 			});
 			T::DbWeight::get().reads_writes(moved.saturating_mul(2), moved)

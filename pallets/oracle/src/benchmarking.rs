@@ -74,25 +74,38 @@ fn expiry_at(now: Moment, i: u32) -> Moment {
 /// feeder but the last (whose smiles are the call measured): the feed lists full.
 /// `expired` of them (the first) have already expired by the time returned. Returns the
 /// last feeder, the time to feed at and the expiries.
-fn setup_surfaces<T: Config>(assets: u32, expired: u32) -> (T::AccountId, Moment, Vec<Moment>) {
-	let last = setup::<T>(assets.max(1));
+fn setup_surfaces<T: Config>(assets: u32, expired: u32) -> (T::AccountId, Moment, Vec<(AssetId, Moment)>) {
+	let last = setup::<T>(assets.max(spread::<T>()));
 	let start: Moment = 1_000_000;
 	T::BenchmarkHelper::set_time(start);
-	let expiries: Vec<Moment> = (0..T::MaxSurfaces::get()).map(|i| expiry_at(start, i)).collect();
-	for expiry in &expiries {
-		T::BenchmarkHelper::list_expiry(0, *expiry);
+	let expiries: Vec<(AssetId, Moment)> =
+		(0..T::MaxSurfaces::get()).map(|i| (underlying_of::<T>(i), expiry_at(start, i))).collect();
+	for (underlying, expiry) in &expiries {
+		T::BenchmarkHelper::list_expiry(*underlying, *expiry);
 	}
 	let feeders = T::MaxFeeders::get();
 	for index in 0..feeders.saturating_sub(1) {
 		let values: Vec<(AssetId, Moment, Smile)> =
-			expiries.iter().map(|e| (0, *e, smile(50u32.saturating_add(index)))).collect();
+			expiries.iter().map(|(u, e)| (*u, *e, smile(50u32.saturating_add(index)))).collect();
 		Pallet::<T>::do_feed_surfaces(feeder::<T>(index), values.try_into().expect("MaxSurfaces"))
 			.expect("valid smiles");
 	}
 	Pallet::<T>::aggregate_pending_surfaces();
-	let now = expiries.get(expired.saturating_sub(1) as usize).copied().filter(|_| expired > 0).unwrap_or(start);
+	let now = expiries.get(expired.saturating_sub(1) as usize).map(|(_, e)| *e).filter(|_| expired > 0).unwrap_or(start);
 	T::BenchmarkHelper::set_time(now);
 	(last, now, expiries)
+}
+
+/// How many underlyings the smiles of the benchmarks spread over: each expiry its own, as far
+/// as there are assets (each underlying's smiles are one entry: the more underlyings, the
+/// more entries read and written).
+fn spread<T: Config>() -> u32 {
+	T::MaxAssets::get().min(T::MaxSurfaces::get()).max(1)
+}
+
+/// The underlying of the benchmarks' `i`-th expiry.
+fn underlying_of<T: Config>(i: u32) -> AssetId {
+	i.checked_rem(spread::<T>()).unwrap_or_default()
 }
 
 /// Registers `n` assets, fills the feeder set, and gives every feeder but the last a feed
@@ -209,7 +222,7 @@ mod benchmarks {
 	#[benchmark]
 	fn remove_feeder(a: Linear<0, { T::MaxAssets::get() }>) {
 		let (last, _, expiries) = setup_surfaces::<T>(a, 0);
-		let smiles: Vec<(AssetId, Moment, Smile)> = expiries.iter().map(|e| (0, *e, smile(70))).collect();
+		let smiles: Vec<(AssetId, Moment, Smile)> = expiries.iter().map(|(u, e)| (*u, *e, smile(70))).collect();
 		frame_system::Pallet::<T>::set_block_number(2u32.into());
 		Pallet::<T>::do_feed_surfaces(last.clone(), smiles.try_into().expect("MaxSurfaces")).expect("valid smiles");
 		if a > 0 {
@@ -301,11 +314,14 @@ mod benchmarks {
 		let (caller, now, _) = setup_surfaces::<T>(1, n);
 		frame_system::Pallet::<T>::set_block_number(2u32.into());
 		PendingSurfaces::<T>::kill();
-		let fresh: Vec<Moment> = (0..n).map(|i| expiry_at(now, i.saturating_add(T::MaxSurfaces::get()))).collect();
-		for expiry in &fresh {
-			T::BenchmarkHelper::list_expiry(0, *expiry);
+		let fresh: Vec<(AssetId, Moment)> = (0..n)
+			.map(|i| i.saturating_add(T::MaxSurfaces::get()))
+			.map(|i| (underlying_of::<T>(i), expiry_at(now, i)))
+			.collect();
+		for (underlying, expiry) in &fresh {
+			T::BenchmarkHelper::list_expiry(*underlying, *expiry);
 		}
-		let values: Vec<(AssetId, Moment, Smile)> = fresh.iter().map(|e| (0, *e, smile(60))).collect();
+		let values: Vec<(AssetId, Moment, Smile)> = fresh.iter().map(|(u, e)| (*u, *e, smile(60))).collect();
 		let values: SurfaceValuesOf<T> = values.try_into().expect("MaxSurfaces");
 
 		#[extrinsic_call]
@@ -316,14 +332,15 @@ mod benchmarks {
 	}
 
 	/// `n` expiries aggregated at the end of the block, each with a full feed list and a
-	/// previous smile (so every point is clamped against it).
+	/// previous smile (so every point is clamped against it), each on its own underlying as
+	/// far as there are assets (an underlying's smiles read and written once).
 	#[benchmark]
 	fn aggregate_surfaces(n: Linear<0, { T::MaxSurfaces::get() }>) {
 		let (last, _, expiries) = setup_surfaces::<T>(1, 0);
 		frame_system::Pallet::<T>::set_block_number(2u32.into());
 		if n > 0 {
 			let values: Vec<(AssetId, Moment, Smile)> =
-				expiries.iter().take(n as usize).map(|e| (0, *e, smile(70))).collect();
+				expiries.iter().take(n as usize).map(|(u, e)| (*u, *e, smile(70))).collect();
 			Pallet::<T>::do_feed_surfaces(last, values.try_into().expect("MaxSurfaces")).expect("valid smiles");
 		}
 

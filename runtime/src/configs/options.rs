@@ -46,7 +46,7 @@ impl pallet_options::Config for Runtime {
 pub(crate) mod benchmark_helper {
 	use crate::{configs::margin::benchmark_helper::set_price, Runtime, Timestamp};
 	use clearing_primitives::{
-		AssetId, MarketId, Price, BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID,
+		AssetId, MarketId, Price, BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID, ETH_ASSET_ID, ETH_VOLATILITY_ASSET_ID,
 	};
 	use frame_support::traits::Time;
 	use sp_runtime::FixedPointNumber;
@@ -68,24 +68,26 @@ pub(crate) mod benchmark_helper {
 		true
 	}
 
-	/// Lists BTC call `i` (strikes $1,000 apart from $60,000, expiring a week and `i` days
-	/// out) at the inputs [`underlying`] sets, and returns its market and its mark on the $1
-	/// tick. Every series after the first has its own expiry with a fresh smile, the dearest
-	/// legs to read: each its smile beside its terms, the first its underlying's volatility
-	/// index.
+	/// Lists call `i`, on BTC for even `i` and ETH for odd (strikes 1/60 of the index apart
+	/// from $60,000 and $3,000, expiring a week and `i` days out), at the inputs [`underlying`]
+	/// and [`eth_underlying`] set, and returns its market and its mark on the $1 tick. The
+	/// dearest legs to read: both underlyings' inputs, each series its own expiry, the first
+	/// of each underlying on its volatility index and every later one with its own fresh
+	/// smile.
 	pub fn open_series(i: u32) -> Option<(MarketId, Price)> {
 		use pallet_options::benchmarking::BenchmarkHelper;
-		let (perpetual, asset) = underlying();
+		let ((perpetual, asset), index, step) =
+			if i.is_multiple_of(2) { (underlying(), 60_000u32, 1_000u32) } else { (eth_underlying(), 3_000, 50) };
 		let market = super::FirstSeriesId::get().saturating_add(pallet_options::SeriesListed::<Runtime>::get());
 		let expiry = Timestamp::now().saturating_add(super::DAY_MS.saturating_mul(7u64.saturating_add(u64::from(i))));
-		if i > 0 {
+		if i > 1 {
 			OptionsBenchmarkHelper::smile(asset, expiry, true);
 		}
 		pallet_options::Pallet::<Runtime>::list_series(
 			crate::RuntimeOrigin::root(),
 			perpetual,
 			expiry,
-			Price::saturating_from_integer(60_000u32.saturating_add(i.saturating_mul(1_000))),
+			Price::saturating_from_integer(index.saturating_add(i.saturating_mul(step))),
 			clearing_primitives::black76::OptionKind::Call,
 			Price::saturating_from_integer(1u32),
 			1_000_000_000_000,
@@ -99,6 +101,33 @@ pub(crate) mod benchmark_helper {
 		Some((market, Price::saturating_from_integer(mark.into_inner().div_ceil(Price::DIV))))
 	}
 
+	/// ETH at a fresh $3,000, its implied volatility at a fresh 60%, its realized one at 80%.
+	pub fn eth_underlying() -> (MarketId, AssetId) {
+		set_inputs(ETH_ASSET_ID, ETH_VOLATILITY_ASSET_ID, 3_000);
+		(crate::genesis_config_presets::ETH_USD, ETH_ASSET_ID)
+	}
+
+	/// `asset` at a fresh `index` USD, its implied volatility (oracle asset `volatility`, its
+	/// source) at a fresh 60%, its realized one at 80%.
+	fn set_inputs(asset: AssetId, volatility: AssetId, index: u32) {
+		set_price(asset, Price::saturating_from_integer(index));
+		set_price(volatility, Price::saturating_from_rational(60u32, 100u32));
+		pallet_options::VolatilitySources::<Runtime>::insert(asset, volatility);
+		// A realized volatility of 80% a year: its variance per sampling interval.
+		let per_year = 31_557_600_000u64
+			.checked_div(<Runtime as pallet_oracle::Config>::VolatilitySampleMs::get())
+			.unwrap_or(1);
+		let variance = 640_000_000_000_000_000u128.checked_div(u128::from(per_year)).unwrap_or_default();
+		pallet_oracle::RealizedVolatilities::<Runtime>::insert(
+			asset,
+			pallet_oracle::RealizedVolatility {
+				sample_price: Price::saturating_from_integer(index),
+				sampled_at: Timestamp::now(),
+				variance,
+			},
+		);
+	}
+
 	/// BTC at a fresh $60,000, its implied volatility at a fresh 60%, its realized one at 80%.
 	pub fn underlying() -> (MarketId, AssetId) {
 		<OptionsBenchmarkHelper as pallet_options::benchmarking::BenchmarkHelper>::underlying()
@@ -106,22 +135,7 @@ pub(crate) mod benchmark_helper {
 
 	impl pallet_options::benchmarking::BenchmarkHelper for OptionsBenchmarkHelper {
 		fn underlying() -> (MarketId, AssetId) {
-			set_price(BTC_ASSET_ID, Price::saturating_from_integer(60_000u32));
-			set_price(BTC_VOLATILITY_ASSET_ID, Price::saturating_from_rational(60u32, 100u32));
-			pallet_options::VolatilitySources::<Runtime>::insert(BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID);
-			// A realized volatility of 80% a year: its variance per sampling interval.
-			let per_year = 31_557_600_000u64
-				.checked_div(<Runtime as pallet_oracle::Config>::VolatilitySampleMs::get())
-				.unwrap_or(1);
-			let variance = 640_000_000_000_000_000u128.checked_div(u128::from(per_year)).unwrap_or_default();
-			pallet_oracle::RealizedVolatilities::<Runtime>::insert(
-				BTC_ASSET_ID,
-				pallet_oracle::RealizedVolatility {
-					sample_price: Price::saturating_from_integer(60_000u32),
-					sampled_at: Timestamp::now(),
-					variance,
-				},
-			);
+			set_inputs(BTC_ASSET_ID, BTC_VOLATILITY_ASSET_ID, 60_000);
 			(crate::genesis_config_presets::BTC_USD, BTC_ASSET_ID)
 		}
 

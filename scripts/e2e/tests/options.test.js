@@ -415,7 +415,8 @@ test('an expiry of 500 positions settles over bounded blocks, every token accoun
   const buyers = Array.from({ length: ACCOUNTS }, () => ctx.fresh());
   const funding = await pipelined(funder, buyers.flatMap((account) => [
     api.tx.balances.transferKeepAlive(account.address, 100n * 10n ** 12n),
-    api.tx.assets.transfer(1, account.address, BigInt(PER_ACCOUNT) * 5n * UNIT),
+    // $5 a subaccount, and $1,000 that stays (deposits keep the account alive).
+    api.tx.assets.transfer(1, account.address, BigInt(PER_ACCOUNT) * 5n * UNIT + 1_000n * UNIT),
   ]));
   assert.deepEqual(funding.filter((e) => e !== null), [], 'every buyer account is funded');
   const holders = [];
@@ -438,44 +439,44 @@ test('an expiry of 500 positions settles over bounded blocks, every token accoun
   assert.ok(await chainNow() < expiry, 'every trade landed before expiry');
 
   const all = [{ account: writer, number: 0 }, ...holders];
-  const cash = async ({ account, number }) => {
-    const view = await api.call.vaultsApi.collateral(account.address, number);
+  const cash = async (at, { account, number }) => {
+    const view = await at.call.vaultsApi.collateral(account.address, number);
     const usdc = view.assets.find((a) => a.asset.toNumber() === 1);
     return usdc ? usdc.amount.toBigInt() : 0n;
   };
-  const before = await Promise.all(all.map(cash));
+  // Read at one block before expiry: nothing has settled yet.
+  const tradedAt = await api.at(await api.rpc.chain.getBlockHash());
+  assert.ok((await tradedAt.query.timestamp.now()).toNumber() < expiry);
+  const before = await Promise.all(all.map((h) => cash(tradedAt, h)));
+  let next = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
 
   // Expiry: the chain settles every position by itself, a bounded batch a block.
   const perBlock = api.consts.options.maxSettlementsPerBlock.toNumber();
   const settledIn = new Map();
   let settled = 0;
   let paid = 0n;
-  await new Promise((resolve, reject) => {
-    let unsub = () => {};
-    let checking = Promise.resolve();
-    let blocks = 0;
-    api.rpc.chain.subscribeNewHeads((header) => {
-      checking = checking.then(async () => {
-        const hash = await api.rpc.chain.getBlockHash(header.number.toNumber());
-        for (const { event } of await eventsAt(api, hash)) {
-          if (api.events.margin.SeriesPositionSettled.is(event) && event.data.market.toNumber() === put) {
-            settled += 1;
-            paid += event.data.amount.toBigInt();
-            settledIn.set(header.number.toNumber(), (settledIn.get(header.number.toNumber()) ?? 0) + 1);
-          }
-        }
-        if (settled >= HOLDERS) { unsub(); resolve(); }
-        else if (++blocks > 400) { unsub(); reject(new Error(`${settled} of ${HOLDERS} settled within 400 blocks`)); }
-      }).catch((e) => { unsub(); reject(e); });
-    }).then((u) => { unsub = u; }, reject);
-  });
+  // Every block from the trades on, by number (a subscription may skip heads).
+  const last = next + 400;
+  while (settled < HOLDERS && next <= last) {
+    const head = (await api.rpc.chain.getHeader()).number.toNumber();
+    if (next > head) { await new Promise((r) => setTimeout(r, 500)); continue; }
+    const hash = await api.rpc.chain.getBlockHash(next);
+    for (const event of await eventsAt(api, hash)) {
+      if (api.events.margin.SeriesPositionSettled.is(event) && event.data.market.toNumber() === put) {
+        settled += 1;
+        paid += event.data.amount.toBigInt();
+        settledIn.set(next, (settledIn.get(next) ?? 0) + 1);
+      }
+    }
+    next += 1;
+  }
   assert.equal(settled, HOLDERS);
   const batches = [...settledIn.values()];
   assert.ok(batches.every((n) => n <= perBlock), `at most ${perBlock} a block: ${batches}`);
   assert.ok(batches.length >= Math.ceil(HOLDERS / perBlock), `over ${batches.length} blocks`);
   // $2 a contract-thousandth, 499 buyers paid by the writer: zero-sum, nothing minted or lost.
   assert.equal(paid, 0n, 'the payments sum to nothing');
-  const after = await Promise.all(all.map(cash));
+  const after = await Promise.all(all.map((h) => cash(api, h)));
   const changes = after.map((value, i) => value - before[i]);
   assert.equal(changes[0], -2n * UNIT * BigInt(HOLDERS - 1), 'the writer pays $2 per buyer');
   assert.ok(changes.slice(1).every((c) => c === 2n * UNIT), 'each buyer is paid $2');

@@ -173,12 +173,41 @@ fn a_fill_reports_the_weight_of_the_positions_it_touched_not_the_bound() {
 			size: ONE_BTC / 10,
 		};
 		// One position a side after the fill: weighed as two (one it may have closed), each
-		// of its four health readings at the costlier kind of leg (a series').
+		// of its four health readings at the costliest mix of legs.
 		let used = Margin::apply_fill(&fill).expect("applies");
-		let series_surplus = <() as WeightInfo>::check_initial_margin_series(2)
-			.saturating_sub(<() as WeightInfo>::check_initial_margin(2));
-		assert_eq!(used, <() as WeightInfo>::apply_fill(2).saturating_add(series_surplus.saturating_mul(4)));
-		// The mock's bound is three positions a side.
+		let (perpetuals, series) = (<() as WeightInfo>::check_initial_margin(2), <() as WeightInfo>::check_initial_margin_series(2));
+		let mixed = <() as WeightInfo>::check_initial_margin_series(1)
+			.saturating_add(perpetuals)
+			.saturating_sub(<() as WeightInfo>::check_initial_margin(1));
+		let surplus = perpetuals.max(series).max(mixed).saturating_sub(perpetuals);
+		assert_eq!(used, <() as WeightInfo>::apply_fill(2).saturating_add(surplus.saturating_mul(4)));
+		// The mock's bound is three positions a side: a fill over fewer never weighs more.
 		assert!(used.ref_time() < Margin::apply_fill_weight().ref_time());
+	});
+}
+
+#[test]
+fn a_health_reading_is_charged_for_its_dearest_mix_of_legs() {
+	use crate::weights::WeightInfo;
+	ExtBuilder::default().build_and_execute(|| {
+		let perpetual = |p| <() as WeightInfo>::check_initial_margin(p);
+		let series = |p| <() as WeightInfo>::check_initial_margin_series(p);
+		for positions in 1..=16u32 {
+			let charged = Margin::health_weight(positions);
+			// Every mix of k series legs beside positions − k perpetuals: the series reading
+			// of k legs plus the perpetual legs beyond it.
+			for k in 0..=positions {
+				let mix = if k == 0 {
+					perpetual(positions)
+				} else {
+					series(k).saturating_add(perpetual(positions)).saturating_sub(perpetual(k))
+				};
+				assert!(mix.all_lte(charged), "{k} of {positions} series legs: {mix:?} over {charged:?}");
+			}
+			// Never less for more positions.
+			if positions > 1 {
+				assert!(Margin::health_weight(positions - 1).all_lte(charged));
+			}
+		}
 	});
 }
