@@ -187,7 +187,12 @@ mod benchmarks {
 		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
 		if series.len() == p as usize {
 			for (market, price) in &series {
-				let short = Fill { taker_side: Side::Sell, price: *price, ..fill::<T>(*market, &taker, &maker) };
+				// One contract: a whole unit of the series' underlying.
+				let contract = Pallet::<T>::market_config(*market)
+					.and_then(|config| 10u128.checked_pow(u32::from(config.base_decimals)))
+					.unwrap_or(UNIT);
+				let short =
+					Fill { taker_side: Side::Sell, price: *price, size: contract, ..fill::<T>(*market, &taker, &maker) };
 				Pallet::<T>::do_apply_fill(&short, false).expect("room");
 			}
 		} else {

@@ -59,8 +59,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3596`.
-		// Minimum execution time: 13_894_000 picoseconds.
-		Weight::from_parts(17_237_000, 3596)
+		// Minimum execution time: 15_597_000 picoseconds.
+		Weight::from_parts(17_041_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -68,8 +68,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 12_183_000 picoseconds.
-		Weight::from_parts(14_940_000, 3596)
+		// Minimum execution time: 13_708_000 picoseconds.
+		Weight::from_parts(14_925_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -77,8 +77,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 9_838_000 picoseconds.
-		Weight::from_parts(12_580_000, 3596)
+		// Minimum execution time: 10_992_000 picoseconds.
+		Weight::from_parts(12_152_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -99,10 +99,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3596`.
-		// Minimum execution time: 32_336_000 picoseconds.
-		Weight::from_parts(19_066_246, 3596)
-			// Standard Error: 24_566
-			.saturating_add(Weight::from_parts(23_454_761, 0).saturating_mul(m.into()))
+		// Minimum execution time: 35_664_000 picoseconds.
+		Weight::from_parts(17_232_649, 3596)
+			// Standard Error: 10_077
+			.saturating_add(Weight::from_parts(23_128_790, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -129,10 +129,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
 		// Proof size: measured `919`, estimated `11202`.
-		// Minimum execution time: 170_000_000 picoseconds.
-		Weight::from_parts(154_104_472, 11202)
-			// Standard Error: 110_423
-			.saturating_add(Weight::from_parts(43_074_424, 0).saturating_mul(p.into()))
+		// Minimum execution time: 183_814_000 picoseconds.
+		Weight::from_parts(156_170_470, 11202)
+			// Standard Error: 36_066
+			.saturating_add(Weight::from_parts(40_708_368, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -161,10 +161,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
 		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 56_206_000 picoseconds.
-		Weight::from_parts(44_443_242, 6096)
-			// Standard Error: 51_775
-			.saturating_add(Weight::from_parts(17_304_676, 0).saturating_mul(p.into()))
+		// Minimum execution time: 56_524_000 picoseconds.
+		Weight::from_parts(46_339_824, 6096)
+			// Standard Error: 15_601
+			.saturating_add(Weight::from_parts(15_459_740, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
@@ -185,24 +185,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Params` (r:1 w:0)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:2 w:0)
+	/// Storage: `Oracle::Prices` (r:4 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Surfaces` (r:1 w:0)
+	/// Storage: `Oracle::Surfaces` (r:2 w:0)
 	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Storage: `Oracle::RealizedVolatilities` (r:2 w:0)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Options::VolatilitySources` (r:1 w:0)
+	/// Storage: `Options::VolatilitySources` (r:2 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		// Proof size: measured `1525`, estimated `6694`.
-		// Minimum execution time: 76_170_000 picoseconds.
-		Weight::from_parts(88_012_684, 6694)
-			// Standard Error: 78_812
-			.saturating_add(Weight::from_parts(15_853_390, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(14_u64))
+		// Proof size: measured `1574`, estimated `10931`.
+		// Minimum execution time: 85_103_000 picoseconds.
+		Weight::from_parts(86_363_624, 10931)
+			// Standard Error: 45_120
+			.saturating_add(Weight::from_parts(18_106_575, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
 	}
@@ -231,10 +231,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn settle_expired_positions(n: u32, ) -> Weight {
 		// Proof size: measured `1401`, estimated `6160`.
-		// Minimum execution time: 91_716_000 picoseconds.
-		Weight::from_parts(96_527_628, 6160)
-			// Standard Error: 120_385
-			.saturating_add(Weight::from_parts(39_733_966, 0).saturating_mul(n.into()))
+		// Minimum execution time: 88_534_000 picoseconds.
+		Weight::from_parts(53_130_901, 6160)
+			// Standard Error: 74_207
+			.saturating_add(Weight::from_parts(38_614_316, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -263,8 +263,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_leverage() -> Weight {
 		// Proof size: measured `5652`, estimated `44935`.
-		// Minimum execution time: 273_488_000 picoseconds.
-		Weight::from_parts(317_711_000, 44935)
+		// Minimum execution time: 303_767_000 picoseconds.
+		Weight::from_parts(318_591_000, 44935)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -290,8 +290,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_isolated() -> Weight {
 		// Proof size: measured `1172`, estimated `6160`.
-		// Minimum execution time: 70_989_000 picoseconds.
-		Weight::from_parts(83_517_000, 6160)
+		// Minimum execution time: 79_892_000 picoseconds.
+		Weight::from_parts(85_203_000, 6160)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -300,53 +300,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(17_237_000, 3596)
+		Weight::from_parts(17_041_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(14_940_000, 3596)
+		Weight::from_parts(14_925_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(12_580_000, 3596)
+		Weight::from_parts(12_152_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(19_066_246, 3596)
-			.saturating_add(Weight::from_parts(23_454_761, 0).saturating_mul(m.into()))
+		Weight::from_parts(17_232_649, 3596)
+			.saturating_add(Weight::from_parts(23_128_790, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(154_104_472, 11202)
-			.saturating_add(Weight::from_parts(43_074_424, 0).saturating_mul(p.into()))
+		Weight::from_parts(156_170_470, 11202)
+			.saturating_add(Weight::from_parts(40_708_368, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(44_443_242, 6096)
-			.saturating_add(Weight::from_parts(17_304_676, 0).saturating_mul(p.into()))
+		Weight::from_parts(46_339_824, 6096)
+			.saturating_add(Weight::from_parts(15_459_740, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		Weight::from_parts(88_012_684, 6694)
-			.saturating_add(Weight::from_parts(15_853_390, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(14_u64))
+		Weight::from_parts(86_363_624, 10931)
+			.saturating_add(Weight::from_parts(18_106_575, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
 	}
 	fn settle_expired_positions(n: u32, ) -> Weight {
-		Weight::from_parts(96_527_628, 6160)
-			.saturating_add(Weight::from_parts(39_733_966, 0).saturating_mul(n.into()))
+		Weight::from_parts(53_130_901, 6160)
+			.saturating_add(Weight::from_parts(38_614_316, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -354,12 +354,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(n.into()))
 	}
 	fn set_leverage() -> Weight {
-		Weight::from_parts(317_711_000, 44935)
+		Weight::from_parts(318_591_000, 44935)
 			.saturating_add(RocksDbWeight::get().reads(72_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_isolated() -> Weight {
-		Weight::from_parts(83_517_000, 6160)
+		Weight::from_parts(85_203_000, 6160)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

@@ -70,16 +70,22 @@ fn expiry_at(now: Moment, i: u32) -> Moment {
 }
 
 /// Registers and feeds `assets` assets (at least one) as [`setup`] does, and `MaxSurfaces`
-/// listed expiries on asset 0, every one fed by every
+/// listed expiries, on asset 0 or (`spread_out`) each on its own asset as far as there are
+/// assets, every one fed by every
 /// feeder but the last (whose smiles are the call measured): the feed lists full.
 /// `expired` of them (the first) have already expired by the time returned. Returns the
-/// last feeder, the time to feed at and the expiries.
-fn setup_surfaces<T: Config>(assets: u32, expired: u32) -> (T::AccountId, Moment, Vec<(AssetId, Moment)>) {
-	let last = setup::<T>(assets.max(spread::<T>()));
+/// last feeder, the time to feed at and the `(underlying, expiry)` pairs.
+fn setup_surfaces<T: Config>(
+	assets: u32,
+	expired: u32,
+	spread_out: bool,
+) -> (T::AccountId, Moment, Vec<(AssetId, Moment)>) {
+	let last = setup::<T>(assets.max(if spread_out { spread::<T>() } else { 1 }));
 	let start: Moment = 1_000_000;
 	T::BenchmarkHelper::set_time(start);
-	let expiries: Vec<(AssetId, Moment)> =
-		(0..T::MaxSurfaces::get()).map(|i| (underlying_of::<T>(i), expiry_at(start, i))).collect();
+	let expiries: Vec<(AssetId, Moment)> = (0..T::MaxSurfaces::get())
+		.map(|i| (if spread_out { underlying_of::<T>(i) } else { 0 }, expiry_at(start, i)))
+		.collect();
 	for (underlying, expiry) in &expiries {
 		T::BenchmarkHelper::list_expiry(*underlying, *expiry);
 	}
@@ -221,7 +227,7 @@ mod benchmarks {
 	/// expiries, every one of which the others feed too (each re-aggregates).
 	#[benchmark]
 	fn remove_feeder(a: Linear<0, { T::MaxAssets::get() }>) {
-		let (last, _, expiries) = setup_surfaces::<T>(a, 0);
+		let (last, _, expiries) = setup_surfaces::<T>(a, 0, true);
 		let smiles: Vec<(AssetId, Moment, Smile)> = expiries.iter().map(|(u, e)| (*u, *e, smile(70))).collect();
 		frame_system::Pallet::<T>::set_block_number(2u32.into());
 		Pallet::<T>::do_feed_surfaces(last.clone(), smiles.try_into().expect("MaxSurfaces")).expect("valid smiles");
@@ -259,7 +265,7 @@ mod benchmarks {
 	/// Asset 0 is fed by every feeder and holds `MaxSurfaces` smiles, all dropped.
 	#[benchmark]
 	fn remove_asset() {
-		let (last, _, _) = setup_surfaces::<T>(T::MaxAssets::get(), 0);
+		let (last, _, _) = setup_surfaces::<T>(T::MaxAssets::get(), 0, false);
 		frame_system::Pallet::<T>::set_block_number(2u32.into());
 		Pallet::<T>::do_feed(last, values_for::<T>(T::MaxAssets::get())).expect("valid feed");
 
@@ -311,7 +317,7 @@ mod benchmarks {
 	/// expired smiles (iterating all of them) to make room for `n` new expiries.
 	#[benchmark]
 	fn feed_surfaces(n: Linear<1, { T::MaxSurfaces::get() }>) {
-		let (caller, now, _) = setup_surfaces::<T>(1, n);
+		let (caller, now, _) = setup_surfaces::<T>(1, n, true);
 		frame_system::Pallet::<T>::set_block_number(2u32.into());
 		PendingSurfaces::<T>::kill();
 		let fresh: Vec<(AssetId, Moment)> = (0..n)
@@ -336,7 +342,7 @@ mod benchmarks {
 	/// far as there are assets (an underlying's smiles read and written once).
 	#[benchmark]
 	fn aggregate_surfaces(n: Linear<0, { T::MaxSurfaces::get() }>) {
-		let (last, _, expiries) = setup_surfaces::<T>(1, 0);
+		let (last, _, expiries) = setup_surfaces::<T>(1, 0, true);
 		frame_system::Pallet::<T>::set_block_number(2u32.into());
 		if n > 0 {
 			let values: Vec<(AssetId, Moment, Smile)> =

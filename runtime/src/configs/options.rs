@@ -76,8 +76,12 @@ pub(crate) mod benchmark_helper {
 	/// smile.
 	pub fn open_series(i: u32) -> Option<(MarketId, Price)> {
 		use pallet_options::benchmarking::BenchmarkHelper;
-		let ((perpetual, asset), index, step) =
-			if i.is_multiple_of(2) { (underlying(), 60_000u32, 1_000u32) } else { (eth_underlying(), 3_000, 50) };
+		// 10,000 contracts of open interest in base units (8 decimals for BTC, 18 for ETH).
+		let ((perpetual, asset), index, step, cap) = if i.is_multiple_of(2) {
+			(underlying(), 60_000u32, 1_000u32, 1_000_000_000_000u128)
+		} else {
+			(eth_underlying(), 3_000, 50, 10_000_000_000_000_000_000_000)
+		};
 		let market = super::FirstSeriesId::get().saturating_add(pallet_options::SeriesListed::<Runtime>::get());
 		let expiry = Timestamp::now().saturating_add(super::DAY_MS.saturating_mul(7u64.saturating_add(u64::from(i))));
 		if i > 1 {
@@ -90,7 +94,7 @@ pub(crate) mod benchmark_helper {
 			Price::saturating_from_integer(index.saturating_add(i.saturating_mul(step))),
 			clearing_primitives::black76::OptionKind::Call,
 			Price::saturating_from_integer(1u32),
-			1_000_000_000_000,
+			cap,
 		)
 		.ok()?;
 		let mark = pallet_options::Pallet::<Runtime>::leg_of(
