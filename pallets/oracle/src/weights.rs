@@ -63,10 +63,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed_prices(n: u32, ) -> Weight {
 		// Proof size: measured `1455`, estimated `3518`.
-		// Minimum execution time: 25_847_000 picoseconds.
-		Weight::from_parts(23_972_749, 3518)
-			// Standard Error: 8_836
-			.saturating_add(Weight::from_parts(7_776_700, 0).saturating_mul(n.into()))
+		// Minimum execution time: 29_622_000 picoseconds.
+		Weight::from_parts(25_444_411, 3518)
+			// Standard Error: 7_302
+			.saturating_add(Weight::from_parts(8_473_352, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -90,10 +90,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 16]`.
 	fn aggregate(n: u32, ) -> Weight {
 		// Proof size: measured `295`, estimated `3517`.
-		// Minimum execution time: 2_969_000 picoseconds.
-		Weight::from_parts(11_465_047, 3517)
-			// Standard Error: 14_510
-			.saturating_add(Weight::from_parts(16_024_911, 0).saturating_mul(n.into()))
+		// Minimum execution time: 3_494_000 picoseconds.
+		Weight::from_parts(12_211_533, 3517)
+			// Standard Error: 12_269
+			.saturating_add(Weight::from_parts(17_062_171, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn sample_volatility() -> Weight {
 		// Proof size: measured `303`, estimated `3517`.
-		// Minimum execution time: 8_048_000 picoseconds.
-		Weight::from_parts(9_078_000, 3517)
+		// Minimum execution time: 9_082_000 picoseconds.
+		Weight::from_parts(10_065_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -115,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn add_feeder() -> Weight {
 		// Proof size: measured `522`, estimated `3518`.
-		// Minimum execution time: 15_320_000 picoseconds.
-		Weight::from_parts(17_239_000, 3518)
+		// Minimum execution time: 16_971_000 picoseconds.
+		Weight::from_parts(18_757_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -138,16 +138,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::SurfacesFedIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[0, 16]`.
 	fn remove_feeder(a: u32, ) -> Weight {
-		// Proof size: measured `4556`, estimated `124190`.
-		// Minimum execution time: 251_602_000 picoseconds.
-		Weight::from_parts(273_344_240, 124190)
-			// Standard Error: 40_911
-			.saturating_add(Weight::from_parts(6_929_594, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(30_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
-			.saturating_add(T::DbWeight::get().writes(29_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 3314).saturating_mul(a.into()))
+		// Proof size: measured `6888`, estimated `124190`.
+		// Minimum execution time: 361_132_000 picoseconds.
+		Weight::from_parts(380_820_539, 124190)
+			// Standard Error: 19_582
+			.saturating_add(Weight::from_parts(1_879_024, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(62_u64))
+			.saturating_add(T::DbWeight::get().writes(45_u64))
 	}
 	/// Storage: `Oracle::OracleAssets` (r:1 w:1)
 	/// Proof: `Oracle::OracleAssets` (`max_values`: None, `max_size`: Some(825), added: 3300, mode: `MaxEncodedLen`)
@@ -156,10 +153,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 4]`.
 	fn set_asset(s: u32, ) -> Weight {
 		// Proof size: measured `503`, estimated `4290`.
-		// Minimum execution time: 15_338_000 picoseconds.
-		Weight::from_parts(18_240_451, 4290)
-			// Standard Error: 3_535
-			.saturating_add(Weight::from_parts(657_411, 0).saturating_mul(s.into()))
+		// Minimum execution time: 17_376_000 picoseconds.
+		Weight::from_parts(19_164_612, 4290)
+			// Standard Error: 2_793
+			.saturating_add(Weight::from_parts(707_278, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -187,8 +184,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn remove_asset() -> Weight {
 		// Proof size: measured `5905`, estimated `124190`.
-		// Minimum execution time: 275_088_000 picoseconds.
-		Weight::from_parts(303_221_000, 124190)
+		// Minimum execution time: 308_612_000 picoseconds.
+		Weight::from_parts(327_663_000, 124190)
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 			.saturating_add(T::DbWeight::get().writes(34_u64))
 	}
@@ -196,23 +193,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_324_000 picoseconds.
-		Weight::from_parts(6_419_000, 0)
+		// Minimum execution time: 5_928_000 picoseconds.
+		Weight::from_parts(6_678_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Feeders` (r:1 w:0)
 	/// Proof: `Oracle::Feeders` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	fn check_feed() -> Weight {
 		// Proof size: measured `654`, estimated `3518`.
-		// Minimum execution time: 7_377_000 picoseconds.
-		Weight::from_parts(8_699_000, 3518)
+		// Minimum execution time: 8_328_000 picoseconds.
+		Weight::from_parts(9_167_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Oracle::Feeders` (r:1 w:0)
 	/// Proof: `Oracle::Feeders` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::SurfacesFedIn` (r:1 w:1)
 	/// Proof: `Oracle::SurfacesFedIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::OracleAssets` (r:1 w:0)
+	/// Storage: `Oracle::OracleAssets` (r:16 w:0)
 	/// Proof: `Oracle::OracleAssets` (`max_values`: None, `max_size`: Some(825), added: 3300, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Expiries` (r:24 w:0)
 	/// Proof: `Options::Expiries` (`max_values`: None, `max_size`: Some(75), added: 2550, mode: `MaxEncodedLen`)
@@ -220,22 +217,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::SurfaceFeeds` (`max_values`: None, `max_size`: Some(2453), added: 4928, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::CounterForSurfaceFeeds` (r:1 w:1)
 	/// Proof: `Oracle::CounterForSurfaceFeeds` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Surfaces` (r:1 w:1)
+	/// Storage: `Oracle::Surfaces` (r:16 w:16)
 	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::PendingSurfaces` (r:1 w:1)
 	/// Proof: `Oracle::PendingSurfaces` (`max_values`: Some(1), `max_size`: Some(289), added: 784, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 24]`.
 	fn feed_surfaces(n: u32, ) -> Weight {
-		// Proof size: measured `6162`, estimated `94416`.
-		// Minimum execution time: 93_741_000 picoseconds.
-		Weight::from_parts(92_275_254, 94416)
-			// Standard Error: 33_437
-			.saturating_add(Weight::from_parts(22_861_387, 0).saturating_mul(n.into()))
+		// Proof size: measured `4843`, estimated `87993`.
+		// Minimum execution time: 104_405_000 picoseconds.
+		Weight::from_parts(102_782_045, 87993)
+			// Standard Error: 47_181
+			.saturating_add(Weight::from_parts(24_995_114, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(25_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6557).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6586).saturating_mul(n.into()))
 	}
 	/// Storage: `Oracle::PendingSurfaces` (r:1 w:1)
 	/// Proof: `Oracle::PendingSurfaces` (`max_values`: Some(1), `max_size`: Some(289), added: 784, mode: `MaxEncodedLen`)
@@ -243,20 +240,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::CounterForFeeders` (r:1 w:0)
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Surfaces` (r:1 w:1)
+	/// Storage: `Oracle::Surfaces` (r:16 w:16)
 	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::SurfaceFeeds` (r:24 w:0)
 	/// Proof: `Oracle::SurfaceFeeds` (`max_values`: None, `max_size`: Some(2453), added: 4928, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 24]`.
 	fn aggregate_surfaces(n: u32, ) -> Weight {
-		// Proof size: measured `6664`, estimated `6694`.
-		// Minimum execution time: 4_214_000 picoseconds.
-		Weight::from_parts(29_961_848, 6694)
-			// Standard Error: 30_526
-			.saturating_add(Weight::from_parts(10_164_772, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+		// Proof size: measured `4762`, estimated `12894`.
+		// Minimum execution time: 4_766_000 picoseconds.
+		Weight::from_parts(35_907_279, 12894)
+			// Standard Error: 53_842
+			.saturating_add(Weight::from_parts(15_251_567, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4928).saturating_mul(n.into()))
 	}
 }
@@ -264,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn feed_prices(n: u32, ) -> Weight {
-		Weight::from_parts(23_972_749, 3518)
-			.saturating_add(Weight::from_parts(7_776_700, 0).saturating_mul(n.into()))
+		Weight::from_parts(25_444_411, 3518)
+			.saturating_add(Weight::from_parts(8_473_352, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -273,8 +271,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn aggregate(n: u32, ) -> Weight {
-		Weight::from_parts(11_465_047, 3517)
-			.saturating_add(Weight::from_parts(16_024_911, 0).saturating_mul(n.into()))
+		Weight::from_parts(12_211_533, 3517)
+			.saturating_add(Weight::from_parts(17_062_171, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -282,58 +280,56 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn sample_volatility() -> Weight {
-		Weight::from_parts(9_078_000, 3517)
+		Weight::from_parts(10_065_000, 3517)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_feeder() -> Weight {
-		Weight::from_parts(17_239_000, 3518)
+		Weight::from_parts(18_757_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_feeder(a: u32, ) -> Weight {
-		Weight::from_parts(273_344_240, 124190)
-			.saturating_add(Weight::from_parts(6_929_594, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(30_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(a.into())))
-			.saturating_add(RocksDbWeight::get().writes(29_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 3314).saturating_mul(a.into()))
+		Weight::from_parts(380_820_539, 124190)
+			.saturating_add(Weight::from_parts(1_879_024, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(62_u64))
+			.saturating_add(RocksDbWeight::get().writes(45_u64))
 	}
 	fn set_asset(s: u32, ) -> Weight {
-		Weight::from_parts(18_240_451, 4290)
-			.saturating_add(Weight::from_parts(657_411, 0).saturating_mul(s.into()))
+		Weight::from_parts(19_164_612, 4290)
+			.saturating_add(Weight::from_parts(707_278, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_asset() -> Weight {
-		Weight::from_parts(303_221_000, 124190)
+		Weight::from_parts(327_663_000, 124190)
 			.saturating_add(RocksDbWeight::get().reads(31_u64))
 			.saturating_add(RocksDbWeight::get().writes(34_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(6_419_000, 0)
+		Weight::from_parts(6_678_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn check_feed() -> Weight {
-		Weight::from_parts(8_699_000, 3518)
+		Weight::from_parts(9_167_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 	}
 	fn feed_surfaces(n: u32, ) -> Weight {
-		Weight::from_parts(92_275_254, 94416)
-			.saturating_add(Weight::from_parts(22_861_387, 0).saturating_mul(n.into()))
+		Weight::from_parts(102_782_045, 87993)
+			.saturating_add(Weight::from_parts(24_995_114, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(25_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6557).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6586).saturating_mul(n.into()))
 	}
 	fn aggregate_surfaces(n: u32, ) -> Weight {
-		Weight::from_parts(29_961_848, 6694)
-			.saturating_add(Weight::from_parts(10_164_772, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+		Weight::from_parts(35_907_279, 12894)
+			.saturating_add(Weight::from_parts(15_251_567, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4928).saturating_mul(n.into()))
 	}
 }
