@@ -156,9 +156,10 @@ test('each strike is priced at its own volatility, off the smile the feeders rea
     // The feeders find the new expiry listed and feed its smile; the chain aggregates it.
     let smile = null;
     for (let waited = 0; waited < 30 && smile === null; waited++) {
-      const stored = await api.query.oracle.surfaces([BTC, expiry]);
-      if (stored.isSome && !stored.unwrap().stale.isTrue && !stored.unwrap().flagged.isTrue) {
-        smile = stored.unwrap().smile.map((point) => toNumber(point.toBigInt()));
+      // BTC's smiles, one entry by expiry.
+      const stored = (await api.query.oracle.surfaces(BTC)).find(([at]) => at.toNumber() === expiry);
+      if (stored && !stored[1].stale.isTrue && !stored[1].flagged.isTrue) {
+        smile = stored[1].smile.map((point) => toNumber(point.toBigInt()));
       } else {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
