@@ -236,3 +236,13 @@ fn every_listed_expiry_can_hold_a_smile() {
 	let series: u32 = <Runtime as pallet_options::Config>::MaxSeries::get();
 	assert!(smiles >= series, "MaxSurfaces {smiles} < MaxSeries {series}");
 }
+
+#[test]
+fn no_governed_feed_age_lets_a_smile_go_stale_between_its_feeds() {
+	use clearing_runtime::constants::MILLI_SECS_PER_BLOCK;
+	// Feeders send smiles every `SMILE_EVERY` blocks: the shortest age either pallet accepts
+	// covers two of those intervals, and the two pallets agree on it.
+	let smile_interval = u64::from(pallet_oracle::offchain::SMILE_EVERY) * MILLI_SECS_PER_BLOCK;
+	assert!(pallet_oracle::bounds::MAX_AGE_FLOOR_MS >= 2 * smile_interval);
+	assert_eq!(pallet_governance::classify::bounds::MIN_MAX_AGE_MS, pallet_oracle::bounds::MAX_AGE_FLOOR_MS);
+}

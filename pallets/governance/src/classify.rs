@@ -66,8 +66,9 @@ pub mod bounds {
 	pub const MAX_RATIO_STEP: u128 = 2;
 	/// The oracle needs at least one feeder's price.
 	pub const MIN_FEEDERS: u32 = 1;
-	/// A feed counts for between one second and an hour.
-	pub const MIN_MAX_AGE_MS: u64 = 1_000;
+	/// A feed counts for between 6 s (the oracle's own floor: two intervals of its smiles)
+	/// and an hour.
+	pub const MIN_MAX_AGE_MS: u64 = 6_000;
 	pub const MAX_MAX_AGE_MS: u64 = 3_600_000;
 	/// One aggregate never moves more than 50%.
 	pub const MAX_JUMP: Permill = Permill::from_percent(50);

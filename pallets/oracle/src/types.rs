@@ -151,8 +151,10 @@ pub mod bounds {
 	use super::*;
 	/// A feed may count for at most an hour.
 	pub const MAX_AGE_CEILING_MS: Moment = 3_600_000;
-	/// …and must count for at least a second (one block).
-	pub const MAX_AGE_FLOOR_MS: Moment = 1_000;
+	/// …and must count for at least 6 s: two intervals of the feeders' smiles (every third
+	/// 1 s block), so a smile stays fresh between its feeds; below that every expiry's smile
+	/// would go stale between feeds and its series could open no risk.
+	pub const MAX_AGE_FLOOR_MS: Moment = 6_000;
 	/// One aggregate may never move the price by more than half.
 	pub const MAX_JUMP_CEILING: Permill = Permill::from_percent(50);
 }
