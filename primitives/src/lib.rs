@@ -18,6 +18,7 @@ pub mod margin;
 pub mod option_margin;
 pub mod options;
 pub mod oracle;
+pub mod portfolio;
 pub mod positions;
 pub mod units;
 pub mod volatility;

@@ -148,7 +148,7 @@ pub fn price_series(
 
 /// A series' prices alone at each of `sigmas`, as [`price_series`] prices them, sharing
 /// Black-76's forward, logarithm and square root.
-fn premiums<const N: usize>(
+pub(crate) fn premiums<const N: usize>(
 	terms: &SeriesTerms,
 	index: i128,
 	sigmas: [i128; N],
