@@ -268,6 +268,28 @@ pub trait OptionMarks {
 	/// maintenance inputs; `None` for a perpetual, an expired series or without inputs. Costs
 	/// at most [`Self::leg_weight`].
 	fn vega(market: MarketId) -> Option<Price>;
+
+	/// Series `market`'s cached scenario vector as `valuation` may use it: opening risk only
+	/// one refreshed recently enough; `None` if there is none (maintenance then charges the
+	/// leg its standard requirement). Reads one vector, the time through `inputs`.
+	fn scenarios_in(inputs: &mut Self::Inputs, market: MarketId, valuation: Valuation) -> Option<SeriesScenarios>;
+
+	/// The most one [`Self::scenarios_in`] costs.
+	fn scenarios_weight() -> Weight;
+}
+
+/// A series' scenario vector as the options pallet caches it: computed at `index` and the
+/// mark volatility `sigma` at `at`, on its underlying's grid.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct SeriesScenarios {
+	pub underlying: AssetId,
+	pub index: Price,
+	pub sigma: Price,
+	pub at: Moment,
+	/// Each scenario's change in a contract's value (see [`crate::portfolio::ScenarioValues`]).
+	pub values: crate::portfolio::ScenarioValues,
 }
 
 /// No options: every market is a perpetual.
@@ -293,6 +315,12 @@ impl OptionMarks for () {
 	}
 	fn vega(_: MarketId) -> Option<Price> {
 		None
+	}
+	fn scenarios_in(_: &mut (), _: MarketId, _: Valuation) -> Option<SeriesScenarios> {
+		None
+	}
+	fn scenarios_weight() -> Weight {
+		Weight::zero()
 	}
 }
 
@@ -330,6 +358,10 @@ pub trait SeriesMarkets {
 	/// refused while any position in it is held. Its cost is within the options pallet's
 	/// `delist_series` benchmark, which runs it.
 	fn close_series_market(market: MarketId) -> DispatchResult;
+
+	/// The scenario grid of `underlying` (the default grid until governance sets one). Reads
+	/// one grid.
+	fn scenario_grid(underlying: AssetId) -> crate::portfolio::ScenarioGrid;
 }
 
 /// The order book, for the options pallet: empties an expired series' book.

@@ -312,6 +312,13 @@ impl_runtime_apis! {
 			crate::Margin::settings_view(owner, number)
 		}
 
+		fn scenarios(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Option<pallet_margin::PortfolioScenarios> {
+			crate::Margin::scenarios_view(owner, number)
+		}
+
 		fn market_status(
 			market: clearing_primitives::MarketId,
 		) -> Option<clearing_primitives::margin::MarketStatus> {

@@ -198,6 +198,7 @@ type Migrations = (
 	pallet_orderbook::migrations::v1::MigrateToV1<Runtime>,
 	pallet_orderbook::migrations::v2::MigrateToV2<Runtime>,
 	pallet_margin::migrations::v1::MigrateToV1<Runtime>,
+	pallet_margin::migrations::v2::MigrateToV2<Runtime>,
 	pallet_options::migrations::v1::MigrateToV1<Runtime>,
 	pallet_oracle::migrations::v1::MigrateToV1<Runtime>,
 );

@@ -186,6 +186,7 @@ impl pallet_margin::Config for Test {
 	type Unbounded = TheBackstop;
 	type MinPremiumSamples = MinPremiumSamples;
 	type SettingsDeposit = frame_support::traits::ConstU128<1_000_000>;
+	type MinPortfolioEquity = frame_support::traits::ConstU128<10_000_000_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockHelper;

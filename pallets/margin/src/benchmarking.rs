@@ -209,6 +209,87 @@ mod benchmarks {
 		assert_eq!(PositionCount::<T>::get(&taker), p);
 	}
 
+	/// A portfolio subaccount with `p` perpetual positions, each on its own underlying (each
+	/// its own grid read and exposure), each needing a fresh price.
+	#[benchmark]
+	fn check_initial_margin_portfolio(p: Linear<1, { T::MaxPositions::get() }>) {
+		let markets = open_markets::<T>(p);
+		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
+		for market in &markets {
+			Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker), false).expect("room");
+		}
+		Settings::<T>::insert(&taker, MarginSettings { mode: MarginMode::Portfolio, ..Default::default() });
+
+		#[block]
+		{
+			Pallet::<T>::ensure_initial(&taker).expect("well collateralised");
+		}
+
+		assert!(ScenarioGrids::<T>::iter().count() == 0, "every underlying on the default grid");
+	}
+
+	/// A portfolio subaccount short `p` option series set up as for
+	/// `check_initial_margin_series`, each leg priced and its cached scenario vector read and
+	/// summed (where the runtime lists options; elsewhere perpetuals, as
+	/// `check_initial_margin_portfolio`).
+	#[benchmark]
+	fn check_initial_margin_portfolio_series(p: Linear<1, { T::MaxPositions::get() }>) {
+		let series: Vec<(MarketId, Price)> = (0..p).filter_map(T::BenchmarkHelper::open_series).collect();
+		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
+		if series.len() == p as usize {
+			for (market, price) in &series {
+				let contract = Pallet::<T>::market_config(*market)
+					.and_then(|config| 10u128.checked_pow(u32::from(config.base_decimals)))
+					.unwrap_or(UNIT);
+				let short =
+					Fill { taker_side: Side::Sell, price: *price, size: contract, ..fill::<T>(*market, &taker, &maker) };
+				Pallet::<T>::do_apply_fill(&short, false).expect("room");
+			}
+			T::BenchmarkHelper::refresh_scenarios();
+		} else {
+			for market in &open_markets::<T>(p) {
+				Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker), false).expect("room");
+			}
+		}
+		Settings::<T>::insert(&taker, MarginSettings { mode: MarginMode::Portfolio, ..Default::default() });
+
+		#[block]
+		{
+			Pallet::<T>::ensure_initial(&taker).expect("well collateralised");
+		}
+
+		assert_eq!(PositionCount::<T>::get(&taker), p);
+	}
+
+	#[benchmark]
+	fn set_scenario_grid() {
+		let grid = clearing_primitives::portfolio::ScenarioGrid {
+			spot_step: Permill::from_percent(6),
+			..Default::default()
+		};
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, 10_000, grid);
+
+		assert_eq!(ScenarioGrids::<T>::get(10_000), grid);
+	}
+
+	/// A subaccount holding `MaxPositions` perpetuals enters portfolio margin: its settings and
+	/// deposit stored, its health read for the equity and for the initial requirement.
+	#[benchmark]
+	fn set_margin_mode() {
+		let markets = open_markets::<T>(T::MaxPositions::get());
+		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
+		for market in &markets {
+			Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker), false).expect("room");
+		}
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(taker.owner.clone()), taker.number, MarginMode::Portfolio);
+
+		assert_eq!(Pallet::<T>::settings_of(&taker).mode, MarginMode::Portfolio);
+	}
+
 	/// `n` holders of a settled series read and settled in one call (where the runtime has
 	/// options; elsewhere `n` perpetual positions read and passed over).
 	#[benchmark]

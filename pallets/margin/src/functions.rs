@@ -161,6 +161,9 @@ impl<T: Config> Pallet<T> {
 		let mut maintenance: Balance = 0;
 		// Series legs share their inputs (an underlying's index and volatilities, read once).
 		let mut option_inputs = <T::Options as OptionMarks>::Inputs::default();
+		// A portfolio subaccount's legs are gathered per underlying and charged together.
+		let portfolio = settings.mode == crate::MarginMode::Portfolio;
+		let mut book = crate::portfolio::PortfolioBook::default();
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let (value, funding, required) = if T::Options::is_series(market) {
 				// A series pays no funding; its requirements are per leg, its decimals its
@@ -169,7 +172,25 @@ impl<T: Config> Pallet<T> {
 					T::Options::leg_in(&mut option_inputs, market, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 				let value =
 					math::position_value(position.size, decimals, leg.mark).map_err(DispatchError::from)?;
-				(value, 0, Self::series_requirements(&leg, position.size, decimals)?)
+				let vector = if portfolio {
+					match T::Options::scenarios_in(&mut option_inputs, market, valuation) {
+						Some(vector) => Some(vector),
+						// Opening risk waits for a fresh vector; maintenance charges the leg
+						// its standard requirement until it has one.
+						None if valuation == Valuation::Opening => return Err(Error::<T>::ScenariosStale.into()),
+						None => None,
+					}
+				} else {
+					None
+				};
+				let required = match vector {
+					Some(vector) => {
+						book.add_series::<T>(&vector, position.size, decimals)?;
+						crate::options::Requirements { initial: 0, maintenance: 0 }
+					},
+					None => Self::series_requirements(&leg, position.size, decimals)?,
+				};
+				(value, 0, required)
 			} else {
 				let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
 				let decimals = config.base_decimals;
@@ -184,20 +205,40 @@ impl<T: Config> Pallet<T> {
 					state.funding_index,
 				)
 				.map_err(DispatchError::from)?;
-				let fraction = math::initial_fraction(
-					config.initial_margin,
-					state.open_interest,
-					config.oi_lower,
-					config.oi_upper,
-				)
-				.max(settings.chosen_fraction(market));
-				let required = crate::options::Requirements {
-					initial: math::requirement(position.size, decimals, mark, fraction)
-						.map_err(DispatchError::from)?,
-					maintenance: math::requirement(position.size, decimals, mark, config.maintenance_margin)
-						.map_err(DispatchError::from)?,
-				};
-				(value, funding, required)
+				if portfolio {
+					book.add_perpetual::<T>(config.base_asset, mark, position.size, decimals)?;
+					// What open interest adds to the market's fraction still applies: the grid
+					// does not see a market's concentration.
+					let fraction = math::initial_fraction(
+						config.initial_margin,
+						state.open_interest,
+						config.oi_lower,
+						config.oi_upper,
+					);
+					let concentration = math::requirement(
+						position.size,
+						decimals,
+						mark,
+						fraction.saturating_sub(config.initial_margin),
+					)
+					.map_err(DispatchError::from)?;
+					(value, funding, crate::options::Requirements { initial: concentration, maintenance: 0 })
+				} else {
+					let fraction = math::initial_fraction(
+						config.initial_margin,
+						state.open_interest,
+						config.oi_lower,
+						config.oi_upper,
+					)
+					.max(settings.chosen_fraction(market));
+					let required = crate::options::Requirements {
+						initial: math::requirement(position.size, decimals, mark, fraction)
+							.map_err(DispatchError::from)?,
+						maintenance: math::requirement(position.size, decimals, mark, config.maintenance_margin)
+							.map_err(DispatchError::from)?,
+					};
+					(value, funding, required)
+				}
 			};
 			equity = equity
 				.checked_add(value)
@@ -205,6 +246,11 @@ impl<T: Config> Pallet<T> {
 				.ok_or(ArithmeticError::Overflow)?;
 			initial = initial.checked_add(required.initial).ok_or(ArithmeticError::Overflow)?;
 			maintenance = maintenance.checked_add(required.maintenance).ok_or(ArithmeticError::Overflow)?;
+		}
+		if portfolio {
+			let (grid_initial, grid_maintenance) = book.totals()?;
+			initial = initial.checked_add(grid_initial).ok_or(ArithmeticError::Overflow)?;
+			maintenance = maintenance.checked_add(grid_maintenance).ok_or(ArithmeticError::Overflow)?;
 		}
 		let initial_signed = SignedBalance::try_from(initial).map_err(|_| ArithmeticError::Overflow)?;
 		let maintenance_signed =

@@ -37,6 +37,7 @@ mod functions;
 mod funding;
 pub mod migrations;
 mod options;
+mod portfolio;
 mod settings;
 pub mod math;
 pub mod runtime_api;
@@ -73,8 +74,8 @@ pub mod pallet {
 	/// A market configuration with this runtime's block numbers.
 	pub type MarketConfigOf<T> = MarketConfig<BlockNumberFor<T>>;
 
-	/// v1: series count their holders (`SeriesHolders`).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// v1: series count their holders (`SeriesHolders`); v2: settings carry a margin mode.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -123,6 +124,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type SettingsDeposit: Get<Balance>;
 
+		/// The least equity (settlement units, at fresh prices) a subaccount enters portfolio
+		/// margin with.
+		#[pallet::constant]
+		type MinPortfolioEquity: Get<Balance>;
+
 		/// Weights of the calls and hooks, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
 
@@ -149,6 +155,8 @@ pub mod pallet {
 		fn settle_series(_market: MarketId) -> bool {
 			false
 		}
+		/// Computes every listed series' scenario vector now (where the runtime has options).
+		fn refresh_scenarios() {}
 	}
 
 	/// The markets: rules and set status (see [`Market`]).
@@ -200,6 +208,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Settings<T: Config> =
 		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, MarginSettings, OptionQuery>;
+
+	/// Each underlying's scenario grid for portfolio margin (the default grid until set).
+	#[pallet::storage]
+	pub type ScenarioGrids<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		clearing_primitives::AssetId,
+		clearing_primitives::portfolio::ScenarioGrid,
+		ValueQuery,
+	>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -283,6 +301,10 @@ pub mod pallet {
 		SettingsDepositReturned { subaccount: SubaccountOf<T>, amount: Balance },
 		/// An expired option series' market closed for good, with no position left in it.
 		MarketClosed { market: MarketId },
+		/// An underlying's scenario grid was set.
+		ScenarioGridSet { asset: clearing_primitives::AssetId, grid: clearing_primitives::portfolio::ScenarioGrid },
+		/// A subaccount's margin mode changed.
+		MarginModeSet { subaccount: SubaccountOf<T>, mode: crate::MarginMode },
 	}
 
 	#[pallet::error]
@@ -354,6 +376,17 @@ pub mod pallet {
 		OrdersResting,
 		/// A series' market closes only once no position in it is held.
 		SeriesPositionsOpen,
+		/// A scenario grid outside its hard bounds (see `ScenarioGrid::validate`).
+		InvalidScenarioGrid,
+		/// A portfolio subaccount is cross-margined: it cannot be isolated, nor an isolated
+		/// one enter portfolio margin.
+		PortfolioIsCrossMargined,
+		/// Portfolio margin needs at least `MinPortfolioEquity` of equity at fresh prices.
+		EquityBelowPortfolioMinimum,
+		/// A series leg's scenario vector is missing, older than the options pallet's
+		/// `ScenarioMaxAge`, or computed at an index that has moved since: a portfolio
+		/// subaccount opens no risk until the next block refreshes it.
+		ScenariosStale,
 	}
 
 	#[pallet::hooks]
@@ -410,6 +443,14 @@ pub mod pallet {
 			number: clearing_primitives::collateral::SubaccountNumber,
 		) -> crate::MarginSettings {
 			Self::settings_view(owner, number)
+		}
+
+		/// A subaccount's book under each underlying's scenario grid (`MarginApi.scenarios`).
+		pub fn scenarios(
+			owner: T::AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+		) -> Option<crate::PortfolioScenarios> {
+			Self::scenarios_view(owner, number)
 		}
 
 		/// Every market's rules and running state (`MarginApi.markets`).
@@ -531,6 +572,50 @@ pub mod pallet {
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			Self::do_set_isolated(&SubaccountOf::<T>::new(owner, subaccount), market)
+		}
+
+		/// Sets `asset`'s scenario grid for portfolio margin: spot moves, volatility shocks,
+		/// the initial factor, maintenance share, contingencies and the least requirement per
+		/// underlying. Series' vectors take it on at their next refresh (within half the
+		/// options pallet's `ScenarioMaxAge`); portfolio health reads it at once.
+		///
+		/// - Origin: root (the risk governance).
+		/// - Errors: `InvalidScenarioGrid` (outside `ScenarioGrid::validate`'s bounds); nothing
+		///   changes on any error.
+		/// - Weight: `WeightInfo::set_scenario_grid()`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_scenario_grid())]
+		pub fn set_scenario_grid(
+			origin: OriginFor<T>,
+			asset: clearing_primitives::AssetId,
+			grid: clearing_primitives::portfolio::ScenarioGrid,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_set_scenario_grid(asset, grid)
+		}
+
+		/// Moves the subaccount to margin mode `mode`. `Portfolio` margins its whole book per
+		/// underlying under the scenario grid (a hedge offsets what it hedges); `Standard`
+		/// margins each position alone. Entering `Portfolio` needs cross margin and at least
+		/// `MinPortfolioEquity`; either way the subaccount must meet its initial requirement
+		/// under the new mode at fresh prices. A `Portfolio` subaccount holds the settings
+		/// deposit as `set_leverage` does; the same mode again changes nothing.
+		///
+		/// - Origin: signed, the subaccount's owner.
+		/// - Errors: `PortfolioIsCrossMargined` (an isolated subaccount),
+		///   `EquityBelowPortfolioMinimum`, `InitialMarginBreached`, `NoFreshPrice` and
+		///   `ScenariosStale` (its book cannot be valued at fresh inputs); nothing changes on
+		///   any error.
+		/// - Weight: `WeightInfo::set_margin_mode()`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_margin_mode().saturating_add(Pallet::<T>::series_surplus(T::MaxPositions::get()).saturating_mul(2)))]
+		pub fn set_margin_mode(
+			origin: OriginFor<T>,
+			subaccount: clearing_primitives::collateral::SubaccountNumber,
+			mode: crate::MarginMode,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_set_margin_mode(&SubaccountOf::<T>::new(owner, subaccount), mode)
 		}
 	}
 }

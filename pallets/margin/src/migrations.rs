@@ -48,3 +48,58 @@ pub mod v1 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// v1 → v2: margin settings gain a margin mode ([`MarginMode`](crate::MarginMode)); every
+/// stored setting keeps its choices and deposit, in `Standard` mode.
+pub mod v2 {
+	use crate::{
+		pallet::{Config, Pallet, Settings},
+		MarginMode, MarginSettings, MaxLeverageChoices,
+	};
+	use clearing_primitives::{Balance, MarketId};
+	use codec::{Decode, Encode};
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		BoundedVec,
+	};
+
+	/// Margin settings as v1 stored them.
+	#[derive(Decode, Encode)]
+	pub struct SettingsV1 {
+		pub isolated: Option<MarketId>,
+		pub leverage: BoundedVec<(MarketId, u8), MaxLeverageChoices>,
+		pub deposit: Balance,
+	}
+
+	/// The unversioned step; use [`MigrateToV2`].
+	pub struct AddMarginMode<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for AddMarginMode<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut moved: u64 = 0;
+			// Single block: settings are stored only off the default, one per subaccount that
+			// chose a leverage or isolation.
+			Settings::<T>::translate::<SettingsV1, _>(|_, old| {
+				moved = moved.saturating_add(1);
+				Some(MarginSettings {
+					isolated: old.isolated,
+					leverage: old.leverage,
+					deposit: old.deposit,
+					mode: MarginMode::Standard,
+				})
+			});
+			T::DbWeight::get().reads_writes(moved, moved)
+		}
+	}
+
+	/// Runs [`AddMarginMode`] once, from storage version 1 to 2.
+	pub type MigrateToV2<T> = VersionedMigration<
+		1,
+		2,
+		AddMarginMode<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

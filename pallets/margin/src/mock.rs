@@ -60,6 +60,7 @@ impl pallet_margin::Config for Test {
 	type Unbounded = UnboundedBackstop;
 	type MinPremiumSamples = MinPremiumSamples;
 	type SettingsDeposit = ConstU128<SETTINGS_DEPOSIT>;
+	type MinPortfolioEquity = ConstU128<MIN_PORTFOLIO_EQUITY>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockHelper;
@@ -88,6 +89,8 @@ impl frame_support::traits::Contains<Subaccount<AccountId>> for UnboundedBacksto
 
 /// $1 held while a subaccount stores margin settings.
 pub const SETTINGS_DEPOSIT: Balance = 1_000_000;
+/// $10,000 of equity to enter portfolio margin.
+pub const MIN_PORTFOLIO_EQUITY: Balance = 10_000_000_000;
 
 pub const BTC: AssetId = 2;
 pub const ETH: AssetId = 3;

@@ -121,20 +121,26 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// A health reading over `positions` positions, whatever their mix: all perpetuals
-	/// (`check_initial_margin`), all series (`check_initial_margin_series`, which reads the
-	/// underlyings' inputs and prices each leg), or one series beside perpetuals (the series'
-	/// inputs with perpetual legs: the dearest mix when a perpetual leg costs more than a
-	/// series leg). Each is linear in the series legs, so one of the three is the most any mix
-	/// costs; component by component the costliest.
+	/// A health reading over `positions` positions, whatever their mix and margin mode: all
+	/// perpetuals (`check_initial_margin`), all series (`check_initial_margin_series`, which
+	/// reads the underlyings' inputs and prices each leg), or one series beside perpetuals (the
+	/// series' inputs with perpetual legs: the dearest mix when a perpetual leg costs more than
+	/// a series leg), and the same three under portfolio margin (`_portfolio`, each leg also
+	/// summed over the grid, a series' vector read). Each is linear in the series legs, so one
+	/// of the six is the most any mix costs; component by component the costliest.
 	pub(crate) fn health_weight(positions: u32) -> Weight {
-		let perpetuals = T::WeightInfo::check_initial_margin(positions);
-		let series = T::WeightInfo::check_initial_margin_series(positions);
 		let one = positions.min(1);
-		let mixed = T::WeightInfo::check_initial_margin_series(one)
-			.saturating_add(perpetuals)
-			.saturating_sub(T::WeightInfo::check_initial_margin(one));
-		perpetuals.max(series).max(mixed)
+		// Either mode: its perpetual legs, its series legs, or one series beside perpetuals.
+		let dearest = |perpetuals: fn(u32) -> Weight, series: fn(u32) -> Weight| {
+			let mixed = series(one).saturating_add(perpetuals(positions)).saturating_sub(perpetuals(one));
+			perpetuals(positions).max(series(positions)).max(mixed)
+		};
+		let standard = dearest(T::WeightInfo::check_initial_margin, T::WeightInfo::check_initial_margin_series);
+		let portfolio = dearest(
+			T::WeightInfo::check_initial_margin_portfolio,
+			T::WeightInfo::check_initial_margin_portfolio_series,
+		);
+		standard.max(portfolio)
 	}
 
 	/// What series legs may cost a health reading of `positions` positions beyond perpetuals.
@@ -192,6 +198,10 @@ impl<T: Config> SeriesMarkets for Pallet<T> {
 	fn settle_expired_position_weight() -> Weight {
 		<T as Config>::WeightInfo::settle_expired_positions(1)
 			.saturating_add(T::Options::settlement_value_weight())
+	}
+
+	fn scenario_grid(underlying: AssetId) -> clearing_primitives::portfolio::ScenarioGrid {
+		ScenarioGrids::<T>::get(underlying)
 	}
 
 	fn close_series_market(market: MarketId) -> sp_runtime::DispatchResult {

@@ -1,13 +1,15 @@
 //! `MarginApi`: health, positions, liquidation prices and markets for clients
 //! (`api.call.marginApi.accountHealth(owner, number)` in polkadot.js).
 
-use crate::{Health, MarginSettings, MarketConfig, MarketState, PositionView};
+use crate::{Health, MarginSettings, MarketConfig, MarketState, PortfolioScenarios, PositionView};
 use alloc::vec::Vec;
 use clearing_primitives::{collateral::SubaccountNumber, MarketId, Price};
 use codec::Codec;
 
 sp_api::decl_runtime_apis! {
 	/// The margin engine's view of accounts and markets, at the last index prices.
+	/// Version 2 adds `scenarios`.
+	#[api_version(2)]
 	pub trait MarginApi<AccountId: Codec, BlockNumber: Codec> {
 		/// Equity, initial and maintenance requirement, free collateral, liquidatable;
 		/// `None` if it cannot be computed (a market without any price).
@@ -24,5 +26,11 @@ sp_api::decl_runtime_apis! {
 		fn margin_settings(owner: AccountId, number: SubaccountNumber) -> MarginSettings;
 		/// Every market with its rules and state.
 		fn markets() -> Vec<(MarketId, MarketConfig<BlockNumber>, MarketState<BlockNumber>)>;
+		/// The subaccount's book per underlying under its scenario grid at the last prices:
+		/// every scenario's profit or loss, the one that binds, the requirement it sets
+		/// (whatever its mode: a `Standard` subaccount sees what `Portfolio` would charge);
+		/// `None` if it cannot be read.
+		#[api_version(2)]
+		fn scenarios(owner: AccountId, number: SubaccountNumber) -> Option<PortfolioScenarios>;
 	}
 }

@@ -61,6 +61,10 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		if let Some(only) = market {
 			ensure!(Markets::<T>::contains_key(only), Error::<T>::MarketNotFound);
+			ensure!(
+				Self::settings_of(subaccount).mode == crate::MarginMode::Standard,
+				Error::<T>::PortfolioIsCrossMargined
+			);
 			// Bounded by `MaxPositions`.
 			ensure!(
 				Positions::<T>::iter_key_prefix(subaccount).all(|held| held == only),
@@ -82,7 +86,7 @@ impl<T: Config> Pallet<T> {
 	/// Stores `settings`, or removes them at the default; sets the deposit aside when
 	/// settings are first stored and releases it when they are removed. Returns whether it set
 	/// one aside (the caller then checks the initial requirement it joined).
-	fn store_settings(subaccount: &SubaccountOf<T>, mut settings: MarginSettings) -> Result<bool, DispatchError> {
+	pub(crate) fn store_settings(subaccount: &SubaccountOf<T>, mut settings: MarginSettings) -> Result<bool, DispatchError> {
 		if settings.is_default() {
 			if settings.deposit > 0 {
 				Self::deposit_event(Event::SettingsDepositReturned {

@@ -115,6 +115,22 @@ pub struct MarginSettings {
 	pub leverage: frame_support::BoundedVec<(MarketId, u8), MaxLeverageChoices>,
 	/// Settlement units set aside in the subaccount's initial requirement while stored.
 	pub deposit: Balance,
+	/// How its requirements are computed (`set_margin_mode`).
+	pub mode: MarginMode,
+}
+
+/// How a subaccount's requirements are computed.
+#[derive(
+	Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum MarginMode {
+	/// Per position: each market's fractions, each option leg's standard requirement.
+	#[default]
+	Standard,
+	/// The whole book per underlying under its scenario grid: the worst loss × a factor plus
+	/// contingencies, maintenance a share of it. Leverage choices do not apply.
+	Portfolio,
 }
 
 impl MarginSettings {
@@ -133,6 +149,36 @@ impl MarginSettings {
 
 	/// Nothing chosen: the default every subaccount starts from.
 	pub fn is_default(&self) -> bool {
-		self.isolated.is_none() && self.leverage.is_empty()
+		self.isolated.is_none() && self.leverage.is_empty() && self.mode == MarginMode::Standard
 	}
+}
+
+/// One underlying of a subaccount under its scenario grid (`MarginApi.scenarios`).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct UnderlyingScenarios {
+	pub asset: AssetId,
+	/// The index the contingencies are charged on.
+	pub index: Price,
+	/// Each scenario's profit (positive) or loss, settlement units, in the grid's order: the
+	/// core levels from the largest fall up, each with volatility up, unchanged, down; then
+	/// the extreme fall and rise (`clearing_primitives::portfolio::scenario`).
+	pub pnl: alloc::vec::Vec<SignedBalance>,
+	/// The scenario with the worst loss.
+	pub binding: u8,
+	pub worst_loss: Balance,
+	pub contingencies: Balance,
+	/// max(least per underlying, worst loss × (1 + surcharge) + contingencies).
+	pub initial: Balance,
+	pub maintenance: Balance,
+	pub grid: clearing_primitives::portfolio::ScenarioGrid,
+}
+
+/// A subaccount's book under portfolio margin (`MarginApi.scenarios`).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct PortfolioScenarios {
+	/// The mode it is margined in now (a `Standard` one sees what `Portfolio` would charge).
+	pub mode: MarginMode,
+	pub underlyings: alloc::vec::Vec<UnderlyingScenarios>,
+	/// Series legs without a scenario vector yet, charged their standard requirement.
+	pub unvectored: u32,
 }

@@ -46,6 +46,10 @@ pub trait WeightInfo {
 	fn settle_expired_positions(n: u32, ) -> Weight;
 	fn set_leverage() -> Weight;
 	fn set_isolated() -> Weight;
+	fn check_initial_margin_portfolio(p: u32, ) -> Weight;
+	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight;
+	fn set_scenario_grid() -> Weight;
+	fn set_margin_mode() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -295,9 +299,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
+		Weight::from_parts(60000000, 4_000)
+			.saturating_add(Weight::from_parts(40000000, 3_000).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
+	}
+	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
+		Weight::from_parts(100000000, 4_000)
+			.saturating_add(Weight::from_parts(40000000, 3_000).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
+	}
+	fn set_scenario_grid() -> Weight {
+		Weight::from_parts(15_000_000, 1_500)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn set_margin_mode() -> Weight {
+		Weight::from_parts(900_000_000, 60_000)
+			.saturating_add(T::DbWeight::get().reads(100_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
-/// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
 		Weight::from_parts(17_041_000, 3596)
@@ -361,6 +385,27 @@ impl WeightInfo for () {
 	fn set_isolated() -> Weight {
 		Weight::from_parts(85_203_000, 6160)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
+		Weight::from_parts(60000000, 4_000)
+			.saturating_add(Weight::from_parts(40000000, 3_000).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
+	}
+	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
+		Weight::from_parts(100000000, 4_000)
+			.saturating_add(Weight::from_parts(40000000, 3_000).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(18_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
+	}
+	fn set_scenario_grid() -> Weight {
+		Weight::from_parts(15_000_000, 1_500)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn set_margin_mode() -> Weight {
+		Weight::from_parts(900_000_000, 60_000)
+			.saturating_add(RocksDbWeight::get().reads(100_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

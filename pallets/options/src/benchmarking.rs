@@ -135,6 +135,31 @@ mod benchmarks {
 		assert_eq!(Pallet::<T>::series_view(market).map(|view| view.volatility), Some(Price::saturating_from_rational(70u32, 100u32)));
 	}
 
+	/// `n` series whose scenario vectors are all due (none cached yet), each priced on its
+	/// underlying's grid at fresh inputs and written: one block's refresh at its bound.
+	#[benchmark]
+	fn refresh_scenarios(n: Linear<0, { T::MaxScenarioRefreshes::get() }>) {
+		let (_, asset) = T::BenchmarkHelper::underlying();
+		let expiry = T::Time::now().saturating_add(7 * DAY_MS);
+		T::BenchmarkHelper::smile(asset, expiry, true);
+		let first = T::FirstSeriesId::get().saturating_add(SeriesListed::<T>::get());
+		// Stored directly: the refresh's bound lies beyond `MaxSeries`, what listing allows.
+		for i in 0..n {
+			let terms = clearing_primitives::options::SeriesTerms {
+				underlying: asset,
+				expiry,
+				strike: Price::saturating_from_integer(40_000u32.saturating_add(i.saturating_mul(100))),
+				kind: if i % 2 == 0 { OptionKind::Call } else { OptionKind::Put },
+			};
+			Series::<T>::insert(first.saturating_add(i), ListedSeries { terms, base_decimals: 8 });
+		}
+		#[block]
+		{
+			Pallet::<T>::refresh_scenarios(Weight::MAX);
+		}
+		assert_eq!(ScenarioVectors::<T>::iter().count(), n as usize);
+	}
+
 	/// `e` expiries (one series each), their windows open, all due to settle.
 	#[benchmark]
 	fn process_expiries(e: Linear<1, { T::MaxSeries::get() }>) {

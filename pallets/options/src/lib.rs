@@ -37,6 +37,7 @@ pub mod ladder;
 pub mod pricing;
 mod retire;
 pub mod runtime_api;
+mod scenarios;
 mod schedule;
 pub mod types;
 pub mod weights;
@@ -125,6 +126,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type ListingRetryMs: Get<Moment>;
 
+		/// Most series whose scenario vectors one block's refresh visits.
+		#[pallet::constant]
+		type MaxScenarioRefreshes: Get<u32>;
+
+		/// Oldest a series' scenario vector may be for opening risk on it (milliseconds); a
+		/// vector is refreshed when its inputs move or half this has passed.
+		#[pallet::constant]
+		type ScenarioMaxAge: Get<Moment>;
+
 		/// Weights of the calls, measured by `benchmarking.rs`.
 		type WeightInfo: WeightInfo;
 
@@ -192,6 +202,17 @@ pub mod pallet {
 	/// schedules.
 	#[pallet::storage]
 	pub type NextListingCheck<T: Config> = StorageValue<_, Moment, OptionQuery>;
+
+	/// Each listed series' scenario vector on its underlying's grid (portfolio margin),
+	/// refreshed at the start of a block when its inputs moved.
+	#[pallet::storage]
+	pub type ScenarioVectors<T: Config> =
+		StorageMap<_, Twox64Concat, MarketId, clearing_primitives::options::SeriesScenarios, OptionQuery>;
+
+	/// The last series the scenario refresh visited; the next block resumes after it
+	/// (`None`: from the first).
+	#[pallet::storage]
+	pub type ScenarioCursor<T: Config> = StorageValue<_, MarketId, OptionQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -329,11 +350,14 @@ pub mod pallet {
 		/// After the inherents (the block's time is known): opens settlement windows and
 		/// settles expiries that are due (one read when none is).
 		/// Then lists the expiries schedules have due, at most `MaxListingsPerBlock` series
-		/// (one read when none is due).
+		/// (one read when none is due). Then refreshes the scenario vectors of series whose
+		/// inputs moved, visiting at most `MaxScenarioRefreshes`.
 		fn on_poll(_n: BlockNumberFor<T>, meter: &mut frame_support::weights::WeightMeter) {
 			let used = Self::process_expiries();
 			meter.consume(used.min(meter.remaining()));
 			let used = Self::list_scheduled(meter.remaining());
+			meter.consume(used.min(meter.remaining()));
+			let used = Self::refresh_scenarios(meter.remaining());
 			meter.consume(used.min(meter.remaining()));
 		}
 
@@ -540,6 +564,10 @@ pub mod pallet {
 				"terms without a series"
 			);
 			ensure!(Series::<T>::count() <= T::MaxSeries::get(), "more series than MaxSeries");
+			for (market, kept) in ScenarioVectors::<T>::iter() {
+				let terms = Series::<T>::get(market).ok_or("a scenario vector of no series")?.terms;
+				ensure!(kept.underlying == terms.underlying, "a scenario vector of another underlying");
+			}
 			ensure!(Params::<T>::get().is_valid(), "parameters out of bounds");
 			for ((underlying, expiry), record) in Expiries::<T>::iter() {
 				let listed = Series::<T>::iter_values()

@@ -117,6 +117,14 @@ impl SeriesMarkets for MockMarkets {
 		Weight::zero()
 	}
 
+	fn scenario_grid(underlying: AssetId) -> clearing_primitives::portfolio::ScenarioGrid {
+		get::<Vec<(AssetId, clearing_primitives::portfolio::ScenarioGrid)>>(b"mock-grids")
+			.into_iter()
+			.find(|(asset, _)| *asset == underlying)
+			.map(|(_, grid)| grid)
+			.unwrap_or_default()
+	}
+
 	fn perpetual_asset(underlying: MarketId) -> Result<AssetId, DispatchError> {
 		match underlying {
 			BTC_PERP => Ok(BTC),
@@ -229,6 +237,8 @@ impl pallet_options::Config for Test {
 	type MaxListingsPerBlock = ConstU32<2>;
 	type MaxSchedules = ConstU32<2>;
 	type ListingRetryMs = frame_support::traits::ConstU64<60_000>;
+	type MaxScenarioRefreshes = ConstU32<5>;
+	type ScenarioMaxAge = frame_support::traits::ConstU64<30_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -312,4 +322,12 @@ impl ExtBuilder {
 			Options::do_try_state().expect("the options invariants hold");
 		});
 	}
+}
+
+/// Makes `grid` the scenario grid the stand-in margin engine gives `underlying`.
+pub fn set_grid(underlying: AssetId, grid: clearing_primitives::portfolio::ScenarioGrid) {
+	let mut grids = get::<Vec<(AssetId, clearing_primitives::portfolio::ScenarioGrid)>>(b"mock-grids");
+	grids.retain(|(asset, _)| *asset != underlying);
+	grids.push((underlying, grid));
+	put(b"mock-grids", grids);
 }

@@ -22,9 +22,9 @@ pub const MIN_VOLATILITY: i128 = ONE / 100;
 pub const MAX_VOLATILITY: i128 = 5 * ONE;
 
 /// What pricing one series reads, in the fixed point of `clearing_primitives::black76`.
-struct Read {
-	inputs: LegInputs,
-	rate: i128,
+pub(crate) struct Read {
+	pub(crate) inputs: LegInputs,
+	pub(crate) rate: i128,
 }
 
 impl<T: Config> Pallet<T> {
@@ -87,7 +87,7 @@ impl<T: Config> Pallet<T> {
 	/// the oracle holds one (see [`Self::smile_implied`]), the underlying's volatility index
 	/// otherwise (see [`Self::implied`]). Liquidation checks the readiness of the same input
 	/// ([`OptionMarks::volatility_input`]).
-	fn read(terms: &SeriesTerms, valuation: Valuation, inputs: &mut SharedInputs) -> Option<Read> {
+	pub(crate) fn read(terms: &SeriesTerms, valuation: Valuation, inputs: &mut SharedInputs) -> Option<Read> {
 		let now = inputs.now::<T>();
 		let params = inputs.params::<T>();
 		if now >= terms.expiry {
@@ -256,6 +256,20 @@ impl<T: Config> OptionMarks for Pallet<T> {
 		let LegInputs { index, mark_sigma, now, .. } = read.inputs;
 		let priced = price_series(&terms, index, mark_sigma, now, read.rate).ok()?;
 		from_fixed(priced.vega).ok()
+	}
+
+	fn scenarios_in(
+		inputs: &mut SharedInputs,
+		market: MarketId,
+		valuation: Valuation,
+	) -> Option<clearing_primitives::options::SeriesScenarios> {
+		Self::scenarios_in(inputs, market, valuation)
+	}
+
+	fn scenarios_weight() -> Weight {
+		// The vector; for opening risk also the time and the index, which the leg's own
+		// pricing reads first in a health reading.
+		T::DbWeight::get().reads(1)
 	}
 
 	fn volatility_input(market: MarketId) -> Option<clearing_primitives::oracle::VolatilityInput> {

@@ -102,6 +102,7 @@ impl<T: Config> Pallet<T> {
 			}
 			Series::<T>::remove(market);
 			SeriesByTerms::<T>::remove(terms);
+			ScenarioVectors::<T>::remove(market);
 			Expiries::<T>::mutate_exists((terms.underlying, terms.expiry), |record| {
 				if let Some(entry) = record {
 					entry.series = entry.series.saturating_sub(1);

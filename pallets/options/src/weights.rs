@@ -46,6 +46,7 @@ pub trait WeightInfo {
 	fn delist_series(n: u32, ) -> Weight;
 	fn set_listing_schedule() -> Weight;
 	fn list_scheduled(k: u32, ) -> Weight;
+	fn refresh_scenarios(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -292,9 +293,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((16_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 10424).saturating_mul(k.into()))
 	}
+	fn refresh_scenarios(n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 2_000)
+			.saturating_add(Weight::from_parts(300_000_000, 8_000).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
 }
 
-/// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn list_series() -> Weight {
 		Weight::from_parts(71_306_000, 6202)
@@ -354,5 +362,13 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(16_u64))
 			.saturating_add(RocksDbWeight::get().writes((16_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 10424).saturating_mul(k.into()))
+	}
+	fn refresh_scenarios(n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 2_000)
+			.saturating_add(Weight::from_parts(300_000_000, 8_000).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 }

@@ -33,6 +33,8 @@ impl pallet_margin::Config for Runtime {
 	type MinPremiumSamples = MinPremiumSamples;
 	// $1 (USDC units) while a subaccount stores a chosen leverage or an isolated market.
 	type SettingsDeposit = ConstU128<1_000_000>;
+	// $10,000 of equity to enter portfolio margin (Deribit asks 0.5–1 BTC).
+	type MinPortfolioEquity = ConstU128<10_000_000_000>;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helper::MarginBenchmarkHelper;
@@ -99,6 +101,10 @@ pub(crate) mod benchmark_helper {
 
 		fn settle_series(market: clearing_primitives::MarketId) -> bool {
 			crate::configs::options::benchmark_helper::settle_series(market)
+		}
+
+		fn refresh_scenarios() {
+			pallet_options::Pallet::<Runtime>::refresh_scenarios(frame_support::weights::Weight::MAX);
 		}
 	}
 }

@@ -36,6 +36,12 @@ impl pallet_options::Config for Runtime {
 	type MaxListingsPerBlock = ConstU32<18>;
 	type MaxSchedules = ConstU32<4>;
 	// An expiry that could not list (no fresh index, no free slots) is tried every 6 s.
+	// Every series' scenario vector can be refreshed in one block: 256 at most, within a
+	// tenth of its weight (BENCHMARKS.md).
+	type MaxScenarioRefreshes = ConstU32<256>;
+	// Opening risk under portfolio margin takes a vector at most 30 s old (refreshed every
+	// 15 s, or when its index or volatility moves).
+	type ScenarioMaxAge = frame_support::traits::ConstU64<30_000>;
 	type ListingRetryMs = frame_support::traits::ConstU64<6_000>;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

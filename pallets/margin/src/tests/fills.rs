@@ -160,6 +160,7 @@ fn a_refusal_names_the_side_below_its_requirement() {
 #[test]
 fn a_fill_reports_the_weight_of_the_positions_it_touched_not_the_bound() {
 	use crate::weights::WeightInfo;
+	use frame_support::weights::Weight;
 	use clearing_primitives::margin::MarginEngine;
 	ExtBuilder::default().build_and_execute(|| {
 		fund(&sub(ALICE, 0), 10_000 * USDC);
@@ -175,11 +176,17 @@ fn a_fill_reports_the_weight_of_the_positions_it_touched_not_the_bound() {
 		// One position a side after the fill: weighed as two (one it may have closed), each
 		// of its four health readings at the costliest mix of legs.
 		let used = Margin::apply_fill(&fill).expect("applies");
-		let (perpetuals, series) = (<() as WeightInfo>::check_initial_margin(2), <() as WeightInfo>::check_initial_margin_series(2));
-		let mixed = <() as WeightInfo>::check_initial_margin_series(1)
-			.saturating_add(perpetuals)
-			.saturating_sub(<() as WeightInfo>::check_initial_margin(1));
-		let surplus = perpetuals.max(series).max(mixed).saturating_sub(perpetuals);
+		// Either margin mode: perpetuals, series, or one series beside perpetuals.
+		let dearest = |perpetuals: fn(u32) -> Weight, series: fn(u32) -> Weight| {
+			let mixed = series(1).saturating_add(perpetuals(2)).saturating_sub(perpetuals(1));
+			perpetuals(2).max(series(2)).max(mixed)
+		};
+		let standard = dearest(<() as WeightInfo>::check_initial_margin, <() as WeightInfo>::check_initial_margin_series);
+		let portfolio = dearest(
+			<() as WeightInfo>::check_initial_margin_portfolio,
+			<() as WeightInfo>::check_initial_margin_portfolio_series,
+		);
+		let surplus = standard.max(portfolio).saturating_sub(<() as WeightInfo>::check_initial_margin(2));
 		assert_eq!(used, <() as WeightInfo>::apply_fill(2).saturating_add(surplus.saturating_mul(4)));
 		// The mock's bound is three positions a side: a fill over fewer never weighs more.
 		assert!(used.ref_time() < Margin::apply_fill_weight().ref_time());

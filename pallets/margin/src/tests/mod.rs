@@ -3,6 +3,7 @@ mod funding;
 mod health;
 mod markets;
 mod orders;
+mod portfolio;
 mod properties;
 mod settings;
 mod solvency;

@@ -8,3 +8,4 @@ mod schedule;
 mod smile;
 mod shared_inputs;
 mod migration;
+mod scenarios;

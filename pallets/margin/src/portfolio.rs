@@ -1,0 +1,182 @@
+//! Portfolio margin in the margin engine: a `Portfolio` subaccount's positions grouped by
+//! underlying, each group revalued under its underlying's scenario grid (perpetuals at the
+//! index × each move, series from the options pallet's cached vectors), its requirement the
+//! worst loss × the grid's factor plus contingencies. Entering the mode, the grids, and the
+//! `scenarios` view.
+
+use crate::{pallet::*, MarginMode, PortfolioScenarios, UnderlyingScenarios};
+use alloc::vec::Vec;
+use clearing_primitives::{
+	collateral::{Subaccount, SubaccountNumber, Valuation},
+	options::{to_fixed, SeriesScenarios},
+	portfolio::{perpetual_scenarios, ScenarioGrid, ScenarioValues, UnderlyingRequirement, UnderlyingRisk},
+	AssetId, Balance, Price, SignedBalance,
+};
+use frame_support::{ensure, traits::Get};
+use sp_runtime::{ArithmeticError, DispatchError, DispatchResult};
+
+/// One underlying's exposure and the grid it is revalued under.
+pub(crate) struct Exposure {
+	pub(crate) risk: UnderlyingRisk,
+	pub(crate) grid: ScenarioGrid,
+	/// A perpetual contract's vector at the index (computed with the first perpetual).
+	perpetual: Option<ScenarioValues>,
+}
+
+/// A portfolio subaccount's exposures, one per underlying, gathered leg by leg in a health
+/// reading.
+#[derive(Default)]
+pub(crate) struct PortfolioBook {
+	pub(crate) exposures: Vec<Exposure>,
+}
+
+impl PortfolioBook {
+	/// The exposure to `asset`, opened at `index` on its grid (one read) the first time.
+	fn exposure<T: Config>(&mut self, asset: AssetId, index: Price) -> Result<&mut Exposure, DispatchError> {
+		let at = match self.exposures.iter().position(|held| held.risk.asset == asset) {
+			Some(at) => at,
+			None => {
+				self.exposures.push(Exposure {
+					risk: UnderlyingRisk::new(asset, index),
+					grid: ScenarioGrids::<T>::get(asset),
+					perpetual: None,
+				});
+				self.exposures.len().saturating_sub(1)
+			},
+		};
+		self.exposures.get_mut(at).ok_or_else(|| ArithmeticError::Overflow.into())
+	}
+
+	/// Adds a series position of `size` (base units, `decimals`) whose contract moves by
+	/// `scenarios`.
+	pub(crate) fn add_series<T: Config>(
+		&mut self,
+		scenarios: &SeriesScenarios,
+		size: SignedBalance,
+		decimals: u8,
+	) -> DispatchResult {
+		let exposure = self.exposure::<T>(scenarios.underlying, scenarios.index)?;
+		exposure.risk.add_option(size, decimals, &scenarios.values).map_err(DispatchError::from)
+	}
+
+	/// Adds a perpetual position of `size` on `asset` marked at `mark`.
+	pub(crate) fn add_perpetual<T: Config>(
+		&mut self,
+		asset: AssetId,
+		mark: Price,
+		size: SignedBalance,
+		decimals: u8,
+	) -> DispatchResult {
+		let exposure = self.exposure::<T>(asset, mark)?;
+		let values = match exposure.perpetual {
+			Some(values) => values,
+			None => {
+				let index = to_fixed(mark).map_err(|_| ArithmeticError::Overflow)?;
+				let values = perpetual_scenarios(&exposure.grid, index).map_err(|_| ArithmeticError::Overflow)?;
+				*exposure.perpetual.insert(values)
+			},
+		};
+		exposure.risk.add_perpetual(size, decimals, &values).map_err(DispatchError::from)
+	}
+
+	/// Each exposure's requirement under its grid, in the order first held.
+	pub(crate) fn requirements(&self) -> Result<Vec<UnderlyingRequirement>, DispatchError> {
+		self.exposures
+			.iter()
+			.map(|held| held.risk.requirement(&held.grid).map_err(DispatchError::from))
+			.collect()
+	}
+
+	/// Σ initial and Σ maintenance over the underlyings.
+	pub(crate) fn totals(&self) -> Result<(Balance, Balance), DispatchError> {
+		let mut initial: Balance = 0;
+		let mut maintenance: Balance = 0;
+		for required in self.requirements()? {
+			initial = initial.checked_add(required.initial).ok_or(ArithmeticError::Overflow)?;
+			maintenance = maintenance.checked_add(required.maintenance).ok_or(ArithmeticError::Overflow)?;
+		}
+		Ok((initial, maintenance))
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Sets `asset`'s scenario grid within its hard bounds.
+	pub(crate) fn do_set_scenario_grid(asset: AssetId, grid: ScenarioGrid) -> DispatchResult {
+		grid.validate().map_err(|_| Error::<T>::InvalidScenarioGrid)?;
+		ScenarioGrids::<T>::insert(asset, grid);
+		Self::deposit_event(Event::ScenarioGridSet { asset, grid });
+		Ok(())
+	}
+
+	/// Moves `subaccount` to `mode`. Portfolio needs cross margin and `MinPortfolioEquity`;
+	/// either way the subaccount must meet its initial requirement under the new mode.
+	pub(crate) fn do_set_margin_mode(subaccount: &SubaccountOf<T>, mode: MarginMode) -> DispatchResult {
+		let mut settings = Self::settings_of(subaccount);
+		if settings.mode == mode {
+			return Ok(());
+		}
+		if mode == MarginMode::Portfolio {
+			ensure!(settings.isolated.is_none(), Error::<T>::PortfolioIsCrossMargined);
+		}
+		settings.mode = mode;
+		Self::store_settings(subaccount, settings)?;
+		if mode == MarginMode::Portfolio {
+			let equity = Self::health(subaccount, Valuation::Opening)?.equity;
+			let least = SignedBalance::try_from(T::MinPortfolioEquity::get()).map_err(|_| ArithmeticError::Overflow)?;
+			ensure!(equity >= least, Error::<T>::EquityBelowPortfolioMinimum);
+		}
+		// The call is transactional: a refusal here leaves the old mode stored.
+		Self::ensure_initial(subaccount)?;
+		Self::deposit_event(Event::MarginModeSet { subaccount: subaccount.clone(), mode });
+		Ok(())
+	}
+
+	/// `MarginApi.scenarios`: the subaccount's book per underlying under its grid at the last
+	/// prices, whatever its mode (a `Standard` subaccount sees what `Portfolio` would charge);
+	/// `None` if it cannot be read.
+	pub fn scenarios_view(owner: T::AccountId, number: SubaccountNumber) -> Option<PortfolioScenarios> {
+		let subaccount = Subaccount::new(owner, number);
+		let (book, unvectored) = Self::portfolio_book(&subaccount, Valuation::Maintenance).ok()?;
+		let requirements = book.requirements().ok()?;
+		let underlyings = book
+			.exposures
+			.iter()
+			.zip(requirements)
+			.map(|(held, required)| UnderlyingScenarios {
+				asset: held.risk.asset,
+				index: held.risk.index,
+				pnl: held.risk.pnl.to_vec(),
+				binding: required.binding,
+				worst_loss: required.worst_loss,
+				contingencies: required.contingencies,
+				initial: required.initial,
+				maintenance: required.maintenance,
+				grid: held.grid,
+			})
+			.collect();
+		Some(PortfolioScenarios { mode: Self::settings_of(&subaccount).mode, underlyings, unvectored })
+	}
+
+	/// `subaccount`'s positions gathered by underlying under `valuation`, and how many series
+	/// legs had no vector it may use (left out).
+	fn portfolio_book(subaccount: &SubaccountOf<T>, valuation: Valuation) -> Result<(PortfolioBook, u32), DispatchError> {
+		use clearing_primitives::options::OptionMarks;
+		let mut book = PortfolioBook::default();
+		let mut inputs = <T::Options as OptionMarks>::Inputs::default();
+		let mut unvectored: u32 = 0;
+		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
+			if T::Options::is_series(market) {
+				let leg = T::Options::leg_in(&mut inputs, market, valuation).ok_or(Error::<T>::NoFreshPrice)?;
+				match T::Options::scenarios_in(&mut inputs, market, valuation) {
+					Some(vector) => book.add_series::<T>(&vector, position.size, leg.base_decimals)?,
+					None => unvectored = unvectored.saturating_add(1),
+				}
+			} else {
+				let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
+				let mark = Self::mark(market, &config, valuation).ok_or(Error::<T>::NoFreshPrice)?;
+				book.add_perpetual::<T>(config.base_asset, mark, position.size, config.base_decimals)?;
+			}
+		}
+		Ok((book, unvectored))
+	}
+}

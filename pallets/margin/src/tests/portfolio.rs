@@ -1,0 +1,254 @@
+//! Portfolio margin with perpetuals (`set_margin_mode`, `set_scenario_grid`, the grid in
+//! health, `scenarios`). Series legs under portfolio margin are tested in the runtime, where
+//! the options pallet caches their vectors.
+//!
+//! ATTACKS tried here:
+//! - 1 (walk away from debt): entering or leaving a mode needs the new mode's initial
+//!   requirement at fresh prices, so no switch leaves a subaccount under-margined; a
+//!   portfolio subaccount turns liquidatable when a move eats its margin.
+//! - 4 (rounding): a leg's loss in a scenario rounds up, its profit down
+//!   (`a_perpetual_alone_is_charged_its_worst_move_times_the_factor_plus_contingency`).
+//! - 10 (corner a market): the open-interest surcharge of a market's fraction applies under
+//!   portfolio margin too.
+//! - 16 (storage): the mode is part of the settings, stored only off the default with the
+//!   settings deposit.
+//! - 17 (governance): grids are set by root only, within hard bounds.
+//! - 18 (extreme input): a grid outside its bounds gets a named error, nothing written.
+
+use super::trade;
+use crate::{mock::*, Error, Event, MarginMode, ScenarioGrids, Settings};
+use clearing_primitives::{margin::Side, portfolio::ScenarioGrid};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::{DispatchError, Permill};
+
+fn origin(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn portfolio(who: AccountId) -> sp_runtime::DispatchResult {
+	Margin::set_margin_mode(origin(who), 0, MarginMode::Portfolio)
+}
+
+fn health(who: AccountId) -> crate::Health {
+	Margin::account_health(who, 0).expect("readable")
+}
+
+/// Market 5: a second perpetual on BTC (a hedge can offset the first).
+fn second_btc_market() {
+	assert_ok!(Margin::create_market(RuntimeOrigin::root(), 5, btc_usd()));
+}
+
+#[test]
+fn entering_portfolio_margin_needs_the_least_equity() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), MIN_PORTFOLIO_EQUITY - 1);
+		assert_noop!(portfolio(ALICE), Error::<Test>::EquityBelowPortfolioMinimum);
+		assert_eq!(Margin::settings_of(&sub(ALICE, 0)).mode, MarginMode::Standard);
+
+		fund(&sub(ALICE, 0), 1 + SETTINGS_DEPOSIT);
+		assert_ok!(portfolio(ALICE));
+		let settings = Margin::settings_of(&sub(ALICE, 0));
+		assert_eq!((settings.mode, settings.deposit), (MarginMode::Portfolio, SETTINGS_DEPOSIT));
+		assert!(margin_events()
+			.contains(&Event::MarginModeSet { subaccount: sub(ALICE, 0), mode: MarginMode::Portfolio }));
+		// The same mode again changes nothing.
+		assert_ok!(portfolio(ALICE));
+		// Back to standard: the default again, stored no more, the deposit released.
+		assert_ok!(Margin::set_margin_mode(origin(ALICE), 0, MarginMode::Standard));
+		assert!(!Settings::<Test>::contains_key(sub(ALICE, 0)));
+	});
+}
+
+#[test]
+fn a_portfolio_subaccount_is_cross_margined() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 20_000 * USDC);
+		fund(&sub(ALICE, 1), 20_000 * USDC);
+		assert_ok!(Margin::set_isolated(origin(ALICE), 1, Some(BTC_USD)));
+		assert_noop!(
+			Margin::set_margin_mode(origin(ALICE), 1, MarginMode::Portfolio),
+			Error::<Test>::PortfolioIsCrossMargined
+		);
+		assert_ok!(portfolio(ALICE));
+		assert_noop!(Margin::set_isolated(origin(ALICE), 0, Some(BTC_USD)), Error::<Test>::PortfolioIsCrossMargined);
+	});
+}
+
+#[test]
+fn a_perpetual_alone_is_charged_its_worst_move_times_the_factor_plus_contingency() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 20_000 * USDC);
+		fund(&sub(BOB, 0), 20_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		assert_eq!(health(ALICE).initial_requirement, 3_000 * USDC);
+		assert_ok!(portfolio(ALICE));
+		// The -20% extreme (full weight): $12,000 × 1.25, plus 1% of the $60,000 notional.
+		let charged = health(ALICE);
+		assert_eq!(charged.initial_requirement, 15_600 * USDC + SETTINGS_DEPOSIT);
+		assert_eq!(charged.maintenance_requirement, 12_480 * USDC);
+		let view = Margin::scenarios(ALICE, 0).expect("readable");
+		let btc = &view.underlyings[0];
+		assert_eq!((btc.asset, btc.binding, btc.worst_loss), (BTC, 21, 12_000 * USDC));
+		assert_eq!(btc.pnl[0], -9_000 * USDC as i128);
+		assert_eq!(btc.pnl[10], 0);
+		assert_eq!(btc.pnl[22], 12_000 * USDC as i128);
+		// Bob, in standard mode, sees what portfolio margin would charge his short.
+		let bob = Margin::scenarios(BOB, 0).expect("readable");
+		assert_eq!(bob.mode, MarginMode::Standard);
+		assert_eq!(bob.underlyings[0].binding, 22);
+		assert_eq!(health(BOB).initial_requirement, 3_000 * USDC);
+	});
+}
+
+#[test]
+fn offsetting_perpetuals_on_one_underlying_need_only_the_least_per_underlying() {
+	ExtBuilder::default().build_and_execute(|| {
+		second_btc_market();
+		fund(&sub(ALICE, 0), 20_000 * USDC);
+		fund(&sub(BOB, 0), 20_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+			market: 5,
+			taker: sub(ALICE, 0),
+			maker: sub(BOB, 0),
+			taker_side: Side::Sell,
+			price: usd(60_000),
+			size: ONE_BTC,
+		}));
+		assert_eq!(health(ALICE).initial_requirement, 6_000 * USDC);
+		assert_ok!(portfolio(ALICE));
+		// No scenario loses; no net notional: the grid's least, $50.
+		let hedged = health(ALICE);
+		assert_eq!(hedged.initial_requirement, 50 * USDC + SETTINGS_DEPOSIT);
+		assert_eq!(hedged.maintenance_requirement, 40 * USDC);
+	});
+}
+
+#[test]
+fn underlyings_never_offset_each_other() {
+	ExtBuilder::default().build_and_execute(|| {
+		super::two_more_markets();
+		fund(&sub(ALICE, 0), 20_000 * USDC);
+		fund(&sub(BOB, 0), 20_000 * USDC);
+		for (market, side) in [(2, Side::Buy), (3, Side::Sell)] {
+			assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+				market,
+				taker: sub(ALICE, 0),
+				maker: sub(BOB, 0),
+				taker_side: side,
+				price: usd(100),
+				size: 10 * ONE_BTC,
+			}));
+		}
+		assert_ok!(portfolio(ALICE));
+		// Each underlying alone: 20% of $1,000 × 1.25 + 1% = $260, twice.
+		let view = Margin::scenarios(ALICE, 0).expect("readable");
+		assert_eq!(view.underlyings.len(), 2);
+		assert_eq!(health(ALICE).initial_requirement, 520 * USDC + SETTINGS_DEPOSIT);
+	});
+}
+
+#[test]
+fn leaving_a_mode_needs_the_new_modes_initial_requirement() {
+	ExtBuilder::default().build_and_execute(|| {
+		second_btc_market();
+		fund(&sub(ALICE, 0), 10_100 * USDC);
+		fund(&sub(BOB, 0), 20_000 * USDC);
+		// A hedged pair: standard asks 5% of each leg's $60,000.
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+			market: 5,
+			taker: sub(ALICE, 0),
+			maker: sub(BOB, 0),
+			taker_side: Side::Sell,
+			price: usd(60_000),
+			size: ONE_BTC,
+		}));
+		assert_ok!(portfolio(ALICE));
+		// BTC doubles: the pair's equity holds, standard would ask 5% of $240,000.
+		set_price(BTC, usd(120_000), clearing_primitives::oracle::PriceStatus::Fresh);
+		assert!(health(ALICE).equity < 12_000 * USDC as i128);
+		assert_noop!(
+			Margin::set_margin_mode(origin(ALICE), 0, MarginMode::Standard),
+			Error::<Test>::InitialMarginBreached
+		);
+		assert_eq!(Margin::settings_of(&sub(ALICE, 0)).mode, MarginMode::Portfolio);
+	});
+}
+
+#[test]
+fn open_interest_still_raises_a_portfolio_perpetuals_initial_requirement() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 800_000 * USDC);
+		fund(&sub(BOB, 0), 800_000 * USDC);
+		assert_ok!(portfolio(ALICE));
+		// 15 BTC: half way from 10 to 20 BTC of open interest, the 5% fraction is 52.5%.
+		assert_ok!(trade(Side::Buy, 15 * ONE_BTC, 60_000));
+		let notional = 900_000 * USDC;
+		let grid = notional / 5 * 5 / 4 + notional / 100;
+		let concentration = Permill::from_parts(475_000).mul_ceil(notional);
+		assert_eq!(health(ALICE).initial_requirement, grid + concentration + SETTINGS_DEPOSIT);
+	});
+}
+
+#[test]
+fn a_portfolio_subaccount_turns_liquidatable_when_a_move_eats_its_margin() {
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 16_000 * USDC);
+		fund(&sub(BOB, 0), 20_000 * USDC);
+		assert_ok!(portfolio(ALICE));
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		// At $57,000: equity $13,000 (less fees), maintenance 0.8 × ($14,250 + $570) = $11,856.
+		set_price(BTC, usd(57_000), clearing_primitives::oracle::PriceStatus::Fresh);
+		assert!(!health(ALICE).liquidatable);
+		// At $55,000: equity $11,000, maintenance 0.8 × ($13,750 + $550) = $11,440.
+		set_price(BTC, usd(55_000), clearing_primitives::oracle::PriceStatus::Fresh);
+		let after = health(ALICE);
+		assert_eq!(after.maintenance_requirement, 11_440 * USDC);
+		assert!(after.liquidatable);
+	});
+}
+
+#[test]
+fn grids_are_set_by_root_within_their_bounds_and_apply_at_once() {
+	ExtBuilder::default().build_and_execute(|| {
+		let half_extremes = ScenarioGrid { extreme_weight: Permill::from_percent(50), ..ScenarioGrid::default() };
+		assert_noop!(Margin::set_scenario_grid(origin(ALICE), BTC, half_extremes), DispatchError::BadOrigin);
+		let too_small = ScenarioGrid { spot_step: Permill::from_parts(1), ..ScenarioGrid::default() };
+		assert_noop!(
+			Margin::set_scenario_grid(RuntimeOrigin::root(), BTC, too_small),
+			Error::<Test>::InvalidScenarioGrid
+		);
+		assert!(!ScenarioGrids::<Test>::contains_key(BTC));
+
+		fund(&sub(ALICE, 0), 20_000 * USDC);
+		fund(&sub(BOB, 0), 20_000 * USDC);
+		assert_ok!(portfolio(ALICE));
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		assert_ok!(Margin::set_scenario_grid(RuntimeOrigin::root(), BTC, half_extremes));
+		assert!(margin_events().contains(&Event::ScenarioGridSet { asset: BTC, grid: half_extremes }));
+		// The -15% core move now binds: $9,000 × 1.25 + $600.
+		assert_eq!(health(ALICE).initial_requirement, 11_850 * USDC + SETTINGS_DEPOSIT);
+	});
+}
+
+#[test]
+fn settings_stored_before_margin_modes_migrate_to_standard() {
+	use crate::migrations::v2::{AddMarginMode, SettingsV1};
+	use codec::Encode;
+	use frame_support::traits::UncheckedOnRuntimeUpgrade;
+	ExtBuilder::default().build_and_execute(|| {
+		let old = SettingsV1 {
+			isolated: Some(BTC_USD),
+			leverage: Default::default(),
+			deposit: SETTINGS_DEPOSIT,
+		};
+		let key = Settings::<Test>::hashed_key_for(sub(ALICE, 0));
+		frame_support::storage::unhashed::put_raw(&key, &old.encode());
+		AddMarginMode::<Test>::on_runtime_upgrade();
+		let migrated = Margin::settings_of(&sub(ALICE, 0));
+		assert_eq!(migrated.isolated, Some(BTC_USD));
+		assert_eq!(migrated.deposit, SETTINGS_DEPOSIT);
+		assert_eq!(migrated.mode, MarginMode::Standard);
+	});
+}
