@@ -1,0 +1,152 @@
+//! Portfolio margin against the whole runtime: series' scenario vectors refreshed at the start
+//! of each block by the options pallet, a hedged book margined under BTC's grid by the margin
+//! engine, traded in the real order book, liquidated by the real keeper.
+//!
+//! Attacks tried (../shared/ATTACKS.md):
+//! - 1 (walk away from debt): a portfolio book below maintenance after a volatility spike (the
+//!   index unmoved) is liquidated with no debt left; entering the mode needs its initial
+//!   requirement.
+//! - 13 (stale inputs): a series' vector is refreshed each block its inputs move; opening risk
+//!   under portfolio margin refuses a vector from before a jump (pallet tests).
+//! - 15 (weights): the block's refresh runs within `on_poll`'s meter.
+
+mod common;
+
+use clearing_primitives::{
+	black76::OptionKind, collateral::Valuation, margin::Side, oracle::Moment, Price, BTC_ASSET_ID,
+	BTC_VOLATILITY_ASSET_ID, USDC_ASSET_ID,
+};
+use clearing_runtime::{AccountId, Runtime, RuntimeOrigin};
+use common::*;
+use pallet_margin::MarginMode;
+use pallet_orderbook::OrderKind;
+use sp_runtime::FixedPointNumber;
+
+const FIRST_SERIES: u32 = 1_000_000;
+const DAY_MS: Moment = 86_400_000;
+
+type Options = pallet_options::Pallet<Runtime>;
+type Margin = pallet_margin::Pallet<Runtime>;
+
+fn list(kind: OptionKind, strike: u128, ms: Moment) -> u32 {
+	let market = FIRST_SERIES + pallet_options::SeriesListed::<Runtime>::get();
+	dispatch(
+		RuntimeOrigin::root(),
+		pallet_options::Call::list_series {
+			underlying: BTC_USD,
+			expiry: pallet_timestamp::Now::<Runtime>::get() + ms,
+			strike: usd(strike),
+			kind,
+			tick_size: usd(1),
+			max_open_interest: 100 * ONE_BTC,
+		}
+		.into(),
+	)
+	.expect("root lists");
+	market
+}
+
+/// The mark rounded to a whole dollar (the tick).
+fn at_mark(market: u32) -> Price {
+	let mark = Options::leg_of(market, Valuation::Maintenance).expect("priced").mark;
+	Price::saturating_from_integer(mark.into_inner().div_ceil(Price::DIV))
+}
+
+/// `writer` sells one contract of each of `legs` to a buyer at the mark.
+fn sell_each(writer: &AccountId, legs: &[u32]) {
+	let buyer = trader("straddle buyer", 100_000);
+	deposit(&buyer, 0, USDC_ASSET_ID, 60_000 * USDC);
+	for leg in legs {
+		let price = at_mark(*leg);
+		send(writer, order(*leg, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("the writer's ask rests");
+		send(&buyer, order(*leg, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
+		assert_eq!(position(writer, 0, *leg), -(ONE_BTC as i128));
+	}
+}
+
+/// `writer` buys (or sells) BTC perpetuals to flatten its book's delta, to the market's step.
+fn hedge_delta(writer: &AccountId, legs: &[u32]) {
+	let held = legs.iter().map(|leg| (*leg, position(writer, 0, *leg), 8u8));
+	let delta = Options::portfolio_greeks(held).expect("priced").delta;
+	let step: i128 = 10_000;
+	let size = (-delta.into_inner() / (Price::DIV as i128 / ONE_BTC as i128) / step) * step;
+	let side = if size > 0 { Side::Buy } else { Side::Sell };
+	let maker = trader("perpetual maker", 100_000);
+	deposit(&maker, 0, USDC_ASSET_ID, 50_000 * USDC);
+	let other = if side == Side::Buy { Side::Sell } else { Side::Buy };
+	send(&maker, order(BTC_USD, other, usd(60_000), size.unsigned_abs(), OrderKind::Limit)).expect("rests");
+	send(writer, order(BTC_USD, side, usd(60_000), size.unsigned_abs(), OrderKind::ImmediateOrCancel))
+		.expect("hedged");
+	assert_eq!(position(writer, 0, BTC_USD), size);
+}
+
+fn enter_portfolio(who: &AccountId) {
+	send(who, pallet_margin::Call::set_margin_mode { subaccount: 0, mode: MarginMode::Portfolio })
+		.expect("enters portfolio margin");
+}
+
+#[test]
+fn a_delta_hedged_short_straddle_needs_at_least_40_percent_less_under_portfolio_margin() {
+	run(|| {
+		let legs = [list(OptionKind::Call, 60_000, 30 * DAY_MS), list(OptionKind::Put, 60_000, 30 * DAY_MS)];
+		next_block();
+		for leg in legs {
+			assert!(pallet_options::ScenarioVectors::<Runtime>::contains_key(leg), "refreshed at block start");
+		}
+		let writer = trader("straddle writer", 100_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 60_000 * USDC);
+		sell_each(&writer, &legs);
+		hedge_delta(&writer, &legs);
+		let standard = health(&writer, 0);
+		enter_portfolio(&writer);
+		let portfolio = health(&writer, 0);
+		assert_eq!(portfolio.equity, standard.equity);
+		assert!(
+			portfolio.initial_requirement * 10 <= standard.initial_requirement * 6,
+			"portfolio {} vs standard {}",
+			portfolio.initial_requirement,
+			standard.initial_requirement
+		);
+		// The scenarios behind it: one underlying, its worst scenario a large move.
+		let view = Margin::scenarios_view(writer.clone(), 0).expect("readable");
+		let btc = &view.underlyings[0];
+		assert_eq!((view.mode, btc.asset, view.unvectored), (MarginMode::Portfolio, BTC_ASSET_ID, 0));
+		assert!(btc.pnl[10] > -(100 * USDC as i128), "no move, no volatility shock: little loss");
+		assert!(btc.binding == 21 || btc.binding == 22 || btc.binding < 3 || btc.binding > 17, "{}", btc.binding);
+	});
+}
+
+#[test]
+fn a_portfolio_book_is_liquidated_after_a_volatility_spike_with_no_price_move() {
+	run(|| {
+		let legs = [list(OptionKind::Call, 60_000, 30 * DAY_MS), list(OptionKind::Put, 60_000, 30 * DAY_MS)];
+		next_block();
+		let writer = trader("thin straddle writer", 100_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 60_000 * USDC);
+		enter_portfolio(&writer);
+		sell_each(&writer, &legs);
+		// Down to just over its initial requirement.
+		let free = health(&writer, 0).free_collateral;
+		send(&writer, pallet_vaults::Call::withdraw {
+			subaccount: 0,
+			asset: USDC_ASSET_ID,
+			amount: free.unsigned_abs() - 100 * USDC,
+		})
+		.expect("the free collateral leaves");
+		assert!(!health(&writer, 0).liquidatable);
+		// BTC's implied volatility from 60% to 90%; the index never moves.
+		move_price(BTC_VOLATILITY_ASSET_ID, Price::saturating_from_rational(90, 100));
+		assert_eq!(pallet_oracle::Pallet::<Runtime>::quote(BTC_ASSET_ID).map(|q| q.price), Some(usd(60_000)));
+		let after = health(&writer, 0);
+		assert!(after.liquidatable, "{after:?}");
+		let keeper = trader("keeper", 100);
+		send(&keeper, pallet_liquidation::Call::liquidate { subaccount: sub(&writer, 0) }).expect("liquidated");
+		let left = health(&writer, 0);
+		assert!(left.equity >= 0, "{left:?}");
+		assert!(
+			legs.iter().any(|leg| position(&writer, 0, *leg) == 0) || !left.liquidatable,
+			"a leg closed or the book is healthy again"
+		);
+		Margin::do_try_state().expect("margin invariants");
+	});
+}
