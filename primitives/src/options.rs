@@ -55,6 +55,9 @@ pub struct LegPricing {
 pub struct SeriesLeg {
 	pub pricing: LegPricing,
 	pub base_decimals: u8,
+	/// The volatility its mark is priced at (what its scenario vector must have been
+	/// computed near).
+	pub mark_sigma: Price,
 }
 
 /// The market a series trades in, as the margin engine opened it.

@@ -20,7 +20,7 @@ use clearing_runtime::{AccountId, Runtime, RuntimeOrigin};
 use common::*;
 use pallet_margin::MarginMode;
 use pallet_orderbook::OrderKind;
-use sp_runtime::FixedPointNumber;
+use sp_runtime::{traits::Saturating, FixedPointNumber};
 
 const FIRST_SERIES: u32 = 1_000_000;
 const DAY_MS: Moment = 86_400_000;
@@ -148,5 +148,29 @@ fn a_portfolio_book_is_liquidated_after_a_volatility_spike_with_no_price_move() 
 			"a leg closed or the book is healthy again"
 		);
 		Margin::do_try_state().expect("margin invariants");
+	});
+}
+
+#[test]
+fn opening_risk_waits_for_a_vector_computed_at_the_volatility_the_leg_is_marked_at() {
+	run(|| {
+		let legs = [list(OptionKind::Call, 60_000, 30 * DAY_MS), list(OptionKind::Put, 60_000, 30 * DAY_MS)];
+		next_block();
+		let writer = trader("straddle writer", 100_000);
+		deposit(&writer, 0, USDC_ASSET_ID, 60_000 * USDC);
+		enter_portfolio(&writer);
+		sell_each(&writer, &legs);
+		let opening = || Margin::health(&sub(&writer, 0), Valuation::Opening);
+		assert!(opening().is_ok());
+		// As if the call's vector were computed before a volatility feed moved its σ by 6%.
+		pallet_options::ScenarioVectors::<Runtime>::mutate(legs[0], |kept| {
+			let kept = kept.as_mut().expect("cached");
+			kept.sigma = kept.sigma.saturating_mul(Price::saturating_from_rational(106, 100));
+		});
+		assert_eq!(opening().map(|_| ()), Err(pallet_margin::Error::<Runtime>::ScenariosStale.into()));
+		// Maintenance still reads it; the next block's refresh brings it back.
+		assert!(Margin::health(&sub(&writer, 0), Valuation::Maintenance).is_ok());
+		next_block();
+		assert!(opening().is_ok());
 	});
 }

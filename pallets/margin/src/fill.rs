@@ -175,7 +175,16 @@ impl<T: Config> Pallet<T> {
 			if *riskier {
 				Self::ensure_initial(who).map_err(refused)?;
 			} else if let Some(side) = before.iter().flatten().find(|side| side.who == *who) {
-				Self::ensure_no_worse(side).map_err(refused)?;
+				let after = Self::ensure_no_worse(side).map_err(refused)?;
+				// A smaller position raises a requirement only under portfolio margin (a hedge
+				// taken off): that is risk added, held to the initial requirement at the
+				// market's fresh price.
+				if after.maintenance_requirement > side.health.maintenance_requirement {
+					if Self::mark(fill.market, &config, Valuation::Opening).is_none() {
+						return Err(refused(Error::<T>::NoFreshPrice.into()));
+					}
+					ensure!(after.free_collateral >= 0, refused(Error::<T>::InitialMarginBreached.into()));
+				}
 			}
 		}
 		Self::deposit_event(Event::FillApplied {
@@ -225,9 +234,9 @@ impl<T: Config> Pallet<T> {
 		Ok(before)
 	}
 
-	/// `Ok` if `side`, whose risk did not grow, keeps non-negative equity and, below
-	/// maintenance, is no worse off than before (both valued as before).
-	fn ensure_no_worse(side: &Reducing<T>) -> DispatchResult {
+	/// `Ok` with its health after if `side`, whose risk did not grow, keeps non-negative
+	/// equity and, below maintenance, is no worse off than before (both valued as before).
+	fn ensure_no_worse(side: &Reducing<T>) -> Result<crate::Health, DispatchError> {
 		let after = Self::health_valued(&side.who, side.collateral, Valuation::Maintenance)?;
 		ensure!(after.equity >= 0, Error::<T>::NegativeEquity);
 		ensure!(
@@ -237,7 +246,7 @@ impl<T: Config> Pallet<T> {
 			),
 			Error::<T>::MaintenanceWorsened
 		);
-		Ok(())
+		Ok(after)
 	}
 
 	/// Checks `fill` against its market's rules, then exchanges it. Returns each side with
@@ -410,7 +419,11 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 		} else {
 			let settings = Self::settings_of(subaccount);
 			Self::ensure_isolation_allows(&settings, market)?;
-			Self::order_margin_for(market, side, size, price, settings.chosen_fraction(market))?
+			match settings.mode {
+				crate::MarginMode::Standard =>
+					Self::order_margin_for(market, side, size, price, settings.chosen_fraction(market))?,
+				crate::MarginMode::Portfolio => Self::portfolio_order_margin(market, side, size, price)?,
+			}
 		};
 		let amount = margin.checked_add(deposit).ok_or(ArithmeticError::Overflow)?;
 		Self::ensure_initial_with(subaccount, amount)?;
@@ -454,7 +467,7 @@ impl<T: Config> Pallet<T> {
 	/// market's initial fraction (at its open interest now, or `chosen` by the subaccount's
 	/// leverage if higher) of its notional at the order's price or the fresh index, whichever
 	/// is higher, so neither a low bid nor a high ask understates what filling it could need.
-	fn order_margin_for(
+	pub(crate) fn order_margin_for(
 		market: MarketId,
 		side: Side,
 		size: Balance,
@@ -481,11 +494,16 @@ impl<T: Config> Pallet<T> {
 	/// A reservation for a subaccount with `positions` positions: the initial-margin check
 	/// over them, plus the market, its state, the index, the subaccount's settings and the
 	/// reservation itself; in a series (`series`), its leg priced for the book's rules (fresh
-	/// and last) and for the order's margin.
+	/// and last) and for the order's margin; under portfolio margin also the grid and, in a
+	/// series, its vector.
 	fn reserve_weight(positions: u32, series: bool) -> Weight {
-		let legs = if series { T::Options::leg_weight().saturating_mul(3) } else { Weight::zero() };
+		let legs = if series {
+			T::Options::leg_weight().saturating_mul(3).saturating_add(T::Options::scenarios_weight())
+		} else {
+			Weight::zero()
+		};
 		Self::health_weight(positions)
 			.saturating_add(legs)
-			.saturating_add(T::DbWeight::get().reads_writes(6, 1))
+			.saturating_add(T::DbWeight::get().reads_writes(7, 1))
 	}
 }

@@ -168,12 +168,24 @@ impl<T: Config> Pallet<T> {
 			let (value, funding, required) = if T::Options::is_series(market) {
 				// A series pays no funding; its requirements are per leg, its decimals its
 				// underlying's (no read of its market).
-				let SeriesLeg { pricing: leg, base_decimals: decimals } =
+				let SeriesLeg { pricing: leg, base_decimals: decimals, mark_sigma } =
 					T::Options::leg_in(&mut option_inputs, market, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 				let value =
 					math::position_value(position.size, decimals, leg.mark).map_err(DispatchError::from)?;
 				let vector = if portfolio {
-					match T::Options::scenarios_in(&mut option_inputs, market, valuation) {
+					let usable = T::Options::scenarios_in(&mut option_inputs, market, valuation).filter(|vector| {
+						// Opening risk needs the vector computed near the volatility the leg is
+						// marked at now (a volatility feed within the block waits for the next
+						// refresh); a settled series' vector is zero whatever its inputs.
+						valuation == Valuation::Maintenance ||
+							vector.values.iter().all(|value| *value == 0) ||
+							clearing_primitives::portfolio::within_drift(
+								vector.sigma,
+								mark_sigma,
+								clearing_primitives::portfolio::MAX_VOLATILITY_DRIFT,
+							)
+					});
+					match usable {
 						Some(vector) => Some(vector),
 						// Opening risk waits for a fresh vector; maintenance charges the leg
 						// its standard requirement until it has one.

@@ -131,6 +131,38 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// What a portfolio subaccount's resting order of `size` at `price` sets aside: what the
+	/// order would need filled alone under its underlying's grid (a series' at its fresh
+	/// vector), never less than a standard order's margin. Which orders fill is not known, so
+	/// a hedging order is reserved as if naked, and a fill finds its margin set aside.
+	pub(crate) fn portfolio_order_margin(
+		market: clearing_primitives::MarketId,
+		side: clearing_primitives::margin::Side,
+		size: Balance,
+		price: Price,
+	) -> Result<Balance, DispatchError> {
+		use clearing_primitives::options::OptionMarks;
+		let standard = Self::order_margin_for(market, side, size, price, sp_runtime::Permill::zero())?;
+		let magnitude = SignedBalance::try_from(size).map_err(|_| ArithmeticError::Overflow)?;
+		let signed = match side {
+			clearing_primitives::margin::Side::Buy => magnitude,
+			clearing_primitives::margin::Side::Sell => magnitude.saturating_neg(),
+		};
+		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
+		let mut book = PortfolioBook::default();
+		if T::Options::is_series(market) {
+			let mut inputs = <T::Options as OptionMarks>::Inputs::default();
+			let vector = T::Options::scenarios_in(&mut inputs, market, Valuation::Opening)
+				.ok_or(Error::<T>::ScenariosStale)?;
+			book.add_series::<T>(&vector, signed, config.base_decimals)?;
+		} else {
+			let index = Self::mark(market, &config, Valuation::Opening).ok_or(Error::<T>::NoFreshPrice)?;
+			book.add_perpetual::<T>(config.base_asset, price.max(index), signed, config.base_decimals)?;
+		}
+		let (alone, _) = book.totals()?;
+		Ok(standard.max(alone))
+	}
+
 	/// `MarginApi.scenarios`: the subaccount's book per underlying under its grid at the last
 	/// prices, whatever its mode (a `Standard` subaccount sees what `Portfolio` would charge);
 	/// `None` if it cannot be read.

@@ -43,13 +43,13 @@ pub trait WeightInfo {
 	fn apply_fill(p: u32, ) -> Weight;
 	fn check_initial_margin(p: u32, ) -> Weight;
 	fn check_initial_margin_series(p: u32, ) -> Weight;
-	fn settle_expired_positions(n: u32, ) -> Weight;
-	fn set_leverage() -> Weight;
-	fn set_isolated() -> Weight;
 	fn check_initial_margin_portfolio(p: u32, ) -> Weight;
 	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight;
 	fn set_scenario_grid() -> Weight;
 	fn set_margin_mode() -> Weight;
+	fn settle_expired_positions(n: u32, ) -> Weight;
+	fn set_leverage() -> Weight;
+	fn set_isolated() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -63,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3596`.
-		// Minimum execution time: 15_597_000 picoseconds.
-		Weight::from_parts(17_041_000, 3596)
+		// Minimum execution time: 14_331_000 picoseconds.
+		Weight::from_parts(16_737_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 13_708_000 picoseconds.
-		Weight::from_parts(14_925_000, 3596)
+		// Minimum execution time: 12_444_000 picoseconds.
+		Weight::from_parts(15_067_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 10_992_000 picoseconds.
-		Weight::from_parts(12_152_000, 3596)
+		// Minimum execution time: 10_677_000 picoseconds.
+		Weight::from_parts(12_309_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -103,10 +103,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3596`.
-		// Minimum execution time: 35_664_000 picoseconds.
-		Weight::from_parts(17_232_649, 3596)
-			// Standard Error: 10_077
-			.saturating_add(Weight::from_parts(23_128_790, 0).saturating_mul(m.into()))
+		// Minimum execution time: 36_284_000 picoseconds.
+		Weight::from_parts(19_311_750, 3596)
+			// Standard Error: 14_664
+			.saturating_add(Weight::from_parts(23_503_020, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -125,7 +125,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:2 w:0)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:2 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:1)
@@ -133,10 +133,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
 		// Proof size: measured `919`, estimated `11202`.
-		// Minimum execution time: 183_814_000 picoseconds.
-		Weight::from_parts(156_170_470, 11202)
-			// Standard Error: 36_066
-			.saturating_add(Weight::from_parts(40_708_368, 0).saturating_mul(p.into()))
+		// Minimum execution time: 176_931_000 picoseconds.
+		Weight::from_parts(160_601_576, 11202)
+			// Standard Error: 51_271
+			.saturating_add(Weight::from_parts(41_019_423, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -149,7 +149,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:0)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:17 w:0)
@@ -165,10 +165,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
 		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 56_524_000 picoseconds.
-		Weight::from_parts(46_339_824, 6096)
-			// Standard Error: 15_601
-			.saturating_add(Weight::from_parts(15_459_740, 0).saturating_mul(p.into()))
+		// Minimum execution time: 56_514_000 picoseconds.
+		Weight::from_parts(46_793_080, 6096)
+			// Standard Error: 15_509
+			.saturating_add(Weight::from_parts(15_435_315, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
@@ -180,7 +180,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:0)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:17 w:0)
@@ -202,13 +202,124 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_series(p: u32, ) -> Weight {
 		// Proof size: measured `1574`, estimated `10931`.
-		// Minimum execution time: 85_103_000 picoseconds.
-		Weight::from_parts(86_363_624, 10931)
-			// Standard Error: 45_120
-			.saturating_add(Weight::from_parts(18_106_575, 0).saturating_mul(p.into()))
+		// Minimum execution time: 83_950_000 picoseconds.
+		Weight::from_parts(85_911_729, 10931)
+			// Standard Error: 41_968
+			.saturating_add(Weight::from_parts(18_254_971, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
+	}
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:0)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Positions` (r:17 w:0)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:16 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:16 w:0)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:16 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ScenarioGrids` (r:16 w:0)
+	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// The range of component `p` is `[1, 16]`.
+	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
+		// Proof size: measured `997`, estimated `6096`.
+		// Minimum execution time: 65_405_000 picoseconds.
+		Weight::from_parts(50_471_062, 6096)
+			// Standard Error: 25_363
+			.saturating_add(Weight::from_parts(22_718_044, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
+	}
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:0)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:0)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Positions` (r:17 w:0)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:16 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:4 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Surfaces` (r:2 w:0)
+	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:2 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Options::ScenarioVectors` (r:16 w:0)
+	/// Proof: `Options::ScenarioVectors` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ScenarioGrids` (r:2 w:0)
+	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Options::VolatilitySources` (r:2 w:0)
+	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// The range of component `p` is `[1, 16]`.
+	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
+		// Proof size: measured `1679`, estimated `10931`.
+		// Minimum execution time: 94_180_000 picoseconds.
+		Weight::from_parts(91_069_128, 10931)
+			// Standard Error: 47_393
+			.saturating_add(Weight::from_parts(25_235_517, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2899).saturating_mul(p.into()))
+	}
+	/// Storage: `Margin::ScenarioGrids` (r:0 w:1)
+	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	fn set_scenario_grid() -> Weight {
+		// Proof size: measured `0`, estimated `0`.
+		// Minimum execution time: 7_045_000 picoseconds.
+		Weight::from_parts(8_203_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Margin::Settings` (r:1 w:1)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::OrderMargin` (r:1 w:0)
+	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Positions` (r:17 w:0)
+	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:16 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:16 w:0)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:16 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ScenarioGrids` (r:16 w:0)
+	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::PositionCount` (r:1 w:0)
+	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	fn set_margin_mode() -> Weight {
+		// Proof size: measured `5405`, estimated `44935`.
+		// Minimum execution time: 642_457_000 picoseconds.
+		Weight::from_parts(676_671_000, 44935)
+			.saturating_add(T::DbWeight::get().reads(88_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::SettlementCursor` (r:1 w:1)
 	/// Proof: `Margin::SettlementCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
@@ -235,10 +346,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn settle_expired_positions(n: u32, ) -> Weight {
 		// Proof size: measured `1401`, estimated `6160`.
-		// Minimum execution time: 88_534_000 picoseconds.
-		Weight::from_parts(53_130_901, 6160)
-			// Standard Error: 74_207
-			.saturating_add(Weight::from_parts(38_614_316, 0).saturating_mul(n.into()))
+		// Minimum execution time: 88_620_000 picoseconds.
+		Weight::from_parts(52_936_247, 6160)
+			// Standard Error: 76_958
+			.saturating_add(Weight::from_parts(39_287_178, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -248,7 +359,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::Markets` (r:16 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:1)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:2 w:0)
@@ -266,20 +377,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_leverage() -> Weight {
-		// Proof size: measured `5652`, estimated `44935`.
-		// Minimum execution time: 303_767_000 picoseconds.
-		Weight::from_parts(318_591_000, 44935)
+		// Proof size: measured `5653`, estimated `44935`.
+		// Minimum execution time: 303_368_000 picoseconds.
+		Weight::from_parts(324_275_000, 44935)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Settings` (r:1 w:1)
+	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:2 w:0)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Settings` (r:1 w:1)
-	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(232), added: 2707, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Vaults::Collateral` (r:2 w:0)
@@ -294,83 +405,86 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_isolated() -> Weight {
 		// Proof size: measured `1172`, estimated `6160`.
-		// Minimum execution time: 79_892_000 picoseconds.
-		Weight::from_parts(85_203_000, 6160)
+		// Minimum execution time: 82_350_000 picoseconds.
+		Weight::from_parts(88_016_000, 6160)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
-		Weight::from_parts(60000000, 4_000)
-			.saturating_add(Weight::from_parts(40000000, 3_000).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
-	}
-	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
-		Weight::from_parts(100000000, 4_000)
-			.saturating_add(Weight::from_parts(40000000, 3_000).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(18_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
-	}
-	fn set_scenario_grid() -> Weight {
-		Weight::from_parts(15_000_000, 1_500)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	fn set_margin_mode() -> Weight {
-		Weight::from_parts(900_000_000, 60_000)
-			.saturating_add(T::DbWeight::get().reads(100_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
 
+/// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(17_041_000, 3596)
+		Weight::from_parts(16_737_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(14_925_000, 3596)
+		Weight::from_parts(15_067_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(12_152_000, 3596)
+		Weight::from_parts(12_309_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(17_232_649, 3596)
-			.saturating_add(Weight::from_parts(23_128_790, 0).saturating_mul(m.into()))
+		Weight::from_parts(19_311_750, 3596)
+			.saturating_add(Weight::from_parts(23_503_020, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(156_170_470, 11202)
-			.saturating_add(Weight::from_parts(40_708_368, 0).saturating_mul(p.into()))
+		Weight::from_parts(160_601_576, 11202)
+			.saturating_add(Weight::from_parts(41_019_423, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(46_339_824, 6096)
-			.saturating_add(Weight::from_parts(15_459_740, 0).saturating_mul(p.into()))
+		Weight::from_parts(46_793_080, 6096)
+			.saturating_add(Weight::from_parts(15_435_315, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		Weight::from_parts(86_363_624, 10931)
-			.saturating_add(Weight::from_parts(18_106_575, 0).saturating_mul(p.into()))
+		Weight::from_parts(85_911_729, 10931)
+			.saturating_add(Weight::from_parts(18_254_971, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
 	}
+	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
+		Weight::from_parts(50_471_062, 6096)
+			.saturating_add(Weight::from_parts(22_718_044, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
+	}
+	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
+		Weight::from_parts(91_069_128, 10931)
+			.saturating_add(Weight::from_parts(25_235_517, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(19_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2899).saturating_mul(p.into()))
+	}
+	fn set_scenario_grid() -> Weight {
+		Weight::from_parts(8_203_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn set_margin_mode() -> Weight {
+		Weight::from_parts(676_671_000, 44935)
+			.saturating_add(RocksDbWeight::get().reads(88_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
 	fn settle_expired_positions(n: u32, ) -> Weight {
-		Weight::from_parts(53_130_901, 6160)
-			.saturating_add(Weight::from_parts(38_614_316, 0).saturating_mul(n.into()))
+		Weight::from_parts(52_936_247, 6160)
+			.saturating_add(Weight::from_parts(39_287_178, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -378,34 +492,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(n.into()))
 	}
 	fn set_leverage() -> Weight {
-		Weight::from_parts(318_591_000, 44935)
+		Weight::from_parts(324_275_000, 44935)
 			.saturating_add(RocksDbWeight::get().reads(72_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_isolated() -> Weight {
-		Weight::from_parts(85_203_000, 6160)
+		Weight::from_parts(88_016_000, 6160)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
-		Weight::from_parts(60000000, 4_000)
-			.saturating_add(Weight::from_parts(40000000, 3_000).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
-	}
-	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
-		Weight::from_parts(100000000, 4_000)
-			.saturating_add(Weight::from_parts(40000000, 3_000).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(18_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
-	}
-	fn set_scenario_grid() -> Weight {
-		Weight::from_parts(15_000_000, 1_500)
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	fn set_margin_mode() -> Weight {
-		Weight::from_parts(900_000_000, 60_000)
-			.saturating_add(RocksDbWeight::get().reads(100_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

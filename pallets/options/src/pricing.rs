@@ -140,7 +140,8 @@ impl<T: Config> Pallet<T> {
 		let ListedSeries { terms, base_decimals } = Series::<T>::get(market)?;
 		let read = Self::read(&terms, valuation, inputs)?;
 		let pricing = price_leg(&terms, read.inputs).ok()?;
-		Some(SeriesLeg { pricing, base_decimals })
+		let mark_sigma = from_fixed(read.inputs.mark_sigma).ok()?;
+		Some(SeriesLeg { pricing, base_decimals, mark_sigma })
 	}
 
 	/// Series `market`'s figures under `valuation`.

@@ -8,15 +8,14 @@ use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::Valuation,
 	options::{from_fixed, SeriesMarkets, SeriesScenarios, SeriesTerms},
-	portfolio::{series_scenarios, ScenarioGrid, SCENARIOS},
-	AssetId, MarketId, Price,
+	portfolio::{series_scenarios, within_drift, ScenarioGrid, MAX_INDEX_DRIFT, SCENARIOS},
+	AssetId, MarketId,
 };
 use frame_support::{traits::Get, weights::Weight};
-use sp_runtime::Permill;
 
-/// The most an underlying's index may have moved since a vector was computed for opening
-/// risk to use it: a jump within the block waits for the next block's refresh.
-pub const MAX_INDEX_DRIFT: Permill = Permill::from_percent(1);
+/// A vector older than this many `ScenarioMaxAge`s no longer serves even maintenance: the leg
+/// is charged its standard requirement until the refresh reaches it again.
+pub const MAINTENANCE_AGE_FACTOR: u64 = 4;
 
 impl<T: Config> Pallet<T> {
 	/// The block's refresh within `limit`: visits up to `MaxScenarioRefreshes` series from
@@ -30,6 +29,10 @@ impl<T: Config> Pallet<T> {
 		}
 		let per = T::WeightInfo::refresh_scenarios(1).saturating_sub(base);
 		let most = steps_within(limit.saturating_sub(base), per).min(T::MaxScenarioRefreshes::get()) as usize;
+		if most == 0 {
+			// No room this block: the cursor stays where it was.
+			return base;
+		}
 		let page: Vec<(MarketId, ListedSeries)> = match ScenarioCursor::<T>::get() {
 			Some(last) => Series::<T>::iter_from(Series::<T>::hashed_key_for(last)),
 			None => Series::<T>::iter(),
@@ -107,29 +110,31 @@ impl<T: Config> Pallet<T> {
 
 	/// Series `market`'s cached vector as `valuation` may use it: opening risk needs it no
 	/// older than `ScenarioMaxAge` and its underlying's index no further than
-	/// [`MAX_INDEX_DRIFT`] from the one it was computed at.
+	/// [`MAX_INDEX_DRIFT`] from the one it was computed at (a settled series' zero vector
+	/// whatever the index); maintenance one no older than [`MAINTENANCE_AGE_FACTOR`] ×
+	/// `ScenarioMaxAge`.
 	pub fn scenarios_in(
 		inputs: &mut SharedInputs,
 		market: MarketId,
 		valuation: Valuation,
 	) -> Option<SeriesScenarios> {
 		let kept = ScenarioVectors::<T>::get(market)?;
-		if valuation == Valuation::Opening {
-			let now = inputs.now::<T>();
-			if now.saturating_sub(kept.at) > T::ScenarioMaxAge::get() {
-				return None;
-			}
+		let age = inputs.now::<T>().saturating_sub(kept.at);
+		let oldest = match valuation {
+			Valuation::Opening => T::ScenarioMaxAge::get(),
+			Valuation::Maintenance => T::ScenarioMaxAge::get().saturating_mul(MAINTENANCE_AGE_FACTOR),
+		};
+		if age > oldest {
+			return None;
+		}
+		// A settled series' vector is zero whatever the index does.
+		let settled = kept.values.iter().all(|value| *value == 0);
+		if valuation == Valuation::Opening && !settled {
 			let index = inputs.quote::<T>(kept.underlying)?.price;
-			if !within_drift(kept.index, index) {
+			if !within_drift(kept.index, index, MAX_INDEX_DRIFT) {
 				return None;
 			}
 		}
 		Some(kept)
 	}
-}
-
-/// `true` if `now` lies within [`MAX_INDEX_DRIFT`] of `then`.
-pub(crate) fn within_drift(then: Price, now: Price) -> bool {
-	let (now, then) = (now.into_inner(), then.into_inner());
-	now.abs_diff(then) <= MAX_INDEX_DRIFT.mul_floor(then)
 }

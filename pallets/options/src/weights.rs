@@ -41,12 +41,12 @@ pub trait WeightInfo {
 	fn set_params() -> Weight;
 	fn price_leg() -> Weight;
 	fn price_leg_smile() -> Weight;
+	fn refresh_scenarios(n: u32, ) -> Weight;
 	fn process_expiries(e: u32, ) -> Weight;
 	fn set_settlement_price() -> Weight;
 	fn delist_series(n: u32, ) -> Weight;
 	fn set_listing_schedule() -> Weight;
 	fn list_scheduled(k: u32, ) -> Weight;
-	fn refresh_scenarios(n: u32, ) -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -82,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
 		// Proof size: measured `1010`, estimated `6202`.
-		// Minimum execution time: 61_788_000 picoseconds.
-		Weight::from_parts(71_306_000, 6202)
+		// Minimum execution time: 66_993_000 picoseconds.
+		Weight::from_parts(71_940_000, 6202)
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_volatility_source() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 6_253_000 picoseconds.
-		Weight::from_parts(7_181_000, 0)
+		// Minimum execution time: 6_274_000 picoseconds.
+		Weight::from_parts(7_292_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Options::ListingSchedules` (r:2 w:0)
@@ -105,8 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `331`, estimated `6232`.
-		// Minimum execution time: 17_157_000 picoseconds.
-		Weight::from_parts(19_951_000, 6232)
+		// Minimum execution time: 17_688_000 picoseconds.
+		Weight::from_parts(20_125_000, 6232)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -126,8 +126,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn price_leg() -> Weight {
 		// Proof size: measured `967`, estimated `6694`.
-		// Minimum execution time: 37_929_000 picoseconds.
-		Weight::from_parts(43_430_000, 6694)
+		// Minimum execution time: 39_757_000 picoseconds.
+		Weight::from_parts(44_915_000, 6694)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 	}
 	/// Storage: `Options::Series` (r:1 w:0)
@@ -144,9 +144,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn price_leg_smile() -> Weight {
 		// Proof size: measured `981`, estimated `6694`.
-		// Minimum execution time: 34_256_000 picoseconds.
-		Weight::from_parts(40_209_000, 6694)
+		// Minimum execution time: 36_225_000 picoseconds.
+		Weight::from_parts(40_268_000, 6694)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
+	}
+	/// Storage: `Options::ScenarioCursor` (r:1 w:1)
+	/// Proof: `Options::ScenarioCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Series` (r:257 w:0)
+	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Options::ScenarioVectors` (r:256 w:256)
+	/// Proof: `Options::ScenarioVectors` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Params` (r:1 w:0)
+	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Surfaces` (r:1 w:0)
+	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ScenarioGrids` (r:1 w:0)
+	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 256]`.
+	fn refresh_scenarios(n: u32, ) -> Weight {
+		// Proof size: measured `975`, estimated `6694`.
+		// Minimum execution time: 7_687_000 picoseconds.
+		Weight::from_parts(81_527_922, 6694)
+			// Standard Error: 66_752
+			.saturating_add(Weight::from_parts(76_739_235, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2899).saturating_mul(n.into()))
 	}
 	/// Storage: `Options::NextExpiryAction` (r:1 w:1)
 	/// Proof: `Options::NextExpiryAction` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -165,10 +196,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[1, 24]`.
 	fn process_expiries(e: u32, ) -> Weight {
 		// Proof size: measured `638`, estimated `3540`.
-		// Minimum execution time: 35_159_000 picoseconds.
-		Weight::from_parts(37_130_000, 3540)
-			// Standard Error: 151_526
-			.saturating_add(Weight::from_parts(45_550_667, 0).saturating_mul(e.into()))
+		// Minimum execution time: 36_549_000 picoseconds.
+		Weight::from_parts(38_190_000, 3540)
+			// Standard Error: 151_770
+			.saturating_add(Weight::from_parts(46_445_276, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -183,8 +214,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::SweepPending` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn set_settlement_price() -> Weight {
 		// Proof size: measured `267`, estimated `3540`.
-		// Minimum execution time: 13_166_000 picoseconds.
-		Weight::from_parts(15_147_000, 3540)
+		// Minimum execution time: 13_050_000 picoseconds.
+		Weight::from_parts(15_328_000, 3540)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -212,6 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::CounterForSeries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Options::CounterForExpiries` (r:1 w:1)
 	/// Proof: `Options::CounterForExpiries` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Options::ScenarioVectors` (r:0 w:24)
+	/// Proof: `Options::ScenarioVectors` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
 	/// Storage: `Options::SeriesByTerms` (r:0 w:24)
 	/// Proof: `Options::SeriesByTerms` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:0 w:24)
@@ -219,14 +252,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 24]`.
 	fn delist_series(n: u32, ) -> Weight {
 		// Proof size: measured `2356`, estimated `63915`.
-		// Minimum execution time: 136_936_000 picoseconds.
-		Weight::from_parts(166_725_161, 63915)
-			// Standard Error: 29_808
-			.saturating_add(Weight::from_parts(29_285_385, 0).saturating_mul(n.into()))
+		// Minimum execution time: 132_708_000 picoseconds.
+		Weight::from_parts(161_401_052, 63915)
+			// Standard Error: 38_473
+			.saturating_add(Weight::from_parts(30_786_882, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(32_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 17284).saturating_mul(n.into()))
 	}
 	/// Storage: `Options::Params` (r:1 w:0)
@@ -243,8 +276,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::NextListingCheck` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_listing_schedule() -> Weight {
 		// Proof size: measured `698`, estimated `14095`.
-		// Minimum execution time: 40_506_000 picoseconds.
-		Weight::from_parts(44_648_000, 14095)
+		// Minimum execution time: 40_527_000 picoseconds.
+		Weight::from_parts(44_990_000, 14095)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -283,52 +316,54 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 2]`.
 	fn list_scheduled(k: u32, ) -> Weight {
 		// Proof size: measured `1067`, estimated `8808`.
-		// Minimum execution time: 114_971_000 picoseconds.
-		Weight::from_parts(131_673_163, 8808)
-			// Standard Error: 64_917
-			.saturating_add(Weight::from_parts(141_850_261, 0).saturating_mul(k.into()))
+		// Minimum execution time: 121_598_000 picoseconds.
+		Weight::from_parts(131_820_328, 8808)
+			// Standard Error: 43_126
+			.saturating_add(Weight::from_parts(143_926_210, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((16_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 			.saturating_add(T::DbWeight::get().writes((16_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 10424).saturating_mul(k.into()))
 	}
-	fn refresh_scenarios(n: u32, ) -> Weight {
-		Weight::from_parts(20_000_000, 2_000)
-			.saturating_add(Weight::from_parts(300_000_000, 8_000).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-	}
 }
 
+/// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn list_series() -> Weight {
-		Weight::from_parts(71_306_000, 6202)
+		Weight::from_parts(71_940_000, 6202)
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn set_volatility_source() -> Weight {
-		Weight::from_parts(7_181_000, 0)
+		Weight::from_parts(7_292_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(19_951_000, 6232)
+		Weight::from_parts(20_125_000, 6232)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn price_leg() -> Weight {
-		Weight::from_parts(43_430_000, 6694)
+		Weight::from_parts(44_915_000, 6694)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 	}
 	fn price_leg_smile() -> Weight {
-		Weight::from_parts(40_209_000, 6694)
+		Weight::from_parts(40_268_000, 6694)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
+	fn refresh_scenarios(n: u32, ) -> Weight {
+		Weight::from_parts(81_527_922, 6694)
+			.saturating_add(Weight::from_parts(76_739_235, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2899).saturating_mul(n.into()))
+	}
 	fn process_expiries(e: u32, ) -> Weight {
-		Weight::from_parts(37_130_000, 3540)
-			.saturating_add(Weight::from_parts(45_550_667, 0).saturating_mul(e.into()))
+		Weight::from_parts(38_190_000, 3540)
+			.saturating_add(Weight::from_parts(46_445_276, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -336,39 +371,31 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2550).saturating_mul(e.into()))
 	}
 	fn set_settlement_price() -> Weight {
-		Weight::from_parts(15_147_000, 3540)
+		Weight::from_parts(15_328_000, 3540)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn delist_series(n: u32, ) -> Weight {
-		Weight::from_parts(166_725_161, 63915)
-			.saturating_add(Weight::from_parts(29_285_385, 0).saturating_mul(n.into()))
+		Weight::from_parts(161_401_052, 63915)
+			.saturating_add(Weight::from_parts(30_786_882, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(32_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 17284).saturating_mul(n.into()))
 	}
 	fn set_listing_schedule() -> Weight {
-		Weight::from_parts(44_648_000, 14095)
+		Weight::from_parts(44_990_000, 14095)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn list_scheduled(k: u32, ) -> Weight {
-		Weight::from_parts(131_673_163, 8808)
-			.saturating_add(Weight::from_parts(141_850_261, 0).saturating_mul(k.into()))
+		Weight::from_parts(131_820_328, 8808)
+			.saturating_add(Weight::from_parts(143_926_210, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(23_u64))
 			.saturating_add(RocksDbWeight::get().reads((16_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(16_u64))
 			.saturating_add(RocksDbWeight::get().writes((16_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 10424).saturating_mul(k.into()))
-	}
-	fn refresh_scenarios(n: u32, ) -> Weight {
-		Weight::from_parts(20_000_000, 2_000)
-			.saturating_add(Weight::from_parts(300_000_000, 8_000).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 }

@@ -17,8 +17,10 @@ pub struct UnderlyingRisk {
 	/// Each scenario's profit (positive) or loss, settlement units, rounded against the
 	/// account (losses up, profits down), leg by leg.
 	pub pnl: [SignedBalance; SCENARIOS],
-	/// Σ signed perpetual notional at the index.
-	pub perpetual_notional: SignedBalance,
+	/// Σ |perpetual notional| at the index, market by market: opposite positions in two
+	/// perpetuals on one underlying offset in the grid, not in their funding, which each
+	/// market charges on its own.
+	pub perpetual_notional: Balance,
 	/// Σ notional of short option contracts at the index.
 	pub short_option_notional: Balance,
 }
@@ -73,8 +75,8 @@ impl UnderlyingRisk {
 	/// Adds a perpetual leg (its vector from [`super::perpetual_scenarios`]).
 	pub fn add_perpetual(&mut self, size: SignedBalance, decimals: u8, values: &ScenarioValues) -> Result<(), Overflow> {
 		self.add_leg(size, decimals, values)?;
-		let value = crate::units::position_value(size, decimals, self.index).map_err(|_| Overflow)?;
-		self.perpetual_notional = self.perpetual_notional.checked_add(value).ok_or(Overflow)?;
+		let gross = notional(size.unsigned_abs(), decimals, self.index, Rounding::Up).map_err(|_| Overflow)?;
+		self.perpetual_notional = self.perpetual_notional.checked_add(gross).ok_or(Overflow)?;
 		Ok(())
 	}
 
@@ -103,7 +105,7 @@ impl UnderlyingRisk {
 		let surcharge = grid.initial_surcharge.mul_ceil(worst_loss);
 		let contingencies = grid
 			.perpetual_contingency
-			.mul_ceil(self.perpetual_notional.unsigned_abs())
+			.mul_ceil(self.perpetual_notional)
 			.checked_add(grid.short_option_contingency.mul_ceil(self.short_option_notional))
 			.ok_or(Overflow)?;
 		let initial = worst_loss

@@ -60,7 +60,7 @@ pub struct ScenarioGrid {
 	pub short_term_power: Permill,
 	/// `p` beyond 30 days.
 	pub long_term_power: Permill,
-	/// The worst loss counts × (1 + this) in the initial requirement.
+	/// The worst loss counts × (1 + this) in the initial requirement: a factor from 1 to 2.
 	pub initial_surcharge: Permill,
 	/// Maintenance is this share of the initial requirement.
 	pub maintenance_share: Permill,
@@ -100,13 +100,17 @@ pub enum GridError {
 	SpotStep,
 	/// The extreme move lies outside [3 steps, 50%], or its weight under 10%.
 	ExtremeMove,
-	/// Volatility up outside [10%, 100%], or down above 90%.
+	/// Volatility up outside [10%, 100%], down above 90%, or a time power above 0.5.
 	VolatilityShock,
+
 	/// Maintenance outside [50%, 95%] of the initial requirement.
 	MaintenanceShare,
 	/// A contingency above 10%, or no least requirement per underlying.
 	Contingency,
 }
+
+/// The highest volatility a shock takes σ to (500%, the most a series is priced at).
+pub const MAX_SHOCKED_VOLATILITY: i128 = 5 * ONE;
 
 /// The most `min_initial` may be: $1,000,000.
 pub const MAX_MIN_INITIAL: Balance = 1_000_000_000_000;
@@ -127,9 +131,14 @@ impl ScenarioGrid {
 		{
 			return Err(GridError::ExtremeMove);
 		}
-		if !within(self.vol_up, 10, 100) || self.vol_down > Permill::from_percent(90) {
+		if !within(self.vol_up, 10, 100) ||
+			self.vol_down > Permill::from_percent(90) ||
+			self.short_term_power > Permill::from_percent(50) ||
+			self.long_term_power > Permill::from_percent(50)
+		{
 			return Err(GridError::VolatilityShock);
 		}
+
 		if !within(self.maintenance_share, 50, 95) {
 			return Err(GridError::MaintenanceShare);
 		}
@@ -198,9 +207,11 @@ pub fn series_scenarios(
 	grid: &ScenarioGrid,
 ) -> Result<ScenarioValues, MathError> {
 	let (up, down) = vol_multipliers(grid, years_to(now, terms.expiry)?)?;
+	// A shock never takes σ past what a series is priced at (500%), nor a σ already there.
+	let ceiling = sigma.max(MAX_SHOCKED_VOLATILITY);
 	let shocked = |vol: VolShock| -> Result<i128, MathError> {
 		match vol {
-			VolShock::Up => mul(sigma, up),
+			VolShock::Up => mul(sigma, up).map(|shocked| shocked.min(ceiling)),
 			VolShock::Unchanged => Ok(sigma),
 			VolShock::Down => mul(sigma, down),
 		}

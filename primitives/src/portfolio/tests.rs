@@ -253,6 +253,8 @@ fn grids_outside_the_hard_bounds_are_refused() {
 		(ScenarioGrid { extreme_weight: Permill::from_percent(9), ..base }, GridError::ExtremeMove),
 		(ScenarioGrid { vol_up: Permill::from_percent(9), ..base }, GridError::VolatilityShock),
 		(ScenarioGrid { vol_down: Permill::from_percent(91), ..base }, GridError::VolatilityShock),
+		(ScenarioGrid { short_term_power: Permill::from_percent(51), ..base }, GridError::VolatilityShock),
+		(ScenarioGrid { long_term_power: Permill::from_percent(51), ..base }, GridError::VolatilityShock),
 		(ScenarioGrid { maintenance_share: Permill::from_percent(49), ..base }, GridError::MaintenanceShare),
 		(ScenarioGrid { maintenance_share: Permill::from_percent(96), ..base }, GridError::MaintenanceShare),
 		(ScenarioGrid { perpetual_contingency: Permill::from_percent(11), ..base }, GridError::Contingency),
@@ -329,4 +331,16 @@ fn a_delta_hedged_short_straddle_needs_far_less_than_its_legs_alone() {
 	let together = chain(&grid, 60_000.0, 0.0, &straddle).requirement(&grid).unwrap().worst_loss;
 	// The call's worst is a rise, the put's a fall: together they never lose both at once.
 	assert!(together < alone * 7 / 10, "{together} vs {alone}");
+}
+
+#[test]
+fn a_shock_never_takes_volatility_past_what_a_series_is_priced_at() {
+	let grid = ScenarioGrid::default();
+	// A day out, volatility up is × 2.39: 400% would become 956%, and stops at 500%.
+	let call = terms(OptionKind::Call, 60_000.0, 1);
+	let values = series_scenarios(&call, usd(60_000.0), usd(4.0), NOW, 0, &grid).unwrap();
+	let years = real(years_to(NOW, NOW + DAY_MS).unwrap());
+	let base = premium_f64(OptionKind::Call, 60_000.0, 60_000.0, 4.0, years, 0.0);
+	let capped = premium_f64(OptionKind::Call, 60_000.0, 60_000.0, 5.0, years, 0.0) - base;
+	assert!((real(values[9]) - capped).abs() < 1e-6, "{} vs {capped}", real(values[9]));
 }

@@ -101,26 +101,78 @@ fn a_perpetual_alone_is_charged_its_worst_move_times_the_factor_plus_contingency
 }
 
 #[test]
-fn offsetting_perpetuals_on_one_underlying_need_only_the_least_per_underlying() {
+fn offsetting_perpetuals_on_one_underlying_pay_only_their_funding_contingency() {
 	ExtBuilder::default().build_and_execute(|| {
 		second_btc_market();
 		fund(&sub(ALICE, 0), 20_000 * USDC);
 		fund(&sub(BOB, 0), 20_000 * USDC);
-		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
-		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+		hedged_pair(ONE_BTC);
+		assert_eq!(health(ALICE).initial_requirement, 6_000 * USDC);
+		assert_ok!(portfolio(ALICE));
+		// No scenario loses; each market charges its own funding: 1% of each $60,000 leg.
+		let view = Margin::scenarios(ALICE, 0).expect("readable");
+		assert_eq!(view.underlyings[0].worst_loss, 0);
+		let hedged = health(ALICE);
+		assert_eq!(hedged.initial_requirement, 1_200 * USDC + SETTINGS_DEPOSIT);
+		assert_eq!(hedged.maintenance_requirement, 960 * USDC);
+	});
+}
+
+/// Alice long `size` BTC on BTC-USD and short as much on market 5, both from Bob at $60,000.
+fn hedged_pair(size: u128) {
+	assert_ok!(trade(Side::Buy, size, 60_000));
+	assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+		market: 5,
+		taker: sub(ALICE, 0),
+		maker: sub(BOB, 0),
+		taker_side: Side::Sell,
+		price: usd(60_000),
+		size,
+	}));
+}
+
+#[test]
+fn taking_off_a_hedge_needs_the_initial_requirement() {
+	ExtBuilder::default().build_and_execute(|| {
+		second_btc_market();
+		fund(&sub(ALICE, 0), 13_100 * USDC);
+		fund(&sub(BOB, 0), 40_000 * USDC);
+		hedged_pair(ONE_BTC);
+		assert_ok!(portfolio(ALICE));
+		// Buying back the short leaves a naked long: $12,480 maintenance, which the $13,010 of
+		// equity meets, but $15,600 initial, which it does not.
+		let buy_back = clearing_primitives::margin::Fill {
 			market: 5,
 			taker: sub(ALICE, 0),
 			maker: sub(BOB, 0),
-			taker_side: Side::Sell,
+			taker_side: Side::Buy,
 			price: usd(60_000),
 			size: ONE_BTC,
+		};
+		assert_noop!(super::apply(&buy_back), Error::<Test>::InitialMarginBreached);
+		// Both legs together (the book reduced as a whole) go through.
+		assert_ok!(super::apply(&clearing_primitives::margin::Fill { size: ONE_BTC / 2, ..buy_back.clone() }).and_then(|_| {
+			trade(Side::Sell, ONE_BTC / 2, 60_000)
 		}));
-		assert_eq!(health(ALICE).initial_requirement, 6_000 * USDC);
+	});
+}
+
+#[test]
+fn a_portfolio_order_sets_aside_what_it_needs_filled_alone() {
+	use clearing_primitives::margin::MarginEngine;
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 40_000 * USDC);
+		fund(&sub(ALICE, 1), 40_000 * USDC);
 		assert_ok!(portfolio(ALICE));
-		// No scenario loses; no net notional: the grid's least, $50.
-		let hedged = health(ALICE);
-		assert_eq!(hedged.initial_requirement, 50 * USDC + SETTINGS_DEPOSIT);
-		assert_eq!(hedged.maintenance_requirement, 40 * USDC);
+		let (portfolio_margin, _) =
+			Margin::reserve_order_margin(&sub(ALICE, 0), BTC_USD, Side::Buy, ONE_BTC, usd(60_000), 0).expect("fits");
+		let (standard_margin, _) =
+			Margin::reserve_order_margin(&sub(ALICE, 1), BTC_USD, Side::Buy, ONE_BTC, usd(60_000), 0).expect("fits");
+		// Filled alone under the grid: $15,600; in standard mode its 5%.
+		assert_eq!((portfolio_margin, standard_margin), (15_600 * USDC, 3_000 * USDC));
+		// Each filled: neither side's initial requirement is breached by its own order.
+		Margin::release_order_margin(&sub(ALICE, 0), portfolio_margin);
+		Margin::release_order_margin(&sub(ALICE, 1), standard_margin);
 	});
 }
 
@@ -155,15 +207,7 @@ fn leaving_a_mode_needs_the_new_modes_initial_requirement() {
 		fund(&sub(ALICE, 0), 10_100 * USDC);
 		fund(&sub(BOB, 0), 20_000 * USDC);
 		// A hedged pair: standard asks 5% of each leg's $60,000.
-		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
-		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
-			market: 5,
-			taker: sub(ALICE, 0),
-			maker: sub(BOB, 0),
-			taker_side: Side::Sell,
-			price: usd(60_000),
-			size: ONE_BTC,
-		}));
+		hedged_pair(ONE_BTC);
 		assert_ok!(portfolio(ALICE));
 		// BTC doubles: the pair's equity holds, standard would ask 5% of $240,000.
 		set_price(BTC, usd(120_000), clearing_primitives::oracle::PriceStatus::Fresh);

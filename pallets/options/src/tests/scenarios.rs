@@ -130,6 +130,29 @@ fn opening_risk_needs_a_recent_vector_at_the_current_index() {
 		});
 		assert!(!usable(Valuation::Opening));
 		assert!(usable(Valuation::Maintenance));
+		// Older than four of them: not even maintenance (the leg is then charged per leg).
+		ScenarioVectors::<Test>::mutate(market, |kept| {
+			if let Some(kept) = kept {
+				kept.at = Timestamp::get() - 120_001;
+			}
+		});
+		assert!(!usable(Valuation::Maintenance));
+	});
+}
+
+#[test]
+fn a_settled_series_zero_vector_serves_whatever_the_index_does() {
+	ExtBuilder::default().build_and_execute(|| {
+		let market = list(OptionKind::Put, 58_000, 7).unwrap();
+		refresh();
+		// As the refresh keeps it once the expiry has settled: zero in every scenario.
+		ScenarioVectors::<Test>::mutate(market, |kept| {
+			if let Some(kept) = kept {
+				kept.values = [0; clearing_primitives::portfolio::SCENARIOS];
+			}
+		});
+		set_price(BTC, usd(66_000), PriceStatus::Fresh);
+		assert!(Pallet::<Test>::scenarios_in(&mut Default::default(), market, Valuation::Opening).is_some());
 	});
 }
 
