@@ -5,7 +5,7 @@
 //! margin, lower caps, higher haircut, stricter status, fewer feeders, longer cooldown…);
 //! anything mixed counts as risk-increasing and waits out the timelock.
 
-use clearing_primitives::{margin::MarketStatus, Balance};
+use clearing_primitives::{margin::MarketStatus, portfolio::ScenarioGrid, Balance};
 use sp_runtime::Permill;
 
 /// Which way a change moves risk.
@@ -233,6 +233,92 @@ pub fn option_terms(current: OptionTerms, proposed: OptionTerms) -> Result<Direc
 		.and(either_way(current.rate == proposed.rate))
 		.and(either_way(current.settlement_window_ms == proposed.settlement_window_ms))
 		.and(either_way(current.min_coverage == proposed.min_coverage)))
+}
+
+/// A field of a scenario grid that governance steps (`ParameterKey::ScenarioGrid`).
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, codec::Encode, codec::Decode,
+	codec::DecodeWithMemTracking, codec::MaxEncodedLen, scale_info::TypeInfo,
+)]
+pub enum GridField {
+	SpotStep,
+	ExtremeMove,
+	ExtremeWeight,
+	VolUp,
+	VolDown,
+	ShortTermPower,
+	LongTermPower,
+	InitialSurcharge,
+	MaintenanceShare,
+	PerpetualContingency,
+	ShortOptionContingency,
+	MinInitial,
+}
+
+/// Every stepped field of `grid` with its value (a fraction's parts per million, the least
+/// requirement in settlement units).
+pub fn grid_fields(grid: &ScenarioGrid) -> [(GridField, u128); 12] {
+	let part = |p: Permill| u128::from(p.deconstruct());
+	[
+		(GridField::SpotStep, part(grid.spot_step)),
+		(GridField::ExtremeMove, part(grid.extreme_move)),
+		(GridField::ExtremeWeight, part(grid.extreme_weight)),
+		(GridField::VolUp, part(grid.vol_up)),
+		(GridField::VolDown, part(grid.vol_down)),
+		(GridField::ShortTermPower, part(grid.short_term_power)),
+		(GridField::LongTermPower, part(grid.long_term_power)),
+		(GridField::InitialSurcharge, part(grid.initial_surcharge)),
+		(GridField::MaintenanceShare, part(grid.maintenance_share)),
+		(GridField::PerpetualContingency, part(grid.perpetual_contingency)),
+		(GridField::ShortOptionContingency, part(grid.short_option_contingency)),
+		(GridField::MinInitial, grid.min_initial),
+	]
+}
+
+/// `grid` with each field replaced by `value(field, its value)`.
+pub fn grid_with(grid: &ScenarioGrid, value: impl Fn(GridField, u128) -> u128) -> ScenarioGrid {
+	let part = |field: GridField, p: Permill| {
+		Permill::from_parts(u32::try_from(value(field, u128::from(p.deconstruct()))).unwrap_or(u32::MAX))
+	};
+	ScenarioGrid {
+		spot_step: part(GridField::SpotStep, grid.spot_step),
+		extreme_move: part(GridField::ExtremeMove, grid.extreme_move),
+		extreme_weight: part(GridField::ExtremeWeight, grid.extreme_weight),
+		vol_up: part(GridField::VolUp, grid.vol_up),
+		vol_down: part(GridField::VolDown, grid.vol_down),
+		short_term_power: part(GridField::ShortTermPower, grid.short_term_power),
+		long_term_power: part(GridField::LongTermPower, grid.long_term_power),
+		initial_surcharge: part(GridField::InitialSurcharge, grid.initial_surcharge),
+		maintenance_share: part(GridField::MaintenanceShare, grid.maintenance_share),
+		perpetual_contingency: part(GridField::PerpetualContingency, grid.perpetual_contingency),
+		short_option_contingency: part(GridField::ShortOptionContingency, grid.short_option_contingency),
+		min_initial: value(GridField::MinInitial, grid.min_initial),
+	}
+}
+
+/// A new scenario grid: within its hard bounds (`ScenarioGrid::validate`), each fraction at
+/// most one fraction step from `current`, the least requirement within a ratio step. Larger
+/// moves, volatility shocks, extreme weight, factor, maintenance share, contingencies and
+/// least requirement are safer higher; the short-term power too (it scales shocks up before
+/// 30 days), the long-term one lower (it scales them down beyond).
+pub fn scenario_grid(current: &ScenarioGrid, proposed: &ScenarioGrid) -> Result<Direction, BoundError> {
+	proposed.validate().map_err(|_| BoundError::OutOfBounds)?;
+	let mut direction = Direction::Unchanged;
+	for ((field, was), (_, now)) in grid_fields(current).into_iter().zip(grid_fields(proposed)) {
+		if field == GridField::MinInitial {
+			ratio_step(was, now)?;
+		} else {
+			let to_permill = |v: u128| Permill::from_parts(u32::try_from(v).unwrap_or(u32::MAX));
+			fraction_step(to_permill(was), to_permill(now))?;
+		}
+		let moved = if field == GridField::LongTermPower {
+			Direction::lower_is_safer(was, now)
+		} else {
+			Direction::higher_is_safer(was, now)
+		};
+		direction = direction.and(moved);
+	}
+	Ok(direction)
 }
 
 /// A listing schedule set (series list by themselves) raises risk; one removed lowers it.

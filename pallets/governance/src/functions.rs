@@ -102,6 +102,10 @@ impl<T: Config> Pallet<T> {
 					(ParameterKey::OptionRealizedFloor, permill(terms.realized_floor)),
 				]
 			},
+			RiskChange::SetScenarioGrid { asset, .. } => classify::grid_fields(&T::Parameters::scenario_grid(*asset))
+				.into_iter()
+				.map(|(field, value)| (ParameterKey::ScenarioGrid(*asset, field), value))
+				.collect(),
 			_ => Vec::new(),
 		}
 	}
@@ -231,6 +235,14 @@ impl<T: Config> Pallet<T> {
 				classify::option_terms(current, proposed).map_err(bound)?
 			},
 			RiskChange::SetSettlementPrice { .. } => classify::settlement_price(),
+			RiskChange::SetScenarioGrid { asset, grid } => {
+				let current = T::Parameters::scenario_grid(*asset);
+				let anchor = classify::grid_with(&current, |field, value| {
+					Self::anchored(ParameterKey::ScenarioGrid(*asset, field), value)
+				});
+				classify::scenario_grid(&anchor, grid).map_err(bound)?;
+				classify::scenario_grid(&current, grid).map_err(bound)?
+			},
 		};
 		Ok(direction)
 	}

@@ -66,6 +66,8 @@ pub type Upgrade = StorageValue<ParamStore, H256>;
 pub type FeeTable = StorageValue<ParamStore, Permill>;
 #[storage_alias]
 pub type OptionParams = StorageValue<ParamStore, OptionTerms>;
+#[storage_alias]
+pub type Grids = StorageMap<ParamStore, Twox64Concat, AssetId, clearing_primitives::portfolio::ScenarioGrid>;
 /// A schedule is its strikes a side.
 #[storage_alias]
 pub type Schedules = StorageMap<ParamStore, Twox64Concat, MarketId, u32>;
@@ -144,6 +146,9 @@ impl RiskParameters<AccountId, H256> for MockParams {
 	fn proposed_option_terms(params: &OptionTerms) -> OptionTerms {
 		*params
 	}
+	fn scenario_grid(asset: AssetId) -> clearing_primitives::portfolio::ScenarioGrid {
+		Grids::get(asset).unwrap_or_default()
+	}
 
 	fn enact(change: &Change) -> DispatchResult {
 		let market = |id: MarketId| Markets::get(id).ok_or(DispatchError::Other("no market"));
@@ -204,6 +209,7 @@ impl RiskParameters<AccountId, H256> for MockParams {
 			RiskChange::SetOptionParams { params } => OptionParams::put(params),
 			RiskChange::SetSettlementPrice { underlying, expiry, price } =>
 				SettlementPrices::insert((underlying, expiry), price),
+			RiskChange::SetScenarioGrid { asset, grid } => Grids::insert(asset, grid),
 		}
 		Ok(())
 	}

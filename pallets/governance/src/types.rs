@@ -62,6 +62,8 @@ pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing, FeeTable,
 	SetOptionParams { params: OptionParams },
 	/// The settlement price of an expiry whose index was fresh for too little of its window.
 	SetSettlementPrice { underlying: AssetId, expiry: u64, price: Price },
+	/// An underlying's scenario grid for portfolio margin.
+	SetScenarioGrid { asset: AssetId, grid: clearing_primitives::portfolio::ScenarioGrid },
 }
 
 /// A change waiting out its timelock.
@@ -116,6 +118,8 @@ pub trait RiskParameters<AccountId, Hash> {
 	fn option_terms() -> OptionTerms;
 	/// The same terms of proposed option parameters.
 	fn proposed_option_terms(params: &Self::OptionParams) -> OptionTerms;
+	/// An underlying's scenario grid now (the default until one is set).
+	fn scenario_grid(asset: AssetId) -> clearing_primitives::portfolio::ScenarioGrid;
 
 	/// Makes `change` so. Fails, changing nothing, if the owning pallet refuses it.
 	fn enact(change: &RiskChangeFor<AccountId, Hash, Self>) -> DispatchResult;
@@ -156,4 +160,6 @@ pub enum ParameterKey {
 	OptionInitialFloor,
 	OptionMaintenance,
 	OptionRealizedFloor,
+	/// One field of an underlying's scenario grid.
+	ScenarioGrid(AssetId, crate::classify::GridField),
 }

@@ -579,7 +579,8 @@ pub mod pallet {
 		/// underlying. Series' vectors take it on at their next refresh (within half the
 		/// options pallet's `ScenarioMaxAge`); portfolio health reads it at once.
 		///
-		/// - Origin: root (the risk governance).
+		/// - Origin: root (the risk governance enacts its `SetScenarioGrid` as root: a tighter
+		///   grid at once, a looser one after its timelock, each field one step per window).
 		/// - Errors: `InvalidScenarioGrid` (outside `ScenarioGrid::validate`'s bounds); nothing
 		///   changes on any error.
 		/// - Weight: `WeightInfo::set_scenario_grid()`.

@@ -191,6 +191,9 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 			min_coverage: params.min_coverage,
 		}
 	}
+	fn scenario_grid(asset: clearing_primitives::AssetId) -> clearing_primitives::portfolio::ScenarioGrid {
+		pallet_margin::ScenarioGrids::<Runtime>::get(asset)
+	}
 
 	fn enact(change: &ClearingRiskChange) -> DispatchResult {
 		match change.clone() {
@@ -231,6 +234,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 			RiskChange::SetListingSchedule { underlying, schedule } =>
 				crate::Options::set_listing_schedule(root(), underlying, schedule),
 			RiskChange::SetOptionParams { params } => crate::Options::set_params(root(), params),
+			RiskChange::SetScenarioGrid { asset, grid } => crate::Margin::set_scenario_grid(root(), asset, grid),
 			RiskChange::SetSettlementPrice { underlying, expiry, price } =>
 				crate::Options::set_settlement_price(root(), underlying, expiry, price),
 		}
@@ -280,6 +284,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 			},
 			RiskChange::SetListingSchedule { .. } => OptionsW::set_listing_schedule(),
 			RiskChange::SetOptionParams { .. } => OptionsW::set_params(),
+			RiskChange::SetScenarioGrid { .. } => MarginW::set_scenario_grid(),
 			RiskChange::SetSettlementPrice { .. } => OptionsW::set_settlement_price(),
 		}
 	}
@@ -341,6 +346,25 @@ mod tests {
 			let unsafe_params = pallet_options::OptionParams { maintenance: Permill::from_percent(2), ..tighter };
 			assert!(ClearingRiskParameters::enact(&RiskChange::SetOptionParams { params: unsafe_params }).is_err());
 			assert_eq!(pallet_options::Params::<Runtime>::get(), tighter);
+		});
+	}
+
+	#[test]
+	fn scenario_grids_are_classified_and_enacted_in_the_margin_engine() {
+		use clearing_primitives::portfolio::ScenarioGrid;
+		sp_io::TestExternalities::default().execute_with(|| {
+			frame_system::Pallet::<Runtime>::set_block_number(1);
+			let assess = |grid| {
+				pallet_governance::Pallet::<Runtime>::assess(&RiskChange::SetScenarioGrid { asset: 2, grid })
+			};
+			let defaults = ScenarioGrid::default();
+			let tighter = ScenarioGrid { vol_up: Permill::from_percent(60), ..defaults };
+			assert_eq!(assess(tighter), Ok(Direction::Reduces));
+			let looser = ScenarioGrid { extreme_weight: Permill::from_percent(90), ..defaults };
+			assert_eq!(assess(looser), Ok(Direction::Increases));
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetScenarioGrid { asset: 2, grid: tighter }).is_ok());
+			assert_eq!(pallet_margin::ScenarioGrids::<Runtime>::get(2), tighter);
+			assert_eq!(ClearingRiskParameters::scenario_grid(2), tighter);
 		});
 	}
 

@@ -3,3 +3,4 @@ mod properties;
 mod refusals;
 mod migrations;
 mod options;
+mod grids;
