@@ -319,6 +319,17 @@ impl_runtime_apis! {
 			crate::Margin::scenarios_view(owner, number)
 		}
 
+		fn what_if(
+			owner: AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+			market: clearing_primitives::MarketId,
+			side: clearing_primitives::margin::Side,
+			size: clearing_primitives::Balance,
+			price: clearing_primitives::Price,
+		) -> Option<pallet_margin::Health> {
+			crate::Margin::what_if_view(owner, number, market, side, size, price)
+		}
+
 		fn market_status(
 			market: clearing_primitives::MarketId,
 		) -> Option<clearing_primitives::margin::MarketStatus> {

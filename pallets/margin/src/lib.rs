@@ -39,6 +39,7 @@ pub mod migrations;
 mod options;
 mod portfolio;
 mod settings;
+mod what_if;
 pub mod math;
 pub mod runtime_api;
 pub mod types;
@@ -451,6 +452,18 @@ pub mod pallet {
 			number: clearing_primitives::collateral::SubaccountNumber,
 		) -> Option<crate::PortfolioScenarios> {
 			Self::scenarios_view(owner, number)
+		}
+
+		/// A subaccount's health after a hypothetical fill (`MarginApi.what_if`).
+		pub fn what_if(
+			owner: T::AccountId,
+			number: clearing_primitives::collateral::SubaccountNumber,
+			market: MarketId,
+			side: Side,
+			size: Balance,
+			price: Price,
+		) -> Option<crate::Health> {
+			Self::what_if_view(owner, number, market, side, size, price)
 		}
 
 		/// Every market's rules and running state (`MarginApi.markets`).

@@ -8,7 +8,7 @@ use codec::Codec;
 
 sp_api::decl_runtime_apis! {
 	/// The margin engine's view of accounts and markets, at the last index prices.
-	/// Version 2 adds `scenarios`.
+	/// Version 2 adds `scenarios` and `what_if`.
 	#[api_version(2)]
 	pub trait MarginApi<AccountId: Codec, BlockNumber: Codec> {
 		/// Equity, initial and maintenance requirement, free collateral, liquidatable;
@@ -32,5 +32,17 @@ sp_api::decl_runtime_apis! {
 		/// `None` if it cannot be read.
 		#[api_version(2)]
 		fn scenarios(owner: AccountId, number: SubaccountNumber) -> Option<PortfolioScenarios>;
+		/// The subaccount's health at the last prices after buying or selling `size` of
+		/// `market` at `price` (fees left out): what an order would leave, before it is
+		/// signed. `None` for an unknown market, a zero size or price, or no health.
+		#[api_version(2)]
+		fn what_if(
+			owner: AccountId,
+			number: SubaccountNumber,
+			market: MarketId,
+			side: clearing_primitives::margin::Side,
+			size: clearing_primitives::Balance,
+			price: Price,
+		) -> Option<Health>;
 	}
 }

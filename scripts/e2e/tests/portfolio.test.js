@@ -4,7 +4,8 @@
 // block. A writer's delta-hedged short straddle needs at least 40% less initial margin once it
 // enters portfolio margin, and `marginApi.scenarios` shows every scenario behind the figure. A
 // thin portfolio writer is liquidated by the chain's keeper when BTC's implied volatility
-// jumps from 60% to 90% while its index stays put.
+// jumps from 60% to 90% while its index stays put. `marginApi.whatIf` shows what a further order
+// would leave before it is signed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
@@ -119,6 +120,11 @@ test('a delta-hedged short straddle needs at least 40% less initial margin under
   const portfolioIm = portfolio.initialRequirement.toBigInt();
   assert.ok(portfolioIm * 10n <= standardIm * 6n,
     `portfolio ${portfolioIm} vs standard ${standardIm} (${standard.initialRequirement.toBigInt()} when read)`);
+
+  // What a further 1 BTC long would leave, before any order is signed: far more margin.
+  const whatIf = (await atEntry.call.marginApi.whatIf(writer.address, 0, BTC_USD, 'Buy', SATS, usd(60000))).unwrap();
+  assert.ok(whatIf.initialRequirement.toBigInt() > portfolioIm + 5_000n * UNIT,
+    `a naked BTC on top: ${whatIf.initialRequirement.toBigInt()} against ${portfolioIm}`);
 
   // Every scenario of BTC's grid, and the one that binds.
   const view = (await atEntry.call.marginApi.scenarios(writer.address, 0)).unwrap();

@@ -139,7 +139,7 @@ fn taking_off_a_hedge_needs_the_initial_requirement() {
 		fund(&sub(BOB, 0), 40_000 * USDC);
 		hedged_pair(ONE_BTC);
 		assert_ok!(portfolio(ALICE));
-		// Buying back the short leaves a naked long: $12,480 maintenance, which the $13,010 of
+		// Buying back the short leaves a naked long: $12,480 maintenance, which the $13,100 of
 		// equity meets, but $15,600 initial, which it does not.
 		let buy_back = clearing_primitives::margin::Fill {
 			market: 5,
@@ -242,7 +242,7 @@ fn a_portfolio_subaccount_turns_liquidatable_when_a_move_eats_its_margin() {
 		fund(&sub(BOB, 0), 20_000 * USDC);
 		assert_ok!(portfolio(ALICE));
 		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
-		// At $57,000: equity $13,000 (less fees), maintenance 0.8 × ($14,250 + $570) = $11,856.
+		// At $57,000: equity $13,000, maintenance 0.8 × ($14,250 + $570) = $11,856.
 		set_price(BTC, usd(57_000), clearing_primitives::oracle::PriceStatus::Fresh);
 		assert!(!health(ALICE).liquidatable);
 		// At $55,000: equity $11,000, maintenance 0.8 × ($13,750 + $550) = $11,440.
@@ -294,5 +294,39 @@ fn settings_stored_before_margin_modes_migrate_to_standard() {
 		assert_eq!(migrated.isolated, Some(BTC_USD));
 		assert_eq!(migrated.deposit, SETTINGS_DEPOSIT);
 		assert_eq!(migrated.mode, MarginMode::Standard);
+	});
+}
+
+#[test]
+fn what_if_shows_the_health_an_order_would_leave_and_changes_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		second_btc_market();
+		fund(&sub(ALICE, 0), 20_000 * USDC);
+		fund(&sub(BOB, 0), 40_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		assert_ok!(portfolio(ALICE));
+		let now = health(ALICE);
+		// Selling the hedge on market 5 would leave the pair: $1,200 and the deposit.
+		let hedged = Margin::what_if(ALICE, 0, 5, Side::Sell, ONE_BTC, usd(60_000)).expect("readable");
+		assert_eq!(hedged.initial_requirement, 1_200 * USDC + SETTINGS_DEPOSIT);
+		assert_eq!(hedged.equity, now.equity);
+		// Nothing moved: the same health, no position in market 5.
+		assert_eq!(health(ALICE), now);
+		assert!(crate::Positions::<Test>::get(sub(ALICE, 0), 5).is_none());
+		// The same fill done for real leaves that health (fees are the order book's).
+		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+			market: 5,
+			taker: sub(ALICE, 0),
+			maker: sub(BOB, 0),
+			taker_side: Side::Sell,
+			price: usd(60_000),
+			size: ONE_BTC,
+		}));
+		let after = health(ALICE);
+		assert_eq!(after.initial_requirement, hedged.initial_requirement);
+		assert_eq!(after, hedged);
+		// Refused inputs: no market, no size.
+		assert_eq!(Margin::what_if(ALICE, 0, 9, Side::Buy, ONE_BTC, usd(60_000)), None);
+		assert_eq!(Margin::what_if(ALICE, 0, BTC_USD, Side::Buy, 0, usd(60_000)), None);
 	});
 }
