@@ -90,6 +90,15 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 			};
 			positions.push(HeldPosition { market, position, value, maintenance });
 		}
+		// Under portfolio margin a leg frees what its underlying's grid maintenance falls by
+		// without it: the legs that weigh most on the worst scenario first, hedges last.
+		if Self::settings_of(subaccount).mode == crate::MarginMode::Portfolio {
+			for (market, freed) in Self::marginal_maintenance(subaccount)? {
+				if let Some(held) = positions.iter_mut().find(|held| held.market == market) {
+					held.maintenance = freed;
+				}
+			}
+		}
 		positions.sort_by_key(|p| core::cmp::Reverse((p.maintenance, p.value.unsigned_abs())));
 		Ok(positions)
 	}

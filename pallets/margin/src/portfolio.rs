@@ -212,3 +212,75 @@ impl<T: Config> Pallet<T> {
 		Ok((book, unvectored))
 	}
 }
+
+impl<T: Config> Pallet<T> {
+	/// What closing each of a portfolio subaccount's legs whole frees of its grid maintenance,
+	/// by market: its underlying's maintenance with the leg less without it (zero for a leg
+	/// whose close would raise it: a hedge). Liquidation closes the legs that free the most
+	/// first, so hedges go last. Series legs without a vector are left out (they are charged
+	/// their standard requirement, which their close frees).
+	pub(crate) fn marginal_maintenance(
+		subaccount: &SubaccountOf<T>,
+	) -> Result<Vec<(clearing_primitives::MarketId, Balance)>, DispatchError> {
+		use clearing_primitives::options::OptionMarks;
+		let mut inputs = <T::Options as OptionMarks>::Inputs::default();
+		let mut grids: Vec<(AssetId, ScenarioGrid)> = Vec::new();
+		let mut grid_of = |asset: AssetId| match grids.iter().find(|(held, _)| *held == asset) {
+			Some((_, grid)) => *grid,
+			None => {
+				let grid = ScenarioGrids::<T>::get(asset);
+				grids.push((asset, grid));
+				grid
+			},
+		};
+		// Each leg's own exposure: what it adds to its underlying's.
+		let mut legs: Vec<(clearing_primitives::MarketId, UnderlyingRisk)> = Vec::new();
+		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
+			let own = if T::Options::is_series(market) {
+				let leg = T::Options::leg_in(&mut inputs, market, Valuation::Maintenance)
+					.ok_or(Error::<T>::NoFreshPrice)?;
+				let Some(vector) = T::Options::scenarios_in(&mut inputs, market, Valuation::Maintenance) else {
+					continue;
+				};
+				let mut risk = UnderlyingRisk::new(vector.underlying, vector.index);
+				risk.add_option(position.size, leg.base_decimals, &vector.values).map_err(DispatchError::from)?;
+				risk
+			} else {
+				let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
+				let mark = Self::mark(market, &config, Valuation::Maintenance).ok_or(Error::<T>::NoFreshPrice)?;
+				let grid = grid_of(config.base_asset);
+				let index = to_fixed(mark).map_err(|_| ArithmeticError::Overflow)?;
+				let values = perpetual_scenarios(&grid, index).map_err(|_| ArithmeticError::Overflow)?;
+				let mut risk = UnderlyingRisk::new(config.base_asset, mark);
+				risk.add_perpetual(position.size, config.base_decimals, &values).map_err(DispatchError::from)?;
+				risk
+			};
+			legs.push((market, own));
+		}
+		// Each underlying's whole exposure, and how many legs make it.
+		let mut totals: Vec<(UnderlyingRisk, u32)> = Vec::new();
+		for (_, own) in &legs {
+			match totals.iter_mut().find(|(total, _)| total.asset == own.asset) {
+				Some((total, count)) => {
+					*total = total.plus(own).map_err(DispatchError::from)?;
+					*count = count.saturating_add(1);
+				},
+				None => totals.push((own.clone(), 1)),
+			}
+		}
+		let mut freed = Vec::with_capacity(legs.len());
+		for (market, own) in &legs {
+			let (total, count) = totals.iter().find(|(total, _)| total.asset == own.asset).ok_or(ArithmeticError::Overflow)?;
+			let grid = grid_of(own.asset);
+			let with = total.requirement(&grid).map_err(DispatchError::from)?.maintenance;
+			// The leg alone on its underlying: its close frees the whole of it.
+			let without = if *count > 1 {
+				total.minus(own).and_then(|rest| rest.requirement(&grid)).map_err(DispatchError::from)?.maintenance
+			} else {
+				0
+			};
+			freed.push((*market, with.saturating_sub(without)));
+		}
+		Ok(freed)
+	}
+}

@@ -91,6 +91,35 @@ impl UnderlyingRisk {
 		Ok(())
 	}
 
+	/// This exposure and `other` (on the same underlying) together.
+	pub fn plus(&self, other: &Self) -> Result<Self, Overflow> {
+		self.combine(other, i128::checked_add, u128::checked_add)
+	}
+
+	/// This exposure without `part` of it (a leg added before).
+	pub fn minus(&self, part: &Self) -> Result<Self, Overflow> {
+		self.combine(part, i128::checked_sub, u128::checked_sub)
+	}
+
+	fn combine(
+		&self,
+		other: &Self,
+		signed: fn(i128, i128) -> Option<i128>,
+		unsigned: fn(u128, u128) -> Option<u128>,
+	) -> Result<Self, Overflow> {
+		let mut pnl = self.pnl;
+		for (sum, part) in pnl.iter_mut().zip(other.pnl) {
+			*sum = signed(*sum, part).ok_or(Overflow)?;
+		}
+		Ok(Self {
+			asset: self.asset,
+			index: self.index,
+			pnl,
+			perpetual_notional: unsigned(self.perpetual_notional, other.perpetual_notional).ok_or(Overflow)?,
+			short_option_notional: unsigned(self.short_option_notional, other.short_option_notional).ok_or(Overflow)?,
+		})
+	}
+
 	/// The requirement this exposure sets under `grid`.
 	pub fn requirement(&self, grid: &ScenarioGrid) -> Result<UnderlyingRequirement, Overflow> {
 		let mut binding = 0usize;

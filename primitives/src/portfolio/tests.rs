@@ -344,3 +344,19 @@ fn a_shock_never_takes_volatility_past_what_a_series_is_priced_at() {
 	let capped = premium_f64(OptionKind::Call, 60_000.0, 60_000.0, 5.0, years, 0.0) - base;
 	assert!((real(values[9]) - capped).abs() < 1e-6, "{} vs {capped}", real(values[9]));
 }
+
+#[test]
+fn exposures_add_and_take_away_leg_by_leg_as_the_book_sums_them() {
+	let grid = ScenarioGrid::default();
+	let legs = [
+		Leg::Option { kind: OptionKind::Call, strike: 62_000.0, days: 20, sigma: 0.6, contracts: -1.5 },
+		Leg::Perpetual { contracts: 0.7 },
+		Leg::Option { kind: OptionKind::Put, strike: 55_000.0, days: 40, sigma: 0.7, contracts: 2.0 },
+	];
+	let book = chain(&grid, 60_000.0, 0.0, &legs);
+	let alone: Vec<UnderlyingRisk> = legs.iter().map(|leg| chain(&grid, 60_000.0, 0.0, core::slice::from_ref(leg))).collect();
+	let summed = alone[0].plus(&alone[1]).unwrap().plus(&alone[2]).unwrap();
+	assert_eq!(summed, book);
+	let without_perpetual = chain(&grid, 60_000.0, 0.0, &[legs[0].clone(), legs[2].clone()]);
+	assert_eq!(book.minus(&alone[1]).unwrap(), without_perpetual);
+}

@@ -330,3 +330,43 @@ fn what_if_shows_the_health_an_order_would_leave_and_changes_nothing() {
 		assert_eq!(Margin::what_if(ALICE, 0, BTC_USD, Side::Buy, 0, usd(60_000)), None);
 	});
 }
+
+#[test]
+fn liquidation_reaches_the_legs_that_weigh_on_the_worst_scenario_first_and_hedges_last() {
+	use clearing_primitives::positions::MarginAccounts;
+	ExtBuilder::default().build_and_execute(|| {
+		// Market 5: BTC at 20% / 10%, so a standard reading puts its leg first.
+		let strict = crate::MarketConfig {
+			initial_margin: Permill::from_percent(20),
+			maintenance_margin: Permill::from_percent(10),
+			..btc_usd()
+		};
+		assert_ok!(Margin::create_market(RuntimeOrigin::root(), 5, strict));
+		fund(&sub(ALICE, 0), 20_000 * USDC);
+		fund(&sub(BOB, 0), 40_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
+			market: 5,
+			taker: sub(ALICE, 0),
+			maker: sub(BOB, 0),
+			taker_side: Side::Sell,
+			price: usd(60_000),
+			size: ONE_BTC / 2,
+		}));
+		let order = || -> Vec<(u32, u128)> {
+			<Margin as MarginAccounts<_>>::positions_by_value(&sub(ALICE, 0))
+				.expect("readable")
+				.into_iter()
+				.map(|held| (held.market, held.maintenance))
+				.collect()
+		};
+		// Standard: the short half (10% of $30,000) before the long (3% of $60,000).
+		assert_eq!(order(), vec![(5, 3_000 * USDC), (BTC_USD, 1_800 * USDC)]);
+		assert_ok!(portfolio(ALICE));
+		// Portfolio: net long half a BTC needs 0.8 × ($7,500 + 1% of $90,000) = $6,720.
+		// Without the long the short half alone needs $6,240: the long frees $480. Without
+		// the short the long alone needs $12,480: closing the hedge frees nothing, so last.
+		assert_eq!(health(ALICE).maintenance_requirement, 6_720 * USDC);
+		assert_eq!(order(), vec![(BTC_USD, 480 * USDC), (5, 0)]);
+	});
+}
