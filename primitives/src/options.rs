@@ -58,6 +58,9 @@ pub struct SeriesLeg {
 	/// The volatility its mark is priced at (what its scenario vector must have been
 	/// computed near).
 	pub mark_sigma: Price,
+	/// Its underlying and the index it was priced at.
+	pub underlying: AssetId,
+	pub index: Price,
 }
 
 /// The market a series trades in, as the margin engine opened it.

@@ -85,6 +85,12 @@ pub trait PriceProvider {
 		None
 	}
 
+	/// How far `asset`'s sources disagreed at its last aggregate: (highest − lowest) / median
+	/// of the recent feeds; zero with one feed or none.
+	fn dispersion(_asset: AssetId) -> sp_runtime::Permill {
+		sp_runtime::Permill::zero()
+	}
+
 	/// `asset`'s time-weighted index as of now (settlement averages read two); `None` before
 	/// its first aggregate.
 	fn time_weighted(_asset: AssetId) -> Option<TimeWeightedPoint> {

@@ -216,6 +216,10 @@ impl_runtime_apis! {
 		fn realized_volatility(asset: clearing_primitives::AssetId) -> Option<clearing_primitives::Price> {
 			crate::Oracle::realized_volatility(asset)
 		}
+
+		fn dispersion(asset: clearing_primitives::AssetId) -> sp_runtime::Permill {
+			pallet_oracle::Dispersions::<Runtime>::get(asset)
+		}
 	}
 
 	impl pallet_options::runtime_api::OptionsApi<Block, AccountId> for Runtime {
@@ -328,6 +332,10 @@ impl_runtime_apis! {
 			price: clearing_primitives::Price,
 		) -> Option<pallet_margin::Health> {
 			crate::Margin::what_if_view(owner, number, market, side, size, price)
+		}
+
+		fn market_margin(market: clearing_primitives::MarketId) -> Option<pallet_margin::MarketMargin> {
+			crate::Margin::market_margin_of(market)
 		}
 
 		fn market_status(

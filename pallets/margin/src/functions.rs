@@ -161,6 +161,8 @@ impl<T: Config> Pallet<T> {
 		let mut maintenance: Balance = 0;
 		// Series legs share their inputs (an underlying's index and volatilities, read once).
 		let mut option_inputs = <T::Options as OptionMarks>::Inputs::default();
+		// Disagreeing feeds add to initial requirements, each asset's read once.
+		let mut add_ons = crate::dispersion::AddOns::default();
 		// A portfolio subaccount's legs are gathered per underlying and charged together.
 		let portfolio = settings.mode == crate::MarginMode::Portfolio;
 		let mut book = crate::portfolio::PortfolioBook::default();
@@ -168,7 +170,7 @@ impl<T: Config> Pallet<T> {
 			let (value, funding, required) = if T::Options::is_series(market) {
 				// A series pays no funding; its requirements are per leg, its decimals its
 				// underlying's (no read of its market).
-				let SeriesLeg { pricing: leg, base_decimals: decimals, mark_sigma } =
+				let SeriesLeg { pricing: leg, base_decimals: decimals, mark_sigma, underlying, index } =
 					T::Options::leg_in(&mut option_inputs, market, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 				let value =
 					math::position_value(position.size, decimals, leg.mark).map_err(DispatchError::from)?;
@@ -202,6 +204,12 @@ impl<T: Config> Pallet<T> {
 					},
 					None => Self::series_requirements(&leg, position.size, decimals)?,
 				};
+				let uncertain =
+					if position.size < 0 { add_ons.charge::<T>(underlying, position.size, decimals, index)? } else { 0 };
+				let required = crate::options::Requirements {
+					initial: required.initial.checked_add(uncertain).ok_or(ArithmeticError::Overflow)?,
+					..required
+				};
 				(value, 0, required)
 			} else {
 				let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
@@ -217,7 +225,8 @@ impl<T: Config> Pallet<T> {
 					state.funding_index,
 				)
 				.map_err(DispatchError::from)?;
-				if portfolio {
+				let uncertain = add_ons.charge::<T>(config.base_asset, position.size, decimals, mark)?;
+				let (value, funding, required) = if portfolio {
 					book.add_perpetual::<T>(config.base_asset, mark, position.size, decimals)?;
 					// What open interest adds to the market's fraction still applies: the grid
 					// does not see a market's concentration.
@@ -250,7 +259,12 @@ impl<T: Config> Pallet<T> {
 							.map_err(DispatchError::from)?,
 					};
 					(value, funding, required)
-				}
+				};
+				let required = crate::options::Requirements {
+					initial: required.initial.checked_add(uncertain).ok_or(ArithmeticError::Overflow)?,
+					..required
+				};
+				(value, funding, required)
 			};
 			equity = equity
 				.checked_add(value)

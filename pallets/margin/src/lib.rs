@@ -32,6 +32,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod fill;
+mod dispersion;
 mod forced;
 mod functions;
 mod funding;
@@ -52,6 +53,7 @@ mod tests;
 
 pub use pallet::*;
 pub use types::*;
+pub use dispersion::{add_on as dispersion_add_on, MarketMargin, DISPERSION_THRESHOLD, MAX_DISPERSION_ADD_ON};
 pub use weights::WeightInfo;
 
 // FRAME's macros expand to `expect`s on invariants they guarantee (pallet names, storage
@@ -464,6 +466,11 @@ pub mod pallet {
 			price: Price,
 		) -> Option<crate::Health> {
 			Self::what_if_view(owner, number, market, side, size, price)
+		}
+
+		/// A market's fractions now and its feeds' dispersion add-on (`MarginApi.market_margin`).
+		pub fn market_margin(market: MarketId) -> Option<crate::MarketMargin> {
+			Self::market_margin_of(market)
 		}
 
 		/// Every market's rules and running state (`MarginApi.markets`).

@@ -8,7 +8,7 @@ use codec::Codec;
 
 sp_api::decl_runtime_apis! {
 	/// The margin engine's view of accounts and markets, at the last index prices.
-	/// Version 2 adds `scenarios` and `what_if`.
+	/// Version 2 adds `scenarios`, `what_if` and `market_margin`.
 	#[api_version(2)]
 	pub trait MarginApi<AccountId: Codec, BlockNumber: Codec> {
 		/// Equity, initial and maintenance requirement, free collateral, liquidatable;
@@ -44,5 +44,10 @@ sp_api::decl_runtime_apis! {
 			size: clearing_primitives::Balance,
 			price: Price,
 		) -> Option<Health>;
+		/// Market `market`'s initial fraction now (raised by open interest), its maintenance
+		/// fraction, how far its asset's feeds disagree and the share of the notional that
+		/// adds to initial requirements for it (on perpetuals and short options).
+		#[api_version(2)]
+		fn market_margin(market: MarketId) -> Option<crate::MarketMargin>;
 	}
 }

@@ -141,7 +141,8 @@ impl<T: Config> Pallet<T> {
 		let read = Self::read(&terms, valuation, inputs)?;
 		let pricing = price_leg(&terms, read.inputs).ok()?;
 		let mark_sigma = from_fixed(read.inputs.mark_sigma).ok()?;
-		Some(SeriesLeg { pricing, base_decimals, mark_sigma })
+		let index = from_fixed(read.inputs.index).ok()?;
+		Some(SeriesLeg { pricing, base_decimals, mark_sigma, underlying: terms.underlying, index })
 	}
 
 	/// Series `market`'s figures under `valuation`.

@@ -97,6 +97,7 @@ impl<T: Config> Pallet<T> {
 		Prices::<T>::remove(asset);
 		RealizedVolatilities::<T>::remove(asset);
 		TimeWeighted::<T>::remove(asset);
+		Dispersions::<T>::remove(asset);
 		PendingAggregation::<T>::mutate(|pending| pending.retain(|a| *a != asset));
 		Self::drop_surfaces_of(asset);
 		Self::deposit_event(Event::AssetRemoved { asset });
@@ -174,6 +175,16 @@ impl<T: Config> Pallet<T> {
 					asset,
 					PriceRecord { price, updated_at: now, stale: false, flagged: clamped, fresh_streak },
 				);
+				// `recent` is sorted by the median: how far its feeds disagree, written only
+				// when it changes.
+				let spread = crate::median::dispersion(&recent);
+				if Dispersions::<T>::get(asset) != spread {
+					if spread.is_zero() {
+						Dispersions::<T>::remove(asset);
+					} else {
+						Dispersions::<T>::insert(asset, spread);
+					}
+				}
 				Self::accumulate(asset, price, !clamped, now, params.max_age_ms);
 				// A clamped jump is not a return anyone traded at.
 				if !clamped {
@@ -255,6 +266,10 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> PriceProvider for Pallet<T> {
 	fn quote(asset: AssetId) -> Option<PriceQuote> {
 		Pallet::<T>::quote(asset)
+	}
+
+	fn dispersion(asset: AssetId) -> sp_runtime::Permill {
+		Dispersions::<T>::get(asset)
 	}
 
 	fn realized_volatility(asset: AssetId) -> Option<Price> {

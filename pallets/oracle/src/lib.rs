@@ -208,6 +208,11 @@ pub mod pallet {
 	pub type RealizedVolatilities<T: Config> =
 		StorageMap<_, Twox64Concat, AssetId, RealizedVolatility, OptionQuery>;
 
+	/// Per asset, how far its recent feeds disagreed at the last aggregate: (highest −
+	/// lowest) / median; absent at zero.
+	#[pallet::storage]
+	pub type Dispersions<T: Config> = StorageMap<_, Twox64Concat, AssetId, sp_runtime::Permill, ValueQuery>;
+
 	/// Assets fed (or whose feeds changed) in this block, aggregated in `on_finalize`.
 	#[pallet::storage]
 	pub type PendingAggregation<T: Config> =

@@ -31,6 +31,21 @@ pub fn split(sorted: &[Price], max_spread: Permill) -> bool {
 	}
 }
 
+/// How far `sorted` feeds disagree: (highest − lowest) / their lower median, rounded up;
+/// zero for fewer than two (at most 100%).
+pub fn dispersion(sorted: &[Price]) -> Permill {
+	let (Some(low), Some(high)) = (sorted.first(), sorted.last()) else { return Permill::zero() };
+	let Some(middle) = sorted.len().checked_sub(1).and_then(|last| sorted.get(last / 2)) else {
+		return Permill::zero();
+	};
+	if middle.is_zero() {
+		return Permill::zero();
+	}
+	let gap = high.into_inner().saturating_sub(low.into_inner());
+	<Permill as sp_runtime::PerThing>::from_rational_with_rounding(gap, middle.into_inner(), sp_runtime::Rounding::Up)
+		.unwrap_or(Permill::one())
+}
+
 /// The quorum for `registered` feeders: a strict majority of them, and at least
 /// `min_feeders`.
 pub fn quorum(min_feeders: u32, registered: u32) -> u32 {

@@ -19,6 +19,10 @@ impl PriceProvider for MockPrices {
 		get::<Option<Price>>((b"mock-rv", asset))
 	}
 
+	fn dispersion(asset: AssetId) -> sp_runtime::Permill {
+		get::<sp_runtime::Permill>((b"mock-dispersion", asset))
+	}
+
 	fn time_weighted(asset: AssetId) -> Option<TimeWeightedPoint> {
 		get::<Option<TimeWeightedPoint>>((b"mock-twap", asset))
 	}
@@ -72,4 +76,9 @@ pub fn set_smile(underlying: AssetId, expiry: Moment, smile: Smile, status: Pric
 		expiries.push(expiry);
 		put((b"mock-smile-expiries", underlying), expiries);
 	}
+}
+
+/// Sets how far `asset`'s feeds disagree ((highest − lowest) / median).
+pub fn set_dispersion(asset: AssetId, dispersion: sp_runtime::Permill) {
+	put((b"mock-dispersion", asset), dispersion);
 }

@@ -370,3 +370,35 @@ fn liquidation_reaches_the_legs_that_weigh_on_the_worst_scenario_first_and_hedge
 		assert_eq!(order(), vec![(BTC_USD, 480 * USDC), (5, 0)]);
 	});
 }
+
+#[test]
+fn disagreeing_feeds_raise_initial_margin_until_they_agree() {
+	use clearing_test_utils::set_dispersion;
+	ExtBuilder::default().build_and_execute(|| {
+		fund(&sub(ALICE, 0), 30_000 * USDC);
+		fund(&sub(BOB, 0), 20_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
+		let calm = health(ALICE);
+		assert_eq!(calm.initial_requirement, 3_000 * USDC);
+		// Within the 0.5% threshold: nothing added.
+		set_dispersion(BTC, Permill::from_parts(5_000));
+		assert_eq!(health(ALICE), calm);
+		// 2% apart: 1.5% of $60,000 more to open or withdraw; maintenance unchanged.
+		set_dispersion(BTC, Permill::from_percent(2));
+		let uncertain = health(ALICE);
+		assert_eq!(uncertain.initial_requirement, 3_900 * USDC);
+		assert_eq!(uncertain.maintenance_requirement, calm.maintenance_requirement);
+		let shown = Margin::market_margin(BTC_USD).expect("listed");
+		assert_eq!((shown.dispersion, shown.dispersion_add_on), (Permill::from_percent(2), Permill::from_parts(15_000)));
+		assert_eq!(shown.initial_fraction, Permill::from_percent(5));
+		// Far apart: at most 10% more.
+		set_dispersion(BTC, Permill::from_percent(40));
+		assert_eq!(health(ALICE).initial_requirement, 9_000 * USDC);
+		// Under portfolio margin too, on top of the grid.
+		assert_ok!(portfolio(ALICE));
+		assert_eq!(health(ALICE).initial_requirement, 15_600 * USDC + 6_000 * USDC + SETTINGS_DEPOSIT);
+		// Agreeing again: back where it was.
+		set_dispersion(BTC, Permill::zero());
+		assert_eq!(health(ALICE).initial_requirement, 15_600 * USDC + SETTINGS_DEPOSIT);
+	});
+}

@@ -229,3 +229,26 @@ fn the_fresh_streak_counts_aggregates_and_restarts_after_a_halt_or_a_flag() {
 		assert_eq!(streak(BTC), 1);
 	});
 }
+
+#[test]
+fn how_far_the_feeds_disagree_is_kept_until_they_agree_again() {
+	use crate::Dispersions;
+	use sp_runtime::Permill;
+	ExtBuilder::default().build_and_execute(|| {
+		feed(1, BTC, usd(60_000, 0));
+		feed(2, BTC, usd(60_000, 0));
+		feed(3, BTC, usd(61_800, 0)); // 3% above the other two
+		next_block();
+		// The median stands; the spread ($1,800 over $60,000) is kept.
+		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_000, 0)));
+		assert_eq!(<Oracle as PriceProvider>::dispersion(BTC), Permill::from_percent(3));
+		assert!(Dispersions::<Test>::contains_key(BTC));
+		// Agreeing again: back to zero, nothing stored.
+		for who in 1..=3 {
+			feed(who, BTC, usd(60_100, 0));
+		}
+		next_block();
+		assert_eq!(<Oracle as PriceProvider>::dispersion(BTC), Permill::zero());
+		assert!(!Dispersions::<Test>::contains_key(BTC));
+	});
+}

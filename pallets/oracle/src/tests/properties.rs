@@ -1,7 +1,7 @@
 //! Property tests of the pure aggregation and parsing math.
 
 use crate::{
-	median::{aggregate, clamp, median, quorum, Aggregate},
+	median::{aggregate, clamp, dispersion, median, quorum, Aggregate},
 	offchain::parse::parse_decimal,
 };
 use clearing_primitives::Price;
@@ -13,6 +13,23 @@ fn price() -> impl Strategy<Value = Price> {
 }
 
 proptest! {
+	/// The spread is (highest − lowest) / median rounded up to the next part per million (at
+	/// most 100%), and zero exactly when the feeds agree.
+	#[test]
+	fn the_spread_is_how_far_the_feeds_disagree(values in prop::collection::vec(1u128..=1u128 << 90, 1..16)) {
+		let mut feeds: Vec<Price> = values.into_iter().map(Price::from_inner).collect();
+		let m = median(&mut feeds).unwrap().into_inner();
+		let spread = u128::from(dispersion(&feeds).deconstruct());
+		let gap = feeds.last().unwrap().into_inner() - feeds.first().unwrap().into_inner();
+		prop_assert_eq!(spread == 0, gap == 0);
+		if spread < 1_000_000 {
+			prop_assert!(spread * m >= gap * 1_000_000, "never understated");
+			prop_assert!((spread - 1) * m < gap * 1_000_000 || gap == 0, "rounded up by less than a part");
+		} else {
+			prop_assert!(gap * 1_000_000 > 999_999 * m);
+		}
+	}
+
 	#[test]
 	fn the_median_lies_between_the_extremes(mut values in prop::collection::vec(price(), 1..16)) {
 		let lowest = *values.iter().min().unwrap();
