@@ -297,10 +297,11 @@ pub fn grid_with(grid: &ScenarioGrid, value: impl Fn(GridField, u128) -> u128) -
 }
 
 /// A new scenario grid: within its hard bounds (`ScenarioGrid::validate`), each fraction at
-/// most one fraction step from `current`, the least requirement within a ratio step. Larger
-/// moves, volatility shocks, extreme weight, factor, maintenance share, contingencies and
-/// least requirement are safer higher; the short-term power too (it scales shocks up before
-/// 30 days), the long-term one lower (it scales them down beyond).
+/// most one fraction step from `current`, the least requirement within a ratio step.
+/// Volatility shocks, extreme weight, factor, maintenance share, contingencies and least
+/// requirement are safer higher; the short-term power too (it scales shocks up before 30
+/// days), the long-term one lower (it scales them down beyond). A new spot step or extreme
+/// move moves the grid's points, so either way it waits.
 pub fn scenario_grid(current: &ScenarioGrid, proposed: &ScenarioGrid) -> Result<Direction, BoundError> {
 	proposed.validate().map_err(|_| BoundError::OutOfBounds)?;
 	let mut direction = Direction::Unchanged;
@@ -311,10 +312,12 @@ pub fn scenario_grid(current: &ScenarioGrid, proposed: &ScenarioGrid) -> Result<
 			let to_permill = |v: u128| Permill::from_parts(u32::try_from(v).unwrap_or(u32::MAX));
 			fraction_step(to_permill(was), to_permill(now))?;
 		}
-		let moved = if field == GridField::LongTermPower {
-			Direction::lower_is_safer(was, now)
-		} else {
-			Direction::higher_is_safer(was, now)
+		let moved = match field {
+			GridField::LongTermPower => Direction::lower_is_safer(was, now),
+			// Larger moves move the grid's points, not only outward: a book built around an
+			// old point may need less. Either way waits.
+			GridField::SpotStep | GridField::ExtremeMove if was != now => Direction::Increases,
+			_ => Direction::higher_is_safer(was, now),
 		};
 		direction = direction.and(moved);
 	}

@@ -39,10 +39,11 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// What reading and opening the step windows of one change may cost (at most three
-	/// parameters).
+	/// What reading and opening the step windows of one change may cost: at most twelve
+	/// parameters (a scenario grid's), each anchor read on assessing and on opening and
+	/// written once, and the grid read twice.
 	pub fn step_window_weight() -> Weight {
-		T::DbWeight::get().reads_writes(3, 3)
+		T::DbWeight::get().reads_writes(26, 12)
 	}
 
 	/// Records a change to `key` (whose value was `current`): a window already open keeps its

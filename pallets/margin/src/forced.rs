@@ -90,14 +90,17 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 			};
 			positions.push(HeldPosition { market, position, value, maintenance });
 		}
-		// Under portfolio margin a leg frees what its underlying's grid maintenance falls by
-		// without it: the legs that weigh most on the worst scenario first, hedges last.
+		// Under portfolio margin the legs are taken in the order of what their close frees of
+		// their underlying's grid maintenance (the legs that weigh most on the worst scenario
+		// first, hedges last); each keeps its own maintenance, which sizes its close step by
+		// step, so no close takes a whole leg for a figure a hedge makes small.
 		if Self::settings_of(subaccount).mode == crate::MarginMode::Portfolio {
-			for (market, freed) in Self::marginal_maintenance(subaccount)? {
-				if let Some(held) = positions.iter_mut().find(|held| held.market == market) {
-					held.maintenance = freed;
-				}
-			}
+			let freed = Self::marginal_maintenance(subaccount)?;
+			let priority = |held: &HeldPosition| {
+				freed.iter().find(|(market, _)| *market == held.market).map_or(held.maintenance, |(_, f)| *f)
+			};
+			positions.sort_by_key(|p| core::cmp::Reverse((priority(p), p.maintenance, p.value.unsigned_abs())));
+			return Ok(positions);
 		}
 		positions.sort_by_key(|p| core::cmp::Reverse((p.maintenance, p.value.unsigned_abs())));
 		Ok(positions)

@@ -63,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3596`.
-		// Minimum execution time: 14_331_000 picoseconds.
-		Weight::from_parts(16_737_000, 3596)
+		// Minimum execution time: 14_525_000 picoseconds.
+		Weight::from_parts(16_704_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 12_444_000 picoseconds.
-		Weight::from_parts(15_067_000, 3596)
+		// Minimum execution time: 12_411_000 picoseconds.
+		Weight::from_parts(14_663_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 10_677_000 picoseconds.
-		Weight::from_parts(12_309_000, 3596)
+		// Minimum execution time: 10_237_000 picoseconds.
+		Weight::from_parts(12_063_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -103,10 +103,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3596`.
-		// Minimum execution time: 36_284_000 picoseconds.
-		Weight::from_parts(19_311_750, 3596)
-			// Standard Error: 14_664
-			.saturating_add(Weight::from_parts(23_503_020, 0).saturating_mul(m.into()))
+		// Minimum execution time: 34_127_000 picoseconds.
+		Weight::from_parts(16_872_911, 3596)
+			// Standard Error: 9_935
+			.saturating_add(Weight::from_parts(22_294_561, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -130,15 +130,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:1)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:16 w:0)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
 		// Proof size: measured `919`, estimated `11202`.
-		// Minimum execution time: 176_931_000 picoseconds.
-		Weight::from_parts(160_601_576, 11202)
-			// Standard Error: 51_271
-			.saturating_add(Weight::from_parts(41_019_423, 0).saturating_mul(p.into()))
+		// Minimum execution time: 181_870_000 picoseconds.
+		Weight::from_parts(149_751_288, 11202)
+			// Standard Error: 50_892
+			.saturating_add(Weight::from_parts(46_405_519, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
@@ -162,15 +164,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:16 w:0)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
 		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 56_514_000 picoseconds.
-		Weight::from_parts(46_793_080, 6096)
-			// Standard Error: 15_509
-			.saturating_add(Weight::from_parts(15_435_315, 0).saturating_mul(p.into()))
+		// Minimum execution time: 53_533_000 picoseconds.
+		Weight::from_parts(46_375_883, 6096)
+			// Standard Error: 30_438
+			.saturating_add(Weight::from_parts(17_000_113, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
@@ -197,16 +201,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:2 w:0)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:2 w:0)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:2 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_series(p: u32, ) -> Weight {
 		// Proof size: measured `1574`, estimated `10931`.
-		// Minimum execution time: 83_950_000 picoseconds.
-		Weight::from_parts(85_911_729, 10931)
-			// Standard Error: 41_968
-			.saturating_add(Weight::from_parts(18_254_971, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(18_u64))
+		// Minimum execution time: 77_561_000 picoseconds.
+		Weight::from_parts(85_023_619, 10931)
+			// Standard Error: 55_941
+			.saturating_add(Weight::from_parts(18_144_352, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
 	}
@@ -230,17 +236,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:16 w:0)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ScenarioGrids` (r:16 w:0)
 	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
 		// Proof size: measured `997`, estimated `6096`.
-		// Minimum execution time: 65_405_000 picoseconds.
-		Weight::from_parts(50_471_062, 6096)
-			// Standard Error: 25_363
-			.saturating_add(Weight::from_parts(22_718_044, 0).saturating_mul(p.into()))
+		// Minimum execution time: 59_882_000 picoseconds.
+		Weight::from_parts(48_412_853, 6096)
+			// Standard Error: 32_767
+			.saturating_add(Weight::from_parts(23_136_016, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
@@ -271,16 +279,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::ScenarioVectors` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ScenarioGrids` (r:2 w:0)
 	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:2 w:0)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:2 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
 		// Proof size: measured `1679`, estimated `10931`.
-		// Minimum execution time: 94_180_000 picoseconds.
-		Weight::from_parts(91_069_128, 10931)
-			// Standard Error: 47_393
-			.saturating_add(Weight::from_parts(25_235_517, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
+		// Minimum execution time: 90_379_000 picoseconds.
+		Weight::from_parts(94_843_108, 10931)
+			// Standard Error: 63_434
+			.saturating_add(Weight::from_parts(24_638_994, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2899).saturating_mul(p.into()))
 	}
@@ -288,8 +298,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn set_scenario_grid() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 7_045_000 picoseconds.
-		Weight::from_parts(8_203_000, 0)
+		// Minimum execution time: 6_336_000 picoseconds.
+		Weight::from_parts(7_646_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Settings` (r:1 w:1)
@@ -310,15 +320,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:16 w:0)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ScenarioGrids` (r:16 w:0)
 	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn set_margin_mode() -> Weight {
 		// Proof size: measured `5405`, estimated `44935`.
-		// Minimum execution time: 642_457_000 picoseconds.
-		Weight::from_parts(676_671_000, 44935)
-			.saturating_add(T::DbWeight::get().reads(88_u64))
+		// Minimum execution time: 612_792_000 picoseconds.
+		Weight::from_parts(686_263_000, 44935)
+			.saturating_add(T::DbWeight::get().reads(104_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::SettlementCursor` (r:1 w:1)
@@ -346,10 +358,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn settle_expired_positions(n: u32, ) -> Weight {
 		// Proof size: measured `1401`, estimated `6160`.
-		// Minimum execution time: 88_620_000 picoseconds.
-		Weight::from_parts(52_936_247, 6160)
-			// Standard Error: 76_958
-			.saturating_add(Weight::from_parts(39_287_178, 0).saturating_mul(n.into()))
+		// Minimum execution time: 79_161_000 picoseconds.
+		Weight::from_parts(39_342_348, 6160)
+			// Standard Error: 114_071
+			.saturating_add(Weight::from_parts(37_066_136, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -376,11 +388,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:16 w:0)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_leverage() -> Weight {
 		// Proof size: measured `5653`, estimated `44935`.
-		// Minimum execution time: 303_368_000 picoseconds.
-		Weight::from_parts(324_275_000, 44935)
-			.saturating_add(T::DbWeight::get().reads(72_u64))
+		// Minimum execution time: 300_406_000 picoseconds.
+		Weight::from_parts(334_423_000, 44935)
+			.saturating_add(T::DbWeight::get().reads(88_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
@@ -403,11 +417,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:1 w:0)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_isolated() -> Weight {
 		// Proof size: measured `1172`, estimated `6160`.
-		// Minimum execution time: 82_350_000 picoseconds.
-		Weight::from_parts(88_016_000, 6160)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Minimum execution time: 75_676_000 picoseconds.
+		Weight::from_parts(86_033_000, 6160)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -415,76 +431,76 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(16_737_000, 3596)
+		Weight::from_parts(16_704_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(15_067_000, 3596)
+		Weight::from_parts(14_663_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(12_309_000, 3596)
+		Weight::from_parts(12_063_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(19_311_750, 3596)
-			.saturating_add(Weight::from_parts(23_503_020, 0).saturating_mul(m.into()))
+		Weight::from_parts(16_872_911, 3596)
+			.saturating_add(Weight::from_parts(22_294_561, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(160_601_576, 11202)
-			.saturating_add(Weight::from_parts(41_019_423, 0).saturating_mul(p.into()))
+		Weight::from_parts(149_751_288, 11202)
+			.saturating_add(Weight::from_parts(46_405_519, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(46_793_080, 6096)
-			.saturating_add(Weight::from_parts(15_435_315, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
-	}
-	fn check_initial_margin_series(p: u32, ) -> Weight {
-		Weight::from_parts(85_911_729, 10931)
-			.saturating_add(Weight::from_parts(18_254_971, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(18_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
-	}
-	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
-		Weight::from_parts(50_471_062, 6096)
-			.saturating_add(Weight::from_parts(22_718_044, 0).saturating_mul(p.into()))
+		Weight::from_parts(46_375_883, 6096)
+			.saturating_add(Weight::from_parts(17_000_113, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
-	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
-		Weight::from_parts(91_069_128, 10931)
-			.saturating_add(Weight::from_parts(25_235_517, 0).saturating_mul(p.into()))
+	fn check_initial_margin_series(p: u32, ) -> Weight {
+		Weight::from_parts(85_023_619, 10931)
+			.saturating_add(Weight::from_parts(18_144_352, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(19_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
+	}
+	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
+		Weight::from_parts(48_412_853, 6096)
+			.saturating_add(Weight::from_parts(23_136_016, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
+	}
+	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
+		Weight::from_parts(94_843_108, 10931)
+			.saturating_add(Weight::from_parts(24_638_994, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2899).saturating_mul(p.into()))
 	}
 	fn set_scenario_grid() -> Weight {
-		Weight::from_parts(8_203_000, 0)
+		Weight::from_parts(7_646_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_margin_mode() -> Weight {
-		Weight::from_parts(676_671_000, 44935)
-			.saturating_add(RocksDbWeight::get().reads(88_u64))
+		Weight::from_parts(686_263_000, 44935)
+			.saturating_add(RocksDbWeight::get().reads(104_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle_expired_positions(n: u32, ) -> Weight {
-		Weight::from_parts(52_936_247, 6160)
-			.saturating_add(Weight::from_parts(39_287_178, 0).saturating_mul(n.into()))
+		Weight::from_parts(39_342_348, 6160)
+			.saturating_add(Weight::from_parts(37_066_136, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -492,13 +508,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(n.into()))
 	}
 	fn set_leverage() -> Weight {
-		Weight::from_parts(324_275_000, 44935)
-			.saturating_add(RocksDbWeight::get().reads(72_u64))
+		Weight::from_parts(334_423_000, 44935)
+			.saturating_add(RocksDbWeight::get().reads(88_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_isolated() -> Weight {
-		Weight::from_parts(88_016_000, 6160)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(86_033_000, 6160)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -15,8 +15,9 @@ use sp_runtime::{traits::Zero, ArithmeticError, DispatchError, Rounding};
 impl<T: Config> Pallet<T> {
 	/// The health of subaccount `number` of `owner` at the last prices, as
 	/// `MarginApi.account_health` reads it, after buying or selling `size` of `market` at
-	/// `price` (fees left out); `None` for an unknown market, a zero size or price, or a
-	/// health that cannot be read.
+	/// `price` (fees left out, open interest as it stands, no refusal checked: a fill the
+	/// market's rules or the initial requirement would refuse is shown all the same); `None`
+	/// for an unknown market, a zero size or price, or a health that cannot be read.
 	pub fn what_if_view(
 		owner: T::AccountId,
 		number: SubaccountNumber,
@@ -46,7 +47,8 @@ impl<T: Config> Pallet<T> {
 		price: Price,
 	) -> Result<Health, DispatchError> {
 		let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
-		let cash = notional(size, config.base_decimals, price, Rounding::Up).map_err(|_| ArithmeticError::Overflow)?;
+		// As a fill moves it: the buyer pays the rounded-down notional, the seller receives it.
+		let cash = notional(size, config.base_decimals, price, Rounding::Down).map_err(|_| ArithmeticError::Overflow)?;
 		let delta = SignedBalance::try_from(size).map_err(|_| ArithmeticError::Overflow)?;
 		let pool = Self::funding_pool();
 		let delta = match side {

@@ -184,6 +184,7 @@ impl<T: Config> Pallet<T> {
 					} else {
 						Dispersions::<T>::insert(asset, spread);
 					}
+					Self::deposit_event(Event::DispersionChanged { asset, dispersion: spread });
 				}
 				Self::accumulate(asset, price, !clamped, now, params.max_age_ms);
 				// A clamped jump is not a return anyone traded at.

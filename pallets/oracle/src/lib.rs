@@ -305,6 +305,9 @@ pub mod pallet {
 		PriceAggregated { asset: AssetId, price: Price, flagged: bool },
 		/// Too few recent feeds: the asset's last price stands, now stale.
 		PriceWentStale { asset: AssetId },
+		/// How far an asset's feeds disagree changed ((highest − lowest) / median; zero: they
+		/// agree). Past the margin engine's threshold it raises initial margin on the asset.
+		DispersionChanged { asset: AssetId, dispersion: sp_runtime::Permill },
 		/// A feeder joined the set.
 		FeederAdded { feeder: T::AccountId },
 		/// A feeder left the set; its values were dropped.

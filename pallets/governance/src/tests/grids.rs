@@ -21,14 +21,15 @@ fn set(grid: ScenarioGrid) -> Change {
 fn a_tighter_grid_is_fast_and_a_looser_one_waits() {
 	ExtBuilder::default().build_and_execute(|| {
 		let base = ScenarioGrid::default();
-		let tighter = ScenarioGrid { spot_step: Permill::from_percent(6), min_initial: 80_000_000, ..base };
+		let tighter = ScenarioGrid { vol_down: Permill::from_percent(30), min_initial: 80_000_000, ..base };
 		assert_ok!(propose(set(tighter)));
 		assert!(governance_events().contains(&Event::ChangeEnacted { id: None, change: set(tighter) }));
 		assert_eq!(Grids::get(BTC), Some(tighter));
 		// Each field the unsafe way waits (eight: the pending bound): smaller shocks, a lower share, a higher
 		// long-term power, smaller contingencies or minimum.
 		for looser in [
-			ScenarioGrid { spot_step: Permill::from_percent(5), ..tighter },
+			// A new spot step, larger or smaller, moves the grid's points: it waits.
+			ScenarioGrid { spot_step: Permill::from_percent(6), ..tighter },
 			ScenarioGrid { vol_up: Permill::from_percent(45), ..tighter },
 			ScenarioGrid { short_term_power: Permill::from_percent(25), ..tighter },
 			ScenarioGrid { long_term_power: Permill::from_percent(20), ..tighter },

@@ -366,8 +366,12 @@ fn liquidation_reaches_the_legs_that_weigh_on_the_worst_scenario_first_and_hedge
 		// Portfolio: net long half a BTC needs 0.8 × ($7,500 + 1% of $90,000) = $6,720.
 		// Without the long the short half alone needs $6,240: the long frees $480. Without
 		// the short the long alone needs $12,480: closing the hedge frees nothing, so last.
+		// Each keeps its own maintenance, which sizes its close.
 		assert_eq!(health(ALICE).maintenance_requirement, 6_720 * USDC);
-		assert_eq!(order(), vec![(BTC_USD, 480 * USDC), (5, 0)]);
+		let mut freed = crate::Pallet::<Test>::marginal_maintenance(&sub(ALICE, 0)).expect("readable");
+		freed.sort();
+		assert_eq!(freed, vec![(BTC_USD, 480 * USDC), (5, 0)]);
+		assert_eq!(order(), vec![(BTC_USD, 1_800 * USDC), (5, 3_000 * USDC)]);
 	});
 }
 

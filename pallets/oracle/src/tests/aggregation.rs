@@ -243,6 +243,8 @@ fn how_far_the_feeds_disagree_is_kept_until_they_agree_again() {
 		assert_eq!(Prices::<Test>::get(BTC).map(|r| r.price), Some(usd(60_000, 0)));
 		assert_eq!(<Oracle as PriceProvider>::dispersion(BTC), Permill::from_percent(3));
 		assert!(Dispersions::<Test>::contains_key(BTC));
+		assert!(oracle_events()
+			.contains(&Event::DispersionChanged { asset: BTC, dispersion: Permill::from_percent(3) }));
 		// Agreeing again: back to zero, nothing stored.
 		for who in 1..=3 {
 			feed(who, BTC, usd(60_100, 0));

@@ -24,7 +24,7 @@ proptest! {
 		prop_assert_eq!(spread == 0, gap == 0);
 		if spread < 1_000_000 {
 			prop_assert!(spread * m >= gap * 1_000_000, "never understated");
-			prop_assert!((spread - 1) * m < gap * 1_000_000 || gap == 0, "rounded up by less than a part");
+			prop_assert!(gap == 0 || (spread - 1) * m < gap * 1_000_000, "rounded up by less than a part");
 		} else {
 			prop_assert!(gap * 1_000_000 > 999_999 * m);
 		}
