@@ -181,7 +181,7 @@ mod benchmarks {
 		for asset in 0..n {
 			Pallet::<T>::queue_aggregation(asset).expect("room");
 			// Each asset's dispersion changes with this aggregate: written, an event.
-			Dispersions::<T>::insert(asset, sp_runtime::Permill::one());
+			Dispersions::<T>::insert(asset, sp_runtime::Permill::from_parts(1));
 		}
 
 		#[block]
@@ -190,7 +190,7 @@ mod benchmarks {
 		}
 
 		assert!(PendingAggregation::<T>::get().is_empty());
-		assert!((0..n).all(|asset| Dispersions::<T>::get(asset) != sp_runtime::Permill::one()));
+		assert!((0..n).all(|asset| Dispersions::<T>::get(asset) != sp_runtime::Permill::from_parts(1)));
 		assert_eq!(Prices::<T>::iter().count() as u32, n);
 	}
 

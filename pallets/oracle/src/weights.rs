@@ -63,10 +63,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn feed_prices(n: u32, ) -> Weight {
 		// Proof size: measured `1455`, estimated `3518`.
-		// Minimum execution time: 29_622_000 picoseconds.
-		Weight::from_parts(25_444_411, 3518)
-			// Standard Error: 7_302
-			.saturating_add(Weight::from_parts(8_473_352, 0).saturating_mul(n.into()))
+		// Minimum execution time: 27_805_000 picoseconds.
+		Weight::from_parts(24_226_625, 3518)
+			// Standard Error: 7_042
+			.saturating_add(Weight::from_parts(8_326_667, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -83,29 +83,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::CounterForFeeders` (r:1 w:0)
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:16 w:16)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::TimeWeighted` (r:16 w:16)
 	/// Proof: `Oracle::TimeWeighted` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn aggregate(n: u32, ) -> Weight {
-		// Proof size: measured `295`, estimated `3517`.
-		// Minimum execution time: 3_494_000 picoseconds.
-		Weight::from_parts(12_211_533, 3517)
-			// Standard Error: 12_269
-			.saturating_add(Weight::from_parts(17_062_171, 0).saturating_mul(n.into()))
+		// Proof size: measured `320`, estimated `3517`.
+		// Minimum execution time: 3_373_000 picoseconds.
+		Weight::from_parts(14_670_002, 3517)
+			// Standard Error: 19_432
+			.saturating_add(Weight::from_parts(22_161_529, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:1)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn sample_volatility() -> Weight {
 		// Proof size: measured `303`, estimated `3517`.
-		// Minimum execution time: 9_082_000 picoseconds.
-		Weight::from_parts(10_065_000, 3517)
+		// Minimum execution time: 8_746_000 picoseconds.
+		Weight::from_parts(9_915_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -115,8 +117,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::CounterForFeeders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn add_feeder() -> Weight {
 		// Proof size: measured `522`, estimated `3518`.
-		// Minimum execution time: 16_971_000 picoseconds.
-		Weight::from_parts(18_757_000, 3518)
+		// Minimum execution time: 16_646_000 picoseconds.
+		Weight::from_parts(18_593_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -139,10 +141,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[0, 16]`.
 	fn remove_feeder(a: u32, ) -> Weight {
 		// Proof size: measured `6888`, estimated `124190`.
-		// Minimum execution time: 361_132_000 picoseconds.
-		Weight::from_parts(380_820_539, 124190)
-			// Standard Error: 19_582
-			.saturating_add(Weight::from_parts(1_879_024, 0).saturating_mul(a.into()))
+		// Minimum execution time: 342_966_000 picoseconds.
+		Weight::from_parts(365_575_739, 124190)
+			// Standard Error: 34_932
+			.saturating_add(Weight::from_parts(2_527_354, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(62_u64))
 			.saturating_add(T::DbWeight::get().writes(45_u64))
 	}
@@ -153,10 +155,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[0, 4]`.
 	fn set_asset(s: u32, ) -> Weight {
 		// Proof size: measured `503`, estimated `4290`.
-		// Minimum execution time: 17_376_000 picoseconds.
-		Weight::from_parts(19_164_612, 4290)
-			// Standard Error: 2_793
-			.saturating_add(Weight::from_parts(707_278, 0).saturating_mul(s.into()))
+		// Minimum execution time: 16_806_000 picoseconds.
+		Weight::from_parts(18_683_377, 4290)
+			// Standard Error: 3_091
+			.saturating_add(Weight::from_parts(664_433, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -178,31 +180,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::TimeWeighted` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Feeds` (r:0 w:1)
 	/// Proof: `Oracle::Feeds` (`max_values`: None, `max_size`: Some(909), added: 3384, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Dispersions` (r:0 w:1)
+	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Prices` (r:0 w:1)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::RealizedVolatilities` (r:0 w:1)
 	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn remove_asset() -> Weight {
 		// Proof size: measured `5905`, estimated `124190`.
-		// Minimum execution time: 308_612_000 picoseconds.
-		Weight::from_parts(327_663_000, 124190)
+		// Minimum execution time: 306_607_000 picoseconds.
+		Weight::from_parts(328_354_000, 124190)
 			.saturating_add(T::DbWeight::get().reads(31_u64))
-			.saturating_add(T::DbWeight::get().writes(34_u64))
+			.saturating_add(T::DbWeight::get().writes(35_u64))
 	}
 	/// Storage: `Oracle::Params` (r:0 w:1)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_928_000 picoseconds.
-		Weight::from_parts(6_678_000, 0)
+		// Minimum execution time: 5_767_000 picoseconds.
+		Weight::from_parts(6_533_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Oracle::Feeders` (r:1 w:0)
 	/// Proof: `Oracle::Feeders` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	fn check_feed() -> Weight {
 		// Proof size: measured `654`, estimated `3518`.
-		// Minimum execution time: 8_328_000 picoseconds.
-		Weight::from_parts(9_167_000, 3518)
+		// Minimum execution time: 7_840_000 picoseconds.
+		Weight::from_parts(8_910_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Oracle::Feeders` (r:1 w:0)
@@ -224,10 +228,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 24]`.
 	fn feed_surfaces(n: u32, ) -> Weight {
 		// Proof size: measured `4843`, estimated `87993`.
-		// Minimum execution time: 104_405_000 picoseconds.
-		Weight::from_parts(102_782_045, 87993)
-			// Standard Error: 47_181
-			.saturating_add(Weight::from_parts(24_995_114, 0).saturating_mul(n.into()))
+		// Minimum execution time: 102_154_000 picoseconds.
+		Weight::from_parts(100_865_524, 87993)
+			// Standard Error: 47_076
+			.saturating_add(Weight::from_parts(24_286_727, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -247,10 +251,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 24]`.
 	fn aggregate_surfaces(n: u32, ) -> Weight {
 		// Proof size: measured `4762`, estimated `12894`.
-		// Minimum execution time: 4_766_000 picoseconds.
-		Weight::from_parts(35_907_279, 12894)
-			// Standard Error: 53_842
-			.saturating_add(Weight::from_parts(15_251_567, 0).saturating_mul(n.into()))
+		// Minimum execution time: 4_586_000 picoseconds.
+		Weight::from_parts(33_114_121, 12894)
+			// Standard Error: 51_398
+			.saturating_add(Weight::from_parts(15_149_251, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -262,8 +266,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn feed_prices(n: u32, ) -> Weight {
-		Weight::from_parts(25_444_411, 3518)
-			.saturating_add(Weight::from_parts(8_473_352, 0).saturating_mul(n.into()))
+		Weight::from_parts(24_226_625, 3518)
+			.saturating_add(Weight::from_parts(8_326_667, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -271,52 +275,52 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn aggregate(n: u32, ) -> Weight {
-		Weight::from_parts(12_211_533, 3517)
-			.saturating_add(Weight::from_parts(17_062_171, 0).saturating_mul(n.into()))
+		Weight::from_parts(14_670_002, 3517)
+			.saturating_add(Weight::from_parts(22_161_529, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3384).saturating_mul(n.into()))
 	}
 	fn sample_volatility() -> Weight {
-		Weight::from_parts(10_065_000, 3517)
+		Weight::from_parts(9_915_000, 3517)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_feeder() -> Weight {
-		Weight::from_parts(18_757_000, 3518)
+		Weight::from_parts(18_593_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_feeder(a: u32, ) -> Weight {
-		Weight::from_parts(380_820_539, 124190)
-			.saturating_add(Weight::from_parts(1_879_024, 0).saturating_mul(a.into()))
+		Weight::from_parts(365_575_739, 124190)
+			.saturating_add(Weight::from_parts(2_527_354, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(62_u64))
 			.saturating_add(RocksDbWeight::get().writes(45_u64))
 	}
 	fn set_asset(s: u32, ) -> Weight {
-		Weight::from_parts(19_164_612, 4290)
-			.saturating_add(Weight::from_parts(707_278, 0).saturating_mul(s.into()))
+		Weight::from_parts(18_683_377, 4290)
+			.saturating_add(Weight::from_parts(664_433, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn remove_asset() -> Weight {
-		Weight::from_parts(327_663_000, 124190)
+		Weight::from_parts(328_354_000, 124190)
 			.saturating_add(RocksDbWeight::get().reads(31_u64))
-			.saturating_add(RocksDbWeight::get().writes(34_u64))
+			.saturating_add(RocksDbWeight::get().writes(35_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(6_678_000, 0)
+		Weight::from_parts(6_533_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn check_feed() -> Weight {
-		Weight::from_parts(9_167_000, 3518)
+		Weight::from_parts(8_910_000, 3518)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 	}
 	fn feed_surfaces(n: u32, ) -> Weight {
-		Weight::from_parts(102_782_045, 87993)
-			.saturating_add(Weight::from_parts(24_995_114, 0).saturating_mul(n.into()))
+		Weight::from_parts(100_865_524, 87993)
+			.saturating_add(Weight::from_parts(24_286_727, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -324,8 +328,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6586).saturating_mul(n.into()))
 	}
 	fn aggregate_surfaces(n: u32, ) -> Weight {
-		Weight::from_parts(35_907_279, 12894)
-			.saturating_add(Weight::from_parts(15_251_567, 0).saturating_mul(n.into()))
+		Weight::from_parts(33_114_121, 12894)
+			.saturating_add(Weight::from_parts(15_149_251, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))

@@ -14,6 +14,8 @@
 //!   settings deposit.
 //! - 17 (governance): grids are set by root only, within hard bounds.
 //! - 18 (extreme input): a grid outside its bounds gets a named error, nothing written.
+//! - 12 (one feeder lies): disagreeing feeds raise initial margin only, capped at 10% of the
+//!   notional, never maintenance: a lying feeder liquidates nobody.
 
 use super::trade;
 use crate::{mock::*, Error, Event, MarginMode, ScenarioGrids, Settings};
