@@ -24,7 +24,6 @@ use common::*;
 use pallet_orderbook::OrderKind;
 use sp_runtime::{traits::Saturating, FixedPointNumber, Permill};
 
-const FIRST_SERIES: u32 = 1_000_000;
 const DAY_MS: Moment = 86_400_000;
 
 type Options = pallet_options::Pallet<Runtime>;
@@ -34,32 +33,8 @@ fn now() -> Moment {
 	pallet_timestamp::Now::<Runtime>::get()
 }
 
-/// Lists a BTC option expiring `ms` from now; returns its market.
-fn list(kind: OptionKind, strike: u128, ms: Moment) -> u32 {
-	let market = FIRST_SERIES + pallet_options::SeriesListed::<Runtime>::get();
-	dispatch(
-		RuntimeOrigin::root(),
-		pallet_options::Call::list_series {
-			underlying: BTC_USD,
-			expiry: now() + ms,
-			strike: usd(strike),
-			kind,
-			tick_size: usd(1),
-			max_open_interest: 100 * ONE_BTC,
-		}
-		.into(),
-	)
-	.expect("root lists");
-	market
-}
-
 fn mark(market: u32) -> Price {
 	Options::leg_of(market, Valuation::Maintenance).expect("priced").mark
-}
-
-/// The mark rounded up to a whole dollar (the tick).
-fn ask_at_mark(market: u32) -> Price {
-	Price::saturating_from_integer(mark(market).into_inner().div_ceil(Price::DIV))
 }
 
 fn settlement_units(price: Price) -> u128 {

@@ -16,48 +16,23 @@ use clearing_primitives::{
 	black76::OptionKind, collateral::Valuation, margin::Side, oracle::Moment, Price, BTC_ASSET_ID,
 	BTC_VOLATILITY_ASSET_ID, USDC_ASSET_ID,
 };
-use clearing_runtime::{AccountId, Runtime, RuntimeOrigin};
+use clearing_runtime::{AccountId, Runtime};
 use common::*;
 use pallet_margin::MarginMode;
 use pallet_orderbook::OrderKind;
 use sp_runtime::{traits::Saturating, FixedPointNumber};
 
-const FIRST_SERIES: u32 = 1_000_000;
 const DAY_MS: Moment = 86_400_000;
 
 type Options = pallet_options::Pallet<Runtime>;
 type Margin = pallet_margin::Pallet<Runtime>;
-
-fn list(kind: OptionKind, strike: u128, ms: Moment) -> u32 {
-	let market = FIRST_SERIES + pallet_options::SeriesListed::<Runtime>::get();
-	dispatch(
-		RuntimeOrigin::root(),
-		pallet_options::Call::list_series {
-			underlying: BTC_USD,
-			expiry: pallet_timestamp::Now::<Runtime>::get() + ms,
-			strike: usd(strike),
-			kind,
-			tick_size: usd(1),
-			max_open_interest: 100 * ONE_BTC,
-		}
-		.into(),
-	)
-	.expect("root lists");
-	market
-}
-
-/// The mark rounded to a whole dollar (the tick).
-fn at_mark(market: u32) -> Price {
-	let mark = Options::leg_of(market, Valuation::Maintenance).expect("priced").mark;
-	Price::saturating_from_integer(mark.into_inner().div_ceil(Price::DIV))
-}
 
 /// `writer` sells one contract of each of `legs` to a buyer at the mark.
 fn sell_each(writer: &AccountId, legs: &[u32]) {
 	let buyer = trader("straddle buyer", 100_000);
 	deposit(&buyer, 0, USDC_ASSET_ID, 60_000 * USDC);
 	for leg in legs {
-		let price = at_mark(*leg);
+		let price = ask_at_mark(*leg);
 		send(writer, order(*leg, Side::Sell, price, ONE_BTC, OrderKind::Limit)).expect("the writer's ask rests");
 		send(&buyer, order(*leg, Side::Buy, price, ONE_BTC, OrderKind::ImmediateOrCancel)).expect("bought");
 		assert_eq!(position(writer, 0, *leg), -(ONE_BTC as i128));

@@ -84,6 +84,31 @@ fn fill<T: Config>(
 	}
 }
 
+/// The taker of `p` fills against one maker: short one contract of each of `p` option series
+/// where the runtime lists options (returns `true`), else long `p` perpetuals.
+fn short_series_or_perpetuals<T: Config>(
+	p: u32,
+	taker: &Subaccount<T::AccountId>,
+	maker: &Subaccount<T::AccountId>,
+) -> bool {
+	let series: Vec<(MarketId, Price)> = (0..p).filter_map(T::BenchmarkHelper::open_series).collect();
+	if series.len() != p as usize {
+		for market in &open_markets::<T>(p) {
+			Pallet::<T>::do_apply_fill(&fill::<T>(*market, taker, maker), false).expect("room");
+		}
+		return false;
+	}
+	for (market, price) in &series {
+		// One contract: a whole unit of the series' underlying.
+		let contract = Pallet::<T>::market_config(*market)
+			.and_then(|config| 10u128.checked_pow(u32::from(config.base_decimals)))
+			.unwrap_or(UNIT);
+		let short = Fill { taker_side: Side::Sell, price: *price, size: contract, ..fill::<T>(*market, taker, maker) };
+		Pallet::<T>::do_apply_fill(&short, false).expect("room");
+	}
+	true
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -183,23 +208,8 @@ mod benchmarks {
 	/// `check_initial_margin` does.
 	#[benchmark]
 	fn check_initial_margin_series(p: Linear<1, { T::MaxPositions::get() }>) {
-		let series: Vec<(MarketId, Price)> = (0..p).filter_map(T::BenchmarkHelper::open_series).collect();
 		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
-		if series.len() == p as usize {
-			for (market, price) in &series {
-				// One contract: a whole unit of the series' underlying.
-				let contract = Pallet::<T>::market_config(*market)
-					.and_then(|config| 10u128.checked_pow(u32::from(config.base_decimals)))
-					.unwrap_or(UNIT);
-				let short =
-					Fill { taker_side: Side::Sell, price: *price, size: contract, ..fill::<T>(*market, &taker, &maker) };
-				Pallet::<T>::do_apply_fill(&short, false).expect("room");
-			}
-		} else {
-			for market in &open_markets::<T>(p) {
-				Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker), false).expect("room");
-			}
-		}
+		short_series_or_perpetuals::<T>(p, &taker, &maker);
 
 		#[block]
 		{
@@ -234,22 +244,9 @@ mod benchmarks {
 	/// `check_initial_margin_portfolio`).
 	#[benchmark]
 	fn check_initial_margin_portfolio_series(p: Linear<1, { T::MaxPositions::get() }>) {
-		let series: Vec<(MarketId, Price)> = (0..p).filter_map(T::BenchmarkHelper::open_series).collect();
 		let (taker, maker) = (trader::<T>("taker"), trader::<T>("maker"));
-		if series.len() == p as usize {
-			for (market, price) in &series {
-				let contract = Pallet::<T>::market_config(*market)
-					.and_then(|config| 10u128.checked_pow(u32::from(config.base_decimals)))
-					.unwrap_or(UNIT);
-				let short =
-					Fill { taker_side: Side::Sell, price: *price, size: contract, ..fill::<T>(*market, &taker, &maker) };
-				Pallet::<T>::do_apply_fill(&short, false).expect("room");
-			}
+		if short_series_or_perpetuals::<T>(p, &taker, &maker) {
 			T::BenchmarkHelper::refresh_scenarios();
-		} else {
-			for market in &open_markets::<T>(p) {
-				Pallet::<T>::do_apply_fill(&fill::<T>(*market, &taker, &maker), false).expect("room");
-			}
 		}
 		Settings::<T>::insert(&taker, MarginSettings { mode: MarginMode::Portfolio, ..Default::default() });
 

@@ -355,3 +355,37 @@ pub fn check_invariants() {
 	}
 	assert_eq!(issuance(), ISSUANCE.with(|i| *i.borrow()), "tokens were created or destroyed");
 }
+
+/// The first option series' market id (the options pallet's range).
+#[allow(dead_code)]
+pub const FIRST_SERIES: u32 = 1_000_000;
+
+/// Root lists a BTC option expiring `ms` from now (tick $1, at most 100 BTC open); returns
+/// its market.
+#[allow(dead_code)]
+pub fn list(kind: clearing_primitives::black76::OptionKind, strike: u128, ms: u64) -> u32 {
+	let market = FIRST_SERIES + pallet_options::SeriesListed::<Runtime>::get();
+	dispatch(
+		RuntimeOrigin::root(),
+		pallet_options::Call::list_series {
+			underlying: BTC_USD,
+			expiry: pallet_timestamp::Now::<Runtime>::get() + ms,
+			strike: usd(strike),
+			kind,
+			tick_size: usd(1),
+			max_open_interest: 100 * ONE_BTC,
+		}
+		.into(),
+	)
+	.expect("root lists");
+	market
+}
+
+/// Series `market`'s mark at the last inputs rounded up to a whole dollar (its tick).
+#[allow(dead_code)]
+pub fn ask_at_mark(market: u32) -> Price {
+	let mark = pallet_options::Pallet::<Runtime>::leg_of(market, clearing_primitives::collateral::Valuation::Maintenance)
+		.expect("priced")
+		.mark;
+	Price::saturating_from_integer(mark.into_inner().div_ceil(Price::DIV))
+}

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
-import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent, eventsAt } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent, eventsAt, listSeries as listSeriesOf } from './helpers.js';
 
 const BTC = 2;
 const BTC_VOL = 1002;
@@ -56,16 +56,7 @@ async function ok(tx, who, what) {
 }
 
 // Root lists a series; resolves with its market id (from `SeriesListed`).
-async function listSeries(kind, strike, expiry) {
-  const { api } = ctx;
-  const call = api.tx.options.listSeries(BTC_USD, expiry, usd(strike), kind, usd(1), 100n * SATS);
-  const { error, events } = await submit(api, api.tx.sudo.sudo(call), ctx.alice);
-  assert.equal(error, null);
-  const sudid = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data[0];
-  assert.ok(sudid.isOk, `listing refused: ${sudid.isErr ? sudid.asErr.toString() : ''}`);
-  const listed = events.find(({ event }) => api.events.options.SeriesListed.is(event));
-  return listed.event.data.market.toNumber();
-}
+const listSeries = (kind, strike, expiry) => listSeriesOf(ctx.api, ctx.alice, kind, strike, expiry);
 
 const order = (market, side, price, size, kind) =>
   ctx.api.tx.orderbook.placeOrder(0, market, side, price, size, kind, false);

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
-import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent, listSeries as listSeriesOf } from './helpers.js';
 
 const BTC = 2;
 const BTC_VOL = 1002;
@@ -34,15 +34,7 @@ async function ok(tx, who, what) {
   return blockHash;
 }
 
-async function listSeries(kind, strike, expiry) {
-  const { api } = ctx;
-  const call = api.tx.options.listSeries(BTC_USD, expiry, usd(strike), kind, usd(1), 100n * SATS);
-  const { error, events } = await submit(api, api.tx.sudo.sudo(call), ctx.alice);
-  assert.equal(error, null);
-  const sudid = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data[0];
-  assert.ok(sudid.isOk, `listing refused: ${sudid.isErr ? sudid.asErr.toString() : ''}`);
-  return events.find(({ event }) => api.events.options.SeriesListed.is(event)).event.data.market.toNumber();
-}
+const listSeries = (kind, strike, expiry) => listSeriesOf(ctx.api, ctx.alice, kind, strike, expiry);
 
 // An at-the-money straddle 30 days out, once both series have a scenario vector.
 async function straddle() {

@@ -120,17 +120,22 @@ fn offsetting_perpetuals_on_one_underlying_pay_only_their_funding_contingency() 
 	});
 }
 
+/// Alice takes `side` of `size` in `market` from Bob at $60,000.
+fn fill_of(market: u32, side: Side, size: u128) -> clearing_primitives::margin::Fill<AccountId> {
+	clearing_primitives::margin::Fill {
+		market,
+		taker: sub(ALICE, 0),
+		maker: sub(BOB, 0),
+		taker_side: side,
+		price: usd(60_000),
+		size,
+	}
+}
+
 /// Alice long `size` BTC on BTC-USD and short as much on market 5, both from Bob at $60,000.
 fn hedged_pair(size: u128) {
 	assert_ok!(trade(Side::Buy, size, 60_000));
-	assert_ok!(super::apply(&clearing_primitives::margin::Fill {
-		market: 5,
-		taker: sub(ALICE, 0),
-		maker: sub(BOB, 0),
-		taker_side: Side::Sell,
-		price: usd(60_000),
-		size,
-	}));
+	assert_ok!(super::apply(&fill_of(5, Side::Sell, size)));
 }
 
 #[test]
@@ -143,14 +148,7 @@ fn taking_off_a_hedge_needs_the_initial_requirement() {
 		assert_ok!(portfolio(ALICE));
 		// Buying back the short leaves a naked long: $12,480 maintenance, which the $13,100 of
 		// equity meets, but $15,600 initial, which it does not.
-		let buy_back = clearing_primitives::margin::Fill {
-			market: 5,
-			taker: sub(ALICE, 0),
-			maker: sub(BOB, 0),
-			taker_side: Side::Buy,
-			price: usd(60_000),
-			size: ONE_BTC,
-		};
+		let buy_back = fill_of(5, Side::Buy, ONE_BTC);
 		assert_noop!(super::apply(&buy_back), Error::<Test>::InitialMarginBreached);
 		// Both legs together (the book reduced as a whole) go through.
 		assert_ok!(super::apply(&clearing_primitives::margin::Fill { size: ONE_BTC / 2, ..buy_back.clone() }).and_then(|_| {
@@ -185,14 +183,7 @@ fn underlyings_never_offset_each_other() {
 		fund(&sub(ALICE, 0), 20_000 * USDC);
 		fund(&sub(BOB, 0), 20_000 * USDC);
 		for (market, side) in [(2, Side::Buy), (3, Side::Sell)] {
-			assert_ok!(super::apply(&clearing_primitives::margin::Fill {
-				market,
-				taker: sub(ALICE, 0),
-				maker: sub(BOB, 0),
-				taker_side: side,
-				price: usd(100),
-				size: 10 * ONE_BTC,
-			}));
+			assert_ok!(super::apply(&clearing_primitives::margin::Fill { price: usd(100), ..fill_of(market, side, 10 * ONE_BTC) }));
 		}
 		assert_ok!(portfolio(ALICE));
 		// Each underlying alone: 20% of $1,000 × 1.25 + 1% = $260, twice.
@@ -316,14 +307,7 @@ fn what_if_shows_the_health_an_order_would_leave_and_changes_nothing() {
 		assert_eq!(health(ALICE), now);
 		assert!(crate::Positions::<Test>::get(sub(ALICE, 0), 5).is_none());
 		// The same fill done for real leaves that health (fees are the order book's).
-		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
-			market: 5,
-			taker: sub(ALICE, 0),
-			maker: sub(BOB, 0),
-			taker_side: Side::Sell,
-			price: usd(60_000),
-			size: ONE_BTC,
-		}));
+		assert_ok!(super::apply(&fill_of(5, Side::Sell, ONE_BTC)));
 		let after = health(ALICE);
 		assert_eq!(after.initial_requirement, hedged.initial_requirement);
 		assert_eq!(after, hedged);
@@ -347,14 +331,7 @@ fn liquidation_reaches_the_legs_that_weigh_on_the_worst_scenario_first_and_hedge
 		fund(&sub(ALICE, 0), 20_000 * USDC);
 		fund(&sub(BOB, 0), 40_000 * USDC);
 		assert_ok!(trade(Side::Buy, ONE_BTC, 60_000));
-		assert_ok!(super::apply(&clearing_primitives::margin::Fill {
-			market: 5,
-			taker: sub(ALICE, 0),
-			maker: sub(BOB, 0),
-			taker_side: Side::Sell,
-			price: usd(60_000),
-			size: ONE_BTC / 2,
-		}));
+		assert_ok!(super::apply(&fill_of(5, Side::Sell, ONE_BTC / 2)));
 		let order = || -> Vec<(u32, u128)> {
 			<Margin as MarginAccounts<_>>::positions_by_value(&sub(ALICE, 0))
 				.expect("readable")
