@@ -326,12 +326,9 @@ impl_runtime_apis! {
 		fn what_if(
 			owner: AccountId,
 			number: clearing_primitives::collateral::SubaccountNumber,
-			market: clearing_primitives::MarketId,
-			side: clearing_primitives::margin::Side,
-			size: clearing_primitives::Balance,
-			price: clearing_primitives::Price,
+			order: pallet_margin::HypotheticalOrder,
 		) -> Option<pallet_margin::Health> {
-			crate::Margin::what_if_view(owner, number, market, side, size, price)
+			crate::Margin::what_if_view(owner, number, order)
 		}
 
 		fn market_margin(market: clearing_primitives::MarketId) -> Option<pallet_margin::MarketMargin> {

@@ -460,12 +460,9 @@ pub mod pallet {
 		pub fn what_if(
 			owner: T::AccountId,
 			number: clearing_primitives::collateral::SubaccountNumber,
-			market: MarketId,
-			side: Side,
-			size: Balance,
-			price: Price,
+			order: crate::HypotheticalOrder,
 		) -> Option<crate::Health> {
-			Self::what_if_view(owner, number, market, side, size, price)
+			Self::what_if_view(owner, number, order)
 		}
 
 		/// A market's fractions now and its feeds' dispersion add-on (`MarginApi.market_margin`).

@@ -32,18 +32,11 @@ sp_api::decl_runtime_apis! {
 		/// `None` if it cannot be read.
 		#[api_version(2)]
 		fn scenarios(owner: AccountId, number: SubaccountNumber) -> Option<PortfolioScenarios>;
-		/// The subaccount's health at the last prices after buying or selling `size` of
-		/// `market` at `price` (fees left out): what an order would leave, before it is
-		/// signed. `None` for an unknown market, a zero size or price, or no health.
+		/// The subaccount's health at the last prices after `order` fills whole at its price
+		/// (fees left out): what an order would leave, before it is signed. `None` for an
+		/// unknown market, a zero size or price, or no health.
 		#[api_version(2)]
-		fn what_if(
-			owner: AccountId,
-			number: SubaccountNumber,
-			market: MarketId,
-			side: clearing_primitives::margin::Side,
-			size: clearing_primitives::Balance,
-			price: Price,
-		) -> Option<Health>;
+		fn what_if(owner: AccountId, number: SubaccountNumber, order: crate::HypotheticalOrder) -> Option<Health>;
 		/// Market `market`'s initial fraction now (raised by open interest), its maintenance
 		/// fraction, how far its asset's feeds disagree and the share of the notional that
 		/// adds to initial requirements for it (on perpetuals and short options).

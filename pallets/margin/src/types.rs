@@ -182,3 +182,13 @@ pub struct PortfolioScenarios {
 	/// Series legs without a scenario vector yet, charged their standard requirement.
 	pub unvectored: u32,
 }
+
+/// An order as `MarginApi.what_if` fills it: `size` base units of `market` bought or sold at
+/// `price`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct HypotheticalOrder {
+	pub market: MarketId,
+	pub side: clearing_primitives::margin::Side,
+	pub size: Balance,
+	pub price: Price,
+}

@@ -2,7 +2,7 @@
 //! shows before an order is signed. The fill is applied inside a storage layer that is always
 //! rolled back, so the view never changes state.
 
-use crate::{pallet::*, Health};
+use crate::{pallet::*, Health, HypotheticalOrder};
 use clearing_primitives::{
 	collateral::{CollateralLedger, Subaccount, SubaccountNumber, Valuation},
 	margin::Side,
@@ -14,18 +14,11 @@ use sp_runtime::{traits::Zero, ArithmeticError, DispatchError, Rounding};
 
 impl<T: Config> Pallet<T> {
 	/// The health of subaccount `number` of `owner` at the last prices, as
-	/// `MarginApi.account_health` reads it, after buying or selling `size` of `market` at
-	/// `price` (fees left out, open interest as it stands, no refusal checked: a fill the
+	/// `MarginApi.account_health` reads it, after `order` fills whole at its price (fees left out, open interest as it stands, no refusal checked: a fill the
 	/// market's rules or the initial requirement would refuse is shown all the same); `None`
 	/// for an unknown market, a zero size or price, or a health that cannot be read.
-	pub fn what_if_view(
-		owner: T::AccountId,
-		number: SubaccountNumber,
-		market: MarketId,
-		side: Side,
-		size: Balance,
-		price: Price,
-	) -> Option<Health> {
+	pub fn what_if_view(owner: T::AccountId, number: SubaccountNumber, order: HypotheticalOrder) -> Option<Health> {
+		let HypotheticalOrder { market, side, size, price } = order;
 		if size.is_zero() || price.is_zero() {
 			return None;
 		}

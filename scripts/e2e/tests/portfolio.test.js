@@ -114,7 +114,7 @@ test('a delta-hedged short straddle needs at least 40% less initial margin under
     `portfolio ${portfolioIm} vs standard ${standardIm} (${standard.initialRequirement.toBigInt()} when read)`);
 
   // What a further 1 BTC long would leave, before any order is signed: far more margin.
-  const whatIf = (await atEntry.call.marginApi.whatIf(writer.address, 0, BTC_USD, 'Buy', SATS, usd(60000))).unwrap();
+  const whatIf = (await atEntry.call.marginApi.whatIf(writer.address, 0, { market: BTC_USD, side: 'Buy', size: SATS, price: usd(60000) })).unwrap();
   assert.ok(whatIf.initialRequirement.toBigInt() > portfolioIm + 5_000n * UNIT,
     `a naked BTC on top: ${whatIf.initialRequirement.toBigInt()} against ${portfolioIm}`);
 

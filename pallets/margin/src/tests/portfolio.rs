@@ -290,6 +290,11 @@ fn settings_stored_before_margin_modes_migrate_to_standard() {
 	});
 }
 
+/// An order of `size` in `market` at $60,000, for `what_if`.
+fn order(market: u32, side: Side, size: u128) -> crate::HypotheticalOrder {
+	crate::HypotheticalOrder { market, side, size, price: usd(60_000) }
+}
+
 #[test]
 fn what_if_shows_the_health_an_order_would_leave_and_changes_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
@@ -300,7 +305,7 @@ fn what_if_shows_the_health_an_order_would_leave_and_changes_nothing() {
 		assert_ok!(portfolio(ALICE));
 		let now = health(ALICE);
 		// Selling the hedge on market 5 would leave the pair: $1,200 and the deposit.
-		let hedged = Margin::what_if(ALICE, 0, 5, Side::Sell, ONE_BTC, usd(60_000)).expect("readable");
+		let hedged = Margin::what_if(ALICE, 0, order(5, Side::Sell, ONE_BTC)).expect("readable");
 		assert_eq!(hedged.initial_requirement, 1_200 * USDC + SETTINGS_DEPOSIT);
 		assert_eq!(hedged.equity, now.equity);
 		// Nothing moved: the same health, no position in market 5.
@@ -312,8 +317,8 @@ fn what_if_shows_the_health_an_order_would_leave_and_changes_nothing() {
 		assert_eq!(after.initial_requirement, hedged.initial_requirement);
 		assert_eq!(after, hedged);
 		// Refused inputs: no market, no size.
-		assert_eq!(Margin::what_if(ALICE, 0, 9, Side::Buy, ONE_BTC, usd(60_000)), None);
-		assert_eq!(Margin::what_if(ALICE, 0, BTC_USD, Side::Buy, 0, usd(60_000)), None);
+		assert_eq!(Margin::what_if(ALICE, 0, order(9, Side::Buy, ONE_BTC)), None);
+		assert_eq!(Margin::what_if(ALICE, 0, order(BTC_USD, Side::Buy, 0)), None);
 	});
 }
 
