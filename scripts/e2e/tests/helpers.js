@@ -216,3 +216,22 @@ export async function listSeries(api, sudoer, kind, strike, expiry, underlying =
   if (!sudid.isOk) throw new Error(`listing refused: ${sudid.asErr.toString()}`);
   return events.find(({ event }) => api.events.options.SeriesListed.is(event)).event.data.market.toNumber();
 }
+
+// Pins BTC at $60,000 on the feed with a flat smile at a 60% DVOL (every strike at 60%, so
+// marks read plainly) and waits for the chain to follow.
+export async function pinBtcFlatSmile(api) {
+  const fixed = 10n ** 18n;
+  await feed('/control/set', { asset: 'BTC', price: '60000' });
+  await feed('/control/vol', { asset: 'BTC', volatility: '60', skew: '0', curvature: '0' });
+  await waitForIndex(api, 2, 60_000n * fixed);
+  await waitForIndex(api, 1002, 6n * fixed / 10n, 30);
+}
+
+// Puts BTC's feed back where the other files expect it (a skewed smile, walking; $60,000),
+// whatever a file did to it.
+export async function restoreBtcFeed(api) {
+  await feed('/control/vol', { asset: 'BTC', volatility: '60', skew: '-40', curvature: '200' }).catch(() => {});
+  await feed('/control/vol', { asset: 'BTC', walk: true }).catch(() => {});
+  await feed('/control/set', { asset: 'BTC', price: '60000' }).catch(() => {});
+  if (api) await waitForIndex(api, 2, 60_000n * 10n ** 18n).catch(() => {});
+}

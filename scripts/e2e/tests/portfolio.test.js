@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
-import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent, listSeries as listSeriesOf } from './helpers.js';
+import { connect, submit, feed, fundTrader, waitForIndex, waitForEvent, listSeries as listSeriesOf, pinBtcFlatSmile, restoreBtcFeed } from './helpers.js';
 
 const BTC = 2;
 const BTC_VOL = 1002;
@@ -70,15 +70,10 @@ async function health(who, at) {
 before(async () => {
   ctx = await connect();
   funder = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Dave');
-  await feed('/control/set', { asset: 'BTC', price: '60000' });
-  await feed('/control/vol', { asset: 'BTC', volatility: '60', skew: '0', curvature: '0' });
-  await waitForIndex(ctx.api, BTC, usd(60000));
-  await waitForIndex(ctx.api, BTC_VOL, 6n * FIXED / 10n, 30);
+  await pinBtcFlatSmile(ctx.api);
 });
 after(async () => {
-  await feed('/control/vol', { asset: 'BTC', volatility: '60', skew: '-40', curvature: '200' }).catch(() => {});
-  await feed('/control/vol', { asset: 'BTC', walk: true }).catch(() => {});
-  await feed('/control/set', { asset: 'BTC', price: '60000' }).catch(() => {});
+  await restoreBtcFeed(ctx?.api);
   await ctx?.api.disconnect();
 });
 

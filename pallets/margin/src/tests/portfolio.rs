@@ -14,6 +14,7 @@
 //!   settings deposit.
 //! - 17 (governance): grids are set by root only, within hard bounds.
 //! - 18 (extreme input): a grid outside its bounds gets a named error, nothing written.
+//! - 18 also: `what_if` at the largest size shows nothing and changes nothing.
 //! - 12 (one feeder lies): disagreeing feeds raise initial margin only, capped at 10% of the
 //!   notional, never maintenance: a lying feeder liquidates nobody.
 
@@ -319,6 +320,9 @@ fn what_if_shows_the_health_an_order_would_leave_and_changes_nothing() {
 		// Refused inputs: no market, no size.
 		assert_eq!(Margin::what_if(ALICE, 0, order(9, Side::Buy, ONE_BTC)), None);
 		assert_eq!(Margin::what_if(ALICE, 0, order(BTC_USD, Side::Buy, 0)), None);
+		// The largest size: no panic, no wrapped figure, nothing shown.
+		assert_eq!(Margin::what_if(ALICE, 0, order(BTC_USD, Side::Sell, u128::MAX)), None);
+		assert_eq!(health(ALICE), after);
 	});
 }
 
