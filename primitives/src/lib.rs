@@ -13,6 +13,7 @@ extern crate alloc;
 pub mod black76;
 mod normal_table;
 pub mod collateral;
+pub mod haircut;
 pub mod insurance;
 pub mod margin;
 pub mod option_margin;

@@ -274,6 +274,13 @@ impl_runtime_apis! {
 		) -> pallet_vaults::runtime_api::SubaccountCollateral {
 			crate::Vaults::subaccount_view(owner, number)
 		}
+
+		fn haircut(
+			asset: clearing_primitives::AssetId,
+			holding: clearing_primitives::Balance,
+		) -> Option<pallet_vaults::HaircutInForce> {
+			crate::Vaults::haircut_of(asset, holding)
+		}
 	}
 
 	impl pallet_insurance::runtime_api::InsuranceApi<Block, AccountId, crate::BlockNumber> for Runtime {

@@ -15,7 +15,7 @@ use clearing_primitives::{
 	ETH_VOLATILITY_ASSET_ID, USDC_ASSET_ID, USDC_DECIMALS,
 };
 use pallet_margin::MarketConfig;
-use pallet_vaults::CollateralConfig;
+use pallet_vaults::{CollateralConfig, HaircutCurve};
 use clearing_primitives::{MarketId, Price};
 use sp_runtime::FixedPointNumber;
 use frame_support::build_struct_json_patch;
@@ -175,6 +175,21 @@ pub fn collateral_assets() -> Vec<(AssetId, CollateralConfig)> {
 	]
 }
 
+/// CLR's haircut curve: 25% is the floor; its realized volatility cuts 12% per unit (a
+/// one-day 99% move: RV 300% cuts 36%), at most 50%; and a holding counts for less per unit
+/// past about 200,000 CLR (1.1 / (1 + 0.5·√(holding / 250,000 CLR)): 1,000,000 CLR at 55%).
+pub fn haircut_curves() -> Vec<(AssetId, HaircutCurve)> {
+	vec![(
+		CLR_ASSET_ID,
+		HaircutCurve {
+			volatility_factor: Permill::from_percent(12),
+			max_volatility_haircut: Permill::from_percent(50),
+			liquidity_depth: 250_000 * UNIT,
+			size_factor: Permill::from_percent(50),
+		},
+	)]
+}
+
 /// The perpetual markets' ids.
 pub const BTC_USD: MarketId = 0;
 pub const ETH_USD: MarketId = 1;
@@ -313,7 +328,7 @@ fn clearing_genesis(
 			assets: oracle_sources().into_iter().chain([clr_local_source()]).collect::<Vec<_>>(),
 			params: Some(oracle_params(min_feeders)),
 		},
-		vaults: VaultsConfig { collateral_assets: collateral_assets() },
+		vaults: VaultsConfig { collateral_assets: collateral_assets(), haircut_curves: haircut_curves() },
 		insurance: InsuranceConfig { cooldown_blocks: Some(insurance_cooldown) },
 		margin: MarginConfig { markets: markets(funding_interval) },
 		options: OptionsConfig {

@@ -201,6 +201,7 @@ type Migrations = (
 	pallet_margin::migrations::v2::MigrateToV2<Runtime>,
 	pallet_options::migrations::v1::MigrateToV1<Runtime>,
 	pallet_oracle::migrations::v1::MigrateToV1<Runtime>,
+	pallet_vaults::migrations::v1::MigrateToV1<Runtime>,
 );
 
 /// Dispatches blocks and extrinsics to the pallets.

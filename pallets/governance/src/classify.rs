@@ -5,7 +5,7 @@
 //! margin, lower caps, higher haircut, stricter status, fewer feeders, longer cooldown…);
 //! anything mixed counts as risk-increasing and waits out the timelock.
 
-use clearing_primitives::{margin::MarketStatus, portfolio::ScenarioGrid, Balance};
+use clearing_primitives::{haircut::HaircutCurve, margin::MarketStatus, portfolio::ScenarioGrid, Balance};
 use sp_runtime::Permill;
 
 /// Which way a change moves risk.
@@ -322,6 +322,80 @@ pub fn scenario_grid(current: &ScenarioGrid, proposed: &ScenarioGrid) -> Result<
 		direction = direction.and(moved);
 	}
 	Ok(direction)
+}
+
+/// A field of a haircut curve that governance steps (`ParameterKey::HaircutCurve`).
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, codec::Encode, codec::Decode,
+	codec::DecodeWithMemTracking, codec::MaxEncodedLen, scale_info::TypeInfo,
+)]
+pub enum CurveField {
+	VolatilityFactor,
+	MaxVolatilityHaircut,
+	LiquidityDepth,
+	SizeFactor,
+}
+
+/// Every stepped field of `curve` with its value (a fraction's parts per million, the depth
+/// in the asset's smallest units).
+pub fn curve_fields(curve: &HaircutCurve) -> [(CurveField, u128); 4] {
+	let part = |p: Permill| u128::from(p.deconstruct());
+	[
+		(CurveField::VolatilityFactor, part(curve.volatility_factor)),
+		(CurveField::MaxVolatilityHaircut, part(curve.max_volatility_haircut)),
+		(CurveField::LiquidityDepth, curve.liquidity_depth),
+		(CurveField::SizeFactor, part(curve.size_factor)),
+	]
+}
+
+/// `curve` with each field replaced by `value(field, its value)`.
+pub fn curve_with(curve: &HaircutCurve, value: impl Fn(CurveField, u128) -> u128) -> HaircutCurve {
+	let part = |field: CurveField, p: Permill| {
+		Permill::from_parts(u32::try_from(value(field, u128::from(p.deconstruct()))).unwrap_or(u32::MAX))
+	};
+	HaircutCurve {
+		volatility_factor: part(CurveField::VolatilityFactor, curve.volatility_factor),
+		max_volatility_haircut: part(CurveField::MaxVolatilityHaircut, curve.max_volatility_haircut),
+		liquidity_depth: value(CurveField::LiquidityDepth, curve.liquidity_depth),
+		size_factor: part(CurveField::SizeFactor, curve.size_factor),
+	}
+}
+
+/// The curve that cuts nothing, at `depth`: where a first curve starts and a removed one
+/// ends, so both move one step like any other change.
+pub fn neutral_curve(depth: Balance) -> HaircutCurve {
+	HaircutCurve { liquidity_depth: depth, ..HaircutCurve::default() }
+}
+
+/// A new haircut curve (`None`: removed): within its hard bounds (`HaircutCurve::validate`),
+/// each fraction at most one fraction step from `current` and the depth within a ratio step.
+/// No curve counts as the neutral one at `deposit_cap` (a first curve's depth starts within a
+/// ratio step of the asset's deposit cap, where no holding can be much larger) or, removing
+/// one, at its own depth (its fractions must first come within a step of zero). A curve moves
+/// every holder's haircut, and not linearly (a lower depth cuts a large holding far more than
+/// a small one), so every change, either way, waits out the timelock: holders see it coming.
+pub fn haircut_curve(
+	current: Option<&HaircutCurve>,
+	proposed: Option<&HaircutCurve>,
+	deposit_cap: Balance,
+) -> Result<Direction, BoundError> {
+	if current == proposed {
+		return Ok(Direction::Unchanged);
+	}
+	if let Some(proposed) = proposed {
+		proposed.validate().map_err(|_| BoundError::OutOfBounds)?;
+	}
+	let from = current.copied().unwrap_or_else(|| neutral_curve(deposit_cap));
+	let to = proposed.copied().unwrap_or_else(|| neutral_curve(from.liquidity_depth));
+	for ((field, was), (_, now)) in curve_fields(&from).into_iter().zip(curve_fields(&to)) {
+		if field == CurveField::LiquidityDepth {
+			ratio_step(was, now)?;
+		} else {
+			let to_permill = |v: u128| Permill::from_parts(u32::try_from(v).unwrap_or(u32::MAX));
+			fraction_step(to_permill(was), to_permill(now))?;
+		}
+	}
+	Ok(Direction::Increases)
 }
 
 /// A listing schedule set (series list by themselves) raises risk; one removed lowers it.

@@ -107,6 +107,16 @@ impl<T: Config> Pallet<T> {
 				.into_iter()
 				.map(|(field, value)| (ParameterKey::ScenarioGrid(*asset, field), value))
 				.collect(),
+			RiskChange::SetHaircutCurve { asset, .. } => T::Parameters::collateral(*asset)
+				.map(|(_, deposit_cap)| {
+					// No curve is the neutral one at the deposit cap: a first curve opens windows too.
+					let current = T::Parameters::haircut_curve(*asset).unwrap_or_else(|| classify::neutral_curve(deposit_cap));
+					classify::curve_fields(&current)
+						.into_iter()
+						.map(|(field, value)| (ParameterKey::HaircutCurve(*asset, field), value))
+						.collect()
+				})
+				.unwrap_or_default(),
 			_ => Vec::new(),
 		}
 	}
@@ -243,6 +253,22 @@ impl<T: Config> Pallet<T> {
 				});
 				classify::scenario_grid(&anchor, grid).map_err(bound)?;
 				classify::scenario_grid(&current, grid).map_err(bound)?
+			},
+			RiskChange::SetHaircutCurve { asset, curve } => {
+				let (_, deposit_cap) = T::Parameters::collateral(*asset).ok_or(Error::<T>::NotCollateral)?;
+				let current = T::Parameters::haircut_curve(*asset);
+				// Anchors of a window a curve (or its neutral start) opened, even if it has
+				// since been removed: removing and re-adding moves nothing further per window.
+				let anchor_of = |curve: &clearing_primitives::haircut::HaircutCurve| {
+					classify::curve_with(curve, |field, value| Self::anchored(ParameterKey::HaircutCurve(*asset, field), value))
+				};
+				let neutral = classify::neutral_curve(deposit_cap);
+				let anchor = anchor_of(current.as_ref().unwrap_or(&neutral));
+				let direction = classify::haircut_curve(current.as_ref(), curve.as_ref(), deposit_cap).map_err(bound)?;
+				if direction != classify::Direction::Unchanged {
+					classify::haircut_curve(Some(&anchor), curve.as_ref(), deposit_cap).map_err(bound)?;
+				}
+				direction
 			},
 		};
 		Ok(direction)

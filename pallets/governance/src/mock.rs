@@ -68,6 +68,8 @@ pub type FeeTable = StorageValue<ParamStore, Permill>;
 pub type OptionParams = StorageValue<ParamStore, OptionTerms>;
 #[storage_alias]
 pub type Grids = StorageMap<ParamStore, Twox64Concat, AssetId, clearing_primitives::portfolio::ScenarioGrid>;
+#[storage_alias]
+pub type Curves = StorageMap<ParamStore, Twox64Concat, AssetId, clearing_primitives::haircut::HaircutCurve>;
 /// A schedule is its strikes a side.
 #[storage_alias]
 pub type Schedules = StorageMap<ParamStore, Twox64Concat, MarketId, u32>;
@@ -149,6 +151,9 @@ impl RiskParameters<AccountId, H256> for MockParams {
 	fn scenario_grid(asset: AssetId) -> clearing_primitives::portfolio::ScenarioGrid {
 		Grids::get(asset).unwrap_or_default()
 	}
+	fn haircut_curve(asset: AssetId) -> Option<clearing_primitives::haircut::HaircutCurve> {
+		Curves::get(asset)
+	}
 
 	fn enact(change: &Change) -> DispatchResult {
 		let market = |id: MarketId| Markets::get(id).ok_or(DispatchError::Other("no market"));
@@ -210,6 +215,7 @@ impl RiskParameters<AccountId, H256> for MockParams {
 			RiskChange::SetSettlementPrice { underlying, expiry, price } =>
 				SettlementPrices::insert((underlying, expiry), price),
 			RiskChange::SetScenarioGrid { asset, grid } => Grids::insert(asset, grid),
+			RiskChange::SetHaircutCurve { asset, curve } => Curves::set(asset, curve),
 		}
 		Ok(())
 	}

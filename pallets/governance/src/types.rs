@@ -64,6 +64,9 @@ pub enum RiskChange<AccountId, Hash, MarketListing, CollateralListing, FeeTable,
 	SetSettlementPrice { underlying: AssetId, expiry: u64, price: Price },
 	/// An underlying's scenario grid for portfolio margin.
 	SetScenarioGrid { asset: AssetId, grid: clearing_primitives::portfolio::ScenarioGrid },
+	/// How a collateral asset's haircut follows its realized volatility and a holding's size
+	/// (`None` removes the curve: its haircut alone applies).
+	SetHaircutCurve { asset: AssetId, curve: Option<clearing_primitives::haircut::HaircutCurve> },
 }
 
 /// A change waiting out its timelock.
@@ -120,6 +123,8 @@ pub trait RiskParameters<AccountId, Hash> {
 	fn proposed_option_terms(params: &Self::OptionParams) -> OptionTerms;
 	/// An underlying's scenario grid now (the default until one is set).
 	fn scenario_grid(asset: AssetId) -> clearing_primitives::portfolio::ScenarioGrid;
+	/// A collateral asset's haircut curve, if it has one.
+	fn haircut_curve(asset: AssetId) -> Option<clearing_primitives::haircut::HaircutCurve>;
 
 	/// Makes `change` so. Fails, changing nothing, if the owning pallet refuses it.
 	fn enact(change: &RiskChangeFor<AccountId, Hash, Self>) -> DispatchResult;
@@ -162,4 +167,6 @@ pub enum ParameterKey {
 	OptionRealizedFloor,
 	/// One field of an underlying's scenario grid.
 	ScenarioGrid(AssetId, crate::classify::GridField),
+	/// One field of a collateral asset's haircut curve.
+	HaircutCurve(AssetId, crate::classify::CurveField),
 }

@@ -3,8 +3,9 @@
 use crate::{
 	pallet::*,
 	runtime_api::{AssetCollateral, SubaccountCollateral},
-	valuation, CollateralConfig,
+	valuation, CollateralConfig, HaircutCurve, HaircutInForce,
 };
+use clearing_primitives::haircut::haircut_in_force;
 use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::{MarginGuard, Subaccount, SubaccountNumber, Valuation},
@@ -135,6 +136,13 @@ impl<T: Config> Pallet<T> {
 	/// Stores `subaccount`'s new holding of `asset` (`was` before), keeping `Debtors` in step
 	/// when the settlement balance crosses zero.
 	fn store_holding(subaccount: &SubaccountOf<T>, asset: AssetId, was: SignedBalance, held: SignedBalance) {
+		if asset != T::SettlementAsset::get() {
+			// Only the settlement asset is ever negative: both are amounts held.
+			OwnerHoldings::<T>::mutate_exists(&subaccount.owner, asset, |total| {
+				let sum = total.unwrap_or_default().saturating_sub(was.unsigned_abs()).saturating_add(held.unsigned_abs());
+				*total = (sum > 0).then_some(sum);
+			});
+		}
 		if held == 0 {
 			Collateral::<T>::remove(subaccount, asset);
 		} else {
@@ -226,10 +234,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// What `amount` of `asset` counts for, in settlement units, under `valuation`.
+	/// What `subaccount`'s `amount` of `asset` counts for, in settlement units, under
+	/// `valuation`: its value at the oracle price less the haircut in force. For opening risk
+	/// the size weight measures what the owner holds over all its subaccounts; for
+	/// maintenance, this holding alone (a deposit elsewhere never makes it liquidatable).
 	/// Unregistered assets and assets without a usable price count for zero; a settlement
 	/// debt counts in full.
 	pub fn value_of(
+		subaccount: &SubaccountOf<T>,
 		asset: AssetId,
 		amount: SignedBalance,
 		valuation: Valuation,
@@ -242,14 +254,48 @@ impl<T: Config> Pallet<T> {
 		if asset == T::SettlementAsset::get() {
 			return Self::signed(valuation::after_haircut(amount, config.haircut));
 		}
-		let price = match valuation {
-			Valuation::Opening => T::Prices::fresh_price(asset),
-			Valuation::Maintenance => T::Prices::quote(asset).map(|quote| quote.price),
+		let (price, size) = match valuation {
+			Valuation::Opening =>
+				(T::Prices::fresh_price(asset), amount.max(OwnerHoldings::<T>::get(&subaccount.owner, asset))),
+			Valuation::Maintenance => (T::Prices::quote(asset).map(|quote| quote.price), amount),
 		};
 		let Some(price) = price else { return Ok(0) };
-		let value = valuation::collateral_value(amount, config.decimals, price, config.haircut)
+		let haircut = Self::haircut_with(asset, &config, size).haircut;
+		let value = valuation::collateral_value(amount, config.decimals, price, haircut)
 			.map_err(|_| DispatchError::from(ArithmeticError::Overflow))?;
 		Self::signed(value)
+	}
+
+	/// The haircut in force on a holding of `holding` of registered `asset` (`config`): the
+	/// settlement asset's is its registered one; any other's follows its curve, if it has one.
+	fn haircut_with(asset: AssetId, config: &CollateralConfig, holding: Balance) -> HaircutInForce {
+		if asset == T::SettlementAsset::get() {
+			return haircut_in_force(config.haircut, None, None, holding);
+		}
+		let curve = HaircutCurves::<T>::get(asset);
+		let realized = curve.as_ref().and_then(|_| T::Prices::realized_volatility(asset));
+		haircut_in_force(config.haircut, curve.as_ref(), realized, holding)
+	}
+
+	/// The haircut a holding of `holding` of `asset` would be charged now, and why; `None`
+	/// if the asset is not collateral.
+	pub fn haircut_of(asset: AssetId, holding: Balance) -> Option<HaircutInForce> {
+		let config = CollateralAssets::<T>::get(asset)?;
+		Some(Self::haircut_with(asset, &config, holding))
+	}
+
+	pub(crate) fn do_set_haircut_curve(asset: AssetId, curve: Option<HaircutCurve>) -> DispatchResult {
+		ensure!(CollateralAssets::<T>::contains_key(asset), Error::<T>::NotCollateral);
+		ensure!(asset != T::SettlementAsset::get(), Error::<T>::SettlementAssetCurve);
+		match curve {
+			Some(curve) => {
+				curve.validate().map_err(|_| Error::<T>::CurveOutOfBounds)?;
+				HaircutCurves::<T>::insert(asset, curve);
+			},
+			None => HaircutCurves::<T>::remove(asset),
+		}
+		Self::deposit_event(Event::HaircutCurveSet { asset, curve });
+		Ok(())
 	}
 
 	/// Σ value of everything `subaccount` holds (at most `MaxCollateralAssets` entries).
@@ -258,21 +304,26 @@ impl<T: Config> Pallet<T> {
 		valuation: Valuation,
 	) -> Result<SignedBalance, DispatchError> {
 		Collateral::<T>::iter_prefix(subaccount).try_fold(0, |sum: SignedBalance, (asset, amount)| {
-			sum.checked_add(Self::value_of(asset, amount, valuation)?)
+			sum.checked_add(Self::value_of(subaccount, asset, amount, valuation)?)
 				.ok_or_else(|| ArithmeticError::Overflow.into())
 		})
 	}
 
-	/// The `VaultsApi` view of a subaccount: amounts and values for opening risk. A value
-	/// that overflows is reported as the largest balance rather than failing the query.
+	/// The `VaultsApi` view of a subaccount: amounts, values for opening risk and the haircut
+	/// in force on each. A value that overflows is reported as the largest balance rather
+	/// than failing the query.
 	pub fn subaccount_view(owner: T::AccountId, number: SubaccountNumber) -> SubaccountCollateral {
 		let subaccount = Subaccount::new(owner, number);
 		let assets: Vec<AssetCollateral> = Collateral::<T>::iter_prefix(&subaccount)
-			.map(|(asset, amount)| AssetCollateral {
-				asset,
-				amount,
-				value: Self::value_of(asset, amount, Valuation::Opening)
-					.unwrap_or(SignedBalance::MAX),
+			.map(|(asset, amount)| {
+				let size = amount.max(0).unsigned_abs().max(OwnerHoldings::<T>::get(&subaccount.owner, asset));
+				AssetCollateral {
+					asset,
+					amount,
+					value: Self::value_of(&subaccount, asset, amount, Valuation::Opening)
+						.unwrap_or(SignedBalance::MAX),
+					haircut: Self::haircut_of(asset, size),
+				}
 			})
 			.collect();
 		let total_value =
@@ -330,6 +381,23 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(Debtors::<T>::iter_keys().count() == debtors, "Debtors lists a subaccount that owes nothing");
+		let mut owned = alloc::collections::BTreeMap::<(T::AccountId, AssetId), Balance>::new();
+		for (subaccount, asset, amount) in Collateral::<T>::iter() {
+			if asset != settlement {
+				let sum = owned.entry((subaccount.owner, asset)).or_default();
+				*sum = sum.checked_add(amount.unsigned_abs()).ok_or("owner holdings overflow")?;
+			}
+		}
+		ensure!(
+			OwnerHoldings::<T>::iter().count() == owned.len() &&
+				OwnerHoldings::<T>::iter().all(|(owner, asset, total)| owned.get(&(owner, asset)) == Some(&total)),
+			"an owner's holdings differ from the sum of its subaccounts'"
+		);
+		for (asset, curve) in HaircutCurves::<T>::iter() {
+			ensure!(CollateralAssets::<T>::contains_key(asset), "a haircut curve for an unregistered asset");
+			ensure!(asset != settlement, "a haircut curve for the settlement asset");
+			ensure!(curve.validate().is_ok(), "a haircut curve beyond its bounds");
+		}
 		Ok(())
 	}
 }

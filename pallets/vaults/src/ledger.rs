@@ -27,7 +27,7 @@ impl<T: Config> CollateralLedger<T::AccountId> for Pallet<T> {
 		valuation: Valuation,
 	) -> Result<SignedBalance, DispatchError> {
 		let settlement = T::SettlementAsset::get();
-		Self::value_of(settlement, Self::collateral_of(subaccount, settlement), valuation)
+		Self::value_of(subaccount, settlement, Self::collateral_of(subaccount, settlement), valuation)
 	}
 
 	fn settlement_balance(subaccount: &Subaccount<T::AccountId>) -> SignedBalance {
@@ -111,7 +111,7 @@ impl<T: Config> CollateralLedger<T::AccountId> for Pallet<T> {
 				.collect();
 			for (asset, amount) in held {
 				let Ok(amount) = Balance::try_from(amount) else { continue };
-				let worth = Self::value_of(asset, Self::signed(amount)?, valuation)?;
+				let worth = Self::value_of(from, asset, Self::signed(amount)?, valuation)?;
 				value = value.saturating_add(worth.max(0).unsigned_abs());
 				Self::debit(from, asset, amount, Debt::Refused)?;
 				Self::credit(to, asset, amount)?;

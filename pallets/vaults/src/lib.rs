@@ -3,7 +3,9 @@
 //! Custody of traders' collateral, per subaccount.
 //!
 //! - Root keeps a registry of collateral assets: haircut, deposit cap, minimum deposit,
-//!   decimals, enabled.
+//!   decimals, enabled. An asset may also have a haircut curve
+//!   ([`clearing_primitives::haircut`]): its registered haircut is then a floor, raised by the
+//!   asset's realized volatility and by the size of a holding against a liquidity depth.
 //! - A trader's subaccount is `(signer, number)`. `deposit` moves tokens from the signer into
 //!   the vault account (derived from `PalletId`) and credits the subaccount; `withdraw` pays
 //!   them back; `transfer` moves collateral between two of the signer's subaccounts. Tokens
@@ -28,6 +30,7 @@ extern crate alloc;
 mod benchmarking;
 mod functions;
 mod ledger;
+pub mod migrations;
 pub mod runtime_api;
 pub mod types;
 pub mod valuation;
@@ -63,7 +66,11 @@ pub mod pallet {
 
 	pub use clearing_primitives::collateral::SubaccountOf;
 
+	/// v1: `OwnerHoldings`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -116,6 +123,18 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Debtors<T: Config> = StorageMap<_, Blake2_128Concat, SubaccountOf<T>, (), OptionQuery>;
 
+	/// Per collateral asset (never the settlement asset), how its haircut follows its
+	/// realized volatility and a holding's size; none: the registered haircut alone.
+	#[pallet::storage]
+	pub type HaircutCurves<T: Config> = StorageMap<_, Twox64Concat, AssetId, HaircutCurve, OptionQuery>;
+
+	/// Per owner and non-settlement asset, what all its subaccounts hold together: the size
+	/// a holding's weight is measured at for opening risk, so splitting a holding over
+	/// subaccounts does not lighten its haircut.
+	#[pallet::storage]
+	pub type OwnerHoldings<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, AssetId, Balance, ValueQuery>;
+
 	/// Σ collateral of every subaccount (debts netted), per asset: what the vault owes, and
 	/// what the cap limits.
 	#[pallet::storage]
@@ -128,6 +147,8 @@ pub mod pallet {
 		/// The initial collateral assets. The vault account receives each one's minimum
 		/// balance as its existential reserve.
 		pub collateral_assets: Vec<(AssetId, CollateralConfig)>,
+		/// Haircut curves of registered collateral assets.
+		pub haircut_curves: Vec<(AssetId, HaircutCurve)>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -141,6 +162,9 @@ pub mod pallet {
 				Pallet::<T>::fund_reserve_at_genesis(*asset).expect("genesis collateral exists");
 				Pallet::<T>::do_set_collateral_asset(*asset, *config)
 					.expect("genesis collateral configs are valid");
+			}
+			for (asset, curve) in &self.haircut_curves {
+				Pallet::<T>::do_set_haircut_curve(*asset, Some(*curve)).expect("genesis haircut curves are valid");
 			}
 		}
 	}
@@ -170,6 +194,8 @@ pub mod pallet {
 		CollateralSeized { from: SubaccountOf<T>, to: SubaccountOf<T>, asset: AssetId, amount: Balance },
 		/// A collateral asset was registered or its configuration changed.
 		CollateralAssetSet { asset: AssetId, config: CollateralConfig },
+		/// A collateral asset's haircut curve was set (`None`: removed).
+		HaircutCurveSet { asset: AssetId, curve: Option<HaircutCurve> },
 	}
 
 	#[pallet::error]
@@ -205,6 +231,11 @@ pub mod pallet {
 		/// The vault account must hold the asset's minimum balance before it is registered
 		/// (its existential reserve); transfer it there first.
 		VaultReserveMissing,
+		/// A haircut curve beyond its hard bounds: a volatility cap above 90% or a liquidity
+		/// depth of zero.
+		CurveOutOfBounds,
+		/// The settlement asset counts at face value less its haircut: it takes no curve.
+		SettlementAssetCurve,
 	}
 
 	#[pallet::hooks]
@@ -225,6 +256,12 @@ pub mod pallet {
 			number: clearing_primitives::collateral::SubaccountNumber,
 		) -> crate::runtime_api::SubaccountCollateral {
 			Self::subaccount_view(owner, number)
+		}
+
+		/// The haircut a holding of `holding` smallest units of `asset` would be charged now,
+		/// and why (`VaultsApi.haircut`).
+		pub fn haircut(asset: AssetId, holding: Balance) -> Option<clearing_primitives::haircut::HaircutInForce> {
+			Self::haircut_of(asset, holding)
 		}
 	}
 
@@ -313,6 +350,22 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_root(origin)?;
 			Self::do_set_collateral_asset(asset, config)
+		}
+
+		/// Sets how `asset`'s haircut follows its realized volatility and a holding's size
+		/// (`None` removes the curve: the registered haircut alone applies). The registered
+		/// haircut stays the floor.
+		///
+		/// - Origin: root (governance's `SetHaircutCurve`).
+		/// - Errors: `NotCollateral` (not registered), `SettlementAssetCurve`,
+		///   `CurveOutOfBounds` (volatility cap above 90%, zero depth); nothing changes on
+		///   any error.
+		/// - Weight: `WeightInfo::set_haircut_curve()`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_haircut_curve())]
+		pub fn set_haircut_curve(origin: OriginFor<T>, asset: AssetId, curve: Option<HaircutCurve>) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::do_set_haircut_curve(asset, curve)
 		}
 	}
 }

@@ -200,6 +200,7 @@ impl ExtBuilder {
 			},
 			vaults: pallet_vaults::GenesisConfig {
 				collateral_assets: self.collateral,
+				haircut_curves: vec![],
 				_config: Default::default(),
 			},
 		}

@@ -5,6 +5,8 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::Permill;
 
+pub use clearing_primitives::haircut::{HaircutCurve, HaircutInForce, HaircutTerm};
+
 /// How the vaults treat one collateral asset. Set by root.
 #[derive(
 	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,

@@ -40,6 +40,7 @@ pub trait WeightInfo {
 	fn withdraw() -> Weight;
 	fn transfer() -> Weight;
 	fn set_collateral_asset() -> Weight;
+	fn set_haircut_curve() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -113,6 +114,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	fn set_haircut_curve() -> Weight {
+		Weight::from_parts(73_457_000, 3675)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
@@ -136,5 +142,10 @@ impl WeightInfo for () {
 		Weight::from_parts(73_457_000, 3675)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	fn set_haircut_curve() -> Weight {
+		Weight::from_parts(73_457_000, 3675)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

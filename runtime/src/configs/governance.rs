@@ -194,6 +194,9 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 	fn scenario_grid(asset: clearing_primitives::AssetId) -> clearing_primitives::portfolio::ScenarioGrid {
 		pallet_margin::ScenarioGrids::<Runtime>::get(asset)
 	}
+	fn haircut_curve(asset: clearing_primitives::AssetId) -> Option<clearing_primitives::haircut::HaircutCurve> {
+		pallet_vaults::HaircutCurves::<Runtime>::get(asset)
+	}
 
 	fn enact(change: &ClearingRiskChange) -> DispatchResult {
 		match change.clone() {
@@ -235,6 +238,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 				crate::Options::set_listing_schedule(root(), underlying, schedule),
 			RiskChange::SetOptionParams { params } => crate::Options::set_params(root(), params),
 			RiskChange::SetScenarioGrid { asset, grid } => crate::Margin::set_scenario_grid(root(), asset, grid),
+			RiskChange::SetHaircutCurve { asset, curve } => crate::Vaults::set_haircut_curve(root(), asset, curve),
 			RiskChange::SetSettlementPrice { underlying, expiry, price } =>
 				crate::Options::set_settlement_price(root(), underlying, expiry, price),
 		}
@@ -285,6 +289,7 @@ impl RiskParameters<AccountId, Hash> for ClearingRiskParameters {
 			RiskChange::SetListingSchedule { .. } => OptionsW::set_listing_schedule(),
 			RiskChange::SetOptionParams { .. } => OptionsW::set_params(),
 			RiskChange::SetScenarioGrid { .. } => MarginW::set_scenario_grid(),
+			RiskChange::SetHaircutCurve { .. } => VaultsW::set_haircut_curve(),
 			RiskChange::SetSettlementPrice { .. } => OptionsW::set_settlement_price(),
 		}
 	}
@@ -365,6 +370,38 @@ mod tests {
 			assert!(ClearingRiskParameters::enact(&RiskChange::SetScenarioGrid { asset: 2, grid: tighter }).is_ok());
 			assert_eq!(pallet_margin::ScenarioGrids::<Runtime>::get(2), tighter);
 			assert_eq!(ClearingRiskParameters::scenario_grid(2), tighter);
+		});
+	}
+
+	#[test]
+	fn haircut_curves_wait_out_the_timelock_and_are_enacted_in_the_vaults() {
+		use clearing_primitives::{haircut::HaircutCurve, CLR_ASSET_ID, USDC_ASSET_ID};
+		sp_io::TestExternalities::default().execute_with(|| {
+			frame_system::Pallet::<Runtime>::set_block_number(1);
+			let assess = |asset, curve| pallet_governance::Pallet::<Runtime>::assess(&RiskChange::SetHaircutCurve { asset, curve });
+			let first = HaircutCurve {
+				volatility_factor: Permill::from_percent(10),
+				max_volatility_haircut: Permill::from_percent(10),
+				liquidity_depth: 1_000,
+				size_factor: Permill::from_percent(10),
+			};
+			assert_eq!(assess(CLR_ASSET_ID, Some(first)), Err(pallet_governance::Error::<Runtime>::NotCollateral.into()));
+			let (_, clr) = crate::genesis_config_presets::collateral_assets()
+				.into_iter()
+				.find(|(asset, _)| *asset == CLR_ASSET_ID)
+				.expect("CLR is dev collateral");
+			pallet_vaults::CollateralAssets::<Runtime>::insert(CLR_ASSET_ID, clr);
+			assert_eq!(assess(CLR_ASSET_ID, Some(first)), Ok(Direction::Increases));
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetHaircutCurve { asset: CLR_ASSET_ID, curve: Some(first) }).is_ok());
+			assert_eq!(pallet_vaults::HaircutCurves::<Runtime>::get(CLR_ASSET_ID), Some(first));
+			assert_eq!(ClearingRiskParameters::haircut_curve(CLR_ASSET_ID), Some(first));
+			// Removing it waits too.
+			assert_eq!(assess(CLR_ASSET_ID, None), Ok(Direction::Increases));
+			// The vaults refuse a curve on the settlement asset: nothing changes.
+			let (_, usdc) = crate::genesis_config_presets::collateral_assets().remove(0);
+			pallet_vaults::CollateralAssets::<Runtime>::insert(USDC_ASSET_ID, usdc);
+			assert!(ClearingRiskParameters::enact(&RiskChange::SetHaircutCurve { asset: USDC_ASSET_ID, curve: Some(first) }).is_err());
+			assert_eq!(pallet_vaults::HaircutCurves::<Runtime>::get(USDC_ASSET_ID), None);
 		});
 	}
 

@@ -4,3 +4,4 @@ mod refusals;
 mod migrations;
 mod options;
 mod grids;
+mod curves;

@@ -72,11 +72,23 @@ fn the_runtime_api_view_lists_amounts_and_values() {
 		assert_eq!(
 			assets,
 			vec![
-				AssetCollateral { asset: CLR, amount: (5 * CLR_UNIT) as i128, value: (8 * USDC_UNIT) as i128 },
-				AssetCollateral { asset: USDC, amount: (10 * USDC_UNIT) as i128, value: (10 * USDC_UNIT) as i128 },
+				AssetCollateral {
+					asset: CLR,
+					amount: (5 * CLR_UNIT) as i128,
+					value: (8 * USDC_UNIT) as i128,
+					haircut: Vaults::haircut_of(CLR, 5 * CLR_UNIT),
+				},
+				AssetCollateral {
+					asset: USDC,
+					amount: (10 * USDC_UNIT) as i128,
+					value: (10 * USDC_UNIT) as i128,
+					haircut: Vaults::haircut_of(USDC, 10 * USDC_UNIT),
+				},
 			]
 		);
 		assert_eq!(view.total_value, (18 * USDC_UNIT) as i128);
+		// No curve: each at its registered haircut.
+		assert_eq!(assets[0].haircut.map(|c| (c.haircut, c.binding)), Some((sp_runtime::Permill::from_percent(20), crate::HaircutTerm::Floor)));
 	});
 }
 

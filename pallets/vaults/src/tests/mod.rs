@@ -4,3 +4,4 @@ mod properties;
 mod registry;
 mod transfer;
 mod withdraw;
+mod haircuts;
