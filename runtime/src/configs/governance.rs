@@ -379,17 +379,18 @@ mod tests {
 		sp_io::TestExternalities::default().execute_with(|| {
 			frame_system::Pallet::<Runtime>::set_block_number(1);
 			let assess = |asset, curve| pallet_governance::Pallet::<Runtime>::assess(&RiskChange::SetHaircutCurve { asset, curve });
-			let first = HaircutCurve {
-				volatility_factor: Permill::from_percent(10),
-				max_volatility_haircut: Permill::from_percent(10),
-				liquidity_depth: 1_000,
-				size_factor: Permill::from_percent(10),
-			};
-			assert_eq!(assess(CLR_ASSET_ID, Some(first)), Err(pallet_governance::Error::<Runtime>::NotCollateral.into()));
 			let (_, clr) = crate::genesis_config_presets::collateral_assets()
 				.into_iter()
 				.find(|(asset, _)| *asset == CLR_ASSET_ID)
 				.expect("CLR is dev collateral");
+			// A first curve: one step from the neutral curve at the deposit cap.
+			let first = HaircutCurve {
+				volatility_factor: Permill::from_percent(10),
+				max_volatility_haircut: Permill::from_percent(10),
+				liquidity_depth: clr.deposit_cap,
+				size_factor: Permill::from_percent(10),
+			};
+			assert_eq!(assess(CLR_ASSET_ID, Some(first)), Err(pallet_governance::Error::<Runtime>::NotCollateral.into()));
 			pallet_vaults::CollateralAssets::<Runtime>::insert(CLR_ASSET_ID, clr);
 			assert_eq!(assess(CLR_ASSET_ID, Some(first)), Ok(Direction::Increases));
 			assert!(ClearingRiskParameters::enact(&RiskChange::SetHaircutCurve { asset: CLR_ASSET_ID, curve: Some(first) }).is_ok());

@@ -111,7 +111,8 @@ test('walk away from debt: a flat debtor cannot take its CLR out, and when CLR f
   const mallory = ctx.fresh();
   await fund(api, alice, mallory, { clr: 1_000n * CLR, usdc: 1_000n * UNIT });
   await ok(api.tx.vaults.deposit(0, USDC, 100n * UNIT), mallory, 'USDC in');
-  // 500 CLR at $2 count for $750 after the 25% haircut: enough to stay above maintenance.
+  // 500 CLR at $2 count for at most $750 (the 25% floor; CLR's volatility may cut more):
+  // with her $100, enough to stay above maintenance.
   await ok(api.tx.vaults.deposit(0, CLR_ID, 500n * CLR), mallory, 'CLR in');
   // Long 0.1 BTC at $60,000; BTC falls to $56,000; she sells: flat, $305.80 in debt
   // ($400 of loss and $5.80 of taker fees against her $100).

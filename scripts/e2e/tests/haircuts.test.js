@@ -76,7 +76,7 @@ test('a large CLR deposit is cut more per unit than a small one, and the vaults 
   await setCurve({ ...genesisCurve, volatilityFactor: 0 }, 'a size-only curve');
 
   // Quotes before any deposit: the floor until about 200,000 CLR, then more with every size.
-  const sizes = [1_000n, 100_000n, 300_000n, 600_000n, 900_000n].map((n) => n * CLR);
+  const sizes = [1_000n, 100_000n, 300_000n, 400_000n, 900_000n].map((n) => n * CLR);
   const quotes = [];
   for (const size of sizes) quotes.push(await quote(size));
   assert.deepEqual(quotes.slice(0, 2).map((q) => [q.haircut, q.binding]), [[250_000n, 'Floor'], [250_000n, 'Floor']]);
@@ -87,19 +87,19 @@ test('a large CLR deposit is cut more per unit than a small one, and the vaults 
   // 900,000 CLR: 1.1 / (1 + 0.5·√3.6) = 56.45% counted.
   assert.ok(quotes[4].sizeWeight >= 564_000n && quotes[4].sizeWeight <= 565_000n, `${quotes[4].sizeWeight}`);
 
-  // A real 600,000 CLR deposit: the view shows the size term binding and values it so.
+  // A real 400,000 CLR deposit: the view shows the size term binding and values it so.
   const whale = ctx.fresh();
-  await fund(api, funder, whale, { clr: 600_010n * CLR, usdc: 0n });
-  const { error } = await submit(api, api.tx.vaults.deposit(0, CLR_ID, 600_000n * CLR), whale);
+  await fund(api, funder, whale, { clr: 400_010n * CLR, usdc: 0n });
+  const { error } = await submit(api, api.tx.vaults.deposit(0, CLR_ID, 400_000n * CLR), whale);
   assert.equal(error, null, 'the deposit goes in');
   const view = await api.call.vaultsApi.collateral(whale.address, 0);
   const holding = view.assets.find((a) => a.asset.toNumber() === CLR_ID);
   const cut = holding.haircut.unwrap();
   assert.equal(cut.binding.toString(), 'Size');
   assert.equal(BigInt(cut.haircut.toNumber()), quotes[3].haircut);
-  // value = 600,000 × price × (1 − haircut), in USDC units, within a unit's rounding.
+  // value = 400,000 × price × (1 − haircut), in USDC units, within a unit's rounding.
   const price = await clrPrice();
-  const expected = (600_000n * price * 1_000_000n / FIXED) * (PPM - quotes[3].haircut) / PPM;
+  const expected = (400_000n * price * 1_000_000n / FIXED) * (PPM - quotes[3].haircut) / PPM;
   const value = holding.value.toBigInt();
   assert.ok(value <= expected && expected - value <= 1_000_000n, `value ${value} against ${expected}`);
 });
