@@ -1,6 +1,7 @@
-//! Benchmarks of every call, each on its most expensive path: deposits and withdrawals of a
-//! non-settlement asset that update an existing holding and its owner's sum, a transfer into
-//! an existing holding, and the registration of
+//! Benchmarks of every call, each on its most expensive path: deposits and withdrawals that
+//! update an existing holding, a transfer into an existing holding, each for the settlement
+//! asset and for another (whose holdings also keep the owner's sum; a call is declared at the
+//! dearer), and the registration of
 //! a new asset (which also reads the registry's count and the vault's reserve), and a haircut
 //! curve.
 
@@ -14,12 +15,23 @@ use sp_runtime::Permill;
 
 const AMOUNT: Balance = 1_000_000_000;
 
-/// A registered asset besides the settlement one if the chain has one (its holdings also
-/// keep the owner's sum: the dearer path), else the settlement asset; with room for any
-/// amount the benchmarks move.
-fn open_collateral<T: Config>() -> AssetId {
+/// Which asset a benchmark moves: each call is declared at the dearer of the two.
+#[derive(Clone, Copy)]
+enum Kind {
+	/// The settlement asset (on the runtime a `pallet-assets` token: its ledger is dearer).
+	Settlement,
+	/// A registered asset besides it, if the chain has one (its holdings also keep the
+	/// owner's sum), else the settlement asset.
+	Other,
+}
+
+/// The asset of `kind`, registered with room for any amount the benchmarks move.
+fn open_collateral<T: Config>(kind: Kind) -> AssetId {
 	let settlement = T::SettlementAsset::get();
-	let asset = CollateralAssets::<T>::iter_keys().find(|asset| *asset != settlement).unwrap_or(settlement);
+	let asset = match kind {
+		Kind::Settlement => settlement,
+		Kind::Other => CollateralAssets::<T>::iter_keys().find(|asset| *asset != settlement).unwrap_or(settlement),
+	};
 	let decimals = CollateralAssets::<T>::get(asset).map_or(6, |config| config.decimals);
 	CollateralAssets::<T>::insert(
 		asset,
@@ -54,7 +66,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn deposit() {
-		let asset = open_collateral::<T>();
+		let asset = open_collateral::<T>(Kind::Settlement);
 		let trader = trader_with_collateral::<T>(asset);
 
 		#[extrinsic_call]
@@ -64,8 +76,19 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn deposit_other() {
+		let asset = open_collateral::<T>(Kind::Other);
+		let trader = trader_with_collateral::<T>(asset);
+
+		#[extrinsic_call]
+		deposit(RawOrigin::Signed(trader.clone()), 0, asset, AMOUNT);
+
+		assert_eq!(held::<T>(trader, 0, asset), AMOUNT.saturating_mul(2));
+	}
+
+	#[benchmark]
 	fn withdraw() {
-		let asset = open_collateral::<T>();
+		let asset = open_collateral::<T>(Kind::Settlement);
 		let trader = trader_with_collateral::<T>(asset);
 
 		#[extrinsic_call]
@@ -75,8 +98,19 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn withdraw_other() {
+		let asset = open_collateral::<T>(Kind::Other);
+		let trader = trader_with_collateral::<T>(asset);
+
+		#[extrinsic_call]
+		withdraw(RawOrigin::Signed(trader.clone()), 0, asset, AMOUNT / 2);
+
+		assert_eq!(held::<T>(trader, 0, asset), AMOUNT / 2);
+	}
+
+	#[benchmark]
 	fn transfer() {
-		let asset = open_collateral::<T>();
+		let asset = open_collateral::<T>(Kind::Settlement);
 		let trader = trader_with_collateral::<T>(asset);
 		Pallet::<T>::do_deposit(Subaccount::new(trader.clone(), 1), asset, AMOUNT)
 			.expect("second holding");
@@ -88,8 +122,21 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn transfer_other() {
+		let asset = open_collateral::<T>(Kind::Other);
+		let trader = trader_with_collateral::<T>(asset);
+		Pallet::<T>::do_deposit(Subaccount::new(trader.clone(), 1), asset, AMOUNT)
+			.expect("second holding");
+
+		#[extrinsic_call]
+		transfer(RawOrigin::Signed(trader.clone()), 0, 1, asset, AMOUNT / 2);
+
+		assert_eq!(held::<T>(trader, 1, asset), AMOUNT.saturating_add(AMOUNT / 2));
+	}
+
+	#[benchmark]
 	fn set_collateral_asset() {
-		let asset = open_collateral::<T>();
+		let asset = open_collateral::<T>(Kind::Settlement);
 		let config = CollateralAssets::<T>::take(asset).expect("just registered");
 
 		#[extrinsic_call]

@@ -276,9 +276,10 @@ pub mod pallet {
 		///   minimum deposit), `CapExceeded` (the asset's total would pass its cap); the token
 		///   transfer's refusal (e.g. it would take the signer below its existential deposit);
 		///   nothing changes on any error.
-		/// - Weight: `WeightInfo::deposit()`.
+		/// - Weight: the dearer of `WeightInfo::deposit()` (the settlement asset) and
+		///   `deposit_other()` (any other, whose owner's sum it also keeps).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::deposit())]
+		#[pallet::weight(T::WeightInfo::deposit().max(T::WeightInfo::deposit_other()))]
 		pub fn deposit(
 			origin: OriginFor<T>,
 			subaccount: SubaccountNumber,
@@ -296,9 +297,10 @@ pub mod pallet {
 		/// - Errors: `NotCollateral`, `ZeroAmount`, `InsufficientCollateral` (it holds less),
 		///   `WouldBreachMargin` (below its initial requirement after, its orders' margin and any
 		///   settlement debt included); nothing changes on any error.
-		/// - Weight: `WeightInfo::withdraw()` plus `MarginGuard::ensure_initial_margin_weight()`.
+		/// - Weight: the dearer of `WeightInfo::withdraw()` and `withdraw_other()`, plus
+		///   `MarginGuard::ensure_initial_margin_weight()`.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::withdraw()
+		#[pallet::weight(T::WeightInfo::withdraw().max(T::WeightInfo::withdraw_other())
 			.saturating_add(T::MarginGuard::ensure_initial_margin_weight()))]
 		pub fn withdraw(
 			origin: OriginFor<T>,
@@ -317,9 +319,10 @@ pub mod pallet {
 		/// - Errors: `SameSubaccount` (`from` is `to`), `NotCollateral`, `ZeroAmount`,
 		///   `InsufficientCollateral` (`from` holds less), `WouldBreachMargin` (`from` below its
 		///   initial requirement after); nothing changes on any error.
-		/// - Weight: `WeightInfo::transfer()` plus `MarginGuard::ensure_initial_margin_weight()`.
+		/// - Weight: the dearer of `WeightInfo::transfer()` and `transfer_other()`, plus
+		///   `MarginGuard::ensure_initial_margin_weight()`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::transfer()
+		#[pallet::weight(T::WeightInfo::transfer().max(T::WeightInfo::transfer_other())
 			.saturating_add(T::MarginGuard::ensure_initial_margin_weight()))]
 		pub fn transfer(
 			origin: OriginFor<T>,
