@@ -63,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `6`, estimated `3596`.
-		// Minimum execution time: 14_525_000 picoseconds.
-		Weight::from_parts(16_704_000, 3596)
+		// Minimum execution time: 14_307_000 picoseconds.
+		Weight::from_parts(16_328_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 12_411_000 picoseconds.
-		Weight::from_parts(14_663_000, 3596)
+		// Minimum execution time: 11_796_000 picoseconds.
+		Weight::from_parts(13_650_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size: measured `197`, estimated `3596`.
-		// Minimum execution time: 10_237_000 picoseconds.
-		Weight::from_parts(12_063_000, 3596)
+		// Minimum execution time: 9_662_000 picoseconds.
+		Weight::from_parts(10_984_000, 3596)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -103,10 +103,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 32]`.
 	fn on_initialize(m: u32, ) -> Weight {
 		// Proof size: measured `359`, estimated `3596`.
-		// Minimum execution time: 34_127_000 picoseconds.
-		Weight::from_parts(16_872_911, 3596)
-			// Standard Error: 9_935
-			.saturating_add(Weight::from_parts(22_294_561, 0).saturating_mul(m.into()))
+		// Minimum execution time: 33_838_000 picoseconds.
+		Weight::from_parts(16_598_715, 3596)
+			// Standard Error: 13_884
+			.saturating_add(Weight::from_parts(22_588_216, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -114,16 +114,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Margin::Markets` (r:16 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:16 w:0)
+	/// Storage: `Oracle::Prices` (r:17 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:34 w:2)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:4 w:2)
+	/// Storage: `Vaults::Collateral` (r:6 w:2)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Storage: `Vaults::CollateralAssets` (r:2 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::HaircutCurves` (r:1 w:0)
+	/// Proof: `Vaults::HaircutCurves` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:2 w:0)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:2 w:0)
@@ -134,22 +138,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn apply_fill(p: u32, ) -> Weight {
-		// Proof size: measured `919`, estimated `11202`.
-		// Minimum execution time: 181_870_000 picoseconds.
-		Weight::from_parts(149_751_288, 11202)
-			// Standard Error: 50_892
-			.saturating_add(Weight::from_parts(46_405_519, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Proof size: measured `1226`, estimated `16308`.
+		// Minimum execution time: 231_430_000 picoseconds.
+		Weight::from_parts(206_708_733, 16308)
+			// Standard Error: 50_759
+			.saturating_add(Weight::from_parts(46_601_243, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Storage: `Vaults::Collateral` (r:3 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Storage: `Vaults::CollateralAssets` (r:2 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:17 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::OwnerHoldings` (r:1 w:0)
+	/// Proof: `Vaults::OwnerHoldings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::HaircutCurves` (r:1 w:0)
+	/// Proof: `Vaults::HaircutCurves` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:0)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
@@ -160,29 +174,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:16 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Params` (r:1 w:0)
-	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Dispersions` (r:16 w:0)
 	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin(p: u32, ) -> Weight {
-		// Proof size: measured `907`, estimated `6096`.
-		// Minimum execution time: 53_533_000 picoseconds.
-		Weight::from_parts(46_375_883, 6096)
-			// Standard Error: 30_438
-			.saturating_add(Weight::from_parts(17_000_113, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Proof size: measured `1281`, estimated `8649`.
+		// Minimum execution time: 76_270_000 picoseconds.
+		Weight::from_parts(69_857_654, 8649)
+			// Standard Error: 29_593
+			.saturating_add(Weight::from_parts(16_388_640, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Storage: `Vaults::Collateral` (r:3 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Storage: `Vaults::CollateralAssets` (r:2 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:5 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::OwnerHoldings` (r:1 w:0)
+	/// Proof: `Vaults::OwnerHoldings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::HaircutCurves` (r:1 w:0)
+	/// Proof: `Vaults::HaircutCurves` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:3 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:0)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
@@ -193,35 +213,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Params` (r:1 w:0)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:4 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Params` (r:1 w:0)
-	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Surfaces` (r:2 w:0)
 	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::RealizedVolatilities` (r:2 w:0)
-	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Dispersions` (r:2 w:0)
 	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Options::VolatilitySources` (r:2 w:0)
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		// Proof size: measured `1574`, estimated `10931`.
-		// Minimum execution time: 77_561_000 picoseconds.
-		Weight::from_parts(85_023_619, 10931)
-			// Standard Error: 55_941
-			.saturating_add(Weight::from_parts(18_144_352, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
+		// Proof size: measured `1934`, estimated `12280`.
+		// Minimum execution time: 103_061_000 picoseconds.
+		Weight::from_parts(109_039_795, 12280)
+			// Standard Error: 52_699
+			.saturating_add(Weight::from_parts(18_135_649, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Storage: `Vaults::Collateral` (r:3 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Storage: `Vaults::CollateralAssets` (r:2 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:17 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::OwnerHoldings` (r:1 w:0)
+	/// Proof: `Vaults::OwnerHoldings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::HaircutCurves` (r:1 w:0)
+	/// Proof: `Vaults::HaircutCurves` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:0)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
@@ -232,31 +256,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:16 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Params` (r:1 w:0)
-	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Dispersions` (r:16 w:0)
 	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ScenarioGrids` (r:16 w:0)
 	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
-		// Proof size: measured `997`, estimated `6096`.
-		// Minimum execution time: 59_882_000 picoseconds.
-		Weight::from_parts(48_412_853, 6096)
-			// Standard Error: 32_767
-			.saturating_add(Weight::from_parts(23_136_016, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Proof size: measured `1371`, estimated `8649`.
+		// Minimum execution time: 84_982_000 picoseconds.
+		Weight::from_parts(70_728_195, 8649)
+			// Standard Error: 27_119
+			.saturating_add(Weight::from_parts(24_587_388, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Storage: `Vaults::Collateral` (r:3 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Storage: `Vaults::CollateralAssets` (r:2 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:5 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::OwnerHoldings` (r:1 w:0)
+	/// Proof: `Vaults::OwnerHoldings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::HaircutCurves` (r:1 w:0)
+	/// Proof: `Vaults::HaircutCurves` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:3 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Settings` (r:1 w:0)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
@@ -267,14 +297,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Series` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Params` (r:1 w:0)
 	/// Proof: `Options::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:4 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Params` (r:1 w:0)
-	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Surfaces` (r:2 w:0)
 	/// Proof: `Oracle::Surfaces` (`max_values`: None, `max_size`: Some(3229), added: 5704, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::RealizedVolatilities` (r:2 w:0)
-	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Options::ScenarioVectors` (r:16 w:0)
 	/// Proof: `Options::ScenarioVectors` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ScenarioGrids` (r:2 w:0)
@@ -285,12 +309,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::VolatilitySources` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
-		// Proof size: measured `1679`, estimated `10931`.
-		// Minimum execution time: 90_379_000 picoseconds.
-		Weight::from_parts(94_843_108, 10931)
-			// Standard Error: 63_434
-			.saturating_add(Weight::from_parts(24_638_994, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(21_u64))
+		// Proof size: measured `2039`, estimated `12280`.
+		// Minimum execution time: 125_563_000 picoseconds.
+		Weight::from_parts(121_122_440, 12280)
+			// Standard Error: 51_927
+			.saturating_add(Weight::from_parts(25_442_625, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(27_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2899).saturating_mul(p.into()))
 	}
@@ -298,16 +322,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::ScenarioGrids` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn set_scenario_grid() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 6_336_000 picoseconds.
-		Weight::from_parts(7_646_000, 0)
+		// Minimum execution time: 6_840_000 picoseconds.
+		Weight::from_parts(7_915_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Settings` (r:1 w:1)
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Storage: `Vaults::Collateral` (r:3 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Storage: `Vaults::CollateralAssets` (r:2 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:17 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::OwnerHoldings` (r:1 w:0)
+	/// Proof: `Vaults::OwnerHoldings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::HaircutCurves` (r:1 w:0)
+	/// Proof: `Vaults::HaircutCurves` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:17 w:0)
@@ -316,10 +350,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(131), added: 2606, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:16 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Params` (r:1 w:0)
-	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Dispersions` (r:16 w:0)
 	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::ScenarioGrids` (r:16 w:0)
@@ -327,10 +357,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn set_margin_mode() -> Weight {
-		// Proof size: measured `5405`, estimated `44935`.
-		// Minimum execution time: 612_792_000 picoseconds.
-		Weight::from_parts(686_263_000, 44935)
-			.saturating_add(T::DbWeight::get().reads(104_u64))
+		// Proof size: measured `5786`, estimated `44935`.
+		// Minimum execution time: 726_919_000 picoseconds.
+		Weight::from_parts(773_120_000, 44935)
+			.saturating_add(T::DbWeight::get().reads(110_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::SettlementCursor` (r:1 w:1)
@@ -357,11 +387,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Vaults::Debtors` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn settle_expired_positions(n: u32, ) -> Weight {
-		// Proof size: measured `1401`, estimated `6160`.
-		// Minimum execution time: 79_161_000 picoseconds.
-		Weight::from_parts(39_342_348, 6160)
-			// Standard Error: 114_071
-			.saturating_add(Weight::from_parts(37_066_136, 0).saturating_mul(n.into()))
+		// Proof size: measured `1467`, estimated `6160`.
+		// Minimum execution time: 90_319_000 picoseconds.
+		Weight::from_parts(51_429_693, 6160)
+			// Standard Error: 74_543
+			.saturating_add(Weight::from_parts(41_195_208, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -374,27 +404,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Settings` (`max_values`: None, `max_size`: Some(233), added: 2708, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Storage: `Vaults::Collateral` (r:3 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Storage: `Vaults::CollateralAssets` (r:2 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Prices` (r:17 w:0)
+	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Params` (r:1 w:0)
+	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::OwnerHoldings` (r:1 w:0)
+	/// Proof: `Vaults::OwnerHoldings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::HaircutCurves` (r:1 w:0)
+	/// Proof: `Vaults::HaircutCurves` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::OrderMargin` (r:1 w:0)
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Positions` (r:17 w:0)
 	/// Proof: `Margin::Positions` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::MarketStates` (r:16 w:0)
 	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:16 w:0)
-	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Params` (r:1 w:0)
-	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Dispersions` (r:16 w:0)
 	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_leverage() -> Weight {
-		// Proof size: measured `5653`, estimated `44935`.
-		// Minimum execution time: 300_406_000 picoseconds.
-		Weight::from_parts(334_423_000, 44935)
-			.saturating_add(T::DbWeight::get().reads(88_u64))
+		// Proof size: measured `6034`, estimated `44935`.
+		// Minimum execution time: 340_502_000 picoseconds.
+		Weight::from_parts(381_954_000, 44935)
+			.saturating_add(T::DbWeight::get().reads(94_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
@@ -407,23 +443,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::OrderMargin` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::PositionCount` (r:1 w:0)
 	/// Proof: `Margin::PositionCount` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::Collateral` (r:2 w:0)
+	/// Storage: `Vaults::Collateral` (r:3 w:0)
 	/// Proof: `Vaults::Collateral` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
-	/// Storage: `Vaults::CollateralAssets` (r:1 w:0)
+	/// Storage: `Vaults::CollateralAssets` (r:2 w:0)
 	/// Proof: `Vaults::CollateralAssets` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::MarketStates` (r:1 w:0)
-	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `Oracle::Prices` (r:1 w:0)
+	/// Storage: `Oracle::Prices` (r:2 w:0)
 	/// Proof: `Oracle::Prices` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Params` (r:1 w:0)
 	/// Proof: `Oracle::Params` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::OwnerHoldings` (r:1 w:0)
+	/// Proof: `Vaults::OwnerHoldings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Vaults::HaircutCurves` (r:1 w:0)
+	/// Proof: `Vaults::HaircutCurves` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::RealizedVolatilities` (r:1 w:0)
+	/// Proof: `Oracle::RealizedVolatilities` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::MarketStates` (r:1 w:0)
+	/// Proof: `Margin::MarketStates` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Dispersions` (r:1 w:0)
 	/// Proof: `Oracle::Dispersions` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn set_isolated() -> Weight {
-		// Proof size: measured `1172`, estimated `6160`.
-		// Minimum execution time: 75_676_000 picoseconds.
-		Weight::from_parts(86_033_000, 6160)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Proof size: measured `1554`, estimated `8649`.
+		// Minimum execution time: 102_572_000 picoseconds.
+		Weight::from_parts(116_458_000, 8649)
+			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -431,76 +473,76 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for tests and other runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(16_704_000, 3596)
+		Weight::from_parts(16_328_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(14_663_000, 3596)
+		Weight::from_parts(13_650_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(12_063_000, 3596)
+		Weight::from_parts(10_984_000, 3596)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize(m: u32, ) -> Weight {
-		Weight::from_parts(16_872_911, 3596)
-			.saturating_add(Weight::from_parts(22_294_561, 0).saturating_mul(m.into()))
+		Weight::from_parts(16_598_715, 3596)
+			.saturating_add(Weight::from_parts(22_588_216, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4546).saturating_mul(m.into()))
 	}
 	fn apply_fill(p: u32, ) -> Weight {
-		Weight::from_parts(149_751_288, 11202)
-			.saturating_add(Weight::from_parts(46_405_519, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(206_708_733, 16308)
+			.saturating_add(Weight::from_parts(46_601_243, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 5170).saturating_mul(p.into()))
 	}
 	fn check_initial_margin(p: u32, ) -> Weight {
-		Weight::from_parts(46_375_883, 6096)
-			.saturating_add(Weight::from_parts(17_000_113, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
+		Weight::from_parts(69_857_654, 8649)
+			.saturating_add(Weight::from_parts(16_388_640, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn check_initial_margin_series(p: u32, ) -> Weight {
-		Weight::from_parts(85_023_619, 10931)
-			.saturating_add(Weight::from_parts(18_144_352, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(19_u64))
+		Weight::from_parts(109_039_795, 12280)
+			.saturating_add(Weight::from_parts(18_135_649, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(25_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(p.into()))
 	}
 	fn check_initial_margin_portfolio(p: u32, ) -> Weight {
-		Weight::from_parts(48_412_853, 6096)
-			.saturating_add(Weight::from_parts(23_136_016, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
+		Weight::from_parts(70_728_195, 8649)
+			.saturating_add(Weight::from_parts(24_587_388, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2606).saturating_mul(p.into()))
 	}
 	fn check_initial_margin_portfolio_series(p: u32, ) -> Weight {
-		Weight::from_parts(94_843_108, 10931)
-			.saturating_add(Weight::from_parts(24_638_994, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(21_u64))
+		Weight::from_parts(121_122_440, 12280)
+			.saturating_add(Weight::from_parts(25_442_625, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(27_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2899).saturating_mul(p.into()))
 	}
 	fn set_scenario_grid() -> Weight {
-		Weight::from_parts(7_646_000, 0)
+		Weight::from_parts(7_915_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_margin_mode() -> Weight {
-		Weight::from_parts(686_263_000, 44935)
-			.saturating_add(RocksDbWeight::get().reads(104_u64))
+		Weight::from_parts(773_120_000, 44935)
+			.saturating_add(RocksDbWeight::get().reads(110_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn settle_expired_positions(n: u32, ) -> Weight {
-		Weight::from_parts(39_342_348, 6160)
-			.saturating_add(Weight::from_parts(37_066_136, 0).saturating_mul(n.into()))
+		Weight::from_parts(51_429_693, 6160)
+			.saturating_add(Weight::from_parts(41_195_208, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -508,13 +550,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2585).saturating_mul(n.into()))
 	}
 	fn set_leverage() -> Weight {
-		Weight::from_parts(334_423_000, 44935)
-			.saturating_add(RocksDbWeight::get().reads(88_u64))
+		Weight::from_parts(381_954_000, 44935)
+			.saturating_add(RocksDbWeight::get().reads(94_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_isolated() -> Weight {
-		Weight::from_parts(86_033_000, 6160)
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
+		Weight::from_parts(116_458_000, 8649)
+			.saturating_add(RocksDbWeight::get().reads(19_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

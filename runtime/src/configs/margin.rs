@@ -86,13 +86,42 @@ pub(crate) mod benchmark_helper {
 		);
 	}
 
+	/// 10 CLR into `subaccount` (its owner holds 100 from `fund`), CLR priced at $1 and its
+	/// realized volatility kept, unless already so.
+	fn hold_curved_collateral(subaccount: &Subaccount<AccountId>) {
+		if pallet_oracle::Prices::<Runtime>::get(CLR_ASSET_ID).is_none() {
+			set_price(CLR_ASSET_ID, Price::from_u32(1));
+		}
+		if pallet_oracle::RealizedVolatilities::<Runtime>::get(CLR_ASSET_ID).is_none() {
+			pallet_oracle::RealizedVolatilities::<Runtime>::insert(
+				CLR_ASSET_ID,
+				pallet_oracle::RealizedVolatility {
+					sample_price: Price::from_u32(1),
+					sampled_at: Timestamp::now(),
+					// RV 80% a year, a minute a sample.
+					variance: 1_216_822_572_000,
+				},
+			);
+		}
+		let _ = Vaults::deposit(
+			RuntimeOrigin::signed(subaccount.owner.clone()),
+			subaccount.number,
+			CLR_ASSET_ID,
+			10 * crate::constants::UNIT,
+		);
+	}
+
 	impl pallet_margin::BenchmarkHelper<AccountId> for MarginBenchmarkHelper {
 		fn set_price(asset: AssetId, price: Price) {
 			set_price(asset, price)
 		}
 
+		/// USDC as `fund` gives it, and beside it a CLR holding priced and under its haircut
+		/// curve: every health reading the margin benchmarks measure values a curved holding
+		/// (its config, price, owner's sum, curve and realized volatility).
 		fn fund(subaccount: &Subaccount<AccountId>, amount: Balance) {
-			fund(subaccount, amount)
+			fund(subaccount, amount);
+			hold_curved_collateral(subaccount);
 		}
 
 		fn open_series(i: u32) -> Option<(clearing_primitives::MarketId, Price)> {
