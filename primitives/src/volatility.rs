@@ -116,7 +116,7 @@ pub fn annualized_volatility(variance: i128, samples_per_year: u64) -> MathResul
 	let mut squared = variance.checked_mul(i128::from(samples_per_year)).ok_or(MathError::Overflow)?;
 	let mut factor: i128 = 1;
 	// `sqrt` multiplies by `ONE` in a u128 first.
-	let largest = i128::try_from(u128::MAX / ONE.unsigned_abs()).unwrap_or(i128::MAX);
+	let largest = u128::MAX.checked_div(ONE.unsigned_abs()).and_then(|l| i128::try_from(l).ok()).unwrap_or(i128::MAX);
 	while squared > largest {
 		squared = squared.checked_div(1_000_000).ok_or(MathError::Overflow)?;
 		factor = factor.checked_mul(1_000).ok_or(MathError::Overflow)?;
