@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
-import { connect, submit, feed, fund, fundTrader, waitForIndex } from './helpers.js';
+import { connect, submit, feed, fund, fundTrader, waitForIndex, sudo, waitUntil } from './helpers.js';
 
 const BTC = 2;
 const BTC_USD = 0;
@@ -26,13 +26,6 @@ async function ok(tx, who, what) {
   return blockHash;
 }
 
-async function sudo(call, what) {
-  const { error, events } = await submit(ctx.api, ctx.api.tx.sudo.sudo(call), ctx.alice);
-  assert.equal(error, null, what);
-  const sudid = events.find(({ event }) => ctx.api.events.sudo.Sudid.is(event)).event.data[0];
-  assert.ok(sudid.isOk, `${what}: ${sudid.isErr ? sudid.asErr.toString() : ''}`);
-}
-
 // Until `stop()`, `feeders` each feed their BTC price every block (their prices read from
 // `prices()` at each block).
 function feedEveryBlock(feeders, prices) {
@@ -48,18 +41,6 @@ function feedEveryBlock(feeders, prices) {
     }
   }).then((u) => { unsub = u; });
   return async () => { running = false; await started; unsub(); };
-}
-
-// Resolves once `check()` holds at a new block, within `maxBlocks`.
-function waitUntil(check, maxBlocks = 20) {
-  return new Promise((resolve, reject) => {
-    let seen = 0;
-    let unsub = () => {};
-    ctx.api.rpc.chain.subscribeNewHeads(async () => {
-      if (await check()) { unsub(); resolve(); }
-      else if (++seen > maxBlocks) { unsub(); reject(new Error(`not within ${maxBlocks} blocks`)); }
-    }).then((u) => { unsub = u; }, reject);
-  });
 }
 
 before(async () => {
@@ -96,12 +77,12 @@ test('disagreeing feeds raise a market\'s initial margin, and it falls back when
   let outlierPrice = usd(61800);
   const stop = feedEveryBlock([honest, outlier], () => [usd(60000), outlierPrice]);
   for (const who of [honest, outlier]) {
-    await sudo(api.tx.oracle.addFeeder(who.address), 'a feeder added');
+    await sudo(ctx.api, ctx.alice, api.tx.oracle.addFeeder(who.address), 'a feeder added');
   }
   try {
     // Three feeds, one 3% above: the index is the median, the spread 3%, 2.5% of the
     // notional ($150) more initial margin on the long.
-    await waitUntil(async () => (await api.call.oracleApi.dispersion(BTC)).toNumber() === 30_000, 30);
+    await waitUntil(ctx.api, async () => (await api.call.oracleApi.dispersion(BTC)).toNumber() === 30_000, 30);
     assert.equal((await api.call.oracleApi.price(BTC)).unwrap().price.toBigInt(), usd(60000));
     const shown = await market();
     assert.equal(shown.dispersion.toNumber(), 30_000);
@@ -109,18 +90,18 @@ test('disagreeing feeds raise a market\'s initial margin, and it falls back when
     assert.equal(await initial(), calm + 150n * UNIT);
     // The outlier agrees again: the spread and the add-on are gone.
     outlierPrice = usd(60000);
-    await waitUntil(async () => (await api.call.oracleApi.dispersion(BTC)).toNumber() === 0, 30);
+    await waitUntil(ctx.api, async () => (await api.call.oracleApi.dispersion(BTC)).toNumber() === 0, 30);
     assert.equal((await market()).dispersionAddOn.toNumber(), 0);
     assert.equal(await initial(), calm);
   } finally {
     await stop();
     for (const who of [honest, outlier]) {
-      await sudo(api.tx.oracle.removeFeeder(who.address), 'the feeder removed');
+      await sudo(ctx.api, ctx.alice, api.tx.oracle.removeFeeder(who.address), 'the feeder removed');
     }
   }
   // While the second feeder's first feed was on its way the quorum of two was short: BTC may
   // have gone stale for a block. Leave it fresh and trusted again for the files after.
-  await waitUntil(async () => {
+  await waitUntil(ctx.api, async () => {
     const quote = (await api.call.oracleApi.price(BTC)).unwrap();
     return quote.status.isFresh && quote.freshStreak.toNumber() >= 5;
   }, 30);

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
-import { connect, submit, feed, fund } from './helpers.js';
+import { connect, submit, feed, fund, sudo, waitUntil } from './helpers.js';
 
 const CLR_ID = 0;
 const CLR = 10n ** 12n;
@@ -18,14 +18,7 @@ let ctx;
 let funder;
 let genesisCurve;
 
-async function sudo(call, what) {
-  const { error, events } = await submit(ctx.api, ctx.api.tx.sudo.sudo(call), ctx.alice);
-  assert.equal(error, null, what);
-  const sudid = events.find(({ event }) => ctx.api.events.sudo.Sudid.is(event)).event.data[0];
-  assert.ok(sudid.isOk, `${what}: ${sudid.isErr ? sudid.asErr.toString() : ''}`);
-}
-
-const setCurve = (curve, what) => sudo(ctx.api.tx.vaults.setHaircutCurve(CLR_ID, curve), what);
+const setCurve = (curve, what) => sudo(ctx.api, ctx.alice, ctx.api.tx.vaults.setHaircutCurve(CLR_ID, curve), what);
 
 async function quote(holding) {
   const cut = (await ctx.api.call.vaultsApi.haircut(CLR_ID, holding)).unwrap();
@@ -44,18 +37,6 @@ async function realizedVolatility() {
 
 async function clrPrice() {
   return (await ctx.api.call.oracleApi.price(CLR_ID)).unwrap().price.toBigInt();
-}
-
-// Resolves once `check()` holds at a new block, within `maxBlocks`.
-function waitUntil(check, maxBlocks) {
-  return new Promise((resolve, reject) => {
-    let seen = 0;
-    let unsub = () => {};
-    ctx.api.rpc.chain.subscribeNewHeads(async () => {
-      if (await check()) { unsub(); resolve(); }
-      else if (++seen > maxBlocks) { unsub(); reject(new Error(`not within ${maxBlocks} blocks`)); }
-    }).then((u) => { unsub = u; }, reject);
-  });
 }
 
 before(async () => {
@@ -124,9 +105,9 @@ test('a sharp CLR move raises its realized volatility, and the haircut follows',
   await feed('/control/path', { asset: 'CLR', points: [[0, dollars(p0)], [20, dollars(top)]] });
   // The first sample after the path starts may catch only part of the move: wait for the
   // top, then for a sample taken after it (the volatility changes at every sample).
-  await waitUntil(async () => (await clrPrice()) === pinned(top), 60);
+  await waitUntil(ctx.api, async () => (await clrPrice()) === pinned(top), 60);
   const atTop = await realizedVolatility();
-  await waitUntil(async () => (await realizedVolatility()) !== atTop, 90);
+  await waitUntil(ctx.api, async () => (await realizedVolatility()) !== atTop, 90);
   // Both read at one block.
   const at = await ctx.api.at(await ctx.api.rpc.chain.getBlockHash());
   const afterRv = await at.call.oracleApi.realizedVolatility(CLR_ID);
@@ -148,5 +129,5 @@ test('a sharp CLR move raises its realized volatility, and the haircut follows',
 
   // CLR back where it was.
   await feed('/control/path', { asset: 'CLR', points: [[0, dollars(top)], [20, dollars(p0)]] });
-  await waitUntil(async () => (await clrPrice()) === pinned(p0), 60);
+  await waitUntil(ctx.api, async () => (await clrPrice()) === pinned(p0), 60);
 });

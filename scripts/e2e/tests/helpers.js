@@ -205,15 +205,34 @@ export function waitForEvent(api, match, maxBlocks = 20) {
   });
 }
 
+// Root (sudo on `dev`, signed by `sudoer`) runs `call`; resolves with the block's events,
+// throws (naming `what`) if the transaction or the call itself fails.
+export async function sudo(api, sudoer, call, what) {
+  const { error, events } = await submit(api, api.tx.sudo.sudo(call), sudoer);
+  if (error) throw new Error(`${what}: ${error}`);
+  const sudid = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data[0];
+  if (!sudid.isOk) throw new Error(`${what} refused: ${sudid.asErr.toString()}`);
+  return events;
+}
+
+// Resolves at the first new block (within `maxBlocks`) at which `check()` holds.
+export function waitUntil(api, check, maxBlocks = 20) {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let unsub = () => {};
+    api.rpc.chain.subscribeNewHeads(async () => {
+      if (await check()) { unsub(); resolve(); }
+      else if (++seen > maxBlocks) { unsub(); reject(new Error(`not within ${maxBlocks} blocks`)); }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
 // Root (sudo on `dev`, signed by `sudoer`) lists a series on perpetual `underlying` (BTC-USD
 // by default), tick $1, at most 100 BTC open; resolves with its market id.
 export async function listSeries(api, sudoer, kind, strike, expiry, underlying = 0) {
   const fixed = 10n ** 18n;
   const call = api.tx.options.listSeries(underlying, expiry, BigInt(strike) * fixed, kind, fixed, 100n * 10n ** 8n);
-  const { error, events } = await submit(api, api.tx.sudo.sudo(call), sudoer);
-  if (error) throw new Error(`listing: ${error}`);
-  const sudid = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data[0];
-  if (!sudid.isOk) throw new Error(`listing refused: ${sudid.asErr.toString()}`);
+  const events = await sudo(api, sudoer, call, 'listing');
   return events.find(({ event }) => api.events.options.SeriesListed.is(event)).event.data.market.toNumber();
 }
 
