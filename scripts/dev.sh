@@ -7,15 +7,21 @@ cd "$REPO_ROOT"
 
 RPC_PORT="${RPC_PORT:-9944}"
 PRICE_FEED_PORT="${PRICE_FEED_PORT:-8099}"
+INDEXER_PORT="${INDEXER_PORT:-3001}"
 
 ensure_prerequisites
 build_node
+ensure_indexer_packages
+# The dev chain is new on every run, so its history database is too (unless INDEXER_DB names one).
+scratch="$(mktemp -d -t clearing-dev.XXXXXX)"
+INDEXER_DB="${INDEXER_DB:-$scratch/indexer.sqlite}"
 
 pids=()
 cleanup() {
 	trap - EXIT INT TERM
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	rm -rf "$scratch"
 }
 trap cleanup EXIT INT TERM
 
@@ -36,12 +42,17 @@ pids+=("$node_pid")
 if wait_for_rpc "$RPC_PORT" 1; then
 	point_oracle_at "$RPC_PORT" "http://127.0.0.1:$PRICE_FEED_PORT" ||
 		echo "could not point the oracle at the price feed (offchain_localStorageSet failed)" >&2
+	# The history indexer: finalized blocks into SQLite, REST + websocket on $INDEXER_PORT.
+	node indexer/src/main.js --ws "ws://127.0.0.1:$RPC_PORT" --db "$INDEXER_DB" --port "$INDEXER_PORT" \
+		2>"$scratch/indexer.log" &
+	pids+=("$!")
 	cat <<MSG
 
   Clearing dev chain is up: one block per second, finalized by GRANDPA.
     RPC (WebSocket + HTTP):  ws://127.0.0.1:$RPC_PORT
     polkadot.js apps:        https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/explorer
     Prometheus metrics:      http://127.0.0.1:${PROMETHEUS_PORT:-9615}/metrics
+    History API (indexer):   http://127.0.0.1:$INDEXER_PORT/markets  (log: $scratch/indexer.log)
     Dev accounts (//Alice, //Bob, ...) hold 1,000,000 CLR and 1,000,000 USDC (asset 1).
     Oracle: Alice's node feeds BTC (2), ETH (3), DOT (4) from the local price feed
       http://127.0.0.1:$PRICE_FEED_PORT (scripts/price-feed); read them with

@@ -84,6 +84,45 @@ ensure_e2e_packages() {
 	fi
 }
 
+ensure_indexer_packages() {
+	local dir="$REPO_ROOT/indexer"
+	if [ ! -d "$dir/node_modules/better-sqlite3" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		log "installing the indexer's npm packages"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}
+
+# PostgreSQL from Debian's package, for the indexer's tests: a throwaway cluster in $1 on port
+# $2 (127.0.0.1 only, trust auth), run as the `postgres` user when we are root (the server
+# refuses root). Prints the connection URL.
+ensure_postgres() {
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+		log "installing postgresql"
+		local sudo=""
+		[ "$(id -u)" -ne 0 ] && sudo="sudo"
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql
+	fi
+}
+postgres_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
+as_postgres() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+start_postgres() {
+	local dir="$1" port="$2" bin
+	bin="$(postgres_bin)"
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+	as_postgres "$bin/initdb" -D "$dir/data" --auth=trust --username=postgres >/dev/null
+	as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w \
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+	echo "postgres://postgres@127.0.0.1:$port/postgres"
+}
+stop_postgres() {
+	local dir="$1"
+	[ -d "$dir/data" ] && as_postgres "$(postgres_bin)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
 # Points the oracle feeder of the node whose RPC is on $1 at the exchange-API host $2 (e.g. the
 # local price feed), by writing the host override into the node's persistent offchain storage.
 point_oracle_at() {

@@ -34,11 +34,19 @@ SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-oracle -p pallet-vault
 	--features runtime-benchmarks benchmarking
 
 ensure_e2e_packages
+ensure_indexer_packages
+ensure_postgres
+
+log "indexer unit tests"
+(cd indexer && npm test --silent)
 
 workdir="$(mktemp -d -t clearing-e2e.XXXXXX)"
+pg_dir="$(mktemp -d -t clearing-pg.XXXXXX)"
 node_pid=""
 feed_pid=""
 stop_node() {
+	stop_postgres "$pg_dir"
+	rm -rf "$pg_dir"
 	[ -n "$feed_pid" ] && kill "$feed_pid" 2>/dev/null || true
 	if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
 		kill "$node_pid" 2>/dev/null || true
@@ -76,5 +84,13 @@ status=0
 if [ "$status" -ne 0 ]; then
 	echo "end-to-end suite failed; the node's log tail:" >&2
 	tail -n 40 "$workdir/node.log" >&2
+	exit "$status"
 fi
+
+# The indexer over the history the suite just made: SQLite killed and resumed against
+# PostgreSQL (Debian's package, a throwaway cluster), the rows against the chain, the API.
+pg_url="$(start_postgres "$pg_dir" "$(free_port)")"
+log "indexer against the dev node (SQLite and $pg_url)"
+(cd indexer && CLEARING_WS="ws://127.0.0.1:$rpc_port" PRICE_FEED_URL="http://127.0.0.1:$feed_port" \
+	INDEXER_PG_URL="$pg_url" npm run --silent test:chain) || status=$?
 exit "$status"

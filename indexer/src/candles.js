@@ -1,0 +1,64 @@
+// Candles from trades: open, high, low, close (prices as 1e18 fixed-point text), volume (base
+// units) and trade count per interval, for the intervals a chart asks for.
+
+export const INTERVALS = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 };
+
+// A minute candle with `trade` added (`candle` null: the minute's first trade). Trades are
+// applied in chain order, so the last one applied is the close.
+export function addTrade(candle, trade) {
+  const price = BigInt(trade.price);
+  if (!candle) {
+    return { open: String(price), high: String(price), low: String(price), close: String(price), volume: String(trade.size), trades: 1 };
+  }
+  return {
+    open: candle.open,
+    high: String(price > BigInt(candle.high) ? price : BigInt(candle.high)),
+    low: String(price < BigInt(candle.low) ? price : BigInt(candle.low)),
+    close: String(price),
+    volume: String(BigInt(candle.volume) + BigInt(trade.size)),
+    trades: candle.trades + 1,
+  };
+}
+
+// Minute candles (ordered by start) merged into `intervalMs` ones.
+export function mergeCandles(minutes, intervalMs) {
+  const out = [];
+  for (const minute of minutes) {
+    const start = Math.floor(minute.start / intervalMs) * intervalMs;
+    const last = out[out.length - 1];
+    if (!last || last.start !== start) {
+      out.push({ start, open: minute.open, high: minute.high, low: minute.low, close: minute.close, volume: minute.volume, trades: minute.trades });
+      continue;
+    }
+    if (BigInt(minute.high) > BigInt(last.high)) last.high = minute.high;
+    if (BigInt(minute.low) < BigInt(last.low)) last.low = minute.low;
+    last.close = minute.close;
+    last.volume = String(BigInt(last.volume) + BigInt(minute.volume));
+    last.trades += minute.trades;
+  }
+  return out;
+}
+
+// `trades` ordered by time (ts, then block and event); each bucket starts at a multiple of
+// the interval. Intervals without a trade are left out (a chart carries the last close).
+export function candles(trades, intervalMs) {
+  const out = [];
+  let current = null;
+  for (const trade of trades) {
+    const start = Math.floor(trade.ts / intervalMs) * intervalMs;
+    const price = BigInt(trade.price);
+    if (!current || current.start !== start) {
+      current = { start, open: price, high: price, low: price, close: price, volume: 0n, trades: 0 };
+      out.push(current);
+    }
+    if (price > current.high) current.high = price;
+    if (price < current.low) current.low = price;
+    current.close = price;
+    current.volume += BigInt(trade.size);
+    current.trades += 1;
+  }
+  return out.map((c) => ({
+    start: c.start, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close),
+    volume: String(c.volume), trades: c.trades,
+  }));
+}

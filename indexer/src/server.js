@@ -1,0 +1,265 @@
+// The REST API and the websocket push. Every list is newest first and paginated by an opaque
+// `cursor` (the `next` of the previous page); bad input gets a 400 with a named error.
+import http from 'node:http';
+import { WebSocketServer } from 'ws';
+import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
+import { INTERVALS, mergeCandles } from './candles.js';
+
+export class BadRequest extends Error {
+  constructor(code, message, status = 400) { super(message); this.code = code; this.status = status; }
+}
+
+const MAX_LIMIT = 1000;
+const DAY_MS = 86_400_000;
+
+export function parseLimit(value, fallback = 100) {
+  if (value === null || value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
+    throw new BadRequest('BadLimit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  return Number(value);
+}
+
+export function parseMarket(value) {
+  if (!/^\d+$/.test(value) || Number(value) > 0xffff_ffff) {
+    throw new BadRequest('BadMarket', `market must be a market id (an integer from 0 to 4294967295), got "${value}"`);
+  }
+  return Number(value);
+}
+
+export function parseInterval(value) {
+  if (!(value in INTERVALS)) {
+    throw new BadRequest('BadInterval', `interval must be one of ${Object.keys(INTERVALS).join(', ')}, got "${value}"`);
+  }
+  return INTERVALS[value];
+}
+
+export function parseAddress(value, ss58Format) {
+  try {
+    return encodeAddress(decodeAddress(value), ss58Format);
+  } catch {
+    throw new BadRequest('BadAddress', `"${value}" is not an SS58 address`);
+  }
+}
+
+function parseSubaccount(value) {
+  if (value === null || value === undefined) return null;
+  if (!/^\d+$/.test(value) || Number(value) > 0xffff) throw new BadRequest('BadSubaccount', 'subaccount must be an integer from 0 to 65535');
+  return Number(value);
+}
+
+// A page's cursor: "<block_number>.<event_index>" of its last row.
+export function parseCursor(value) {
+  if (value === null || value === undefined) return null;
+  const match = /^(\d+)\.(\d+)$/.exec(value);
+  if (!match) throw new BadRequest('BadCursor', 'cursor must be the "next" value of a previous page');
+  return [Number(match[1]), Number(match[2])];
+}
+
+function integer(value, name) {
+  if (value === null || value === undefined) return null;
+  if (!/^\d+$/.test(value)) throw new BadRequest('BadParameter', `${name} must be a non-negative integer`);
+  return Number(value);
+}
+
+// A newest-first page of `table` rows matching `where`.
+async function page(store, table, where, params, query) {
+  const limit = parseLimit(query.get('limit'));
+  const cursor = parseCursor(query.get('cursor'));
+  const clauses = [...where];
+  const values = [...params];
+  if (cursor) {
+    clauses.push('(block_number < ? OR (block_number = ? AND event_index < ?))');
+    values.push(cursor[0], cursor[0], cursor[1]);
+  }
+  const sql = `SELECT * FROM ${table}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY block_number DESC, event_index DESC LIMIT ?`;
+  const rows = await store.all(sql, [...values, limit + 1]);
+  const items = rows.slice(0, limit).map(expand);
+  const last = items[items.length - 1];
+  return { items, next: rows.length > limit && last ? `${last.block_number}.${last.event_index}` : null };
+}
+
+// JSON columns served as values.
+function expand(row) {
+  const out = { ...row };
+  for (const column of ['detail', 'change', 'config', 'data']) {
+    if (typeof out[column] === 'string') out[column] = JSON.parse(out[column]);
+  }
+  return out;
+}
+
+export function createServer({ store, follower, ss58Format = 42, log = () => {} }) {
+  const routes = [];
+  const route = (pattern, handler) => routes.push([pattern, handler]);
+  const knownMarket = async (market) => {
+    if (!(await store.get('SELECT market FROM markets WHERE market = ?', [market]))) {
+      throw new BadRequest('UnknownMarket', `no market ${market} on this chain`, 404);
+    }
+    return market;
+  };
+  const account = (params, query) => {
+    const owner = parseAddress(params[0], ss58Format);
+    const number = parseSubaccount(query.get('subaccount'));
+    const where = ['owner = ?'];
+    const values = [owner];
+    if (number !== null) { where.push('number = ?'); values.push(number); }
+    return { where, values };
+  };
+
+  route(/^\/status$/, async () => {
+    const cursor = await store.get('SELECT block_number, block_hash FROM cursor WHERE id = 1');
+    const indexed = cursor ? cursor.block_number : 0;
+    return { indexed, indexed_hash: cursor?.block_hash ?? null, finalized: follower?.finalized ?? null,
+      lag: follower?.finalized ? Math.max(0, follower.finalized - indexed) : null };
+  });
+  route(/^\/markets$/, async () => {
+    const markets = await store.all('SELECT * FROM markets ORDER BY market');
+    const latest = await store.get('SELECT MAX(ts) AS ts FROM blocks');
+    const since = (latest?.ts ?? 0) - DAY_MS;
+    const out = [];
+    for (const market of markets) {
+      const minutes = await store.all('SELECT volume, trades FROM candles WHERE market = ? AND start >= ?', [market.market, since]);
+      const last = await store.get('SELECT price FROM trades WHERE market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1', [market.market]);
+      const funding = await store.get('SELECT rate, funding_index, block_number FROM funding_rates WHERE market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1', [market.market]);
+      out.push({
+        ...expand(market), last_price: last?.price ?? null,
+        volume_24h: String(minutes.reduce((sum, m) => sum + BigInt(m.volume), 0n)),
+        trades_24h: minutes.reduce((sum, m) => sum + m.trades, 0), funding: funding ?? null,
+      });
+    }
+    return { items: out };
+  });
+  route(/^\/markets\/([^/]+)$/, async ([m]) => {
+    const market = await knownMarket(parseMarket(m));
+    return expand(await store.get('SELECT * FROM markets WHERE market = ?', [market]));
+  });
+  route(/^\/markets\/([^/]+)\/trades$/, async ([m], query) => {
+    const market = await knownMarket(parseMarket(m));
+    return page(store, 'trades', ['market = ?'], [market], query);
+  });
+  route(/^\/markets\/([^/]+)\/funding$/, async ([m], query) => {
+    const market = await knownMarket(parseMarket(m));
+    return page(store, 'funding_rates', ['market = ?'], [market], query);
+  });
+  // Candles from the minute rows: at most `limit` intervals, ending at `to` (default: after
+  // the last indexed block).
+  route(/^\/markets\/([^/]+)\/candles$/, async ([m], query) => {
+    const market = await knownMarket(parseMarket(m));
+    const name = query.get('interval') ?? '1m';
+    const interval = parseInterval(name);
+    const limit = parseLimit(query.get('limit'));
+    const latest = await store.get('SELECT MAX(ts) AS ts FROM blocks');
+    const to = integer(query.get('to'), 'to') ?? (latest?.ts ?? 0) + 1;
+    const from = integer(query.get('from'), 'from') ?? Math.floor(to / interval) * interval - (limit - 1) * interval;
+    if (from >= to) throw new BadRequest('BadRange', 'from must be before to');
+    if (to - from > limit * interval) throw new BadRequest('BadRange', `from..to spans more than limit (${limit}) intervals`);
+    const start = Math.floor(from / interval) * interval;
+    const minutes = await store.all('SELECT * FROM candles WHERE market = ? AND start >= ? AND start < ? ORDER BY start', [market, start, to]);
+    return { interval: name, items: mergeCandles(minutes, interval).slice(-limit) };
+  });
+  route(/^\/accounts\/([^/]+)\/fills$/, async (params, query) => {
+    const { where, values } = account(params, query);
+    return page(store, 'fills', where, values, query);
+  });
+  route(/^\/accounts\/([^/]+)\/orders$/, async (params, query) => {
+    const { where, values } = account(params, query);
+    const status = query.get('status');
+    if (status !== null) {
+      if (!['open', 'resting', 'filled', 'cancelled', 'replaced'].includes(status)) throw new BadRequest('BadStatus', 'status must be open, resting, filled, cancelled or replaced');
+      where.push('status = ?'); values.push(status);
+    }
+    const limit = parseLimit(query.get('limit'));
+    const rows = await store.all(`SELECT * FROM orders WHERE ${where.join(' AND ')} ORDER BY placed_block DESC, order_id DESC LIMIT ?`, [...values, limit]);
+    return { items: rows };
+  });
+  route(/^\/accounts\/([^/]+)\/pnl$/, async (params, query) => {
+    const { where, values } = account(params, query);
+    return page(store, 'positions', where, values, query);
+  });
+  route(/^\/accounts\/([^/]+)\/funding$/, async (params, query) => {
+    const { where, values } = account(params, query);
+    return page(store, 'funding_payments', where, values, query);
+  });
+  route(/^\/accounts\/([^/]+)\/liquidations$/, async (params, query) => {
+    const { where, values } = account(params, query);
+    return page(store, 'liquidations', where, values, query);
+  });
+  route(/^\/accounts\/([^/]+)\/collateral$/, async (params, query) => {
+    const { where, values } = account(params, query);
+    return page(store, 'collateral', where, values, query);
+  });
+  route(/^\/insurance$/, async (_, query) => page(store, 'insurance', [], [], query));
+  route(/^\/governance$/, async (_, query) => page(store, 'governance', [], [], query));
+  route(/^\/settlements$/, async (_, query) => page(store, 'settlements', [], [], query));
+  route(/^\/liquidations$/, async (_, query) => page(store, 'liquidations', [], [], query));
+  route(/^\/oracle\/([^/]+)\/prices$/, async ([a], query) => {
+    const asset = integer(a, 'asset');
+    const where = ['asset = ?'];
+    const values = [asset];
+    const source = query.get('source');
+    if (source !== null) { where.push('source = ?'); values.push(source === 'aggregate' ? source : parseAddress(source, ss58Format)); }
+    return page(store, 'oracle_prices', where, values, query);
+  });
+
+  const server = http.createServer(async (request, response) => {
+    const url = new URL(request.url, 'http://localhost');
+    const send = (status, body) => {
+      response.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method !== 'GET') return send(405, { error: 'MethodNotAllowed', message: 'the API is read-only: GET only' });
+    for (const [pattern, handler] of routes) {
+      const match = pattern.exec(url.pathname);
+      if (!match) continue;
+      try {
+        return send(200, await handler(match.slice(1).map(decodeURIComponent), url.searchParams));
+      } catch (error) {
+        if (error instanceof BadRequest) return send(error.status, { error: error.code, message: error.message });
+        log(`${url.pathname}: ${error.stack ?? error}`);
+        return send(500, { error: 'Internal', message: 'the indexer could not answer; see its log' });
+      }
+    }
+    return send(404, { error: 'NotFound', message: `no route ${url.pathname}` });
+  });
+
+  // Websocket: {"subscribe":"trades","market":0} | {"subscribe":"orders","market":0} |
+  // {"subscribe":"account","address":"5…"}; each finalized block pushes what it changed.
+  const sockets = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url, 'http://localhost').pathname !== '/ws') return socket.destroy();
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      ws.subscriptions = [];
+      ws.on('message', (raw) => {
+        let message;
+        try { message = JSON.parse(String(raw)); } catch { return ws.send(JSON.stringify({ error: 'BadMessage', message: 'messages are JSON' })); }
+        try {
+          const channel = message.subscribe;
+          if (channel === 'trades' || channel === 'orders') ws.subscriptions.push({ channel, market: parseMarket(String(message.market)) });
+          else if (channel === 'account') ws.subscriptions.push({ channel, address: parseAddress(String(message.address), ss58Format) });
+          else throw new BadRequest('BadChannel', 'subscribe to "trades", "orders" (with a market) or "account" (with an address)');
+          ws.send(JSON.stringify({ subscribed: ws.subscriptions[ws.subscriptions.length - 1] }));
+        } catch (error) {
+          ws.send(JSON.stringify({ error: error.code ?? 'BadMessage', message: error.message }));
+        }
+      });
+    });
+  });
+
+  const publish = (block, touched) => {
+    for (const ws of sockets.clients) {
+      for (const subscription of ws.subscriptions ?? []) {
+        let data = null;
+        if (subscription.channel === 'trades') data = touched.trades.filter((t) => t.market === subscription.market);
+        else if (subscription.channel === 'orders') data = touched.orders.filter((o) => o.market === subscription.market);
+        else if (touched.accounts.has(subscription.address)) {
+          data = { trades: touched.trades.filter((t) => t.maker === subscription.address || t.taker === subscription.address),
+            orders: touched.orders.filter((o) => o.owner === subscription.address) };
+        }
+        const empty = !data || (Array.isArray(data) && data.length === 0);
+        if (!empty) ws.send(JSON.stringify({ channel: subscription.channel, block: block.number, data }));
+      }
+    }
+  };
+
+  return { server, publish, close: () => new Promise((resolve) => { sockets.close(); server.close(() => resolve()); }) };
+}

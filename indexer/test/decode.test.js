@@ -1,0 +1,240 @@
+// The indexer without a chain: blocks of plain events applied to a fresh SQLite file, the
+// rows they make, applying a block twice, candles, and the API's answers to bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../src/db.js';
+import { applyBlock, notional, realizedPnl } from '../src/decode.js';
+import { candles, INTERVALS, mergeCandles } from '../src/candles.js';
+import { createServer, parseAddress, parseCursor, parseInterval, parseLimit, parseMarket } from '../src/server.js';
+
+const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+const BOB = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
+const USD = 10n ** 18n;
+const BTC = 100_000_000n;
+
+async function withStore(fn) {
+  const dir = mkdtempSync(join(tmpdir(), 'clearing-indexer-'));
+  const store = await openStore(join(dir, 'test.sqlite'));
+  try { await fn(store); } finally { await store.close(); rmSync(dir, { recursive: true, force: true }); }
+}
+
+const sub = (owner, number = 0) => ({ owner, number });
+let index = 0;
+const event = (pallet, method, data, extrinsic = 1) => ({ index: index++, extrinsic, pallet, method, data });
+const BTC_MARKET = { market: 0, base_asset: 2, base_decimals: 8, status: 'Active', config: '{}' };
+
+// Bob rests an ask (order 7) for 0.02 BTC at $60,000; Alice buys 0.01 with an IOC (order 8).
+function tradeBlock(number) {
+  index = 0;
+  const size = String(BTC / 100n);
+  const price = String(60_000n * USD);
+  return {
+    number, hash: `0x${String(number).padStart(64, '0')}`, ts: 1_700_000_000_000 + number * 1000, feeds: {}, markets: number === 1 ? [BTC_MARKET] : null,
+    events: [
+      event('orderbook', 'OrderPlaced', { id: '7', owner: sub(BOB), market: 0, side: 'Sell', price, size: String(2n * BTC / 100n), kind: 'Limit', client_id: null }, 1),
+      event('orderbook', 'OrderRested', { id: '7', remaining: String(2n * BTC / 100n) }, 1),
+      event('orderbook', 'OrderPlaced', { id: '8', owner: sub(ALICE), market: 0, side: 'Buy', price, size, kind: 'ImmediateOrCancel', client_id: null }, 2),
+      event('margin', 'PositionChanged', { subaccount: sub(ALICE), market: 0, size, cost_basis: '600000000' }, 2),
+      event('margin', 'PositionChanged', { subaccount: sub(BOB), market: 0, size: `-${size}`, cost_basis: '-600000000' }, 2),
+      event('margin', 'FillApplied', { market: 0, taker: sub(ALICE), maker: sub(BOB), taker_side: 'Buy', price, size }, 2),
+      event('orderbook', 'OrderFilled', { maker_order: '7', taker_order: '8', market: 0, price, size, taker_fee: '300000', maker_fee: '120000', maker_rebate: '0' }, 2),
+      event('vaults', 'Deposited', { subaccount: sub(ALICE, 1), asset: 1, amount: '5000000' }, 3),
+    ],
+  };
+}
+
+// Alice sells her 0.01 BTC back at $61,000 into a resting bid of Bob's (order 9), then Bob
+// cancels what is left of order 7.
+function closeBlock(number) {
+  index = 0;
+  const size = String(BTC / 100n);
+  const price = String(61_000n * USD);
+  return {
+    number, hash: `0x${String(number).padStart(64, '0')}`, ts: 1_700_000_000_000 + number * 1000 + 120_000, feeds: {}, markets: null,
+    events: [
+      event('orderbook', 'OrderPlaced', { id: '9', owner: sub(BOB), market: 0, side: 'Buy', price, size, kind: 'Limit', client_id: null }, 1),
+      event('orderbook', 'OrderRested', { id: '9', remaining: size }, 1),
+      event('orderbook', 'OrderPlaced', { id: '10', owner: sub(ALICE), market: 0, side: 'Sell', price, size, kind: 'ImmediateOrCancel', client_id: null }, 2),
+      event('margin', 'PositionChanged', { subaccount: sub(BOB), market: 0, size: '0', cost_basis: '0' }, 2),
+      event('margin', 'PositionChanged', { subaccount: sub(ALICE), market: 0, size: '0', cost_basis: '0' }, 2),
+      event('margin', 'FillApplied', { market: 0, taker: sub(ALICE), maker: sub(BOB), taker_side: 'Sell', price, size }, 2),
+      event('orderbook', 'OrderFilled', { maker_order: '9', taker_order: '10', market: 0, price, size, taker_fee: '305000', maker_fee: '122000', maker_rebate: '0' }, 2),
+      event('orderbook', 'OrderCancelled', { id: '7', remaining: size, reason: 'Owner' }, 3),
+      event('oracle', 'PricesFed', { feeder: ALICE, count: 2 }, 4),
+    ],
+  };
+}
+
+test('a fill becomes one trade, a fill row per side, and both orders move', async () => {
+  await withStore(async (store) => {
+    await store.transaction((tx) => applyBlock(tx, tradeBlock(1)));
+    const trades = await store.all('SELECT * FROM trades');
+    assert.equal(trades.length, 1);
+    assert.equal(trades[0].maker, BOB);
+    assert.equal(trades[0].taker, ALICE);
+    assert.equal(trades[0].taker_side, 'Buy');
+    assert.equal(trades[0].price, String(60_000n * USD));
+    const fills = await store.all('SELECT role, owner, side, fee FROM fills ORDER BY role');
+    assert.deepEqual(fills.map((f) => [f.role, f.owner, f.side, f.fee]), [['maker', BOB, 'Sell', '120000'], ['taker', ALICE, 'Buy', '300000']]);
+    const orders = await store.all('SELECT order_id, status, remaining, filled FROM orders ORDER BY order_id');
+    assert.deepEqual(orders.map((o) => [o.order_id, o.status, o.remaining, o.filled]),
+      [['7', 'resting', String(BTC / 100n), String(BTC / 100n)], ['8', 'filled', '0', String(BTC / 100n)]]);
+    const deposit = await store.get('SELECT * FROM collateral');
+    assert.deepEqual([deposit.kind, deposit.owner, deposit.number, deposit.amount], ['deposit', ALICE, 1, '5000000']);
+    const cursor = await store.get('SELECT block_number FROM cursor');
+    assert.equal(cursor.block_number, 1);
+  });
+});
+
+test('closing a position realizes its PnL at the fill price; a cancel closes the order', async () => {
+  await withStore(async (store) => {
+    await store.transaction((tx) => applyBlock(tx, tradeBlock(1)));
+    const block = closeBlock(2);
+    block.feeds = { 4: [[2, String(61_000n * USD)], [3, String(3_000n * USD)]] };
+    await store.transaction((tx) => applyBlock(tx, block));
+    const alice = await store.all('SELECT size, realized, price FROM positions WHERE owner = ? ORDER BY block_number', [ALICE]);
+    // Bought 0.01 at $60,000, sold at $61,000: $10 = 10,000,000 units.
+    assert.deepEqual(alice.map((p) => p.realized), ['0', '10000000']);
+    const bob = await store.all('SELECT realized FROM positions WHERE owner = ? ORDER BY block_number', [BOB]);
+    assert.deepEqual(bob.map((p) => p.realized), ['0', '-10000000']);
+    const seven = await store.get("SELECT status, remaining FROM orders WHERE order_id = '7'");
+    assert.deepEqual([seven.status, seven.remaining], ['cancelled', String(BTC / 100n)]);
+    const prices = await store.all('SELECT source, asset, price FROM oracle_prices ORDER BY position');
+    assert.deepEqual(prices.map((p) => [p.source, p.asset]), [[ALICE, 2], [ALICE, 3]]);
+  });
+});
+
+test('applying a block twice adds no row and changes none', async () => {
+  await withStore(async (store) => {
+    const tables = ['blocks', 'events', 'trades', 'fills', 'positions', 'orders', 'order_events', 'collateral', 'markets', 'cursor'];
+    const snapshot = () => Promise.all(tables.map((table) => store.all(`SELECT * FROM ${table} ORDER BY 1, 2`)));
+    await store.transaction((tx) => applyBlock(tx, tradeBlock(1)));
+    const once = await snapshot();
+    await store.transaction((tx) => applyBlock(tx, tradeBlock(1)));
+    const twice = await snapshot();
+    tables.forEach((table, i) => assert.deepEqual(twice[i], once[i], `${table} changed on a second application`));
+    assert.equal(once[tables.indexOf('trades')].length, 1);
+  });
+});
+
+test('a failing block leaves nothing behind', async () => {
+  await withStore(async (store) => {
+    const block = tradeBlock(1);
+    block.events.push({ index: 99, extrinsic: 5, pallet: 'vaults', method: 'Deposited', data: { subaccount: null, asset: 1, amount: '1' } });
+    await assert.rejects(store.transaction((tx) => applyBlock(tx, block)));
+    for (const table of ['events', 'trades', 'orders', 'blocks', 'cursor']) {
+      assert.equal((await store.all(`SELECT * FROM ${table}`)).length, 0, `${table} kept rows of a failed block`);
+    }
+  });
+});
+
+test('notional and realized PnL follow the chain units', () => {
+  assert.equal(notional(BTC, 8, 60_000n * USD), 60_000_000_000n);
+  assert.equal(notional(-BTC / 100n, 8, 60_000n * USD), -600_000_000n);
+  // A partial close of a 0.02 long (cost $1,200) by 0.01 at $59,000 realizes −$10.
+  assert.equal(realizedPnl({ size: String(2n * BTC / 100n), cost_basis: '1200000000' },
+    { size: String(BTC / 100n), cost_basis: '600000000' }, 8, 59_000n * USD), -10_000_000n);
+});
+
+test('candles bucket trades by interval with open, high, low, close and volume', () => {
+  const minute = INTERVALS['1m'];
+  const trades = [
+    { ts: 0, price: '100', size: '1' }, { ts: 10_000, price: '120', size: '2' }, { ts: 59_999, price: '90', size: '3' },
+    { ts: 60_000, price: '95', size: '4' }, { ts: 3 * minute + 1, price: '97', size: '5' },
+  ];
+  assert.deepEqual(candles(trades, minute), [
+    { start: 0, open: '100', high: '120', low: '90', close: '90', volume: '6', trades: 3 },
+    { start: 60_000, open: '95', high: '95', low: '95', close: '95', volume: '4', trades: 1 },
+    { start: 180_000, open: '97', high: '97', low: '97', close: '97', volume: '5', trades: 1 },
+  ]);
+  assert.equal(candles(trades, INTERVALS['1h']).length, 1);
+});
+
+test('input validation names the bad parameter', () => {
+  assert.throws(() => parseMarket('abc'), { code: 'BadMarket' });
+  assert.throws(() => parseMarket('4294967296'), { code: 'BadMarket' });
+  assert.equal(parseMarket('12'), 12);
+  assert.throws(() => parseInterval('2m'), { code: 'BadInterval' });
+  assert.equal(parseInterval('5m'), 300_000);
+  assert.throws(() => parseAddress('5Grwva', 42), { code: 'BadAddress' });
+  assert.equal(parseAddress(ALICE, 42), ALICE);
+  assert.throws(() => parseLimit('0'), { code: 'BadLimit' });
+  assert.throws(() => parseLimit('1001'), { code: 'BadLimit' });
+  assert.throws(() => parseCursor('12'), { code: 'BadCursor' });
+  assert.deepEqual(parseCursor('12.3'), [12, 3]);
+});
+
+test('the REST API pages trades and answers bad input with named errors', async () => {
+  await withStore(async (store) => {
+    await store.transaction((tx) => applyBlock(tx, tradeBlock(1)));
+    await store.transaction((tx) => applyBlock(tx, closeBlock(2)));
+    const { server, close } = createServer({ store, follower: { finalized: 2 } });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const get = async (path) => { const r = await fetch(base + path); return [r.status, await r.json()]; };
+    try {
+      let [status, body] = await get('/markets/0/trades?limit=1');
+      assert.equal(status, 200);
+      assert.equal(body.items.length, 1);
+      assert.equal(body.items[0].price, String(61_000n * USD));
+      [status, body] = await get(`/markets/0/trades?limit=1&cursor=${body.next}`);
+      assert.equal(body.items[0].price, String(60_000n * USD));
+      assert.equal(body.next, null);
+      [, body] = await get(`/accounts/${ALICE}/fills`);
+      assert.equal(body.items.length, 2);
+      [, body] = await get(`/accounts/${ALICE}/pnl`);
+      assert.deepEqual(body.items.map((p) => p.realized), ['10000000', '0']);
+      [, body] = await get('/markets/0/candles?interval=1d');
+      assert.equal(body.items.length, 1);
+      assert.equal(body.items[0].volume, String(2n * BTC / 100n));
+      [, body] = await get('/markets');
+      assert.equal(body.items[0].trades_24h, 2);
+      [, body] = await get('/status');
+      assert.deepEqual([body.indexed, body.lag], [2, 0]);
+      for (const [path, code, expected] of [
+        ['/markets/x/trades', 400, 'BadMarket'], ['/markets/5/trades', 404, 'UnknownMarket'],
+        ['/markets/0/candles?interval=3h', 400, 'BadInterval'], [`/accounts/nope/fills`, 400, 'BadAddress'],
+        ['/markets/0/trades?limit=0', 400, 'BadLimit'], ['/markets/0/trades?cursor=x', 400, 'BadCursor'],
+        [`/accounts/${ALICE}/orders?status=gone`, 400, 'BadStatus'], ['/nowhere', 404, 'NotFound'],
+      ]) {
+        [status, body] = await get(path);
+        assert.equal(status, code, path);
+        assert.equal(body.error, expected, path);
+        assert.ok(body.message.length > 0);
+      }
+    } finally {
+      await close();
+    }
+  });
+});
+
+test('minute candles kept as blocks land, merged, equal candles computed from the trades', async () => {
+  await withStore(async (store) => {
+    let seed = 7;
+    const random = () => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed / 2 ** 31; };
+    const trades = [];
+    let ts = 1_700_000_000_000;
+    for (let number = 1; number <= 120; number += 1) {
+      index = 0;
+      ts += Math.floor(random() * 90_000);
+      const events = [];
+      for (let k = 0; k < Math.floor(random() * 3); k += 1) {
+        const price = String(BigInt(59_000 + Math.floor(random() * 2_000)) * USD);
+        const size = String(1 + Math.floor(random() * 1_000_000));
+        events.push(event('margin', 'FillApplied', { market: 0, taker: sub(ALICE), maker: sub(BOB), taker_side: 'Buy', price, size }, k));
+        events.push(event('orderbook', 'OrderFilled', { maker_order: '1', taker_order: '2', market: 0, price, size, taker_fee: '0', maker_fee: '0', maker_rebate: '0' }, k));
+        trades.push({ ts, price, size });
+      }
+      const block = { number, hash: `0x${String(number).padStart(64, '0')}`, ts, feeds: {}, markets: number === 1 ? [BTC_MARKET] : null, events };
+      await store.transaction((tx) => applyBlock(tx, block));
+    }
+    assert.ok(trades.length > 50);
+    const minutes = await store.all('SELECT * FROM candles WHERE market = 0 ORDER BY start');
+    for (const [name, interval] of Object.entries(INTERVALS)) {
+      assert.deepEqual(mergeCandles(minutes, interval), candles(trades, interval), name);
+    }
+  });
+});
