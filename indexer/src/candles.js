@@ -2,6 +2,10 @@
 // units) and trade count per interval, for the intervals a chart asks for.
 
 export const INTERVALS = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 };
+// The spans stored (5m merges five minute rows).
+export const CANDLE_SPANS = [INTERVALS['1m'], INTERVALS['1h'], INTERVALS['1d']];
+// The stored span an interval is read from.
+export const sourceSpan = (interval) => [...CANDLE_SPANS].reverse().find((span) => interval % span === 0);
 
 // A minute candle with `trade` added (`candle` null: the minute's first trade). Trades are
 // applied in chain order, so the last one applied is the close.

@@ -7,15 +7,23 @@ function plain(codec) {
   return codec.toPrimitive();
 }
 
+// polkadot.js names event fields in camelCase; the rows use the runtime's snake_case.
+export function snakeCase(name) {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
 export function plainEvents(records) {
   return records.map((record, index) => {
     const { event, phase } = record;
     const names = event.data.names ?? [];
     const data = {};
-    event.data.forEach((value, i) => { data[names[i] ?? String(i)] = plain(value); });
+    event.data.forEach((value, i) => { data[names[i] ? snakeCase(names[i]) : String(i)] = plain(value); });
+    const extrinsic = phase.isApplyExtrinsic ? phase.asApplyExtrinsic.toNumber() : null;
     return {
       index,
-      extrinsic: phase.isApplyExtrinsic ? phase.asApplyExtrinsic.toNumber() : null,
+      extrinsic,
+      // Block-start and block-end work are phases of their own, not one "no extrinsic".
+      phase: extrinsic === null ? phase.type : `extrinsic ${extrinsic}`,
       pallet: event.section,
       method: event.method,
       data,

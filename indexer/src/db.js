@@ -8,7 +8,7 @@ import { TABLES, INDEXES } from './schema.js';
 const INTEGER_COLUMNS = new Set([
   'block_number', 'event_index', 'ts', 'number', 'to_number', 'market', 'asset', 'extrinsic_index',
   'base_asset', 'base_decimals', 'updated_block', 'placed_block', 'placed_ts', 'position', 'events',
-  'underlying', 'expiry', 'enact_at', 'maker_number', 'taker_number', 'start', 'trades',
+  'underlying', 'expiry', 'enact_at', 'maker_number', 'taker_number', 'start', 'trades', 'span', 'placed_index',
 ]);
 
 function normalize(row) {
@@ -84,6 +84,9 @@ function numbered(sql) {
 async function openPostgres(url) {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle client dropped by the server (a database restart) is an error event, not a crash:
+  // the next query reconnects.
+  pool.on('error', (error) => console.error(`postgres: ${error.message}`));
   let busy = Promise.resolve();
   return {
     kind: 'postgres',
@@ -96,14 +99,17 @@ async function openPostgres(url) {
         };
         try {
           await client.query('BEGIN');
+          // One writer per database: a second indexer on it waits, then finds the block stored.
+          await client.query('SELECT pg_advisory_xact_lock(7291264)');
           const result = await fn(tx);
           await client.query('COMMIT');
+          client.release();
           return result;
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {});
+          // A client that failed is not handed out again.
+          client.release(error);
           throw error;
-        } finally {
-          client.release();
         }
       });
       busy = run.catch(() => {});

@@ -3,7 +3,7 @@
 // chain's integers as decimal text) and writes every row the block makes, plus the cursor,
 // in the caller's transaction. Pure apart from `tx`, so it is tested without a chain.
 import { insert, upsert } from './db.js';
-import { addTrade, INTERVALS } from './candles.js';
+import { addTrade, CANDLE_SPANS } from './candles.js';
 
 const PRICE_ONE = 10n ** 18n;
 // Settlement (USDC) has 6 decimals: a price in 1e18 fixed point × a size in base units
@@ -48,6 +48,11 @@ export async function applyBlock(tx, block) {
   // A block already applied (its row commits with all of its rows) is applied no more: the
   // mutable orders would otherwise count its fills twice.
   if (await tx.get('SELECT number FROM blocks WHERE hash = ?', [block.hash])) return touched;
+  // Blocks land in order, none skipped: a gap would be rows lost.
+  const cursor = await tx.get('SELECT block_number FROM cursor WHERE id = 1');
+  if (cursor && cursor.block_number !== block.number - 1) {
+    throw new Error(`block ${block.number} does not follow the cursor at ${cursor.block_number}`);
+  }
   const key = (event) => ({ block_hash: block.hash, event_index: event.index, block_number: block.number, ts: block.ts });
   const decimalsCache = new Map();
   const decimalsOf = async (market) => {
@@ -74,30 +79,48 @@ export async function applyBlock(tx, block) {
     if (handler) await handler({ tx, block, event, events, position, row: key(event), touched, decimalsOf });
   }
 
+  // An order its own call neither rested nor cancelled is done: filled whole, or as far as
+  // a reduce-only order could go.
+  await tx.run("UPDATE orders SET status = 'filled', remaining = '0' WHERE status = 'open' AND placed_block = ?", [block.number]);
   await upsert(tx, 'cursor', { id: 1, block_number: block.number, block_hash: block.hash }, 'id');
   return touched;
 }
 
-// The event of `method` after `position` in the same extrinsic that `matches`.
-function following(events, position, pallet, method, matches) {
-  const from = events[position];
+// The phase an event belongs to ("extrinsic 3", "Initialization", "Finalization").
+const phaseOf = (event) => event.phase ?? (event.extrinsic === null ? 'Initialization' : `extrinsic ${event.extrinsic}`);
+
+// What a position change at `position` belongs to: the first fill or transfer after it in the
+// same phase (a fill emits both sides' `PositionChanged`, then `FillApplied`; a transfer
+// then `PositionTransferred`). Only a fill carries a price.
+function fillOfChange(events, position) {
+  const phase = phaseOf(events[position]);
   for (let i = position + 1; i < events.length; i += 1) {
     const next = events[i];
-    if (next.extrinsic !== from.extrinsic) continue;
-    if (next.pallet === pallet && next.method === method && matches(next.data)) return next;
+    if (phaseOf(next) !== phase) continue;
+    if (next.pallet === 'margin' && next.method === 'FillApplied') return next;
+    if (next.pallet === 'margin' && next.method === 'PositionTransferred') return null;
   }
   return null;
 }
 
-// The last `method` event before `position` in the same extrinsic that `matches`.
+// The last `method` event before `position` in the same phase that `matches`.
 function preceding(events, position, pallet, method, matches) {
-  const from = events[position];
+  const phase = phaseOf(events[position]);
   for (let i = position - 1; i >= 0; i -= 1) {
     const earlier = events[i];
-    if (earlier.extrinsic !== from.extrinsic) continue;
+    if (phaseOf(earlier) !== phase) continue;
     if (earlier.pallet === pallet && earlier.method === method && matches(earlier.data)) return earlier;
   }
   return null;
+}
+
+// An enum as text: "Limit", "GoodTilBlock(120)" (polkadot.js gives `{ goodTilBlock: 120 }`).
+export function enumText(value) {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'object') return String(value);
+  const [[name, inner]] = Object.entries(value);
+  const variant = name.charAt(0).toUpperCase() + name.slice(1);
+  return inner === null ? variant : `${variant}(${typeof inner === 'object' ? JSON.stringify(inner) : inner})`;
 }
 
 const sameSub = (a, b) => a.owner === b.owner && Number(a.number) === Number(b.number);
@@ -123,10 +146,10 @@ const HANDLERS = {
     const d = ctx.event.data;
     const owner = sub(d.owner);
     await insert(ctx.tx, 'orders', {
-      order_id: text(d.id), owner: owner.owner, number: owner.number, market: Number(d.market), side: String(d.side),
-      price: text(d.price), size: text(d.size), kind: typeof d.kind === 'string' ? d.kind : json(d.kind),
+      order_id: text(d.id), owner: owner.owner, number: owner.number, market: Number(d.market), side: enumText(d.side),
+      price: text(d.price), size: text(d.size), kind: enumText(d.kind),
       client_id: text(d.client_id), status: 'open', remaining: text(d.size), filled: '0',
-      placed_block: ctx.block.number, placed_ts: ctx.block.ts, updated_block: ctx.block.number,
+      placed_block: ctx.block.number, placed_index: ctx.event.index, placed_ts: ctx.block.ts, updated_block: ctx.block.number,
     });
     await orderEvent(ctx, d.id, 'placed', d.size, { side: d.side, price: d.price, size: d.size, kind: d.kind });
   },
@@ -159,18 +182,20 @@ const HANDLERS = {
     const taker = sub(f.taker);
     const maker = sub(f.maker);
     const trade = {
-      ...ctx.row, market: Number(d.market), price: text(d.price), size: text(d.size), taker_side: String(f.taker_side),
+      ...ctx.row, market: Number(d.market), price: text(d.price), size: text(d.size), taker_side: enumText(f.taker_side),
       maker_order: text(d.maker_order), taker_order: text(d.taker_order),
       maker: maker.owner, maker_number: maker.number, taker: taker.owner, taker_number: taker.number,
       taker_fee: text(d.taker_fee), maker_fee: text(d.maker_fee), maker_rebate: text(d.maker_rebate),
     };
     await insert(ctx.tx, 'trades', trade);
-    const start = Math.floor(ctx.block.ts / INTERVALS['1m']) * INTERVALS['1m'];
-    const minute = await ctx.tx.get('SELECT open, high, low, close, volume, trades FROM candles WHERE market = ? AND start = ?', [trade.market, start]);
-    await upsert(ctx.tx, 'candles', { market: trade.market, start, ...addTrade(minute ?? null, trade) }, ['market', 'start']);
-    const makerSide = String(f.taker_side) === 'Buy' ? 'Sell' : 'Buy';
+    for (const span of CANDLE_SPANS) {
+      const start = Math.floor(ctx.block.ts / span) * span;
+      const candle = await ctx.tx.get('SELECT open, high, low, close, volume, trades FROM candles WHERE market = ? AND span = ? AND start = ?', [trade.market, span, start]);
+      await upsert(ctx.tx, 'candles', { market: trade.market, span, start, ...addTrade(candle ?? null, trade) }, ['market', 'span', 'start']);
+    }
+    const makerSide = trade.taker_side === 'Buy' ? 'Sell' : 'Buy';
     for (const [role, who, side, order, fee, rebate] of [
-      ['taker', taker, String(f.taker_side), d.taker_order, d.taker_fee, '0'],
+      ['taker', taker, trade.taker_side, d.taker_order, d.taker_fee, '0'],
       ['maker', maker, makerSide, d.maker_order, d.maker_fee, d.maker_rebate],
     ]) {
       await insert(ctx.tx, 'fills', {
@@ -179,14 +204,16 @@ const HANDLERS = {
       });
       ctx.touched.accounts.add(who.owner);
     }
+    // What is left after the fill (an amend may have cut it): the chain drops a maker filled
+    // whole without an event of its own.
     for (const id of [text(d.maker_order), text(d.taker_order)]) {
-      await updateOrder(ctx.tx, id, (order) => {
-        const filled = BigInt(order.filled) + BigInt(d.size);
-        const remaining = BigInt(order.size) - filled;
-        return { filled: String(filled), remaining: String(remaining < 0n ? 0n : remaining), status: remaining <= 0n ? 'filled' : order.status };
+      const order = await updateOrder(ctx.tx, id, (current) => {
+        const left = BigInt(current.remaining) - BigInt(d.size);
+        const remaining = left < 0n ? 0n : left;
+        return { filled: String(BigInt(current.filled) + BigInt(d.size)), remaining: String(remaining), status: remaining === 0n ? 'filled' : current.status };
       }, ctx.block.number);
+      await orderEvent(ctx, id, 'filled', order ? order.remaining : null, { maker_order: d.maker_order, taker_order: d.taker_order, price: d.price, size: d.size });
     }
-    await orderEvent(ctx, d.maker_order, 'filled', null, { taker_order: d.taker_order, price: d.price, size: d.size });
     ctx.touched.trades.push(trade);
     ctx.touched.markets.add(Number(d.market));
   },
@@ -198,8 +225,8 @@ const HANDLERS = {
       'SELECT size, cost_basis FROM positions WHERE owner = ? AND number = ? AND market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1',
       [who.owner, who.number, market])) ?? { size: '0', cost_basis: '0' };
     // The fill (or transfer) this change belongs to follows it in the same extrinsic.
-    const fill = following(ctx.events, ctx.position, 'margin', 'FillApplied',
-      (f) => Number(f.market) === market && (sameSub(f.taker, who) || sameSub(f.maker, who)));
+    const next = fillOfChange(ctx.events, ctx.position);
+    const fill = next && Number(next.data.market) === market && (sameSub(next.data.taker, who) || sameSub(next.data.maker, who)) ? next : null;
     const decimals = await ctx.decimalsOf(market);
     const price = fill ? text(fill.data.price) : null;
     // A transfer (backstop, deleveraging) has no fill price: its realized PnL is left null.
@@ -225,6 +252,16 @@ const HANDLERS = {
   'margin.SeriesPositionSettled': async (ctx) => {
     const d = ctx.event.data;
     const who = sub(d.subaccount);
+    const market = Number(d.market);
+    // Settlement closes the position without a `PositionChanged`: the holder receives
+    // `amount` (pays, when negative), realizing amount − cost basis.
+    const before = (await ctx.tx.get(
+      'SELECT cost_basis FROM positions WHERE owner = ? AND number = ? AND market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1',
+      [who.owner, who.number, market])) ?? { cost_basis: '0' };
+    await insert(ctx.tx, 'positions', {
+      ...ctx.row, owner: who.owner, number: who.number, market, size: '0', cost_basis: '0',
+      realized: String(BigInt(d.amount) - BigInt(before.cost_basis)), price: null,
+    });
     await insert(ctx.tx, 'settlements', {
       ...ctx.row, kind: 'position', market: Number(d.market), owner: who.owner, number: who.number,
       amount: text(d.amount), detail: json(d),
@@ -243,7 +280,7 @@ const HANDLERS = {
   'vaults.Deposited': (ctx) => collateral(ctx, 'deposit', ctx.event.data.subaccount, null),
   'vaults.Withdrawn': (ctx) => collateral(ctx, 'withdraw', ctx.event.data.subaccount, null),
   'vaults.Transferred': (ctx) => collateral(ctx, 'transfer', { owner: ctx.event.data.owner, number: ctx.event.data.from }, ctx.event.data.to),
-  'vaults.CollateralSeized': (ctx) => collateral(ctx, 'seized', ctx.event.data.from, ctx.event.data.to.number),
+  'vaults.CollateralSeized': (ctx) => collateral(ctx, 'seized', ctx.event.data.from, ctx.event.data.to.number, ctx.event.data.to.owner),
   'insurance.Staked': (ctx) => insurance(ctx, 'staked'),
   'insurance.UnstakeRequested': (ctx) => insurance(ctx, 'unstake_requested'),
   'insurance.UnstakeCancelled': (ctx) => insurance(ctx, 'unstake_cancelled'),
@@ -285,11 +322,12 @@ async function liquidation(ctx, step) {
   ctx.touched.accounts.add(who.owner);
 }
 
-async function collateral(ctx, kind, from, toNumber) {
+async function collateral(ctx, kind, from, toNumber, toOwner = null) {
   const d = ctx.event.data;
   const who = sub(from);
   await insert(ctx.tx, 'collateral', {
     ...ctx.row, kind, owner: who.owner, number: who.number, to_number: toNumber === null ? null : Number(toNumber),
+    to_owner: toOwner === null ? null : String(toOwner),
     asset: Number(d.asset), amount: text(d.amount),
   });
   ctx.touched.accounts.add(who.owner);

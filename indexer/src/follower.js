@@ -55,8 +55,10 @@ export class Follower {
     const cursor = await this.cursor();
     this.indexed = cursor;
     if (cursor) {
-      const hash = (await this.api.rpc.chain.getBlockHash(cursor.number)).toHex();
-      if (hash !== cursor.hash) throw new ChainMismatch(cursor, hash);
+      const hash = await this.api.rpc.chain.getBlockHash(cursor.number);
+      // A node still syncing (or restarted from scratch) has no block there yet: wait.
+      if (hash.isEmpty || /^0x0+$/.test(hash.toHex())) throw new Error(`the node has no block ${cursor.number} yet`);
+      if (hash.toHex() !== cursor.hash) throw new ChainMismatch(cursor, hash.toHex());
     }
     let next = cursor ? cursor.number + 1 : this.from;
     let haveMarkets = Boolean(await this.store.get('SELECT market FROM markets LIMIT 1'));

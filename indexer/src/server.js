@@ -3,13 +3,16 @@
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
-import { INTERVALS, mergeCandles } from './candles.js';
+import { INTERVALS, mergeCandles, sourceSpan } from './candles.js';
 
 export class BadRequest extends Error {
   constructor(code, message, status = 400) { super(message); this.code = code; this.status = status; }
 }
 
 const MAX_LIMIT = 1000;
+const MAX_SOCKETS = 256;
+const MAX_SUBSCRIPTIONS = 16;
+const MAX_BUFFERED = 1 << 20;
 const DAY_MS = 86_400_000;
 
 export function parseLimit(value, fallback = 100) {
@@ -118,13 +121,15 @@ export function createServer({ store, follower, ss58Format = 42, log = () => {} 
     const since = (latest?.ts ?? 0) - DAY_MS;
     const out = [];
     for (const market of markets) {
-      const minutes = await store.all('SELECT volume, trades FROM candles WHERE market = ? AND start >= ?', [market.market, since]);
+      // The last 24 whole hours and the current one.
+      const hours = await store.all('SELECT volume, trades FROM candles WHERE market = ? AND span = ? AND start >= ?',
+        [market.market, INTERVALS['1h'], Math.floor(since / INTERVALS['1h']) * INTERVALS['1h']]);
       const last = await store.get('SELECT price FROM trades WHERE market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1', [market.market]);
       const funding = await store.get('SELECT rate, funding_index, block_number FROM funding_rates WHERE market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1', [market.market]);
       out.push({
         ...expand(market), last_price: last?.price ?? null,
-        volume_24h: String(minutes.reduce((sum, m) => sum + BigInt(m.volume), 0n)),
-        trades_24h: minutes.reduce((sum, m) => sum + m.trades, 0), funding: funding ?? null,
+        volume_24h: String(hours.reduce((sum, h) => sum + BigInt(h.volume), 0n)),
+        trades_24h: hours.reduce((sum, h) => sum + h.trades, 0), funding: funding ?? null,
       });
     }
     return { items: out };
@@ -154,8 +159,9 @@ export function createServer({ store, follower, ss58Format = 42, log = () => {} 
     if (from >= to) throw new BadRequest('BadRange', 'from must be before to');
     if (to - from > limit * interval) throw new BadRequest('BadRange', `from..to spans more than limit (${limit}) intervals`);
     const start = Math.floor(from / interval) * interval;
-    const minutes = await store.all('SELECT * FROM candles WHERE market = ? AND start >= ? AND start < ? ORDER BY start', [market, start, to]);
-    return { interval: name, items: mergeCandles(minutes, interval).slice(-limit) };
+    const rows = await store.all('SELECT * FROM candles WHERE market = ? AND span = ? AND start >= ? AND start < ? ORDER BY start',
+      [market, sourceSpan(interval), start, to]);
+    return { interval: name, items: mergeCandles(rows, interval).slice(-limit) };
   });
   route(/^\/accounts\/([^/]+)\/fills$/, async (params, query) => {
     const { where, values } = account(params, query);
@@ -169,8 +175,15 @@ export function createServer({ store, follower, ss58Format = 42, log = () => {} 
       where.push('status = ?'); values.push(status);
     }
     const limit = parseLimit(query.get('limit'));
-    const rows = await store.all(`SELECT * FROM orders WHERE ${where.join(' AND ')} ORDER BY placed_block DESC, order_id DESC LIMIT ?`, [...values, limit]);
-    return { items: rows };
+    const cursor = parseCursor(query.get('cursor'));
+    if (cursor) {
+      where.push('(placed_block < ? OR (placed_block = ? AND placed_index < ?))');
+      values.push(cursor[0], cursor[0], cursor[1]);
+    }
+    const rows = await store.all(`SELECT * FROM orders WHERE ${where.join(' AND ')} ORDER BY placed_block DESC, placed_index DESC LIMIT ?`, [...values, limit + 1]);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit && last ? `${last.placed_block}.${last.placed_index}` : null };
   });
   route(/^\/accounts\/([^/]+)\/pnl$/, async (params, query) => {
     const { where, values } = account(params, query);
@@ -202,17 +215,20 @@ export function createServer({ store, follower, ss58Format = 42, log = () => {} 
   });
 
   const server = http.createServer(async (request, response) => {
-    const url = new URL(request.url, 'http://localhost');
     const send = (status, body) => {
       response.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
       response.end(JSON.stringify(body));
     };
     if (request.method !== 'GET') return send(405, { error: 'MethodNotAllowed', message: 'the API is read-only: GET only' });
+    let url;
+    try { url = new URL(request.url, 'http://localhost'); } catch { return send(400, { error: 'BadUrl', message: 'the request URL cannot be parsed' }); }
     for (const [pattern, handler] of routes) {
       const match = pattern.exec(url.pathname);
       if (!match) continue;
       try {
-        return send(200, await handler(match.slice(1).map(decodeURIComponent), url.searchParams));
+        let params;
+        try { params = match.slice(1).map(decodeURIComponent); } catch { throw new BadRequest('BadUrl', 'a path segment is not valid percent-encoding'); }
+        return send(200, await handler(params, url.searchParams));
       } catch (error) {
         if (error instanceof BadRequest) return send(error.status, { error: error.code, message: error.message });
         log(`${url.pathname}: ${error.stack ?? error}`);
@@ -224,26 +240,46 @@ export function createServer({ store, follower, ss58Format = 42, log = () => {} 
 
   // Websocket: {"subscribe":"trades","market":0} | {"subscribe":"orders","market":0} |
   // {"subscribe":"account","address":"5…"}; each finalized block pushes what it changed.
-  const sockets = new WebSocketServer({ noServer: true });
+  // Bounded: small messages, a few subscriptions per socket, a cap on sockets, and a socket
+  // that stops reading (its unsent data past 1 MiB) or answering pings is dropped.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   server.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url, 'http://localhost').pathname !== '/ws') return socket.destroy();
+    let path = null;
+    try { path = new URL(request.url, 'http://localhost').pathname; } catch { /* refused below */ }
+    if (path !== '/ws' || sockets.clients.size >= MAX_SOCKETS) return socket.destroy();
     sockets.handleUpgrade(request, socket, head, (ws) => {
       ws.subscriptions = [];
+      ws.alive = true;
+      ws.on('pong', () => { ws.alive = true; });
+      ws.on('error', () => ws.terminate());
       ws.on('message', (raw) => {
+        const reply = (body) => ws.send(JSON.stringify(body));
         let message;
-        try { message = JSON.parse(String(raw)); } catch { return ws.send(JSON.stringify({ error: 'BadMessage', message: 'messages are JSON' })); }
+        try { message = JSON.parse(String(raw)); } catch { return reply({ error: 'BadMessage', message: 'messages are JSON' }); }
         try {
-          const channel = message.subscribe;
-          if (channel === 'trades' || channel === 'orders') ws.subscriptions.push({ channel, market: parseMarket(String(message.market)) });
-          else if (channel === 'account') ws.subscriptions.push({ channel, address: parseAddress(String(message.address), ss58Format) });
+          const channel = message?.subscribe;
+          let subscription;
+          if (channel === 'trades' || channel === 'orders') subscription = { channel, market: parseMarket(String(message.market)) };
+          else if (channel === 'account') subscription = { channel, address: parseAddress(String(message.address), ss58Format) };
           else throw new BadRequest('BadChannel', 'subscribe to "trades", "orders" (with a market) or "account" (with an address)');
-          ws.send(JSON.stringify({ subscribed: ws.subscriptions[ws.subscriptions.length - 1] }));
+          const same = ws.subscriptions.some((held) => JSON.stringify(held) === JSON.stringify(subscription));
+          if (!same && ws.subscriptions.length >= MAX_SUBSCRIPTIONS) throw new BadRequest('TooManySubscriptions', `at most ${MAX_SUBSCRIPTIONS} subscriptions per socket`);
+          if (!same) ws.subscriptions.push(subscription);
+          reply({ subscribed: subscription });
         } catch (error) {
-          ws.send(JSON.stringify({ error: error.code ?? 'BadMessage', message: error.message }));
+          reply({ error: error.code ?? 'BadMessage', message: error.message });
         }
       });
     });
   });
+  const heartbeat = setInterval(() => {
+    for (const ws of sockets.clients) {
+      if (!ws.alive) { ws.terminate(); continue; }
+      ws.alive = false;
+      ws.ping();
+    }
+  }, 30_000);
+  heartbeat.unref();
 
   const publish = (block, touched) => {
     for (const ws of sockets.clients) {
@@ -256,10 +292,18 @@ export function createServer({ store, follower, ss58Format = 42, log = () => {} 
             orders: touched.orders.filter((o) => o.owner === subscription.address) };
         }
         const empty = !data || (Array.isArray(data) && data.length === 0);
-        if (!empty) ws.send(JSON.stringify({ channel: subscription.channel, block: block.number, data }));
+        if (empty) continue;
+        if (ws.bufferedAmount > MAX_BUFFERED) { ws.terminate(); break; }
+        ws.send(JSON.stringify({ channel: subscription.channel, block: block.number, data }));
       }
     }
   };
 
-  return { server, publish, close: () => new Promise((resolve) => { sockets.close(); server.close(() => resolve()); }) };
+  const close = () => new Promise((resolve) => {
+    clearInterval(heartbeat);
+    for (const ws of sockets.clients) ws.terminate();
+    sockets.close();
+    server.close(() => resolve());
+  });
+  return { server, publish, close };
 }

@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/db.js';
-import { applyBlock, notional, realizedPnl } from '../src/decode.js';
-import { candles, INTERVALS, mergeCandles } from '../src/candles.js';
+import net from 'node:net';
+import { applyBlock, enumText, notional, realizedPnl } from '../src/decode.js';
+import { snakeCase } from '../src/chain.js';
+import { candles, INTERVALS, mergeCandles, sourceSpan } from '../src/candles.js';
 import { createServer, parseAddress, parseCursor, parseInterval, parseLimit, parseMarket } from '../src/server.js';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -211,7 +213,7 @@ test('the REST API pages trades and answers bad input with named errors', async 
   });
 });
 
-test('minute candles kept as blocks land, merged, equal candles computed from the trades', async () => {
+test('candles kept as blocks land (minute, hour, day), merged, equal candles computed from the trades', async () => {
   await withStore(async (store) => {
     let seed = 7;
     const random = () => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed / 2 ** 31; };
@@ -232,9 +234,106 @@ test('minute candles kept as blocks land, merged, equal candles computed from th
       await store.transaction((tx) => applyBlock(tx, block));
     }
     assert.ok(trades.length > 50);
-    const minutes = await store.all('SELECT * FROM candles WHERE market = 0 ORDER BY start');
     for (const [name, interval] of Object.entries(INTERVALS)) {
-      assert.deepEqual(mergeCandles(minutes, interval), candles(trades, interval), name);
+      const stored = await store.all('SELECT * FROM candles WHERE market = 0 AND span = ? ORDER BY start', [sourceSpan(interval)]);
+      assert.deepEqual(mergeCandles(stored, interval), candles(trades, interval), name);
+    }
+  });
+});
+
+test('event field names and enums read as the runtime names them', () => {
+  assert.equal(snakeCase('makerOrder'), 'maker_order');
+  assert.equal(snakeCase('costBasis'), 'cost_basis');
+  assert.equal(snakeCase('size'), 'size');
+  assert.equal(enumText('Buy'), 'Buy');
+  assert.equal(enumText({ limit: null }), 'Limit');
+  assert.equal(enumText({ goodTilBlock: 120 }), 'GoodTilBlock(120)');
+});
+
+test('an amended order filled to its cut size is filled; a reduce-only order matched short of its size is done', async () => {
+  await withStore(async (store) => {
+    await store.transaction((tx) => applyBlock(tx, tradeBlock(1)));
+    index = 0;
+    const price = String(60_000n * USD);
+    const block = {
+      number: 2, hash: `0x${'2'.padStart(64, '0')}`, ts: 1_700_000_003_000, feeds: {}, markets: null,
+      events: [
+        // Order 7 (0.01 left) is cut to 0.004, then filled by 0.004.
+        event('orderbook', 'OrderReduced', { id: '7', remaining: '400000' }, 1),
+        event('orderbook', 'OrderPlaced', { id: '11', owner: sub(ALICE), market: 0, side: 'Buy', price, size: '900000', kind: { immediateOrCancel: null }, client_id: null }, 2),
+        event('margin', 'FillApplied', { market: 0, taker: sub(ALICE), maker: sub(BOB), taker_side: 'Buy', price, size: '400000' }, 2),
+        event('orderbook', 'OrderFilled', { maker_order: '7', taker_order: '11', market: 0, price, size: '400000', taker_fee: '0', maker_fee: '0', maker_rebate: '0' }, 2),
+        event('orderbook', 'OrderCancelled', { id: '11', remaining: '500000', reason: 'Expired' }, 2),
+        // A reduce-only sell of 0.02 that the position capped at 0.01: no rest, no cancel.
+        event('orderbook', 'OrderPlaced', { id: '12', owner: sub(ALICE), market: 0, side: 'Sell', price, size: '2000000', kind: { limit: null }, client_id: null }, 3),
+      ],
+    };
+    await store.transaction((tx) => applyBlock(tx, block));
+    const orders = Object.fromEntries((await store.all('SELECT order_id, status, remaining, kind FROM orders')).map((o) => [o.order_id, o]));
+    assert.deepEqual([orders['7'].status, orders['7'].remaining], ['filled', '0']);
+    assert.deepEqual([orders['11'].status, orders['11'].remaining, orders['11'].kind], ['cancelled', '500000', 'ImmediateOrCancel']);
+    assert.deepEqual([orders['12'].status, orders['12'].kind], ['filled', 'Limit']);
+  });
+});
+
+test('a transfer is not priced by a later fill; settlement closes a series position', async () => {
+  await withStore(async (store) => {
+    await store.transaction((tx) => applyBlock(tx, tradeBlock(1)));
+    index = 0;
+    const price = String(61_000n * USD);
+    const block = {
+      number: 2, hash: `0x${'2'.padStart(64, '0')}`, ts: 1_700_000_003_000, feeds: {}, markets: null,
+      events: [
+        // The backstop takes Alice's long, then (same extrinsic) Bob trades with Alice again.
+        event('margin', 'PositionChanged', { subaccount: sub(ALICE), market: 0, size: '0', cost_basis: '0' }, 1),
+        event('margin', 'PositionChanged', { subaccount: sub(BOB, 9), market: 0, size: '1000000', cost_basis: '595000000' }, 1),
+        event('margin', 'PositionTransferred', { market: 0, from: sub(ALICE), to: sub(BOB, 9), size: '1000000', cash: '595000000' }, 1),
+        event('margin', 'PositionChanged', { subaccount: sub(ALICE), market: 0, size: '1000000', cost_basis: '610000000' }, 1),
+        event('margin', 'PositionChanged', { subaccount: sub(BOB), market: 0, size: '-2000000', cost_basis: '-1210000000' }, 1),
+        event('margin', 'FillApplied', { market: 0, taker: sub(ALICE), maker: sub(BOB), taker_side: 'Buy', price, size: '1000000' }, 1),
+        // An option series position of Bob's settles: he receives $25 on a cost of $40.
+        event('margin', 'SeriesPositionSettled', { subaccount: sub(BOB), market: 5000, size: '100', amount: '25000000' }, null),
+      ],
+    };
+    block.events.at(-1).phase = 'Initialization';
+    await store.transaction((tx) => applyBlock(tx, block));
+    const rows = await store.all("SELECT owner, number, market, size, realized, price FROM positions WHERE block_number = 2 ORDER BY event_index");
+    assert.deepEqual(rows.map((r) => [r.size, r.realized, r.price]), [
+      ['0', null, null], ['1000000', null, null], ['1000000', '0', price], ['-2000000', '0', price], ['0', '25000000', null],
+    ]);
+  });
+});
+
+test('a block that does not follow the cursor is refused whole', async () => {
+  await withStore(async (store) => {
+    await store.transaction((tx) => applyBlock(tx, tradeBlock(1)));
+    await assert.rejects(store.transaction((tx) => applyBlock(tx, closeBlock(3))), /does not follow the cursor/);
+    assert.equal((await store.get('SELECT block_number FROM cursor')).block_number, 1);
+    assert.equal((await store.all('SELECT * FROM blocks')).length, 1);
+  });
+});
+
+test('a malformed request line or upgrade gets an error, and the server stays up', async () => {
+  await withStore(async (store) => {
+    const { server, close } = createServer({ store, follower: null });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address();
+    const raw = (request) => new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+      let reply = '';
+      socket.on('data', (chunk) => { reply += chunk; });
+      socket.on('close', () => resolve(reply));
+      socket.on('error', () => resolve(reply));
+      setTimeout(() => socket.destroy(), 1000);
+    });
+    try {
+      assert.match(await raw('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), /400/);
+      await raw('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      assert.match(await raw('GET /markets/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), /400/);
+      const response = await fetch(`http://127.0.0.1:${port}/status`);
+      assert.equal(response.status, 200);
+    } finally {
+      await close();
     }
   });
 });
