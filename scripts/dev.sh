@@ -8,10 +8,13 @@ cd "$REPO_ROOT"
 RPC_PORT="${RPC_PORT:-9944}"
 PRICE_FEED_PORT="${PRICE_FEED_PORT:-8099}"
 INDEXER_PORT="${INDEXER_PORT:-3001}"
+APP_PORT="${APP_PORT:-3000}"
 
 ensure_prerequisites
 build_node
 ensure_indexer_packages
+ensure_app_packages
+build_app
 # The dev chain is new on every run, so its history database is too (unless INDEXER_DB names one).
 scratch="$(mktemp -d -t clearing-dev.XXXXXX)"
 INDEXER_DB="${INDEXER_DB:-$scratch/indexer.sqlite}"
@@ -46,12 +49,16 @@ if wait_for_rpc "$RPC_PORT" 1; then
 	node indexer/src/main.js --ws "ws://127.0.0.1:$RPC_PORT" --db "$INDEXER_DB" --port "$INDEXER_PORT" \
 		2>"$scratch/indexer.log" &
 	pids+=("$!")
+	# The trading web app (app/dist), told where the node and the indexer are.
+	(cd app && exec node node_modules/vite/bin/vite.js preview --port "$APP_PORT" --strictPort) >"$scratch/app.log" 2>&1 &
+	pids+=("$!")
 	cat <<MSG
 
   Clearing dev chain is up: one block per second, finalized by GRANDPA.
     RPC (WebSocket + HTTP):  ws://127.0.0.1:$RPC_PORT
     polkadot.js apps:        https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/explorer
     Prometheus metrics:      http://127.0.0.1:${PROMETHEUS_PORT:-9615}/metrics
+    Trading web app:         http://127.0.0.1:$APP_PORT/?ws=ws://127.0.0.1:$RPC_PORT&indexer=http://127.0.0.1:$INDEXER_PORT
     History API (indexer):   http://127.0.0.1:$INDEXER_PORT/markets  (log: $scratch/indexer.log)
     Dev accounts (//Alice, //Bob, ...) hold 1,000,000 CLR and 1,000,000 USDC (asset 1).
     Oracle: Alice's node feeds BTC (2), ETH (3), DOT (4) from the local price feed

@@ -92,6 +92,31 @@ ensure_indexer_packages() {
 	fi
 }
 
+ensure_app_packages() {
+	local dir="$REPO_ROOT/app"
+	if [ ! -d "$dir/node_modules/vite" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		log "installing the web app's npm packages"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}
+
+# Builds the web app into app/dist (type-checked first).
+build_app() {
+	log "building the web app"
+	(cd "$REPO_ROOT/app" && npm run --silent build >/dev/null)
+}
+
+# Debian's Chromium, which the web app's tests drive headless.
+ensure_chromium() {
+	if ! command -v chromium >/dev/null; then
+		log "installing chromium"
+		local sudo=""
+		[ "$(id -u)" -ne 0 ] && sudo="sudo"
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+	fi
+}
+
 # PostgreSQL from Debian's package, for the indexer's tests: a throwaway cluster in $1 on port
 # $2 (127.0.0.1 only, trust auth), run as the `postgres` user when we are root (the server
 # refuses root). Prints the connection URL.

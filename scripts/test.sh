@@ -36,9 +36,12 @@ SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-oracle -p pallet-vault
 ensure_e2e_packages
 ensure_indexer_packages
 ensure_postgres
+ensure_app_packages
+ensure_chromium
 
 log "indexer unit tests"
 (cd indexer && npm test --silent)
+build_app
 
 workdir="$(mktemp -d -t clearing-e2e.XXXXXX)"
 pg_dir="$(mktemp -d -t clearing-pg.XXXXXX)"
@@ -93,4 +96,9 @@ pg_url="$(start_postgres "$pg_dir" "$(free_port)")"
 log "indexer against the dev node (SQLite and $pg_url)"
 (cd indexer && CLEARING_WS="ws://127.0.0.1:$rpc_port" PRICE_FEED_URL="http://127.0.0.1:$feed_port" \
 	INDEXER_PG_URL="$pg_url" npm run --silent test:chain) || status=$?
+[ "$status" -ne 0 ] && exit "$status"
+
+# The web app in headless Chromium against the same node (screenshots in app/test/screenshots).
+log "web app in headless Chromium"
+(cd app && CLEARING_WS="ws://127.0.0.1:$rpc_port" npm test --silent) || status=$?
 exit "$status"

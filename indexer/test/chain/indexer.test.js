@@ -29,6 +29,7 @@ let taker;
 let dir;
 let session; // { first, last, cancelled, closed }
 const children = new Set();
+const SESSION_TABLES = ['blocks', 'events', 'trades', 'fills', 'orders', 'order_events', 'positions', 'collateral', 'oracle_prices', 'markets', 'candles'];
 
 const freePort = () => new Promise((resolve) => {
   const server = net.createServer();
@@ -125,7 +126,8 @@ test('killed mid-stream and restarted, SQLite ends with exactly the rows Postgre
   assert.equal(await indexedIn(sqlite), until);
   for (const table of HISTORY_TABLES) {
     const [lite, pg] = [await rows(sqlite, table), await rows(PG_URL, table)];
-    assert.ok(lite.length > 0 || ['liquidations', 'settlements', 'governance'].includes(table), `${table} is empty`);
+    // What the session itself makes is never empty (the rest depends on what ran before).
+    if (SESSION_TABLES.includes(table)) assert.ok(lite.length > 0, `${table} is empty`);
     assert.deepEqual(lite, pg, `${table} differs between the resumed SQLite run and PostgreSQL`);
   }
   const blocks = await rows(sqlite, 'blocks');
@@ -149,6 +151,14 @@ test("the rows match the chain: every block's hash and events, every fill of the
     assert.deepEqual(indexed.map((t) => [t.maker_order, t.taker_order, t.price, t.size]),
       fills.map(({ event }) => [event.data.makerOrder.toString(), event.data.takerOrder.toString(), event.data.price.toString(), event.data.size.toString()]),
       `fills of ${number}`);
+  }
+  // Blocks across the whole history (other runtimes' included, after the suite's upgrade).
+  const step = Math.max(1, Math.floor(session.last / 40));
+  for (let number = 1; number <= session.last; number += step) {
+    const hash = (await ctx.api.rpc.chain.getBlockHash(number)).toHex();
+    const records = await (await ctx.api.at(hash)).query.system.events();
+    assert.equal(blocks.get(number).hash, hash, `block ${number}`);
+    assert.equal(blocks.get(number).events, records.length, `events of block ${number}`);
   }
   // Over the whole chain: as many trades as fills the chain emitted (counted from the events rows).
   assert.equal(trades.length, events.filter((e) => e.pallet === 'orderbook' && e.method === 'OrderFilled').length);
