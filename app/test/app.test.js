@@ -150,8 +150,12 @@ test('deposit, a limit order shown with its margin effect and then on the book',
   const freeAfter = await waitForText('#what-if', /Free collateral after/, 'the what-if shown before signing');
   assert.match(freeAfter, /Initial requirement after/);
   await page.click('#place');
-  await waitForText('#order-result', /Order placed/, 'the order placed');
+  const placed = await waitForText('#order-result', /Order placed/, 'the order placed');
+  const included = Number(/block (\d+)/.exec(placed)[1]);
   await waitForText('#asks', /60,123/, 'the ask on the ladder');
+  // The book view follows best blocks: the order shows by the block after its own.
+  const shownAt = Number(await page.$eval('#block', (element) => element.dataset.block));
+  assert.ok(shownAt <= included + 1, `the order, included in block ${included}, first shown at block ${shownAt}`);
   await shot('market');
 });
 

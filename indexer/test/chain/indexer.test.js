@@ -37,8 +37,23 @@ const freePort = () => new Promise((resolve) => {
 });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startIndexer(db, { until, port } = {}) {
-  const args = [INDEXER, '--ws', WS_URL, '--db', db, '--port', String(port ?? 0)];
+// A TCP proxy to the node: `drop()` cuts every connection and refuses new ones (the node
+// restarting, as a client sees it), `restore()` lets them through again.
+function nodeProxy(target) {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set();
+  let open = true;
+  const server = net.createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = net.connect(Number(port), hostname);
+    for (const socket of [client, upstream]) { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); socket.on('error', () => {}); }
+    client.pipe(upstream).pipe(client);
+  });
+  return { server, drop() { open = false; for (const socket of sockets) socket.destroy(); }, restore() { open = true; } };
+}
+
+function startIndexer(db, { until, port, ws = WS_URL } = {}) {
+  const args = [INDEXER, '--ws', ws, '--db', db, '--port', String(port ?? 0)];
   if (until) args.push('--until', String(until));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   child.log = '';
@@ -167,7 +182,7 @@ test("the rows match the chain: every block's hash and events, every fill of the
 test('following live: the API serves the session and names bad input; a new trade is pushed over the websocket', async () => {
   const sqlite = join(dir, 'indexer.sqlite');
   const port = await freePort();
-  startIndexer(sqlite, { port });
+  const live = startIndexer(sqlite, { port });
   const base = `http://127.0.0.1:${port}`;
   const get = async (path) => { const r = await fetch(base + path); return [r.status, await r.json()]; };
   await waitFor(async () => { try { return (await get('/status'))[1].lag <= 2; } catch { return false; } }, 'the live indexer to catch up', 120_000);
@@ -214,4 +229,31 @@ test('following live: the API serves the session and names bad input; a new trad
   ws.close();
   [, body] = await get('/status');
   assert.ok(body.lag <= 2, `lag ${body.lag} blocks behind finality`);
+  // SIGTERM: the block being applied commits, then it exits cleanly.
+  live.kill('SIGTERM');
+  assert.equal((await live.exited).code, 0);
+});
+
+test('the node gone and back: the indexer reconnects and indexes what happened meanwhile', async () => {
+  const sqlite = join(dir, 'indexer.sqlite');
+  const proxy = nodeProxy(WS_URL);
+  await new Promise((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+  const port = await freePort();
+  const live = startIndexer(sqlite, { port, ws: `ws://127.0.0.1:${proxy.server.address().port}` });
+  const get = async (path) => (await fetch(`http://127.0.0.1:${port}${path}`)).json();
+  await waitFor(async () => { try { return (await get('/status')).lag <= 2; } catch { return false; } }, 'the indexer behind the proxy to catch up', 120_000);
+  proxy.drop();
+  // While it is cut off: a trade.
+  await place(maker, 'Sell', 60_030, 'Limit');
+  const crossed = await place(taker, 'Buy', 60_100, 'ImmediateOrCancel', { finalized: true });
+  await sleep(3000);
+  assert.equal(live.exitCode, null, `the indexer exited while the node was away:\n${live.log}`);
+  proxy.restore();
+  await waitFor(async () => { try { return (await get('/status')).indexed >= crossed.block; } catch { return false; } }, 'the trade made while away indexed', 120_000);
+  const { items } = await get(`/accounts/${taker.address}/fills?limit=1`);
+  assert.equal(items[0].price, String(60_030n * FIXED));
+  assert.equal(items[0].block_number, crossed.block);
+  live.kill('SIGTERM');
+  assert.equal((await live.exited).code, 0);
+  proxy.server.close();
 });
