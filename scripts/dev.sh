@@ -38,7 +38,7 @@ fi
 
 # --dev: chain `dev`, Alice's keys (oracle key included), a temporary database, RPC open to
 # browsers.
-"$NODE_BIN" --dev --rpc-port "$RPC_PORT" --prometheus-port "${PROMETHEUS_PORT:-9615}" "$@" &
+"$NODE_BIN" --dev --state-pruning archive-canonical --rpc-port "$RPC_PORT" --prometheus-port "${PROMETHEUS_PORT:-9615}" "$@" &
 node_pid=$!
 pids+=("$node_pid")
 

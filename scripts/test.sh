@@ -67,7 +67,7 @@ rpc_port="$(free_port)"
 p2p_port="$(free_port)"
 prom_port="$(free_port)"
 log "starting a dev node (RPC $rpc_port, p2p $p2p_port, Prometheus $prom_port, base path $workdir)"
-"$NODE_BIN" --dev --base-path "$workdir/chain" \
+"$NODE_BIN" --dev --state-pruning archive-canonical --base-path "$workdir/chain" \
 	--rpc-port "$rpc_port" --port "$p2p_port" --prometheus-port "$prom_port" \
 	--no-telemetry --no-mdns >"$workdir/node.log" 2>&1 &
 node_pid=$!

@@ -66,7 +66,7 @@ export class Chain {
     this.current = this.accounts.find((account) => account.address === address) ?? this.current;
   }
 
-  // A dispatch error by name, in plain words: "orderbook.InsufficientMargin: <its doc line>".
+  // A dispatch error by name, in plain words: "margin.InitialMarginBreached: <its doc line>".
   describe(error: any): string {
     if (error.isModule) {
       const meta = this.api.registry.findMetaError(error.asModule);

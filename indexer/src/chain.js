@@ -7,9 +7,10 @@ function plain(codec) {
   return codec.toPrimitive();
 }
 
-// polkadot.js names event fields in camelCase; the rows use the runtime's snake_case.
+// polkadot.js names event fields in camelCase, with a trailing "_" where the name would
+// shadow a codec property (`size` → `size_`); the rows use the runtime's own snake_case.
 export function snakeCase(name) {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  return name.replace(/_+$/, '').replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
 export function plainEvents(records) {

@@ -15,6 +15,14 @@ export class ChainMismatch extends Error {
   }
 }
 
+// The node no longer has the state of a block still to index (events are state): the
+// indexer needs an archive node, `--state-pruning archive-canonical`.
+export class StatePruned extends Error {
+  constructor(detail) {
+    super(`the node has pruned the state of blocks still to index (${detail}); run it with --state-pruning archive-canonical`);
+  }
+}
+
 export class Follower {
   constructor({ api, store, from = 1, until = null, readAhead = 8, log = () => {}, onBlock = () => {} }) {
     Object.assign(this, { api, store, from, until, readAhead, log, onBlock });
@@ -45,6 +53,8 @@ export class Follower {
       } catch (error) {
         if (this.stopped) break;
         if (error instanceof ChainMismatch) throw error;
+        // Events live in state: a node that pruned a block's state cannot give them again.
+        if (/State already discarded|unknown Block/i.test(error.message)) throw new StatePruned(error.message);
         this.log(`indexing paused: ${error.message}; retrying from the cursor`);
         await sleep(1000);
       }

@@ -37,12 +37,12 @@ export function parseInterval(value) {
   return INTERVALS[value];
 }
 
+// An account (32 bytes) in SS58 or hex, as the chain's SS58 text.
 export function parseAddress(value, ss58Format) {
-  try {
-    return encodeAddress(decodeAddress(value), ss58Format);
-  } catch {
-    throw new BadRequest('BadAddress', `"${value}" is not an SS58 address`);
-  }
+  let key = null;
+  try { key = decodeAddress(value); } catch { /* refused below */ }
+  if (!key || key.length !== 32) throw new BadRequest('BadAddress', `"${value}" is not an account address (SS58, or 32 bytes of hex)`);
+  return encodeAddress(key, ss58Format);
 }
 
 function parseSubaccount(value) {

@@ -162,6 +162,8 @@ test('input validation names the bad parameter', () => {
   assert.throws(() => parseInterval('2m'), { code: 'BadInterval' });
   assert.equal(parseInterval('5m'), 300_000);
   assert.throws(() => parseAddress('5Grwva', 42), { code: 'BadAddress' });
+  assert.throws(() => parseAddress('0x12', 42), { code: 'BadAddress' });
+  assert.equal(parseAddress(`0x${'d4'.padEnd(64, '0')}`, 42).length, 48);
   assert.equal(parseAddress(ALICE, 42), ALICE);
   assert.throws(() => parseLimit('0'), { code: 'BadLimit' });
   assert.throws(() => parseLimit('1001'), { code: 'BadLimit' });
@@ -244,7 +246,8 @@ test('candles kept as blocks land (minute, hour, day), merged, equal candles com
 test('event field names and enums read as the runtime names them', () => {
   assert.equal(snakeCase('makerOrder'), 'maker_order');
   assert.equal(snakeCase('costBasis'), 'cost_basis');
-  assert.equal(snakeCase('size'), 'size');
+  assert.equal(snakeCase('size_'), 'size');
+  assert.equal(snakeCase('takerSide'), 'taker_side');
   assert.equal(enumText('Buy'), 'Buy');
   assert.equal(enumText({ limit: null }), 'Limit');
   assert.equal(enumText({ goodTilBlock: 120 }), 'GoodTilBlock(120)');
