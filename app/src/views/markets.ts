@@ -11,7 +11,8 @@ export function marketsView(context: Context): View {
     async refresh() {
       const { api } = context.chain;
       const names = await marketNames(context);
-      const markets = (await (api.call as any).marginApi.markets()) as any[];
+      // Perpetuals first (low ids), then option series, each in id order.
+      const markets = ((await (api.call as any).marginApi.markets()) as any[]).sort((a, b) => a[0].toNumber() - b[0].toNumber());
       const history = new Map<number, any>();
       try {
         for (const row of (await context.indexer.get('/markets')).items) history.set(row.market, row);
