@@ -103,7 +103,8 @@ ensure_app_packages() {
 # Builds the web app into app/dist (type-checked first).
 build_app() {
 	log "building the web app"
-	(cd "$REPO_ROOT/app" && npm run --silent build >/dev/null)
+	local out
+	out="$(cd "$REPO_ROOT/app" && npm run --silent build 2>&1)" || { echo "$out" >&2; return 1; }
 }
 
 # Debian's Chromium, which the web app's tests drive headless.
@@ -135,17 +136,19 @@ as_postgres() {
 }
 start_postgres() {
 	local dir="$1" port="$2" bin
-	bin="$(postgres_bin)"
-	mkdir -p "$dir"
-	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-	as_postgres "$bin/initdb" -D "$dir/data" --auth=trust --username=postgres >/dev/null
-	as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w \
-		-o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+	bin="$(postgres_bin)" || return 1
+	mkdir -p "$dir" || return 1
+	if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir" || return 1; fi
+	# From inside $dir: the server changes back to the caller's directory, which the postgres
+	# user may not be allowed to enter (a clone under /root).
+	(cd "$dir" && as_postgres "$bin/initdb" -D "$dir/data" --auth=trust --username=postgres >/dev/null) || return 1
+	(cd "$dir" && as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w \
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null) || return 1
 	echo "postgres://postgres@127.0.0.1:$port/postgres"
 }
 stop_postgres() {
 	local dir="$1"
-	[ -d "$dir/data" ] && as_postgres "$(postgres_bin)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+	[ -d "$dir/data" ] && (cd "$dir" && as_postgres "$(postgres_bin)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1) || true
 }
 
 # Points the oracle feeder of the node whose RPC is on $1 at the exchange-API host $2 (e.g. the

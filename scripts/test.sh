@@ -58,7 +58,9 @@ stop_node() {
 	fi
 	rm -rf "$workdir"
 }
-trap stop_node EXIT INT TERM
+trap stop_node EXIT
+# Interrupted: stop everything (EXIT's trap) and end here, not at the next step.
+trap 'exit 130' INT TERM
 
 feed_port="$(free_port)"
 feed_pid="$(start_price_feed "$feed_port" --seed 7)" || { echo "the price feed did not start" >&2; exit 1; }
@@ -100,5 +102,5 @@ log "indexer against the dev node (SQLite and $pg_url)"
 
 # The web app in headless Chromium against the same node (screenshots in app/test/screenshots).
 log "web app in headless Chromium"
-(cd app && CLEARING_WS="ws://127.0.0.1:$rpc_port" npm test --silent) || status=$?
+(cd app && CLEARING_WS="ws://127.0.0.1:$rpc_port" PRICE_FEED_URL="http://127.0.0.1:$feed_port" npm test --silent) || status=$?
 exit "$status"

@@ -43,3 +43,18 @@ export function outcome(element: HTMLElement, ok: boolean, message: string) {
   element.className = ok ? 'outcome ok' : 'outcome error';
   element.textContent = message;
 }
+
+// Runs `action` with `button` disabled, so a double click cannot send a transaction twice.
+export async function once(button: HTMLButtonElement | null, action: () => Promise<void>) {
+  if (button?.disabled) return;
+  if (button) button.disabled = true;
+  try { await action(); } finally { if (button) button.disabled = false; }
+}
+
+// Replaces `container`'s content only when `key` (what it shows) changed: rows a person is
+// about to click do not move under the pointer at every block.
+export function replaceIfChanged(container: HTMLElement, key: string, render: () => Node) {
+  if (container.dataset.key === key) return;
+  container.dataset.key = key;
+  replace(container, render());
+}

@@ -13,8 +13,9 @@ import { governanceView } from './views/governance';
 import { oracleView } from './views/oracle';
 
 const params = new URLSearchParams(location.search);
-const chain = new Chain(params.get('ws') ?? `ws://${location.hostname}:9944`);
-const indexer = new Indexer(params.get('indexer') ?? `http://${location.hostname}:3001`);
+const defaults = { ws: `ws://${location.hostname}:9944`, indexer: `http://${location.hostname}:3001` };
+const chain = new Chain(params.get('ws') ?? defaults.ws);
+const indexer = new Indexer(params.get('indexer') ?? defaults.indexer);
 
 const banner = document.getElementById('banner')!;
 const root = document.getElementById('view')!;
@@ -58,6 +59,14 @@ function route() {
 
 async function start() {
   replace(document.getElementById('nav')!, ...SCREENS.map(([href, label]) => h('a', { href }, label)));
+  // Which node the app trusts is always on screen: a link can name another (?ws=, ?indexer=),
+  // and what a node answers (book, prices, margin) is what the user signs against.
+  const endpoint = document.getElementById('endpoint')!;
+  endpoint.textContent = `node ${chain.url}`;
+  if (chain.url !== defaults.ws || indexer.url !== defaults.indexer) {
+    endpoint.classList.add('warning');
+    endpoint.title = `This page was opened with a node or indexer of its own: node ${chain.url}, indexer ${indexer.url}`;
+  }
   showBanner(`Connecting to the node at ${chain.url}…`);
   chain.onStatus((connected) => {
     showBanner(connected ? null : `Disconnected from the node at ${chain.url}: reconnecting… (what you see is as of the last block received)`);

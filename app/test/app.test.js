@@ -13,11 +13,14 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import puppeteer from 'puppeteer-core';
+import { ApiPromise, WsProvider } from '@polkadot/api';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const APP = join(HERE, '..');
 const WS_URL = process.env.CLEARING_WS ?? 'ws://127.0.0.1:9944';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FEED_URL = process.env.PRICE_FEED_URL;
+const FIXED = 10n ** 18n;
 const SHOTS = process.env.SCREENSHOT_DIR ?? join(HERE, 'screenshots');
 const MAKER = '5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL'; // //Ferdie
 const TAKER = '5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw'; // //Eve
@@ -87,8 +90,36 @@ async function type(selector, value) {
   await page.type(selector, value);
 }
 
+// Children (indexer, vite) never outlive the test, however it ends.
+process.on('exit', () => { for (const child of children) child.kill('SIGKILL'); });
+
+// BTC pinned at $60,000 (the price feed's control API) and a book this test can trade in:
+// nothing between its ask at $60,123 and its cross at $60,200, no bid at or above $60,123.
+async function pinTheMarket() {
+  assert.ok(FEED_URL, 'PRICE_FEED_URL (the dev node\'s price feed) is required: scripts/test.sh passes it');
+  const pinned = await fetch(`${FEED_URL}/control/set`, { method: 'POST', body: JSON.stringify({ asset: 'BTC', price: '60000' }) });
+  assert.ok(pinned.ok, 'the price feed took the BTC price');
+  const api = await ApiPromise.create({ provider: new WsProvider(WS_URL), noInitWarn: true });
+  try {
+    for (let i = 0; ; i += 1) {
+      const quote = await api.call.oracleApi.price(2);
+      if (quote.isSome && quote.unwrap().price.toBigInt() === 60_000n * FIXED && quote.unwrap().status.isFresh) break;
+      if (i > 60) throw new Error('BTC not at $60,000 within 30 s');
+      await sleep(500);
+    }
+    const depth = await api.call.orderbookApi.depth(0, 1);
+    const bestBid = depth.bids[0]?.[0].toBigInt() ?? 0n;
+    const bestAsk = depth.asks[0]?.[0].toBigInt() ?? null;
+    assert.ok(bestBid < 60_123n * FIXED, `a bid at ${bestBid / FIXED} would take the test's ask`);
+    assert.ok(bestAsk === null || bestAsk > 60_200n * FIXED, `an ask at ${bestAsk / FIXED} would fill the test's cross first`);
+  } finally {
+    await api.disconnect();
+  }
+}
+
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
+  await pinTheMarket();
   scratch = mkdtempSync(join(tmpdir(), 'clearing-app-'));
   const indexerPort = await freePort();
   run(process.execPath, [join(APP, '../indexer/src/main.js'), '--ws', WS_URL, '--db', join(scratch, 'indexer.sqlite'), '--port', String(indexerPort)]);

@@ -1,7 +1,7 @@
 // The signing account's subaccount 0: health, positions with their liquidation price, open
 // orders (cancel), collateral (deposit, withdraw), the insurance fund (stake, unstake) and its
 // fills from the indexer.
-import { field, h, outcome, replace, select, table } from '../dom';
+import { field, h, once, outcome, replace, replaceIfChanged, select, table } from '../dom';
 import { ASSETS, parseUnits, price, symbolOf, units, usdc, when } from '../format';
 import { type Context, type View, marketNames } from './view';
 
@@ -10,6 +10,7 @@ export function accountView(context: Context): View {
   const health = h('div', { id: 'health' });
   const positions = h('div', { id: 'positions' });
   const orders = h('div', { id: 'orders' });
+  const triggers = h('div', { id: 'triggers' });
   const collateral = h('div', { id: 'collateral' });
   const insurance = h('div', { id: 'insurance' });
   const fills = h('div', { id: 'fills' });
@@ -17,7 +18,7 @@ export function accountView(context: Context): View {
 
   const asset = select('collateral-asset', Object.entries(ASSETS).filter(([id]) => ['0', '1'].includes(id)).map(([id, a]) => [id, a.symbol]), '1');
   const amount = h('input', { id: 'collateral-amount', inputmode: 'decimal', placeholder: 'amount' }) as HTMLInputElement;
-  const move = async (what: 'deposit' | 'withdraw') => {
+  const move = (what: 'deposit' | 'withdraw') => once(document.getElementById(what) as HTMLButtonElement, async () => {
     try {
       const id = Number(asset.value);
       const value = parseUnits(amount.value, ASSETS[id].decimals, 'amount');
@@ -26,13 +27,13 @@ export function accountView(context: Context): View {
       const sent = await chain.submit(tx);
       outcome(result, sent.ok, sent.ok ? `${what === 'deposit' ? 'Deposited' : 'Withdrew'} ${amount.value} ${symbolOf(id)} (${sent.message})` : sent.message);
     } catch (error) { outcome(result, false, (error as Error).message); }
-  };
+  });
   const collateralForm = h('div', { class: 'row' }, field('Asset', asset), field('Amount', amount),
     h('button', { type: 'button', id: 'deposit', onclick: () => move('deposit') }, 'Deposit'),
     h('button', { type: 'button', id: 'withdraw', onclick: () => move('withdraw') }, 'Withdraw'));
 
   const stakeAmount = h('input', { id: 'stake-amount', inputmode: 'decimal', placeholder: 'USDC' }) as HTMLInputElement;
-  const stake = async (what: 'stake' | 'request' | 'unstake') => {
+  const stake = (what: 'stake' | 'request' | 'unstake') => once(document.getElementById(`insurance-${what}`) as HTMLButtonElement, async () => {
     try {
       const { api } = chain;
       const tx = what === 'stake' ? api.tx.insurance.stake(parseUnits(stakeAmount.value, 6, 'amount'))
@@ -41,16 +42,16 @@ export function accountView(context: Context): View {
       const sent = await chain.submit(tx);
       outcome(result, sent.ok, sent.ok ? `Done (${sent.message})` : sent.message);
     } catch (error) { outcome(result, false, (error as Error).message); }
-  };
+  });
   const stakeForm = h('div', { class: 'row' }, field('Amount', stakeAmount),
-    h('button', { type: 'button', id: 'stake', onclick: () => stake('stake') }, 'Stake'),
-    h('button', { type: 'button', onclick: () => stake('request') }, 'Request unstake (shares)'),
-    h('button', { type: 'button', onclick: () => stake('unstake') }, 'Unstake'));
+    h('button', { type: 'button', id: 'insurance-stake', onclick: () => stake('stake') }, 'Stake'),
+    h('button', { type: 'button', id: 'insurance-request', onclick: () => stake('request') }, 'Request unstake (shares)'),
+    h('button', { type: 'button', id: 'insurance-unstake', onclick: () => stake('unstake') }, 'Unstake'));
 
   const element = h('section', { id: 'account-view' }, h('h2', {}, 'Account · subaccount 0'), result,
     h('div', { class: 'grid' },
       h('div', { class: 'panel' }, h('h3', {}, 'Health'), health, h('h3', {}, 'Collateral'), collateral, collateralForm),
-      h('div', { class: 'panel wide' }, h('h3', {}, 'Positions'), positions, h('h3', {}, 'Open orders'), orders, h('h3', {}, 'Fills'), fills),
+      h('div', { class: 'panel wide' }, h('h3', {}, 'Positions'), positions, h('h3', {}, 'Open orders'), orders, h('h3', {}, 'Waiting triggers'), triggers, h('h3', {}, 'Fills'), fills),
       h('div', { class: 'panel' }, h('h3', {}, 'Insurance fund'), insurance, stakeForm)));
 
   return {
@@ -61,10 +62,10 @@ export function accountView(context: Context): View {
       const { api } = chain;
       const call = api.call as any;
       const names = await marketNames(context);
-      const [healthView, positionViews, openOrders, held, fund, staker] = await Promise.all([
+      const [healthView, positionViews, openOrders, waiting, held, fund, staker] = await Promise.all([
         call.marginApi.accountHealth(account.address, 0), call.marginApi.positions(account.address, 0),
-        call.orderbookApi.orders(account.address, 0), call.vaultsApi.collateral(account.address, 0),
-        call.insuranceApi.fund(), call.insuranceApi.staker(account.address),
+        call.orderbookApi.orders(account.address, 0), call.orderbookApi.triggers(account.address, 0),
+        call.vaultsApi.collateral(account.address, 0), call.insuranceApi.fund(), call.insuranceApi.staker(account.address),
       ]);
       if (healthView.isSome) {
         const view = healthView.unwrap();
@@ -97,15 +98,27 @@ export function accountView(context: Context): View {
       }
       replace(positions, table(['market', 'size', 'entry', 'mark', 'unrealized PnL', 'liquidation price'], rows, { id: 'positions-table' }));
 
-      replace(orders, table(['id', 'market', 'side', 'price', 'remaining', ''], (openOrders as any[]).map((o) => {
+      const cancelButton = (id: string, kind: 'order' | 'trigger') => h('button', {
+        type: 'button', class: kind === 'order' ? 'cancel' : 'cancel-trigger', [`data-${kind}`]: id,
+        onclick: (event: Event) => once(event.currentTarget as HTMLButtonElement, async () => {
+          const tx = kind === 'order' ? api.tx.orderbook.cancelOrder(id) : api.tx.orderbook.cancelTrigger(id);
+          const sent = await chain.submit(tx);
+          outcome(result, sent.ok, sent.ok ? `${kind === 'order' ? 'Order' : 'Trigger'} ${id} cancelled (${sent.message})` : sent.message);
+        }),
+      }, 'Cancel');
+      const orderRows = (openOrders as any[]).map((o) => {
         const info = names.get(o.market.toNumber());
-        const id = o.id.toString();
-        return [id, info?.name ?? `#${o.market}`, o.side.toString(), price(o.price.toBigInt()), units(o.remaining.toBigInt(), info?.decimals ?? 0),
-          h('button', { type: 'button', class: 'cancel', 'data-order': id, onclick: async () => {
-            const sent = await chain.submit(api.tx.orderbook.cancelOrder(id));
-            outcome(result, sent.ok, sent.ok ? `Order ${id} cancelled (${sent.message})` : sent.message);
-          } }, 'Cancel')];
-      }), { id: 'orders-table' }));
+        return [o.id.toString(), info?.name ?? `#${o.market}`, o.side.toString(), price(o.price.toBigInt()), units(o.remaining.toBigInt(), info?.decimals ?? 0)];
+      });
+      replaceIfChanged(orders, JSON.stringify(orderRows), () => table(['id', 'market', 'side', 'price', 'remaining', ''],
+        orderRows.map((row) => [...row, cancelButton(row[0], 'order')]), { id: 'orders-table' }));
+      const triggerRows = (waiting as any[]).map((t) => {
+        const info = names.get(t.market.toNumber());
+        return [t.id.toString(), info?.name ?? `#${t.market}`, `${t.side.toString()} ${t.kind.toString()}`, price(t.triggerPrice.toBigInt()), price(t.price.toBigInt()),
+          t.size.isSome ? units(t.size.unwrap().toBigInt(), info?.decimals ?? 0) : 'the position'];
+      });
+      replaceIfChanged(triggers, JSON.stringify(triggerRows), () => table(['id', 'market', 'trigger', 'at index', 'price', 'size', ''],
+        triggerRows.map((row) => [...row, cancelButton(row[0], 'trigger')]), { id: 'triggers-table' }));
 
       replace(insurance, h('div', {}, `Fund value ${usdc(fund.value.toBigInt())} USDC · share price ${(Number(fund.sharePrice.toBigInt() / 10n ** 12n) / 1e6).toFixed(6)} · cooldown ${fund.cooldownBlocks.toNumber()} blocks`),
         h('div', {}, `Your shares ${units(staker.shares.toBigInt(), 6)} worth ${usdc(staker.value.toBigInt())} USDC`,

@@ -2,7 +2,7 @@
 // for every order kind and trigger the chain has, with the margin the order would leave
 // (`MarginApi.what_if`) shown before signing.
 import { createChart, CandlestickSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
-import { field, h, outcome, replace, select, table } from '../dom';
+import { field, h, once, outcome, replace, select, table } from '../dom';
 import { parseUnits, price, units, usdc, when } from '../format';
 import { type Context, type View, marketNames } from './view';
 
@@ -58,15 +58,19 @@ export function marketView(context: Context, market: number): View {
     size: parseUnits(sizeInput.value, decimals, 'size'),
   });
 
+  // Answers may come back out of order: only the latest request's is shown.
+  let previews = 0;
   async function preview() {
     const account = chain.current;
     if (!account || !priceInput.value || !sizeInput.value) return;
+    const asked = ++previews;
     try {
       const order = read();
       const [now, after] = await Promise.all([
         (chain.api.call as any).marginApi.accountHealth(account.address, 0),
         (chain.api.call as any).marginApi.whatIf(account.address, 0, { market, side: order.side, size: order.size, price: order.price }),
       ]);
+      if (asked !== previews) return;
       if (after.isNone) { replace(whatIf, 'the chain cannot value this order now (no fresh price?)'); return; }
       const health = after.unwrap();
       const before = now.isSome ? now.unwrap() : null;
@@ -76,7 +80,7 @@ export function marketView(context: Context, market: number): View {
         h('div', {}, `Free collateral after: `, h('strong', { id: 'free-after' }, usdc(health.freeCollateral.toBigInt())), ' USDC'),
         health.freeCollateral.toBigInt() < 0n ? h('div', {}, 'The chain will refuse this order: not enough free collateral.') : null);
     } catch (error) {
-      replace(whatIf, (error as Error).message);
+      if (asked === previews) replace(whatIf, (error as Error).message);
     }
   }
   for (const input of [priceInput, sizeInput]) input.addEventListener('input', () => void preview());
@@ -84,6 +88,7 @@ export function marketView(context: Context, market: number): View {
 
   async function place(event: Event) {
     event.preventDefault();
+    await once(placeButton, async () => {
     try {
       const order = read();
       const { api } = chain;
@@ -101,20 +106,27 @@ export function marketView(context: Context, market: number): View {
     } catch (error) {
       outcome(result, false, (error as Error).message);
     }
+    });
   }
 
-  async function setLeverage() {
-    const value = Number(leverageInput.value);
-    if (!Number.isInteger(value) || value < 1 || value > 255) { outcome(result, false, 'leverage must be a whole number from 1'); return; }
-    const sent = await chain.submit(chain.api.tx.margin.setLeverage(0, market, value));
-    outcome(result, sent.ok, sent.ok ? `Leverage set to ${value}× (${sent.message})` : sent.message);
+  const leverageButton = h('button', { type: 'submit', id: 'set-leverage' }, 'Set') as HTMLButtonElement;
+  async function setLeverage(event: Event) {
+    event.preventDefault();
+    await once(leverageButton, async () => {
+      const value = Number(leverageInput.value);
+      if (!Number.isInteger(value) || value < 1 || value > 255) { outcome(result, false, 'leverage must be a whole number from 1 to 255'); return; }
+      const sent = await chain.submit(chain.api.tx.margin.setLeverage(0, market, value));
+      outcome(result, sent.ok, sent.ok ? `Leverage set to ${value}× (${sent.message})` : sent.message);
+    });
   }
 
-  const form = h('form', { id: 'order-form', onsubmit: place },
-    field('Side', side), field('Type', kind), field('Price (USD)', priceInput), field('Size', sizeInput),
-    triggerRow, untilRow, h('label', { class: 'check' }, reduceOnly, ' reduce-only'),
-    whatIf, h('button', { type: 'submit', id: 'place' }, 'Place order'),
-    h('div', { class: 'leverage' }, field('Leverage', leverageInput), h('button', { type: 'button', id: 'set-leverage', onclick: setLeverage }, 'Set')),
+  const placeButton = h('button', { type: 'submit', id: 'place' }, 'Place order') as HTMLButtonElement;
+  // Two forms: Enter in the leverage field sets leverage, never places an order.
+  const form = h('div', {},
+    h('form', { id: 'order-form', onsubmit: place },
+      field('Side', side), field('Type', kind), field('Price (USD)', priceInput), field('Size', sizeInput),
+      triggerRow, untilRow, h('label', { class: 'check' }, reduceOnly, ' reduce-only'), whatIf, placeButton),
+    h('form', { id: 'leverage-form', class: 'leverage', onsubmit: setLeverage }, field('Leverage', leverageInput), leverageButton),
     result);
   showFields();
 

@@ -17,12 +17,14 @@ export function marketsView(context: Context): View {
       try {
         for (const row of (await context.indexer.get('/markets')).items) history.set(row.market, row);
       } catch { /* the indexer is optional for this screen */ }
+      // One price read per asset (every series of an underlying shares its index).
+      const quotes = new Map<number, string>();
+      for (const [asset, quote] of (await (api.call as any).oracleApi.prices()) as any[]) quotes.set(asset.toNumber(), price(quote.price.toBigInt()));
       const rows = [];
       for (const [market, config, state] of markets) {
         const id = market.toNumber();
         const name = names.get(id);
-        const quote = await (api.call as any).oracleApi.price(config.baseAsset);
-        const index = quote.isSome ? price(quote.unwrap().price.toBigInt()) : '—';
+        const index = quotes.get(config.baseAsset.toNumber()) ?? '—';
         const past = history.get(id);
         rows.push([
           h('a', { href: `#/market/${id}`, class: 'market-link', 'data-market': id }, name?.name ?? `#${id}`),

@@ -25,8 +25,10 @@ export function oracleView(context: Context): View {
           sources = [...latest.values()];
         } catch { /* per-source history needs the indexer */ }
         sections.push(h('div', { class: 'panel' },
-          h('h3', {}, `${symbolOf(id)}: ${price(quote.price.toBigInt())} USD`),
-          h('div', { class: 'muted' }, `${quote.status.toString()} · updated ${when(quote.updatedAt.toNumber())}`, dispersion ? ` · sources disagree by ${(dispersion.toNumber() / 10_000).toFixed(2)}%` : ''),
+          // Ids from 1000 are volatility indices (points), not dollar prices.
+          h('h3', {}, `${id >= 1000 ? `volatility index #${id}` : symbolOf(id)}: ${price(quote.price.toBigInt())}${id >= 1000 ? '' : ' USD'}`),
+          h('div', { class: 'muted' }, `${quote.status.toString()} · updated ${when(quote.updatedAt.toNumber())}`,
+            dispersion && dispersion.toNumber() > 0 ? ` · sources disagree by ${(dispersion.toNumber() / 10_000).toFixed(2)}%` : ''),
           table(['source', 'price', 'block'], sources.map((s) => [s.source.slice(0, 10) + '…', price(s.price), String(s.block_number)]))));
       }
       replace(body, ...sections);

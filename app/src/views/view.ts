@@ -1,5 +1,5 @@
 import type { Chain } from '../chain';
-import { symbolOf } from '../format';
+import { price, symbolOf } from '../format';
 import type { Indexer } from '../indexer';
 
 export type Context = { chain: Chain; indexer: Indexer };
@@ -21,7 +21,7 @@ export async function marketNames(context: Context): Promise<Map<number, { name:
     const asset = config.baseAsset.toNumber();
     const terms = series.get(id);
     const name = terms
-      ? `${symbolOf(terms.underlying.toNumber())} ${new Date(terms.expiry.toNumber()).toISOString().slice(0, 10)} ${(terms.strike.toBigInt() / 10n ** 18n).toString()} ${terms.kind.toString()}`
+      ? `${symbolOf(terms.underlying.toNumber())} ${new Date(terms.expiry.toNumber()).toISOString().slice(0, 10)} ${price(terms.strike.toBigInt())} ${terms.kind.toString()}`
       : `${symbolOf(asset)}-USD`;
     out.set(id, { name, decimals: config.baseDecimals.toNumber(), asset });
   }

@@ -41,7 +41,7 @@ async function clrPrice() {
 
 before(async () => {
   ctx = await connect();
-  // Eve's CLR, which no other test spends.
+  // Eve's CLR, which no other e2e test spends (the web app test, after the suite, pays fees from it).
   funder = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Eve');
   genesisCurve = (await ctx.api.query.vaults.haircutCurves(CLR_ID)).unwrap().toJSON();
 });
