@@ -110,8 +110,8 @@ async function pinTheMarket() {
     const depth = await api.call.orderbookApi.depth(0, 1);
     const bestBid = depth.bids[0]?.[0].toBigInt() ?? 0n;
     const bestAsk = depth.asks[0]?.[0].toBigInt() ?? null;
-    assert.ok(bestBid < 60_123n * FIXED, `a bid at ${bestBid / FIXED} would take the test's ask`);
-    assert.ok(bestAsk === null || bestAsk > 60_200n * FIXED, `an ask at ${bestAsk / FIXED} would fill the test's cross first`);
+    if (bestBid >= 60_123n * FIXED) assert.fail(`a bid at $${bestBid / FIXED} would take the test's ask at $60,123`);
+    if (bestAsk !== null && bestAsk <= 60_200n * FIXED) assert.fail(`an ask at $${bestAsk / FIXED} would fill the test's cross first`);
   } finally {
     await api.disconnect();
   }
