@@ -75,30 +75,18 @@ wait_for_rpc() {
 	return 1
 }
 
-# Installs the end-to-end suite's npm packages from the committed lockfile, when missing.
-ensure_e2e_packages() {
-	local dir="$REPO_ROOT/scripts/e2e"
-	if [ ! -d "$dir/node_modules/@polkadot/api" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-		log "installing the e2e suite's npm packages"
+# Installs a package's npm dependencies from its committed lockfile when `marker` (a module it
+# needs) is missing or the lockfile is newer than the install.
+ensure_npm_packages() {
+	local dir="$REPO_ROOT/$1" marker="$2" what="$3"
+	if [ ! -d "$dir/node_modules/$marker" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		log "installing $what's npm packages"
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
 }
-
-ensure_indexer_packages() {
-	local dir="$REPO_ROOT/indexer"
-	if [ ! -d "$dir/node_modules/better-sqlite3" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-		log "installing the indexer's npm packages"
-		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-	fi
-}
-
-ensure_app_packages() {
-	local dir="$REPO_ROOT/app"
-	if [ ! -d "$dir/node_modules/vite" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-		log "installing the web app's npm packages"
-		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-	fi
-}
+ensure_e2e_packages() { ensure_npm_packages scripts/e2e @polkadot/api "the e2e suite"; }
+ensure_indexer_packages() { ensure_npm_packages indexer better-sqlite3 "the indexer"; }
+ensure_app_packages() { ensure_npm_packages app vite "the web app"; }
 
 # Builds the web app into app/dist (type-checked first).
 build_app() {

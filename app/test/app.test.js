@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { nodeProxy } from '../../indexer/test/node-proxy.js';
 import puppeteer from 'puppeteer-core';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
@@ -43,25 +44,6 @@ function run(command, args, options = {}) {
   child.stderr.on('data', (chunk) => { child.log += chunk; });
   children.push(child);
   return child;
-}
-
-// A TCP proxy between the browser and the node: `drop()` cuts every connection and refuses
-// new ones (the node gone, as the browser sees it), `restore()` lets them through again.
-function nodeProxy(target) {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set();
-  let open = true;
-  const server = net.createServer((client) => {
-    if (!open) return client.destroy();
-    const upstream = net.connect(Number(port), hostname);
-    for (const socket of [client, upstream]) { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); socket.on('error', () => {}); }
-    client.pipe(upstream).pipe(client);
-  });
-  return {
-    server,
-    drop() { open = false; for (const socket of sockets) socket.destroy(); },
-    restore() { open = true; },
-  };
 }
 
 async function waitForText(selector, pattern, what, ms = 60_000) {

@@ -42,27 +42,3 @@ export function mergeCandles(minutes, intervalMs) {
   }
   return out;
 }
-
-// `trades` ordered by time (ts, then block and event); each bucket starts at a multiple of
-// the interval. Intervals without a trade are left out (a chart carries the last close).
-export function candles(trades, intervalMs) {
-  const out = [];
-  let current = null;
-  for (const trade of trades) {
-    const start = Math.floor(trade.ts / intervalMs) * intervalMs;
-    const price = BigInt(trade.price);
-    if (!current || current.start !== start) {
-      current = { start, open: price, high: price, low: price, close: price, volume: 0n, trades: 0 };
-      out.push(current);
-    }
-    if (price > current.high) current.high = price;
-    if (price < current.low) current.low = price;
-    current.close = price;
-    current.volume += BigInt(trade.size);
-    current.trades += 1;
-  }
-  return out.map((c) => ({
-    start: c.start, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close),
-    volume: String(c.volume), trades: c.trades,
-  }));
-}

@@ -123,6 +123,13 @@ export function enumText(value) {
   return inner === null ? variant : `${variant}(${typeof inner === 'object' ? JSON.stringify(inner) : inner})`;
 }
 
+// A subaccount's position in `market` as last indexed (none yet: flat).
+async function lastPosition(tx, who, market) {
+  return (await tx.get(
+    'SELECT size, cost_basis FROM positions WHERE owner = ? AND number = ? AND market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1',
+    [who.owner, who.number, market])) ?? { size: '0', cost_basis: '0' };
+}
+
 const sameSub = (a, b) => a.owner === b.owner && Number(a.number) === Number(b.number);
 
 async function updateOrder(tx, id, changes, blockNumber) {
@@ -221,9 +228,7 @@ const HANDLERS = {
     const d = ctx.event.data;
     const who = sub(d.subaccount);
     const market = Number(d.market);
-    const before = (await ctx.tx.get(
-      'SELECT size, cost_basis FROM positions WHERE owner = ? AND number = ? AND market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1',
-      [who.owner, who.number, market])) ?? { size: '0', cost_basis: '0' };
+    const before = await lastPosition(ctx.tx, who, market);
     // The fill (or transfer) this change belongs to follows it in the same extrinsic.
     const next = fillOfChange(ctx.events, ctx.position);
     const fill = next && Number(next.data.market) === market && (sameSub(next.data.taker, who) || sameSub(next.data.maker, who)) ? next : null;
@@ -255,9 +260,7 @@ const HANDLERS = {
     const market = Number(d.market);
     // Settlement closes the position without a `PositionChanged`: the holder receives
     // `amount` (pays, when negative), realizing amount − cost basis.
-    const before = (await ctx.tx.get(
-      'SELECT cost_basis FROM positions WHERE owner = ? AND number = ? AND market = ? ORDER BY block_number DESC, event_index DESC LIMIT 1',
-      [who.owner, who.number, market])) ?? { cost_basis: '0' };
+    const before = await lastPosition(ctx.tx, who, market);
     await insert(ctx.tx, 'positions', {
       ...ctx.row, owner: who.owner, number: who.number, market, size: '0', cost_basis: '0',
       realized: String(BigInt(d.amount) - BigInt(before.cost_basis)), price: null,

@@ -163,10 +163,14 @@ export function createServer({ store, follower, ss58Format = 42, log = () => {} 
       [market, sourceSpan(interval), start, to]);
     return { interval: name, items: mergeCandles(rows, interval).slice(-limit) };
   });
-  route(/^\/accounts\/([^/]+)\/fills$/, async (params, query) => {
-    const { where, values } = account(params, query);
-    return page(store, 'fills', where, values, query);
-  });
+  // An account's history, one table per route (`pnl`: its position changes).
+  const ACCOUNT_TABLES = { fills: 'fills', pnl: 'positions', funding: 'funding_payments', liquidations: 'liquidations', collateral: 'collateral' };
+  for (const [name, table] of Object.entries(ACCOUNT_TABLES)) {
+    route(new RegExp(`^/accounts/([^/]+)/${name}$`), async (params, query) => {
+      const { where, values } = account(params, query);
+      return page(store, table, where, values, query);
+    });
+  }
   route(/^\/accounts\/([^/]+)\/orders$/, async (params, query) => {
     const { where, values } = account(params, query);
     const status = query.get('status');
@@ -185,26 +189,9 @@ export function createServer({ store, follower, ss58Format = 42, log = () => {} 
     const last = items[items.length - 1];
     return { items, next: rows.length > limit && last ? `${last.placed_block}.${last.placed_index}` : null };
   });
-  route(/^\/accounts\/([^/]+)\/pnl$/, async (params, query) => {
-    const { where, values } = account(params, query);
-    return page(store, 'positions', where, values, query);
-  });
-  route(/^\/accounts\/([^/]+)\/funding$/, async (params, query) => {
-    const { where, values } = account(params, query);
-    return page(store, 'funding_payments', where, values, query);
-  });
-  route(/^\/accounts\/([^/]+)\/liquidations$/, async (params, query) => {
-    const { where, values } = account(params, query);
-    return page(store, 'liquidations', where, values, query);
-  });
-  route(/^\/accounts\/([^/]+)\/collateral$/, async (params, query) => {
-    const { where, values } = account(params, query);
-    return page(store, 'collateral', where, values, query);
-  });
-  route(/^\/insurance$/, async (_, query) => page(store, 'insurance', [], [], query));
-  route(/^\/governance$/, async (_, query) => page(store, 'governance', [], [], query));
-  route(/^\/settlements$/, async (_, query) => page(store, 'settlements', [], [], query));
-  route(/^\/liquidations$/, async (_, query) => page(store, 'liquidations', [], [], query));
+  for (const table of ['insurance', 'governance', 'settlements', 'liquidations']) {
+    route(new RegExp(`^/${table}$`), async (_, query) => page(store, table, [], [], query));
+  }
   route(/^\/oracle\/([^/]+)\/prices$/, async ([a], query) => {
     const asset = integer(a, 'asset');
     const where = ['asset = ?'];

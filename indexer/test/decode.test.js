@@ -9,7 +9,7 @@ import { openStore } from '../src/db.js';
 import net from 'node:net';
 import { applyBlock, enumText, notional, realizedPnl } from '../src/decode.js';
 import { snakeCase } from '../src/chain.js';
-import { candles, INTERVALS, mergeCandles, sourceSpan } from '../src/candles.js';
+import { INTERVALS, mergeCandles, sourceSpan } from '../src/candles.js';
 import { createServer, parseAddress, parseCursor, parseInterval, parseLimit, parseMarket } from '../src/server.js';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -68,6 +68,30 @@ function closeBlock(number) {
       event('oracle', 'PricesFed', { feeder: ALICE, count: 2 }, 4),
     ],
   };
+}
+
+// The reference: candles computed from the trades themselves. `trades` ordered by time (ts, then block and event); each bucket starts at a multiple of
+// the interval. Intervals without a trade are left out (a chart carries the last close).
+function candles(trades, intervalMs) {
+  const out = [];
+  let current = null;
+  for (const trade of trades) {
+    const start = Math.floor(trade.ts / intervalMs) * intervalMs;
+    const price = BigInt(trade.price);
+    if (!current || current.start !== start) {
+      current = { start, open: price, high: price, low: price, close: price, volume: 0n, trades: 0 };
+      out.push(current);
+    }
+    if (price > current.high) current.high = price;
+    if (price < current.low) current.low = price;
+    current.close = price;
+    current.volume += BigInt(trade.size);
+    current.trades += 1;
+  }
+  return out.map((c) => ({
+    start: c.start, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close),
+    volume: String(c.volume), trades: c.trades,
+  }));
 }
 
 test('a fill becomes one trade, a fill row per side, and both orders move', async () => {

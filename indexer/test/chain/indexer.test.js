@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { nodeProxy } from '../node-proxy.js';
 import WebSocket from 'ws';
 import { connect, submit, feed, fundTrader, WS_URL } from '../../../scripts/e2e/tests/helpers.js';
 import { openStore } from '../../src/db.js';
@@ -36,21 +37,6 @@ const freePort = () => new Promise((resolve) => {
   server.listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)); });
 });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// A TCP proxy to the node: `drop()` cuts every connection and refuses new ones (the node
-// restarting, as a client sees it), `restore()` lets them through again.
-function nodeProxy(target) {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set();
-  let open = true;
-  const server = net.createServer((client) => {
-    if (!open) return client.destroy();
-    const upstream = net.connect(Number(port), hostname);
-    for (const socket of [client, upstream]) { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); socket.on('error', () => {}); }
-    client.pipe(upstream).pipe(client);
-  });
-  return { server, drop() { open = false; for (const socket of sockets) socket.destroy(); }, restore() { open = true; } };
-}
 
 function startIndexer(db, { until, port, ws = WS_URL } = {}) {
   const args = [INDEXER, '--ws', ws, '--db', db, '--port', String(port ?? 0)];
