@@ -282,6 +282,30 @@ pub trait OptionMarks {
 
 	/// The most one [`Self::scenarios_in`] costs.
 	fn scenarios_weight() -> Weight;
+
+	/// `underlying`'s scenario book as `valuation` may use it, its entries by market: for
+	/// opening risk only a book refreshed in this block (the oracle aggregates at a block's
+	/// end, so its entries hold this block's inputs), for maintenance the last one whatever
+	/// its age. `None` without one. One read, however many series it holds.
+	fn scenario_book(underlying: AssetId, valuation: Valuation) -> Option<alloc::vec::Vec<BookEntry>>;
+
+	/// The most one [`Self::scenario_book`] costs.
+	fn scenario_book_weight() -> Weight;
+}
+
+/// One series in its underlying's scenario book: its mark and its vector, both at the inputs
+/// of the vector's `at`, so a portfolio reading values and stresses the leg without pricing it.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct BookEntry {
+	pub market: MarketId,
+	/// The premium a contract is marked at (the leg's mark: Black-76 at the mark volatility,
+	/// its intrinsic value once expired).
+	pub mark: Price,
+	/// Those inputs were fresh (not stale, not flagged): opening risk may use the entry.
+	pub fresh: bool,
+	pub vector: SeriesScenarios,
 }
 
 /// A series' scenario vector as the options pallet caches it: computed at `index` and the
@@ -326,6 +350,12 @@ impl OptionMarks for () {
 		None
 	}
 	fn scenarios_weight() -> Weight {
+		Weight::zero()
+	}
+	fn scenario_book(_: AssetId, _: Valuation) -> Option<alloc::vec::Vec<BookEntry>> {
+		None
+	}
+	fn scenario_book_weight() -> Weight {
 		Weight::zero()
 	}
 }

@@ -77,8 +77,15 @@ pub struct HoldersPage<AccountId> {
 
 /// The margin engine, for liquidation.
 pub trait MarginAccounts<AccountId> {
-	/// Most positions a subaccount other than the backstop holds.
+	/// Most positions a subaccount other than the backstop holds (a portfolio subaccount may
+	/// hold more than a standard one).
 	fn max_positions() -> u32;
+
+	/// Most positions a standard subaccount holds: what liquidation's benchmarks build their
+	/// victims with (beyond it, a portfolio victim is charged their linear formulas).
+	fn max_standard_positions() -> u32 {
+		Self::max_positions()
+	}
 
 	/// Most markets there are (what the backstop may hold).
 	fn max_markets() -> u32;

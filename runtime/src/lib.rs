@@ -199,7 +199,9 @@ type Migrations = (
 	pallet_orderbook::migrations::v2::MigrateToV2<Runtime>,
 	pallet_margin::migrations::v1::MigrateToV1<Runtime>,
 	pallet_margin::migrations::v2::MigrateToV2<Runtime>,
+	pallet_margin::migrations::v3::MigrateToV3<Runtime>,
 	pallet_options::migrations::v1::MigrateToV1<Runtime>,
+	pallet_options::migrations::v2::MigrateToV2<Runtime>,
 	pallet_oracle::migrations::v1::MigrateToV1<Runtime>,
 	pallet_vaults::migrations::v1::MigrateToV1<Runtime>,
 );
@@ -214,7 +216,9 @@ pub type Executive = frame_executive::Executive<
 	Migrations,
 >;
 
-#[frame_support::runtime]
+// Hooks run in declaration order (`legacy_ordering`), not index order: the options pallet's
+// before the order book's (see below).
+#[frame_support::runtime(legacy_ordering)]
 mod runtime {
 	#[runtime::runtime]
 	#[runtime::derive(
@@ -273,14 +277,16 @@ mod runtime {
 	#[runtime::pallet_index(40)]
 	pub type Margin = pallet_margin;
 
+	// Before the order book: its hooks run first, so the scenario books are this block's
+	// before any trigger fires (portfolio subaccounts open risk only on those).
+	#[runtime::pallet_index(43)]
+	pub type Options = pallet_options;
+
 	#[runtime::pallet_index(41)]
 	pub type Orderbook = pallet_orderbook;
 
 	#[runtime::pallet_index(42)]
 	pub type Liquidation = pallet_liquidation;
-
-	#[runtime::pallet_index(43)]
-	pub type Options = pallet_options;
 
 	#[runtime::pallet_index(50)]
 	pub type RiskCouncil = pallet_collective<Instance1>;

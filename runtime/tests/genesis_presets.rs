@@ -231,10 +231,10 @@ fn btc_eth_and_dot_perpetuals_open_at_genesis() {
 #[test]
 fn every_listed_expiry_can_hold_a_smile() {
 	use frame_support::traits::Get;
-	// Each expiry holds at least one series: as many smiles as series slots never refuse one.
+	// Listing refuses an expiry beyond `MaxExpiries`: as many smiles never refuse one.
 	let smiles: u32 = <Runtime as pallet_oracle::Config>::MaxSurfaces::get();
-	let series: u32 = <Runtime as pallet_options::Config>::MaxSeries::get();
-	assert!(smiles >= series, "MaxSurfaces {smiles} < MaxSeries {series}");
+	let expiries: u32 = <Runtime as pallet_options::Config>::MaxExpiries::get();
+	assert!(smiles >= expiries, "MaxSurfaces {smiles} < MaxExpiries {expiries}");
 }
 
 #[test]

@@ -61,7 +61,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn liquidate(
-		p: Linear<1, { T::Margin::max_positions() }>,
+		p: Linear<1, { T::Margin::max_standard_positions() }>,
 	) -> Result<(), BenchmarkError> {
 		let (victim, counterparties) = scenario::<T>(p, 0);
 		Pallet::<T>::ensure_liquidatable(&victim)
@@ -76,7 +76,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn liquidate_deleveraging(c: Linear<1, { T::MaxCounterparties::get() }>) -> Result<(), BenchmarkError> {
-		let most = T::Margin::max_positions();
+		let most = T::Margin::max_standard_positions();
 		let (victim, counterparties) = scenario::<T>(most, c);
 		// The keeper's call: only it may offer counterparties to deleverage.
 		Pallet::<T>::ensure_liquidatable(&victim)
@@ -91,7 +91,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn authorize_liquidate(
-		p: Linear<1, { T::Margin::max_positions() }>,
+		p: Linear<1, { T::Margin::max_standard_positions() }>,
 	) -> Result<(), BenchmarkError> {
 		let (victim, counterparties) = scenario::<T>(p, 0);
 		let proof = proof::<T>(&victim, &counterparties)?;

@@ -183,6 +183,8 @@ impl pallet_margin::Config for Test {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<4>;
 	type MaxPositions = ConstU32<4>;
+	type MaxPortfolioPositions = ConstU32<4>;
+	type MaxPortfolioUnderlyings = ConstU32<2>;
 	type Unbounded = TheBackstop;
 	type MinPremiumSamples = MinPremiumSamples;
 	type SettingsDeposit = frame_support::traits::ConstU128<1_000_000>;

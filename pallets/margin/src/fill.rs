@@ -54,13 +54,13 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		position.funding_index = index;
-		Positions::<T>::insert(subaccount, market, position);
-		Ok(())
+		Self::write_position(subaccount, market, Some(position))
 	}
 
 	/// `Ok` (with its position count) if `subaccount` may open a position in `market`, which
 	/// it holds none in: below `MaxPositions`, an isolated market alone in its subaccount,
-	/// whichever came first, and only its own market in an isolated subaccount; an
+	/// whichever came first, and only its own market in an isolated subaccount; under
+	/// portfolio margin the portfolio rules instead (`ensure_portfolio_room`); an
 	/// `Unbounded` subaccount always may.
 	fn ensure_room(
 		subaccount: &SubaccountOf<T>,
@@ -71,8 +71,14 @@ impl<T: Config> Pallet<T> {
 		if T::Unbounded::contains(subaccount) {
 			return Ok(count);
 		}
+		let settings = Self::settings_of(subaccount);
+		if settings.mode == crate::MarginMode::Portfolio {
+			let legs = PortfolioLegs::<T>::get(subaccount).unwrap_or_default();
+			Self::ensure_portfolio_room(&legs, market)?;
+			return Ok(count);
+		}
 		ensure!(count < T::MaxPositions::get(), Error::<T>::TooManyPositions);
-		Self::ensure_isolation_allows(&Self::settings_of(subaccount), market)?;
+		Self::ensure_isolation_allows(&settings, market)?;
 		let others_isolated = Positions::<T>::iter_key_prefix(subaccount)
 			.filter_map(Self::market_config)
 			.any(|other| other.isolated_only);
@@ -91,7 +97,7 @@ impl<T: Config> Pallet<T> {
 		let existed = Positions::<T>::contains_key(subaccount, market);
 		if position.size == 0 {
 			if existed {
-				Positions::<T>::remove(subaccount, market);
+				Self::write_position(subaccount, market, None)?;
 				PositionCount::<T>::mutate_exists(subaccount, |count| {
 					*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 				});
@@ -104,8 +110,7 @@ impl<T: Config> Pallet<T> {
 			PositionCount::<T>::insert(subaccount, count.saturating_add(1));
 			Self::count_series_holder(market, true);
 		}
-		Positions::<T>::insert(subaccount, market, position);
-		Ok(())
+		Self::write_position(subaccount, market, Some(position))
 	}
 
 	/// Applies `fill`, checking both sides: a side whose risk grew must meet its initial

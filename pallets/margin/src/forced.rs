@@ -16,6 +16,10 @@ use sp_runtime::{DispatchError, DispatchResult};
 
 impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	fn max_positions() -> u32 {
+		T::MaxPositions::get().max(T::MaxPortfolioPositions::get())
+	}
+
+	fn max_standard_positions() -> u32 {
 		T::MaxPositions::get()
 	}
 
@@ -73,6 +77,9 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 	}
 
 	fn positions_by_value(subaccount: &SubaccountOf<T>) -> Result<Vec<HeldPosition>, DispatchError> {
+		if Self::settings_of(subaccount).mode == crate::MarginMode::Portfolio {
+			return Self::portfolio_positions_by_value(subaccount);
+		}
 		let mut positions = Vec::new();
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let config = Self::market_config(market).ok_or(Error::<T>::MarketNotFound)?;
@@ -89,18 +96,6 @@ impl<T: Config> MarginAccounts<T::AccountId> for Pallet<T> {
 				(value, maintenance)
 			};
 			positions.push(HeldPosition { market, position, value, maintenance });
-		}
-		// Under portfolio margin the legs are taken in the order of what their close frees of
-		// their underlying's grid maintenance (the legs that weigh most on the worst scenario
-		// first, hedges last); each keeps its own maintenance, which sizes its close step by
-		// step, so no close takes a whole leg for a figure a hedge makes small.
-		if Self::settings_of(subaccount).mode == crate::MarginMode::Portfolio {
-			let freed = Self::marginal_maintenance(subaccount)?;
-			let priority = |held: &HeldPosition| {
-				freed.iter().find(|(market, _)| *market == held.market).map_or(held.maintenance, |(_, f)| *f)
-			};
-			positions.sort_by_key(|p| core::cmp::Reverse((priority(p), p.maintenance, p.value.unsigned_abs())));
-			return Ok(positions);
 		}
 		positions.sort_by_key(|p| core::cmp::Reverse((p.maintenance, p.value.unsigned_abs())));
 		Ok(positions)

@@ -158,52 +158,51 @@ impl<T: Config> Pallet<T> {
 		let settings = Self::settings_of(subaccount);
 		let mut initial: Balance =
 			OrderMargin::<T>::get(subaccount).checked_add(settings.deposit).ok_or(ArithmeticError::Overflow)?;
+		// Disagreeing feeds add to initial requirements, each asset's read once.
+		let mut add_ons = crate::dispersion::AddOns::default();
+		let (value, initial_required, maintenance) = if settings.mode == crate::MarginMode::Portfolio {
+			// The legs in one read, charged together per underlying.
+			let reading = Self::portfolio_reading(subaccount, valuation, &mut add_ons)?;
+			(reading.equity, reading.initial, reading.maintenance)
+		} else {
+			Self::standard_reading(subaccount, &settings, valuation, &mut add_ons)?
+		};
+		equity = equity.checked_add(value).ok_or(ArithmeticError::Overflow)?;
+		initial = initial.checked_add(initial_required).ok_or(ArithmeticError::Overflow)?;
+		let initial_signed = SignedBalance::try_from(initial).map_err(|_| ArithmeticError::Overflow)?;
+		let maintenance_signed =
+			SignedBalance::try_from(maintenance).map_err(|_| ArithmeticError::Overflow)?;
+		Ok(Health {
+			equity,
+			initial_requirement: initial,
+			maintenance_requirement: maintenance,
+			free_collateral: equity.saturating_sub(initial_signed),
+			liquidatable: equity < maintenance_signed,
+		})
+	}
+
+	/// A `Standard` subaccount's positions read one by one under `valuation`: Σ value and
+	/// funding, Σ initial and Σ maintenance requirements (each leg's own).
+	fn standard_reading(
+		subaccount: &SubaccountOf<T>,
+		settings: &crate::MarginSettings,
+		valuation: Valuation,
+		add_ons: &mut crate::dispersion::AddOns,
+	) -> Result<(SignedBalance, Balance, Balance), DispatchError> {
+		let mut equity: SignedBalance = 0;
+		let mut initial: Balance = 0;
 		let mut maintenance: Balance = 0;
 		// Series legs share their inputs (an underlying's index and volatilities, read once).
 		let mut option_inputs = <T::Options as OptionMarks>::Inputs::default();
-		// Disagreeing feeds add to initial requirements, each asset's read once.
-		let mut add_ons = crate::dispersion::AddOns::default();
-		// A portfolio subaccount's legs are gathered per underlying and charged together.
-		let portfolio = settings.mode == crate::MarginMode::Portfolio;
-		let mut book = crate::portfolio::PortfolioBook::default();
 		for (market, position) in Positions::<T>::iter_prefix(subaccount) {
 			let (value, funding, required) = if T::Options::is_series(market) {
 				// A series pays no funding; its requirements are per leg, its decimals its
 				// underlying's (no read of its market).
-				let SeriesLeg { pricing: leg, base_decimals: decimals, mark_sigma, underlying, index } =
+				let SeriesLeg { pricing: leg, base_decimals: decimals, underlying, index, .. } =
 					T::Options::leg_in(&mut option_inputs, market, valuation).ok_or(Error::<T>::NoFreshPrice)?;
 				let value =
 					math::position_value(position.size, decimals, leg.mark).map_err(DispatchError::from)?;
-				let vector = if portfolio {
-					let usable = T::Options::scenarios_in(&mut option_inputs, market, valuation).filter(|vector| {
-						// Opening risk needs the vector computed near the volatility the leg is
-						// marked at now (a volatility feed within the block waits for the next
-						// refresh); a settled series' vector is zero whatever its inputs.
-						valuation == Valuation::Maintenance ||
-							vector.values.iter().all(|value| *value == 0) ||
-							clearing_primitives::portfolio::within_drift(
-								vector.sigma,
-								mark_sigma,
-								clearing_primitives::portfolio::MAX_VOLATILITY_DRIFT,
-							)
-					});
-					match usable {
-						Some(vector) => Some(vector),
-						// Opening risk waits for a fresh vector; maintenance charges the leg
-						// its standard requirement until it has one.
-						None if valuation == Valuation::Opening => return Err(Error::<T>::ScenariosStale.into()),
-						None => None,
-					}
-				} else {
-					None
-				};
-				let required = match vector {
-					Some(vector) => {
-						book.add_series::<T>(&vector, position.size, decimals)?;
-						crate::options::Requirements { initial: 0, maintenance: 0 }
-					},
-					None => Self::series_requirements(&leg, position.size, decimals)?,
-				};
+				let required = Self::series_requirements(&leg, position.size, decimals)?;
 				let uncertain =
 					if position.size < 0 { add_ons.charge::<T>(underlying, position.size, decimals, index)? } else { 0 };
 				let required = crate::options::Requirements {
@@ -226,43 +225,20 @@ impl<T: Config> Pallet<T> {
 				)
 				.map_err(DispatchError::from)?;
 				let uncertain = add_ons.charge::<T>(config.base_asset, position.size, decimals, mark)?;
-				let (value, funding, required) = if portfolio {
-					book.add_perpetual::<T>(config.base_asset, mark, position.size, decimals)?;
-					// What open interest adds to the market's fraction still applies: the grid
-					// does not see a market's concentration.
-					let fraction = math::initial_fraction(
-						config.initial_margin,
-						state.open_interest,
-						config.oi_lower,
-						config.oi_upper,
-					);
-					let concentration = math::requirement(
-						position.size,
-						decimals,
-						mark,
-						fraction.saturating_sub(config.initial_margin),
-					)
-					.map_err(DispatchError::from)?;
-					(value, funding, crate::options::Requirements { initial: concentration, maintenance: 0 })
-				} else {
-					let fraction = math::initial_fraction(
-						config.initial_margin,
-						state.open_interest,
-						config.oi_lower,
-						config.oi_upper,
-					)
-					.max(settings.chosen_fraction(market));
-					let required = crate::options::Requirements {
-						initial: math::requirement(position.size, decimals, mark, fraction)
-							.map_err(DispatchError::from)?,
-						maintenance: math::requirement(position.size, decimals, mark, config.maintenance_margin)
-							.map_err(DispatchError::from)?,
-					};
-					(value, funding, required)
-				};
+				let fraction = math::initial_fraction(
+					config.initial_margin,
+					state.open_interest,
+					config.oi_lower,
+					config.oi_upper,
+				)
+				.max(settings.chosen_fraction(market));
 				let required = crate::options::Requirements {
-					initial: required.initial.checked_add(uncertain).ok_or(ArithmeticError::Overflow)?,
-					..required
+					initial: math::requirement(position.size, decimals, mark, fraction)
+						.map_err(DispatchError::from)?
+						.checked_add(uncertain)
+						.ok_or(ArithmeticError::Overflow)?,
+					maintenance: math::requirement(position.size, decimals, mark, config.maintenance_margin)
+						.map_err(DispatchError::from)?,
 				};
 				(value, funding, required)
 			};
@@ -273,21 +249,7 @@ impl<T: Config> Pallet<T> {
 			initial = initial.checked_add(required.initial).ok_or(ArithmeticError::Overflow)?;
 			maintenance = maintenance.checked_add(required.maintenance).ok_or(ArithmeticError::Overflow)?;
 		}
-		if portfolio {
-			let (grid_initial, grid_maintenance) = book.totals()?;
-			initial = initial.checked_add(grid_initial).ok_or(ArithmeticError::Overflow)?;
-			maintenance = maintenance.checked_add(grid_maintenance).ok_or(ArithmeticError::Overflow)?;
-		}
-		let initial_signed = SignedBalance::try_from(initial).map_err(|_| ArithmeticError::Overflow)?;
-		let maintenance_signed =
-			SignedBalance::try_from(maintenance).map_err(|_| ArithmeticError::Overflow)?;
-		Ok(Health {
-			equity,
-			initial_requirement: initial,
-			maintenance_requirement: maintenance,
-			free_collateral: equity.saturating_sub(initial_signed),
-			liquidatable: equity < maintenance_signed,
-		})
+		Ok((equity, initial, maintenance))
 	}
 
 	/// `Ok` if `subaccount` meets its initial requirement at fresh prices, its resting
@@ -444,12 +406,15 @@ impl<T: Config> Pallet<T> {
 				counts.get(&subaccount).copied().unwrap_or_default() == count,
 				"a position count differs from the positions"
 			);
+			let portfolio = Self::settings_of(&subaccount).mode == crate::MarginMode::Portfolio;
 			ensure!(
 				count <= T::MaxPositions::get() ||
+					(portfolio && count <= T::MaxPortfolioPositions::get()) ||
 					(T::Unbounded::contains(&subaccount) && count <= T::MaxMarkets::get()),
 				"more positions than MaxPositions"
 			);
 		}
+		Self::try_portfolio_legs()?;
 		ensure!(
 			counts.len() == PositionCount::<T>::iter().count(),
 			"a subaccount with positions has no count"

@@ -35,6 +35,7 @@ mod fill;
 mod dispersion;
 mod forced;
 mod functions;
+mod legs;
 mod funding;
 pub mod migrations;
 mod options;
@@ -77,8 +78,9 @@ pub mod pallet {
 	/// A market configuration with this runtime's block numbers.
 	pub type MarketConfigOf<T> = MarketConfig<BlockNumberFor<T>>;
 
-	/// v1: series count their holders (`SeriesHolders`); v2: settings carry a margin mode.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// v1: series count their holders (`SeriesHolders`); v2: settings carry a margin mode; v3:
+	/// portfolio subaccounts' legs in one key (`PortfolioLegs`).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -106,9 +108,21 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMarkets: Get<u32>;
 
-		/// Most open positions per subaccount; bounds every health computation.
+		/// Most open positions per `Standard` subaccount; bounds its health computation.
 		#[pallet::constant]
 		type MaxPositions: Get<u32>;
+
+		/// Most open positions per `Portfolio` subaccount (at least `MaxPositions`): its legs
+		/// are read in one key and its series valued from their underlying's scenario book, so
+		/// it may hold more.
+		#[pallet::constant]
+		type MaxPortfolioPositions: Get<u32>;
+
+		/// Most underlyings a `Portfolio` subaccount's legs lie on, and most perpetuals it
+		/// holds: what its reading reads per underlying and per perpetual stays bounded
+		/// however many series legs it holds.
+		#[pallet::constant]
+		type MaxPortfolioUnderlyings: Get<u32>;
 
 		/// Subaccounts that may hold a position in every market: the liquidation backstop,
 		/// which must take over whatever the book cannot close. Neither `MaxPositions` nor an
@@ -147,7 +161,7 @@ pub mod pallet {
 		fn set_price(asset: clearing_primitives::AssetId, price: Price);
 		/// Gives `subaccount` `amount` of settlement collateral.
 		fn fund(subaccount: &clearing_primitives::collateral::Subaccount<AccountId>, amount: Balance);
-		/// Lists option series `i` (of at most `MaxPositions`), priced at fresh inputs, and
+		/// Lists option series `i` (of at most `MaxPortfolioPositions`), priced at fresh inputs, and
 		/// returns its market and a premium inside its band; `None` where the runtime has no
 		/// options (the series benchmark then measures perpetuals).
 		fn open_series(_i: u32) -> Option<(MarketId, Price)> {
@@ -195,10 +209,23 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SeriesHolders<T: Config> = StorageMap<_, Twox64Concat, MarketId, u32, ValueQuery>;
 
-	/// How many positions each subaccount holds (at most `MaxPositions`).
+	/// How many positions each subaccount holds (at most `MaxPositions`, `MaxPortfolioPositions`
+	/// under portfolio margin).
 	#[pallet::storage]
 	pub type PositionCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, SubaccountOf<T>, u32, ValueQuery>;
+
+	/// A `Portfolio` subaccount's positions, ascending by market, each with its underlying
+	/// and decimals: the same as its `Positions` (`try_state`), kept so that a health reading
+	/// reads them in one key. Absent for `Standard` subaccounts and at no position.
+	#[pallet::storage]
+	pub type PortfolioLegs<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		SubaccountOf<T>,
+		BoundedVec<crate::PortfolioLeg, T::MaxPortfolioPositions>,
+		OptionQuery,
+	>;
 
 	/// Initial margin set aside for each subaccount's resting orders (counted in its initial
 	/// requirement, so collateral backing an order cannot back anything else).
@@ -344,7 +371,9 @@ pub mod pallet {
 		InitialMarginBreached,
 		/// The fill would take the market's open interest above its cap.
 		OpenInterestCapReached,
-		/// The subaccount holds `MaxPositions` positions already.
+		/// The subaccount holds `MaxPositions` positions already (`MaxPortfolioPositions`
+		/// under portfolio margin), or holds more than `MaxPositions` and would leave portfolio
+		/// margin.
 		TooManyPositions,
 		/// An isolated market shares its subaccount with no other market, and a subaccount
 		/// isolated to a market (`set_isolated`) holds and quotes that market only.
@@ -386,10 +415,13 @@ pub mod pallet {
 		PortfolioIsCrossMargined,
 		/// Portfolio margin needs at least `MinPortfolioEquity` of equity at fresh prices.
 		EquityBelowPortfolioMinimum,
-		/// A series leg's scenario vector is missing, older than the options pallet's
-		/// `ScenarioMaxAge`, or computed at an index that has moved since: a portfolio
-		/// subaccount opens no risk until the next block refreshes it.
+		/// A series leg's underlying has no scenario book refreshed in this block, or the
+		/// leg's entry is missing or was computed at stale inputs: a portfolio subaccount opens
+		/// no risk until a refresh at fresh inputs.
 		ScenariosStale,
+		/// A portfolio subaccount's legs would lie on more than `MaxPortfolioUnderlyings`
+		/// underlyings, hold more perpetuals than that, or an isolated-only market.
+		PortfolioTooSpread,
 	}
 
 	#[pallet::hooks]
@@ -621,12 +653,19 @@ pub mod pallet {
 		///
 		/// - Origin: signed, the subaccount's owner.
 		/// - Errors: `PortfolioIsCrossMargined` (an isolated subaccount),
+		///   `PortfolioTooSpread` (its positions span more than `MaxPortfolioUnderlyings`
+		///   underlyings or hold more perpetuals than that, or an isolated-only market),
+		///   `TooManyPositions` (leaving with more than `MaxPositions`),
 		///   `EquityBelowPortfolioMinimum`, `InitialMarginBreached`, `NoFreshPrice` and
 		///   `ScenariosStale` (its book cannot be valued at fresh inputs); nothing changes on
 		///   any error.
-		/// - Weight: `WeightInfo::set_margin_mode()`.
+		/// - Weight: `WeightInfo::set_margin_mode()` (measured entering with the most
+		///   perpetuals a portfolio holds), the position and market of each of `MaxPositions`
+		///   gathered, and the dearest two readings beyond perpetuals'.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::set_margin_mode().saturating_add(Pallet::<T>::series_surplus(T::MaxPositions::get()).saturating_mul(2)))]
+		#[pallet::weight(T::WeightInfo::set_margin_mode()
+			.saturating_add(T::DbWeight::get().reads(u64::from(T::MaxPositions::get()).saturating_mul(2)))
+			.saturating_add(Pallet::<T>::series_surplus(T::MaxPositions::get()).saturating_mul(2)))]
 		pub fn set_margin_mode(
 			origin: OriginFor<T>,
 			subaccount: clearing_primitives::collateral::SubaccountNumber,

@@ -103,3 +103,75 @@ pub mod v2 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// v2 → v3: a `Portfolio` subaccount's positions are also kept in one key
+/// ([`PortfolioLegs`](crate::pallet::PortfolioLegs)), which its health reading reads instead
+/// of its positions. Each portfolio subaccount's legs are built from its positions; one whose
+/// positions break the portfolio rules (more underlyings or perpetuals than
+/// `MaxPortfolioUnderlyings`, an isolated-only market) goes back to `Standard`, where its
+/// positions are within `MaxPositions` already (they could grow no further before).
+pub mod v3 {
+	use crate::{
+		pallet::{Config, Event, Pallet, PortfolioLegs, Settings},
+		MarginMode,
+	};
+	use alloc::vec::Vec;
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+
+	/// The unversioned step; use [`MigrateToV3`].
+	pub struct BuildPortfolioLegs<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for BuildPortfolioLegs<T> {
+		fn on_runtime_upgrade() -> Weight {
+			// Single block: settings are stored only off the default, one per subaccount that
+			// chose a leverage, isolation or portfolio margin.
+			let mut read: u64 = 0;
+			let mut written: u64 = 0;
+			let portfolios: Vec<_> = Settings::<T>::iter()
+				.inspect(|_| read = read.saturating_add(1))
+				.filter(|(_, settings)| settings.mode == MarginMode::Portfolio)
+				.collect();
+			let per_position = u64::from(T::MaxPositions::get()).saturating_mul(2);
+			for (subaccount, mut settings) in portfolios {
+				read = read.saturating_add(per_position);
+				match Pallet::<T>::gather_legs(&subaccount) {
+					Ok(legs) if legs.is_empty() => {},
+					Ok(legs) => {
+						PortfolioLegs::<T>::insert(&subaccount, legs);
+						written = written.saturating_add(1);
+					},
+					Err(_) => {
+						settings.mode = MarginMode::Standard;
+						// Back at the default it goes, and its deposit with it.
+						if Pallet::<T>::store_settings(&subaccount, settings).is_ok() {
+							Pallet::<T>::deposit_event(Event::MarginModeSet {
+								subaccount: subaccount.clone(),
+								mode: MarginMode::Standard,
+							});
+						}
+						written = written.saturating_add(1);
+					},
+				}
+			}
+			T::DbWeight::get().reads_writes(read, written)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Pallet::<T>::try_portfolio_legs()
+		}
+	}
+
+	/// Runs [`BuildPortfolioLegs`] once, from storage version 2 to 3.
+	pub type MigrateToV3<T> = VersionedMigration<
+		2,
+		3,
+		BuildPortfolioLegs<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

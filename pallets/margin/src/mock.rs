@@ -57,6 +57,8 @@ impl pallet_margin::Config for Test {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<4>;
 	type MaxPositions = ConstU32<3>;
+	type MaxPortfolioPositions = ConstU32<3>;
+	type MaxPortfolioUnderlyings = ConstU32<2>;
 	type Unbounded = UnboundedBackstop;
 	type MinPremiumSamples = MinPremiumSamples;
 	type SettingsDeposit = ConstU128<SETTINGS_DEPOSIT>;

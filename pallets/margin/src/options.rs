@@ -121,26 +121,46 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// A health reading over `positions` positions, whatever their mix and margin mode: all
-	/// perpetuals (`check_initial_margin`), all series (`check_initial_margin_series`, which
-	/// reads the underlyings' inputs and prices each leg), or one series beside perpetuals (the
-	/// series' inputs with perpetual legs: the dearest mix when a perpetual leg costs more than
-	/// a series leg), and the same three under portfolio margin (`_portfolio`, each leg also
-	/// summed over the grid, a series' vector read). Each is linear in the series legs, so one
-	/// of the six is the most any mix costs; component by component the costliest.
+	/// A health reading of a subaccount holding `positions` positions, whatever their mix and
+	/// margin mode: the dearer of a standard reading over them and a portfolio one. Passing
+	/// `MaxPositions` (or more) charges for any subaccount but the backstop: a portfolio one
+	/// may then hold up to `MaxPortfolioPositions`.
 	pub(crate) fn health_weight(positions: u32) -> Weight {
-		let one = positions.min(1);
-		// Either mode: its perpetual legs, its series legs, or one series beside perpetuals.
-		let dearest = |perpetuals: fn(u32) -> Weight, series: fn(u32) -> Weight| {
-			let mixed = series(one).saturating_add(perpetuals(positions)).saturating_sub(perpetuals(one));
-			perpetuals(positions).max(series(positions)).max(mixed)
+		let portfolio_legs = if positions >= T::MaxPositions::get() {
+			T::MaxPortfolioPositions::get().max(positions.min(T::MaxPortfolioPositions::get()))
+		} else {
+			positions
 		};
-		let standard = dearest(T::WeightInfo::check_initial_margin, T::WeightInfo::check_initial_margin_series);
-		let portfolio = dearest(
-			T::WeightInfo::check_initial_margin_portfolio,
-			T::WeightInfo::check_initial_margin_portfolio_series,
-		);
-		standard.max(portfolio)
+		Self::standard_health_weight(positions).max(Self::portfolio_health_weight(portfolio_legs))
+	}
+
+	/// A standard reading over `positions`: all perpetuals (`check_initial_margin`), all
+	/// series (`check_initial_margin_series`, which reads the underlyings' inputs and prices
+	/// each leg), or one series beside perpetuals (the series' inputs with perpetual legs: the
+	/// dearest mix when a perpetual leg costs more than a series leg). Each is linear in the
+	/// series legs, so one of the three is the most any mix costs.
+	fn standard_health_weight(positions: u32) -> Weight {
+		let one = positions.min(1);
+		let perpetuals = T::WeightInfo::check_initial_margin;
+		let series = T::WeightInfo::check_initial_margin_series;
+		let mixed = series(one).saturating_add(perpetuals(positions)).saturating_sub(perpetuals(one));
+		perpetuals(positions).max(series(positions)).max(mixed)
+	}
+
+	/// A portfolio reading over `legs` legs: every leg charged as a series leg
+	/// (`check_initial_margin_portfolio_series`: valued from its underlying's book, the
+	/// benchmark's books read in its base), plus what the most perpetuals a portfolio holds
+	/// add, each on its own underlying (`check_initial_margin_portfolio`'s slope: its market,
+	/// state, index, grid and feed dispersion), plus a book read for each underlying it may
+	/// lie on.
+	fn portfolio_health_weight(legs: u32) -> Weight {
+		let underlyings = T::MaxPortfolioUnderlyings::get();
+		let perpetuals = legs.min(underlyings);
+		let per_perpetual = T::WeightInfo::check_initial_margin_portfolio(perpetuals)
+			.saturating_sub(T::WeightInfo::check_initial_margin_portfolio(0));
+		T::WeightInfo::check_initial_margin_portfolio_series(legs)
+			.saturating_add(per_perpetual)
+			.saturating_add(T::Options::scenario_book_weight().saturating_mul(u64::from(underlyings.min(legs))))
 	}
 
 	/// What series legs may cost a health reading of `positions` positions beyond perpetuals.
@@ -150,13 +170,16 @@ impl<T: Config> Pallet<T> {
 
 	/// A fill between sides of at most `positions` positions: `apply_fill` measured with
 	/// perpetuals, plus the surplus of series legs in each of its four health readings (each
-	/// side before and after); in a series (`series`), its leg priced for the fill's band and
-	/// freshness and for the book's rules (fresh and last).
+	/// side before and after), and each side's portfolio legs written; in a series
+	/// (`series`), its leg priced for the fill's band and freshness and for the book's rules
+	/// (fresh and last).
 	pub(crate) fn fill_weight(positions: u32, series: bool) -> Weight {
 		let legs = if series { T::Options::leg_weight().saturating_mul(4) } else { Weight::zero() };
 		T::WeightInfo::apply_fill(positions)
 			.saturating_add(Self::series_surplus(positions).saturating_mul(4))
 			.saturating_add(legs)
+			// `apply_fill` is measured on standard sides: a portfolio side's legs written too.
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
 }
 
@@ -196,8 +219,10 @@ impl<T: Config> SeriesMarkets for Pallet<T> {
 	}
 
 	fn settle_expired_position_weight() -> Weight {
+		// The benchmark's holders are standard: a portfolio holder's legs read and written.
 		<T as Config>::WeightInfo::settle_expired_positions(1)
 			.saturating_add(T::Options::settlement_value_weight())
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
 	}
 
 	fn scenario_grid(underlying: AssetId) -> clearing_primitives::portfolio::ScenarioGrid {
@@ -258,7 +283,7 @@ impl<T: Config> Pallet<T> {
 		} else if amount < 0 {
 			T::Ledger::move_settlement(subaccount, &pool, amount.unsigned_abs())?;
 		}
-		Positions::<T>::remove(subaccount, market);
+		Self::write_position(subaccount, market, None)?;
 		PositionCount::<T>::mutate_exists(subaccount, |count| {
 			*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 		});

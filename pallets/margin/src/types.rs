@@ -78,6 +78,22 @@ pub struct MarketState<BlockNumber> {
 
 pub use clearing_primitives::positions::{Health, Position};
 
+/// One of a `Portfolio` subaccount's positions as its reading needs it: the market's
+/// underlying and decimals (fixed for a market's life) beside the position.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct PortfolioLeg {
+	pub market: MarketId,
+	/// The market's base asset: a series' underlying, a perpetual's index asset.
+	pub underlying: AssetId,
+	/// An option series (valued from its underlying's scenario book), not a perpetual.
+	pub series: bool,
+	pub decimals: u8,
+	pub position: Position,
+}
+
 /// One position, as `MarginApi.positions` reports it (settlement units unless said).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct PositionView {

@@ -60,11 +60,8 @@ impl<T: Config> Pallet<T> {
 			..Default::default()
 		});
 		position.size = position.size.checked_add(delta).ok_or(ArithmeticError::Overflow)?;
-		if position.size == 0 {
-			Positions::<T>::remove(subaccount, market);
-		} else {
-			Positions::<T>::insert(subaccount, market, position);
-		}
+		// In the caller's discarded layer; a portfolio subaccount's legs move with it.
+		Self::write_position(subaccount, market, (position.size != 0).then_some(position))?;
 		Self::health(subaccount, Valuation::Maintenance)
 	}
 }

@@ -135,15 +135,16 @@ mod benchmarks {
 		assert_eq!(Pallet::<T>::series_view(market).map(|view| view.volatility), Some(Price::saturating_from_rational(70u32, 100u32)));
 	}
 
-	/// `n` series whose scenario vectors are all due (none cached yet), each priced on its
-	/// underlying's grid at fresh inputs and written: one block's refresh at its bound.
+	/// `n` series of one underlying whose entries are all due (none cached yet), each priced
+	/// and revalued on its underlying's grid at fresh inputs, their book written: one block's
+	/// refresh with `n` series listed.
 	#[benchmark]
-	fn refresh_scenarios(n: Linear<0, { T::MaxScenarioRefreshes::get() }>) {
+	fn refresh_scenarios(n: Linear<0, { T::MaxSeries::get() }>) {
 		let (_, asset) = T::BenchmarkHelper::underlying();
 		let expiry = T::Time::now().saturating_add(7 * DAY_MS);
 		T::BenchmarkHelper::smile(asset, expiry, true);
 		let first = T::FirstSeriesId::get().saturating_add(SeriesListed::<T>::get());
-		// Stored directly: the refresh's bound lies beyond `MaxSeries`, what listing allows.
+		// Stored directly: listing this many would need as many markets.
 		for i in 0..n {
 			let terms = clearing_primitives::options::SeriesTerms {
 				underlying: asset,
@@ -157,12 +158,13 @@ mod benchmarks {
 		{
 			Pallet::<T>::refresh_scenarios(Weight::MAX);
 		}
-		assert_eq!(ScenarioVectors::<T>::iter().count(), n as usize);
+		let held = ScenarioBooks::<T>::get(asset).map(|book| book.entries.len()).unwrap_or_default();
+		assert_eq!(held, n as usize);
 	}
 
 	/// `e` expiries (one series each), their windows open, all due to settle.
 	#[benchmark]
-	fn process_expiries(e: Linear<1, { T::MaxSeries::get() }>) {
+	fn process_expiries(e: Linear<1, { T::MaxExpiries::get() }>) {
 		let (underlying, _) = T::BenchmarkHelper::underlying();
 		let window = Params::<T>::get().settlement_window_ms;
 		let start = T::Time::now();
@@ -204,14 +206,15 @@ mod benchmarks {
 	}
 
 	/// `n` series of a settled expiry delisted, among `MaxSeries` listed (the rest awaiting
-	/// a later expiry, walked and kept): each market closed, its series forgotten.
+	/// a later expiry, walked and kept): each market closed, its series forgotten, its entry
+	/// taken out of its underlying's full scenario book.
 	#[benchmark]
 	fn delist_series(n: Linear<0, { T::MaxSeries::get() }>) {
 		let (underlying, asset) = T::BenchmarkHelper::underlying();
 		let settled = T::Time::now().saturating_add(DAY_MS);
 		let later = T::Time::now().saturating_add(2 * DAY_MS);
 		for i in 0..T::MaxSeries::get() {
-			let strike = Price::saturating_from_integer(40_000u32.saturating_add(i.saturating_mul(1_000)));
+			let strike = Price::saturating_from_integer(40_000u32.saturating_add(i.saturating_mul(500)));
 			Pallet::<T>::list_series(
 				T::GovernanceOrigin::try_successful_origin().expect("an origin that lists"),
 				underlying,
@@ -231,6 +234,8 @@ mod benchmarks {
 			});
 		}
 		DelistCheck::<T>::put(true);
+		// Every series in its underlying's book: each delisting takes its entry out.
+		Pallet::<T>::refresh_scenarios(Weight::MAX);
 
 		#[block]
 		{

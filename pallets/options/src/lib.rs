@@ -67,8 +67,9 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::Zero;
 
-	/// v1: each series keeps its contracts' decimals ([`migrations::v1`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// v1: each series keeps its contracts' decimals ([`migrations::v1`]); v2: scenario
+	/// vectors kept per underlying ([`migrations::v2`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -99,6 +100,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSeries: Get<u32>;
 
+		/// Most expiries listed at once (each holds at least one series): no more than the
+		/// oracle's smile slots, so every listed expiry can hold a smile.
+		#[pallet::constant]
+		type MaxExpiries: Get<u32>;
+
 		/// Longest time to expiry a series is listed with (milliseconds).
 		#[pallet::constant]
 		type MaxTimeToExpiry: Get<Moment>;
@@ -126,12 +132,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type ListingRetryMs: Get<Moment>;
 
-		/// Most series whose scenario vectors one block's refresh visits.
-		#[pallet::constant]
-		type MaxScenarioRefreshes: Get<u32>;
-
-		/// Oldest a series' scenario vector may be for opening risk on it (milliseconds); a
-		/// vector is refreshed when its inputs move or half this has passed.
+		/// A series' mark and scenario vector are recomputed when their inputs move or half
+		/// this has passed (milliseconds): the time value they lose meanwhile.
 		#[pallet::constant]
 		type ScenarioMaxAge: Get<Moment>;
 
@@ -203,16 +205,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextListingCheck<T: Config> = StorageValue<_, Moment, OptionQuery>;
 
-	/// Each listed series' scenario vector on its underlying's grid (portfolio margin),
-	/// refreshed at the start of a block when its inputs moved.
+	/// Each optioned underlying's scenario book (portfolio margin): its listed series' marks
+	/// and scenario vectors, refreshed at the start of every block, a series recomputed when
+	/// its inputs moved.
 	#[pallet::storage]
-	pub type ScenarioVectors<T: Config> =
-		StorageMap<_, Twox64Concat, MarketId, clearing_primitives::options::SeriesScenarios, OptionQuery>;
-
-	/// The last series the scenario refresh visited; the next block resumes after it
-	/// (`None`: from the first).
-	#[pallet::storage]
-	pub type ScenarioCursor<T: Config> = StorageValue<_, MarketId, OptionQuery>;
+	pub type ScenarioBooks<T: Config> =
+		StorageMap<_, Twox64Concat, AssetId, crate::ScenarioBook<BlockNumberFor<T>, T::MaxSeries>, OptionQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -300,6 +298,8 @@ pub mod pallet {
 		SeriesExists,
 		/// `MaxSeries` series are listed.
 		TooManySeries,
+		/// `MaxExpiries` expiries are listed: a series of a new expiry waits for one to go.
+		TooManyExpiries,
 		/// The series' id range is used up.
 		SeriesIdsExhausted,
 		/// The expiry is not after now.
@@ -350,8 +350,8 @@ pub mod pallet {
 		/// After the inherents (the block's time is known): opens settlement windows and
 		/// settles expiries that are due (one read when none is).
 		/// Then lists the expiries schedules have due, at most `MaxListingsPerBlock` series
-		/// (one read when none is due). Then refreshes the scenario vectors of series whose
-		/// inputs moved, visiting at most `MaxScenarioRefreshes`.
+		/// (one read when none is due). Then refreshes every underlying's scenario book,
+		/// recomputing the series whose inputs moved.
 		fn on_poll(_n: BlockNumberFor<T>, meter: &mut frame_support::weights::WeightMeter) {
 			let used = Self::process_expiries();
 			meter.consume(used.min(meter.remaining()));
@@ -564,9 +564,19 @@ pub mod pallet {
 				"terms without a series"
 			);
 			ensure!(Series::<T>::count() <= T::MaxSeries::get(), "more series than MaxSeries");
-			for (market, kept) in ScenarioVectors::<T>::iter() {
-				let terms = Series::<T>::get(market).ok_or("a scenario vector of no series")?.terms;
-				ensure!(kept.underlying == terms.underlying, "a scenario vector of another underlying");
+			ensure!(Expiries::<T>::count() <= T::MaxExpiries::get(), "more expiries than MaxExpiries");
+			for (underlying, book) in ScenarioBooks::<T>::iter() {
+				ensure!(
+					book.entries.windows(2).all(|pair| pair.first().map(|e| e.market) < pair.get(1).map(|e| e.market)),
+					"a scenario book out of order"
+				);
+				for entry in book.entries.iter() {
+					let terms = Series::<T>::get(entry.market).ok_or("a scenario book entry of no series")?.terms;
+					ensure!(
+						terms.underlying == underlying && entry.vector.underlying == underlying,
+						"a scenario book entry of another underlying"
+					);
+				}
 			}
 			ensure!(Params::<T>::get().is_valid(), "parameters out of bounds");
 			for ((underlying, expiry), record) in Expiries::<T>::iter() {

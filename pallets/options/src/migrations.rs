@@ -60,3 +60,54 @@ pub mod v1 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// v1 → v2: scenario vectors move from one entry per series (with a cursor over them) to one
+/// book per underlying ([`ScenarioBooks`](crate::pallet::ScenarioBooks)). They are a cache:
+/// the old entries are dropped and the next block's refresh fills the books (until then no
+/// portfolio subaccount opens risk on a series).
+pub mod v2 {
+	use crate::pallet::{Config, Pallet};
+	use clearing_primitives::{options::SeriesScenarios, MarketId};
+	use frame_support::{
+		migrations::VersionedMigration,
+		storage_alias,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		Twox64Concat,
+	};
+
+	/// The per-series vectors as v1 kept them.
+	#[storage_alias]
+	type ScenarioVectors<T: Config> = StorageMap<Pallet<T>, Twox64Concat, MarketId, SeriesScenarios>;
+
+	/// v1's refresh cursor.
+	#[storage_alias]
+	type ScenarioCursor<T: Config> = StorageValue<Pallet<T>, MarketId>;
+
+	/// The unversioned step; use [`MigrateToV2`].
+	pub struct DropSeriesVectors<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for DropSeriesVectors<T> {
+		fn on_runtime_upgrade() -> Weight {
+			// At most `MaxSeries` vectors: one block.
+			let removed = ScenarioVectors::<T>::clear(T::MaxSeries::get(), None);
+			ScenarioCursor::<T>::kill();
+			T::DbWeight::get().writes(u64::from(removed.unique).saturating_add(1))
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			frame_support::ensure!(ScenarioVectors::<T>::iter().next().is_none(), "a per-series vector left");
+			Ok(())
+		}
+	}
+
+	/// Runs [`DropSeriesVectors`] once, from storage version 1 to 2.
+	pub type MigrateToV2<T> = VersionedMigration<
+		1,
+		2,
+		DropSeriesVectors<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

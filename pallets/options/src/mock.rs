@@ -232,12 +232,12 @@ impl pallet_options::Config for Test {
 	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type FirstSeriesId = FirstSeriesId;
 	type MaxSeries = ConstU32<8>;
+	type MaxExpiries = ConstU32<6>;
 	type MaxTimeToExpiry = MaxTimeToExpiry;
 	type MaxSettlementsPerBlock = ConstU32<10>;
 	type MaxListingsPerBlock = ConstU32<2>;
 	type MaxSchedules = ConstU32<2>;
 	type ListingRetryMs = frame_support::traits::ConstU64<60_000>;
-	type MaxScenarioRefreshes = ConstU32<5>;
 	type ScenarioMaxAge = frame_support::traits::ConstU64<30_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

@@ -269,8 +269,19 @@ impl<T: Config> OptionMarks for Pallet<T> {
 	}
 
 	fn scenarios_weight() -> Weight {
-		// The vector; for opening risk also the time and the index, which the leg's own
-		// pricing reads first in a health reading.
+		// The series (its underlying) and its underlying's book.
+		T::DbWeight::get().reads(2)
+	}
+
+	fn scenario_book(
+		underlying: AssetId,
+		valuation: Valuation,
+	) -> Option<alloc::vec::Vec<clearing_primitives::options::BookEntry>> {
+		Self::book_for(underlying, valuation).map(|book| book.entries.into_inner())
+	}
+
+	fn scenario_book_weight() -> Weight {
+		// The book (the block number is read by every block).
 		T::DbWeight::get().reads(1)
 	}
 

@@ -102,7 +102,14 @@ impl<T: Config> Pallet<T> {
 			}
 			Series::<T>::remove(market);
 			SeriesByTerms::<T>::remove(terms);
-			ScenarioVectors::<T>::remove(market);
+			ScenarioBooks::<T>::mutate_exists(terms.underlying, |book| {
+				if let Some(held) = book {
+					held.entries.retain(|entry| entry.market != market);
+					if held.entries.is_empty() {
+						*book = None;
+					}
+				}
+			});
 			Expiries::<T>::mutate_exists((terms.underlying, terms.expiry), |record| {
 				if let Some(entry) = record {
 					entry.series = entry.series.saturating_sub(1);

@@ -1,140 +1,145 @@
-//! Scenario vectors for portfolio margin: each listed series' change in value per contract in
-//! every scenario of its underlying's grid, computed at the start of a block when its inputs
-//! moved (or half `ScenarioMaxAge` has passed) and cached, so an account's requirement is
-//! multiply-adds over its legs.
+//! Scenario books for portfolio margin: per underlying, each listed series' mark and its
+//! change in value per contract in every scenario of the underlying's grid. The books are
+//! refreshed at the start of every block (a series recomputed when its inputs moved or half
+//! `ScenarioMaxAge` has passed), and the oracle aggregates only at a block's end, so a book
+//! refreshed in this block holds this block's inputs: an account's reading is one read per
+//! underlying and multiply-adds per leg, no pricing.
 
-use crate::{inputs::SharedInputs, pallet::*, retire::steps_within, ListedSeries};
+use crate::{inputs::SharedInputs, pallet::*, retire::steps_within, ScenarioBook};
 use alloc::vec::Vec;
 use clearing_primitives::{
 	collateral::Valuation,
-	options::{from_fixed, SeriesMarkets, SeriesScenarios, SeriesTerms},
-	portfolio::{series_scenarios, within_drift, ScenarioGrid, MAX_INDEX_DRIFT, SCENARIOS},
+	options::{from_fixed, price_leg, BookEntry, SeriesScenarios, SeriesTerms},
+	portfolio::{series_scenarios, ScenarioGrid, SCENARIOS},
 	AssetId, MarketId,
 };
-use frame_support::{traits::Get, weights::Weight};
+use clearing_primitives::options::SeriesMarkets;
+use frame_support::{traits::Get, weights::Weight, BoundedVec};
 
-/// A vector older than this many `ScenarioMaxAge`s no longer serves even maintenance: the leg
-/// is charged its standard requirement until the refresh reaches it again.
-pub const MAINTENANCE_AGE_FACTOR: u64 = 4;
+/// One underlying's series while the refresh works through them.
+struct Refreshing<BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, S: Get<u32>> {
+	underlying: AssetId,
+	grid: Option<ScenarioGrid>,
+	kept: Option<ScenarioBook<BlockNumber, S>>,
+	entries: Vec<BookEntry>,
+}
 
 impl<T: Config> Pallet<T> {
-	/// The block's refresh within `limit`: visits up to `MaxScenarioRefreshes` series from
-	/// where the last block stopped, recomputing the vectors whose inputs moved. Returns the
-	/// weight used (never above `limit`).
+	/// The block's refresh within `limit`: every listed series visited, each underlying's
+	/// book rewritten as refreshed in this block. All or nothing: with too little room the
+	/// books stay as they were (opening portfolio risk on a series then waits for a block with
+	/// room). Returns the weight used (never above `limit`).
 	pub fn refresh_scenarios(limit: Weight) -> Weight {
 		use crate::weights::WeightInfo;
-		let base = T::WeightInfo::refresh_scenarios(0);
-		if !limit.all_gte(base) {
-			return Weight::zero();
+		let listed = Series::<T>::count();
+		let needed = T::WeightInfo::refresh_scenarios(listed);
+		if steps_within(limit, needed) == 0 {
+			// The count alone was read.
+			return T::DbWeight::get().reads(1).min(limit);
 		}
-		let per = T::WeightInfo::refresh_scenarios(1).saturating_sub(base);
-		let most = steps_within(limit.saturating_sub(base), per).min(T::MaxScenarioRefreshes::get()) as usize;
-		if most == 0 {
-			// No room this block: the cursor stays where it was.
-			return base;
-		}
-		let page: Vec<(MarketId, ListedSeries)> = match ScenarioCursor::<T>::get() {
-			Some(last) => Series::<T>::iter_from(Series::<T>::hashed_key_for(last)),
-			None => Series::<T>::iter(),
-		}
-		.take(most.saturating_add(1))
-		.collect();
-		let finished = page.len() <= most;
+		let now = frame_system::Pallet::<T>::block_number();
 		let mut inputs = SharedInputs::default();
-		let mut grids: Vec<(AssetId, ScenarioGrid)> = Vec::new();
-		let mut visited: u32 = 0;
-		for (market, listed) in page.iter().take(most) {
-			visited = visited.saturating_add(1);
-			Self::refresh_vector(&mut inputs, &mut grids, *market, &listed.terms);
+		let rate = inputs.params::<T>().rate_fixed();
+		let mut books: Vec<Refreshing<_, T::MaxSeries>> = Vec::new();
+		for (market, listed) in Series::<T>::iter() {
+			let underlying = listed.terms.underlying;
+			let at = match books.iter().position(|book| book.underlying == underlying) {
+				Some(at) => at,
+				None => {
+					books.push(Refreshing {
+						underlying,
+						grid: None,
+						kept: ScenarioBooks::<T>::get(underlying),
+						entries: Vec::new(),
+					});
+					books.len().saturating_sub(1)
+				},
+			};
+			let Some(book) = books.get_mut(at) else { continue };
+			let grid = *book.grid.get_or_insert_with(|| T::Markets::scenario_grid(underlying));
+			// Entries computed on another grid or rate are recomputed whatever else moved.
+			let kept = book
+				.kept
+				.as_ref()
+				.filter(|kept| kept.grid == grid && kept.rate == rate)
+				.and_then(|kept| kept.entry(market))
+				.copied();
+			if let Some(entry) = Self::refreshed_entry(&mut inputs, &grid, market, &listed.terms, kept) {
+				book.entries.push(entry);
+			}
 		}
-		let next = if finished { None } else { page.get(most.saturating_sub(1)).map(|(market, _)| *market) };
-		ScenarioCursor::<T>::set(next);
-		base.saturating_add(per.saturating_mul(u64::from(visited)))
+		for book in books {
+			let mut entries = book.entries;
+			entries.sort_unstable_by_key(|entry| entry.market);
+			// Never more than `MaxSeries`: each entry is a listed series.
+			let entries = BoundedVec::truncate_from(entries);
+			if entries.is_empty() {
+				ScenarioBooks::<T>::remove(book.underlying);
+			} else {
+				let grid = book.grid.unwrap_or_default();
+				ScenarioBooks::<T>::insert(book.underlying, ScenarioBook { refreshed: now, grid, rate, entries });
+			}
+		}
+		// A book whose underlying has no series left went with its last series' delisting.
+		needed
 	}
 
-	/// Recomputes series `market`'s vector if its index or volatility moved or it is half
-	/// `ScenarioMaxAge` old; removes it when the series cannot be priced (no opening risk then
-	/// uses it; maintenance charges the leg per leg).
-	fn refresh_vector(
+	/// Series `market`'s entry at the last inputs: `kept` (computed on the current grid and
+	/// rate) if its index, volatility and freshness are unchanged and it is younger than half
+	/// `ScenarioMaxAge`, recomputed otherwise; `None` when the series cannot be priced (no
+	/// reading then values the leg).
+	fn refreshed_entry(
 		inputs: &mut SharedInputs,
-		grids: &mut Vec<(AssetId, ScenarioGrid)>,
+		grid: &ScenarioGrid,
 		market: MarketId,
 		terms: &SeriesTerms,
-	) {
+		kept: Option<BookEntry>,
+	) -> Option<BookEntry> {
 		let now = inputs.now::<T>();
-		let stored = ScenarioVectors::<T>::get(market);
-		let fresh = Self::vector_now(inputs, grids, terms, now);
-		let Some(fresh) = fresh else {
-			if stored.is_some() {
-				ScenarioVectors::<T>::remove(market);
-			}
-			return;
-		};
-		let due = stored.is_none_or(|kept| {
-			kept.index != fresh.index ||
-				kept.sigma != fresh.sigma ||
-				now.saturating_sub(kept.at) >= T::ScenarioMaxAge::get() / 2
-		});
-		if due {
-			ScenarioVectors::<T>::insert(market, fresh);
-		}
-	}
-
-	/// Series `terms`' vector at the last inputs, on its underlying's grid (read once per
-	/// underlying); zero in every scenario once its expiry has settled (its value is fixed).
-	fn vector_now(
-		inputs: &mut SharedInputs,
-		grids: &mut Vec<(AssetId, ScenarioGrid)>,
-		terms: &SeriesTerms,
-		now: clearing_primitives::oracle::Moment,
-	) -> Option<SeriesScenarios> {
 		let read = Self::read(terms, Valuation::Maintenance, inputs)?;
 		let index = from_fixed(read.inputs.index).ok()?;
 		let sigma = from_fixed(read.inputs.mark_sigma).ok()?;
+		// Fresh inputs read the same figures as the last ones, where there are any.
+		let fresh = Self::read(terms, Valuation::Opening, inputs).is_some();
+		if let Some(kept) = kept {
+			let current = kept.vector.index == index &&
+				kept.vector.sigma == sigma &&
+				kept.fresh == fresh &&
+				now.saturating_sub(kept.vector.at) < T::ScenarioMaxAge::get() / 2;
+			if current {
+				return Some(kept);
+			}
+		}
+		let mark = price_leg(terms, read.inputs).ok()?.mark;
+		// Once its expiry has settled a series' value is fixed: zero in every scenario.
 		let settled = now >= terms.expiry && inputs.settlement::<T>(terms.underlying, terms.expiry).is_some();
 		let values = if settled {
 			[0; SCENARIOS]
 		} else {
-			let grid = match grids.iter().find(|(asset, _)| *asset == terms.underlying) {
-				Some((_, grid)) => *grid,
-				None => {
-					let grid = T::Markets::scenario_grid(terms.underlying);
-					grids.push((terms.underlying, grid));
-					grid
-				},
-			};
-			series_scenarios(terms, read.inputs.index, read.inputs.mark_sigma, now, read.rate, &grid).ok()?
+			series_scenarios(terms, read.inputs.index, read.inputs.mark_sigma, now, read.rate, grid).ok()?
 		};
-		Some(SeriesScenarios { underlying: terms.underlying, index, sigma, at: now, values })
+		let vector = SeriesScenarios { underlying: terms.underlying, index, sigma, at: now, values };
+		Some(BookEntry { market, mark, fresh, vector })
 	}
 
-	/// Series `market`'s cached vector as `valuation` may use it: opening risk needs it no
-	/// older than `ScenarioMaxAge` and its underlying's index no further than
-	/// [`MAX_INDEX_DRIFT`] from the one it was computed at (a settled series' zero vector
-	/// whatever the index); maintenance one no older than [`MAINTENANCE_AGE_FACTOR`] ×
-	/// `ScenarioMaxAge`.
+	/// `underlying`'s book as `valuation` may use it: for opening risk only one refreshed
+	/// in this block; for maintenance the last one.
+	pub fn book_for(underlying: AssetId, valuation: Valuation) -> Option<ScenarioBook<frame_system::pallet_prelude::BlockNumberFor<T>, T::MaxSeries>> {
+		let book = ScenarioBooks::<T>::get(underlying)?;
+		let current = book.refreshed == frame_system::Pallet::<T>::block_number();
+		(valuation == Valuation::Maintenance || current).then_some(book)
+	}
+
+	/// Series `market`'s cached vector as `valuation` may use it (see [`Self::book_for`]; for
+	/// opening risk its entry's inputs must also have been fresh).
 	pub fn scenarios_in(
-		inputs: &mut SharedInputs,
+		_inputs: &mut SharedInputs,
 		market: MarketId,
 		valuation: Valuation,
 	) -> Option<SeriesScenarios> {
-		let kept = ScenarioVectors::<T>::get(market)?;
-		let age = inputs.now::<T>().saturating_sub(kept.at);
-		let oldest = match valuation {
-			Valuation::Opening => T::ScenarioMaxAge::get(),
-			Valuation::Maintenance => T::ScenarioMaxAge::get().saturating_mul(MAINTENANCE_AGE_FACTOR),
-		};
-		if age > oldest {
-			return None;
-		}
-		// A settled series' vector is zero whatever the index does.
-		let settled = kept.values.iter().all(|value| *value == 0);
-		if valuation == Valuation::Opening && !settled {
-			let index = inputs.quote::<T>(kept.underlying)?.price;
-			if !within_drift(kept.index, index, MAX_INDEX_DRIFT) {
-				return None;
-			}
-		}
-		Some(kept)
+		let underlying = Series::<T>::get(market)?.terms.underlying;
+		let book = Self::book_for(underlying, valuation)?;
+		let entry = book.entry(market)?;
+		(valuation == Valuation::Maintenance || entry.fresh).then_some(entry.vector)
 	}
 }

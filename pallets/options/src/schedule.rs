@@ -76,6 +76,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(pricing::strike_in_range(strike, index), Error::<T>::StrikeOutOfRange);
 		let terms = SeriesTerms { underlying: asset, expiry, strike, kind };
 		ensure!(!SeriesByTerms::<T>::contains_key(terms), Error::<T>::SeriesExists);
+		ensure!(
+			Expiries::<T>::contains_key((asset, expiry)) || Expiries::<T>::count() < T::MaxExpiries::get(),
+			Error::<T>::TooManyExpiries
+		);
 		Series::<T>::insert(market, ListedSeries { terms, base_decimals });
 		SeriesByTerms::<T>::insert(terms, market);
 		SeriesListed::<T>::put(listed.saturating_add(1));

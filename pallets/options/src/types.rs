@@ -293,3 +293,39 @@ pub struct PortfolioGreeks {
 	/// Series positions counted.
 	pub legs: u32,
 }
+
+/// An underlying's scenario book: each of its listed series' mark and scenario vector, by
+/// market, as the refresh left them in block `refreshed` (portfolio margin reads the whole
+/// book in one read, however many legs it holds on the underlying).
+#[derive(
+	frame_support::CloneNoBound,
+	frame_support::PartialEqNoBound,
+	frame_support::EqNoBound,
+	frame_support::DebugNoBound,
+	Encode,
+	Decode,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(S))]
+#[codec(mel_bound(BlockNumber: MaxEncodedLen))]
+pub struct ScenarioBook<BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, S: frame_support::traits::Get<u32>> {
+	/// The block whose refresh last visited every series of the underlying.
+	pub refreshed: BlockNumber,
+	/// The underlying's grid and the rate (fixed point) its entries were computed on: when
+	/// either changes, the next refresh recomputes every entry.
+	pub grid: clearing_primitives::portfolio::ScenarioGrid,
+	pub rate: i128,
+	/// Ascending by market, one per listed series the refresh could price.
+	pub entries: BoundedVec<clearing_primitives::options::BookEntry, S>,
+}
+
+impl<BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, S: frame_support::traits::Get<u32>> ScenarioBook<BlockNumber, S> {
+	/// Series `market`'s entry, if the book holds one.
+	pub fn entry(&self, market: MarketId) -> Option<&clearing_primitives::options::BookEntry> {
+		self.entries
+			.binary_search_by_key(&market, |entry| entry.market)
+			.ok()
+			.and_then(|at| self.entries.get(at))
+	}
+}

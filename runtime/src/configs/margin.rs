@@ -26,8 +26,14 @@ impl pallet_margin::Config for Runtime {
 	// Series are markets in the options pallet's id range, priced and margined per leg.
 	type Options = crate::Options;
 	type PalletId = MarginPalletId;
-	type MaxMarkets = ConstU32<32>;
+	// 16 perpetuals and the options pallet's 64 series.
+	type MaxMarkets = ConstU32<80>;
 	type MaxPositions = ConstU32<16>;
+	// A portfolio subaccount's legs are one read and its series valued from their books: 64
+	// legs on at most 4 underlyings (4 perpetuals at most) read within 5× one perpetual's
+	// standard reading (BENCHMARKS.md).
+	type MaxPortfolioPositions = ConstU32<64>;
+	type MaxPortfolioUnderlyings = ConstU32<4>;
 	// The backstop takes over whatever the book cannot close, in every market.
 	type Unbounded = Backstop;
 	type MinPremiumSamples = MinPremiumSamples;

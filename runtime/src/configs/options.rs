@@ -26,22 +26,22 @@ impl pallet_options::Config for Runtime {
 	// parameters and settlement prices after its timelock); sudo too on `dev`.
 	type GovernanceOrigin = frame_system::EnsureRoot<crate::AccountId>;
 	type FirstSeriesId = FirstSeriesId;
-	// Series are markets: with the three perpetuals, within the margin engine's 32.
-	type MaxSeries = ConstU32<24>;
+	// Series are markets: with the perpetuals, within the margin engine's 80. 64 lets one
+	// portfolio subaccount hold its 64 legs (`MaxPortfolioPositions`).
+	type MaxSeries = ConstU32<64>;
+	// Every listed expiry can hold a smile: the oracle's `MaxSurfaces`.
+	type MaxExpiries = ConstU32<24>;
 	type MaxTimeToExpiry = MaxTimeToExpiry;
 	// Settling 500 positions of an expiry takes 8 blocks at most.
 	type MaxSettlementsPerBlock = ConstU32<64>;
-	// Up to 18 series list in a block; one expiry of a schedule is at most half the 24 slots
-	// (two strikes a side: ten series).
+	// Up to 18 series list in a block; one expiry of a schedule is ten series at most (four
+	// strikes a side would be eighteen).
 	type MaxListingsPerBlock = ConstU32<18>;
 	type MaxSchedules = ConstU32<4>;
-	// An expiry that could not list (no fresh index, no free slots) is tried every 6 s.
-	// Every series' scenario vector can be refreshed in one block: 256 at most, within a
-	// tenth of its weight (BENCHMARKS.md).
-	type MaxScenarioRefreshes = ConstU32<256>;
-	// Opening risk under portfolio margin takes a vector at most 30 s old (refreshed every
-	// 15 s, or when its index or volatility moves).
+	// A series' mark and scenario vector are recomputed when its index or volatility moves,
+	// or every 15 s for the time value lost.
 	type ScenarioMaxAge = frame_support::traits::ConstU64<30_000>;
+	// An expiry that could not list (no fresh index, no free slots) is tried every 6 s.
 	type ListingRetryMs = frame_support::traits::ConstU64<6_000>;
 	type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -74,12 +74,12 @@ pub(crate) mod benchmark_helper {
 		true
 	}
 
-	/// Lists call `i`, on BTC for even `i` and ETH for odd (strikes 1/60 of the index apart
-	/// from $60,000 and $3,000, expiring a week and `i` days out), at the inputs [`underlying`]
-	/// and [`eth_underlying`] set, and returns its market and its mark on the $1 tick. The
-	/// dearest legs to read: both underlyings' inputs, each series its own expiry, the first
-	/// of each underlying on its volatility index and every later one with its own fresh
-	/// smile.
+	/// Lists series `i`, on BTC for even `i` and ETH for odd (calls at strikes 1/60 of the
+	/// index apart from $60,000 and $3,000, expiring a week and `i` days out; beyond
+	/// `MaxExpiries`, puts at the same expiries), at the inputs [`underlying`] and
+	/// [`eth_underlying`] set, and returns its market and its mark on the $1 tick. The dearest legs to read: both underlyings' inputs,
+	/// each series its own expiry (as far as the expiries go), the first of each underlying on
+	/// its volatility index and every later one with its own fresh smile.
 	pub fn open_series(i: u32) -> Option<(MarketId, Price)> {
 		use pallet_options::benchmarking::BenchmarkHelper;
 		// 10,000 contracts of open interest in base units (8 decimals for BTC, 18 for ETH).
@@ -89,16 +89,29 @@ pub(crate) mod benchmark_helper {
 			(eth_underlying(), 3_000, 50, 10_000_000_000_000_000_000_000)
 		};
 		let market = super::FirstSeriesId::get().saturating_add(pallet_options::SeriesListed::<Runtime>::get());
-		let expiry = Timestamp::now().saturating_add(super::DAY_MS.saturating_mul(7u64.saturating_add(u64::from(i))));
-		if i > 1 {
+		// Each its own expiry up to `MaxExpiries`; beyond, a listed expiry's puts, first at the
+		// calls' strikes, then below the index (every premium well above its $1 tick).
+		let expiries = <<Runtime as pallet_options::Config>::MaxExpiries as frame_support::traits::Get<u32>>::get();
+		let (slot, round) = (i % expiries, i / expiries);
+		let (kind, strike) = match round {
+			0 => (clearing_primitives::black76::OptionKind::Call, index.saturating_add(slot.saturating_mul(step))),
+			1 => (clearing_primitives::black76::OptionKind::Put, index.saturating_add(slot.saturating_mul(step))),
+			_ => (
+				clearing_primitives::black76::OptionKind::Put,
+				index.saturating_sub(slot.saturating_add(1).saturating_mul(step)),
+			),
+		};
+		let expiry = Timestamp::now().saturating_add(super::DAY_MS.saturating_mul(7u64.saturating_add(u64::from(slot))));
+		// A new expiry's smile (a listed one keeps its own: its series stay priced as listed).
+		if i > 1 && slot == i {
 			OptionsBenchmarkHelper::smile(asset, expiry, true);
 		}
 		pallet_options::Pallet::<Runtime>::list_series(
 			crate::RuntimeOrigin::root(),
 			perpetual,
 			expiry,
-			Price::saturating_from_integer(index.saturating_add(i.saturating_mul(step))),
-			clearing_primitives::black76::OptionKind::Call,
+			Price::saturating_from_integer(strike),
+			kind,
 			Price::saturating_from_integer(1u32),
 			cap,
 		)

@@ -56,7 +56,7 @@ impl pallet_orderbook::Config for Runtime {
 	type MaxOpenTriggers = ConstU32<16>;
 	type MaxTriggersPerQueue = ConstU32<256>;
 	// Every market the margin engine may open (its `MaxMarkets`).
-	type MaxTriggerMarkets = ConstU32<32>;
+	type MaxTriggerMarkets = ConstU32<80>;
 	type TriggerBlockWeight = TriggerBlockWeight;
 	// A market maker's dead-man's switch reaches a day ahead at most.
 	type MaxCancelHorizon = ConstU32<{ crate::constants::DAYS }>;

@@ -36,17 +36,18 @@ async function ok(tx, who, what) {
 
 const listSeries = (kind, strike, expiry) => listSeriesOf(ctx.api, ctx.alice, kind, strike, expiry);
 
-// An at-the-money straddle 30 days out, once both series have a scenario vector.
+// An at-the-money straddle 30 days out, once both series are in BTC's scenario book.
 async function straddle() {
   const { api } = ctx;
   const expiry = (await api.query.timestamp.now()).toNumber() + 30 * DAY_MS;
   const legs = [await listSeries('Call', 60000, expiry), await listSeries('Put', 60000, expiry)];
   for (let i = 0; i < 10; i++) {
-    const kept = await Promise.all(legs.map((leg) => api.query.options.scenarioVectors(leg)));
-    if (kept.every((v) => v.isSome)) return legs;
+    const book = await api.query.options.scenarioBooks(BTC);
+    const held = book.isSome ? book.unwrap().entries.map((entry) => entry.market.toNumber()) : [];
+    if (legs.every((leg) => held.includes(leg))) return legs;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error('no scenario vectors within 10 s');
+  throw new Error("the straddle is not in BTC's scenario book within 10 s");
 }
 
 // `writer` sells `size` of each leg to a fresh buyer at the mark.

@@ -182,9 +182,10 @@ fn a_fill_reports_the_weight_of_the_positions_it_touched_not_the_bound() {
 			perpetuals(2).max(series(2)).max(mixed)
 		};
 		let standard = dearest(<() as WeightInfo>::check_initial_margin, <() as WeightInfo>::check_initial_margin_series);
-		let portfolio = dearest(
-			<() as WeightInfo>::check_initial_margin_portfolio,
-			<() as WeightInfo>::check_initial_margin_portfolio_series,
+		// A portfolio of two legs: both as series legs, and the mock's two perpetuals at most.
+		let portfolio = <() as WeightInfo>::check_initial_margin_portfolio_series(2).saturating_add(
+			<() as WeightInfo>::check_initial_margin_portfolio(2)
+				.saturating_sub(<() as WeightInfo>::check_initial_margin_portfolio(0)),
 		);
 		let surplus = standard.max(portfolio).saturating_sub(<() as WeightInfo>::check_initial_margin(2));
 		assert_eq!(used, <() as WeightInfo>::apply_fill(2).saturating_add(surplus.saturating_mul(4)));
@@ -216,5 +217,28 @@ fn a_health_reading_is_charged_for_its_dearest_mix_of_legs() {
 				assert!(Margin::health_weight(positions - 1).all_lte(charged));
 			}
 		}
+	});
+}
+
+#[test]
+fn the_bound_charges_a_portfolio_reading_at_its_own_bound() {
+	use crate::weights::WeightInfo;
+	use frame_support::traits::Get;
+	ExtBuilder::default().build_and_execute(|| {
+		// `MaxPositions` stands for any subaccount: a portfolio one holds up to
+		// `MaxPortfolioPositions` (3 on the mock) on two underlyings, two perpetuals at most.
+		let bound = <Test as crate::Config>::MaxPositions::get();
+		let legs = <Test as crate::Config>::MaxPortfolioPositions::get();
+		let portfolio = <() as WeightInfo>::check_initial_margin_portfolio_series(legs).saturating_add(
+			<() as WeightInfo>::check_initial_margin_portfolio(2)
+				.saturating_sub(<() as WeightInfo>::check_initial_margin_portfolio(0)),
+		);
+		assert!(portfolio.all_lte(Margin::health_weight(bound)));
+		// Below the bound, a reading of that many positions: the portfolio one of as many.
+		let two = <() as WeightInfo>::check_initial_margin_portfolio_series(2).saturating_add(
+			<() as WeightInfo>::check_initial_margin_portfolio(2)
+				.saturating_sub(<() as WeightInfo>::check_initial_margin_portfolio(0)),
+		);
+		assert!(two.all_lte(Margin::health_weight(2)));
 	});
 }

@@ -354,12 +354,9 @@ fn liquidation_reaches_the_legs_that_weigh_on_the_worst_scenario_first_and_hedge
 		// Portfolio: net long half a BTC needs 0.8 × ($7,500 + 1% of $90,000) = $6,720.
 		// Without the long the short half alone needs $6,240: the long frees $480. Without
 		// the short the long alone needs $12,480: closing the hedge frees nothing, so last.
-		// Each keeps its own maintenance, which sizes its close.
+		// Each keeps what the grid charges it alone, which sizes its close.
 		assert_eq!(health(ALICE).maintenance_requirement, 6_720 * USDC);
-		let mut freed = crate::Pallet::<Test>::marginal_maintenance(&sub(ALICE, 0)).expect("readable");
-		freed.sort();
-		assert_eq!(freed, vec![(BTC_USD, 480 * USDC), (5, 0)]);
-		assert_eq!(order(), vec![(BTC_USD, 1_800 * USDC), (5, 3_000 * USDC)]);
+		assert_eq!(order(), vec![(BTC_USD, 12_480 * USDC), (5, 6_240 * USDC)]);
 	});
 }
 
@@ -392,5 +389,120 @@ fn disagreeing_feeds_raise_initial_margin_until_they_agree() {
 		// Agreeing again: back where it was.
 		set_dispersion(BTC, Permill::zero());
 		assert_eq!(health(ALICE).initial_requirement, 15_600 * USDC + SETTINGS_DEPOSIT);
+	});
+}
+
+/// Alice's stored portfolio legs: (market, size) ascending by market.
+fn legs_of(who: AccountId) -> Vec<(u32, i128)> {
+	crate::PortfolioLegs::<Test>::get(sub(who, 0))
+		.map(|legs| legs.iter().map(|leg| (leg.market, leg.position.size)).collect())
+		.unwrap_or_default()
+}
+
+/// Market 2: a perpetual on asset 12 at $100 (BTC-USD's rules).
+fn market_on_another_underlying() {
+	let config = crate::MarketConfig { base_asset: 12, ..btc_usd() };
+	assert_ok!(Margin::create_market(RuntimeOrigin::root(), 2, config));
+	clearing_test_utils::set_price(12, usd(100), clearing_primitives::oracle::PriceStatus::Fresh);
+}
+
+#[test]
+fn a_portfolio_subaccounts_legs_follow_its_positions_in_one_key() {
+	ExtBuilder::default().build_and_execute(|| {
+		second_btc_market();
+		fund(&sub(ALICE, 0), 100_000 * USDC);
+		fund(&sub(BOB, 0), 100_000 * USDC);
+		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
+		assert!(legs_of(ALICE).is_empty(), "a standard subaccount keeps none");
+		assert_ok!(portfolio(ALICE));
+		assert_eq!(legs_of(ALICE), vec![(BTC_USD, 10_000_000)]);
+		let leg = crate::PortfolioLegs::<Test>::get(sub(ALICE, 0)).unwrap()[0];
+		assert_eq!((leg.underlying, leg.series, leg.decimals), (BTC, false, 8));
+		// A new leg goes in market order, a fill moves its size, a close takes it out.
+		assert_ok!(super::apply(&fill_of(5, Side::Sell, ONE_BTC / 20)));
+		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
+		assert_eq!(legs_of(ALICE), vec![(BTC_USD, 20_000_000), (5, -5_000_000)]);
+		assert_ok!(super::apply(&fill_of(5, Side::Buy, ONE_BTC / 20)));
+		assert_eq!(legs_of(ALICE), vec![(BTC_USD, 20_000_000)]);
+		// Funding settled on a fill is kept in the leg too (`try_state` compares them).
+		run_to_block(12);
+		assert_ok!(trade(Side::Sell, ONE_BTC / 10, 60_000));
+		assert_eq!(crate::PortfolioLegs::<Test>::get(sub(ALICE, 0)).unwrap()[0].position, crate::Positions::<Test>::get(sub(ALICE, 0), BTC_USD).unwrap());
+		// Back to standard: the legs go.
+		assert_ok!(Margin::set_margin_mode(origin(ALICE), 0, MarginMode::Standard));
+		assert!(crate::PortfolioLegs::<Test>::get(sub(ALICE, 0)).is_none());
+	});
+}
+
+#[test]
+fn a_portfolio_stays_within_its_underlyings_and_perpetuals_and_takes_no_isolated_market() {
+	ExtBuilder::default().build_and_execute(|| {
+		second_btc_market();
+		market_on_another_underlying();
+		fund(&sub(ALICE, 0), 100_000 * USDC);
+		fund(&sub(BOB, 0), 100_000 * USDC);
+		assert_ok!(portfolio(ALICE));
+		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
+		assert_ok!(super::apply(&fill_of(5, Side::Sell, ONE_BTC / 10)));
+		// The mock's `MaxPortfolioUnderlyings` is 2: a third perpetual is refused, on another
+		// underlying as on BTC, and nothing changes.
+		let third = clearing_primitives::margin::Fill { price: usd(100), size: ONE_BTC, ..fill_of(2, Side::Buy, 0) };
+		assert_noop!(super::apply(&third), Error::<Test>::PortfolioTooSpread);
+		assert_eq!(legs_of(ALICE).len(), 2);
+		// An isolated-only market is never a portfolio leg.
+		let eth = clearing_primitives::margin::Fill { price: usd(3_000), size: 10u128.pow(18), ..fill_of(ETH_USD, Side::Buy, 0) };
+		assert_noop!(super::apply(&eth), Error::<Test>::PortfolioTooSpread);
+		// The same rules keep a spread standard subaccount out of portfolio margin.
+		fund(&sub(ALICE, 1), 100_000 * USDC);
+		fund(&sub(BOB, 1), 100_000 * USDC);
+		for fill in [fill_of(BTC_USD, Side::Buy, ONE_BTC / 10), fill_of(5, Side::Sell, ONE_BTC / 10), third] {
+			assert_ok!(super::apply(&clearing_primitives::margin::Fill { taker: sub(ALICE, 1), maker: sub(BOB, 1), ..fill }));
+		}
+		assert_noop!(
+			Margin::set_margin_mode(origin(ALICE), 1, MarginMode::Portfolio),
+			Error::<Test>::PortfolioTooSpread
+		);
+	});
+}
+
+#[test]
+fn portfolio_subaccounts_from_before_their_legs_get_them_or_go_back_to_standard() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	ExtBuilder::default().build_and_execute(|| {
+		second_btc_market();
+		market_on_another_underlying();
+		fund(&sub(ALICE, 0), 100_000 * USDC);
+		fund(&sub(ALICE, 1), 100_000 * USDC);
+		fund(&sub(BOB, 0), 100_000 * USDC);
+		fund(&sub(BOB, 1), 100_000 * USDC);
+		assert_ok!(portfolio(ALICE));
+		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
+		assert_ok!(super::apply(&fill_of(5, Side::Sell, ONE_BTC / 20)));
+		let kept = crate::PortfolioLegs::<Test>::get(sub(ALICE, 0)).expect("legs");
+		// Alice's subaccount 1 holds three perpetuals (beyond the mock's two) in standard
+		// margin; as a v2 chain could leave it, its settings say portfolio.
+		let third = clearing_primitives::margin::Fill { price: usd(100), size: ONE_BTC, ..fill_of(2, Side::Buy, 0) };
+		for fill in [fill_of(BTC_USD, Side::Buy, ONE_BTC / 10), fill_of(5, Side::Sell, ONE_BTC / 10), third] {
+			assert_ok!(super::apply(&clearing_primitives::margin::Fill { taker: sub(ALICE, 1), maker: sub(BOB, 1), ..fill }));
+		}
+		Settings::<Test>::insert(
+			sub(ALICE, 1),
+			crate::MarginSettings { mode: MarginMode::Portfolio, deposit: SETTINGS_DEPOSIT, ..Default::default() },
+		);
+		// A v2 chain: no legs kept.
+		crate::PortfolioLegs::<Test>::remove(sub(ALICE, 0));
+		StorageVersion::new(2).put::<Margin>();
+
+		crate::migrations::v3::MigrateToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(Margin::on_chain_storage_version(), StorageVersion::new(3));
+		assert_eq!(crate::PortfolioLegs::<Test>::get(sub(ALICE, 0)), Some(kept.clone()));
+		assert_eq!(Margin::settings_of(&sub(ALICE, 1)).mode, MarginMode::Standard);
+		assert!(crate::PortfolioLegs::<Test>::get(sub(ALICE, 1)).is_none());
+		assert!(!Settings::<Test>::contains_key(sub(ALICE, 1)), "back at the default, its deposit released");
+		// At v3 it does nothing.
+		crate::PortfolioLegs::<Test>::remove(sub(ALICE, 0));
+		crate::migrations::v3::MigrateToV3::<Test>::on_runtime_upgrade();
+		assert!(crate::PortfolioLegs::<Test>::get(sub(ALICE, 0)).is_none());
+		crate::PortfolioLegs::<Test>::insert(sub(ALICE, 0), kept);
 	});
 }

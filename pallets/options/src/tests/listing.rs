@@ -1,6 +1,6 @@
 //! Listing series. ATTACKS: 17 (governance: only the governance origin lists; no dust series
 //! far from the index), 16 (storage: `MaxSeries` bounds the series, each a market of the
-//! margin engine's bounded set), 18 (extreme inputs get named errors), 7 (deep out-of-the-
+//! margin engine's bounded set; `MaxExpiries` the expiries, each a smile slot), 18 (extreme inputs get named errors), 7 (deep out-of-the-
 //! money dust series cannot be listed).
 
 use crate::{mock::*, Error, Event, ListedSeries, Series, SeriesByTerms, SeriesListed};
@@ -133,5 +133,20 @@ fn zero_ticks_and_caps_are_refused() {
 			list_with(7, expiry, usd(60_000), usd(1), 1),
 			DispatchError::Other("MarketNotFound")
 		);
+	});
+}
+
+#[test]
+fn a_new_expiry_beyond_max_expiries_is_refused_and_an_existing_one_still_lists() {
+	ExtBuilder::default().build_and_execute(|| {
+		// `MaxExpiries` is 6 on the mock, `MaxSeries` 8.
+		for days in 1..=6 {
+			assert_ok!(list(OptionKind::Call, 60_000, days));
+		}
+		let series = Series::<Test>::count();
+		assert_noop!(list(OptionKind::Call, 60_000, 7), Error::<Test>::TooManyExpiries);
+		assert_eq!(Series::<Test>::count(), series);
+		// Another strike of a listed expiry takes no new smile slot.
+		assert_ok!(list(OptionKind::Put, 60_000, 6));
 	});
 }

@@ -149,10 +149,14 @@ fn delisting_frees_the_slots_for_new_series() {
 			Err(crate::Error::<Test>::TooManySeries.into())
 		);
 		expire(1, true);
+		Options::refresh_scenarios(Weight::MAX);
+		assert_eq!(crate::ScenarioBooks::<Test>::get(BTC).map(|book| book.entries.len()), Some(8));
 		for _ in 0..10 {
 			idle(Weight::MAX);
 		}
 		assert_eq!(Series::<Test>::count(), 0);
+		// Each delisting took its entry out of the book; the last took the book.
+		assert!(crate::ScenarioBooks::<Test>::get(BTC).is_none());
 		for strike in [58_000, 60_000, 62_000, 64_000] {
 			// New ids: a delisted series' id is never reused.
 			for kind in [OptionKind::Call, OptionKind::Put] {
