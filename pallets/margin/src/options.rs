@@ -126,11 +126,8 @@ impl<T: Config> Pallet<T> {
 	/// `MaxPositions` (or more) charges for any subaccount but the backstop: a portfolio one
 	/// may then hold up to `MaxPortfolioPositions`.
 	pub(crate) fn health_weight(positions: u32) -> Weight {
-		let portfolio_legs = if positions >= T::MaxPositions::get() {
-			T::MaxPortfolioPositions::get().max(positions.min(T::MaxPortfolioPositions::get()))
-		} else {
-			positions
-		};
+		let portfolio_legs =
+			if positions >= T::MaxPositions::get() { T::MaxPortfolioPositions::get() } else { positions };
 		Self::standard_health_weight(positions).max(Self::portfolio_health_weight(portfolio_legs))
 	}
 

@@ -158,7 +158,7 @@ mod benchmarks {
 		{
 			Pallet::<T>::refresh_scenarios(Weight::MAX);
 		}
-		let held = ScenarioBooks::<T>::get(asset).map(|book| book.entries.len()).unwrap_or_default();
+		let held = ScenarioBooks::<T>::get(asset).map(|book| book.series.len()).unwrap_or_default();
 		assert_eq!(held, n as usize);
 	}
 

@@ -567,10 +567,10 @@ pub mod pallet {
 			ensure!(Expiries::<T>::count() <= T::MaxExpiries::get(), "more expiries than MaxExpiries");
 			for (underlying, book) in ScenarioBooks::<T>::iter() {
 				ensure!(
-					book.entries.windows(2).all(|pair| pair.first().map(|e| e.market) < pair.get(1).map(|e| e.market)),
+					book.series.windows(2).all(|pair| pair.first().map(|e| e.market) < pair.get(1).map(|e| e.market)),
 					"a scenario book out of order"
 				);
-				for entry in book.entries.iter() {
+				for entry in book.series.iter() {
 					let terms = Series::<T>::get(entry.market).ok_or("a scenario book entry of no series")?.terms;
 					ensure!(
 						terms.underlying == underlying && entry.vector.underlying == underlying,

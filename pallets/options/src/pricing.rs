@@ -277,7 +277,7 @@ impl<T: Config> OptionMarks for Pallet<T> {
 		underlying: AssetId,
 		valuation: Valuation,
 	) -> Option<alloc::vec::Vec<clearing_primitives::options::BookEntry>> {
-		Self::book_for(underlying, valuation).map(|book| book.entries.into_inner())
+		Self::book_for(underlying, valuation).map(|book| book.series.into_inner())
 	}
 
 	fn scenario_book_weight() -> Weight {

@@ -104,8 +104,8 @@ impl<T: Config> Pallet<T> {
 			SeriesByTerms::<T>::remove(terms);
 			ScenarioBooks::<T>::mutate_exists(terms.underlying, |book| {
 				if let Some(held) = book {
-					held.entries.retain(|entry| entry.market != market);
-					if held.entries.is_empty() {
+					held.series.retain(|entry| entry.market != market);
+					if held.series.is_empty() {
 						*book = None;
 					}
 				}

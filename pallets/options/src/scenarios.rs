@@ -77,7 +77,7 @@ impl<T: Config> Pallet<T> {
 				ScenarioBooks::<T>::remove(book.underlying);
 			} else {
 				let grid = book.grid.unwrap_or_default();
-				ScenarioBooks::<T>::insert(book.underlying, ScenarioBook { refreshed: now, grid, rate, entries });
+				ScenarioBooks::<T>::insert(book.underlying, ScenarioBook { refreshed: now, grid, rate, series: entries });
 			}
 		}
 		// A book whose underlying has no series left went with its last series' delisting.

@@ -316,16 +316,17 @@ pub struct ScenarioBook<BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, 
 	/// either changes, the next refresh recomputes every entry.
 	pub grid: clearing_primitives::portfolio::ScenarioGrid,
 	pub rate: i128,
-	/// Ascending by market, one per listed series the refresh could price.
-	pub entries: BoundedVec<clearing_primitives::options::BookEntry, S>,
+	/// Ascending by market, one entry per listed series the refresh could price. (Not
+	/// `entries`: polkadot.js would read `Map.entries` under that name.)
+	pub series: BoundedVec<clearing_primitives::options::BookEntry, S>,
 }
 
 impl<BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, S: frame_support::traits::Get<u32>> ScenarioBook<BlockNumber, S> {
 	/// Series `market`'s entry, if the book holds one.
 	pub fn entry(&self, market: MarketId) -> Option<&clearing_primitives::options::BookEntry> {
-		self.entries
+		self.series
 			.binary_search_by_key(&market, |entry| entry.market)
 			.ok()
-			.and_then(|at| self.entries.get(at))
+			.and_then(|at| self.series.get(at))
 	}
 }

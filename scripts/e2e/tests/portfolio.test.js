@@ -43,7 +43,7 @@ async function straddle() {
   const legs = [await listSeries('Call', 60000, expiry), await listSeries('Put', 60000, expiry)];
   for (let i = 0; i < 10; i++) {
     const book = await api.query.options.scenarioBooks(BTC);
-    const held = book.isSome ? book.unwrap().entries.map((entry) => entry.market.toNumber()) : [];
+    const held = book.isSome ? book.unwrap().series.map((entry) => entry.market.toNumber()) : [];
     if (legs.every((leg) => held.includes(leg))) return legs;
     await new Promise((r) => setTimeout(r, 1000));
   }

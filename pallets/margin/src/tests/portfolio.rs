@@ -406,6 +406,21 @@ fn market_on_another_underlying() {
 	clearing_test_utils::set_price(12, usd(100), clearing_primitives::oracle::PriceStatus::Fresh);
 }
 
+/// Alice long one BTC of market 2, on asset 12.
+fn third_perpetual() -> clearing_primitives::margin::Fill<AccountId> {
+	clearing_primitives::margin::Fill { price: usd(100), size: ONE_BTC, ..fill_of(2, Side::Buy, 0) }
+}
+
+/// Alice's standard subaccount 1 takes three perpetuals (beyond the mock's two a portfolio
+/// holds) from Bob's subaccount 1, both funded.
+fn spread_standard_subaccount() {
+	fund(&sub(ALICE, 1), 100_000 * USDC);
+	fund(&sub(BOB, 1), 100_000 * USDC);
+	for fill in [fill_of(BTC_USD, Side::Buy, ONE_BTC / 10), fill_of(5, Side::Sell, ONE_BTC / 10), third_perpetual()] {
+		assert_ok!(super::apply(&clearing_primitives::margin::Fill { taker: sub(ALICE, 1), maker: sub(BOB, 1), ..fill }));
+	}
+}
+
 #[test]
 fn a_portfolio_subaccounts_legs_follow_its_positions_in_one_key() {
 	ExtBuilder::default().build_and_execute(|| {
@@ -446,18 +461,13 @@ fn a_portfolio_stays_within_its_underlyings_and_perpetuals_and_takes_no_isolated
 		assert_ok!(super::apply(&fill_of(5, Side::Sell, ONE_BTC / 10)));
 		// The mock's `MaxPortfolioUnderlyings` is 2: a third perpetual is refused, on another
 		// underlying as on BTC, and nothing changes.
-		let third = clearing_primitives::margin::Fill { price: usd(100), size: ONE_BTC, ..fill_of(2, Side::Buy, 0) };
-		assert_noop!(super::apply(&third), Error::<Test>::PortfolioTooSpread);
+		assert_noop!(super::apply(&third_perpetual()), Error::<Test>::PortfolioTooSpread);
 		assert_eq!(legs_of(ALICE).len(), 2);
 		// An isolated-only market is never a portfolio leg.
 		let eth = clearing_primitives::margin::Fill { price: usd(3_000), size: 10u128.pow(18), ..fill_of(ETH_USD, Side::Buy, 0) };
 		assert_noop!(super::apply(&eth), Error::<Test>::PortfolioTooSpread);
 		// The same rules keep a spread standard subaccount out of portfolio margin.
-		fund(&sub(ALICE, 1), 100_000 * USDC);
-		fund(&sub(BOB, 1), 100_000 * USDC);
-		for fill in [fill_of(BTC_USD, Side::Buy, ONE_BTC / 10), fill_of(5, Side::Sell, ONE_BTC / 10), third] {
-			assert_ok!(super::apply(&clearing_primitives::margin::Fill { taker: sub(ALICE, 1), maker: sub(BOB, 1), ..fill }));
-		}
+		spread_standard_subaccount();
 		assert_noop!(
 			Margin::set_margin_mode(origin(ALICE), 1, MarginMode::Portfolio),
 			Error::<Test>::PortfolioTooSpread
@@ -472,19 +482,14 @@ fn portfolio_subaccounts_from_before_their_legs_get_them_or_go_back_to_standard(
 		second_btc_market();
 		market_on_another_underlying();
 		fund(&sub(ALICE, 0), 100_000 * USDC);
-		fund(&sub(ALICE, 1), 100_000 * USDC);
 		fund(&sub(BOB, 0), 100_000 * USDC);
-		fund(&sub(BOB, 1), 100_000 * USDC);
 		assert_ok!(portfolio(ALICE));
 		assert_ok!(trade(Side::Buy, ONE_BTC / 10, 60_000));
 		assert_ok!(super::apply(&fill_of(5, Side::Sell, ONE_BTC / 20)));
 		let kept = crate::PortfolioLegs::<Test>::get(sub(ALICE, 0)).expect("legs");
-		// Alice's subaccount 1 holds three perpetuals (beyond the mock's two) in standard
-		// margin; as a v2 chain could leave it, its settings say portfolio.
-		let third = clearing_primitives::margin::Fill { price: usd(100), size: ONE_BTC, ..fill_of(2, Side::Buy, 0) };
-		for fill in [fill_of(BTC_USD, Side::Buy, ONE_BTC / 10), fill_of(5, Side::Sell, ONE_BTC / 10), third] {
-			assert_ok!(super::apply(&clearing_primitives::margin::Fill { taker: sub(ALICE, 1), maker: sub(BOB, 1), ..fill }));
-		}
+		// Alice's subaccount 1 holds three perpetuals in standard margin; as a v2 chain could
+		// leave it, its settings say portfolio.
+		spread_standard_subaccount();
 		Settings::<Test>::insert(
 			sub(ALICE, 1),
 			crate::MarginSettings { mode: MarginMode::Portfolio, deposit: SETTINGS_DEPOSIT, ..Default::default() },

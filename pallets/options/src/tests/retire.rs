@@ -150,7 +150,7 @@ fn delisting_frees_the_slots_for_new_series() {
 		);
 		expire(1, true);
 		Options::refresh_scenarios(Weight::MAX);
-		assert_eq!(crate::ScenarioBooks::<Test>::get(BTC).map(|book| book.entries.len()), Some(8));
+		assert_eq!(crate::ScenarioBooks::<Test>::get(BTC).map(|book| book.series.len()), Some(8));
 		for _ in 0..10 {
 			idle(Weight::MAX);
 		}

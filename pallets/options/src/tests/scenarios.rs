@@ -74,7 +74,7 @@ fn cached_entries_equal_a_fresh_pricing_and_revaluation() {
 		assert_eq!(entry(put).vector.values[21], worst);
 		// One book for the underlying, its entries by market.
 		let book = ScenarioBooks::<Test>::get(BTC).expect("a book");
-		assert_eq!(book.entries.iter().map(|entry| entry.market).collect::<Vec<_>>(), vec![put, call]);
+		assert_eq!(book.series.iter().map(|entry| entry.market).collect::<Vec<_>>(), vec![put, call]);
 		assert_eq!(book.refreshed, System::block_number());
 	});
 }
