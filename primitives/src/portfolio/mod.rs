@@ -18,6 +18,22 @@ mod tests;
 
 pub use account::{UnderlyingRequirement, UnderlyingRisk};
 
+use crate::Price;
+use sp_arithmetic::Permill;
+
+/// The most an underlying's index may have moved since a series' vector was computed for
+/// opening risk to use the vector.
+pub const MAX_INDEX_DRIFT: Permill = Permill::from_percent(1);
+
+/// The most a series' volatility may have moved (relative) since its vector was computed
+/// for opening risk to use the vector.
+pub const MAX_VOLATILITY_DRIFT: Permill = Permill::from_percent(5);
+
+/// `true` if `now` lies within `drift` (a share of `then`) of `then`.
+pub fn within_drift(then: Price, now: Price, drift: Permill) -> bool {
+	let (now, then) = (now.into_inner(), then.into_inner());
+	now.abs_diff(then) <= drift.mul_floor(then)
+}
 pub use grid::{
 	perpetual_scenarios, scenario, series_scenarios, vol_multipliers, GridError, Scenario, ScenarioGrid,
 	ScenarioValues, VolShock, SCENARIOS, SPOT_LEVELS, VOL_STATES,
